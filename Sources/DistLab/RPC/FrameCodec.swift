@@ -1,0 +1,200 @@
+/// Why bytes could not be read as a frame.
+public struct FrameDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var offset: Int
+  public var reason: String
+  public var description: String { "bad frame at byte \(offset): \(reason)" }
+}
+
+/// The binary codec: a frame is a 4-byte big-endian length, then kind, flags, call id,
+/// method name (1-byte length + UTF-8), argument count, and each argument as a tag + payload.
+public enum FrameCodec {
+  /// Largest frame accepted, so a corrupt length cannot make a reader allocate gigabytes.
+  public static let maxFrameLength = 16 * 1024 * 1024
+  static let maxDepth = 16
+
+  public static func encode(_ frame: Frame) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(32 + frame.method.utf8.count)
+    out.append(contentsOf: [0, 0, 0, 0])
+    out.append(frame.kind.rawValue)
+    out.append(frame.flags)
+    appendUInt32(frame.callID, to: &out)
+    let name = frame.method.utf8.prefix(255)
+    out.append(UInt8(name.count))
+    out.append(contentsOf: name)
+    out.append(UInt8(min(frame.args.count, 255)))
+    for arg in frame.args.prefix(255) { encodeValue(arg, into: &out, depth: 0) }
+    let length = UInt32(out.count - 4)
+    out[0] = UInt8(length >> 24)
+    out[1] = UInt8((length >> 16) & 0xff)
+    out[2] = UInt8((length >> 8) & 0xff)
+    out[3] = UInt8(length & 0xff)
+    return out
+  }
+
+  @inline(__always)
+  static func appendUInt32(_ v: UInt32, to out: inout [UInt8]) {
+    out.append(UInt8(v >> 24))
+    out.append(UInt8((v >> 16) & 0xff))
+    out.append(UInt8((v >> 8) & 0xff))
+    out.append(UInt8(v & 0xff))
+  }
+
+  @inline(__always)
+  static func appendUInt64(_ v: UInt64, to out: inout [UInt8]) {
+    var shift: UInt64 = 56
+    while true {
+      out.append(UInt8((v >> shift) & 0xff))
+      if shift == 0 { break }
+      shift -= 8
+    }
+  }
+
+  static func encodeValue(_ value: Value, into out: inout [UInt8], depth: Int) {
+    out.append(value.tag)
+    switch value {
+    case .null: break
+    case .bool(let b): out.append(b ? 1 : 0)
+    case .int(let i): appendUInt64(UInt64(bitPattern: i), to: &out)
+    case .double(let d): appendUInt64(d.bitPattern, to: &out)
+    case .string(let s):
+      appendUInt32(UInt32(s.utf8.count), to: &out)
+      out.append(contentsOf: s.utf8)
+    case .bytes(let b):
+      appendUInt32(UInt32(b.count), to: &out)
+      out.append(contentsOf: b)
+    case .list(let items):
+      let n = depth < maxDepth ? min(items.count, 65535) : 0
+      out.append(UInt8(n >> 8))
+      out.append(UInt8(n & 0xff))
+      for item in items.prefix(n) { encodeValue(item, into: &out, depth: depth + 1) }
+    }
+  }
+
+  /// Decodes exactly one frame occupying all of `bytes`.
+  public static func decode(_ bytes: [UInt8]) throws(FrameDecodingError) -> Frame {
+    var reader = FrameReader(bytes: bytes, annotate: false)
+    return try reader.readFrame()
+  }
+
+  /// Decodes a frame and explains every field: which bytes, what they mean.
+  public static func annotate(_ bytes: [UInt8]) throws(FrameDecodingError) -> [FrameField] {
+    var reader = FrameReader(bytes: bytes, annotate: true)
+    _ = try reader.readFrame()
+    return reader.fields
+  }
+}
+
+/// One field of an encoded frame, for showing the wire format.
+public struct FrameField: Hashable, Sendable {
+  public var offset: Int
+  public var bytes: [UInt8]
+  public var name: String
+  public var meaning: String
+}
+
+/// A cursor over frame bytes; records fields when annotating.
+struct FrameReader {
+  let bytes: [UInt8]
+  let annotate: Bool
+  var position = 0
+  var fields: [FrameField] = []
+
+  init(bytes: [UInt8], annotate: Bool) {
+    self.bytes = bytes
+    self.annotate = annotate
+  }
+
+  mutating func fail(_ reason: String) -> FrameDecodingError {
+    FrameDecodingError(offset: position, reason: reason)
+  }
+
+  mutating func take(_ n: Int, _ what: String) throws(FrameDecodingError) -> ArraySlice<UInt8> {
+    guard n >= 0, bytes.count - position >= n else {
+      throw fail("\(what) needs \(n) bytes, \(bytes.count - position) left")
+    }
+    let slice = bytes[position..<position + n]
+    position += n
+    return slice
+  }
+
+  mutating func note(_ start: Int, _ name: String, _ meaning: String) {
+    guard annotate else { return }
+    fields.append(FrameField(offset: start, bytes: Array(bytes[start..<position]), name: name, meaning: meaning))
+  }
+
+  static func uint(_ s: ArraySlice<UInt8>) -> UInt64 {
+    var v: UInt64 = 0
+    for b in s { v = v << 8 | UInt64(b) }
+    return v
+  }
+
+  mutating func readFrame() throws(FrameDecodingError) -> Frame {
+    let length = Int(Self.uint(try take(4, "length")))
+    note(0, "length", "\(length) bytes follow")
+    guard length <= FrameCodec.maxFrameLength else { throw fail("length \(length) exceeds the limit") }
+    guard length == bytes.count - 4 else {
+      throw fail("length says \(length) bytes follow but \(bytes.count - 4) do")
+    }
+    var start = position
+    let kindByte = try take(1, "kind").first ?? 0
+    guard let kind = FrameKind(rawValue: kindByte) else { throw fail("unknown kind \(kindByte)") }
+    note(start, "kind", kind.description)
+    start = position
+    let flags = try take(1, "flags").first ?? 0
+    note(start, "flags", flags & Frame.atMostOnceFlag != 0 ? "at-most-once" : "none")
+    start = position
+    let callID = UInt32(Self.uint(try take(4, "call id")))
+    note(start, "call id", callID == 0 ? "none" : "rpc#\(callID)")
+    start = position
+    let nameLength = Int(try take(1, "method length").first ?? 0)
+    let nameBytes = try take(nameLength, "method name")
+    guard let method = String(validating: nameBytes, as: UTF8.self) else {
+      throw fail("method name is not UTF-8")
+    }
+    note(start, "method", "\(nameLength) bytes \"\(method)\"")
+    start = position
+    let argc = Int(try take(1, "argument count").first ?? 0)
+    note(start, "args", "\(argc) argument\(argc == 1 ? "" : "s")")
+    var args: [Value] = []
+    args.reserveCapacity(argc)
+    for i in 0..<argc {
+      start = position
+      let v = try readValue(depth: 0)
+      note(start, "arg \(i + 1)", "\(v.typeName) \(v)")
+      args.append(v)
+    }
+    guard position == bytes.count else { throw fail("\(bytes.count - position) stray bytes after the frame") }
+    return Frame(kind: kind, flags: flags, callID: callID, method: method, args: args)
+  }
+
+  mutating func readValue(depth: Int) throws(FrameDecodingError) -> Value {
+    guard depth <= FrameCodec.maxDepth else { throw fail("values nested too deep") }
+    let tag = try take(1, "value tag").first ?? 0
+    switch tag {
+    case 0x00: return .null
+    case 0x01: return .int(Int64(bitPattern: Self.uint(try take(8, "int"))))
+    case 0x02:
+      let n = Int(Self.uint(try take(4, "string length")))
+      let s = try take(n, "string")
+      guard let text = String(validating: s, as: UTF8.self) else { throw fail("string is not UTF-8") }
+      return .string(text)
+    case 0x03:
+      let b = try take(1, "bool").first ?? 0
+      guard b <= 1 else { throw fail("bool byte \(b) is neither 0 nor 1") }
+      return .bool(b == 1)
+    case 0x04: return .double(Double(bitPattern: Self.uint(try take(8, "double"))))
+    case 0x05:
+      let n = Int(Self.uint(try take(4, "bytes length")))
+      return .bytes(Array(try take(n, "bytes")))
+    case 0x06:
+      let n = Int(Self.uint(try take(2, "list count")))
+      var items: [Value] = []
+      for _ in 0..<n { items.append(try readValue(depth: depth + 1)) }
+      return .list(items)
+    default:
+      position -= 1
+      throw fail("unknown value tag 0x\(Hex.byte(tag))")
+    }
+  }
+}

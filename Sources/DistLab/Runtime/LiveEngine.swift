@@ -1,0 +1,272 @@
+import Foundation
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Wall-clock nanoseconds from a monotonic clock.
+@inline(__always)
+func monotonicNanos() -> Int64 {
+  Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds)
+}
+
+/// What every live node needs to route a message: threads, statuses and the network, swapped
+/// whole when anything changes so readers copy one reference.
+final class LiveTable: Sendable {
+  let threads: [NodeThread]
+  let statuses: [NodeStatus]
+  let network: NetworkConfig
+  init(threads: [NodeThread], statuses: [NodeStatus], network: NetworkConfig) {
+    self.threads = threads
+    self.statuses = statuses
+    self.network = network
+  }
+}
+
+/// Routes messages between live nodes: applies the network's fate, then hands each copy to
+/// the receiver's thread at once or after its delay.
+final class LiveRouter: Sendable {
+  let start: Int64
+  private let table: Locked<LiveTable>
+  let version = Atomic<Int>(0)
+  let nextMessageID = Atomic<Int>(1)
+  let delays: DelayLine
+  let clientInbox = Locked<[Envelope]>([])
+  let clientWake = DispatchSemaphore(value: 0)
+  /// Ids of messages the shell is waiting on, with their fates once known.
+  let watch = Locked<[Int: MessageOutcome.Fate]>([:])
+  let watching = Atomic<Bool>(false)
+  /// The call id the shell waits on when it calls from a node; 0 when none.
+  let watchedCall = Atomic<UInt32>(0)
+  let trace: Locked<TraceLog>
+
+  init(network: NetworkConfig, traceLimit: Int) {
+    start = monotonicNanos()
+    table = Locked(LiveTable(threads: [], statuses: [], network: network))
+    trace = Locked(TraceLog(limit: traceLimit))
+    delays = DelayLine()
+  }
+
+  func now() -> Nanoseconds { Nanoseconds(monotonicNanos() - start) }
+
+  func snapshot() -> LiveTable { table.withLock { $0 } }
+
+  func update(_ change: (LiveTable) -> LiveTable) {
+    table.withLock { $0 = change($0) }
+    version.add(1, ordering: .releasing)
+  }
+
+  func record(_ e: TraceEvent) { trace.withLock { $0.record(e) } }
+
+  /// Sends `bytes` from `from` as seen by `table`, drawing the fate from `rng`.
+  func route(from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool) -> Int {
+    let id = nextMessageID.add(1, ordering: .relaxed).oldValue
+    let t = now()
+    if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
+    guard to.isClient || (to.index >= 1 && to.index <= table.threads.count) else {
+      dropped(id: id, from: from, to: to, bytes: bytes, reason: "no such node", at: t)
+      return id
+    }
+    switch table.network.fate(from: from, to: to, rng: &rng) {
+    case .dropped(let reason):
+      dropped(id: id, from: from, to: to, bytes: bytes, reason: reason, at: t)
+    case .delivered(let delays):
+      for (copy, delay) in delays.enumerated() {
+        let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: t, isDuplicate: copy > 0)
+        if copy > 0 && tracing {
+          record(TraceEvent(time: t, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes))
+        }
+        if delay <= .zero {
+          deliverNow(env, table: table)
+        } else {
+          self.delays.schedule(at: monotonicNanos() + delay.value, .message(env, self))
+        }
+      }
+    }
+    return id
+  }
+
+  func deliverNow(_ env: Envelope, table: LiveTable) {
+    if env.to.isClient {
+      record(TraceEvent(time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: now() - env.sentAt))
+      clientInbox.withLock { $0.append(env) }
+      clientWake.signal()
+      return
+    }
+    let i = env.to.index - 1
+    guard i >= 0, i < table.threads.count else { return }
+    if table.statuses[i] == .down {
+      dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: "node down", at: now())
+      return
+    }
+    table.threads[i].submit(.message(env))
+  }
+
+  func dropped(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], reason: String, at t: Nanoseconds) {
+    record(TraceEvent(time: t, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
+    settle(id, .dropped(reason: reason))
+  }
+
+  /// Passes a reply to the shell when it is the one the shell waits for on a node's behalf.
+  @inline(__always)
+  func offerReply(_ env: Envelope) {
+    let watched = watchedCall.load(ordering: .relaxed)
+    guard watched != 0, env.bytes.count >= 10, env.bytes[4] == FrameKind.reply.rawValue || env.bytes[4] == FrameKind.error.rawValue
+    else { return }
+    let id = UInt32(env.bytes[6]) << 24 | UInt32(env.bytes[7]) << 16 | UInt32(env.bytes[8]) << 8 | UInt32(env.bytes[9])
+    guard id == watched else { return }
+    clientInbox.withLock { $0.append(env) }
+    clientWake.signal()
+  }
+
+  func settle(_ id: Int, _ fate: MessageOutcome.Fate) {
+    guard watching.load(ordering: .relaxed) else { return }
+    watch.withLock { w in
+      if let f = w[id], f == .inFlight { w[id] = fate }
+    }
+  }
+}
+
+/// A node's context in live mode: the clock is the wall clock and sends go straight out.
+/// Lives on the node's thread.
+final class LiveContext: NodeContext, @unchecked Sendable {
+  // @unchecked Sendable: created by the world, then handed to the node thread in an `attach`
+  // job; from then on only that thread reads or writes its fields.
+  let me: NodeID
+  let router: LiveRouter
+  var rng: SeededRandom
+  var status: NodeStatus = .up
+  var incarnation = 1
+  var tracing = true
+  private var table: LiveTable
+  private var seenVersion = -1
+
+  init(me: NodeID, router: LiveRouter, rng: SeededRandom, tracing: Bool) {
+    self.me = me
+    self.router = router
+    self.rng = rng
+    self.tracing = tracing
+    table = router.snapshot()
+  }
+
+  var now: Nanoseconds { router.now() }
+
+  @inline(__always)
+  private func currentTable() -> LiveTable {
+    let v = router.version.load(ordering: .acquiring)
+    if v != seenVersion {
+      table = router.snapshot()
+      seenVersion = v
+    }
+    return table
+  }
+
+  func send(to: NodeID, bytes: [UInt8]) {
+    _ = router.route(from: me, to: to, bytes: bytes, table: currentTable(), rng: &rng, tracing: tracing)
+  }
+
+  func setTimer(after delay: Nanoseconds, token: UInt64) {
+    let t = currentTable()
+    guard me.index - 1 < t.threads.count else { return }
+    router.delays.schedule(at: monotonicNanos() + max(0, delay.value), .timer(t.threads[me.index - 1], token: token, incarnation: incarnation))
+  }
+
+  func randomUInt64() -> UInt64 { rng.next() }
+
+  func note(_ kind: TraceEvent.Kind, _ detail: String) {
+    if tracing { router.record(TraceEvent(time: now, kind: kind, node: me, detail: detail)) }
+  }
+
+  func handle(_ env: Envelope, program: NodeProgram?) {
+    if tracing {
+      let t = now
+      router.record(TraceEvent(time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes, latency: t - env.sentAt))
+    }
+    if !env.isDuplicate { router.settle(env.id, .delivered(at: now, latency: now - env.sentAt)) }
+    router.offerReply(env)
+    program?.receive(env, context: self)
+  }
+
+  func fire(_ token: UInt64, program: NodeProgram?) {
+    if tracing { router.record(TraceEvent(time: now, kind: .timer, node: me)) }
+    program?.timer(token: token, context: self)
+  }
+
+  func dropped(_ env: Envelope, reason: String) {
+    router.dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: reason, at: now)
+  }
+}
+
+/// A thread that releases delayed messages and timers when they fall due.
+final class DelayLine: Sendable {
+  enum Item: Sendable {
+    case message(Envelope, LiveRouter)
+    case timer(NodeThread, token: UInt64, incarnation: Int)
+  }
+  private struct Entry: Sendable {
+    var due: Int64
+    var seq: UInt64
+    var item: Item
+  }
+  private struct State {
+    var heap = BinaryHeap<Entry> { ($0.due, $0.seq) < ($1.due, $1.seq) }
+    var seq: UInt64 = 0
+    var stopped = false
+  }
+  private let state = Locked(State())
+  private let wake = DispatchSemaphore(value: 0)
+
+  init() {
+    let thread = Thread { [self] in self.loop() }
+    thread.stackSize = 256 * 1024
+    thread.start()
+  }
+
+  func schedule(at due: Int64, _ item: Item) {
+    let wasFirst = state.withLock { s -> Bool in
+      s.seq += 1
+      s.heap.insert(Entry(due: due, seq: s.seq, item: item))
+      return s.heap.min?.seq == s.seq
+    }
+    if wasFirst { wake.signal() }
+  }
+
+  func stop() {
+    state.withLock { $0.stopped = true }
+    wake.signal()
+  }
+
+  private func loop() {
+    while true {
+      var ready: [Item] = []
+      var next: Int64? = nil
+      let stopped = state.withLock { s -> Bool in
+        let now = monotonicNanos()
+        while let top = s.heap.min, top.due <= now {
+          ready.append(top.item)
+          _ = s.heap.popMin()
+        }
+        next = s.heap.min?.due
+        return s.stopped
+      }
+      if stopped { return }
+      for item in ready {
+        switch item {
+        case .message(let env, let router): router.deliverNow(env, table: router.snapshot())
+        case .timer(let thread, let token, let incarnation): thread.submit(.timer(token: token, incarnation: incarnation))
+        }
+      }
+      if !ready.isEmpty { continue }
+      if let next {
+        let wait = max(0, next - monotonicNanos())
+        _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(wait, 1_000_000_000))))
+      } else {
+        wake.wait()
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/// An unordered pair of nodes, for per-link settings.
+public struct Link: Hashable, Sendable {
+  public let a: NodeID
+  public let b: NodeID
+  public init(_ x: NodeID, _ y: NodeID) {
+    a = min(x, y)
+    b = max(x, y)
+  }
+}
+
+/// A directed pair of nodes, for one-way cuts.
+public struct DirectedLink: Hashable, Sendable {
+  public let from: NodeID
+  public let to: NodeID
+  public init(from: NodeID, to: NodeID) {
+    self.from = from
+    self.to = to
+  }
+}
+
+/// What happens to one message the network is given.
+public enum MessageFate: Equatable, Sendable {
+  case dropped(reason: String)
+  /// One delay per copy that will arrive: one normally, two when duplicated.
+  case delivered([Nanoseconds])
+}
+
+/// The network's settings: latency, loss, duplication, partitions, cuts and regions. A value,
+/// so a live-mode node can keep a private copy and the world can swap in a new one.
+public struct NetworkConfig: Sendable, Equatable {
+  public var latency: LatencyModel = .default
+  public var loss: Double = 0
+  public var duplication: Double = 0
+  public var linkLatency: [Link: LatencyModel] = [:]
+  public var linkLoss: [Link: Double] = [:]
+  /// Each partition splits the nodes it names into groups that cannot reach each other.
+  public var partitions: [[Set<NodeID>]] = []
+  public var cuts: Set<DirectedLink> = []
+  public var regions: [String: Region] = Dictionary(uniqueKeysWithValues: Region.catalogue.map { ($0.name, $0) })
+  /// Distances given explicitly, overriding coordinates, in km.
+  public var distances: [Set<String>: Double] = [:]
+  public var placement: [NodeID: String] = [:]
+
+  public init() {}
+
+  /// Whether the network lets a message from `from` reach `to` right now, and if not why.
+  public func blockage(from: NodeID, to: NodeID) -> String? {
+    if from == to { return nil }
+    if cuts.contains(DirectedLink(from: from, to: to)) { return "cut" }
+    for groups in partitions {
+      var gf = -1
+      var gt = -1
+      for (i, g) in groups.enumerated() {
+        if g.contains(from) { gf = i }
+        if g.contains(to) { gt = i }
+      }
+      if gf >= 0 && gt >= 0 && gf != gt { return "partition" }
+    }
+    return nil
+  }
+
+  /// Kilometres between two nodes' regions, or nil when either has none.
+  public func distanceKm(_ x: NodeID, _ y: NodeID) -> Double? {
+    guard let rx = placement[x], let ry = placement[y] else { return nil }
+    return distanceKm(regions: rx, ry)
+  }
+
+  public func distanceKm(regions rx: String, _ ry: String) -> Double? {
+    if rx == ry { return 0 }
+    if let d = distances[[rx, ry]] { return d }
+    guard let a = regions[rx], let b = regions[ry] else { return nil }
+    return a.distanceKm(to: b)
+  }
+
+  /// The light-in-fibre floor between two nodes (zero when not placed in regions).
+  public func propagation(_ x: NodeID, _ y: NodeID) -> Nanoseconds {
+    guard let km = distanceKm(x, y) else { return .zero }
+    return Region.lightFloor(km: km)
+  }
+
+  public func latencyModel(_ x: NodeID, _ y: NodeID) -> LatencyModel {
+    linkLatency.isEmpty ? latency : (linkLatency[Link(x, y)] ?? latency)
+  }
+
+  /// Smallest delay any message can have: how far the simulator may look ahead.
+  public var minimumDelay: Nanoseconds {
+    var m = latency.lowerBound
+    for l in linkLatency.values { m = min(m, l.lowerBound) }
+    return m
+  }
+
+  /// Decides one message's fate, drawing from `rng` in a fixed order: loss, duplication,
+  /// then one latency per copy.
+  @inline(__always)
+  public func fate(from: NodeID, to: NodeID, rng: inout SeededRandom) -> MessageFate {
+    if let reason = blockage(from: from, to: to) { return .dropped(reason: reason) }
+    let lossP = linkLoss.isEmpty ? loss : (linkLoss[Link(from, to)] ?? loss)
+    if lossP > 0 && rng.chance(lossP) { return .dropped(reason: "loss") }
+    let copies = duplication > 0 && rng.chance(duplication) ? 2 : 1
+    let model = latencyModel(from, to)
+    let floor = placement.isEmpty ? .zero : propagation(from, to)
+    if copies == 1 { return .delivered([floor + model.draw(&rng)]) }
+    return .delivered([floor + model.draw(&rng), floor + model.draw(&rng)])
+  }
+
+  /// Forgets everything about a node that no longer exists.
+  mutating func forget(_ id: NodeID) {
+    placement[id] = nil
+    linkLatency = linkLatency.filter { $0.key.a != id && $0.key.b != id }
+    linkLoss = linkLoss.filter { $0.key.a != id && $0.key.b != id }
+    cuts = cuts.filter { $0.from != id && $0.to != id }
+  }
+}

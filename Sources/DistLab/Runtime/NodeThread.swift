@@ -1,0 +1,172 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One OS thread with a mailbox of jobs: the home of one node's program. Only this thread ever
+/// touches the program, so node code needs no locks of its own.
+final class NodeThread: @unchecked Sendable {
+  // @unchecked Sendable: `program` is read and written only on this object's own thread (inside
+  // `run`, which executes jobs one at a time); every other field is immutable or `Locked`.
+  let id: NodeID
+  private let mailbox = Locked(Mailbox())
+  private let wake = DispatchSemaphore(value: 0)
+  private var program: NodeProgram?
+  /// Live mode's context for this node; set and used only on this thread.
+  private var liveContext: LiveContext?
+  private var liveHeld: [Job] = []
+  private let factory: @Sendable () -> NodeProgram
+
+  struct Mailbox {
+    var jobs: [Job] = []
+    var sleeping = false
+  }
+
+  /// Work for the node's thread; `stop` ends it.
+  enum Job {
+    case run(@Sendable (inout NodeProgram?) -> Void)
+    /// Live mode: a message arrives now.
+    case message(Envelope)
+    /// Live mode: a timer of incarnation `incarnation` fires.
+    case timer(token: UInt64, incarnation: Int)
+    /// Live mode: attach the context through which this node sends.
+    case attach(LiveContext)
+    /// Live mode: the node's status changed.
+    case status(NodeStatus, incarnation: Int)
+    case stop
+  }
+
+  /// Stack size of node threads: small enough for 10,000 nodes, ample for node code.
+  static let stackSize = 256 * 1024
+
+  init(id: NodeID, factory: @escaping @Sendable () -> NodeProgram) {
+    self.id = id
+    self.factory = factory
+  }
+
+  /// Starts the thread; returns false when the system refuses one.
+  func start() -> Bool {
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    defer { pthread_attr_destroy(&attr) }
+    pthread_attr_setstacksize(&attr, NodeThread.stackSize)
+    let box = Unmanaged.passRetained(self)
+    #if canImport(Glibc)
+      var tid = pthread_t()
+    #else
+      var tid: pthread_t?
+    #endif
+    let rc = pthread_create(
+      &tid, &attr,
+      { raw in
+        #if canImport(Glibc)
+          let me = Unmanaged<NodeThread>.fromOpaque(raw!).takeRetainedValue()  // safe: passRetained above
+        #else
+          let me = Unmanaged<NodeThread>.fromOpaque(raw).takeRetainedValue()
+        #endif
+        me.run()
+        return nil
+      }, box.toOpaque())
+    if rc != 0 {
+      box.release()
+      return false
+    }
+    pthread_detach(tid)
+    return true
+  }
+
+  /// Queues a job; wakes the thread if it sleeps.
+  func submit(_ job: Job) {
+    let mustWake = mailbox.withLock { box -> Bool in
+      box.jobs.append(job)
+      if box.sleeping {
+        box.sleeping = false
+        return true
+      }
+      return false
+    }
+    if mustWake { wake.signal() }
+  }
+
+  /// Runs `body` with the program on the node's thread and waits for its answer.
+  func query<R: Sendable>(_ body: @escaping @Sendable (NodeProgram?) -> R) -> R {
+    let answer = Locked<R?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    submit(
+      .run { program in
+        let r = body(program)
+        answer.withLock { $0 = r }
+        done.signal()
+      })
+    done.wait()
+    return answer.withLock { $0! }  // safe: set before `done` is signalled
+  }
+
+  /// Replaces the program: a fresh one (restart) or none (kill).
+  func reset(fresh: Bool) {
+    let factory = self.factory
+    submit(.run { program in program = fresh ? factory() : nil })
+  }
+
+  private func handleLive(_ job: Job) {
+    guard let context = liveContext else { return }
+    switch context.status {
+    case .paused:
+      liveHeld.append(job)
+    case .down:
+      if case .message(let env) = job { context.dropped(env, reason: "node down") }
+    case .up:
+      switch job {
+      case .message(let env): context.handle(env, program: program)
+      case .timer(let token, let incarnation):
+        if incarnation == context.incarnation { context.fire(token, program: program) }
+      default: break
+      }
+    }
+  }
+
+  private func run() {
+    program = factory()
+    var batch: [Job] = []
+    while true {
+      let got = mailbox.withLock { box -> Bool in
+        if box.jobs.isEmpty {
+          box.sleeping = true
+          return false
+        }
+        swap(&batch, &box.jobs)
+        return true
+      }
+      if !got {
+        wake.wait()
+        continue
+      }
+      for job in batch {
+        switch job {
+        case .run(let body): body(&program)
+        case .message, .timer: handleLive(job)
+        case .attach(let context): liveContext = context
+        case .status(let status, let incarnation):
+          guard let context = liveContext else { continue }
+          context.status = status
+          context.incarnation = incarnation
+          if status == .up && !liveHeld.isEmpty {
+            let waiting = liveHeld
+            liveHeld = []
+            for j in waiting { handleLive(j) }
+          } else if status == .down {
+            liveHeld = []
+          }
+        case .stop:
+          program = nil
+          liveContext = nil
+          return
+        }
+      }
+      batch.removeAll(keepingCapacity: true)
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/// One thing that happened in the world, stamped with (virtual) time.
+public struct TraceEvent: Sendable {
+  public enum Kind: String, Sendable, CaseIterable {
+    case spawn, send, deliver, drop, duplicate, timer, kill, restart, pause, resume
+    /// A server ran a method (once per execution, so retries and duplicates show).
+    case exec
+    /// A server answered a repeated call from its duplicate-suppression table.
+    case dedup
+    case note
+  }
+
+  public var time: Nanoseconds
+  public var kind: Kind
+  /// Where it happened: the sender of a send, the receiver of a delivery, the node killed.
+  public var node: NodeID
+  /// The other end of a message, when there is one.
+  public var peer: NodeID?
+  public var messageID: Int?
+  /// The frame involved, decoded only when someone looks.
+  public var bytes: [UInt8]?
+  /// Free text: why a message was dropped, what a method returned.
+  public var detail: String
+  /// For a delivery: how long the message travelled.
+  public var latency: Nanoseconds?
+
+  public init(
+    time: Nanoseconds, kind: Kind, node: NodeID, peer: NodeID? = nil, messageID: Int? = nil,
+    bytes: [UInt8]? = nil, detail: String = "", latency: Nanoseconds? = nil
+  ) {
+    self.latency = latency
+    self.time = time
+    self.kind = kind
+    self.node = node
+    self.peer = peer
+    self.messageID = messageID
+    self.bytes = bytes
+    self.detail = detail
+  }
+
+  /// A short label for the message: `add(10, 20)`, `reply 30`, `"hello"`.
+  public var messageLabel: String? {
+    guard let bytes, let frame = try? FrameCodec.decode(bytes) else { return nil }
+    return FrameLabel.short(frame)
+  }
+}
+
+/// Short human labels for frames, shared by the trace and the renderers.
+public enum FrameLabel {
+  public static func short(_ frame: Frame) -> String {
+    let args = frame.args.map(\.description).joined(separator: ", ")
+    switch frame.kind {
+    case .message: return args
+    case .request: return "\(frame.method)(\(args))"
+    case .reply: return "reply \(args)"
+    case .error: return "error \(args)"
+    }
+  }
+}
+
+/// Running totals kept as events are traced, so statistics survive the trace's size limit.
+public struct TrafficStats: Sendable, Equatable {
+  public var sent = 0
+  public var delivered = 0
+  public var dropped = 0
+  public var duplicated = 0
+  public var droppedBy: [String: Int] = [:]
+  /// One-way delivery latencies in nanoseconds, in delivery order.
+  public var latencies: [Int64] = []
+  public static let latencySampleLimit = 4_000_000
+
+  public init() {}
+
+  /// The latency below which `fraction` of deliveries fell (nearest rank), or nil when none.
+  public func latencyPercentile(_ fraction: Double) -> Nanoseconds? {
+    guard !latencies.isEmpty else { return nil }
+    let sorted = latencies.sorted()
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+    return Nanoseconds(sorted[max(0, min(sorted.count - 1, rank - 1))])
+  }
+
+  mutating func count(_ e: TraceEvent) {
+    switch e.kind {
+    case .send: sent += 1
+    case .deliver:
+      delivered += 1
+      if latencies.count < Self.latencySampleLimit, let l = e.latency {
+        latencies.append(l.value)
+      }
+    case .drop:
+      dropped += 1
+      droppedBy[e.detail, default: 0] += 1
+    case .duplicate: duplicated += 1
+    default: break
+    }
+  }
+}
+
+/// The trace: the most recent events up to a limit, plus totals over all of them.
+public struct TraceLog: Sendable {
+  public private(set) var events: [TraceEvent] = []
+  private var start = 0
+  public private(set) var totalRecorded = 0
+  public private(set) var stats = TrafficStats()
+  public var limit: Int
+
+  public init(limit: Int = 100_000) { self.limit = max(1, limit) }
+
+  public mutating func record(_ e: TraceEvent) {
+    stats.count(e)
+    totalRecorded += 1
+    if events.count < limit {
+      events.append(e)
+    } else {
+      events[start] = e
+      start = (start + 1) % limit
+    }
+  }
+
+  /// The kept events, oldest first.
+  public var ordered: [TraceEvent] {
+    if start == 0 { return events }
+    return Array(events[start...] + events[..<start])
+  }
+
+  public mutating func clearStats() { stats = TrafficStats() }
+
+  /// Keeps at most `newLimit` events from now on (the newest ones), totals unchanged.
+  public mutating func resize(limit newLimit: Int) {
+    let kept = Array(ordered.suffix(max(1, newLimit)))
+    events = kept
+    start = 0
+    limit = max(1, newLimit)
+  }
+
+  public mutating func clear() {
+    events.removeAll()
+    start = 0
+    totalRecorded = 0
+    stats = TrafficStats()
+  }
+}

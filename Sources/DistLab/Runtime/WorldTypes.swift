@@ -1,0 +1,97 @@
+/// How the world keeps time: `sim` on a virtual clock fixed by the seed, `live` on the wall clock.
+public enum WorldMode: String, Sendable, CaseIterable {
+  case sim, live
+}
+
+/// Settings fixed when a world is made.
+public struct WorldConfig: Sendable {
+  public var seed: UInt64 = 1
+  public var mode: WorldMode = .sim
+  /// Spawning beyond this many nodes is refused.
+  public var maxNodes = 1000
+  public var traceLimit = 100_000
+  public init() {}
+}
+
+/// A refusal from the world: the command changed nothing.
+public struct WorldError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// A node as the world reports it.
+public struct NodeInfo: Hashable, Sendable {
+  public var id: NodeID
+  public var name: String
+  public var status: NodeStatus
+  public var roles: [String]
+  public var region: String?
+  /// How many times the node has been (re)started; 1 after spawn.
+  public var incarnation: Int
+}
+
+/// What became of one message sent from the shell.
+public struct MessageOutcome: Sendable {
+  public enum Fate: Sendable, Equatable {
+    case delivered(at: Nanoseconds, latency: Nanoseconds)
+    case dropped(reason: String)
+    /// Still travelling when the command ended (interrupted).
+    case inFlight
+  }
+  public var id: Int
+  public var from: NodeID
+  public var to: NodeID
+  public var text: String
+  public var fate: Fate
+  /// Extra copies the network made; they arrive later.
+  public var duplicates: Int
+}
+
+/// The result of `send`: every message, in the order they were sent, and the arrival order.
+public struct SendOutcome: Sendable {
+  public var messages: [MessageOutcome]
+  /// Message ids in the order they arrived.
+  public var arrivalOrder: [Int]
+  public var interrupted: Bool
+}
+
+/// How a call is made: how long to wait, how often to try again, and whether the server
+/// should suppress duplicates.
+public struct CallOptions: Sendable, Equatable {
+  public var timeout: Nanoseconds = .seconds(1)
+  public var retries = 0
+  public var atMostOnce = false
+  public init() {}
+}
+
+/// The result of a remote call.
+public struct CallOutcome: Sendable {
+  public enum Result: Sendable, Equatable {
+    case value([Value])
+    case error(String)
+    case timeout
+    case interrupted
+  }
+  public var callID: UInt32
+  public var from: NodeID
+  public var to: NodeID
+  public var method: String
+  public var args: [Value]
+  public var request: [UInt8]
+  public var reply: [UInt8]?
+  public var result: Result
+  /// How many times the request was sent.
+  public var attempts: Int
+  public var startedAt: Nanoseconds
+  public var endedAt: Nanoseconds
+  public var roundTrip: Nanoseconds { endedAt - startedAt }
+}
+
+/// The result of `advance`.
+public struct AdvanceOutcome: Sendable {
+  public var from: Nanoseconds
+  public var to: Nanoseconds
+  public var eventsHandled: Int
+  public var interrupted: Bool
+}
