@@ -91,7 +91,8 @@ static inline int cel_terminal_columns(EditLine *el) {
   return columns;
 }
 
-/* history() wrappers. Each returns 0 on success, -1 on failure, like history(). */
+/* history() wrappers. Each returns -1 on failure, like history(); other values vary by
+   operation (H_ENTER returns 1 for a new entry, H_LOAD the number of entries read). */
 static inline int cel_history_set_size(History *h, HistEvent *ev, int size) {
   return history(h, ev, H_SETSIZE, size);
 }

@@ -81,7 +81,7 @@ final class PersistentHistory {
       return
     }
     var event = HistEvent()
-    guard cel_history_enter(entries, &event, line) == 0 else {
+    guard cel_history_enter(entries, &event, line) != -1 else {
       return
     }
     newestEntry = line
@@ -113,7 +113,7 @@ final class PersistentHistory {
     } else if loaded > 2 * PersistentHistory.limit {
       rewriteFile(path)
     }
-    if cel_history_first(entries, &event) == 0, let newest = event.str {
+    if cel_history_first(entries, &event) != -1, let newest = event.str {
       newestEntry = String(cString: newest)
     }
   }
@@ -126,7 +126,7 @@ final class PersistentHistory {
     }
     var event = HistEvent()
     let temporary = path + ".tmp"
-    if cel_history_save(entries, &event, temporary) >= 0 && rename(temporary, path) == 0 {
+    if cel_history_save(entries, &event, temporary) != -1 && rename(temporary, path) == 0 {
       return
     }
     _ = unlink(temporary)
@@ -147,8 +147,8 @@ final class PersistentHistory {
     defer { fclose(file) }
     var event = HistEvent()
     _ = fseek(file, 0, SEEK_END)
-    guard cel_history_enter(appendBuffer, &event, line) == 0,
-      cel_history_save_stream(appendBuffer, &event, file) >= 0
+    guard cel_history_enter(appendBuffer, &event, line) != -1,
+      cel_history_save_stream(appendBuffer, &event, file) != -1
     else {
       warn("writing to it failed")
       return

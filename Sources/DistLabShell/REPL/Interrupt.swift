@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// Set from the SIGINT handler, read by the command loop. A global `let` holding an `Atomic`
 /// is allowed under strict concurrency, and atomic loads and stores are async-signal-safe.

@@ -158,12 +158,7 @@ public final class LineEditor: LineSource {
     _ = cel_bind(editLine, "^C", "distlab-interrupt")
     _ = cel_add_function(
       editLine, "distlab-suspend", "Suspend the process",
-      { _, _ in
-        // With EL_SIGNAL on, libedit's SIGTSTP handler restores the terminal before stopping
-        // and redraws the line on SIGCONT.
-        _ = kill(0, SIGTSTP)
-        return UInt8(CC_NORM)
-      })
+      { editLine, _ in LineEditor.from(editLine)?.suspend() ?? UInt8(CC_ERROR) })
     _ = cel_bind(editLine, "^Z", "distlab-suspend")
     _ = cel_bind(editLine, "^R", "em-inc-search-prev")
   }
@@ -274,6 +269,23 @@ public final class LineEditor: LineSource {
     return UInt8(CC_EOF)
   }
 
+  /// Ctrl-Z: stops the process as the terminal's suspend key would, and redraws the line
+  /// after `fg`.
+  private func suspend() -> UInt8 {
+    guard let editLine else {
+      return UInt8(CC_ERROR)
+    }
+    // `raise` signals this thread, so the process is stopped before it returns. With EL_SIGNAL
+    // on, libedit's handlers put the terminal back into normal mode before the stop and into
+    // editing mode again on SIGCONT.
+    _ = raise(SIGTSTP)
+    // After `fg` the cursor is at the start of a fresh line; if the stop was refused it is
+    // still on the line being edited. Either way, redraw from the start of the row.
+    writeToTerminal("\r")
+    _ = cel_refresh(editLine)
+    return UInt8(CC_NORM)
+  }
+
   /// Tab: asks the completer for the words that may replace the word before the cursor.
   /// One word is inserted with a space after it; several insert their longest common prefix,
   /// and when that adds nothing (as on a second Tab) they are listed below the line.
@@ -281,7 +293,9 @@ public final class LineEditor: LineSource {
     guard let textBefore = lineText().beforeCursor else {
       return UInt8(CC_ERROR)
     }
-    let word = textBefore.split(separator: " ", omittingEmptySubsequences: false).last ?? ""
+    let word =
+      textBefore.split(omittingEmptySubsequences: false, whereSeparator: \.isWhitespace)
+      .last ?? ""
     let candidates = completer(textBefore)
     guard let first = candidates.first else {
       return UInt8(CC_REFRESH_BEEP)
