@@ -62,7 +62,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     return String(d)
   }
 
-  static func quoteIfNeeded(_ s: String) -> String {
+  public static func quoteIfNeeded(_ s: String) -> String {
     let plain =
       !s.isEmpty
       && s.unicodeScalars.allSatisfy {

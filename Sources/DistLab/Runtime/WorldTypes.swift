@@ -54,6 +54,12 @@ public struct SendOutcome: Sendable {
   /// Message ids in the order they arrived.
   public var arrivalOrder: [Int]
   public var interrupted: Bool
+
+  public init(messages: [MessageOutcome], arrivalOrder: [Int], interrupted: Bool) {
+    self.messages = messages
+    self.arrivalOrder = arrivalOrder
+    self.interrupted = interrupted
+  }
 }
 
 /// How a call is made: how long to wait, how often to try again, and whether the server

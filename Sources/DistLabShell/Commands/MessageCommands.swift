@@ -1,0 +1,137 @@
+import DistLab
+
+/// `send`, `rpc` and `kv`: putting messages and calls on the network.
+enum MessageCommands {
+  static let callFlags: [FlagSpec] = [
+    FlagSpec("--from", .node, placeholder: "NODE", help: "call from this node instead of the shell (cli)"),
+    FlagSpec("--timeout", .duration, placeholder: "DURATION", help: "how long to wait for each attempt (default 1s)"),
+    FlagSpec("--retries", .count, placeholder: "N", help: "send again this many times after a timeout (default 0)"),
+    FlagSpec("--at-most-once", help: "ask the server to suppress duplicates of this call"),
+    FlagSpec("--verbose", help: "show the request's and reply's bytes and their decoding"),
+  ]
+
+  static let specs: [CommandSpec] = [
+    CommandSpec(
+      "send", family: .messages, usage: "send FROM TO TEXT…",
+      summary: "send one-way messages and wait until each arrives or is lost",
+      details: [
+        "Each TEXT is its own message, sent in order. Under jitter they can arrive in another",
+        "order: the result lists the arrival order. FROM may be 'cli', the shell itself.",
+      ],
+      example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three"],
+      positionals: [.node, .nodeSet, .text], action: send),
+    CommandSpec(
+      "rpc", family: .messages, usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
+      summary: "call a method on a node and wait for the answer or a timeout",
+      details: [
+        "Methods: " + MethodCatalog.all.map { "\($0.name) \($0.arguments)".trimmingTrailingSpace }.joined(separator: "; ") + ".",
+        "Arguments are integers, true/false, null, decimals, durations (sent as nanoseconds) or",
+        "text (quote text with spaces). --verbose shows the request and reply as bytes.",
+      ],
+      example: ["rpc n2 add 10 20", "rpc n2 add 10 20 --verbose", "rpc n2 kv.incr hits --retries 3 --at-most-once"],
+      positionals: [.node, .method, .text], flags: callFlags, action: rpc),
+    CommandSpec(
+      "kv", family: .messages, usage: "kv get|put|delete|incr|keys NODE …",
+      summary: "use a node's key/value store through calls",
+      example: ["kv put n1 colour blue", "kv get n1 colour"],
+      subcommands: [
+        kv(.get, usage: "kv get NODE KEY", words: 2...2, summary: "read a key"),
+        kv(.put, usage: "kv put NODE KEY VALUE", words: 3...3, summary: "write a key"),
+        kv(.delete, usage: "kv delete NODE KEY", words: 2...2, summary: "remove a key"),
+        kv(.incr, usage: "kv incr NODE KEY [N]", words: 2...3, summary: "add to an integer (not safe to repeat)"),
+        kv(.keys, usage: "kv keys NODE", words: 1...1, summary: "list the keys"),
+      ]),
+  ]
+
+  static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard inv.positional.count >= 3 else {
+      throw ShellError("'send' needs a sender, a receiver and a message: send FROM TO TEXT…", column: inv.column)
+    }
+    let from = try NodeSet.single(inv.positional[0], in: s.world, allowClient: true)
+    let targets = try NodeSet.resolve(inv.positional[1], in: s.world)
+    let texts = inv.positional.dropFirst(2).map(\.text)
+    guard texts.count * targets.count <= 10_000 else {
+      throw ShellError("at most 10,000 messages in one send", column: inv.positional[2].column)
+    }
+    var merged: SendOutcome?
+    for to in targets {
+      let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.send(from: from, to: to, texts: texts, cancel: s.cancel) }
+      if var m = merged {
+        m.messages += outcome.messages
+        m.arrivalOrder += outcome.arrivalOrder
+        m.interrupted = m.interrupted || outcome.interrupted
+        merged = m
+      } else {
+        merged = outcome
+      }
+      if outcome.interrupted { break }
+    }
+    return .sent(merged ?? SendOutcome(messages: [], arrivalOrder: [], interrupted: false))
+  }
+
+  static func options(_ inv: Invocation) throws(ShellError) -> CallOptions {
+    var o = CallOptions()
+    if let t = try inv.flagDuration("--timeout") {
+      guard t > .zero else { throw ShellError("--timeout must be longer than 0", column: inv.flags["--timeout"]?.column) }
+      o.timeout = t
+    }
+    o.retries = try inv.flagInt("--retries", range: 0...100) ?? 0
+    o.atMostOnce = inv.has("--at-most-once")
+    return o
+  }
+
+  static func caller(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> NodeID {
+    guard let t = inv.flags["--from"] else { return .client }
+    return try NodeSet.single(t, in: s.world, allowClient: true)
+  }
+
+  static func rpc(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard inv.positional.count >= 2 else {
+      throw ShellError("'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(MethodCatalog.names.joined(separator: ", ")))", column: inv.column)
+    }
+    let to = try NodeSet.single(inv.positional[0], in: s.world)
+    let method = inv.positional[1]
+    guard method.text.utf8.count <= 255, !method.text.isEmpty else {
+      throw ShellError("a method name has 1 to 255 bytes", column: method.column)
+    }
+    let args = inv.positional.dropFirst(2).map(Units.value)
+    guard args.count <= 255 else { throw ShellError("a call carries at most 255 arguments", column: inv.positional[257].column) }
+    let from = try caller(inv, s)
+    let opts = try options(inv)
+    let outcome = try attempt(inv.column) { () throws(WorldError) in
+      try s.world.call(from: from, to: to, method: method.text, args: args, options: opts, cancel: s.cancel)
+    }
+    return .called(outcome, verbose: inv.has("--verbose"))
+  }
+
+  static func kv(_ op: KVOutcome.Operation, usage: String, words: ClosedRange<Int>, summary: String) -> CommandSpec {
+    let positionals: [WordKind] = op == .keys ? [.node] : [.node, .text]
+    return CommandSpec(
+      op.rawValue, family: .messages, usage: usage, summary: summary, positionals: positionals, flags: callFlags,
+      action: { (inv, s) throws(ShellError) in
+        try inv.expectCount(words, usage: usage)
+        let to = try NodeSet.single(inv.positional[0], in: s.world)
+        let key = inv.word(1)?.text
+        var args: [Value] = key.map { [.string($0)] } ?? []
+        if op == .put, let v = inv.word(2) { args.append(Units.value(v)) }
+        if op == .incr, let v = inv.word(2) {
+          guard let n = Int64(v.text) else { throw ShellError("the amount must be a whole number", column: v.column) }
+          args.append(.int(n))
+        }
+        let from = try caller(inv, s)
+        let opts = try options(inv)
+        let call = try attempt(inv.column) { () throws(WorldError) in
+          try s.world.call(from: from, to: to, method: "kv.\(op.rawValue)", args: args, options: opts, cancel: s.cancel)
+        }
+        return .kv(KVOutcome(operation: op, key: key, call: call))
+      })
+  }
+}
+
+extension String {
+  var trimmingTrailingSpace: String {
+    var s = self
+    while s.hasSuffix(" ") { s.removeLast() }
+    return s
+  }
+}

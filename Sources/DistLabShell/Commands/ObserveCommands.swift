@@ -1,0 +1,57 @@
+import DistLab
+
+/// `trace` and `stats`: looking at what happened.
+enum ObserveCommands {
+  static let specs: [CommandSpec] = [
+    CommandSpec(
+      "trace", family: .observe, usage: "trace [--last N] [--nodes NODES] [--list]",
+      summary: "a sequence diagram of recent events: a column per node, arrows for messages",
+      details: ["Drops are marked ✗ with the reason. --list prints one event per line instead."],
+      example: ["trace", "trace --last 50 --nodes n1,n2", "trace --list"],
+      flags: [
+        FlagSpec("--last", .count, placeholder: "N", help: "how many events (default 30)"),
+        FlagSpec("--nodes", .nodeSet, placeholder: "NODES", help: "only events between these nodes"),
+        FlagSpec("--list", help: "one event per line"),
+      ],
+      action: trace),
+    CommandSpec(
+      "stats", family: .observe, usage: "stats [reset]", summary: "messages sent, delivered, dropped, duplicated; latency percentiles",
+      example: ["stats", "stats reset"], positionals: [.choice(["reset"])], action: stats),
+  ]
+
+  static func trace(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(0...0, usage: "trace [--last N] [--nodes NODES] [--list]")
+    // A send is drawn by its delivery or drop; only messages still in flight show their send.
+    let last = try inv.flagInt("--last", range: 1...100_000) ?? 30
+    let filter = try inv.flags["--nodes"].map { (t) throws(ShellError) in Set(try NodeSet.resolve(t, in: s.world, allowClient: true)) }
+    let log = s.world.trace
+    var events = log.ordered
+    if let filter {
+      events = events.filter { e in filter.contains(e.node) && (e.peer.map { filter.contains($0) } ?? true) }
+    }
+    let settled = Set(events.lazy.filter { $0.kind == .deliver || $0.kind == .drop }.compactMap(\.messageID))
+    events = events.filter { e in
+      e.kind != .duplicate && !(e.kind == .send && settled.contains(e.messageID ?? -1))
+    }
+    let shown = Array(events.suffix(last))
+    var names: [NodeID: String] = [.client: "cli"]
+    for n in s.world.allNodes { names[n.id] = n.name }
+    var used = Set<NodeID>()
+    for e in shown {
+      used.insert(e.node)
+      if let p = e.peer { used.insert(p) }
+    }
+    let columns = used.sorted()
+    return .trace(
+      TraceView(events: shown, columns: columns, names: names, omitted: log.totalRecorded - shown.count, asList: inv.has("--list")))
+  }
+
+  static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(0...1, usage: "stats [reset]")
+    if let t = inv.word(0) {
+      guard t.text == "reset" else { throw ShellError("unknown word '\(t.text)'; did you mean 'stats reset'?", column: t.column) }
+      s.world.clearStats()
+    }
+    return .stats(StatsView(stats: s.world.trace.stats, elapsed: s.world.now))
+  }
+}

@@ -1,0 +1,95 @@
+import DistLab
+import Foundation
+
+/// `expect`, `source`, `record`, `help` and `exit`.
+enum SessionCommands {
+  static let specs: [CommandSpec] = [
+    CommandSpec(
+      "expect", family: .session, usage: "expect SUBJECT OP VALUE [and|or …]",
+      summary: "state a prediction about the last result or the world; a script fails when one does not hold",
+      details: [
+        "Subjects: value, error, attempts, rtt, delivered, dropped, order, time, pending, nodes, nodes.up,",
+        "nodes.down, n2.status, n2.received, n2.executed, n2.keys, n2.kv.KEY, stats.sent, stats.delivered,",
+        "stats.dropped, stats.duplicated, stats.p50, stats.p99. Operators: == != < <= > >=.",
+        "error is none, timeout, interrupted or the error's text.",
+      ],
+      example: ["rpc n2 add 10 20", "expect value == 30", "expect error == none and rtt < 10ms"],
+      positionals: [.text], action: expect),
+    CommandSpec(
+      "source", family: .session, usage: "source FILE", summary: "run a script's commands here, as if typed",
+      example: ["source lab.distlab"], positionals: [.path], action: source),
+    CommandSpec(
+      "record", family: .session, usage: "record FILE | record stop",
+      summary: "save this session (so far, and until 'record stop') as a transcript or script",
+      details: [
+        "A FILE ending in .distlab gets the commands only (a script); any other name gets a",
+        "transcript: each command after 'distlab> ' followed by its output. 'distlab replay FILE'",
+        "checks that a transcript still gives the same output.",
+      ],
+      example: ["record lesson.transcript", "record stop"], positionals: [.path], action: record),
+    CommandSpec(
+      "help", family: .session, usage: "help [COMMAND]", summary: "list commands, or show one with an example",
+      example: ["help", "help rpc"], positionals: [.command], action: help),
+    CommandSpec(
+      "exit", family: .session, usage: "exit", summary: "leave the shell (Ctrl-D does the same)",
+      action: { (inv, _) throws(ShellError) in
+        try inv.expectCount(0...0, usage: "exit")
+        return .exit
+      }),
+  ]
+
+  static func expect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard !inv.positional.isEmpty else { throw ShellError("'expect' needs a prediction, like: expect value == 30", column: inv.column) }
+    let expr = try ExpectationParser.parse(inv.positional)
+    return .expectation(try ExpectationEvaluator(session: s).evaluate(expr, text: inv.positional.map(\.text).joined(separator: " ")))
+  }
+
+  static func source(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(1...1, usage: "source FILE")
+    let t = inv.positional[0]
+    guard s.sourceDepth < 8 else { throw ShellError("scripts source each other too deeply (8 levels)", column: t.column) }
+    let path = ScriptFile.resolve(t.text, relativeTo: s.baseDirectory)
+    let lines = try ScriptFile.readLines(path, column: t.column)
+    s.sourceDepth += 1
+    defer { s.sourceDepth -= 1 }
+    let report = ScriptRunner.run(lines: lines, file: t.text, session: s)
+    if let error = report.firstError {
+      throw ShellError(error.replacingFirst(": error: ", with: ": "), column: t.column)
+    }
+    return .sourced(path: t.text, commands: report.commands, failedExpectations: report.failedExpectations, output: report.output)
+  }
+
+  static func record(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(1...1, usage: "record FILE | record stop")
+    let t = inv.positional[0]
+    if t.text == "stop" && !t.quoted {
+      guard let r = s.stopRecording() else { throw ShellError("nothing is being recorded", column: t.column) }
+      return .recording(.stopped(path: r.path, commands: r.commands))
+    }
+    guard !s.isRecording else { throw ShellError("already recording; 'record stop' first", column: t.column) }
+    let kind: RecordingKind = t.text.hasSuffix(".distlab") ? .script : .transcript
+    let recorder: Recorder
+    do {
+      recorder = try Recorder(path: t.text, kind: kind, session: s)
+    } catch {
+      throw ShellError("cannot write '\(t.text)': \(error.reason)", column: t.column)
+    }
+    s.startRecording(recorder)
+    return .recording(.started(path: t.text, kind: kind, replayed: recorder.commands))
+  }
+
+  static func help(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(0...2, usage: "help [COMMAND]")
+    guard let t = inv.word(0) else { return .help(.overview(CommandRegistry.all)) }
+    guard let spec = CommandRegistry.command(t.text) else {
+      throw ShellError("no command '\(t.text)'\(Suggest.hint(for: t.text, in: CommandRegistry.names)); type 'help' for the list", column: t.column)
+    }
+    if let sub = inv.word(1) {
+      guard let subSpec = spec.subcommand(sub.text) else {
+        throw ShellError("'\(spec.name)' has no subcommand '\(sub.text)'\(Suggest.hint(for: sub.text, in: spec.subcommands.map(\.name)))", column: sub.column)
+      }
+      return .help(.command(subSpec))
+    }
+    return .help(.command(spec))
+  }
+}

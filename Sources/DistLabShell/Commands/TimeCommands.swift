@@ -1,0 +1,82 @@
+import DistLab
+
+/// `advance`, `time`, `seed`, `mode`, `set` and `reset`: the clock and the world as a whole.
+enum TimeCommands {
+  static let settings: [String] = ["max-nodes", "trace-limit"]
+
+  static let specs: [CommandSpec] = [
+    CommandSpec(
+      "advance", family: .time, usage: "advance DURATION", summary: "let time pass; everything due by then happens",
+      details: ["In sim mode time stands still between commands; advance moves it. Ctrl-C stops early."],
+      example: ["advance 500ms", "advance 2s"], positionals: [.duration], action: advance),
+    CommandSpec(
+      "time", family: .time, usage: "time", summary: "the current time and how many events wait",
+      example: ["time"], action: { (inv, s) throws(ShellError) in
+        try inv.expectCount(0...0, usage: "time")
+        return .clock(s.world.now, pending: s.world.pendingEvents)
+      }),
+    CommandSpec(
+      "seed", family: .time, usage: "seed [N]", summary: "show the seed, or set it and start the world over",
+      details: ["One seed fixes every random draw in sim mode: the same seed and commands give the same output."],
+      example: ["seed 42"], positionals: [.number], action: seed),
+    CommandSpec(
+      "mode", family: .time, usage: "mode [sim|live]", summary: "show the mode, or switch and start the world over",
+      details: [
+        "sim: a virtual clock; the seed fixes everything. live: the wall clock; nodes run freely",
+        "and output differs from run to run.",
+      ],
+      example: ["mode live", "mode sim"], positionals: [.choice(WorldMode.allCases.map(\.rawValue))], action: mode),
+    CommandSpec(
+      "set", family: .time, usage: "set max-nodes|trace-limit N", summary: "change a limit of the world",
+      details: ["max-nodes: spawning beyond it is refused (default 1000). trace-limit: events kept (default 100000)."],
+      example: ["set max-nodes 2000"], positionals: [.choice(settings), .number], action: set),
+    CommandSpec(
+      "reset", family: .time, usage: "reset", summary: "start over: no nodes, time zero, default network (seed kept)",
+      example: ["reset"], action: { (inv, s) throws(ShellError) in
+        try inv.expectCount(0...0, usage: "reset")
+        s.world.reset()
+        return .reset
+      }),
+  ]
+
+  static func advance(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(1...1, usage: "advance DURATION")
+    let d = try inv.duration(inv.positional[0], what: "the time to advance")
+    guard d <= .seconds(86_400) else { throw ShellError("advance at most 24h at a time", column: inv.positional[0].column) }
+    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.advance(by: d, cancel: s.cancel) }
+    return .advanced(outcome)
+  }
+
+  static func seed(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(0...1, usage: "seed [N]")
+    guard let t = inv.word(0) else { return .seed(s.world.seed, changed: false) }
+    guard let v = UInt64(t.text) else { throw ShellError("a seed is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column) }
+    s.world.reseed(v)
+    return .seed(v, changed: true)
+  }
+
+  static func mode(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(0...1, usage: "mode [sim|live]")
+    guard let t = inv.word(0) else { return .mode(s.world.mode, changed: false) }
+    guard let m = WorldMode(rawValue: t.text) else {
+      throw ShellError("unknown mode '\(t.text)'\(Suggest.hint(for: t.text, in: ["sim", "live"])) (sim or live)", column: t.column)
+    }
+    s.world.switchMode(m)
+    return .mode(m, changed: true)
+  }
+
+  static func set(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(2...2, usage: "set max-nodes|trace-limit N")
+    let name = inv.positional[0]
+    let value = try inv.integer(inv.positional[1], what: name.text, range: 1...10_000_000)
+    switch name.text {
+    case "max-nodes":
+      try attempt(inv.positional[1].column) { () throws(WorldError) in try s.world.setMaxNodes(value) }
+    case "trace-limit":
+      try attempt(inv.positional[1].column) { () throws(WorldError) in try s.world.setTraceLimit(value) }
+    default:
+      throw ShellError("unknown setting '\(name.text)'\(Suggest.hint(for: name.text, in: settings)) (\(settings.joined(separator: ", ")))", column: name.column)
+    }
+    return .setting(name: name.text, value: String(value))
+  }
+}

@@ -1,0 +1,75 @@
+/// A word of a command line: its text (quotes removed), where it starts, and whether it was
+/// quoted (a quoted word is never a flag or a keyword).
+public struct Token: Hashable, Sendable {
+  public var text: String
+  public var column: Int
+  public var quoted: Bool
+
+  public init(_ text: String, column: Int, quoted: Bool = false) {
+    self.text = text
+    self.column = column
+    self.quoted = quoted
+  }
+
+  public var isFlag: Bool { !quoted && text.hasPrefix("--") && text.count > 2 }
+}
+
+/// Splits one line into words: whitespace separates, `"…"` quotes (with `\"`, `\\`, `\n`,
+/// `\t` escapes), `#` outside quotes starts a comment.
+public enum Lexer {
+  public static func tokenize(_ line: String) throws(ShellError) -> [Token] {
+    var tokens: [Token] = []
+    let chars = Array(line)
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == " " || c == "\t" || c == "\r" {
+        i += 1
+        continue
+      }
+      if c == "#" { break }
+      let start = i + 1
+      if c == "\"" {
+        var text = ""
+        i += 1
+        var closed = false
+        while i < chars.count {
+          let d = chars[i]
+          if d == "\"" {
+            closed = true
+            i += 1
+            break
+          }
+          if d == "\\" {
+            guard i + 1 < chars.count else { break }
+            let e = chars[i + 1]
+            switch e {
+            case "n": text.append("\n")
+            case "t": text.append("\t")
+            case "\"", "\\": text.append(e)
+            default: throw ShellError("unknown escape '\\\(e)' in quotes (use \\\", \\\\, \\n or \\t)", column: i + 1)
+            }
+            i += 2
+            continue
+          }
+          text.append(d)
+          i += 1
+        }
+        guard closed else { throw ShellError("unclosed quote: add a closing \"", column: start) }
+        if i < chars.count, !(chars[i] == " " || chars[i] == "\t") {
+          throw ShellError("put a space after the closing quote", column: i + 1)
+        }
+        tokens.append(Token(text, column: start, quoted: true))
+        continue
+      }
+      var text = ""
+      while i < chars.count, !(chars[i] == " " || chars[i] == "\t" || chars[i] == "\r") {
+        if chars[i] == "\"" { throw ShellError("a quote must start a word", column: i + 1) }
+        text.append(chars[i])
+        i += 1
+      }
+      tokens.append(Token(text, column: start))
+    }
+    return tokens
+  }
+}

@@ -1,0 +1,79 @@
+import DistLab
+
+/// Calls and their bytes: `n2.add(10, 20) = 30`, and with --verbose the frames in hex.
+struct CallRenderer {
+  let style: Style
+  let names: (NodeID) -> String
+
+  func render(_ c: CallOutcome, verbose: Bool) -> String {
+    var lines: [String] = []
+    if verbose {
+      lines += frame("request", c.request, from: c.from, to: c.to)
+      if let reply = c.reply { lines += frame("reply", reply, from: c.to, to: c.from) }
+    }
+    lines.append(summary(c))
+    return lines.joined(separator: "\n")
+  }
+
+  func signature(_ c: CallOutcome) -> String {
+    "\(names(c.to)).\(c.method)(\(c.args.map(\.description).joined(separator: ", ")))"
+  }
+
+  func facts(_ c: CallOutcome, timing: Bool = true) -> String {
+    var f = ["rpc#\(c.callID)"]
+    if !c.from.isClient { f.append("from \(names(c.from))") }
+    if c.attempts > 1 && timing { f.append("\(c.attempts) attempts") }
+    if timing { f.append("round trip \(c.roundTrip)") }
+    return style.dim("(" + f.joined(separator: ", ") + ")")
+  }
+
+  func summary(_ c: CallOutcome) -> String {
+    switch c.result {
+    case .value(let v):
+      let shown = v.count == 1 ? v[0].description : v.map(\.description).joined(separator: " ")
+      return "\(signature(c)) = \(style.ok(shown))  \(facts(c))"
+    case .error(let e):
+      return "\(signature(c)) failed: \(style.error(e))  \(facts(c))"
+    case .timeout:
+      let perAttempt = Nanoseconds(c.roundTrip.value / Int64(max(1, c.attempts)))
+      let waited = c.attempts > 1 ? "no answer to \(c.attempts) attempts, \(perAttempt) each" : "no answer within \(c.roundTrip)"
+      return "\(signature(c)): \(style.error("timeout")), \(waited)  \(facts(c, timing: false))"
+    case .interrupted:
+      return "\(signature(c)): \(style.warn("interrupted")) after \(c.roundTrip)  \(facts(c, timing: false))"
+    }
+  }
+
+  /// The frame's bytes, field by field: hex on the left, meaning on the right.
+  func frame(_ title: String, _ bytes: [UInt8], from: NodeID, to: NodeID) -> [String] {
+    var lines = ["\(title) \(names(from)) → \(names(to)), \(bytes.count) bytes:"]
+    guard let fields = try? FrameCodec.annotate(bytes) else {
+      return lines + HexDump.lines(bytes).map { "  " + $0 }
+    }
+    let hexWidth = min(35, fields.map { Hex.spaced($0.bytes.prefix(12)).count }.max() ?? 0)
+    for f in fields {
+      var chunks = stride(from: 0, to: max(1, f.bytes.count), by: 12).map { Array(f.bytes[$0..<min($0 + 12, f.bytes.count)]) }
+      if chunks.isEmpty { chunks = [[]] }
+      for (i, chunk) in chunks.enumerated() {
+        let hex = Hex.spaced(chunk)
+        let pad = String(repeating: " ", count: max(0, hexWidth - hex.count))
+        if i == 0 {
+          lines.append("  " + style.accent(hex) + pad + "  " + f.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + f.meaning)
+        } else {
+          lines.append("  " + style.accent(hex))
+        }
+      }
+    }
+    return lines.map(\.trimmingTrailingSpace)
+  }
+}
+
+/// Classic hex dump lines for bytes that do not decode.
+enum HexDump {
+  static func lines(_ bytes: [UInt8]) -> [String] {
+    stride(from: 0, to: bytes.count, by: 16).map { start in
+      let chunk = bytes[start..<min(start + 16, bytes.count)]
+      let offset = String(start, radix: 16)
+      return String(repeating: "0", count: max(0, 4 - offset.count)) + offset + "  " + Hex.spaced(chunk)
+    }
+  }
+}

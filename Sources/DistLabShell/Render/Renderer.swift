@@ -1,0 +1,121 @@
+import DistLab
+
+/// Turns a command's typed result into the text the user reads.
+public struct Renderer {
+  public let style: Style
+  let world: World
+
+  public init(style: Style, world: World) {
+    self.style = style
+    self.world = world
+  }
+
+  func name(_ id: NodeID) -> String { world.name(of: id) }
+
+  func names(_ infos: [NodeInfo]) -> String { NodeSet.compact(infos.map(\.name)) }
+
+  public func render(_ result: CommandResult) -> String {
+    switch result {
+    case .nothing, .exit: return ""
+    case .nodesChanged(let change, let infos): return nodesChanged(change, infos)
+    case .nodeTable(let rows): return NodeTableRenderer(style: style, world: world).render(rows)
+    case .sent(let o): return sent(o)
+    case .called(let c, let verbose): return CallRenderer(style: style, names: name).render(c, verbose: verbose)
+    case .kv(let k): return kv(k)
+    case .network(let v): return NetworkRenderer(style: style).render(v)
+    case .networkChanged(let text): return text
+    case .advanced(let a):
+      let events = world.mode == .sim ? " (\(a.eventsHandled) event\(a.eventsHandled == 1 ? "" : "s"))" : ""
+      let head = a.interrupted ? style.warn("interrupted") + " at \(a.to.clockReading)" : "advanced \(a.to - a.from) to \(a.to.clockReading)"
+      return head + events
+    case .clock(let t, let pending):
+      return world.mode == .sim ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)" : "\(t.clockReading) (live)"
+    case .seed(let s, let changed): return changed ? "seed \(s): the world starts over" : "seed \(s)"
+    case .mode(let m, let changed):
+      return changed ? "mode \(m.rawValue): the world starts over" + (m == .live ? " on the wall clock" : " on a virtual clock") : "mode \(m.rawValue)"
+    case .setting(let n, let v): return "\(n) = \(v)"
+    case .trace(let v): return TraceRenderer(style: style).render(v)
+    case .stats(let v): return StatsRenderer(style: style).render(v)
+    case .expectation(let e):
+      return e.held ? style.ok("✓") + " \(e.text)" : style.error("✗") + " expected \(e.text), found \(e.found)"
+    case .help(let h): return HelpRenderer(style: style).render(h)
+    case .sourced(let path, let commands, let failed, let output):
+      let tail = "sourced \(path): \(commands) command\(commands == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) expectation\(failed == 1 ? "" : "s") failed" : "")
+      return output.isEmpty ? tail : output + "\n" + tail
+    case .recording(.started(let path, let kind, let replayed)):
+      return "recording a \(kind.rawValue) to \(path) (\(replayed) earlier command\(replayed == 1 ? "" : "s") included); 'record stop' ends it"
+    case .recording(.stopped(let path, let commands)):
+      return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
+    case .reset: return "the world starts over: no nodes, time 0.000s"
+    }
+  }
+
+  func nodesChanged(_ change: NodeChange, _ infos: [NodeInfo]) -> String {
+    let who = infos.count > 3 ? "\(infos.count) nodes: \(names(infos))" : names(infos)
+    switch change {
+    case .spawned:
+      let region = infos.first?.region.map { " in \($0)" } ?? ""
+      return "spawned \(who)\(region)"
+    case .killed: return "killed \(who): memory lost, messages to \(infos.count == 1 ? "it" : "them") are dropped"
+    case .restarted:
+      let inc = infos.count == 1 ? " (incarnation \(infos[0].incarnation), empty)" : " (empty)"
+      return "restarted \(who)\(inc)"
+    case .paused: return "paused \(who): alive but silent; messages wait"
+    case .resumed: return "resumed \(who)"
+    }
+  }
+
+  func sent(_ o: SendOutcome) -> String {
+    var lines: [String] = []
+    for m in o.messages {
+      let head = "m\(m.id) \(name(m.from)) → \(name(m.to)) \(Value.quoteIfNeeded(m.text))"
+      var tail: String
+      switch m.fate {
+      case .delivered(let at, let latency): tail = "arrived at \(at.clockReading) after \(latency)"
+      case .dropped(let reason): tail = style.error("lost") + " (\(reason))"
+      case .inFlight:
+        let paused = world.info(m.to)?.status == .paused
+        tail = style.warn(paused ? "waiting: \(name(m.to)) is paused" : "still in flight")
+      }
+      if m.duplicates > 0 { tail += ", +\(m.duplicates) duplicate\(m.duplicates == 1 ? "" : "s") on the way" }
+      lines.append("\(head)  \(tail)")
+    }
+    if o.messages.count > 1 {
+      let byID = Dictionary(o.messages.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
+      let order = o.arrivalOrder.compactMap { byID[$0] }.map(Value.quoteIfNeeded)
+      let sentOrder = o.messages.compactMap { m -> String? in
+        if case .delivered = m.fate { return Value.quoteIfNeeded(m.text) }
+        return nil
+      }
+      let note = order == sentOrder ? "" : style.warn("  (not the order they were sent)")
+      lines.append("arrival order: " + (order.isEmpty ? "none arrived" : order.joined(separator: ", ")) + note)
+    }
+    if o.interrupted { lines.append(style.warn("interrupted")) }
+    return lines.joined(separator: "\n")
+  }
+
+  func kv(_ k: KVOutcome) -> String {
+    let c = k.call
+    let calls = CallRenderer(style: style, names: name)
+    let facts = calls.facts(c)
+    let node = name(c.to)
+    guard case .value(let v) = c.result else {
+      return "kv \(k.operation.rawValue) \(node)" + (k.key.map { " \($0)" } ?? "") + ": " + calls.summary(c).components(separatedBy: ": ").dropFirst().joined(separator: ": ")
+    }
+    let first = v.first ?? .null
+    switch k.operation {
+    case .get: return "\(node): \(k.key ?? "") = \(first)  \(facts)"
+    case .put:
+      let new = c.args.count > 1 ? c.args[1].description : ""
+      return "\(node): \(k.key ?? "") := \(new) (was \(first))  \(facts)"
+    case .delete:
+      return first == .bool(true) ? "\(node): deleted \(k.key ?? "")  \(facts)" : "\(node): \(k.key ?? "") was not there  \(facts)"
+    case .incr: return "\(node): \(k.key ?? "") = \(first)  \(facts)"
+    case .keys:
+      if case .list(let items) = first {
+        return "\(node): \(items.count) key\(items.count == 1 ? "" : "s")" + (items.isEmpty ? "" : ": " + items.map(\.description).joined(separator: ", ")) + "  \(facts)"
+      }
+      return "\(node): \(first)  \(facts)"
+    }
+  }
+}

@@ -1,0 +1,349 @@
+import DistLab
+
+/// Draws trace events as a message sequence diagram: one column per node, one row per event.
+///
+/// ```
+///        cli         n1          n2
+/// 0.000s  ├────────────✗          │   m2 hello dropped: loss
+/// 0.002s  ├──────────▶│           │   m1 add(10, 20) 2ms
+/// 0.002s  │           •           │   n1 exec add rpc#1
+/// 0.003s  │◀──────────┤           │   m3 reply 30 1ms
+/// 0.004s  │           │           ✗   n2 killed
+/// 0.006s  ├────────────✗          ┊   m4 ping dropped: node down
+/// ```
+///
+/// - The left gutter holds each row's virtual time (`Nanoseconds.clockReading`), right-aligned.
+/// - A delivery is an arrow from the sender's lifeline (`├` or `┤`) to the receiver's, with its
+///   head (`▶` or `◀`) against the receiver's lifeline; lifelines in between are crossed with `─`.
+///   Every delivery of a message after its first delivery or drop is marked `(dup)`.
+/// - A drop stops at `✗` halfway to the receiver (one cell further when halfway is a lifeline).
+///   Its sender and receiver are taken from the message's `send` event when the trace has it,
+///   otherwise from the drop itself (`peer` sent, `node` should have received).
+/// - Sends and duplicates draw no row, except a send whose message is neither delivered nor
+///   dropped among `events`: it ends in `…` halfway, labelled `in flight`.
+/// - Node events are marks on the lifeline (`✗` kill, `↻` restart, `⏸` pause, `▶` resume,
+///   `●` spawn, `•` exec, dedup, timer and note); a killed node's lifeline is dotted (`┊`)
+///   until it restarts or is spawned again.
+/// - Events whose node or peer is not a column are skipped.
+/// - Columns are 8 to 12 cells apart (wider when names are long), as wide as keeps a line within
+///   `width`; past that the diagram keeps its minimum spacing and grows wider. Message labels
+///   and details are shortened with `…` when a line would pass `width`.
+/// - Control characters in names and labels are shown escaped (`\n`, `\e`), so text from a
+///   message can never move the cursor or change colours.
+public enum SequenceDiagram {
+  public static func render(
+    events: [TraceEvent], columns: [NodeID], names: [NodeID: String], style: Style, width: Int = 100
+  ) -> String {
+    var lanes: [NodeID] = []
+    var laneOf: [NodeID: Int] = [:]
+    for id in columns where laneOf[id] == nil {
+      laneOf[id] = lanes.count
+      lanes.append(id)
+    }
+    let rows = makeRows(events, laneOf: laneOf, names: names)
+    guard !rows.isEmpty else { return "(no events)" }
+
+    let layout = Layout(lanes: lanes, names: names, rows: rows, width: width)
+    var lines: [String] = []
+    lines.append(emit(layout.header(), style: style))
+    var down = Array(repeating: false, count: lanes.count)
+    for row in rows {
+      lines.append(emit(layout.draw(row, down: down), style: style))
+      if let change = row.lifeline { down[change.lane] = change.down }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  // MARK: - Rows
+
+  enum Paint {
+    case plain, error, warn, dim, bold
+  }
+
+  /// A piece of a row's label; at most one piece per label may be shortened to fit.
+  struct Piece {
+    var text: String
+    var paint: Paint = .plain
+    var shrinkable = false
+  }
+
+  enum Mark {
+    enum End {
+      case arrive, drop, inFlight
+    }
+    case arrow(from: Int, to: Int, end: End)
+    case point(lane: Int, symbol: Character, paint: Paint)
+  }
+
+  struct Row {
+    var time: Nanoseconds
+    var mark: Mark
+    var label: [Piece]
+    /// A lifeline that changes after this row: dotted from a kill, solid from a restart.
+    var lifeline: (lane: Int, down: Bool)?
+  }
+
+  static func makeRows(_ events: [TraceEvent], laneOf: [NodeID: Int], names: [NodeID: String]) -> [Row] {
+    // Who sent each message to whom, and which messages arrived or were lost.
+    var sendEnds: [Int: (from: NodeID, to: NodeID)] = [:]
+    var settled = Set<Int>()
+    for e in events {
+      switch e.kind {
+      case .send:
+        if let id = e.messageID, let to = e.peer, sendEnds[id] == nil { sendEnds[id] = (e.node, to) }
+      case .deliver, .drop:
+        if let id = e.messageID { settled.insert(id) }
+      default: break
+      }
+    }
+
+    var rows: [Row] = []
+    var seen = Set<Int>()
+    var drawnSends = Set<Int>()
+    for e in events {
+      switch e.kind {
+      case .deliver:
+        let dup = e.messageID.map { !seen.insert($0).inserted } ?? false
+        guard let from = e.peer, let s = laneOf[from], let r = laneOf[e.node] else { continue }
+        var label = messagePieces(e)
+        if let latency = e.latency { label.append(Piece(text: latency.description)) }
+        if dup { label.append(Piece(text: "(dup)")) }
+        if s == r { label.append(Piece(text: "(to itself)")) }
+        let mark: Mark = s == r ? .point(lane: s, symbol: "◆", paint: .plain) : .arrow(from: s, to: r, end: .arrive)
+        rows.append(Row(time: e.time, mark: mark, label: label))
+
+      case .drop:
+        let dup = e.messageID.map { !seen.insert($0).inserted } ?? false
+        let ends = e.messageID.flatMap { sendEnds[$0] } ?? (from: e.peer ?? e.node, to: e.node)
+        guard let s = laneOf[ends.from], let r = laneOf[ends.to] else { continue }
+        var label = messagePieces(e)
+        if dup { label.append(Piece(text: "(dup)")) }
+        let reason = clean(e.detail.trimmingSpaces)
+        label.append(Piece(text: reason.isEmpty ? "dropped" : "dropped: \(reason)", paint: .error))
+        let mark: Mark = s == r ? .point(lane: s, symbol: "✗", paint: .error) : .arrow(from: s, to: r, end: .drop)
+        rows.append(Row(time: e.time, mark: mark, label: label))
+
+      case .send:
+        guard let id = e.messageID, !settled.contains(id), drawnSends.insert(id).inserted else { continue }
+        guard let to = e.peer, let s = laneOf[e.node], let r = laneOf[to] else { continue }
+        var label = messagePieces(e)
+        label.append(Piece(text: "in flight", paint: .dim))
+        let mark: Mark = s == r ? .point(lane: s, symbol: "…", paint: .dim) : .arrow(from: s, to: r, end: .inFlight)
+        rows.append(Row(time: e.time, mark: mark, label: label))
+
+      case .duplicate:
+        continue
+
+      case .kill, .restart, .pause, .resume, .spawn, .exec, .dedup, .timer, .note:
+        guard let lane = laneOf[e.node], e.peer.map({ laneOf[$0] != nil }) ?? true else { continue }
+        rows.append(nodeRow(e, lane: lane, name: clean(names[e.node] ?? e.node.description)))
+      }
+    }
+    return rows
+  }
+
+  static func nodeRow(_ e: TraceEvent, lane: Int, name: String) -> Row {
+    let detail = clean(e.detail.trimmingSpaces)
+    func marked(_ symbol: Character, _ word: String, down: Bool?) -> Row {
+      var label = [Piece(text: name, paint: .warn), Piece(text: word, paint: .warn)]
+      if !detail.isEmpty { label.append(Piece(text: "(\(detail))", paint: .warn, shrinkable: true)) }
+      return Row(
+        time: e.time, mark: .point(lane: lane, symbol: symbol, paint: .warn), label: label,
+        lifeline: down.map { (lane, $0) })
+    }
+    func dotted(_ word: String?) -> Row {
+      var label = [Piece(text: name)]
+      if let word { label.append(Piece(text: word)) }
+      if !detail.isEmpty { label.append(Piece(text: detail, shrinkable: true)) }
+      if label.count == 1 { label.append(Piece(text: "note")) }
+      return Row(time: e.time, mark: .point(lane: lane, symbol: "•", paint: .plain), label: label)
+    }
+    switch e.kind {
+    case .kill: return marked("✗", "killed", down: true)
+    case .restart: return marked("↻", "restarted", down: false)
+    case .spawn: return marked("●", "spawned", down: false)
+    case .pause: return marked("⏸", "paused", down: nil)
+    case .resume: return marked("▶", "resumed", down: nil)
+    case .note: return dotted(nil)
+    default: return dotted(e.kind.rawValue)
+    }
+  }
+
+  /// `m12` and the frame's short label, when known.
+  static func messagePieces(_ e: TraceEvent) -> [Piece] {
+    var pieces: [Piece] = []
+    if let id = e.messageID { pieces.append(Piece(text: "m\(id)")) }
+    if let text = e.messageLabel { pieces.append(Piece(text: clean(text), shrinkable: true)) }
+    return pieces
+  }
+
+  // MARK: - Layout
+
+  struct Layout {
+    static let minimumGap = 8
+    static let maximumGap = 12
+    /// Cells from the last lifeline to the start of the labels.
+    static let labelOffset = 4
+    /// The room a label always gets, however wide the diagram.
+    static let minimumLabelWidth = 32
+    /// At most this much label width is reserved when choosing the spacing.
+    static let reservedLabelWidth = 40
+
+    var names: [String]
+    var xs: [Int]
+    var gutter: Int
+    var labelBudget: Int
+
+    init(lanes: [NodeID], names nameMap: [NodeID: String], rows: [Row], width: Int) {
+      names = lanes.map { SequenceDiagram.clean(nameMap[$0] ?? $0.description) }
+      let widths = names.map(\.count)
+      gutter = rows.map(\.time.clockReading.count).max() ?? 0
+      let x0 = max(1, ((widths.first ?? 1) - 1) / 2)
+      let minGap = max(Self.minimumGap, (widths.max() ?? 0) + 2)
+      var gap = minGap
+      if lanes.count > 1 {
+        let labels = min(Self.reservedLabelWidth, rows.map { Self.length($0.label) }.max() ?? 0)
+        let room = width - gutter - 1 - x0 - Self.labelOffset - labels
+        gap = max(minGap, min(Self.maximumGap, room / (lanes.count - 1)))
+      }
+      xs = lanes.indices.map { x0 + $0 * gap }
+      let labelStart = gutter + 1 + (xs.last ?? 0) + Self.labelOffset
+      labelBudget = max(Self.minimumLabelWidth, width - labelStart)
+    }
+
+    var diagramWidth: Int { (xs.last ?? 0) + Self.labelOffset }
+
+    static func length(_ pieces: [Piece]) -> Int {
+      pieces.reduce(0) { $0 + $1.text.count } + max(0, pieces.count - 1)
+    }
+
+    struct Cell {
+      var char: Character
+      var paint: Paint
+      init(_ char: Character, _ paint: Paint) {
+        self.char = char
+        self.paint = paint
+      }
+    }
+
+    func header() -> [Cell] {
+      var cells = Array(repeating: Cell(" ", .plain), count: gutter + 1 + diagramWidth)
+      for (lane, name) in names.enumerated() {
+        let start = gutter + 1 + xs[lane] - (name.count - 1) / 2
+        for (k, c) in name.enumerated() {
+          let at = start + k
+          while at >= cells.count { cells.append(Cell(" ", .plain)) }
+          if at >= 0 { cells[at] = Cell(c, .bold) }
+        }
+      }
+      return cells
+    }
+
+    func draw(_ row: Row, down: [Bool]) -> [Cell] {
+      var diagram = Array(repeating: Cell(" ", .plain), count: diagramWidth)
+      for (lane, x) in xs.enumerated() { diagram[x] = Cell(down[lane] ? "┊" : "│", .plain) }
+      switch row.mark {
+      case .point(let lane, let symbol, let paint):
+        diagram[xs[lane]] = Cell(symbol, paint)
+      case .arrow(let from, let to, let end):
+        let sx = xs[from]
+        let rx = xs[to]
+        let dir = rx > sx ? 1 : -1
+        diagram[sx] = Cell(dir > 0 ? "├" : "┤", .plain)
+        switch end {
+        case .arrive:
+          for x in stride(from: sx + dir, to: rx - dir, by: dir) { diagram[x] = Cell("─", .plain) }
+          diagram[rx - dir] = Cell(dir > 0 ? "▶" : "◀", .plain)
+        case .drop, .inFlight:
+          let paint: Paint = end == .drop ? .error : .dim
+          var stop = sx + dir * (abs(rx - sx) / 2)
+          if xs.contains(stop) { stop += dir }
+          diagram[sx].paint = paint
+          for x in stride(from: sx + dir, to: stop, by: dir) { diagram[x] = Cell("─", paint) }
+          diagram[stop] = Cell(end == .drop ? "✗" : "…", paint)
+        }
+      }
+
+      let time = row.time.clockReading
+      var cells = Array(repeating: Cell(" ", .plain), count: gutter - time.count)
+      cells += time.map { Cell($0, .dim) }
+      cells.append(Cell(" ", .plain))
+      cells += diagram
+      let label = fitted(row.label)
+      for (k, piece) in label.enumerated() {
+        if k > 0 { cells.append(Cell(" ", label[k - 1].paint == piece.paint ? piece.paint : .plain)) }
+        cells += piece.text.map { Cell($0, piece.paint) }
+      }
+      return cells
+    }
+
+    /// The label, its shrinkable piece shortened with `…` when the label is longer than its budget.
+    func fitted(_ label: [Piece]) -> [Piece] {
+      let excess = Self.length(label) - labelBudget
+      guard excess > 0, let k = label.firstIndex(where: \.shrinkable) else { return label }
+      let text = label[k].text
+      let keep = max(3, text.count - excess - 1)
+      guard keep < text.count - 1 else { return label }
+      var out = label
+      out[k].text = String(text.prefix(keep)) + "…"
+      return out
+    }
+  }
+
+  // MARK: - Text
+
+  /// Joins cells into a line: trailing blanks removed, each run of one paint styled once.
+  static func emit(_ cells: [Layout.Cell], style: Style) -> String {
+    var end = cells.count
+    while end > 0, cells[end - 1].char == " " { end -= 1 }
+    var out = ""
+    var i = 0
+    while i < end {
+      let paint = cells[i].paint
+      var run = ""
+      while i < end, cells[i].paint == paint {
+        run.append(cells[i].char)
+        i += 1
+      }
+      switch paint {
+      case .plain: out += run
+      case .error: out += style.error(run)
+      case .warn: out += style.warn(run)
+      case .dim: out += style.dim(run)
+      case .bold: out += style.bold(run)
+      }
+    }
+    return out
+  }
+
+  /// Text with control characters spelled out, so nothing in a label can move the cursor or
+  /// change colours.
+  static func clean(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      guard scalar.properties.generalCategory == .control else {
+        out.unicodeScalars.append(scalar)
+        continue
+      }
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\u{1B}": out += "\\e"
+      default: out += "\\u{" + String(scalar.value, radix: 16) + "}"
+      }
+    }
+    return out
+  }
+}
+
+extension String {
+  /// The string without leading and trailing spaces and line breaks.
+  fileprivate var trimmingSpaces: String {
+    var s = Substring(self)
+    while let c = s.first, c.isWhitespace { s.removeFirst() }
+    while let c = s.last, c.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+}

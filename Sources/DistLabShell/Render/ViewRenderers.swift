@@ -1,0 +1,194 @@
+import DistLab
+
+/// `nodes`: one row per node; for a single node also its recent messages and keys.
+struct NodeTableRenderer {
+  let style: Style
+  let world: World
+
+  func render(_ rows: [NodeRow]) -> String {
+    guard !rows.isEmpty else { return "no nodes yet (try 'spawn 3')" }
+    var t = TextTable(["NODE", "STATUS", "ROLES", "REGION", "INC", "RECEIVED", "EXECUTED", "KEYS"], rightAligned: [4, 5, 6, 7])
+    for r in rows {
+      let status: String =
+        switch r.info.status {
+        case .up: style.ok("up")
+        case .down: style.error("down")
+        case .paused: style.warn("paused")
+        }
+      let s = r.summary
+      t.add([
+        r.info.name, status, r.info.roles.isEmpty ? "-" : r.info.roles.joined(separator: ","), r.info.region ?? "-",
+        String(r.info.incarnation), s.map { String($0.received) } ?? "-", s.map { String($0.executed) } ?? "-",
+        s.map { String($0.kvKeys) } ?? "-",
+      ])
+    }
+    var out = t.render(style: style)
+    if rows.count == 1, let s = rows[0].summary {
+      if !s.lastMessages.isEmpty {
+        out += "\nlast messages: " + s.lastMessages.suffix(10).joined(separator: ", ")
+      }
+      if !s.kv.isEmpty {
+        out += "\nkeys: " + s.kv.keys.sorted().prefix(20).map { "\($0)=\(s.kv[$0] ?? .null)" }.joined(separator: ", ")
+      }
+    }
+    return out
+  }
+}
+
+/// `net`: the network's settings in a few lines.
+struct NetworkRenderer {
+  let style: Style
+
+  func render(_ v: NetworkView) -> String {
+    let c = v.config
+    func n(_ id: NodeID) -> String { v.names[id] ?? id.description }
+    var lines = [
+      "latency      \(c.latency)",
+      "loss         \(Percent.format(c.loss))",
+      "duplication  \(Percent.format(c.duplication))",
+    ]
+    for (link, model) in c.linkLatency.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) {
+      lines.append("latency      \(n(link.a)) ↔ \(n(link.b)): \(model)")
+    }
+    for (link, p) in c.linkLoss.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) {
+      lines.append("loss         \(n(link.a)) ↔ \(n(link.b)): \(Percent.format(p))")
+    }
+    for groups in c.partitions {
+      let text = groups.map { $0.sorted().map(n).joined(separator: ",") }.joined(separator: " | ")
+      lines.append("partition    " + style.error(text))
+    }
+    for cut in c.cuts.sorted(by: { ($0.from, $0.to) < ($1.from, $1.to) }) {
+      lines.append("cut          " + style.error("\(n(cut.from)) → \(n(cut.to))"))
+    }
+    if c.partitions.isEmpty && c.cuts.isEmpty { lines.append("faults       none") }
+    let placed = Dictionary(grouping: c.placement.keys, by: { c.placement[$0] ?? "" })
+    let used = placed.keys.sorted()
+    if !used.isEmpty {
+      lines.append("")
+      var t = TextTable(["REGION", "NODES"] + used, rightAligned: Set(2..<(2 + used.count)))
+      for r in used {
+        let dists = used.map { other -> String in
+          guard let km = c.distanceKm(regions: r, other) else { return "?" }
+          return r == other ? "-" : "\(Int(km.rounded()))km \(Region.lightFloor(km: km))"
+        }
+        t.add([r, NodeSet.compact((placed[r] ?? []).sorted().map(n))] + dists)
+      }
+      lines.append("regions in use (distance, and light's one-way floor at 200,000 km/s):")
+      lines.append(t.render(style: style))
+    }
+    let unused = c.regions.keys.filter { placed[$0] == nil }.sorted()
+    if !unused.isEmpty { lines.append("other regions: " + unused.joined(separator: ", ")) }
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// `stats`: totals and latency percentiles.
+struct StatsRenderer {
+  let style: Style
+
+  func render(_ v: StatsView) -> String {
+    let s = v.stats
+    var t = TextTable(["", "COUNT", "SHARE"], rightAligned: [1, 2])
+    func share(_ n: Int) -> String { s.sent == 0 ? "-" : Percent.format((Double(n) / Double(s.sent) * 1000).rounded() / 1000) }
+    t.add(["sent", String(s.sent), s.sent == 0 ? "-" : "100%"])
+    t.add(["delivered", String(s.delivered), share(s.delivered)])
+    t.add(["dropped", String(s.dropped), share(s.dropped)])
+    for (reason, n) in s.droppedBy.sorted(by: { $0.key < $1.key }) { t.add(["  \(reason)", String(n), share(n)]) }
+    t.add(["duplicated", String(s.duplicated), share(s.duplicated)])
+    var lines = [t.render(style: style)]
+    if let p50 = s.latencyPercentile(0.5), let p90 = s.latencyPercentile(0.9), let p99 = s.latencyPercentile(0.99),
+      let max = s.latencyPercentile(1)
+    {
+      lines.append("latency  p50 \(p50)  p90 \(p90)  p99 \(p99)  max \(max)")
+    } else {
+      lines.append("latency  no deliveries yet")
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// `trace`: the sequence diagram, or one line per event with --list.
+struct TraceRenderer {
+  let style: Style
+
+  func render(_ v: TraceView) -> String {
+    guard !v.events.isEmpty else { return "(no events)" }
+    var out: String
+    if v.asList {
+      out = v.events.map(line(v)).joined(separator: "\n")
+    } else {
+      out = SequenceDiagram.render(events: v.events, columns: v.columns, names: v.names, style: style)
+    }
+    if v.omitted > 0 { out += "\n" + style.dim("(\(v.omitted) earlier event\(v.omitted == 1 ? "" : "s") not shown; trace --last N shows more)") }
+    return out
+  }
+
+  func line(_ v: TraceView) -> (TraceEvent) -> String {
+    { e in
+      func n(_ id: NodeID) -> String { v.names[id] ?? id.description }
+      var parts = [e.time.clockReading.leftPadded(9), e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)]
+      switch e.kind {
+      case .send, .duplicate: parts.append("\(n(e.node)) → \(e.peer.map(n) ?? "?")")
+      case .deliver: parts.append("\(e.peer.map(n) ?? "?") → \(n(e.node))")
+      case .drop: parts.append("\(e.peer.map(n) ?? "?") ✗ \(n(e.node))")
+      default: parts.append(n(e.node))
+      }
+      if let id = e.messageID { parts.append("m\(id)") }
+      if let label = e.messageLabel { parts.append(label) }
+      if let l = e.latency { parts.append("after \(l)") }
+      if !e.detail.isEmpty { parts.append(e.kind == .drop ? "(\(e.detail))" : e.detail) }
+      return parts.joined(separator: " ").trimmingTrailingSpace
+    }
+  }
+}
+
+extension String {
+  func leftPadded(_ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - count)) + self
+  }
+}
+
+/// `help` and `help CMD`.
+struct HelpRenderer {
+  let style: Style
+
+  func render(_ h: HelpView) -> String {
+    switch h {
+    case .overview(let specs):
+      var lines: [String] = []
+      let width = specs.map(\.name.count).max() ?? 8
+      for family in CommandSpec.Family.allCases {
+        let inFamily = specs.filter { $0.family == family }
+        guard !inFamily.isEmpty else { continue }
+        if !lines.isEmpty { lines.append("") }
+        lines.append(style.bold(family.rawValue))
+        for s in inFamily { lines.append("  " + s.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + s.summary) }
+      }
+      lines.append("")
+      lines.append("Type 'help COMMAND' for its usage and an example. Durations: 250ms 2s 1m. Ratios: 0.1 or 10%.")
+      lines.append("Node sets: n1  n1,n3  n1..n5  all  or a role. Comments start with #.")
+      return lines.joined(separator: "\n")
+    case .command(let s):
+      var lines = ["usage: \(s.usage)", "", s.summary]
+      if !s.details.isEmpty { lines += [""] + s.details }
+      if !s.subcommands.isEmpty {
+        lines.append("")
+        let width = s.subcommands.map(\.usage.count).max() ?? 0
+        for sub in s.subcommands { lines.append("  " + sub.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + sub.summary) }
+      }
+      if !s.flags.isEmpty {
+        lines.append("")
+        let width = s.flags.map { ($0.name + " " + $0.placeholder).count }.max() ?? 0
+        for f in s.flags {
+          lines.append("  " + (f.name + " " + f.placeholder).padding(toLength: width + 2, withPad: " ", startingAt: 0) + f.help)
+        }
+      }
+      if !s.example.isEmpty {
+        lines.append("")
+        lines.append("example:")
+        lines += s.example.map { "  distlab> " + $0 }
+      }
+      return lines.map(\.trimmingTrailingSpace).joined(separator: "\n")
+    }
+  }
+}

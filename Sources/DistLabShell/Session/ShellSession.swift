@@ -1,0 +1,140 @@
+import DistLab
+
+/// What one line did: its typed result (or error), and the text to show.
+public struct LineOutcome: Sendable {
+  public enum Status: Sendable, Equatable {
+    case ok
+    case error
+    case expectationFailed
+    case exit
+  }
+  public var status: Status
+  public var result: CommandResult?
+  /// The rendered output, without a trailing newline; empty when there is nothing to show.
+  public var text: String
+}
+
+/// One user's shell: the world, the last result (for `expect`), the session's journal (for
+/// `record`) and how output looks. Commands act on it; it never prints.
+public final class ShellSession {
+  public let world: World
+  public var style: Style
+  public private(set) var lastResult: CommandResult?
+  /// The most recent call (`rpc` or `kv`) and `send`, which `expect` reads.
+  public private(set) var lastCall: CallOutcome?
+  public private(set) var lastSend: SendOutcome?
+  /// Asked while long commands run; true stops them (Ctrl-C, a grading time limit).
+  public var cancel: () -> Bool = { false }
+  /// Every line run since the session began, with its rendered output, for `record`.
+  public private(set) var journal: [(input: String, output: String)] = []
+  var recorder: Recorder?
+  var sourceDepth = 0
+  /// Where the session started: its seed and mode before any command.
+  public let initialSeed: UInt64
+  public let initialMode: WorldMode
+  /// A file a script runs from, so `source` resolves relative paths beside it.
+  public var baseDirectory: String?
+
+  public init(config: WorldConfig = WorldConfig(), style: Style = .plain) {
+    world = World(config: config)
+    self.style = style
+    initialSeed = config.seed
+    initialMode = config.mode
+  }
+
+  /// Runs one line and renders what it did. Errors become text; nothing here throws or exits.
+  public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
+    let outcome = execute(line, at: location)
+    if outcome.status != .exit, !Self.isBlank(line) {
+      journal.append((line, outcome.text))
+      recorder?.append(input: line, output: outcome.text)
+    }
+    return outcome
+  }
+
+  static func isBlank(_ line: String) -> Bool {
+    let t = line.drop { $0 == " " || $0 == "\t" }
+    return t.isEmpty || t.hasPrefix("#")
+  }
+
+  private func execute(_ line: String, at location: SourceLocation) -> LineOutcome {
+    let result: CommandResult
+    do {
+      let tokens = try Lexer.tokenize(line)
+      guard !tokens.isEmpty else { return LineOutcome(status: .ok, result: nil, text: "") }
+      result = try dispatch(tokens)
+    } catch {
+      let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
+      return LineOutcome(status: .error, result: nil, text: style.error("\(where_)error: \(error.message)"))
+    }
+    switch result {
+    case .expectation, .help: break
+    case .called(let c, _):
+      lastCall = c
+      lastResult = result
+    case .kv(let k):
+      lastCall = k.call
+      lastResult = result
+    case .sent(let o):
+      lastSend = o
+      lastResult = result
+    case .reset, .seed(_, true), .mode(_, true):
+      lastCall = nil
+      lastSend = nil
+      lastResult = result
+    default: lastResult = result
+    }
+    let text = Renderer(style: style, world: world).render(result)
+    switch result {
+    case .exit: return LineOutcome(status: .exit, result: result, text: "")
+    case .expectation(let e) where !e.held:
+      let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line): "
+      return LineOutcome(status: .expectationFailed, result: result, text: style.error(where_ + text))
+    case .sourced(_, _, let failed, _) where failed > 0:
+      return LineOutcome(status: .expectationFailed, result: result, text: text)
+    default:
+      return LineOutcome(status: .ok, result: result, text: text)
+    }
+  }
+
+  private func dispatch(_ tokens: [Token]) throws(ShellError) -> CommandResult {
+    let word = tokens[0]
+    guard !word.quoted, let spec = CommandRegistry.command(word.text) else {
+      throw ShellError(
+        "unknown command '\(word.text)'\(Suggest.hint(for: word.text, in: CommandRegistry.names)); type 'help' for the list",
+        column: word.column)
+    }
+    var rest = Array(tokens.dropFirst())
+    var target = spec
+    var sub: String?
+    if !spec.subcommands.isEmpty {
+      if let first = rest.first, !first.isFlag, let s = spec.subcommand(first.text) {
+        target = s
+        sub = s.name
+        rest.removeFirst()
+      } else if let first = rest.first, !first.isFlag, spec.action == nil || spec.positionals.isEmpty {
+        let names = spec.subcommands.map(\.name)
+        throw ShellError(
+          "unknown subcommand '\(first.text)' for '\(spec.name)'\(Suggest.hint(for: first.text, in: names)) (one of: \(names.joined(separator: ", ")))",
+          column: first.column)
+      } else if spec.action == nil {
+        throw ShellError("'\(spec.name)' needs a subcommand: \(spec.subcommands.map(\.name).joined(separator: ", "))", column: word.column)
+      }
+    }
+    let inv = try target.parse(rest, command: spec.name, subcommand: sub, column: word.column)
+    guard let action = target.action else { throw ShellError("'\(spec.name)' cannot run on its own", column: word.column) }
+    return try action(inv, self)
+  }
+
+  /// Starts the session's recording (used by `record`).
+  func startRecording(_ recorder: Recorder) {
+    self.recorder = recorder
+  }
+
+  func stopRecording() -> Recorder? {
+    defer { recorder = nil }
+    return recorder
+  }
+
+  var isRecording: Bool { recorder != nil }
+}

@@ -1,0 +1,44 @@
+import DistLab
+import Foundation
+
+/// Writes the session to a file as it goes: a transcript (commands and output) or a script
+/// (commands only). Each command is written as soon as it has run, so a crash keeps it.
+final class Recorder {
+  let path: String
+  let kind: RecordingKind
+  private(set) var commands = 0
+  private let handle: FileHandle
+
+  init(path: String, kind: RecordingKind, session: ShellSession) throws(FileProblem) {
+    self.path = path
+    self.kind = kind
+    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+      throw FileProblem(reason: "the file cannot be created here")
+    }
+    handle = h
+    var header = ["# distlab \(kind.rawValue), replay with: distlab \(kind == .script ? "run" : "replay") \(path)"]
+    if session.initialMode == .live {
+      header.append("# recorded in live mode: replay runs in sim mode, so outputs will differ")
+    }
+    write(header.joined(separator: "\n"))
+    if session.initialSeed != WorldConfig().seed {
+      let text = Renderer(style: .plain, world: session.world).render(.seed(session.initialSeed, changed: true))
+      append(input: "seed \(session.initialSeed)", output: text)
+    }
+    for (input, output) in session.journal { append(input: input, output: output) }
+  }
+
+  deinit { try? handle.close() }
+
+  func append(input: String, output: String) {
+    commands += 1
+    switch kind {
+    case .script: write(input)
+    case .transcript: write(Transcript.prompt + input + (output.isEmpty ? "" : "\n" + output.strippingANSI))
+    }
+  }
+
+  private func write(_ text: String) {
+    try? handle.write(contentsOf: Data((text + "\n").utf8))
+  }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import DistLab
+import DistLabShell
+
+/// The `distlab` executable: argument parsing only; everything else lives in DistLabShell.
+@main
+struct DistLabCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "distlab",
+    abstract: "A terminal laboratory for distributed systems.",
+    discussion: "With no subcommand, starts the distlab> shell.",
+    subcommands: [ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, BenchSubcommand.self],
+    defaultSubcommand: ShellSubcommand.self)
+}
+
+/// Options that shape a new world.
+struct WorldOptions: ParsableArguments {
+  @Option(help: "The seed that fixes every random draw in sim mode.")
+  var seed: UInt64 = 1
+
+  @Option(help: "sim (virtual clock, deterministic) or live (wall clock).")
+  var mode: String = "sim"
+
+  @Option(name: .customLong("max-nodes"), help: "Refuse to spawn more nodes than this.")
+  var maxNodes: Int = 1000
+
+  func validate() throws {
+    guard WorldMode(rawValue: mode) != nil else { throw ValidationError("--mode is sim or live, not '\(mode)'") }
+    guard maxNodes >= 1 && maxNodes <= 100_000 else { throw ValidationError("--max-nodes is between 1 and 100000") }
+  }
+
+  var config: WorldConfig {
+    var c = WorldConfig()
+    c.seed = seed
+    c.mode = WorldMode(rawValue: mode) ?? .sim
+    c.maxNodes = maxNodes
+    return c
+  }
+}
+
+struct ShellSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the distlab> shell (the default).")
+  @OptionGroup var world: WorldOptions
+
+  func run() throws {
+    let status = InteractiveShell.run(config: world.config)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+struct RunSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Run scripts: exit 0 if every expectation held, 1 if one failed, 2 on an error.")
+  @OptionGroup var world: WorldOptions
+  @Flag(help: "Print each command before its output.")
+  var echo = false
+  @Argument(help: "Script files (*.distlab).")
+  var files: [String]
+
+  func validate() throws {
+    guard !files.isEmpty else { throw ValidationError("give at least one script file") }
+  }
+
+  func run() throws {
+    let status = RunFiles.run(files, config: world.config, echo: echo)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+struct ReplaySubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "replay", abstract: "Replay transcripts in sim mode and show a diff where the output changed.")
+  @Flag(help: "Rewrite transcripts whose output changed.")
+  var update = false
+  @Argument(help: "Transcript files or folders holding them.")
+  var paths: [String]
+
+  func validate() throws {
+    guard !paths.isEmpty else { throw ValidationError("give at least one transcript file or folder") }
+  }
+
+  func run() throws {
+    let status = ReplayFiles.run(paths, update: update)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+struct BenchSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure the runtime on this machine.")
+  @Flag(help: "Print the figures as JSON.")
+  var json = false
+  @Flag(help: "Shorter runs, for a quick look (less precise).")
+  var quick = false
+
+  func run() throws {
+    let status = BenchRunner.run(json: json, quick: quick)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
