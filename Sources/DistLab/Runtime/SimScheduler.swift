@@ -186,12 +186,12 @@ extension World {
     nextMessageID += 1
     record(TraceEvent(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes))
     if !to.isClient && info(to) == nil {
-      record(TraceEvent(time: time, kind: .drop, node: from, peer: to, messageID: id, bytes: bytes, detail: "no such node"))
+      record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: "no such node"))
       return id
     }
     switch network.fate(from: from, to: to, rng: &netRNG) {
     case .dropped(let reason):
-      record(TraceEvent(time: time, kind: .drop, node: from, peer: to, messageID: id, bytes: bytes, detail: reason))
+      record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
       settleWatched(id, .dropped(reason: reason))
     case .delivered(let delays):
       for (copy, delay) in delays.enumerated() {

@@ -11,7 +11,8 @@ public struct TraceEvent: Sendable {
 
   public var time: Nanoseconds
   public var kind: Kind
-  /// Where it happened: the sender of a send, the receiver of a delivery, the node killed.
+  /// Where it happened: the sender of a send or duplicate, the receiver of a delivery or drop
+  /// (a drop names the receiver the message was meant for), the node killed.
   public var node: NodeID
   /// The other end of a message, when there is one.
   public var peer: NodeID?

@@ -112,3 +112,26 @@ extension World {
   /// Events waiting in the queue (sim mode): messages in flight and timers.
   public var pendingEvents: Int { queue.count }
 }
+
+extension World {
+  /// Puts a message on the wire without waiting for it: the way load generators and
+  /// benchmarks start traffic. Returns the message id.
+  @discardableResult
+  public func post(from: NodeID, to: NodeID, bytes: [UInt8]) throws(WorldError) -> Int {
+    try checkEndpoint(from, role: "sender")
+    try checkEndpoint(to, role: "receiver")
+    if let live {
+      let table = live.router.snapshot()
+      var rng = SeededRandom(seed: config.seed, stream: UInt64(nextMessageID) &+ 7)
+      nextMessageID += 1
+      return live.router.route(from: from, to: to, bytes: bytes, table: table, rng: &rng, tracing: true)
+    }
+    return emit(from: from, to: to, bytes: bytes, at: simNow)
+  }
+
+  /// Live mode: stops (or restarts) recording individual events, for measuring raw
+  /// throughput. Sim mode always records.
+  public func setLiveEventTracing(_ on: Bool) {
+    live?.setTracing(on)
+  }
+}

@@ -34,6 +34,7 @@ enum ObserveCommands {
       e.kind != .duplicate && !(e.kind == .send && settled.contains(e.messageID ?? -1))
     }
     let shown = Array(events.suffix(last))
+    let omitted = events.count - shown.count + (log.totalRecorded - log.events.count)
     var names: [NodeID: String] = [.client: "cli"]
     for n in s.world.allNodes { names[n.id] = n.name }
     var used = Set<NodeID>()
@@ -43,7 +44,7 @@ enum ObserveCommands {
     }
     let columns = used.sorted()
     return .trace(
-      TraceView(events: shown, columns: columns, names: names, omitted: log.totalRecorded - shown.count, asList: inv.has("--list")))
+      TraceView(events: shown, columns: columns, names: names, omitted: omitted, asList: inv.has("--list")))
   }
 
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

@@ -72,7 +72,7 @@ public enum SequenceDiagram {
       case arrive, drop, inFlight
     }
     case arrow(from: Int, to: Int, end: End)
-    case point(lane: Int, symbol: Character, paint: Paint)
+    case point(lane: Int, symbol: Unicode.Scalar, paint: Paint)
   }
 
   struct Row {
@@ -144,7 +144,7 @@ public enum SequenceDiagram {
 
   static func nodeRow(_ e: TraceEvent, lane: Int, name: String) -> Row {
     let detail = clean(e.detail.trimmingSpaces)
-    func marked(_ symbol: Character, _ word: String, down: Bool?) -> Row {
+    func marked(_ symbol: Unicode.Scalar, _ word: String, down: Bool?) -> Row {
       var label = [Piece(text: name, paint: .warn), Piece(text: word, paint: .warn)]
       if !detail.isEmpty { label.append(Piece(text: "(\(detail))", paint: .warn, shrinkable: true)) }
       return Row(
@@ -217,64 +217,64 @@ public enum SequenceDiagram {
       pieces.reduce(0) { $0 + $1.text.count } + max(0, pieces.count - 1)
     }
 
-    struct Cell {
-      var char: Character
-      var paint: Paint
-      init(_ char: Character, _ paint: Paint) {
-        self.char = char
-        self.paint = paint
-      }
-    }
-
-    func header() -> [Cell] {
-      var cells = Array(repeating: Cell(" ", .plain), count: gutter + 1 + diagramWidth)
-      for (lane, name) in names.enumerated() {
+    /// The names centred over their lifelines, after a blank gutter.
+    func header() -> [Segment] {
+      var segments: [Segment] = []
+      var at = 0
+      for (lane, name) in names.enumerated() where !name.isEmpty {
         let start = gutter + 1 + xs[lane] - (name.count - 1) / 2
-        for (k, c) in name.enumerated() {
-          let at = start + k
-          while at >= cells.count { cells.append(Cell(" ", .plain)) }
-          if at >= 0 { cells[at] = Cell(c, .bold) }
-        }
+        segments.append(Segment(String(repeating: " ", count: max(0, start - at)), .plain))
+        segments.append(Segment(name, .bold))
+        at = max(at, start) + name.count
       }
-      return cells
+      return segments
     }
 
-    func draw(_ row: Row, down: [Bool]) -> [Cell] {
-      var diagram = Array(repeating: Cell(" ", .plain), count: diagramWidth)
-      for (lane, x) in xs.enumerated() { diagram[x] = Cell(down[lane] ? "┊" : "│", .plain) }
+    func draw(_ row: Row, down: [Bool]) -> [Segment] {
+      var cells = Array(repeating: Unicode.Scalar(" "), count: diagramWidth)
+      var paints = Array(repeating: Paint.plain, count: diagramWidth)
+      for (lane, x) in xs.enumerated() { cells[x] = down[lane] ? "┊" : "│" }
       switch row.mark {
       case .point(let lane, let symbol, let paint):
-        diagram[xs[lane]] = Cell(symbol, paint)
+        cells[xs[lane]] = symbol
+        paints[xs[lane]] = paint
       case .arrow(let from, let to, let end):
         let sx = xs[from]
         let rx = xs[to]
         let dir = rx > sx ? 1 : -1
-        diagram[sx] = Cell(dir > 0 ? "├" : "┤", .plain)
+        cells[sx] = dir > 0 ? "├" : "┤"
         switch end {
         case .arrive:
-          for x in stride(from: sx + dir, to: rx - dir, by: dir) { diagram[x] = Cell("─", .plain) }
-          diagram[rx - dir] = Cell(dir > 0 ? "▶" : "◀", .plain)
+          for x in stride(from: sx + dir, to: rx - dir, by: dir) { cells[x] = "─" }
+          cells[rx - dir] = dir > 0 ? "▶" : "◀"
         case .drop, .inFlight:
-          let paint: Paint = end == .drop ? .error : .dim
           var stop = sx + dir * (abs(rx - sx) / 2)
           if xs.contains(stop) { stop += dir }
-          diagram[sx].paint = paint
-          for x in stride(from: sx + dir, to: stop, by: dir) { diagram[x] = Cell("─", paint) }
-          diagram[stop] = Cell(end == .drop ? "✗" : "…", paint)
+          for x in stride(from: sx + dir, to: stop, by: dir) { cells[x] = "─" }
+          cells[stop] = end == .drop ? "✗" : "…"
+          for x in stride(from: sx, through: stop, by: dir) { paints[x] = end == .drop ? .error : .dim }
         }
       }
 
       let time = row.time.clockReading
-      var cells = Array(repeating: Cell(" ", .plain), count: gutter - time.count)
-      cells += time.map { Cell($0, .dim) }
-      cells.append(Cell(" ", .plain))
-      cells += diagram
-      let label = fitted(row.label)
-      for (k, piece) in label.enumerated() {
-        if k > 0 { cells.append(Cell(" ", label[k - 1].paint == piece.paint ? piece.paint : .plain)) }
-        cells += piece.text.map { Cell($0, piece.paint) }
+      var segments = [
+        Segment(String(repeating: " ", count: gutter - time.count), .plain), Segment(time, .dim),
+        Segment(" ", .plain),
+      ]
+      var i = 0
+      while i < cells.count {
+        var j = i + 1
+        while j < cells.count, paints[j] == paints[i] { j += 1 }
+        var run = ""
+        run.unicodeScalars.append(contentsOf: cells[i..<j])
+        segments.append(Segment(run, paints[i]))
+        i = j
       }
-      return cells
+      for (k, piece) in fitted(row.label).enumerated() {
+        if k > 0 { segments.append(Segment(" ", .plain)) }
+        segments.append(Segment(piece.text, piece.paint))
+      }
+      return segments
     }
 
     /// The label, its shrinkable piece shortened with `…` when the label is longer than its budget.
@@ -292,25 +292,52 @@ public enum SequenceDiagram {
 
   // MARK: - Text
 
-  /// Joins cells into a line: trailing blanks removed, each run of one paint styled once.
-  static func emit(_ cells: [Layout.Cell], style: Style) -> String {
-    var end = cells.count
-    while end > 0, cells[end - 1].char == " " { end -= 1 }
-    var out = ""
-    var i = 0
-    while i < end {
-      let paint = cells[i].paint
-      var run = ""
-      while i < end, cells[i].paint == paint {
-        run.append(cells[i].char)
-        i += 1
+  struct Segment {
+    var text: String
+    var paint: Paint
+    init(_ text: String, _ paint: Paint) {
+      self.text = text
+      self.paint = paint
+    }
+  }
+
+  /// Joins segments into a line: trailing blanks removed, neighbours of one paint styled together.
+  static func emit(_ segments: [Segment], style: Style) -> String {
+    var parts = segments.filter { !$0.text.isEmpty }
+    while var last = parts.popLast() {
+      while last.text.last == " " { last.text.removeLast() }
+      if !last.text.isEmpty {
+        parts.append(last)
+        break
       }
-      switch paint {
-      case .plain: out += run
-      case .error: out += style.error(run)
-      case .warn: out += style.warn(run)
-      case .dim: out += style.dim(run)
-      case .bold: out += style.bold(run)
+    }
+    // A single space between two pieces of one paint joins them, so a label is one coloured run.
+    var merged: [Segment] = []
+    var k = 0
+    while k < parts.count {
+      var run = parts[k]
+      k += 1
+      while k < parts.count {
+        if parts[k].paint == run.paint {
+          run.text += parts[k].text
+          k += 1
+        } else if k + 1 < parts.count, parts[k].text == " ", parts[k + 1].paint == run.paint, run.paint != .plain {
+          run.text += " " + parts[k + 1].text
+          k += 2
+        } else {
+          break
+        }
+      }
+      merged.append(run)
+    }
+    var out = ""
+    for segment in merged {
+      switch segment.paint {
+      case .plain: out += segment.text
+      case .error: out += style.error(segment.text)
+      case .warn: out += style.warn(segment.text)
+      case .dim: out += style.dim(segment.text)
+      case .bold: out += style.bold(segment.text)
       }
     }
     return out
@@ -319,7 +346,8 @@ public enum SequenceDiagram {
   /// Text with control characters spelled out, so nothing in a label can move the cursor or
   /// change colours.
   static func clean(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    // Controls are C0 (below 0x20), DEL, and C1 (UTF-8 0xC2 0x80...0x9F); most text has none.
+    guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return text }
     var out = ""
     for scalar in text.unicodeScalars {
       guard scalar.properties.generalCategory == .control else {
