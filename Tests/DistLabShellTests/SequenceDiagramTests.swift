@@ -41,15 +41,15 @@ final class SequenceDiagramTests: XCTestCase {
     [
       send(0, cli, n1, 1, request("add", .int(10), .int(20))),
       send(0, cli, n2, 2, text("hello")),
-      // The simulator records a drop decided at send time at the sender (node = sender).
-      TraceEvent(time: ms(0), kind: .drop, node: cli, peer: n2, messageID: 2, bytes: text("hello"), detail: "loss"),
+      // A drop names the receiver the message was meant for (node) and its sender (peer).
+      TraceEvent(time: ms(0), kind: .drop, node: n2, peer: cli, messageID: 2, bytes: text("hello"), detail: "loss"),
       deliver(2, cli, n1, 1, request("add", .int(10), .int(20)), latency: 2),
       TraceEvent(time: ms(2), kind: .exec, node: n1, detail: "add rpc#1"),
       send(2, n1, cli, 3, reply(.int(30))),
       deliver(3, n1, cli, 3, reply(.int(30)), latency: 1),
       TraceEvent(time: ms(4), kind: .kill, node: n2),
       send(5, cli, n2, 4, text("ping")),
-      // A drop at delivery is recorded at the receiver (node = receiver, peer = sender).
+      // Reaching a node that is down.
       TraceEvent(time: ms(6), kind: .drop, node: n2, peer: cli, messageID: 4, bytes: text("ping"), detail: "node down"),
       TraceEvent(time: ms(7), kind: .restart, node: n2, detail: "incarnation 2"),
       send(8, cli, n2, 5, text("again")),
@@ -80,7 +80,9 @@ final class SequenceDiagramTests: XCTestCase {
 
   func testArrowsPointFromSenderToReceiver() {
     let call = request("add", .int(1), .int(2))
-    let out = lines(render([deliver(1, cli, n1, 7, call, latency: 1), deliver(2, n1, cli, 8, reply(.int(3)), latency: 1)], [cli, n1]))
+    let out = lines(
+      render(
+        [deliver(1, cli, n1, 7, call, latency: 1), deliver(2, n1, cli, 8, reply(.int(3)), latency: 1)], [cli, n1]))
     XCTAssertEqual(out.count, 3)
     XCTAssertEqual(out[1], "0.001s  ├──────────▶│   m7 add(1, 2) 1ms")
     XCTAssertEqual(out[2], "0.002s  │◀──────────┤   m8 reply 3 1ms")
@@ -103,13 +105,18 @@ final class SequenceDiagramTests: XCTestCase {
     XCTAssertEqual(lines(render([near]))[1], "0.003s  │           ├─────✗     │   m10 dropped: cut")
   }
 
-  func testDropUsesTheSendToFindTheSender() {
-    // The simulator records send-time drops with node = sender; the send event settles the direction.
+  func testSelfMessageAndUnnamedColumns() {
     let events = [
-      send(1, n2, n1, 3, text("x")),
-      TraceEvent(time: ms(1), kind: .drop, node: n2, peer: n1, messageID: 3, bytes: text("x"), detail: "loss"),
+      deliver(1, n3, n3, 2, text("tick"), latency: 0),
+      TraceEvent(time: ms(2), kind: .drop, node: n3, peer: n3, messageID: 3, detail: "loss"),
     ]
-    XCTAssertEqual(lines(render(events))[1], "0.001s  │           │     ✗─────┤   m3 x dropped: loss")
+    XCTAssertEqual(
+      lines(SequenceDiagram.render(events: events, columns: [cli, n3], names: [:], style: .plain)),
+      [
+        "       cli          #3",
+        "0.001s  │           ◆   m2 tick 0s (to itself)",
+        "0.002s  │           ✗   m3 dropped: loss",
+      ])
   }
 
   func testKilledNodeHasDottedLifelineUntilRestart() {
@@ -285,6 +292,28 @@ final class SequenceDiagramTests: XCTestCase {
     XCTAssertFalse(out.utf8.contains(0x1B))
     XCTAssertEqual(lines(out).count, 3)
     XCTAssertTrue(out.contains("n1 line\\nbreak"), out)
+  }
+
+  func testRendersARealWorldTrace() throws {
+    // The world's own trace: a call to n1, then a message to n2 after it was killed.
+    let world = World()
+    let nodes = try world.spawn(count: 2)
+    let (a, b) = (nodes[0].id, nodes[1].id)
+    _ = try world.call(to: a, method: "add", args: [.int(10), .int(20)])
+    _ = try world.kill([b])
+    _ = try world.send(from: .client, to: b, texts: ["ping"])
+    var worldNames: [NodeID: String] = [.client: "cli"]
+    for n in world.allNodes { worldNames[n.id] = n.name }
+    let out = lines(
+      SequenceDiagram.render(
+        events: world.trace.ordered, columns: [.client, a, b], names: worldNames, style: .plain))
+    let call = try XCTUnwrap(out.first { $0.contains("add(10, 20)") })
+    XCTAssertTrue(call.contains("├──────────▶│"), call)
+    let reply = try XCTUnwrap(out.first { $0.contains("reply 30") })
+    XCTAssertTrue(reply.contains("│◀──────────┤"), reply)
+    let drop = try XCTUnwrap(out.first { $0.contains("dropped: node down") })
+    XCTAssertTrue(drop.contains("├────────────✗          ┊"), drop)
+    XCTAssertTrue(out.contains { $0.hasSuffix("✗   \(worldNames[b]!) killed") }, out.joined(separator: "\n"))
   }
 
   func stripEscapes(_ s: String) -> String {

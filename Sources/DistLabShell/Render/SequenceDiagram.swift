@@ -3,7 +3,7 @@ import DistLab
 /// Draws trace events as a message sequence diagram: one column per node, one row per event.
 ///
 /// ```
-///        cli         n1          n2
+///        cli          n1          n2
 /// 0.000s  ├────────────✗          │   m2 hello dropped: loss
 /// 0.002s  ├──────────▶│           │   m1 add(10, 20) 2ms
 /// 0.002s  │           •           │   n1 exec add rpc#1
@@ -15,10 +15,9 @@ import DistLab
 /// - The left gutter holds each row's virtual time (`Nanoseconds.clockReading`), right-aligned.
 /// - A delivery is an arrow from the sender's lifeline (`├` or `┤`) to the receiver's, with its
 ///   head (`▶` or `◀`) against the receiver's lifeline; lifelines in between are crossed with `─`.
-///   Every delivery of a message after its first delivery or drop is marked `(dup)`.
+///   A delivery or drop of a message that was already delivered or dropped is marked `(dup)`.
 /// - A drop stops at `✗` halfway to the receiver (one cell further when halfway is a lifeline).
-///   Its sender and receiver are taken from the message's `send` event when the trace has it,
-///   otherwise from the drop itself (`peer` sent, `node` should have received).
+///   As in the trace, a drop's `peer` sent the message and its `node` should have received it.
 /// - Sends and duplicates draw no row, except a send whose message is neither delivered nor
 ///   dropped among `events`: it ends in `…` halfway, labelled `in flight`.
 /// - Node events are marks on the lifeline (`✗` kill, `↻` restart, `⏸` pause, `▶` resume,
@@ -84,17 +83,10 @@ public enum SequenceDiagram {
   }
 
   static func makeRows(_ events: [TraceEvent], laneOf: [NodeID: Int], names: [NodeID: String]) -> [Row] {
-    // Who sent each message to whom, and which messages arrived or were lost.
-    var sendEnds: [Int: (from: NodeID, to: NodeID)] = [:]
+    // Messages that arrived or were lost; a send of any other is still in flight.
     var settled = Set<Int>()
-    for e in events {
-      switch e.kind {
-      case .send:
-        if let id = e.messageID, let to = e.peer, sendEnds[id] == nil { sendEnds[id] = (e.node, to) }
-      case .deliver, .drop:
-        if let id = e.messageID { settled.insert(id) }
-      default: break
-      }
+    for e in events where e.kind == .deliver || e.kind == .drop {
+      if let id = e.messageID { settled.insert(id) }
     }
 
     var rows: [Row] = []
@@ -114,11 +106,11 @@ public enum SequenceDiagram {
 
       case .drop:
         let dup = e.messageID.map { !seen.insert($0).inserted } ?? false
-        let ends = e.messageID.flatMap { sendEnds[$0] } ?? (from: e.peer ?? e.node, to: e.node)
-        guard let s = laneOf[ends.from], let r = laneOf[ends.to] else { continue }
+        // A drop names the receiver the message was meant for; its peer sent it.
+        guard let s = laneOf[e.peer ?? e.node], let r = laneOf[e.node] else { continue }
         var label = messagePieces(e)
         if dup { label.append(Piece(text: "(dup)")) }
-        let reason = clean(e.detail.trimmingSpaces)
+        let reason = clean(trimmed(e.detail))
         label.append(Piece(text: reason.isEmpty ? "dropped" : "dropped: \(reason)", paint: .error))
         let mark: Mark = s == r ? .point(lane: s, symbol: "✗", paint: .error) : .arrow(from: s, to: r, end: .drop)
         rows.append(Row(time: e.time, mark: mark, label: label))
@@ -143,7 +135,7 @@ public enum SequenceDiagram {
   }
 
   static func nodeRow(_ e: TraceEvent, lane: Int, name: String) -> Row {
-    let detail = clean(e.detail.trimmingSpaces)
+    let detail = clean(trimmed(e.detail))
     func marked(_ symbol: Unicode.Scalar, _ word: String, down: Bool?) -> Row {
       var label = [Piece(text: name, paint: .warn), Piece(text: word, paint: .warn)]
       if !detail.isEmpty { label.append(Piece(text: "(\(detail))", paint: .warn, shrinkable: true)) }
@@ -364,12 +356,10 @@ public enum SequenceDiagram {
     }
     return out
   }
-}
 
-extension String {
-  /// The string without leading and trailing spaces and line breaks.
-  fileprivate var trimmingSpaces: String {
-    var s = Substring(self)
+  /// The text without leading and trailing spaces and line breaks.
+  static func trimmed(_ text: String) -> String {
+    var s = Substring(text)
     while let c = s.first, c.isWhitespace { s.removeFirst() }
     while let c = s.last, c.isWhitespace { s.removeLast() }
     return String(s)

@@ -45,11 +45,16 @@ public final class ShellSession {
   /// Runs one line and renders what it did. Errors become text; nothing here throws or exits.
   public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
     let outcome = execute(line, at: location)
-    if outcome.status != .exit, !Self.isBlank(line) {
+    if outcome.status != .exit, !Self.isBlank(line), !Self.isRecordCommand(line) {
       journal.append((line, outcome.text))
       recorder?.append(input: line, output: outcome.text)
     }
     return outcome
+  }
+
+  /// `record` lines stay out of recordings: replaying one would start writing a file.
+  static func isRecordCommand(_ line: String) -> Bool {
+    (try? Lexer.tokenize(line).first).flatMap { $0 }.map { $0.text == "record" && !$0.quoted } ?? false
   }
 
   static func isBlank(_ line: String) -> Bool {
@@ -65,7 +70,7 @@ public final class ShellSession {
       result = try dispatch(tokens)
     } catch {
       let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
-      return LineOutcome(status: .error, result: nil, text: style.error("\(where_)error: \(error.message)"))
+      return LineOutcome(status: .error, result: nil, text: style.error("\(where_)error: \(error.message.visibleControls)"))
     }
     switch result {
     case .expectation, .help: break
@@ -137,4 +142,26 @@ public final class ShellSession {
   }
 
   var isRecording: Bool { recorder != nil }
+}
+
+extension String {
+  /// The text with control characters shown as escapes, so a user's stray bytes cannot break
+  /// a one-line error or drive the terminal.
+  var visibleControls: String {
+    var out = ""
+    for u in unicodeScalars {
+      switch u {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) || u == "\u{2028}" || u == "\u{2029}" {
+          out += "\\u{" + String(u.value, radix: 16) + "}"
+        } else {
+          out.unicodeScalars.append(u)
+        }
+      }
+    }
+    return out
+  }
 }

@@ -27,9 +27,11 @@ public enum ScriptFile {
     guard data.count <= maxFileSize else { throw FileProblem(reason: "is larger than 16 MB") }
     let bytes = [UInt8](data)
     if let nul = bytes.firstIndex(of: 0) { throw FileProblem(reason: "byte \(nul + 1) is NUL: this is not a text file") }
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw FileProblem(reason: "is not UTF-8 text") }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-      line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+    guard String(validating: bytes, as: UTF8.self) != nil else { throw FileProblem(reason: "is not UTF-8 text") }
+    // Split on LF bytes (a CRLF pair is one Character in Swift, so splitting text would miss it).
+    var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> String in
+      let body = line.last == 0x0D ? line.dropLast() : line
+      return String(decoding: body, as: UTF8.self)
     }
     if lines.last == "" { lines.removeLast() }
     if let (i, _) = lines.enumerated().first(where: { $0.element.count > maxLineLength }) {
