@@ -44,3 +44,19 @@ final class TranscriptReplayTests: XCTestCase {
     XCTAssertTrue(result.diff.hasPrefix("--- changed.transcript (expected)\n+++ changed.transcript (now)\n@@ "), result.diff)
   }
 }
+
+/// The README's sample session is a transcript too.
+final class ReadmeSessionTests: XCTestCase {
+  func testReadmeSessionReplays() throws {
+    let readme = try String(contentsOf: TranscriptReplayTests.root.appendingPathComponent("README.md"), encoding: .utf8)
+    let blocks = readme.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+    let sessions = blocks.filter { $0.hasPrefix("\ndistlab> ") }
+    XCTAssertFalse(sessions.isEmpty, "the README shows a session")
+    for block in sessions {
+      let lines = block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+      let transcript = try Transcript.parse(lines, file: "README.md")
+      let result = TranscriptReplayer.replay(transcript, file: "README.md")
+      XCTAssertTrue(result.passed, result.diff)
+    }
+  }
+}
