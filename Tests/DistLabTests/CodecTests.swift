@@ -355,7 +355,8 @@ final class CodecTests: XCTestCase {
     let fields = try FrameCodec.annotate(Self.addRequest)
     XCTAssertEqual(fields.map(\.name), ["length", "kind", "flags", "call id", "method", "args", "arg 1", "arg 2"])
     XCTAssertEqual(fields.map(\.bytes.count), [4, 1, 1, 4, 4, 1, 9, 9])
-    XCTAssertEqual(fields.map(\.meaning)[0...5], ["29 bytes follow", "request", "none", "rpc#1", "3 bytes \"add\"", "2 arguments"])
+    XCTAssertEqual(
+      fields.map(\.meaning)[0...5], ["29 bytes follow", "request", "none", "rpc#1", "3 bytes \"add\"", "2 arguments"])
     XCTAssertEqual(fields[6].meaning, "int 10")
     XCTAssertEqual(fields[7].meaning, "int 20")
   }

@@ -70,7 +70,8 @@ final class TraceTests: XCTestCase {
     }
     XCTAssertEqual(label(Frame(kind: .request, callID: 1, method: "add", args: [.int(10), .int(20)])), "add(10, 20)")
     XCTAssertEqual(label(Frame(kind: .reply, callID: 1, method: "add", args: [.int(30)])), "reply 30")
-    XCTAssertEqual(label(Frame(kind: .error, method: "fail", args: [.string("failed on purpose")])), "error \"failed on purpose\"")
+    XCTAssertEqual(
+      label(Frame(kind: .error, method: "fail", args: [.string("failed on purpose")])), "error \"failed on purpose\"")
     XCTAssertEqual(label(.message("hello")), "hello")
     XCTAssertNil(TraceEvent(time: .zero, kind: .send, node: .client, bytes: [1, 2]).messageLabel)
     XCTAssertNil(TraceEvent(time: .zero, kind: .note, node: .client).messageLabel)

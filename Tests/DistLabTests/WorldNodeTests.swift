@@ -65,8 +65,10 @@ final class WorldNodeTests: XCTestCase {
   func testInvalidNamesAreRefusedAndNothingIsSpawned() throws {
     let world = try makeWorld(nodes: 1)
     let before = world.snapshot
-    let bad = ["", "9lives", "-x", "has space", "dot.ted", "all", "cli", "none", "up", "down", "paused",
-      String(repeating: "a", count: 33), "emoji🙂"]
+    let bad = [
+      "", "9lives", "-x", "has space", "dot.ted", "all", "cli", "none", "up", "down", "paused",
+      String(repeating: "a", count: 33), "emoji🙂",
+    ]
     for name in bad {
       assertRefused(try world.spawn(count: 0, names: [name]), "'\(name)'")
       // Even next to a good name: all or nothing.
@@ -131,7 +133,33 @@ final class WorldNodeTests: XCTestCase {
   func testAMessageToAKilledNodeIsDropped() throws {
     let world = try makeWorld(nodes: 1)
     _ = try world.kill([world.id("n1")])
-    XCTAssertEqual(try world.send(from: .client, to: world.id("n1"), texts: ["x"]).messages[0].fate, .dropped(reason: "node down"))
+    XCTAssertEqual(
+      try world.send(from: .client, to: world.id("n1"), texts: ["x"]).messages[0].fate, .dropped(reason: "node down"))
+  }
+
+  /// A down node has no running program: nothing can leave it. The world may refuse the
+  /// command or let the message die, but it must not deliver a message from the dead.
+  func testADownNodeCannotSendOrCall() throws {
+    let world = try makeWorld(nodes: 2)
+    let (n1, n2) = (world.id("n1"), world.id("n2"))
+    _ = try world.kill([n1])
+    do {
+      let out = try world.send(from: n1, to: n2, texts: ["from beyond"])
+      XCTAssertEqual(out.messages.map(\.fate), [.dropped(reason: "node down")], "a message left a down node")
+    } catch {
+      XCTAssertTrue(error.message.contains("down"), error.message)
+    }
+    XCTAssertEqual(try world.summary(of: n2)?.received, 0)
+    var options = CallOptions()
+    options.timeout = .milliseconds(50)
+    do {
+      let out = try world.call(from: n1, to: n2, method: "kv.incr", args: [.string("c")], options: options)
+      XCTAssertEqual(out.result, .timeout)
+    } catch {
+      XCTAssertTrue(error.message.contains("down"), error.message)
+    }
+    XCTAssertEqual(world.events(.exec).count, 0, "n2 ran a call made by a down node")
+    XCTAssertEqual(try world.summary(of: n2)?.kv, [:])
   }
 
   func testRestartBringsAFreshIncarnationWithEmptyMemory() throws {

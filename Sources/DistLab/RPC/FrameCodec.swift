@@ -19,7 +19,7 @@ public enum FrameCodec {
     out.append(frame.kind.rawValue)
     out.append(frame.flags)
     appendUInt32(frame.callID, to: &out)
-    let name = frame.method.utf8.prefix(255)
+    let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
     out.append(UInt8(name.count))
     out.append(contentsOf: name)
     out.append(UInt8(min(frame.args.count, 255)))
@@ -30,6 +30,15 @@ public enum FrameCodec {
     out[2] = UInt8((length >> 8) & 0xff)
     out[3] = UInt8(length & 0xff)
     return out
+  }
+
+  /// At most `limit` bytes of `s`, cut only between characters' scalars so the rest stays UTF-8.
+  static func truncatedUTF8(_ s: String, limit: Int) -> ArraySlice<UInt8> {
+    let bytes = Array(s.utf8)
+    if bytes.count <= limit { return bytes[...] }
+    var end = limit
+    while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+    return bytes[..<end]
   }
 
   @inline(__always)

@@ -17,7 +17,7 @@ public enum LatencyModel: Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .fixed(let v): return max(.zero, v)
     case .uniform(let m, let s): return max(.zero, m - s)
-    case .normal(let m, let s): return max(.zero, m - Nanoseconds(3 * s.value))
+    case .normal(let m, let s): return max(.zero, m - Nanoseconds(s.value.multipliedReportingOverflow(by: 3).partialValue))
     case .exponential: return .zero
     }
   }
@@ -35,8 +35,8 @@ public enum LatencyModel: Hashable, Sendable, CustomStringConvertible {
     case .fixed(let v):
       return v
     case .uniform(let m, let s):
-      let lo = max(0, m.value - s.value)
-      let hi = m.value + s.value
+      let lo = max(0, m.value &- s.value)
+      let hi = m.value.addingReportingOverflow(s.value).overflow ? Int64.max / 2 : m.value + s.value
       if hi <= lo { return Nanoseconds(lo) }
       return Nanoseconds(lo + Int64(rng.unit() * Double(hi - lo + 1)).clamped(to: 0...(hi - lo)))
     case .normal(let m, let s):

@@ -236,7 +236,11 @@ final class DelayLine: Sendable {
   }
 
   func stop() {
-    state.withLock { $0.stopped = true }
+    // Dropping what still waits also breaks the cycle router → delay line → message → router.
+    state.withLock {
+      $0.stopped = true
+      $0.heap.removeAll()
+    }
     wake.signal()
   }
 

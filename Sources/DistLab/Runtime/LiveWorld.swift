@@ -73,8 +73,13 @@ final class LiveEngine {
     return AdvanceOutcome(from: start, to: router.now(), eventsHandled: 0, interrupted: interrupted)
   }
 
-  /// Longest a live `send` waits for its messages before reporting them still in flight.
-  static let sendPatience: Int64 = 30_000_000_000
+  /// How long a live `send` waits for its messages before reporting them still in flight
+  /// (held by a paused node, say): two seconds plus four times the slowest link's mean.
+  func sendPatience() -> Int64 {
+    let network = router.snapshot().network
+    let slowest = ([network.latency] + Array(network.linkLatency.values)).map(\.mean).max() ?? .zero
+    return 2_000_000_000 + 4 * min(slowest.value, 3_600_000_000_000)
+  }
 
   func send(from: NodeID, to: NodeID, texts: [String], cancel: () -> Bool) -> SendOutcome {
     var ids: [Int] = []
@@ -99,7 +104,7 @@ final class LiveEngine {
       outcomes[used] = MessageOutcome(id: used, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
     }
     let allKnown = { self.router.watch.withLock { w in ids.allSatisfy { w[$0] != .inFlight } } }
-    let interrupted = waitSlices(until: monotonicNanos() + Self.sendPatience, cancel: cancel, stop: allKnown)
+    let interrupted = waitSlices(until: monotonicNanos() + sendPatience(), cancel: cancel, stop: allKnown)
     let fates = router.watch.withLock { $0 }
     var order: [(Nanoseconds, Int)] = []
     for id in ids {

@@ -6,9 +6,9 @@ public struct Nanoseconds: Hashable, Comparable, Sendable, CustomStringConvertib
   public init(_ value: Int64) { self.value = value }
 
   public static let zero = Nanoseconds(0)
-  public static func microseconds(_ us: Double) -> Nanoseconds { Nanoseconds(Int64(us * 1e3)) }
-  public static func milliseconds(_ ms: Double) -> Nanoseconds { Nanoseconds(Int64(ms * 1e6)) }
-  public static func seconds(_ s: Double) -> Nanoseconds { Nanoseconds(Int64(s * 1e9)) }
+  public static func microseconds(_ us: Double) -> Nanoseconds { Nanoseconds(Int64((us * 1e3).rounded())) }
+  public static func milliseconds(_ ms: Double) -> Nanoseconds { Nanoseconds(Int64((ms * 1e6).rounded())) }
+  public static func seconds(_ s: Double) -> Nanoseconds { Nanoseconds(Int64((s * 1e9).rounded())) }
 
   public static func < (a: Nanoseconds, b: Nanoseconds) -> Bool { a.value < b.value }
   public static func + (a: Nanoseconds, b: Nanoseconds) -> Nanoseconds {

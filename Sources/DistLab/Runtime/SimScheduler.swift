@@ -86,7 +86,11 @@ extension World {
       switch e.kind {
       case .deliver(let env):
         if env.to.isClient {
-          items.append(.client(time: e.time, seq: e.seq, env))
+          if let reason = network.blockage(from: env.from, to: env.to) {
+            items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+          } else {
+            items.append(.client(time: e.time, seq: e.seq, env))
+          }
           continue
         }
         guard let info = info(env.to) else { continue }

@@ -134,7 +134,11 @@ public final class World {
     for i in 0..<n {
       let id = NodeID(nodes.count + 1)
       var name = names.isEmpty ? "n\(id.index)" : names[i]
-      if names.isEmpty && byName[name] != nil { name = "node\(id.index)" }
+      var suffix = 1
+      while names.isEmpty && byName[name] != nil {
+        name = "n\(id.index)-\(suffix)"
+        suffix += 1
+      }
       let thread = NodeThread(id: id, factory: programFactory)
       guard thread.start() else {
         throw WorldError("the system refused to start a thread for node \(id.index); \(made.count) of \(n) were spawned")

@@ -26,7 +26,10 @@ extension World {
 
   func checkEndpoint(_ id: NodeID, role: String) throws(WorldError) {
     if id.isClient { return }
-    _ = try requireNode(id)
+    let info = try requireNode(id)
+    if role != "receiver" && info.status != .up {
+      throw WorldError("\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing")
+    }
   }
 
   /// Calls `method` on `to` and runs the world until the answer arrives or every attempt has

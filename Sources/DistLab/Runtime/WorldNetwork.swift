@@ -8,8 +8,11 @@ extension World {
   /// Sets latency everywhere, or on one link (both directions) when `link` is given.
   public func setLatency(_ model: LatencyModel, link: Link? = nil) throws(WorldError) {
     guard model.mean >= .zero, model.mean <= .seconds(3600) else { throw WorldError("latency must be between 0 and 1h") }
-    if case .uniform(_, let s) = model, s < .zero { throw WorldError("the spread cannot be negative") }
-    if case .normal(_, let s) = model, s < .zero { throw WorldError("the spread cannot be negative") }
+    switch model {
+    case .uniform(_, let s), .normal(_, let s):
+      guard s >= .zero, s <= .seconds(3600) else { throw WorldError("the spread must be between 0 and 1h") }
+    default: break
+    }
     if let link { try checkLink(link) }
     setNetwork { n in
       if let link { n.linkLatency[link] = model } else { n.latency = model }

@@ -34,22 +34,7 @@ public struct TextTable {
 /// Display width of text in a terminal: one column per character (the symbols used here are
 /// all single-width), ignoring ANSI escapes.
 public enum TextWidth {
-  public static func of(_ s: String) -> Int {
-    var n = 0
-    var inEscape = false
-    for u in s.unicodeScalars {
-      if inEscape {
-        if u == "m" { inEscape = false }
-        continue
-      }
-      if u == "\u{1B}" {
-        inEscape = true
-        continue
-      }
-      n += 1
-    }
-    return n
-  }
+  public static func of(_ s: String) -> Int { s.strippingANSI.unicodeScalars.count }
 }
 
 /// Horizontal bars from unicode eighth blocks, for charts.

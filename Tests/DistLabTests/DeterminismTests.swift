@@ -1,0 +1,215 @@
+import DistLab
+import Foundation
+import XCTest
+
+/// Sim mode's promise: the same seed and the same commands give the same world, event for
+/// event, however the node threads happen to be scheduled.
+final class DeterminismTests: XCTestCase {
+  /// The script's own choices: fixed, so every run issues the same commands.
+  final class Dice {
+    var rng: SeededRandom
+    init(_ seed: UInt64) { rng = SeededRandom(seed: seed, stream: 4242) }
+    func int(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+    func bool() -> Bool { int(2) == 0 }
+  }
+
+  enum Jitter: CaseIterable {
+    /// Every delay has a floor, so `advance` lets nodes work through whole windows in parallel.
+    case withFloor
+    /// Some delays can be zero: the scheduler goes one instant at a time.
+    case withoutFloor
+    /// Every delay the same: many nodes act at the very same instant, and only the
+    /// scheduler's tie-breaking decides their order.
+    case sameDelays
+  }
+
+  static let nodeCount = 12
+
+  /// Runs a long, varied script and returns every outcome and every trace event as text.
+  static func script(_ world: World, jitter: Jitter) -> [String] {
+    var log: [String] = []
+    let dice = Dice(99)
+    func node() -> NodeID { NodeID(1 + dice.int(nodeCount)) }
+    func endpoint() -> NodeID { dice.int(4) == 0 ? .client : node() }
+    func attempt(_ what: String, _ body: () throws -> String) {
+      do { log.append("\(what): \(try body())") } catch { log.append("\(what): refused \(error)") }
+    }
+    attempt("setup") {
+      _ = try world.spawn(count: nodeCount)
+      switch jitter {
+      case .withFloor:
+        try world.setLatency(.uniform(mean: .milliseconds(6), spread: .milliseconds(4)))
+        try world.setLatency(
+          .normal(mean: .milliseconds(20), spread: .milliseconds(3)), link: Link(NodeID(1), NodeID(2)))
+      case .withoutFloor:
+        try world.setLatency(.uniform(mean: .milliseconds(5), spread: .milliseconds(5)))
+        try world.setLatency(
+          .normal(mean: .milliseconds(8), spread: .milliseconds(4)), link: Link(NodeID(1), NodeID(2)))
+        try world.setLatency(.exponential(mean: .milliseconds(3)), link: Link(NodeID(3), NodeID(4)))
+      case .sameDelays:
+        try world.setLatency(.fixed(.milliseconds(4)))
+      }
+      try world.setLoss(0.2)
+      try world.setDuplication(0.2)
+      try world.place([NodeID(11)], in: "us-east")
+      try world.place([NodeID(12)], in: "eu-west")
+      return "ok"
+    }
+    for step in 0..<240 {
+      switch dice.int(10) {
+      case 0, 1:
+        let (from, to) = (endpoint(), node())
+        let texts = (0...dice.int(8)).map { "s\(step).\($0)" }
+        attempt("send \(from)->\(to)") {
+          let out = try world.send(from: from, to: to, texts: texts)
+          return out.messages.map { "\($0.id) \($0.fate) dup \($0.duplicates)" }.joined(separator: "; ")
+            + " order \(out.arrivalOrder) \(out.interrupted)"
+        }
+      case 2, 3, 4:
+        let (from, to) = (endpoint(), node())
+        let calls: [(String, [Value])] = [
+          ("add", [.int(Int64(step)), .int(7)]), ("kv.incr", [.string("k\(dice.int(3))")]),
+          ("kv.put", [.string("p"), .int(Int64(step))]), ("echo", [.string("e\(step)")]),
+          ("sleep", [.int(Int64(dice.int(30)) * 1_000_000)]), ("fail", []), ("kv.keys", []),
+        ]
+        let (method, args) = calls[dice.int(calls.count)]
+        var options = CallOptions()
+        options.timeout = .milliseconds(Double(5 + dice.int(40)))
+        options.retries = dice.int(3)
+        options.atMostOnce = dice.bool()
+        attempt("call \(from)->\(to) \(method)") {
+          let out = try world.call(from: from, to: to, method: method, args: args, options: options)
+          return "rpc#\(out.callID) \(out.result) attempts \(out.attempts) \(out.startedAt.value)..\(out.endedAt.value)"
+            + " reply \(out.reply.map { Hex.spaced($0) } ?? "-")"
+        }
+      case 5:
+        // Start slow calls and walk away: their timers and replies land during later advances.
+        for _ in 0..<6 {
+          let to = node()
+          var options = CallOptions()
+          options.timeout = .milliseconds(1)
+          attempt("fire \(to)") {
+            let out = try world.call(
+              to: to, method: "sleep", args: [.int(Int64(dice.int(40)) * 1_000_000)], options: options)
+            return "\(out.result)"
+          }
+        }
+      case 6, 7:
+        let d = Nanoseconds.milliseconds(Double(dice.int(60)))
+        attempt("advance \(d)") {
+          let out = try world.advance(by: d)
+          return "\(out.from.value)..\(out.to.value) handled \(out.eventsHandled)"
+        }
+      case 8:
+        let n = node()
+        switch dice.int(4) {
+        case 0: attempt("pause \(n)") { "\(try world.pause([n]).map(\.status))" }
+        case 1: attempt("resume \(n)") { "\(try world.resume([n]).map(\.status))" }
+        case 2: attempt("kill \(n)") { "\(try world.kill([n]).map(\.status))" }
+        default: attempt("restart \(n)") { "\(try world.restart([n]).map(\.incarnation))" }
+        }
+      default:
+        if dice.bool() {
+          let a = node()
+          let b = node()
+          attempt("partition \(a)|\(b)") {
+            try world.partition([[a], [b]])
+            return "ok"
+          }
+        } else {
+          log.append("heal \(world.heal())")
+        }
+      }
+    }
+    attempt("final advance") { "\(try world.advance(by: .seconds(1)).eventsHandled)" }
+    for info in world.allNodes {
+      attempt("summary \(info.name)") {
+        guard let s = try world.summary(of: info.id) else { return "down" }
+        return "\(s.received) \(s.executed) \(s.kv.sorted { $0.key < $1.key })"
+      }
+    }
+    log += render(world.trace)
+    return log
+  }
+
+  /// A standard node whose handler is slowed, so its thread finishes later than the others.
+  final class SlowNode: NodeProgram {
+    let inner = StandardNode()
+    let slow: @Sendable (NodeID) -> TimeInterval
+    init(slow: @escaping @Sendable (NodeID) -> TimeInterval) { self.slow = slow }
+    func receive(_ envelope: Envelope, context: NodeContext) {
+      let t = slow(context.me)
+      if t > 0 { Thread.sleep(forTimeInterval: t) }
+      inner.receive(envelope, context: context)
+    }
+    func timer(token: UInt64, context: NodeContext) {
+      let t = slow(context.me)
+      if t > 0 { Thread.sleep(forTimeInterval: t) }
+      inner.timer(token: token, context: context)
+    }
+    func summary() -> NodeSummary { inner.summary() }
+  }
+
+  func run(seed: UInt64, jitter: Jitter, program: (@Sendable () -> NodeProgram)? = nil) throws -> [String] {
+    let world = try makeWorld(seed: seed, program: program)
+    return Self.script(world, jitter: jitter)
+  }
+
+  func assertSameLines(_ a: [String], _ b: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line)
+  {
+    guard a != b else { return }
+    let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+    XCTFail(
+      "\(what): \(a.count) vs \(b.count) lines, first difference at line \(i):\n  \(i < a.count ? a[i] : "<end>")\n  \(i < b.count ? b[i] : "<end>")",
+      file: file, line: line)
+  }
+
+  func testTheSameSeedGivesTheSameTraceHoweverThreadsAreScheduled() throws {
+    for jitter in Jitter.allCases {
+      let first = try run(seed: 42, jitter: jitter)
+      let second = try run(seed: 42, jitter: jitter)
+      assertSameLines(first, second, "\(jitter): two fresh worlds")
+      // Node 1's handler takes longer than anyone else's.
+      let busy = try run(seed: 42, jitter: jitter) { SlowNode { $0 == NodeID(1) ? 0.0003 : 0 } }
+      assertSameLines(first, busy, "\(jitter): node 1 busy")
+      // Node 3's handler takes a random, unseeded time.
+      let erratic = try run(seed: 42, jitter: jitter) {
+        SlowNode { $0 == NodeID(3) ? Double.random(in: 0...0.0005) : 0 }
+      }
+      assertSameLines(first, erratic, "\(jitter): node 3 erratic")
+      let other = try run(seed: 43, jitter: jitter)
+      XCTAssertNotEqual(first, other, "\(jitter): another seed must give another run")
+    }
+  }
+
+  /// The determinism test is only worth something if the script makes the world do things.
+  func testTheScriptExercisesTheWorld() throws {
+    for jitter in Jitter.allCases {
+      let world = try makeWorld(seed: 42)
+      let log = Self.script(world, jitter: jitter)
+      let trace = world.trace
+      XCTAssertGreaterThan(trace.stats.sent, 200, "\(jitter)")
+      XCTAssertGreaterThan(trace.stats.duplicated, 20, "\(jitter)")
+      XCTAssertGreaterThan(trace.stats.droppedBy["loss"] ?? 0, 20, "\(jitter)")
+      if jitter != .sameDelays {
+        XCTAssertGreaterThan(Set(trace.ordered.map(\.latency)).count, 50, "latencies vary: \(jitter)")
+      }
+      for kind in [TraceEvent.Kind.deliver, .exec, .dedup, .timer, .kill, .restart, .pause] {
+        XCTAssertFalse(world.events(kind).isEmpty, "\(jitter): no \(kind) event")
+      }
+      XCTAssertTrue(log.contains { $0.hasPrefix("call") && $0.contains("value") }, "\(jitter): no call answered")
+      XCTAssertTrue(log.contains { $0.hasPrefix("call") && $0.contains("timeout") }, "\(jitter): no call timed out")
+      let handledByNodes = Set(world.events(.deliver).map(\.node))
+      XCTAssertGreaterThanOrEqual(handledByNodes.count, Self.nodeCount / 2, "\(jitter): many nodes take part")
+    }
+  }
+
+  func testReseedingStartsTheSameWorldAsAFreshOne() throws {
+    let world = try makeWorld(seed: 7)
+    let seven = Self.script(world, jitter: .withFloor)
+    world.reseed(42)
+    let reseeded = Self.script(world, jitter: .withFloor)
+    assertSameLines(reseeded, try run(seed: 42, jitter: .withFloor), "reseeded vs fresh")
+    XCTAssertNotEqual(seven, reseeded)
+  }
+}
