@@ -69,18 +69,29 @@ struct RunSubcommand: ParsableCommand {
 
 struct ReplaySubcommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "replay", abstract: "Replay transcripts in sim mode and show a diff where the output changed.")
-  @Flag(help: "Rewrite transcripts whose output changed.")
+    commandName: "replay", abstract: "Replay transcripts and lessons' worked examples in sim mode; show a diff where output changed.")
+  @Flag(help: "Rewrite transcripts and lessons whose output changed.")
   var update = false
-  @Argument(help: "Transcript files or folders holding them.")
+  @Option(help: "Audit flakiness: run scripts or transcripts under seeds A..B and count how often each expectation held.")
+  var seeds: String?
+  @Argument(help: "Transcripts, lessons (*.md), scripts (with --seeds), or folders holding them.")
   var paths: [String]
 
   func validate() throws {
-    guard !paths.isEmpty else { throw ValidationError("give at least one transcript file or folder") }
+    guard !paths.isEmpty else { throw ValidationError("give at least one transcript, lesson or folder") }
+    if let seeds, SeedAudit.parseSeeds(seeds) == nil {
+      throw ValidationError("--seeds is a range like 1..50 (at most 100,000 seeds), not '\(seeds)'")
+    }
+    if seeds != nil && update { throw ValidationError("--seeds audits; it cannot be combined with --update") }
   }
 
   func run() throws {
-    let status = ReplayFiles.run(paths, update: update)
+    let status: Int32
+    if let seeds, let range = SeedAudit.parseSeeds(seeds) {
+      status = ReplayFiles.audit(paths, seeds: range)
+    } else {
+      status = ReplayFiles.run(paths, update: update)
+    }
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -47,32 +47,65 @@ public enum ReplayFiles {
     var broken = 0
     var commands = 0
     for file in files {
-      let result: ReplayResult
-      do {
-        result = try TranscriptReplayer.replay(file: file)
-      } catch {
-        Output.error("\(file): error: \(error.reason)")
-        broken += 1
-        continue
-      }
-      commands += result.commands
-      if result.passed {
-        Output.line("ok    \(file) (\(result.commands) commands)")
-      } else if update {
-        do {
-          try ScriptFile.writeAtomically(result.regenerated.text, to: file)
-          Output.line("wrote \(file) (\(result.commands) commands)")
-        } catch {
-          Output.error("\(file): error: \(error.reason)")
-          broken += 1
-        }
-      } else {
+      let outcome = replayOne(file, update: update)
+      commands += outcome.commands
+      switch outcome.verdict {
+      case .passed: Output.line("ok    \(file) (\(outcome.commands) commands)")
+      case .updated: Output.line("wrote \(file) (\(outcome.commands) commands)")
+      case .failed(let report):
         failed += 1
         Output.line("FAIL  \(file)")
-        Output.line(result.diff)
+        Output.line(report)
+      case .broken(let reason):
+        broken += 1
+        Output.error("\(file): error: \(reason)")
       }
     }
     Output.line("\(files.count - failed - broken) passed, \(failed) failed" + (broken > 0 ? ", \(broken) unreadable" : "") + " (\(commands) commands)")
     return broken > 0 ? 2 : failed > 0 ? 1 : 0
+  }
+
+  enum Verdict {
+    case passed, updated
+    case failed(String)
+    case broken(String)
+  }
+
+  /// Replays one transcript or lesson; with `update`, rewrites it where the output changed.
+  static func replayOne(_ file: String, update: Bool) -> (commands: Int, verdict: Verdict) {
+    do {
+      if file.hasSuffix(".md") {
+        let lesson = try LessonParser.load(file)
+        let result = LessonReplayer.replay(lesson)
+        if result.passed { return (result.commands, .passed) }
+        guard update else { return (result.commands, .failed(result.report)) }
+        try LessonReplayer.update(lesson, with: result)
+        return (result.commands, .updated)
+      }
+      let result = try TranscriptReplayer.replay(file: file)
+      if result.passed { return (result.commands, .passed) }
+      guard update else { return (result.commands, .failed(result.diff)) }
+      try ScriptFile.writeAtomically(result.regenerated.text, to: file)
+      return (result.commands, .updated)
+    } catch {
+      return (0, .broken(error.reason))
+    }
+  }
+
+  /// `distlab replay --seeds A..B FILE…`: how often each expectation holds across seeds.
+  public static func audit(_ files: [String], seeds: ClosedRange<UInt64>) -> Int32 {
+    var status: Int32 = 0
+    for file in files {
+      do {
+        let rows = try SeedAudit.run(file: file, seeds: seeds)
+        Output.line(SeedAudit.render(rows, file: file, seeds: seeds))
+        let runs = Int(seeds.upperBound - seeds.lowerBound + 1)
+        if rows.contains(where: { $0.held != runs }) { status = max(status, 1) }
+      } catch {
+        Output.error("\(file): error: \(error.reason)")
+        status = 2
+      }
+    }
+    return status
   }
 }

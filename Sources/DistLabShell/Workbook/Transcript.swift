@@ -24,7 +24,7 @@ public struct Transcript: Sendable, Equatable {
       } else if case .command(let input, var output, let line)? = entries.last {
         output.append(raw)
         entries[entries.count - 1] = .command(input: input, output: output, line: line)
-      } else if raw.trimmingCharacters(in: " \t").isEmpty {
+      } else if raw.trimmed(" \t").isEmpty {
         continue
       } else {
         throw FileProblem(reason: "line \(i + 1): output before the first '\(prompt)' line")
@@ -56,13 +56,14 @@ extension Transcript.Entry {
   /// Output without trailing blank lines, which carry no meaning.
   var trimmed: Transcript.Entry {
     guard case .command(let input, var output, let line) = self else { return self }
-    while let last = output.last, last.trimmingCharacters(in: " \t").isEmpty { output.removeLast() }
+    while let last = output.last, last.trimmed(" \t").isEmpty { output.removeLast() }
     return .command(input: input, output: output, line: line)
   }
 }
 
-extension String {
-  func trimmingCharacters(in set: String) -> String {
+extension StringProtocol {
+  /// The text without the given characters at either end.
+  func trimmed(_ set: String) -> String {
     var s = Substring(self)
     while let f = s.first, set.contains(f) { s.removeFirst() }
     while let l = s.last, set.contains(l) { s.removeLast() }

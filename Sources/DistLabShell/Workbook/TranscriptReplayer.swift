@@ -22,31 +22,46 @@ public enum TranscriptReplayer {
     return replay(transcript, file: file, baseDirectory: (file as NSString).deletingLastPathComponent)
   }
 
-  public static func replay(_ t: Transcript, file: String, baseDirectory: String? = nil) -> ReplayResult {
-    let session = ShellSession(config: WorldConfig(), style: .plain)
+  public static func replay(_ t: Transcript, file: String, baseDirectory: String? = nil, seed: UInt64? = nil) -> ReplayResult {
+    var config = WorldConfig()
+    if let seed { config.seed = seed }
+    let session = ShellSession(config: config, style: .plain)
     session.baseDirectory = baseDirectory.flatMap { $0.isEmpty ? nil : $0 }
     let deadline = Date().addingTimeInterval(wallLimit)
     session.cancel = { Date() > deadline }
-    var entries: [Transcript.Entry] = []
+    return replay(t, in: session, file: file)
+  }
+
+  /// Replays `t` in an existing session (a lesson's examples share one).
+  public static func replay(_ t: Transcript, in session: ShellSession, file: String) -> ReplayResult {
+    var regenerated: [Transcript.Entry] = []
+    var expectedSide: [String] = []
+    var actualSide: [String] = []
     var commands = 0
     for e in t.entries {
       switch e {
-      case .comment: entries.append(e)
-      case .command(let input, _, let line):
+      case .comment(let c):
+        regenerated.append(e)
+        expectedSide.append(c)
+        actualSide.append(c)
+      case .command(let input, let expected, let line):
         commands += 1
         let out = session.run(input, at: SourceLocation()).text.strippingANSI
-        entries.append(
-          Transcript.Entry.command(input: input, output: out.isEmpty ? [] : out.components(separatedBy: "\n"), line: line).trimmed)
+        let actual = Transcript.Entry.command(input: input, output: out.isEmpty ? [] : out.components(separatedBy: "\n"), line: line).trimmed
+        guard case .command(_, let actualLines, _) = actual else { continue }
+        let same = OutputMatcher.matches(expected: expected, actual: actualLines)
+        // A matching block keeps its markers when rewritten; the diff shows only real differences.
+        regenerated.append(same ? e : actual)
+        expectedSide += [Transcript.prompt + input] + (same ? actualLines : expected)
+        actualSide += [Transcript.prompt + input] + actualLines
       }
     }
-    let regenerated = Transcript(entries: entries)
-    let expected = t.text.components(separatedBy: "\n")
-    let actual = regenerated.text.components(separatedBy: "\n")
-    let diff = UnifiedDiff.diff(expected, actual, fromName: "\(file) (expected)", toName: "\(file) (now)")
-    return ReplayResult(file: file, commands: commands, diff: diff, regenerated: regenerated)
+    let diff = UnifiedDiff.diff(expectedSide, actualSide, fromName: "\(file) (expected)", toName: "\(file) (now)")
+    return ReplayResult(file: file, commands: commands, diff: diff, regenerated: Transcript(entries: regenerated))
   }
 
-  /// Every `*.transcript` under the given files and folders, sorted.
+  /// Every `*.transcript` and lesson (`*.md` starting with front matter) under the given
+  /// files and folders, sorted.
   public static func collect(_ paths: [String]) throws(FileProblem) -> [String] {
     var out: [String] = []
     let fm = FileManager.default
@@ -54,12 +69,20 @@ public enum TranscriptReplayer {
       var isDir: ObjCBool = false
       guard fm.fileExists(atPath: p, isDirectory: &isDir) else { throw FileProblem(reason: "\(p): no such file or folder") }
       if isDir.boolValue {
-        let found = (fm.enumerator(atPath: p)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".transcript") }
+        let found = (fm.enumerator(atPath: p)?.compactMap { $0 as? String } ?? []).filter { name in
+          name.hasSuffix(".transcript") || (name.hasSuffix(".md") && isLesson((p as NSString).appendingPathComponent(name)))
+        }
         out += found.sorted().map { (p as NSString).appendingPathComponent($0) }
       } else {
         out.append(p)
       }
     }
     return out
+  }
+
+  static func isLesson(_ path: String) -> Bool {
+    guard let h = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? h.close() }
+    return (try? h.read(upToCount: 4)).map { Array($0) == Array("---\n".utf8) } ?? false
   }
 }
