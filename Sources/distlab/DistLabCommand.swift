@@ -41,9 +41,11 @@ struct WorldOptions: ParsableArguments {
 struct ShellSubcommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the distlab> shell (the default).")
   @OptionGroup var world: WorldOptions
+  @Option(help: "The folder of lessons (default: $DISTLAB_LESSONS, else ./Lessons, else the one beside distlab).")
+  var lessons: String?
 
   func run() throws {
-    let status = InteractiveShell.run(config: world.config)
+    let status = InteractiveShell.run(config: world.config, lessons: lessons)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -2,7 +2,7 @@
 public enum CommandRegistry {
   public static let all: [CommandSpec] =
     NodeCommands.specs + MessageCommands.specs + [NetCommands.spec] + TimeCommands.specs + ObserveCommands.specs
-    + SessionCommands.specs
+    + SessionCommands.specs + [LessonCommands.spec]
 
   public static let names: [String] = all.map(\.name)
 

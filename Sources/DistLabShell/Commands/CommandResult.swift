@@ -21,6 +21,7 @@ public enum CommandResult: Sendable {
   case help(HelpView)
   case sourced(path: String, commands: Int, failedExpectations: Int, output: String)
   case recording(RecordingChange)
+  case lesson(LessonResult)
   case reset
   case exit
 }
@@ -90,4 +91,57 @@ public enum RecordingChange: Sendable {
 /// A recording is a script (input only) or a transcript (input and output).
 public enum RecordingKind: String, Sendable {
   case script, transcript
+}
+
+/// What a `lesson` command shows.
+public enum LessonResult: Sendable {
+  case list([LessonRow], problems: [String])
+  case section(LessonSectionView)
+  case hint(exercise: String, text: String, rung: Int, of: Int)
+  case check(exercise: String, results: [CheckResult], hidden: Int)
+  case ran(input: String, output: String, matched: Bool, expected: [String], step: Int, of: Int)
+  case reset(lesson: String, seed: UInt64)
+  case status(lesson: String, title: String, section: Int, sections: Int, exercises: [ExerciseStatus])
+}
+
+/// A lesson in `lesson list`.
+public struct LessonRow: Sendable {
+  public var id: String
+  public var title: String
+  public var time: String
+  public var exercises: Int
+  public var completed: Int
+  public var current: Bool
+}
+
+/// A section as `lesson start/next/prev/show` shows it.
+public struct LessonSectionView: Sendable {
+  public var lessonID: String
+  public var lessonTitle: String
+  /// Shown when the lesson opens.
+  public var objectives: [String]
+  public var time: String
+  public var index: Int
+  public var count: Int
+  public var section: LessonSection
+  public var hintsShown: Int
+  public var completed: Bool
+  public var seed: UInt64?
+}
+
+/// One check's outcome.
+public struct CheckResult: Sendable {
+  public var check: Check
+  public var held: Bool
+  public var found: String
+}
+
+/// An exercise in `lesson status`.
+public struct ExerciseStatus: Sendable {
+  public var id: String
+  public var title: String
+  public var points: Int
+  public var done: Bool
+  public var hintsShown: Int
+  public var hints: Int
 }

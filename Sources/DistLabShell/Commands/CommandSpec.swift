@@ -15,6 +15,7 @@ public enum WordKind: Hashable, Sendable {
   case command
   case choice([String])
   case latencyShape
+  case lesson
 }
 
 /// A `--flag`, with or without a value.

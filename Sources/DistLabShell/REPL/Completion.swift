@@ -75,6 +75,7 @@ public struct Completer {
     case .command: return match(current, CommandRegistry.names)
     case .latencyShape: return match(current, ["fixed", "uniform", "normal", "exp"])
     case .path: return files(current)
+    case .lesson: return match(current, session.library?.lessons.map(\.id) ?? [])
     case .count, .duration, .ratio, .number, .text: return []
     }
   }

@@ -5,10 +5,13 @@ import Foundation
 /// them in a session and prints what they did. Survives everything but `exit` and Ctrl-D.
 public enum InteractiveShell {
   /// Runs the shell until the input ends; returns the process's exit status.
-  public static func run(config: WorldConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+  public static func run(
+    config: WorldConfig, lessons: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> Int32 {
     let interactive = Terminal.stdinIsTTY
     let session = ShellSession(config: config, style: Style.forTerminal(isTTY: interactive && Terminal.stdoutIsTTY, environment: environment))
-    session.baseDirectory = nil
+    session.lessonDirectory = lessons ?? LessonLibrary.defaultDirectory(environment: environment, executable: CommandLine.arguments[0])
+    session.progressPath = LessonProgress.path(environment: environment)
     let source: LineSource
     if interactive {
       let completer = Completer(session: session)
@@ -16,7 +19,9 @@ public enum InteractiveShell {
         programName: "distlab", historyPath: HistoryFile.path(environment: environment),
         prompt: { prompt(session) }, completer: { completer.candidates($0) })
       Interrupt.install()
-      Output.line(session.style.bold("distlab") + " — a laboratory for distributed systems. 'help' lists commands; Ctrl-D leaves.")
+      Output.line(
+        session.style.bold("distlab") + " — a laboratory for distributed systems. 'help' lists commands, "
+          + "'lesson list' the lessons; Ctrl-D leaves.")
     } else {
       source = PlainLineReader()
     }

@@ -46,6 +46,7 @@ public struct Renderer {
       return "recording a \(kind.rawValue) to \(path) (\(replayed) earlier command\(replayed == 1 ? "" : "s") included); 'record stop' ends it"
     case .recording(.stopped(let path, let commands)):
       return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
+    case .lesson(let l): return LessonRenderer(style: style).render(l)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }

@@ -34,6 +34,13 @@ public final class ShellSession {
   public let initialMode: WorldMode
   /// A file a script runs from, so `source` resolves relative paths beside it.
   public var baseDirectory: String?
+  /// Where `lesson` finds lessons, and where the student's progress is saved (nil: not saved).
+  public var lessonDirectory: String?
+  public var progressPath: String?
+  var loadedLibrary: LessonLibrary?
+  lazy var progress = LessonProgress.load(progressPath)
+  /// How far `lesson run` has stepped through the current section's worked examples.
+  var exampleCursor = ExampleCursor()
 
   public init(config: WorldConfig = WorldConfig(), style: Style = .plain) {
     world = World(config: config)
@@ -142,6 +149,19 @@ public final class ShellSession {
   }
 
   var isRecording: Bool { recorder != nil }
+
+  /// The lessons, loaded on first use.
+  var library: LessonLibrary? {
+    if loadedLibrary == nil, let dir = lessonDirectory { loadedLibrary = LessonLibrary.load(dir) }
+    return loadedLibrary
+  }
+}
+
+/// Which command of which worked example `lesson run` shows next.
+struct ExampleCursor: Equatable {
+  var lesson = ""
+  var section = -1
+  var step = 0
 }
 
 extension String {
