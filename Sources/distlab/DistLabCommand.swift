@@ -9,7 +9,7 @@ struct DistLabCommand: ParsableCommand {
     commandName: "distlab",
     abstract: "A terminal laboratory for distributed systems.",
     discussion: "With no subcommand, starts the distlab> shell.",
-    subcommands: [ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, BenchSubcommand.self],
+    subcommands: [ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self],
     defaultSubcommand: ShellSubcommand.self)
 }
 
@@ -107,6 +107,39 @@ struct BenchSubcommand: ParsableCommand {
 
   func run() throws {
     let status = BenchRunner.run(json: json, quick: quick)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+struct GradeSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "grade",
+    abstract: "Grade solution scripts (SOLUTIONS/<lesson-id>/<exercise-id>.distlab) against lessons' checks; exit 0 only if all pass.")
+  @Option(help: "The folder of lessons.")
+  var lessons: String
+  @Option(help: "The folder of solutions: one subfolder per lesson id, one script per exercise id.")
+  var solutions: String
+  @Option(help: "Write JUnit XML here.")
+  var junit: String?
+  @Option(help: "Write TAP version 14 here.")
+  var tap: String?
+  @Option(help: "Write a JSON report with points here.")
+  var json: String?
+  @Option(name: .customLong("time-limit"), help: "Wall-clock limit per solution, in seconds.")
+  var timeLimit: Double = 10
+  @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
+  var virtualLimit: String = "1h"
+
+  func validate() throws {
+    guard timeLimit > 0 && timeLimit <= 3600 else { throw ValidationError("--time-limit is between 0 and 3600 seconds") }
+    guard Units.duration(virtualLimit) != nil else { throw ValidationError("--virtual-limit is a duration like 10m or 1h") }
+  }
+
+  func run() throws {
+    var limits = GradeLimits()
+    limits.wallSeconds = timeLimit
+    limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
+    let status = GradeCommand.run(lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits)
     if status != 0 { throw ExitCode(status) }
   }
 }

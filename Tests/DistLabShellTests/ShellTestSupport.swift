@@ -50,3 +50,7 @@ struct WorldFingerprint: Equatable {
     maxNodes = w.config.maxNodes
   }
 }
+
+/// The repository's root folder, for reaching Lessons/ and Transcripts/.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()

@@ -81,7 +81,7 @@ final class LiveEngine {
     return 2_000_000_000 + 4 * min(slowest.value, 3_600_000_000_000)
   }
 
-  func send(from: NodeID, to: NodeID, texts: [String], cancel: () -> Bool) -> SendOutcome {
+  func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool) -> SendOutcome {
     var ids: [Int] = []
     var outcomes: [Int: MessageOutcome] = [:]
     router.watching.store(true, ordering: .relaxed)
@@ -90,6 +90,7 @@ final class LiveEngine {
       router.watch.withLock { $0 = [:] }
     }
     let table = router.snapshot()
+    for (from, to) in pairs {
     for text in texts {
       let bytes = FrameCodec.encode(.message(text))
       let id = router.nextMessageID.load(ordering: .relaxed)
@@ -102,6 +103,7 @@ final class LiveEngine {
       }
       ids.append(used)
       outcomes[used] = MessageOutcome(id: used, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
+    }
     }
     let allKnown = { self.router.watch.withLock { w in ids.allSatisfy { w[$0] != .inFlight } } }
     let interrupted = waitSlices(until: monotonicNanos() + sendPatience(), cancel: cancel, stop: allKnown)

@@ -24,6 +24,8 @@ public final class World {
   var arrivals: [Int] = []
   var held: [NodeID: [SimEvent]] = [:]
   var live: LiveEngine?
+  /// Draws for faults the user asks to happen by chance (`kill --chance`).
+  var faultRNG: SeededRandom
 
   struct NodeRecord {
     var info: NodeInfo
@@ -36,6 +38,7 @@ public final class World {
     self.programFactory = program
     simTrace = TraceLog(limit: config.traceLimit)
     netRNG = SeededRandom(seed: config.seed, stream: 1)
+    faultRNG = SeededRandom(seed: config.seed, stream: 3)
     if config.mode == .live { live = LiveEngine(world: self) }
   }
 
@@ -62,6 +65,7 @@ public final class World {
     queue.removeAll()
     seq = 0
     netRNG = SeededRandom(seed: config.seed, stream: 1)
+    faultRNG = SeededRandom(seed: config.seed, stream: 3)
     nextMessageID = 1
     nextCallID = 1
     calls = [:]
@@ -182,6 +186,15 @@ public final class World {
       live?.statusChanged(id, .down)
     }
     return ids.compactMap(info)
+  }
+
+  /// Kills each of the given up nodes independently with probability `p`, drawn from the
+  /// seed: how failures pile up as a system grows. Returns the nodes killed.
+  public func kill(_ ids: [NodeID], chance p: Double) throws(WorldError) -> [NodeInfo] {
+    guard p >= 0, p <= 1 else { throw WorldError("the chance is a probability between 0 and 1 (or 0% and 100%)") }
+    for id in ids { _ = try requireNode(id) }
+    let victims = ids.filter { id in info(id)?.status != .down && faultRNG.chance(p) }
+    return victims.isEmpty ? [] : try kill(victims)
   }
 
   /// Starts nodes afresh: a new incarnation with empty memory. An up node is killed first.

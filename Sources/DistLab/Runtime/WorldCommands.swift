@@ -3,19 +3,29 @@ extension World {
   /// Sends each text as its own message from `from` to `to`, in order, and runs the world
   /// until every message has arrived or been dropped.
   public func send(from: NodeID, to: NodeID, texts: [String], cancel: () -> Bool = { false }) throws(WorldError) -> SendOutcome {
-    try checkEndpoint(from, role: "sender")
-    try checkEndpoint(to, role: "receiver")
-    guard !texts.isEmpty else { throw WorldError("send needs at least one message") }
-    if let live { return live.send(from: from, to: to, texts: texts, cancel: cancel) }
+    try send(pairs: [(from, to)], texts: texts, cancel: cancel)
+  }
+
+  /// Sends every text from each sender to its receiver (pair by pair, text by text, all at
+  /// the same moment) and runs the world until every message has arrived or been dropped.
+  public func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool = { false }) throws(WorldError) -> SendOutcome {
+    for (from, to) in pairs {
+      try checkEndpoint(from, role: "sender")
+      try checkEndpoint(to, role: "receiver")
+    }
+    guard !texts.isEmpty, !pairs.isEmpty else { throw WorldError("send needs at least one message") }
+    if let live { return live.send(pairs: pairs, texts: texts, cancel: cancel) }
     watched = [:]
     arrivals = []
     var ids: [Int] = []
-    for text in texts {
-      let bytes = FrameCodec.encode(.message(text))
-      let id = nextMessageID
-      watched[id] = MessageOutcome(id: id, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
-      emit(from: from, to: to, bytes: bytes, at: simNow)
-      ids.append(id)
+    for (from, to) in pairs {
+      for text in texts {
+        let bytes = FrameCodec.encode(.message(text))
+        let id = nextMessageID
+        watched[id] = MessageOutcome(id: id, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
+        emit(from: from, to: to, bytes: bytes, at: simNow)
+        ids.append(id)
+      }
     }
     let run = runSim(until: nil, precise: true, done: { ids.allSatisfy { watched[$0]?.fate != .inFlight } }, cancel: cancel)
     let outcome = SendOutcome(messages: ids.compactMap { watched[$0] }, arrivalOrder: arrivals, interrupted: run.interrupted)

@@ -5,7 +5,7 @@ enum LessonCommands {
   static let spec = CommandSpec(
     "lesson", family: .session, usage: "lesson list|start|next|prev|show|hint|check|run|reset|status …",
     summary: "work through the lessons: read, try the examples, do the exercises",
-    example: ["lesson list", "lesson start 01", "lesson next", "lesson hint", "lesson check"],
+    example: ["lesson list", "lesson start 01", "lesson next", "lesson run", "lesson show", "lesson status"],
     subcommands: [
       CommandSpec("list", family: .session, usage: "lesson list", summary: "the lessons and your progress", action: list),
       CommandSpec(

@@ -17,9 +17,10 @@ enum MessageCommands {
       details: [
         "Each TEXT is its own message, sent in order. Under jitter they can arrive in another",
         "order: the result lists the arrival order. FROM may be 'cli', the shell itself.",
+        "FROM and TO may be sets: every sender sends to every receiver but itself (all-to-all).",
       ],
-      example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three"],
-      positionals: [.node, .nodeSet, .text], action: send),
+      example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping"],
+      positionals: [.nodeSet, .nodeSet, .text], action: send),
     CommandSpec(
       "rpc", family: .messages, usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
       summary: "call a method on a node and wait for the answer or a timeout",
@@ -47,26 +48,21 @@ enum MessageCommands {
     guard inv.positional.count >= 3 else {
       throw ShellError("'send' needs a sender, a receiver and a message: send FROM TO TEXT…", column: inv.column)
     }
-    let from = try NodeSet.single(inv.positional[0], in: s.world, allowClient: true)
+    let senders = try NodeSet.resolve(inv.positional[0], in: s.world, allowClient: true)
     let targets = try NodeSet.resolve(inv.positional[1], in: s.world)
     let texts = inv.positional.dropFirst(2).map(\.text)
-    guard texts.count * targets.count <= 10_000 else {
-      throw ShellError("at most 10,000 messages in one send", column: inv.positional[2].column)
+    let pairs = senders.flatMap { from in targets.filter { $0 != from }.map { (from, $0) } }
+    guard !pairs.isEmpty else { throw ShellError("no one to send to: a node does not send to itself", column: inv.positional[1].column) }
+    guard texts.count * pairs.count <= 100_000 else {
+      throw ShellError("at most 100,000 messages in one send (this is \(texts.count * pairs.count))", column: inv.positional[2].column)
     }
-    var merged: SendOutcome?
-    for to in targets {
-      let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.send(from: from, to: to, texts: texts, cancel: s.cancel) }
-      if var m = merged {
-        m.messages += outcome.messages
-        m.arrivalOrder += outcome.arrivalOrder
-        m.interrupted = m.interrupted || outcome.interrupted
-        merged = m
-      } else {
-        merged = outcome
+    for from in senders where !from.isClient {
+      if let info = s.world.info(from), info.status != .up {
+        throw ShellError("\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing", column: inv.positional[0].column)
       }
-      if outcome.interrupted { break }
     }
-    return .sent(merged ?? SendOutcome(messages: [], arrivalOrder: [], interrupted: false))
+    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.send(pairs: pairs, texts: texts, cancel: s.cancel) }
+    return .sent(outcome)
   }
 
   static func options(_ inv: Invocation) throws(ShellError) -> CallOptions {

@@ -18,9 +18,12 @@ enum NodeCommands {
         FlagSpec("--region", .region, placeholder: "REGION", help: "the region they live in"),
       ],
       action: spawn),
-    change("kill", summary: "crash nodes: memory is lost, messages to them are dropped", verb: .killed, example: ["kill n2"]) { (w, ids) throws(WorldError) in
-      try w.kill(ids)
-    },
+    CommandSpec(
+      "kill", family: .nodes, usage: "kill NODES [--chance RATIO]",
+      summary: "crash nodes: memory is lost, messages to them are dropped",
+      details: ["--chance kills each node independently with that probability, drawn from the seed."],
+      example: ["kill n2", "kill all --chance 5%"], positionals: [.nodeSet],
+      flags: [FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability")], action: kill),
     change("restart", summary: "start nodes again, empty (an up node is killed first)", verb: .restarted, example: ["restart n2"]) { (w, ids) throws(WorldError) in
       try w.restart(ids)
     },
@@ -54,6 +57,18 @@ enum NodeCommands {
       try s.world.spawn(count: count, names: names, roles: roles, region: inv.flags["--region"]?.text)
     }
     return .nodesChanged(.spawned, made)
+  }
+
+  static func kill(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try inv.expectCount(1...1, usage: "kill NODES [--chance RATIO]")
+    let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
+    if let t = inv.flags["--chance"] {
+      let p = try inv.ratio(t, what: "--chance")
+      let killed = try attempt(inv.column) { () throws(WorldError) in try s.world.kill(ids, chance: p) }
+      return .nodesChanged(.killed, killed)
+    }
+    let killed = try attempt(inv.positional[0].column) { () throws(WorldError) in try s.world.kill(ids) }
+    return .nodesChanged(.killed, killed)
   }
 
   static func change(

@@ -8,7 +8,7 @@ enum SessionCommands {
       "expect", family: .session, usage: "expect SUBJECT OP VALUE [and|or …]",
       summary: "state a prediction about the last result or the world; a script fails when one does not hold",
       details: [
-        "Subjects: value, error, attempts, rtt, delivered, dropped, order, time, pending, nodes, nodes.up,",
+        "Subjects: value, error, attempts, rtt, delivered, dropped, order, reordered, time, pending, nodes, nodes.up,",
         "nodes.down, n2.status, n2.received, n2.executed, n2.keys, n2.kv.KEY, stats.sent, stats.delivered,",
         "stats.dropped, stats.duplicated, stats.p50, stats.p99. Operators: == != < <= > >=.",
         "error is none, timeout, interrupted or the error's text.",

@@ -67,7 +67,7 @@ struct ExpectationEvaluator {
   }
 
   static let subjects = [
-    "value", "error", "attempts", "rtt", "delivered", "dropped", "order", "time", "pending", "nodes", "nodes.up",
+    "value", "error", "attempts", "rtt", "delivered", "dropped", "order", "reordered", "time", "pending", "nodes", "nodes.up",
     "nodes.down", "nodes.paused", "stats.sent", "stats.delivered", "stats.dropped", "stats.duplicated", "stats.p50",
     "stats.p90", "stats.p99", "stats.max",
   ]
@@ -95,6 +95,12 @@ struct ExpectationEvaluator {
       }
       let byID = Dictionary(o.messages.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
       return .text(o.arrivalOrder.compactMap { byID[$0] }.joined(separator: ","))
+    case "reordered":
+      guard let o = session.lastSend else {
+        throw ShellError("'reordered' reads the last 'send', and there has been none", column: t.column)
+      }
+      let sentOrder = o.messages.filter { if case .delivered = $0.fate { return true } else { return false } }.map(\.id)
+      return .text(o.arrivalOrder != sentOrder ? "true" : "false")
     case "time": return .duration(world.now)
     case "pending": return .number(Double(world.pendingEvents))
     case "nodes": return .number(Double(world.allNodes.count))

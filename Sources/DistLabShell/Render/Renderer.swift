@@ -53,6 +53,7 @@ public struct Renderer {
 
   func nodesChanged(_ change: NodeChange, _ infos: [NodeInfo]) -> String {
     let who = infos.count > 3 ? "\(infos.count) nodes: \(names(infos))" : names(infos)
+    if infos.isEmpty { return "no node \(change.rawValue)" }
     switch change {
     case .spawned:
       let region = infos.first?.region.map { " in \($0)" } ?? ""
@@ -66,7 +67,11 @@ public struct Renderer {
     }
   }
 
+  /// More messages than this are summed up instead of listed.
+  static let listedMessages = 12
+
   func sent(_ o: SendOutcome) -> String {
+    if o.messages.count > Self.listedMessages { return sentSummary(o) }
     var lines: [String] = []
     for m in o.messages {
       let head = "m\(m.id) \(name(m.from)) → \(name(m.to)) \(Value.quoteIfNeeded(m.text))"
@@ -93,6 +98,36 @@ public struct Renderer {
     }
     if o.interrupted { lines.append(style.warn("interrupted")) }
     return lines.joined(separator: "\n")
+  }
+
+  func sentSummary(_ o: SendOutcome) -> String {
+    let senders = Set(o.messages.map(\.from)).count
+    let receivers = Set(o.messages.map(\.to)).count
+    var arrived = 0
+    var waiting = 0
+    var lost: [String: Int] = [:]
+    var latencies: [Nanoseconds] = []
+    for m in o.messages {
+      switch m.fate {
+      case .delivered(_, let l):
+        arrived += 1
+        latencies.append(l)
+      case .dropped(let reason): lost[reason, default: 0] += 1
+      case .inFlight: waiting += 1
+      }
+    }
+    let lostCount = lost.values.reduce(0, +)
+    var line = "sent \(o.messages.count) messages (\(senders) sender\(senders == 1 ? "" : "s") → \(receivers) receiver\(receivers == 1 ? "" : "s")): \(arrived) arrived"
+    line += lostCount == 0 ? ", none lost" : ", " + style.error("\(lostCount) lost") + " (" + lost.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+    if waiting > 0 { line += ", " + style.warn("\(waiting) still waiting") }
+    let dups = o.messages.reduce(0) { $0 + $1.duplicates }
+    if dups > 0 { line += ", +\(dups) duplicates on the way" }
+    latencies.sort()
+    if let first = latencies.first, let last = latencies.last {
+      line += "\nlatency from \(first) to \(last), median \(latencies[(latencies.count - 1) / 2])"
+    }
+    if o.interrupted { line += "\n" + style.warn("interrupted") }
+    return line
   }
 
   func kv(_ k: KVOutcome) -> String {

@@ -1,0 +1,184 @@
+import Foundation
+
+/// The reports `distlab grade` writes: a summary table, JUnit XML, TAP 14 and JSON.
+public enum GradeReports {
+  public static func table(_ results: [GradeResult], style: Style = .plain) -> String {
+    var t = TextTable(["LESSON", "EXERCISE", "POINTS", "RESULT"], rightAligned: [2])
+    for r in results {
+      let verdict = r.passed ? style.ok("pass") : style.error(r.status == .failed ? "FAIL" : r.status.rawValue.uppercased()) + " " + r.message
+      t.add([r.lesson, r.exercise, "\(r.points)/\(r.maxPoints)", verdict])
+    }
+    let points = results.reduce(0) { $0 + $1.points }
+    let max = results.reduce(0) { $0 + $1.maxPoints }
+    let passed = results.filter(\.passed).count
+    return t.render(style: style) + "\n\(passed) passed, \(results.count - passed) failed; \(points) of \(max) points"
+  }
+
+  /// One `testsuite` per lesson, one `testcase` per exercise; a failure carries what was
+  /// expected and found, the seed and the next hint.
+  public static func junit(_ results: [GradeResult]) -> String {
+    var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
+    let failures = results.filter { $0.status == .failed || $0.status == .missing }.count
+    let errors = results.filter { $0.status == .error || $0.status == .timeout }.count
+    let total = results.reduce(0) { $0 + $1.seconds }
+    lines.append(
+      "<testsuites name=\"distlab\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(total))\">")
+    for (lesson, group) in grouped(results) {
+      let f = group.filter { $0.status == .failed || $0.status == .missing }.count
+      let e = group.filter { $0.status == .error || $0.status == .timeout }.count
+      let title = group.first?.lessonTitle ?? ""
+      lines.append(
+        "  <testsuite name=\"\(xml("\(lesson) \(title)"))\" tests=\"\(group.count)\" failures=\"\(f)\" errors=\"\(e)\" time=\"\(seconds(group.reduce(0) { $0 + $1.seconds }))\">"
+      )
+      for r in group {
+        let open = "    <testcase classname=\"\(xml("lesson." + lesson))\" name=\"\(xml(r.exercise))\" time=\"\(seconds(r.seconds))\""
+        if r.passed {
+          lines.append(open + "/>")
+          continue
+        }
+        lines.append(open + ">")
+        let tag = r.status == .error || r.status == .timeout ? "error" : "failure"
+        lines.append("      <\(tag) type=\"\(r.status.rawValue)\" message=\"\(xml(r.message))\">\(xml(details(r)))</\(tag)>")
+        lines.append("    </testcase>")
+      }
+      lines.append("  </testsuite>")
+    }
+    lines.append("</testsuites>")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// TAP version 14: one test point per exercise, YAML diagnostics for failures.
+  public static func tap(_ results: [GradeResult]) -> String {
+    var lines = ["TAP version 14", "1..\(results.count)"]
+    for (i, r) in results.enumerated() {
+      lines.append("\(r.passed ? "ok" : "not ok") \(i + 1) - \(r.lesson)/\(r.exercise) \(tapSafe(r.title))")
+      if !r.passed {
+        lines.append("  ---")
+        lines.append("  status: \(r.status.rawValue)")
+        lines.append("  message: \(yaml(r.message))")
+        if !r.expectedFound.isEmpty { lines.append("  found: \(yaml(r.expectedFound))") }
+        lines.append("  seed: \(r.seed)")
+        lines.append("  hint: \(yaml(r.hint))")
+        lines.append("  solution: \(yaml(r.solution))")
+        lines.append("  ...")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  public static func json(_ results: [GradeResult]) -> String {
+    struct Report: Encodable {
+      var exercises: [GradeResult]
+      var points: Int
+      var maxPoints: Int
+      var passed: Int
+      var failed: Int
+    }
+    let report = Report(
+      exercises: results, points: results.reduce(0) { $0 + $1.points }, maxPoints: results.reduce(0) { $0 + $1.maxPoints },
+      passed: results.filter(\.passed).count, failed: results.filter { !$0.passed }.count)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    guard let data = try? encoder.encode(report) else { return "{}\n" }
+    return (String(data: data, encoding: .utf8) ?? "{}") + "\n"
+  }
+
+  static func details(_ r: GradeResult) -> String {
+    var d = [r.message]
+    if !r.expectedFound.isEmpty && r.expectedFound != r.message { d.append(r.expectedFound) }
+    d.append("seed: \(r.seed)")
+    if !r.hint.isEmpty { d.append("hint: \(r.hint)") }
+    d.append("solution: \(r.solution)")
+    return d.joined(separator: "\n")
+  }
+
+  static func grouped(_ results: [GradeResult]) -> [(String, [GradeResult])] {
+    var order: [String] = []
+    var groups: [String: [GradeResult]] = [:]
+    for r in results {
+      if groups[r.lesson] == nil { order.append(r.lesson) }
+      groups[r.lesson, default: []].append(r)
+    }
+    return order.map { ($0, groups[$0] ?? []) }
+  }
+
+  static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
+
+  /// Text safe inside XML attributes and elements; characters XML 1.0 forbids are dropped.
+  static func xml(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+      switch u {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      case "\n": out += "&#10;"
+      case "\t": out += "&#9;"
+      default:
+        if u.value >= 0x20 && !(0xFFFE...0xFFFF).contains(u.value) { out.unicodeScalars.append(u) }
+      }
+    }
+    return out
+  }
+
+  /// A YAML scalar on one line: double-quoted with escapes.
+  static func yaml(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default:
+        if u.value < 0x20 { out += "\\x" + String(format: "%02x", u.value) } else { out.unicodeScalars.append(u) }
+      }
+    }
+    return out + "\""
+  }
+
+  /// A TAP description may not contain `#` (it starts a directive) or a line break.
+  static func tapSafe(_ s: String) -> String {
+    s.replacingOccurrences(of: "#", with: "").replacingOccurrences(of: "\n", with: " ")
+  }
+}
+
+/// `distlab grade`: grades a folder of solutions against a folder of lessons.
+public enum GradeCommand {
+  public static func run(lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits) -> Int32 {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: lessons, isDirectory: &isDir), isDir.boolValue else {
+      Output.error("error: --lessons \(lessons) is not a folder")
+      return 2
+    }
+    guard FileManager.default.fileExists(atPath: solutions, isDirectory: &isDir), isDir.boolValue else {
+      Output.error("error: --solutions \(solutions) is not a folder")
+      return 2
+    }
+    let library = LessonLibrary.load(lessons)
+    for p in library.problems { Output.error("error: cannot load lesson \(p)") }
+    guard library.problems.isEmpty else { return 2 }
+    guard !library.exercises.isEmpty else {
+      Output.error("error: the lessons in \(lessons) have no exercises")
+      return 2
+    }
+    let results = Grader.grade(library, solutions: solutions, limits: limits)
+    Output.line(GradeReports.table(results))
+    for (path, text) in [(junit, GradeReports.junit(results)), (tap, GradeReports.tap(results)), (json, GradeReports.json(results))] {
+      guard let path else { continue }
+      do {
+        try ScriptFile.writeAtomically(text, to: path)
+      } catch {
+        Output.error("error: \(path) \(error.reason)")
+        return 2
+      }
+    }
+    return results.allSatisfy(\.passed) ? 0 : 1
+  }
+}
+
+extension LessonLibrary {
+  public var exercises: [Exercise] { lessons.flatMap(\.exercises) }
+}
