@@ -56,7 +56,10 @@ public enum GradeReports {
         lines.append("  ---")
         lines.append("  status: \(r.status.rawValue)")
         lines.append("  message: \(yaml(r.message))")
-        if !r.expectedFound.isEmpty { lines.append("  found: \(yaml(r.expectedFound))") }
+        if !r.expected.isEmpty {
+          lines.append("  expected: \(yaml(r.expected))")
+          lines.append("  found: \(yaml(r.found))")
+        }
         lines.append("  seed: \(r.seed)")
         lines.append("  hint: \(yaml(r.hint))")
         lines.append("  solution: \(yaml(r.solution))")
@@ -85,7 +88,10 @@ public enum GradeReports {
 
   static func details(_ r: GradeResult) -> String {
     var d = [r.message]
-    if !r.expectedFound.isEmpty && r.expectedFound != r.message { d.append(r.expectedFound) }
+    if !r.expected.isEmpty {
+      d.append("expected: \(r.expected)")
+      d.append("found: \(r.found)")
+    }
     d.append("seed: \(r.seed)")
     if !r.hint.isEmpty { d.append("hint: \(r.hint)") }
     d.append("solution: \(r.solution)")

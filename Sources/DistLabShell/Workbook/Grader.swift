@@ -39,6 +39,12 @@ public struct GradeResult: Codable, Sendable, Equatable {
     let hidden = failed.filter(\.hidden).count
     return (shown + (hidden > 0 ? ["\(hidden) hidden check\(hidden == 1 ? "" : "s") failed"] : [])).joined(separator: "; ")
   }
+
+  /// What the failed visible checks expected, and what they found.
+  public var expected: String {
+    checks.filter { !$0.held && !$0.hidden }.map { String($0.expectation.dropFirst("expect ".count)) }.joined(separator: "; ")
+  }
+  public var found: String { checks.filter { !$0.held && !$0.hidden }.map(\.found).joined(separator: "; ") }
 }
 
 /// Limits a solution runs under.

@@ -85,8 +85,9 @@ public enum LessonParser {
     var checks: [Check] = []
     func closeExercise(_ section: inout LessonSection) {
       if let p = pendingExercise {
+        let title = section.title.hasPrefix("Exercise: ") ? String(section.title.dropFirst("Exercise: ".count)) : section.title
         section.exercise = Exercise(
-          id: p.id, title: section.title, statement: statement.trimmedBlank, hints: hints, points: p.points, checks: checks,
+          id: p.id, title: title, statement: statement.trimmedBlank, hints: hints, points: p.points, checks: checks,
           line: p.line)
       }
       pendingExercise = nil

@@ -73,12 +73,12 @@ public enum UnifiedDiff {
         ops.append(Op(kind: .same, text: a[i], aIndex: i, bIndex: j))
         i += 1
         j += 1
-      } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-        ops.append(Op(kind: .insert, text: b[j], aIndex: i, bIndex: j))
-        j += 1
-      } else {
+      } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
         ops.append(Op(kind: .delete, text: a[i], aIndex: i, bIndex: j))
         i += 1
+      } else {
+        ops.append(Op(kind: .insert, text: b[j], aIndex: i, bIndex: j))
+        j += 1
       }
     }
     return ops

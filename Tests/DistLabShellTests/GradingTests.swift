@@ -1,0 +1,227 @@
+import DistLab
+import Foundation
+import XCTest
+
+@testable import DistLabShell
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Grading: solutions run in fresh worlds under limits; reports are well-formed.
+final class GradingTests: XCTestCase {
+  var dir: URL!
+
+  override func setUpWithError() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-grade-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("lessons"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("solutions/90"), withIntermediateDirectories: true)
+    try Self.lesson.write(to: dir.appendingPathComponent("lessons/90-test.md"), atomically: true, encoding: .utf8)
+  }
+
+  override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+  static let lesson = """
+    ---
+    id: 90
+    title: A lesson for the grader
+    objectives:
+      - be graded
+    time: 1 min
+    seed: 4
+    ---
+
+    ## Sum
+    <!-- exercise id=sum points=3 -->
+    Ask n2 for 10 + 20.
+    <details><summary>Hint</summary>
+    Use rpc and add.
+    </details>
+    ```check
+    expect value == 30
+    ```
+    ```check hidden
+    expect nodes >= 2
+    ```
+
+    ## Kill
+    <!-- exercise id=kill -->
+    Kill a node.
+    <details><summary>Hint</summary>
+    kill
+    </details>
+    ```check
+    expect nodes.down == 1
+    ```
+
+    ## Spin
+    <!-- exercise id=spin -->
+    Anything.
+    <details><summary>Hint</summary>
+    x
+    </details>
+    ```check
+    expect nodes >= 1
+    ```
+
+    ## Many
+    <!-- exercise id=many -->
+    Anything.
+    <details><summary>Hint</summary>
+    y
+    </details>
+    ```check
+    expect nodes >= 1
+    ```
+
+    ## Typo
+    <!-- exercise id=typo -->
+    Anything.
+    <details><summary>Hint</summary>
+    z
+    </details>
+    ```check
+    expect nodes >= 1
+    ```
+
+    """
+
+  func solve(_ id: String, _ text: String) throws {
+    try text.write(to: dir.appendingPathComponent("solutions/90/\(id).distlab"), atomically: true, encoding: .utf8)
+  }
+
+  func grade(wall: Double = 2) -> [GradeResult] {
+    var limits = GradeLimits()
+    limits.wallSeconds = wall
+    limits.virtualTime = .seconds(60)
+    return Grader.grade(LessonLibrary.load(dir.appendingPathComponent("lessons").path), solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+  }
+
+  /// A solution that runs forever, one that spawns past the cap and one with a syntax error
+  /// each fail their own exercise within the limit; the others are still graded.
+  func testBadSolutionsFailAloneAndQuickly() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
+    try solve("kill", "spawn 3\nkill n1\n")
+    try solve("spin", "mode live\nspawn 1\nadvance 24h\n")
+    try solve("many", "spawn 100000\n")
+    try solve("typo", "spawn 2\nrpc n2 add 1 2 --timout 1s\n")
+    let started = Date()
+    let results = grade(wall: 1)
+    XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+    let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.exercise, $0) })
+    XCTAssertEqual(byID["sum"]?.status, .passed)
+    XCTAssertEqual(byID["sum"]?.points, 3)
+    XCTAssertEqual(byID["kill"]?.status, .passed)
+    XCTAssertEqual(byID["spin"]?.status, .timeout)
+    XCTAssertEqual(byID["many"]?.status, .error)
+    XCTAssertTrue(byID["many"]?.message.contains("over the cap") ?? false, byID["many"]?.message ?? "")
+    XCTAssertEqual(byID["typo"]?.status, .error)
+    XCTAssertTrue(byID["typo"]?.message.contains("90/typo.distlab:2:") ?? false, byID["typo"]?.message ?? "")
+  }
+
+  func testVirtualTimeLimit() throws {
+    try solve("spin", "spawn 1\nrpc n1 sleep 100h --timeout 200h\n")
+    let r = grade().first { $0.exercise == "spin" }
+    XCTAssertEqual(r?.status, .timeout)
+    XCTAssertTrue(r?.message.contains("virtual-time") ?? false)
+  }
+
+  func testAFailureCarriesExpectedFoundSeedAndHint() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 21\n")
+    let r = grade().first { $0.exercise == "sum" }
+    XCTAssertEqual(r?.status, .failed)
+    XCTAssertEqual(r?.expected, "value == 30")
+    XCTAssertEqual(r?.found, "value = 31")
+    XCTAssertEqual(r?.seed, 4)
+    XCTAssertEqual(r?.hint, "Use rpc and add.")
+    XCTAssertEqual(r?.status, .failed)
+    try solve("sum", "spawn 1\nrpc n1 add 10 20\n")
+    XCTAssertEqual(grade().first { $0.exercise == "sum" }?.message, "1 hidden check failed")
+    XCTAssertEqual(grade().first { $0.exercise == "kill" }?.status, .missing)
+  }
+
+  func testJUnitIsWellFormedWithOneTestcasePerExercise() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
+    try solve("kill", "spawn 2\nkill n1 # <&> \"quoted\"\n")
+    try solve("typo", "bogus & <stuff>\n")
+    let xml = GradeReports.junit(grade())
+    let counter = ElementCounter()
+    let parser = XMLParser(data: Data(xml.utf8))
+    parser.delegate = counter
+    XCTAssertTrue(parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")\n\(xml)")
+    XCTAssertEqual(counter.counts["testcase"], 5)
+    XCTAssertEqual(counter.counts["testsuite"], 1)
+    XCTAssertEqual((counter.counts["failure"] ?? 0) + (counter.counts["error"] ?? 0), 3)
+  }
+
+  func testTAPIsVersion14() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 21\n")
+    let tap = GradeReports.tap(grade())
+    XCTAssertEqual(try TAP14.validate(tap), TAP14.Summary(planned: 5, passed: 0, failed: 5))
+    try solve("kill", "spawn 2\nkill n1\n")
+    XCTAssertEqual(try TAP14.validate(GradeReports.tap(grade())), TAP14.Summary(planned: 5, passed: 1, failed: 4))
+  }
+
+  func testJSONHasPointsPerExercise() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
+    let json = GradeReports.json(grade())
+    let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+    XCTAssertEqual(object?["points"] as? Int, 3)
+    XCTAssertEqual(object?["maxPoints"] as? Int, 7)
+    let exercises = object?["exercises"] as? [[String: Any]]
+    XCTAssertEqual(exercises?.count, 5)
+    XCTAssertEqual(exercises?.first?["points"] as? Int, 3)
+  }
+}
+
+final class ElementCounter: NSObject, XMLParserDelegate {
+  var counts: [String: Int] = [:]
+  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    counts[name, default: 0] += 1
+  }
+}
+
+/// A strict reader of the parts of TAP version 14 that reports use: the version line, the
+/// plan, test points numbered in order, and YAML blocks between `  ---` and `  ...`.
+enum TAP14 {
+  struct Summary: Equatable {
+    var planned: Int
+    var passed: Int
+    var failed: Int
+  }
+  struct Invalid: Error { var line: Int; var reason: String }
+
+  static func validate(_ text: String) throws -> Summary {
+    var lines = text.components(separatedBy: "\n")
+    if lines.last == "" { lines.removeLast() }
+    guard lines.first == "TAP version 14" else { throw Invalid(line: 1, reason: "no version line") }
+    guard lines.count > 1, lines[1].hasPrefix("1.."), let planned = Int(lines[1].dropFirst(3)) else {
+      throw Invalid(line: 2, reason: "no plan")
+    }
+    var s = Summary(planned: planned, passed: 0, failed: 0)
+    var expected = 1
+    var i = 2
+    while i < lines.count {
+      let l = lines[i]
+      let ok = l.hasPrefix("ok ")
+      guard ok || l.hasPrefix("not ok ") else { throw Invalid(line: i + 1, reason: "not a test point: \(l)") }
+      let rest = l.dropFirst(ok ? 3 : 7)
+      guard let n = Int(rest.prefix { $0.isNumber }), n == expected else { throw Invalid(line: i + 1, reason: "test numbers out of order") }
+      guard rest.dropFirst(String(n).count).hasPrefix(" - ") else { throw Invalid(line: i + 1, reason: "no description") }
+      expected += 1
+      if ok { s.passed += 1 } else { s.failed += 1 }
+      i += 1
+      if i < lines.count, lines[i] == "  ---" {
+        i += 1
+        while i < lines.count, lines[i] != "  ..." {
+          guard lines[i].hasPrefix("  "), lines[i].contains(": ") else { throw Invalid(line: i + 1, reason: "bad YAML line") }
+          i += 1
+        }
+        guard i < lines.count else { throw Invalid(line: i, reason: "unterminated YAML block") }
+        i += 1
+      }
+    }
+    guard expected - 1 == planned else { throw Invalid(line: lines.count, reason: "plan says \(planned), saw \(expected - 1)") }
+    return s
+  }
+}

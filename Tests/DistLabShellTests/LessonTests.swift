@@ -1,0 +1,131 @@
+import DistLab
+import Foundation
+import XCTest
+
+@testable import DistLabShell
+
+/// Lessons load, their worked examples replay, a broken example is caught with file and
+/// line, and the shell's lesson commands work with saved progress.
+final class LessonTests: XCTestCase {
+  let lessons = repositoryRoot.appendingPathComponent("Lessons").path
+
+  func testEveryLessonLoadsAndItsExamplesReplay() throws {
+    let library = LessonLibrary.load(lessons)
+    XCTAssertEqual(library.problems, [])
+    XCTAssertGreaterThanOrEqual(library.lessons.count, 1)
+    for lesson in library.lessons {
+      XCTAssertFalse(lesson.examples.isEmpty, "\(lesson.file) has no worked example")
+      XCTAssertGreaterThanOrEqual(lesson.exercises.count, 2, "\(lesson.file) needs at least two exercises")
+      for ex in lesson.exercises {
+        XCTAssertGreaterThanOrEqual(ex.hints.count, 2, "\(lesson.file): \(ex.id) needs a hint ladder")
+      }
+      let result = LessonReplayer.replay(lesson)
+      XCTAssertTrue(result.passed, result.report)
+    }
+  }
+
+  /// Every exercise is solved by its reference solution, and no exercise passes in an empty world.
+  func testReferenceSolutionsPassAndEmptyWorldsFail() throws {
+    let library = LessonLibrary.load(lessons)
+    let solutions = repositoryRoot.appendingPathComponent("Tests/Fixtures/solutions").path
+    let results = Grader.grade(library, solutions: solutions, limits: GradeLimits())
+    for r in results { XCTAssertEqual(r.status, .passed, "\(r.lesson)/\(r.exercise): \(r.message)") }
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-empty-\(UUID().uuidString)")
+    for lesson in library.lessons {
+      let dir = empty.appendingPathComponent(lesson.id)
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      for ex in lesson.exercises { try "# nothing\n".write(to: dir.appendingPathComponent("\(ex.id).distlab"), atomically: true, encoding: .utf8) }
+    }
+    defer { try? FileManager.default.removeItem(at: empty) }
+    for r in Grader.grade(library, solutions: empty.path, limits: GradeLimits()) {
+      XCTAssertNotEqual(r.status, .passed, "\(r.lesson)/\(r.exercise) passes in an empty world")
+    }
+  }
+
+  /// A lesson whose example was deliberately broken fails with a diff naming its file and line.
+  func testABrokenExampleIsReportedWithFileAndLine() throws {
+    let file = repositoryRoot.appendingPathComponent("Lessons/01-nodes-and-messages.md").path
+    var lines = try ScriptFile.lines(file)
+    guard let i = lines.firstIndex(of: "spawned n1..n3") else { return XCTFail("the lesson changed: update this test") }
+    lines[i] = "spawned n1..n4"
+    let broken = FileManager.default.temporaryDirectory.appendingPathComponent("01-broken-\(UUID().uuidString).md").path
+    try lines.joined(separator: "\n").write(toFile: broken, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: broken) }
+    let result = LessonReplayer.replay(try LessonParser.load(broken))
+    XCTAssertFalse(result.passed)
+    let fence = (lines[..<i].lastIndex { $0 == "```distlab" } ?? 0) + 1
+    XCTAssertTrue(result.report.hasPrefix("\(broken):\(fence): the worked example differs\n"), result.report)
+    XCTAssertTrue(result.report.contains("-spawned n1..n4\n+spawned n1..n3"), result.report)
+  }
+
+  func testMalformedLessonsNameTheLine() {
+    func problem(_ text: String) -> String {
+      do {
+        _ = try LessonParser.parse(text.components(separatedBy: "\n"), file: "x.md")
+        return "parsed"
+      } catch {
+        return error.reason
+      }
+    }
+    let head = "---\nid: 9\ntitle: T\nobjectives:\n  - o\ntime: 1 min\n---\n"
+    XCTAssertEqual(problem("# no front matter"), "x.md:1: a lesson starts with front matter: a line '---'")
+    XCTAssertEqual(problem("---\nid: 9\n"), "x.md:1: the front matter has no closing '---'")
+    XCTAssertEqual(problem("---\nid: 9\ntitle: T\ntime: 1\n---\n"), "x.md:1: the front matter needs 'objectives:' with at least one '- item'")
+    XCTAssertEqual(problem(head + "## A\n```distlab\nspawn 1\n```\n"), "x.md:9: worked example: line 1: output before the first 'distlab> ' line (count from the fence)")
+    XCTAssertEqual(problem(head + "## A\n```distlab\ndistlab> spawn 1\n"), "x.md:9: the ``` block is never closed")
+    XCTAssertEqual(problem(head + "## A\n<!-- exercise points=2 -->\n"), "x.md:9: the exercise marker needs id=ID")
+    XCTAssertEqual(
+      problem(head + "## A\n<!-- exercise id=a -->\n```check\nexpect value = 3\n```\n"),
+      "x.md:11: unknown operator '=' (use == != < <= > >=)")
+    XCTAssertEqual(problem(head + "## A\n<!-- exercise id=a -->\n```check\nrpc n1 add\n```\n"), "x.md:11: a check line starts with 'expect', not 'rpc n1 add'")
+    XCTAssertEqual(problem(head + "## A\n<!-- exercise id=a -->\n```check\nexpect nodes == 1\n```\n"), "x.md:9: exercise 'a' has no hint (<details><summary>Hint</summary>)")
+    XCTAssertEqual(problem(head + "## A\n```distlab\ndistlab> x\n{any order}\n```\n"), "x.md:11: {any order} without {end}")
+  }
+
+  func testLessonCommandsInTheShellSaveProgress() throws {
+    let progress = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-progress-\(UUID().uuidString).json").path
+    defer { try? FileManager.default.removeItem(atPath: progress) }
+    let s = ShellSession()
+    s.lessonDirectory = lessons
+    s.progressPath = progress
+    XCTAssertTrue(s.run("lesson list").text.contains("Nodes and messages"))
+    XCTAssertEqual(s.run("lesson hint").status, .error)
+    let opened = s.run("lesson start 01")
+    XCTAssertEqual(opened.status, .ok, opened.text)
+    XCTAssertTrue(opened.text.hasPrefix("Lesson 01: Nodes and messages"), opened.text)
+    XCTAssertEqual(s.run("lesson prev").status, .error)
+    var section = 0
+    while !s.run("lesson show").text.contains("exercise reorder") {
+      XCTAssertEqual(s.run("lesson next").status, .ok)
+      section += 1
+      XCTAssertLessThan(section, 20)
+    }
+    let first = s.run("lesson hint").text
+    XCTAssertTrue(first.hasPrefix("Hint 1 of 3 for reorder"), first)
+    XCTAssertTrue(s.run("lesson hint").text.hasPrefix("Hint 2 of 3"))
+    XCTAssertTrue(s.run("lesson check").text.contains("do not hold yet"))
+    runOK(s, ["spawn 2", "net latency uniform 10ms 9ms", "send n1 n2 a b c d e f"])
+    let checked = s.run("lesson check")
+    XCTAssertTrue(checked.text.contains("reorder: every check holds."), checked.text)
+    XCTAssertTrue(checked.text.contains("(1 more checks are kept for grading.)"), checked.text)
+    let saved = LessonProgress.load(progress)
+    XCTAssertEqual(saved.current, "01")
+    XCTAssertEqual(saved.lessons["01"]?.completed, ["reorder"])
+    XCTAssertEqual(saved.lessons["01"]?.hintsShown["reorder"], 2)
+    let again = ShellSession()
+    again.lessonDirectory = lessons
+    again.progressPath = progress
+    XCTAssertTrue(again.run("lesson status").text.contains("✓  reorder"), again.run("lesson status").text)
+    XCTAssertTrue(again.run("lesson list").text.contains("▶  01"))
+  }
+
+  func testLessonRunStepsThroughTheExample() {
+    let s = ShellSession()
+    s.lessonDirectory = lessons
+    runOK(s, ["lesson start 01", "lesson next"])
+    let step = s.run("lesson run").text
+    XCTAssertTrue(step.hasPrefix("[1/2] distlab> spawn 3\nspawned n1..n3"), step)
+    XCTAssertTrue(s.run("lesson run").text.contains("end of the worked example"))
+    XCTAssertEqual(s.run("lesson run").status, .error)
+  }
+}
