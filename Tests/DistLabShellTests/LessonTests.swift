@@ -124,7 +124,12 @@ final class LessonTests: XCTestCase {
     s.lessonDirectory = lessons
     runOK(s, ["lesson start 01", "lesson next"])
     let step = s.run("lesson run").text
-    XCTAssertTrue(step.hasPrefix("[1/2] distlab> spawn 3\nspawned n1..n3"), step)
+    XCTAssertTrue(step.hasPrefix("(the world starts over with the lesson's seed)\n[1/2] distlab> spawn 3\nspawned n1..n3"), step)
+    runOK(s, ["lesson next"])
+    let later = s.run("lesson run").text
+    XCTAssertTrue(later.hasPrefix("(the world starts over with the lesson's seed and the 2 commands of the earlier examples)\n[1/3] distlab> send n1 n2 hello\nm1 n1 → n2 hello  arrived at 0.001s after 1ms"), later)
+    runOK(s, ["lesson prev"])
+    _ = s.run("lesson run")
     XCTAssertTrue(s.run("lesson run").text.contains("end of the worked example"))
     XCTAssertEqual(s.run("lesson run").status, .error)
   }

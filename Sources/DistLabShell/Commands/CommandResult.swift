@@ -99,7 +99,8 @@ public enum LessonResult: Sendable {
   case section(LessonSectionView)
   case hint(exercise: String, text: String, rung: Int, of: Int)
   case check(exercise: String, results: [CheckResult], hidden: Int)
-  case ran(input: String, output: String, matched: Bool, expected: [String], step: Int, of: Int)
+  /// `prepared`: earlier commands of the lesson run first to set the world to the lesson's state.
+  case ran(input: String, output: String, matched: Bool, expected: [String], step: Int, of: Int, prepared: Int)
   case reset(lesson: String, seed: UInt64)
   case status(lesson: String, title: String, section: Int, sections: Int, exercises: [ExerciseStatus])
 }
@@ -134,6 +135,8 @@ public struct CheckResult: Sendable {
   public var check: Check
   public var held: Bool
   public var found: String
+  /// The check could not be evaluated yet (it reads a result that does not exist).
+  public var unanswerable: Bool
 }
 
 /// An exercise in `lesson status`.

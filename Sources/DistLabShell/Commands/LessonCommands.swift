@@ -150,8 +150,10 @@ enum LessonCommands {
     guard !steps.isEmpty else {
       throw ShellError("this section has no worked example to run", column: inv.column)
     }
+    var prepared = 0
     if s.exampleCursor.lesson != lesson.id || s.exampleCursor.section != index {
       s.exampleCursor = ExampleCursor(lesson: lesson.id, section: index, step: 0)
+      prepared = prepare(s, lesson, upTo: index)
     }
     guard s.exampleCursor.step < steps.count else {
       throw ShellError("the worked example is done; go on with your own commands or 'lesson next'", column: inv.column)
@@ -163,7 +165,23 @@ enum LessonCommands {
     return .lesson(
       .ran(
         input: input, output: outcome.text, matched: OutputMatcher.matches(expected: expected, actual: actual), expected: expected,
-        step: s.exampleCursor.step, of: steps.count))
+        step: s.exampleCursor.step, of: steps.count, prepared: prepared))
+  }
+
+  /// Sets the world to where the lesson stands before section `index`: the lesson's seed and
+  /// every earlier worked example's commands, run quietly. Returns how many commands ran.
+  static func prepare(_ s: ShellSession, _ lesson: Lesson, upTo index: Int) -> Int {
+    s.world.reseed(lesson.seed)
+    var count = 0
+    for section in lesson.sections[..<index] {
+      for example in section.examples {
+        for case .command(let input, _, _) in example.transcript.entries {
+          _ = s.run(input)
+          count += 1
+        }
+      }
+    }
+    return count
   }
 
   static func reset(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -194,9 +212,9 @@ enum CheckRunner {
         let tokens = try Lexer.tokenize(c.expectation)
         let e = try ExpectationParser.parse(Array(tokens.dropFirst()))
         let o = try ExpectationEvaluator(session: s).evaluate(e, text: c.expectation.dropFirst("expect ".count).trimmed(" "))
-        return CheckResult(check: c, held: o.held, found: o.found)
+        return CheckResult(check: c, held: o.held, found: o.found, unanswerable: false)
       } catch {
-        return CheckResult(check: c, held: false, found: error.message)
+        return CheckResult(check: c, held: false, found: error.message, unanswerable: true)
       }
     }
   }

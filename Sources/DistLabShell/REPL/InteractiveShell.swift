@@ -20,8 +20,7 @@ public enum InteractiveShell {
         prompt: { prompt(session) }, completer: { completer.candidates($0) })
       Interrupt.install()
       Output.line(
-        session.style.bold("distlab") + " — a laboratory for distributed systems. 'help' lists commands, "
-          + "'lesson list' the lessons; Ctrl-D leaves.")
+        session.style.bold("distlab") + ": 'help' lists commands, 'lesson list' the lessons, Ctrl-D leaves.")
     } else {
       source = PlainLineReader()
     }

@@ -25,7 +25,9 @@ struct LessonRenderer {
       return style.bold("Hint \(rung) of \(of)") + " for \(ex)\(more):\n" + MarkdownText(style: style).render(text.components(separatedBy: "\n")).joined(separator: "\n")
     case .check(let ex, let results, let hidden):
       var lines = results.map { r in
-        r.held ? style.ok("✓") + " " + r.check.expectation : style.error("✗") + " " + r.check.expectation + " — found " + r.found
+        r.held
+          ? style.ok("✓") + " " + r.check.expectation
+          : style.error("✗") + " " + r.check.expectation + (r.unanswerable ? " — not yet: " : " — found ") + r.found
       }
       let passed = results.allSatisfy(\.held)
       lines.append(
@@ -33,8 +35,15 @@ struct LessonRenderer {
           ? style.ok("\(ex): every check holds.") + (hidden > 0 ? " (\(hidden) more checks are kept for grading.)" : "")
           : "\(ex): \(results.filter { !$0.held }.count) of \(results.count) checks do not hold yet. 'lesson hint' helps.")
       return lines.joined(separator: "\n")
-    case .ran(let input, let output, let matched, let expected, let step, let of):
-      var lines = [style.dim("[\(step)/\(of)]") + " " + style.accent("distlab>") + " " + input]
+    case .ran(let input, let output, let matched, let expected, let step, let of, let prepared):
+      var lines: [String] = []
+      if step == 1 {
+        lines.append(
+          style.dim(
+            "(the world starts over with the lesson's seed"
+              + (prepared > 0 ? " and the \(prepared) commands of the earlier examples)" : ")")))
+      }
+      lines.append(style.dim("[\(step)/\(of)]") + " " + style.accent("distlab>") + " " + input)
       if !output.isEmpty { lines.append(output) }
       if !matched {
         lines.append(style.warn("(the lesson showed this instead — your world differs from the lesson's:)"))

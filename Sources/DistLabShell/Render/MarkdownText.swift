@@ -60,6 +60,9 @@ struct MarkdownText {
       } else if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**") {
         out += style.bold(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
         rest = rest[end.upperBound...]
+      } else if c == "*", let next = rest.dropFirst().first, next != " ", let end = rest.dropFirst().firstIndex(of: "*") {
+        out += style.bold(String(rest[rest.index(after: rest.startIndex)..<end]))
+        rest = rest[rest.index(after: end)...]
       } else {
         out.append(c)
         rest = rest.dropFirst()
