@@ -2,6 +2,8 @@
 /// styled, and what the shell handles itself (exercise markers, hints, hidden checks) left out.
 struct MarkdownText {
   let style: Style
+  /// Prose is reflowed to this many columns; code and tables keep their lines.
+  var width = 88
 
   func render(_ lines: [String]) -> [String] {
     var out: [String] = []
@@ -38,15 +40,52 @@ struct MarkdownText {
       if l.hasPrefix("#") {
         let text = String(l.drop { $0 == "#" }).trimmed(" ")
         out.append(style.bold(inline(text)))
-      } else {
+        i += 1
+      } else if l.trimmed(" ").isEmpty || l.hasPrefix("|") {
         out.append(inline(l))
+        i += 1
+      } else {
+        // A paragraph or list item: its following lines up to a blank line, a new item or a block.
+        var paragraph = l
+        i += 1
+        while i < lines.count, Self.continues(lines[i]) {
+          paragraph += " " + lines[i].trimmed(" ")
+          i += 1
+        }
+        out += wrap(inline(paragraph))
       }
-      i += 1
     }
     var collapsed: [String] = []
     for l in out where !(l.isEmpty && (collapsed.last?.isEmpty ?? true)) { collapsed.append(l) }
     while collapsed.last?.isEmpty == true { collapsed.removeLast() }
     return collapsed.map(\.trimmingTrailingSpace)
+  }
+
+  static func continues(_ l: String) -> Bool {
+    let t = l.trimmed(" ")
+    return !t.isEmpty && !l.hasPrefix("#") && !l.hasPrefix("```") && !l.hasPrefix("<") && !l.hasPrefix("|")
+      && !t.hasPrefix("- ") && !t.hasPrefix("* ") && !(t.first?.isNumber == true && t.contains(". ") && t.prefix(4).contains("."))
+  }
+
+  /// Breaks a line at spaces so it fits `width`; continuation lines keep a list item's indent.
+  func wrap(_ line: String) -> [String] {
+    let lead = line.prefix { $0 == " " }
+    let t = line.trimmed(" ")
+    let itemIndent = t.hasPrefix("- ") || t.hasPrefix("* ") ? 2 : 0
+    let indent = String(repeating: " ", count: lead.count + itemIndent)
+    var lines: [String] = []
+    var current = String(lead)
+    for word in t.split(separator: " ", omittingEmptySubsequences: true) {
+      let candidate = current.trimmed(" ").isEmpty ? current + word : current + " " + word
+      if TextWidth.of(candidate) > width, !current.trimmed(" ").isEmpty {
+        lines.append(current)
+        current = indent + word
+      } else {
+        current = candidate
+      }
+    }
+    lines.append(current)
+    return lines
   }
 
   /// `code` → accent, **strong** → bold; links keep their text and address.
@@ -55,7 +94,8 @@ struct MarkdownText {
     var rest = Substring(s)
     while let c = rest.first {
       if c == "`", let end = rest.dropFirst().firstIndex(of: "`") {
-        out += style.accent(String(rest[rest.index(after: rest.startIndex)..<end]))
+        let code = String(rest[rest.index(after: rest.startIndex)..<end])
+        out += style.colour ? style.accent(code) : "`" + code + "`"
         rest = rest[rest.index(after: end)...]
       } else if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**") {
         out += style.bold(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))

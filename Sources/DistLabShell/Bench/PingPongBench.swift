@@ -1,0 +1,82 @@
+import DistLab
+import Dispatch
+import Foundation
+
+/// The baseline: two threads handing a token back and forth through the same mailbox-and-park
+/// primitive a node thread uses (a `Locked` queue, and a semaphore to sleep on when it is empty).
+enum PingPongBench {
+  /// One thread's inbox.
+  final class Inbox: Sendable {
+    private struct State {
+      var items: [Int] = []
+      var sleeping = false
+    }
+    private let state = Locked(State())
+    private let wake = DispatchSemaphore(value: 0)
+
+    func put(_ v: Int) {
+      let mustWake = state.withLock { s -> Bool in
+        s.items.append(v)
+        if s.sleeping {
+          s.sleeping = false
+          return true
+        }
+        return false
+      }
+      if mustWake { wake.signal() }
+    }
+
+    /// Moves everything waiting into `batch`, sleeping until something comes.
+    func takeAll(into batch: inout [Int]) {
+      batch.removeAll(keepingCapacity: true)
+      while true {
+        let got = state.withLock { s -> Bool in
+          if s.items.isEmpty {
+            s.sleeping = true
+            return false
+          }
+          swap(&batch, &s.items)
+          return true
+        }
+        if got { return }
+        wake.wait()
+      }
+    }
+  }
+
+  /// Round trips per second over about `seconds` of wall time.
+  static func run(seconds: Double) -> Double {
+    let toPeer = Inbox()
+    let toMain = Inbox()
+    let peer = Thread {
+      var batch: [Int] = []
+      while true {
+        toPeer.takeAll(into: &batch)
+        for v in batch {
+          if v < 0 { return }
+          toMain.put(v)
+        }
+      }
+    }
+    peer.stackSize = 256 * 1024
+    peer.start()
+    var batch: [Int] = []
+    func trips(_ n: Int) {
+      for i in 0..<n {
+        toPeer.put(i)
+        toMain.takeAll(into: &batch)
+      }
+    }
+    trips(2_000)
+    var count = 0
+    let start = BenchClock.now()
+    var elapsed = 0.0
+    repeat {
+      trips(500)
+      count += 500
+      elapsed = BenchClock.seconds(since: start)
+    } while elapsed < seconds
+    toPeer.put(-1)
+    return Double(count) / elapsed
+  }
+}

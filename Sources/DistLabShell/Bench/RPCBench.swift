@@ -1,0 +1,42 @@
+import DistLab
+
+/// Round trips of live-mode calls from the shell's endpoint to one node, each timed on the
+/// wall clock around `World.call`.
+enum RPCBench {
+  struct Result {
+    var p50Micros: Double
+    var p99Micros: Double
+    var calls: Int
+    var failures: Int
+  }
+
+  static func run(calls: Int) throws(WorldError) -> Result {
+    var config = WorldConfig()
+    config.seed = 1
+    config.mode = .live
+    let world = World(config: config)
+    _ = try world.spawn(count: 1)
+    try world.setLatency(.fixed(.zero))
+    world.setLiveEventTracing(false)
+    let server = NodeID(1)
+    var failures = 0
+    func call(_ i: Int) throws(WorldError) -> Int64 {
+      let start = BenchClock.now()
+      let out = try world.call(to: server, method: "add", args: [.int(Int64(i)), .int(1)])
+      let took = BenchClock.now() - start
+      if out.result != .value([.int(Int64(i) + 1)]) { failures += 1 }
+      return took
+    }
+    for i in 0..<min(500, calls) { _ = try call(i) }
+    failures = 0
+    var samples: [Int64] = []
+    samples.reserveCapacity(calls)
+    for i in 0..<calls { samples.append(try call(i)) }
+    samples.sort()
+    func percentile(_ p: Double) -> Double {
+      let rank = Int((p * Double(samples.count)).rounded(.up))
+      return Double(samples[max(0, min(samples.count - 1, rank - 1))]) / 1e3
+    }
+    return Result(p50Micros: percentile(0.5), p99Micros: percentile(0.99), calls: calls, failures: failures)
+  }
+}
