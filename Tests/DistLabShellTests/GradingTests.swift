@@ -225,3 +225,29 @@ enum TAP14 {
     return s
   }
 }
+
+/// The example course: right solutions pass, the wrong one fails with what a teacher needs.
+final class ExampleCourseTests: XCTestCase {
+  func testGradingTheExampleCourse() throws {
+    let course = repositoryRoot.appendingPathComponent("Examples/course")
+    let library = LessonLibrary.load(course.appendingPathComponent("lessons").path)
+    XCTAssertEqual(library.problems, [])
+    XCTAssertEqual(library.lessons.map(\.id), ["01", "02"])
+    let results = Grader.grade(library, solutions: course.appendingPathComponent("solutions").path, limits: GradeLimits())
+    XCTAssertEqual(results.map(\.exercise), ["reorder", "store", "remote-add", "slow-not-dead", "count-once"])
+    for r in results where r.exercise != "count-once" { XCTAssertEqual(r.status, .passed, "\(r.exercise): \(r.message)") }
+    let wrong = try XCTUnwrap(results.first { $0.exercise == "count-once" })
+    XCTAssertEqual(wrong.status, .failed)
+    XCTAssertEqual(wrong.expected, "n2.kv.safe == 1")
+    XCTAssertEqual(wrong.found, "n2.kv.safe = 3")
+    XCTAssertEqual(wrong.seed, library.lesson("02")?.seed)
+    XCTAssertEqual(wrong.hint, library.lesson("02")?.exercise("count-once")?.hints.first)
+    let junit = GradeReports.junit(results)
+    XCTAssertTrue(junit.contains("seed: \(wrong.seed)&#10;hint: "), junit)
+    XCTAssertEqual(try TAP14.validate(GradeReports.tap(results)), TAP14.Summary(planned: 5, passed: 4, failed: 1))
+    let table = GradeReports.table(results)
+    XCTAssertTrue(table.hasSuffix("4 passed, 1 failed; 8 of 11 points"), table)
+    let readme = try String(contentsOf: course.appendingPathComponent("README.md"), encoding: .utf8)
+    XCTAssertTrue(readme.contains(table), "Examples/course/README.md must show the real grading table:\n\(table)")
+  }
+}

@@ -107,7 +107,7 @@ final class LessonTests: XCTestCase {
     runOK(s, ["spawn 2", "net latency uniform 10ms 9ms", "send n1 n2 a b c d e f"])
     let checked = s.run("lesson check")
     XCTAssertTrue(checked.text.contains("reorder: every check holds."), checked.text)
-    XCTAssertTrue(checked.text.contains("(1 more checks are kept for grading.)"), checked.text)
+    XCTAssertTrue(checked.text.contains("(1 more check is kept for grading.)"), checked.text)
     let saved = LessonProgress.load(progress)
     XCTAssertEqual(saved.current, "01")
     XCTAssertEqual(saved.lessons["01"]?.completed, ["reorder"])

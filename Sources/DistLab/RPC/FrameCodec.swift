@@ -170,7 +170,7 @@ struct FrameReader {
     for i in 0..<argc {
       start = position
       let v = try readValue(depth: 0)
-      note(start, "arg \(i + 1)", "\(v.typeName) \(v)")
+      note(start, "arg \(i + 1)", v == .null ? "null" : "\(v.typeName) \(v)")
       args.append(v)
     }
     guard position == bytes.count else { throw fail("\(bytes.count - position) stray bytes after the frame") }

@@ -20,9 +20,6 @@ final class HotPotato: NodeProgram {
     self.stop = stop
   }
 
-  /// The frame a potato travels in.
-  static let frame = FrameCodec.encode(.message("potato"))
-
   func receive(_ envelope: Envelope, context: NodeContext) {
     if let stop, stop.isSet { return }
     received += 1
@@ -44,12 +41,14 @@ final class HotPotato: NodeProgram {
     return NodeID(to)
   }
 
-  /// Starts `perNode` potatoes at every node of a world of `count` nodes.
+  /// Starts `perNode` potatoes at every node of a world of `count` nodes, each potato its own
+  /// frame (as real messages are: no two share a buffer).
   static func seed(_ world: World, count: Int, perNode: Int) throws(WorldError) {
     var rng = SeededRandom(seed: 7, stream: 99)
     for i in 1...count {
       let from = NodeID(i)
-      for _ in 0..<perNode {
+      for k in 0..<perNode {
+        let frame = FrameCodec.encode(.message("potato \(i).\(k)"))
         try world.post(from: from, to: pick(other: from, among: count, draw: rng.next()), bytes: frame)
       }
     }

@@ -45,12 +45,16 @@ public struct KVOutcome: Sendable {
   public var operation: Operation
   public var key: String?
   public var call: CallOutcome
+  /// Show the request's and reply's bytes, as `rpc --verbose` does.
+  public var verbose = false
 }
 
 /// The network as `net` shows it.
 public struct NetworkView: Sendable {
   public var config: NetworkConfig
   public var names: [NodeID: String]
+  /// `net regions`: the list of regions rather than the whole network.
+  public var regionsOnly = false
 }
 
 /// Recent events for `trace`, with the nodes to draw as columns.

@@ -17,7 +17,8 @@ enum MessageCommands {
       details: [
         "Each TEXT is its own message, sent in order. Under jitter they can arrive in another",
         "order: the result lists the arrival order. FROM may be 'cli', the shell itself.",
-        "FROM and TO may be sets: every sender sends to every receiver but itself (all-to-all).",
+        "FROM and TO may be sets: every sender sends to every receiver but itself (all-to-all);",
+        "in a set, nodes that are down or paused send nothing.",
       ],
       example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping"],
       positionals: [.nodeSet, .nodeSet, .text], action: send),
@@ -48,7 +49,11 @@ enum MessageCommands {
     guard inv.positional.count >= 3 else {
       throw ShellError("'send' needs a sender, a receiver and a message: send FROM TO TEXT…", column: inv.column)
     }
-    let senders = try NodeSet.resolve(inv.positional[0], in: s.world, allowClient: true)
+    var senders = try NodeSet.resolve(inv.positional[0], in: s.world, allowClient: true)
+    if senders.count > 1 {
+      // A set sends from those of its nodes that are up: dead and paused nodes say nothing.
+      senders = senders.filter { $0.isClient || s.world.info($0)?.status == .up }
+    }
     let targets = try NodeSet.resolve(inv.positional[1], in: s.world)
     let texts = inv.positional.dropFirst(2).map(\.text)
     let pairs = senders.flatMap { from in targets.filter { $0 != from }.map { (from, $0) } }
@@ -119,7 +124,7 @@ enum MessageCommands {
         let call = try attempt(inv.column) { () throws(WorldError) in
           try s.world.call(from: from, to: to, method: "kv.\(op.rawValue)", args: args, options: opts, cancel: s.cancel)
         }
-        return .kv(KVOutcome(operation: op, key: key, call: call))
+        return .kv(KVOutcome(operation: op, key: key, call: call, verbose: inv.has("--verbose")))
       })
   }
 }

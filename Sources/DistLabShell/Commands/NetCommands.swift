@@ -54,13 +54,13 @@ enum NetCommands {
     try inv.expectCount(0...0, usage: inv.subcommand == "regions" ? "net regions" : "net")
     var names: [NodeID: String] = [.client: "cli"]
     for n in s.world.allNodes { names[n.id] = n.name }
-    return .network(NetworkView(config: s.world.network, names: names))
+    return .network(NetworkView(config: s.world.network, names: names, regionsOnly: inv.subcommand == "regions"))
   }
 
   static func link(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> Link? {
     guard let t = inv.flags["--between"] else { return nil }
-    let ids = try NodeSet.resolve(t, in: s.world)
-    guard ids.count == 2 else { throw ShellError("--between names exactly two nodes, like n1,n2", column: t.column) }
+    let ids = try NodeSet.resolve(t, in: s.world, allowClient: true)
+    guard ids.count == 2 else { throw ShellError("--between names exactly two nodes, like n1,n2 (or cli,n2)", column: t.column) }
     return Link(ids[0], ids[1])
   }
 

@@ -30,7 +30,7 @@ enum NodeCommands {
     change("pause", summary: "freeze nodes: alive, memory kept, silent until resumed", verb: .paused, example: ["pause n3"]) { (w, ids) throws(WorldError) in
       try w.pause(ids)
     },
-    change("resume", summary: "unfreeze paused nodes; what waited is handled now", verb: .resumed, example: ["resume n3"]) { (w, ids) throws(WorldError) in
+    change("resume", summary: "unfreeze paused nodes; what waited is handled as time moves on", verb: .resumed, example: ["resume n3"]) { (w, ids) throws(WorldError) in
       try w.resume(ids)
     },
     CommandSpec(

@@ -52,6 +52,7 @@ enum ObserveCommands {
     if let t = inv.word(0) {
       guard t.text == "reset" else { throw ShellError("unknown word '\(t.text)'; did you mean 'stats reset'?", column: t.column) }
       s.world.clearStats()
+      return .setting(name: "statistics", value: "reset to zero")
     }
     return .stats(StatsView(stats: s.world.trace.stats, elapsed: s.world.now))
   }

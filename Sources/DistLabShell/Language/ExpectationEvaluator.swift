@@ -39,7 +39,8 @@ struct ExpectationEvaluator {
       return x || y
     case .compare(let subject, let op, let literal):
       let actual = try observe(subject)
-      found.append("\(subject.text) = \(actual)")
+      let note = "\(subject.text) = \(actual)"
+      if !found.contains(note) { found.append(note) }
       let order = try compare(actual, literal, op: op)
       return op.holds(order)
     }
@@ -59,6 +60,9 @@ struct ExpectationEvaluator {
       }
       return a < b ? -1 : a > b ? 1 : 0
     case .text(let a):
+      if a == "null" && op != .eq && op != .ne {
+        throw ShellError("it has no value yet (null), so it cannot be compared with \(op.rawValue)", column: literal.column)
+      }
       guard op == .eq || op == .ne else {
         throw ShellError("'\(a)' is text: compare it with == or !=", column: literal.column)
       }
@@ -125,6 +129,10 @@ struct ExpectationEvaluator {
 
   private func nodeSubject(_ t: Token) throws(ShellError) -> Observed {
     let parts = t.text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+    let nodeFields = ["status", "incarnation", "region", "received", "executed", "keys", "kv"]
+    if parts.count >= 2, world.node(named: parts[0]) == nil, nodeFields.contains(parts[1]) {
+      throw ShellError("no node '\(parts[0])' (\(NodeSet.summary(world)))", column: t.column)
+    }
     guard parts.count >= 2, let info = world.node(named: parts[0]) else {
       let hint = Suggest.hint(for: t.text, in: Self.subjects)
       throw ShellError("unknown subject '\(t.text)'\(hint); see 'help expect'", column: t.column)

@@ -86,7 +86,7 @@ public struct Renderer {
       if m.duplicates > 0 { tail += ", +\(m.duplicates) duplicate\(m.duplicates == 1 ? "" : "s") on the way" }
       lines.append("\(head)  \(tail)")
     }
-    if o.messages.count > 1 {
+    if o.messages.count > 1 && Set(o.messages.map(\.text)).count == o.messages.count {
       let byID = Dictionary(o.messages.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
       let order = o.arrivalOrder.compactMap { byID[$0] }.map(Value.quoteIfNeeded)
       let sentOrder = o.messages.compactMap { m -> String? in
@@ -131,6 +131,14 @@ public struct Renderer {
   }
 
   func kv(_ k: KVOutcome) -> String {
+    let calls = CallRenderer(style: style, names: name)
+    guard k.verbose else { return kvSummary(k) }
+    var lines = calls.frame("request", k.call.request, from: k.call.from, to: k.call.to)
+    if let reply = k.call.reply { lines += calls.frame("reply", reply, from: k.call.to, to: k.call.from) }
+    return (lines + [kvSummary(k)]).joined(separator: "\n")
+  }
+
+  func kvSummary(_ k: KVOutcome) -> String {
     let c = k.call
     let calls = CallRenderer(style: style, names: name)
     let facts = calls.facts(c)

@@ -40,6 +40,44 @@ struct NetworkRenderer {
   let style: Style
 
   func render(_ v: NetworkView) -> String {
+    v.regionsOnly ? regions(v) : settings(v)
+  }
+
+  /// Every region with its place on the globe and the nodes living there.
+  func regions(_ v: NetworkView) -> String {
+    let c = v.config
+    var t = TextTable(["REGION", "PLACE", "LATITUDE", "LONGITUDE", "NODES"], rightAligned: [2, 3])
+    for r in c.regions.values.sorted(by: { $0.name < $1.name }) {
+      let nodes = c.placement.filter { $0.value == r.name }.keys.sorted().map { v.names[$0] ?? $0.description }
+      t.add([r.name, r.label.isEmpty ? "-" : r.label, String(r.latitude), String(r.longitude), nodes.isEmpty ? "-" : NodeSet.compact(nodes)])
+    }
+    var lines = [t.render(style: style)]
+    for (pair, km) in c.distances.sorted(by: { $0.key.sorted().joined() < $1.key.sorted().joined() }) {
+      lines.append("distance \(pair.sorted().joined(separator: " ↔ ")): \(Int(km.rounded()))km (fixed)")
+    }
+    lines += distances(v)
+    lines.append("Light in fibre covers 200,000 km/s: 1,000 km cost at least 5ms one way.")
+    return lines.joined(separator: "\n")
+  }
+
+  /// The distance and light's one-way floor between every two regions in use.
+  func distances(_ v: NetworkView) -> [String] {
+    let c = v.config
+    let placed = Dictionary(grouping: c.placement.keys, by: { c.placement[$0] ?? "" })
+    let used = placed.keys.sorted()
+    guard !used.isEmpty else { return [] }
+    var t = TextTable(["REGION", "NODES"] + used, rightAligned: Set(2..<(2 + used.count)))
+    for r in used {
+      let dists = used.map { other -> String in
+        guard let km = c.distanceKm(regions: r, other) else { return "?" }
+        return r == other ? "-" : "\(Int(km.rounded()))km \(Region.lightFloor(km: km))"
+      }
+      t.add([r, NodeSet.compact((placed[r] ?? []).sorted().map { v.names[$0] ?? $0.description })] + dists)
+    }
+    return ["", "regions in use (distance, and light's one-way floor at 200,000 km/s):", t.render(style: style)]
+  }
+
+  func settings(_ v: NetworkView) -> String {
     let c = v.config
     func n(_ id: NodeID) -> String { v.names[id] ?? id.description }
     var lines = [
@@ -61,22 +99,9 @@ struct NetworkRenderer {
       lines.append("cut          " + style.error("\(n(cut.from)) → \(n(cut.to))"))
     }
     if c.partitions.isEmpty && c.cuts.isEmpty { lines.append("faults       none") }
-    let placed = Dictionary(grouping: c.placement.keys, by: { c.placement[$0] ?? "" })
-    let used = placed.keys.sorted()
-    if !used.isEmpty {
-      lines.append("")
-      var t = TextTable(["REGION", "NODES"] + used, rightAligned: Set(2..<(2 + used.count)))
-      for r in used {
-        let dists = used.map { other -> String in
-          guard let km = c.distanceKm(regions: r, other) else { return "?" }
-          return r == other ? "-" : "\(Int(km.rounded()))km \(Region.lightFloor(km: km))"
-        }
-        t.add([r, NodeSet.compact((placed[r] ?? []).sorted().map(n))] + dists)
-      }
-      lines.append("regions in use (distance, and light's one-way floor at 200,000 km/s):")
-      lines.append(t.render(style: style))
-    }
-    let unused = c.regions.keys.filter { placed[$0] == nil }.sorted()
+    lines += distances(v)
+    let inUse = Set(c.placement.values)
+    let unused = c.regions.keys.filter { !inUse.contains($0) }.sorted()
     if !unused.isEmpty { lines.append("other regions: " + unused.joined(separator: ", ")) }
     return lines.joined(separator: "\n")
   }
