@@ -89,6 +89,21 @@ final class ShardingHashTests: XCTestCase {
     XCTAssertLessThan(ShardKey("B"), ShardKey("a"), "byte order, not a locale's")
     XCTAssertLessThan(ShardKey("ab"), ShardKey("abc"))
     XCTAssertFalse(ShardKey("abc") < ShardKey("abc"))
+    XCTAssertLessThan(ShardKey("abcdefgh1"), ShardKey("abcdefgh2"), "past the first eight bytes")
+    XCTAssertLessThan(ShardKey("abcdefgh"), ShardKey("abcdefgh\u{0}"), "a shorter key first")
+    XCTAssertLessThan(ShardKey("ab"), ShardKey("ab\u{0}"))
+    XCTAssertNotEqual(ShardKey("ab"), ShardKey("ab\u{0}"))
+    XCTAssertLessThan(ShardKey("ab\u{0}"), ShardKey("ab\u{1}"))
+    XCTAssertLessThan(ShardKey(""), ShardKey("\u{0}"))
+    XCTAssertLessThan(ShardKey("0123456789abcdef"), ShardKey("0123456789abcdef\u{0}"), "16 equal bytes, then length")
+    XCTAssertLessThan(ShardKey("0123456789abcdefX"), ShardKey("0123456789abcdefY"), "past the first sixteen bytes")
+    XCTAssertEqual(ShardKey("0123456789abcdefXYZ"), ShardKey("0123456789abcdef" + "XYZ"))
+    XCTAssertNotEqual(ShardKey("0123456789abcdefXY"), ShardKey("0123456789abcdefXYZ"))
+    var rng = SeededRandom(seed: 5)
+    let alphabet: [Character] = ["a", "b", "\u{0}", "é", "z"]
+    let strings = (0..<400).map { _ in String((0..<Int(rng.next() % 24)).map { _ in alphabet[Int(rng.next() % 5)] }) }
+    let byBytes = strings.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    XCTAssertEqual(strings.map { ShardKey($0) }.sorted().map(\.description), byBytes)
     // Canonically equivalent but different bytes: different keys, different hashes.
     let composed = ShardKey("\u{E9}")
     let decomposed = ShardKey("e\u{301}")

@@ -10,12 +10,13 @@ public struct BoundedLoadScheme: ShardingScheme {
   public let loadFactor: Double
   /// Keys held by each node, aligned with `ring.nodes`.
   public private(set) var loads: [Int]
-  private var assignments: [ShardKey: NodeID] = [:]
-  private var arrivals: [ShardKey] = []
+  /// Where each distinct key went, in arrival order.
+  private var assignments = KeyTable<NodeID>()
   /// Ring points passed over (full nodes skipped) summed over all placements.
   private var skipped = 0
 
   public static let defaultLoadFactor = 1.25
+  public static let maxLoadFactor = 1_000.0
 
   public init(
     nodes: [NodeID], virtualNodes: Int = 100, loadFactor: Double = BoundedLoadScheme.defaultLoadFactor,
@@ -23,7 +24,7 @@ public struct BoundedLoadScheme: ShardingScheme {
   ) throws(ShardingError) {
     let sorted = try NodeOrder.validated(nodes)
     try HashRing.check(virtualNodes: virtualNodes)
-    guard loadFactor.isFinite, loadFactor >= 1 else { throw .invalidLoadFactor(loadFactor) }
+    guard loadFactor >= 1, loadFactor <= Self.maxLoadFactor else { throw .invalidLoadFactor(loadFactor) }
     ring = HashRing(nodes: sorted, virtualNodes: virtualNodes, seed: seed)
     self.loadFactor = loadFactor
     loads = [Int](repeating: 0, count: sorted.count)
@@ -34,7 +35,7 @@ public struct BoundedLoadScheme: ShardingScheme {
   public var nodes: [NodeID] { ring.nodes }
 
   /// The most keys a node may hold once the next key is placed.
-  public var capacity: Int { capacity(forKeys: arrivals.count + 1) }
+  public var capacity: Int { capacity(forKeys: assignments.count + 1) }
 
   private func capacity(forKeys m: Int) -> Int {
     Int((loadFactor * Double(m) / Double(ring.nodes.count)).rounded(.up))
@@ -58,19 +59,17 @@ public struct BoundedLoadScheme: ShardingScheme {
   }
 
   public mutating func place(_ key: ShardKey) -> NodeID {
-    if let node = assignments[key] { return node }
     let (point, passed) = walk(key.hash)
     let n = ring.ownerIndex(at: point)
+    let (entry, inserted) = assignments.insert(key, ring.nodes[n])
+    guard inserted else { return assignments.values[entry] }
     loads[n] += 1
     skipped += passed
-    assignments[key] = ring.nodes[n]
-    arrivals.append(key)
     return ring.nodes[n]
   }
 
   public mutating func place(_ keys: [ShardKey]) -> [NodeID] {
     assignments.reserveCapacity(assignments.count + keys.count)
-    arrivals.reserveCapacity(arrivals.count + keys.count)
     var result: [NodeID] = []
     result.reserveCapacity(keys.count)
     for key in keys { result.append(place(key)) }
@@ -78,11 +77,10 @@ public struct BoundedLoadScheme: ShardingScheme {
   }
 
   private mutating func rebuild(_ nodes: [NodeID]) {
-    let order = arrivals
+    let order = assignments.keys
     ring = HashRing(nodes: nodes, virtualNodes: ring.virtualNodes, seed: ring.seed)
     loads = [Int](repeating: 0, count: nodes.count)
-    assignments = [:]
-    arrivals = []
+    assignments = KeyTable()
     skipped = 0
     _ = place(order)
   }
@@ -124,7 +122,7 @@ public struct BoundedLoadScheme: ShardingScheme {
 
   public var lookupCost: LookupCost {
     let base = ring.lookupCost
-    let walk = arrivals.isEmpty ? 0 : Double(skipped) / Double(arrivals.count)
+    let walk = assignments.isEmpty ? 0 : Double(skipped) / Double(assignments.count)
     return LookupCost(
       complexity: "O(log P + walk)", steps: base.steps + walk,
       detail: "\(base.detail), then \((walk * 100).rounded() / 100) full points passed on average")
@@ -135,6 +133,11 @@ public struct BoundedLoadScheme: ShardingScheme {
 public struct NodeLoad: Hashable, Sendable {
   public var node: NodeID
   public var load: Int
+
+  public init(node: NodeID, load: Int) {
+    self.node = node
+    self.load = load
+  }
 }
 
 /// A bounded-load placement: the key's ring position and successor point, the capacity, and the
@@ -146,4 +149,12 @@ public struct BoundedStep: Hashable, Sendable {
   public var capacity: Int
   public var visited: [NodeLoad]
   public var placed: Bool
+
+  public init(position: UInt64, successor: RingPoint, capacity: Int, visited: [NodeLoad], placed: Bool) {
+    self.position = position
+    self.successor = successor
+    self.capacity = capacity
+    self.visited = visited
+    self.placed = placed
+  }
 }

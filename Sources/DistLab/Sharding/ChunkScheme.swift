@@ -19,7 +19,7 @@ public struct ChunkScheme: ShardingScheme {
   /// Records whose first byte lies in each block.
   private var recordsPerBlock: [Int] = []
   /// Where each placed key's latest record starts: the file's own index.
-  private var offsets: [ShardKey: UInt64] = [:]
+  private var offsets = KeyTable<UInt64>()
 
   public static let defaultBlockSize: UInt64 = 128 << 20
   public static let defaultRecordSize: UInt64 = 1 << 10
@@ -45,10 +45,12 @@ public struct ChunkScheme: ShardingScheme {
   public var label: String { "chunks block=\(blockSize) record=\(recordSize)" }
 
   /// The block table, one row per block in block order.
-  public var table: [ChunkRow] { blocks.indices.map(row) }
+  public var table: [ChunkRow] { blocks.indices.map(rowAt) }
 
-  /// Block `i`'s row.
-  public func row(_ i: Int) -> ChunkRow {
+  /// Block `i`'s row; nil when the file has no such block.
+  public func row(_ i: Int) -> ChunkRow? { blocks.indices.contains(i) ? rowAt(i) : nil }
+
+  private func rowAt(_ i: Int) -> ChunkRow {
     let start = UInt64(i) * blockSize
     return ChunkRow(
       block: i, node: blocks[i], start: start, bytes: min(blockSize, fileSize - start), records: recordsPerBlock[i])
@@ -63,7 +65,7 @@ public struct ChunkScheme: ShardingScheme {
     }
     let before = blocks.count
     grow(to: fileSize + bytes, blocks: needed)
-    return (before..<blocks.count).map(row)
+    return (before..<blocks.count).map(rowAt)
   }
 
   /// Blocks a file of `size` bytes fills; nil when the size overflowed.
@@ -93,15 +95,15 @@ public struct ChunkScheme: ShardingScheme {
   }
 
   /// Appends the key's record (a key placed again gets a new record, as in an append-only log).
-  /// A record never spans more than two blocks, since it is no larger than a block, and a file of
-  /// records stays far below the block limit (a key set holds at most ten million keys).
+  /// A record is no larger than a block, so each adds at most one block: blocks never outnumber
+  /// the records and bytes appended.
   public mutating func place(_ key: ShardKey) -> NodeID {
     let offset = fileSize
     let end = offset &+ recordSize
     grow(to: end, blocks: Int((end - 1) / blockSize) + 1)
     let block = Int(offset / blockSize)
     recordsPerBlock[block] += 1
-    offsets[key] = offset
+    offsets.updateValue(offset, forKey: key)
     return blocks[block]
   }
 
@@ -136,7 +138,7 @@ public struct ChunkScheme: ShardingScheme {
       let step = ChunkStep(offset: nil, blockSize: blockSize, row: nil)
       return ShardExplanation(key: key, owner: nil, step: .chunk(step))
     }
-    let row = row(Int(offset / blockSize))
+    let row = rowAt(Int(offset / blockSize))
     return ShardExplanation(
       key: key, owner: row.node, step: .chunk(ChunkStep(offset: offset, blockSize: blockSize, row: row)))
   }
@@ -155,6 +157,14 @@ public struct ChunkRow: Hashable, Sendable {
   public var start: UInt64
   public var bytes: UInt64
   public var records: Int
+
+  public init(block: Int, node: NodeID, start: UInt64, bytes: UInt64, records: Int) {
+    self.block = block
+    self.node = node
+    self.start = start
+    self.bytes = bytes
+    self.records = records
+  }
 }
 
 /// The key's record offset in the file (nil when the key was never written), the block size and
@@ -163,6 +173,12 @@ public struct ChunkStep: Hashable, Sendable {
   public var offset: UInt64?
   public var blockSize: UInt64
   public var row: ChunkRow?
+
+  public init(offset: UInt64?, blockSize: UInt64, row: ChunkRow?) {
+    self.offset = offset
+    self.blockSize = blockSize
+    self.row = row
+  }
 
   public var offsetInBlock: UInt64? { offset.map { $0 % blockSize } }
 }

@@ -8,7 +8,7 @@
 /// on hash-table order.
 public struct DirectoryScheme: ShardingScheme {
   public private(set) var nodes: [NodeID]
-  private var rows: [ShardKey: NodeID] = [:]
+  private var rows = KeyTable<NodeID>()
   /// Rows held by each node, aligned with `nodes`.
   private var counts: [Int]
 
@@ -23,17 +23,16 @@ public struct DirectoryScheme: ShardingScheme {
 
   /// The whole table, sorted by key.
   public var table: [DirectoryRow] {
-    rows.map { DirectoryRow(key: $0.key, node: $0.value) }.sorted { $0.key < $1.key }
+    zip(rows.keys, rows.values).map { DirectoryRow(key: $0.0, node: $0.1) }.sorted { $0.key < $1.key }
   }
 
   public func owner(of key: ShardKey) -> NodeID? { rows[key] }
 
   public mutating func place(_ key: ShardKey) -> NodeID {
-    if let node = rows[key] { return node }
     let n = NodeOrder.leastLoaded(counts)
-    counts[n] += 1
-    rows[key] = nodes[n]
-    return nodes[n]
+    let (entry, inserted) = rows.insert(key, nodes[n])
+    if inserted { counts[n] += 1 }
+    return rows.values[entry]
   }
 
   public mutating func place(_ keys: [ShardKey]) -> [NodeID] {
@@ -75,21 +74,21 @@ public struct DirectoryScheme: ShardingScheme {
     var excess: [NodeID: Int] = [:]
     for i in nodes.indices where counts[i] > target[i] { excess[nodes[i]] = counts[i] - target[i] }
     guard !excess.isEmpty else { return 0 }
-    let candidates = rows.filter { excess[$0.value] != nil }.map { (key: $0.key, node: $0.value) }
-      .sorted { $0.key.hash != $1.key.hash ? $0.key.hash < $1.key.hash : $0.key < $1.key }
-    var moving: [ShardKey] = []
-    for row in candidates {
-      guard let left = excess[row.node], left > 0 else { continue }
-      excess[row.node] = left - 1
-      moving.append(row.key)
+    let candidates = rows.values.indices.filter { excess[rows.values[$0]] != nil }
+      .sorted { Self.rowOrder(rows.keys[$0], rows.keys[$1]) }
+    var moving: [Int] = []
+    for e in candidates {
+      guard let left = excess[rows.values[e]], left > 0 else { continue }
+      excess[rows.values[e]] = left - 1
+      moving.append(e)
     }
     var receiver = 0
-    for key in moving {
+    for e in moving {
       while receiver < n && counts[receiver] >= target[receiver] { receiver += 1 }
-      guard receiver < n, let from = rows[key], let f = nodes.firstIndex(of: from) else { break }
+      guard receiver < n, let f = nodes.firstIndex(of: rows.values[e]) else { break }
       counts[f] -= 1
       counts[receiver] += 1
-      rows[key] = nodes[receiver]
+      rows.setValue(nodes[receiver], atEntry: e)
     }
     return moving.count
   }
@@ -106,13 +105,18 @@ public struct DirectoryScheme: ShardingScheme {
     let i = try NodeOrder.checkRemove(node, from: nodes)
     nodes.remove(at: i)
     counts.remove(at: i)
-    let orphans = rows.filter { $0.value == node }.map(\.key)
-      .sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0 < $1 }
-    for key in orphans {
+    let orphans = rows.values.indices.filter { rows.values[$0] == node }
+      .sorted { Self.rowOrder(rows.keys[$0], rows.keys[$1]) }
+    for e in orphans {
       let n = NodeOrder.leastLoaded(counts)
       counts[n] += 1
-      rows[key] = nodes[n]
+      rows.setValue(nodes[n], atEntry: e)
     }
+  }
+
+  /// The order in which rows are chosen to move: by hash, then by key.
+  private static func rowOrder(_ a: ShardKey, _ b: ShardKey) -> Bool {
+    a.hash != b.hash ? a.hash < b.hash : a < b
   }
 
   public func explain(_ key: ShardKey) -> ShardExplanation {
@@ -132,10 +136,20 @@ public struct DirectoryScheme: ShardingScheme {
 public struct DirectoryRow: Hashable, Sendable {
   public var key: ShardKey
   public var node: NodeID
+
+  public init(key: ShardKey, node: NodeID) {
+    self.key = key
+    self.node = node
+  }
 }
 
 /// The key's row (nil when the directory has none) and the table's size.
 public struct DirectoryStep: Hashable, Sendable {
   public var row: DirectoryRow?
   public var rowCount: Int
+
+  public init(row: DirectoryRow?, rowCount: Int) {
+    self.row = row
+    self.rowCount = rowCount
+  }
 }

@@ -18,13 +18,14 @@ public struct JumpScheme: ShardingScheme {
   public var nodes: [NodeID] { buckets.sorted() }
 
   /// The reference algorithm, transcribed from the paper's C++ (`JumpConsistentHash`): the bucket
-  /// in 0..<`buckets` for a 64-bit key.
+  /// in 0..<`buckets` for a 64-bit key. As in the reference, the bucket count is a 32-bit number
+  /// (larger counts are treated as 2^31 - 1) and a count below 1 gives -1.
   @inlinable
   public static func bucket(_ key: UInt64, buckets: Int) -> Int {
     var b: Int64 = -1
     var j: Int64 = 0
     var k = key
-    let n = Int64(buckets)
+    let n = Int64(Swift.min(buckets, Int(Int32.max)))
     while j < n {
       b = j
       k = k &* 2_862_933_555_777_941_757 &+ 1
@@ -75,7 +76,8 @@ public struct JumpScheme: ShardingScheme {
   public var lookupCost: LookupCost {
     var harmonic = 0.0
     for i in 1...buckets.count { harmonic += 1 / Double(i) }
-    return LookupCost(complexity: "O(log N)", steps: harmonic, detail: "expected jumps (H_N) through \(buckets.count) buckets")
+    return LookupCost(
+      complexity: "O(log N)", steps: harmonic, detail: "expected jumps (H_N) through \(buckets.count) buckets")
   }
 }
 
@@ -86,4 +88,11 @@ public struct JumpStep: Hashable, Sendable {
   public var buckets: Int
   public var bucket: Int
   public var path: [Int]
+
+  public init(hash: UInt64, buckets: Int, bucket: Int, path: [Int]) {
+    self.hash = hash
+    self.buckets = buckets
+    self.bucket = bucket
+    self.path = path
+  }
 }

@@ -150,4 +150,11 @@ public struct MaglevStep: Hashable, Sendable {
   public var tableSize: Int
   public var slot: Int
   public var permutation: MaglevPermutation
+
+  public init(hash: UInt64, tableSize: Int, slot: Int, permutation: MaglevPermutation) {
+    self.hash = hash
+    self.tableSize = tableSize
+    self.slot = slot
+    self.permutation = permutation
+  }
 }

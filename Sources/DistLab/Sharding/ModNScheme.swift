@@ -57,4 +57,10 @@ public struct ModNStep: Hashable, Sendable {
   public var hash: UInt64
   public var nodeCount: Int
   public var index: Int
+
+  public init(hash: UInt64, nodeCount: Int, index: Int) {
+    self.hash = hash
+    self.nodeCount = nodeCount
+    self.index = index
+  }
 }

@@ -4,8 +4,9 @@
 ///
 /// Explicit split points make `splits.count + 1` ranges, dealt to the sorted nodes in turn. With
 /// `maxRangeKeys`, a range that grows past that many records splits at its median key; the upper
-/// half moves to the node holding the fewest records. A joining node takes the upper half of the
-/// largest range; a leaving node's ranges go, one by one, to the node holding the fewest records.
+/// half moves to the node holding the fewest records. A joining node takes whole ranges from the
+/// busiest nodes up to its fair share (or, with only a few big ranges, the upper half of the
+/// largest); a leaving node's ranges go, one by one, to the node holding the fewest records.
 /// Records are counted as written (a key placed twice counts twice), as in a log before
 /// compaction.
 public struct RangeScheme: ShardingScheme {
@@ -19,8 +20,9 @@ public struct RangeScheme: ShardingScheme {
     var lower: ShardKey?
     var node: NodeID
     var keys: [ShardKey]
-    /// Size at which a split is next tried (doubles when all keys are equal and no split exists).
-    var nextSplitAt: Int
+    /// A split is tried once the range holds more records than this (the limit doubles after a
+    /// failed try, when every key in the range is equal).
+    var splitLimit: Int
   }
 
   public static let defaultMaxRangeKeys = 1_000
@@ -33,10 +35,10 @@ public struct RangeScheme: ShardingScheme {
     if let max = maxRangeKeys, max < 2 { throw .invalidMaxRangeKeys(max) }
     self.nodes = sorted
     self.maxRangeKeys = maxRangeKeys
-    let threshold = (maxRangeKeys ?? Int.max - 1) + 1
-    var shards = [Shard(lower: nil, node: sorted[0], keys: [], nextSplitAt: threshold)]
+    let limit = maxRangeKeys ?? Int.max
+    var shards = [Shard(lower: nil, node: sorted[0], keys: [], splitLimit: limit)]
     for (i, split) in splits.enumerated() {
-      shards.append(Shard(lower: split, node: sorted[(i + 1) % sorted.count], keys: [], nextSplitAt: threshold))
+      shards.append(Shard(lower: split, node: sorted[(i + 1) % sorted.count], keys: [], splitLimit: limit))
     }
     ranges = shards
     self.splits = splits
@@ -68,7 +70,7 @@ public struct RangeScheme: ShardingScheme {
     let i = rangeIndex(key)
     let node = ranges[i].node
     ranges[i].keys.append(key)
-    if ranges[i].keys.count >= ranges[i].nextSplitAt { split(i, to: nil) }
+    if ranges[i].keys.count > ranges[i].splitLimit { split(i, to: nil) }
     return node
   }
 
@@ -88,7 +90,8 @@ public struct RangeScheme: ShardingScheme {
   private mutating func split(_ i: Int, to target: NodeID?) -> Bool {
     let keys = ranges[i].keys
     guard let at = Self.splitKey(keys) else {
-      ranges[i].nextSplitAt = max(ranges[i].nextSplitAt, keys.count) * 2
+      let limit = max(ranges[i].splitLimit, keys.count)
+      ranges[i].splitLimit = limit > Int.max / 2 ? Int.max : limit * 2
       return false
     }
     var lower: [ShardKey] = []
@@ -98,16 +101,11 @@ public struct RangeScheme: ShardingScheme {
     for key in keys {
       if key < at { lower.append(key) } else { upper.append(key) }
     }
-    let threshold = (maxRangeKeys ?? Int.max - 1) + 1
+    let limit = maxRangeKeys ?? Int.max
     ranges[i].keys = lower
-    ranges[i].nextSplitAt = threshold
-    var node = ranges[i].node
-    if let target {
-      node = target
-    } else {
-      node = nodes[NodeOrder.leastLoaded(loads())]
-    }
-    ranges.insert(Shard(lower: at, node: node, keys: upper, nextSplitAt: threshold), at: i + 1)
+    ranges[i].splitLimit = limit
+    let node = target ?? nodes[NodeOrder.leastLoaded(loads())]
+    ranges.insert(Shard(lower: at, node: node, keys: upper, splitLimit: limit), at: i + 1)
     splits.insert(at, at: i)
     return true
   }
@@ -163,13 +161,33 @@ public struct RangeScheme: ShardingScheme {
     }
   }
 
-  /// The new node takes the upper half of the range with the most records (nothing when no range
-  /// can be split).
+  /// The new node takes whole ranges from the busiest nodes, largest first, as long as it stays
+  /// at or below its fair share (records / nodes); when no whole range fits (a few big ranges), it
+  /// takes the upper half of the largest range instead.
   public mutating func addNode(_ node: NodeID) throws(ShardingError) {
     try NodeOrder.checkAdd(node, to: nodes)
     nodes = NodeOrder.inserting(node, into: nodes)
+    guard let newIndex = nodes.firstIndex(of: node) else { return }
+    var counts = loads()
+    let target = counts.reduce(0, +) / nodes.count
+    while true {
+      var donor = -1
+      for i in nodes.indices where i != newIndex && (donor < 0 || counts[i] > counts[donor]) { donor = i }
+      var best: Int?
+      for r in ranges.indices where ranges[r].node == nodes[donor] && ranges[r].keys.count > 0 {
+        let size = ranges[r].keys.count
+        if counts[newIndex] + size <= target && size > (best.map { ranges[$0].keys.count } ?? 0) { best = r }
+      }
+      guard let r = best else { break }
+      ranges[r].node = node
+      counts[donor] -= ranges[r].keys.count
+      counts[newIndex] += ranges[r].keys.count
+    }
+    guard counts[newIndex] == 0 else { return }
     var order = Array(ranges.indices)
-    order.sort { ranges[$0].keys.count != ranges[$1].keys.count ? ranges[$0].keys.count > ranges[$1].keys.count : $0 < $1 }
+    order.sort {
+      ranges[$0].keys.count != ranges[$1].keys.count ? ranges[$0].keys.count > ranges[$1].keys.count : $0 < $1
+    }
     for i in order where ranges[i].keys.count >= 2 {
       if split(i, to: node) { return }
     }
@@ -231,6 +249,13 @@ public struct RangeRow: Hashable, Sendable {
   public var upper: ShardKey?
   public var node: NodeID
   public var keys: Int
+
+  public init(lower: ShardKey?, upper: ShardKey?, node: NodeID, keys: Int) {
+    self.lower = lower
+    self.upper = upper
+    self.node = node
+    self.keys = keys
+  }
 }
 
 /// The range a key falls in (`rangeIndex` of `rangeCount`, 0-based) and its bounds.
@@ -240,4 +265,12 @@ public struct RangeStep: Hashable, Sendable {
   public var upper: ShardKey?
   public var keysInRange: Int
   public var rangeCount: Int
+
+  public init(rangeIndex: Int, lower: ShardKey?, upper: ShardKey?, keysInRange: Int, rangeCount: Int) {
+    self.rangeIndex = rangeIndex
+    self.lower = lower
+    self.upper = upper
+    self.keysInRange = keysInRange
+    self.rangeCount = rangeCount
+  }
 }

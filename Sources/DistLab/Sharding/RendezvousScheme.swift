@@ -63,7 +63,8 @@ public struct RendezvousScheme: ShardingScheme {
 
   public func explain(_ key: ShardKey) -> ShardExplanation {
     let w = weights(key)
-    return ShardExplanation(key: key, owner: w.first?.node, step: .rendezvous(RendezvousStep(hash: key.hash, weights: w)))
+    return ShardExplanation(
+      key: key, owner: w.first?.node, step: .rendezvous(RendezvousStep(hash: key.hash, weights: w)))
   }
 
   /// Nodes by decreasing weight: the classic rendezvous replica list.
@@ -80,10 +81,20 @@ public struct RendezvousScheme: ShardingScheme {
 public struct NodeWeight: Hashable, Sendable {
   public var node: NodeID
   public var weight: UInt64
+
+  public init(node: NodeID, weight: UInt64) {
+    self.node = node
+    self.weight = weight
+  }
 }
 
 /// Every node's weight for the key, highest (the owner) first.
 public struct RendezvousStep: Hashable, Sendable {
   public var hash: UInt64
   public var weights: [NodeWeight]
+
+  public init(hash: UInt64, weights: [NodeWeight]) {
+    self.hash = hash
+    self.weights = weights
+  }
 }

@@ -20,7 +20,9 @@ public struct RingScheme: ShardingScheme {
 
   public func owner(of key: ShardKey) -> NodeID? { ring.nodes[ring.ownerIndex(at: ring.successor(of: key.hash))] }
 
-  public mutating func place(_ key: ShardKey) -> NodeID { ring.nodes[ring.ownerIndex(at: ring.successor(of: key.hash))] }
+  public mutating func place(_ key: ShardKey) -> NodeID {
+    ring.nodes[ring.ownerIndex(at: ring.successor(of: key.hash))]
+  }
 
   public mutating func place(_ keys: [ShardKey]) -> [NodeID] {
     let ring = self.ring
@@ -29,7 +31,8 @@ public struct RingScheme: ShardingScheme {
 
   public mutating func addNode(_ node: NodeID) throws(ShardingError) {
     try NodeOrder.checkAdd(node, to: ring.nodes)
-    ring = HashRing(nodes: NodeOrder.inserting(node, into: ring.nodes), virtualNodes: ring.virtualNodes, seed: ring.seed)
+    ring = HashRing(
+      nodes: NodeOrder.inserting(node, into: ring.nodes), virtualNodes: ring.virtualNodes, seed: ring.seed)
   }
 
   public mutating func removeNode(_ node: NodeID) throws(ShardingError) {
@@ -55,6 +58,9 @@ public struct RingScheme: ShardingScheme {
 
   /// Every point, clockwise from position 0: what a ring drawing shows.
   public var points: [RingPoint] { (0..<ring.count).map { ring.point($0) } }
+
+  /// Each node's share of the circle, in node order (see ``HashRing/arcShares``).
+  public var arcShares: [Double] { ring.arcShares }
 }
 
 /// A point on the ring: its position, the node it stands for and which of that node's virtual
@@ -63,6 +69,12 @@ public struct RingPoint: Hashable, Sendable {
   public var position: UInt64
   public var node: NodeID
   public var virtualNode: Int
+
+  public init(position: UInt64, node: NodeID, virtualNode: Int) {
+    self.position = position
+    self.node = node
+    self.virtualNode = virtualNode
+  }
 }
 
 /// A key's place on the ring: its position (the hash), the first point at or after it, and
@@ -84,6 +96,11 @@ public struct HashRing: Hashable, Sendable {
   /// For each point, the index of its node in `nodes`.
   private var owners: [Int32]
   private var vnodes: [Int32]
+  /// The circle cut into 2^k equal buckets by the top k bits of a position (about two per
+  /// point); `bucketStart[b]` is the first point in bucket b or later, so a lookup searches only
+  /// its bucket's few points instead of the whole ring.
+  private var bucketStart: [Int32]
+  private var bucketShift: UInt64
 
   static func check(virtualNodes: Int) throws(ShardingError) {
     guard (1...ShardingError.maxVirtualNodes).contains(virtualNodes) else { throw .invalidVirtualNodes(virtualNodes) }
@@ -105,23 +122,33 @@ public struct HashRing: Hashable, Sendable {
     positions = all.map(\.position)
     owners = all.map(\.node)
     vnodes = all.map(\.vnode)
+    let bits = Swift.min(20, Int.bitWidth - all.count.leadingZeroBitCount + 1)
+    bucketShift = UInt64(64 - bits)
+    var starts = [Int32](repeating: Int32(all.count), count: (1 << bits) + 1)
+    var i = 0
+    for bucket in 0..<(1 << bits) {
+      while i < all.count && Int(all[i].position >> bucketShift) < bucket { i += 1 }
+      starts[bucket] = Int32(i)
+    }
+    bucketStart = starts
   }
 
   public var count: Int { positions.count }
 
-  /// Index of the first point at or after `hash`, wrapping to 0 past the top.
+  /// Index of the first point at or after `hash`, wrapping to 0 past the top: a binary search
+  /// within the hash's bucket (the answer lies between the bucket's first point and the next
+  /// bucket's first point).
   @inline(__always)
   func successor(of hash: UInt64) -> Int {
-    positions.withUnsafeBufferPointer { p in
-      var base = 0
-      var n = p.count
-      while n > 1 {
-        let half = n >> 1
-        base = p[base + half] < hash ? base + half : base
-        n -= half
+    let bucket = Int(hash >> bucketShift)
+    var lo = Int(bucketStart[bucket])
+    var hi = Int(bucketStart[bucket + 1])
+    return positions.withUnsafeBufferPointer { p in
+      while lo < hi {
+        let mid = (lo + hi) >> 1
+        if p[mid] < hash { lo = mid + 1 } else { hi = mid }
       }
-      base += p[base] < hash ? 1 : 0
-      return base == p.count ? 0 : base
+      return lo == p.count ? 0 : lo
     }
   }
 
@@ -164,6 +191,6 @@ public struct HashRing: Hashable, Sendable {
   var lookupCost: LookupCost {
     LookupCost(
       complexity: "O(log P)", steps: Double(Int.bitWidth - (count - 1).leadingZeroBitCount + 1),
-      detail: "binary search over \(count) ring points")
+      detail: "binary search over \(count) ring points (a bucket index narrows it to a few)")
   }
 }

@@ -1,6 +1,7 @@
 /// How keys spread over nodes: counts per node (every node, ascending, empty ones included) and
 /// the balance figures the lab shows.
 public struct ShardDistribution: Hashable, Sendable {
+  /// One node and the keys it holds.
   public struct Row: Hashable, Sendable {
     public var node: NodeID
     public var keys: Int
@@ -192,7 +193,8 @@ public enum ShardAnalysis {
     var plain = options
     plain.replicationFactor = 1
     let sorted = try NodeOrder.validated(nodes)
-    let newNode = adding ?? NodeID((sorted.last?.index ?? 0) + 1)
+    let last = sorted[sorted.count - 1].index
+    let newNode = adding ?? NodeID(last < Int.max ? last + 1 : 1)
     let leaving = removing ?? sorted[0]
     var rows: [ShardComparisonRow] = []
     for kind in kinds {

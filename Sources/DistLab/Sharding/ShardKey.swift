@@ -14,17 +14,33 @@ public struct ShardKey: Hashable, Comparable, Sendable, CustomStringConvertible,
   public let value: Value
   /// The 64-bit value every hash-based scheme works from.
   public let hash: UInt64
+  /// Raw keys: the value, then 0. String keys: UTF-8 bytes 0–7 and 8–15, big-endian and
+  /// zero-padded, so that comparing keys of up to 16 bytes (every generated key) takes integer
+  /// comparisons only.
+  private let order0: UInt64
+  private let order1: UInt64
 
   /// A string key, hashed with xxHash64 (seed 0) over its UTF-8 bytes.
   public init(_ string: String) {
     value = .string(string)
     hash = XXHash64.hash(string)
+    var words: (UInt64, UInt64) = (0, 0)
+    var i = 0
+    for byte in string.utf8.prefix(16) {
+      let shift = UInt64(56 - 8 * (i & 7))
+      if i < 8 { words.0 |= UInt64(byte) << shift } else { words.1 |= UInt64(byte) << shift }
+      i += 1
+    }
+    order0 = words.0
+    order1 = words.1
   }
 
   /// A raw integer key whose hash value is the integer itself.
   public init(raw: UInt64) {
     value = .raw(raw)
     hash = raw
+    order0 = raw
+    order1 = 0
   }
 
   public init(stringLiteral value: String) { self.init(value) }
@@ -43,12 +59,7 @@ public struct ShardKey: Hashable, Comparable, Sendable, CustomStringConvertible,
   }
 
   public static func == (a: ShardKey, b: ShardKey) -> Bool {
-    guard a.hash == b.hash else { return false }
-    switch (a.value, b.value) {
-    case (.raw(let x), .raw(let y)): return x == y
-    case (.string(let x), .string(let y)): return compareUTF8(x, y) == 0
-    default: return false
-    }
+    a.hash == b.hash && a.order0 == b.order0 && a.order1 == b.order1 && compareTail(a, b) == 0
   }
 
   public func hash(into hasher: inout Hasher) {
@@ -56,11 +67,26 @@ public struct ShardKey: Hashable, Comparable, Sendable, CustomStringConvertible,
   }
 
   public static func < (a: ShardKey, b: ShardKey) -> Bool {
+    let aRaw = a.isRaw
+    if aRaw != b.isRaw { return aRaw }
+    if a.order0 != b.order0 { return a.order0 < b.order0 }
+    if a.order1 != b.order1 { return a.order1 < b.order1 }
+    return compareTail(a, b) < 0
+  }
+
+  /// The comparison of two keys of one kind whose first 16 bytes (or raw values) are equal.
+  private static func compareTail(_ a: ShardKey, _ b: ShardKey) -> Int {
     switch (a.value, b.value) {
-    case (.raw(let x), .raw(let y)): return x < y
-    case (.raw, .string): return true
-    case (.string, .raw): return false
-    case (.string(let x), .string(let y)): return compareUTF8(x, y) < 0
+    case (.raw, .raw):
+      return 0
+    case (.string(let x), .string(let y)):
+      let (m, n) = (x.utf8.count, y.utf8.count)
+      if m <= 16 && n <= 16 { return m - n }
+      return compareUTF8(x, y)
+    case (.raw, .string):
+      return -1
+    case (.string, .raw):
+      return 1
     }
   }
 

@@ -61,9 +61,11 @@ public enum ShardingError: Error, Hashable, Sendable, CustomStringConvertible {
     case .invalidBlockSize(let size):
       return "block size must be between 1 byte and 1 TiB, not \(size) bytes"
     case .invalidRecordSize(let size, let blockSize):
-      return "record size must be between 1 byte and the block size (\(blockSize) bytes, at most 1 GiB), not \(size) bytes"
+      return
+        "record size must be between 1 byte and the block size (\(blockSize) bytes, at most 1 GiB), not \(size) bytes"
     case .tooManyBlocks(let bytes, let blockSize):
-      return "appending \(bytes) bytes would give the file more than \(ChunkScheme.maxBlocks) blocks of \(blockSize) bytes"
+      return
+        "appending \(bytes) bytes would give the file more than \(ChunkScheme.maxBlocks) blocks of \(blockSize) bytes"
     case .invalidVirtualNodes(let n):
       return "virtual nodes per node must be between 1 and \(Self.maxVirtualNodes), not \(n)"
     case .nonPrimeTableSize(let size, let nextPrime):
@@ -76,7 +78,7 @@ public enum ShardingError: Error, Hashable, Sendable, CustomStringConvertible {
       return
         "Maglev offset/skip for \(node) must satisfy 0 <= offset < \(size) and 1 <= skip < \(size), not \(offset)/\(skip)"
     case .invalidLoadFactor(let c):
-      return "bounded-load factor c must be a number >= 1, not \(c)"
+      return "bounded-load factor c must be a number from 1 to \(Int(BoundedLoadScheme.maxLoadFactor)), not \(c)"
     case .unknownKey(let key):
       return "key '\(key)' has no row in the directory"
     case .invalidKeyCount(let n):
