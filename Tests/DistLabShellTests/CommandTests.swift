@@ -15,7 +15,9 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(s.action != nil || !s.subcommands.isEmpty, "\(s.name) cannot run")
         let session = preparedSession()
         session.lessonDirectory = repositoryRoot.appendingPathComponent("Lessons").path
-        runOK(session, ["kv put n2 hits 1"] + (s.name == "resume" ? ["pause n3"] : []))
+        var setup = ["kv put n2 hits 1"] + (s.name == "resume" ? ["pause n3"] : [])
+        if spec.name == "shard" && s.name != "shard" && s.name != "use" { setup += ["spawn 8", "shard use ring", "shard load 100"] }
+        runOK(session, setup)
         for example in s.example where !example.hasPrefix("source") && !example.hasPrefix("record") && !example.hasPrefix("exit") {
           let o = session.run(example)
           XCTAssertNotEqual(o.status, .error, "help \(spec.name): example '\(example)' fails: \(o.text)")

@@ -103,7 +103,8 @@ final class WorldRPCTests: XCTestCase {
     let args: [String: [Value]] = [
       "add": [.int(1), .int(2)], "echo": [.int(1)], "sleep": [.int(0)], "fail": [],
       "kv.get": [.string("k")], "kv.put": [.string("k"), .int(1)], "kv.delete": [.string("k")],
-      "kv.incr": [.string("n")], "kv.keys": [],
+      "kv.incr": [.string("n")], "kv.keys": [], "kv.mput": [.list([.string("a"), .int(1), .string("b"), .int(2)])],
+      "kv.mget": [.list([.string("a"), .string("zz")])], "kv.mdel": [.list([.string("a")])],
     ]
     XCTAssertEqual(Set(MethodCatalog.names), Set(args.keys), "a method was added or removed: update this test")
     for spec in MethodCatalog.all {
@@ -116,6 +117,9 @@ final class WorldRPCTests: XCTestCase {
       }
     }
     XCTAssertNil(MethodCatalog.spec("nope"))
+    XCTAssertEqual(try world.summary(of: world.id("n1"))?.kv["b"], .int(2), "kv.mput stored its pairs")
+    let got = try world.call(to: world.id("n1"), method: "kv.mget", args: [.list([.string("b"), .string("zz")])])
+    XCTAssertEqual(got.result, .value([.list([.int(2), .null])]))
   }
 
   func testSleepRepliesNoSoonerThanAsked() throws {

@@ -17,6 +17,9 @@ public enum MethodCatalog {
     MethodSpec(name: "kv.delete", arguments: "KEY", summary: "removes KEY; replies whether it existed"),
     MethodSpec(name: "kv.incr", arguments: "KEY [INT]", summary: "adds to an integer (not idempotent)"),
     MethodSpec(name: "kv.keys", arguments: "", summary: "every key, sorted"),
+    MethodSpec(name: "kv.mput", arguments: "[KEY, VALUE, …]", summary: "stores many pairs; replies with how many"),
+    MethodSpec(name: "kv.mget", arguments: "[KEY, …]", summary: "the values of many keys (null when missing)"),
+    MethodSpec(name: "kv.mdel", arguments: "[KEY, …]", summary: "removes many keys; replies with how many existed"),
   ]
 
   public static func spec(_ name: String) -> MethodSpec? { all.first { $0.name == name } }

@@ -18,13 +18,39 @@ func monotonicNanos() -> Int64 {
 /// whole when anything changes so readers copy one reference.
 final class LiveTable: Sendable {
   let threads: [NodeThread]
+  /// The same threads, for handing messages over without counting a reference to the
+  /// receiver's thread object (which every sender would otherwise write to): `threads`
+  /// keeps each of them alive as long as this table.
+  private let unretained: [Unmanaged<NodeThread>]
   let statuses: [NodeStatus]
   let network: NetworkConfig
   init(threads: [NodeThread], statuses: [NodeStatus], network: NetworkConfig) {
     self.threads = threads
+    self.unretained = threads.map { Unmanaged.passUnretained($0) }
     self.statuses = statuses
     self.network = network
   }
+
+  /// Queues `job` for thread `i` and wakes it if it sleeps.
+  @inline(__always)
+  func submit(_ job: NodeThread.Job, to i: Int) {
+    unretained[i]._withUnsafeGuaranteedRef { $0.submit(job) }
+  }
+
+  /// The same table in storage of its own, for one node thread to read on every send: counting
+  /// references to a table (or its arrays) that every thread shares would make the processors
+  /// pass its cache lines back and forth.
+  func privateCopy() -> LiveTable {
+    LiveTable(threads: threads.map { $0 }, statuses: statuses.map { $0 }, network: network)
+  }
+}
+
+/// Numbers live messages. Every send increments it, so it lives in an object of its own,
+/// padded to a cache line, away from the fields every send only reads.
+final class MessageCounter: Sendable {
+  private let before: (Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0)
+  let next = Atomic<Int>(1)
+  private let after: (Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0)
 }
 
 /// Routes messages between live nodes: applies the network's fate, then hands each copy to
@@ -33,7 +59,7 @@ final class LiveRouter: Sendable {
   let start: Int64
   private let table: Locked<LiveTable>
   let version = Atomic<Int>(0)
-  let nextMessageID = Atomic<Int>(1)
+  let messageIDs = MessageCounter()
   let delays: DelayLine
   let clientInbox = Locked<[Envelope]>([])
   let clientWake = DispatchSemaphore(value: 0)
@@ -64,30 +90,37 @@ final class LiveRouter: Sendable {
 
   /// Sends `bytes` from `from` as seen by `table`, drawing the fate from `rng`.
   func route(from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool) -> Int {
-    let id = nextMessageID.add(1, ordering: .relaxed).oldValue
+    let id = messageIDs.next.add(1, ordering: .relaxed).oldValue
     let t = now()
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
     guard to.isClient || (to.index >= 1 && to.index <= table.threads.count) else {
       dropped(id: id, from: from, to: to, bytes: bytes, reason: "no such node", at: t)
       return id
     }
-    switch table.network.fate(from: from, to: to, rng: &rng) {
-    case .dropped(let reason):
+    let fate = table.network.decide(from: from, to: to, rng: &rng)
+    if let reason = fate.dropReason {
       dropped(id: id, from: from, to: to, bytes: bytes, reason: reason, at: t)
-    case .delivered(let delays):
-      for (copy, delay) in delays.enumerated() {
-        let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: t, isDuplicate: copy > 0)
-        if copy > 0 && tracing {
-          record(TraceEvent(time: t, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes))
-        }
-        if delay <= .zero {
-          deliverNow(env, table: table)
-        } else {
-          self.delays.schedule(at: monotonicNanos() + delay.value, .message(env, self))
-        }
-      }
+      return id
+    }
+    let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: t, isDuplicate: false)
+    pass(env, after: fate.first, table: table)
+    if fate.copies == 2 {
+      if tracing { record(TraceEvent(time: t, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes)) }
+      var copy = env
+      copy.isDuplicate = true
+      pass(copy, after: fate.second, table: table)
     }
     return id
+  }
+
+  /// Hands a message to its receiver now, or to the delay line when it has a delay.
+  @inline(__always)
+  private func pass(_ env: Envelope, after delay: Nanoseconds, table: LiveTable) {
+    if delay <= .zero {
+      deliverNow(env, table: table)
+    } else {
+      delays.schedule(at: monotonicNanos() + delay.value, .message(env, self))
+    }
   }
 
   func deliverNow(_ env: Envelope, table: LiveTable) {
@@ -103,7 +136,7 @@ final class LiveRouter: Sendable {
       dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: "node down", at: now())
       return
     }
-    table.threads[i].submit(.message(env))
+    table.submit(.message(env), to: i)
   }
 
   func dropped(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], reason: String, at t: Nanoseconds) {
@@ -159,7 +192,7 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   private func currentTable() -> LiveTable {
     let v = router.version.load(ordering: .acquiring)
     if v != seenVersion {
-      table = router.snapshot()
+      table = router.snapshot().privateCopy()
       seenVersion = v
     }
     return table
@@ -186,7 +219,10 @@ final class LiveContext: NodeContext, @unchecked Sendable {
       let t = now
       router.record(TraceEvent(time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes, latency: t - env.sentAt))
     }
-    if !env.isDuplicate { router.settle(env.id, .delivered(at: now, latency: now - env.sentAt)) }
+    if !env.isDuplicate && router.watching.load(ordering: .relaxed) {
+      let t = now
+      router.settle(env.id, .delivered(at: t, latency: t - env.sentAt))
+    }
     router.offerReply(env)
     program?.receive(env, context: self)
   }

@@ -1,5 +1,11 @@
 import Dispatch
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The world's live mode: nodes run freely on their threads and time is the wall clock.
 final class LiveEngine {
   let router: LiveRouter
@@ -57,7 +63,18 @@ final class LiveEngine {
   }
 
   /// Waits in slices so that Ctrl-C is noticed quickly.
+  /// How long the shell keeps looking for what it waits for (yielding the processor between
+  /// looks) before it sleeps on its semaphore: a node usually answers within microseconds,
+  /// sooner than the system call that would wake a sleeping shell.
+  static let clientSpinNanos: Int64 = 100_000
+
   private func waitSlices(until deadline: Int64, cancel: () -> Bool, stop: () -> Bool) -> Bool {
+    let look = min(deadline, monotonicNanos() + Self.clientSpinNanos)
+    while monotonicNanos() < look {
+      if cancel() { return true }
+      if stop() { return false }
+      sched_yield()
+    }
     while monotonicNanos() < deadline {
       if cancel() { return true }
       if stop() { return false }
@@ -93,7 +110,7 @@ final class LiveEngine {
     for (from, to) in pairs {
     for text in texts {
       let bytes = FrameCodec.encode(.message(text))
-      let id = router.nextMessageID.load(ordering: .relaxed)
+      let id = router.messageIDs.next.load(ordering: .relaxed)
       router.watch.withLock { $0[id] = .inFlight }
       let used = router.route(from: from, to: to, bytes: bytes, table: table, rng: &clientRNG, tracing: true)
       if used != id {

@@ -45,7 +45,7 @@ public struct NetworkConfig: Sendable, Equatable {
 
   /// Whether the network lets a message from `from` reach `to` right now, and if not why.
   public func blockage(from: NodeID, to: NodeID) -> String? {
-    if from == to { return nil }
+    if from == to || (cuts.isEmpty && partitions.isEmpty) { return nil }
     if cuts.contains(DirectedLink(from: from, to: to)) { return "cut" }
     for groups in partitions {
       var gf = -1
@@ -93,14 +93,33 @@ public struct NetworkConfig: Sendable, Equatable {
   /// then one latency per copy.
   @inline(__always)
   public func fate(from: NodeID, to: NodeID, rng: inout SeededRandom) -> MessageFate {
-    if let reason = blockage(from: from, to: to) { return .dropped(reason: reason) }
+    let d = decide(from: from, to: to, rng: &rng)
+    if let reason = d.dropReason { return .dropped(reason: reason) }
+    return .delivered(d.copies == 1 ? [d.first] : [d.first, d.second])
+  }
+
+  /// A message's fate as `fate` decides it (the same draws in the same order), without
+  /// allocating: the hot paths of both engines use this.
+  struct Decision {
+    /// Why the message is lost, or nil when it gets through.
+    var dropReason: String?
+    /// How many copies arrive: 1, or 2 when duplicated (0 when dropped).
+    var copies: Int
+    var first: Nanoseconds
+    var second: Nanoseconds
+  }
+
+  @inline(__always)
+  func decide(from: NodeID, to: NodeID, rng: inout SeededRandom) -> Decision {
+    if let reason = blockage(from: from, to: to) { return Decision(dropReason: reason, copies: 0, first: .zero, second: .zero) }
     let lossP = linkLoss.isEmpty ? loss : (linkLoss[Link(from, to)] ?? loss)
-    if lossP > 0 && rng.chance(lossP) { return .dropped(reason: "loss") }
+    if lossP > 0 && rng.chance(lossP) { return Decision(dropReason: "loss", copies: 0, first: .zero, second: .zero) }
     let copies = duplication > 0 && rng.chance(duplication) ? 2 : 1
     let model = latencyModel(from, to)
     let floor = placement.isEmpty ? .zero : propagation(from, to)
-    if copies == 1 { return .delivered([floor + model.draw(&rng)]) }
-    return .delivered([floor + model.draw(&rng), floor + model.draw(&rng)])
+    let first = floor + model.draw(&rng)
+    let second = copies == 2 ? floor + model.draw(&rng) : .zero
+    return Decision(dropReason: nil, copies: copies, first: first, second: second)
   }
 
   /// Forgets everything about a node that no longer exists.

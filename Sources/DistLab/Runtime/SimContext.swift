@@ -11,25 +11,17 @@ enum SimInput: Sendable {
   case timer(token: UInt64)
 }
 
-/// One event a node handled during a batch, with what it did. The ordering key makes the
-/// merge independent of which thread finished first.
+/// One event a node handled during a batch, with what it did. The ordering key (time, tier,
+/// key1, key2, then the node) makes the merge independent of which thread finished first.
 struct SimStep: Sendable {
   var time: Nanoseconds
   /// 0 for events from the queue, 1 for timers a node set and fired inside the same window.
   var tier: UInt8
   var key1: UInt64
   var key2: UInt64
-  var node: NodeID
   var input: SimInput
-  var effects: [Effect]
-
-  static func precedes(_ a: SimStep, _ b: SimStep) -> Bool {
-    if a.time != b.time { return a.time < b.time }
-    if a.tier != b.tier { return a.tier < b.tier }
-    if a.key1 != b.key1 { return a.key1 < b.key1 }
-    if a.key2 != b.key2 { return a.key2 < b.key2 }
-    return a.node < b.node
-  }
+  /// Where this step's effects lie in its batch's effect list.
+  var effects: Range<Int>
 }
 
 /// An event handed to a node for one batch.
@@ -41,12 +33,14 @@ struct SimDelivery: Sendable {
 
 /// The context a node's program sees in sim mode. Lives on the node's thread during a batch.
 /// @unchecked Sendable: after the world creates it, only the owning node thread touches it,
-/// inside batch jobs that run one at a time; the world reads nothing back but the returned steps.
+/// inside batch jobs that run one at a time; the world reads nothing back but the slot it fills.
 final class SimContext: NodeContext, @unchecked Sendable {
   let me: NodeID
   var now: Nanoseconds = .zero
   var rng: SeededRandom
-  var effects: [Effect] = []
+  /// The effects of the batch being handled, every step's in turn.
+  private var effects: [Effect] = []
+  private var steps: [SimStep] = []
   private var windowEnd: Nanoseconds = .zero
   private var creator: UInt64 = 0
   private var localCounter: UInt64 = 0
@@ -75,39 +69,47 @@ final class SimContext: NodeContext, @unchecked Sendable {
 
   func note(_ kind: TraceEvent.Kind, _ detail: String) { effects.append(.note(kind, detail)) }
 
-  /// Handles `deliveries` (sorted by time, then sequence) and any timers they set that fall in
-  /// the same window, in time order. Returns one step per handled event.
-  func runBatch(_ deliveries: [SimDelivery], windowEnd: Nanoseconds, program: NodeProgram?) -> [SimStep] {
-    self.windowEnd = windowEnd
+  /// Handles the slot's deliveries (sorted by time, then sequence) and any timers they set
+  /// that fall in the same window, in time order. Leaves one step per handled event, and
+  /// their effects, in the slot.
+  func runBatch(_ slot: SimSlot, program: NodeProgram?) {
+    windowEnd = slot.windowEnd
     localCounter = 0
-    var steps: [SimStep] = []
-    steps.reserveCapacity(deliveries.count)
-    for d in deliveries {
-      fireLocalTimers(before: d.time, program: program, into: &steps)
+    swap(&steps, &slot.steps)
+    swap(&effects, &slot.effects)
+    steps.removeAll(keepingCapacity: true)
+    effects.removeAll(keepingCapacity: true)
+    steps.reserveCapacity(slot.deliveries.count)
+    for d in slot.deliveries {
+      if let t = localTimers.min, t.due < d.time { fireLocalTimers(before: d.time, program: program) }
       creator = d.seq
-      steps.append(handle(d.input, at: d.time, tier: 0, key1: d.seq, key2: 0, program: program))
+      handle(d.input, at: d.time, tier: 0, key1: d.seq, key2: 0, program: program)
     }
-    fireLocalTimers(before: windowEnd, program: program, into: &steps)
-    return steps
+    fireLocalTimers(before: windowEnd, program: program)
+    swap(&steps, &slot.steps)
+    swap(&effects, &slot.effects)
   }
 
-  private func fireLocalTimers(before limit: Nanoseconds, program: NodeProgram?, into steps: inout [SimStep]) {
+  private func fireLocalTimers(before limit: Nanoseconds, program: NodeProgram?) {
     while let t = localTimers.min, t.due < limit {
       _ = localTimers.popMin()
       creator = t.key1
-      steps.append(handle(.timer(token: t.token), at: t.due, tier: 1, key1: t.key1, key2: t.key2, program: program))
+      handle(.timer(token: t.token), at: t.due, tier: 1, key1: t.key1, key2: t.key2, program: program)
     }
   }
 
-  private func handle(_ input: SimInput, at time: Nanoseconds, tier: UInt8, key1: UInt64, key2: UInt64, program: NodeProgram?) -> SimStep {
+  @inline(__always)
+  private func handle(
+    _ input: SimInput, at time: Nanoseconds, tier: UInt8, key1: UInt64, key2: UInt64, program: NodeProgram?
+  ) {
     now = time
-    effects = []
+    let first = effects.count
     if let program {
       switch input {
       case .message(let env): program.receive(env, context: self)
       case .timer(let token): program.timer(token: token, context: self)
       }
     }
-    return SimStep(time: time, tier: tier, key1: key1, key2: key2, node: me, input: input, effects: effects)
+    steps.append(SimStep(time: time, tier: tier, key1: key1, key2: key2, input: input, effects: first..<effects.count))
   }
 }

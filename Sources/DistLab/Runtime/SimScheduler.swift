@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// An entry in sim mode's event queue, ordered by (time, seq).
 struct SimEvent: Sendable {
   var time: Nanoseconds
@@ -23,143 +20,211 @@ struct PendingCall {
   var done: Bool
 }
 
-/// Counts node threads down to the end of a batch; the last one wakes the scheduler.
-final class BatchLatch: Sendable {
-  private let remaining: Atomic<Int>
-  private let done = DispatchSemaphore(value: 0)
-  init(count: Int) { remaining = Atomic(count) }
-  func arrive() {
-    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { done.signal() }
-  }
-  func wait() { done.wait() }
-}
-
 extension World {
-  /// Something the scheduler settles itself, in order with the nodes' steps.
-  enum MergeItem {
-    case step(SimStep)
+  /// An event popped for a batch, in pop order.
+  enum BatchItem {
+    /// The node's next step (its slot's steps are taken in order).
+    case node(Int)
     case dropAtDelivery(time: Nanoseconds, seq: UInt64, Envelope, reason: String)
     case client(time: Nanoseconds, seq: UInt64, Envelope)
     case callTimeout(time: Nanoseconds, seq: UInt64, callID: UInt32, attempt: Int)
+  }
 
-    var key: SimStep {
-      switch self {
-      case .step(let s): return s
-      case .dropAtDelivery(let t, let q, let env, _), .client(let t, let q, let env):
-        return SimStep(time: t, tier: 0, key1: q, key2: 0, node: env.to, input: .timer(token: 0), effects: [])
-      case .callTimeout(let t, let q, _, _):
-        return SimStep(time: t, tier: 0, key1: q, key2: 0, node: .client, input: .timer(token: 0), effects: [])
-      }
+  /// A merge position: the ordering key (time, tier, key1, key2, node) of a node's step or of
+  /// something the scheduler settles itself, which has tier 0, its event's seq and no key2.
+  struct MergeRef {
+    var time: Nanoseconds
+    var tier: UInt8
+    var key1: UInt64
+    var key2: UInt64
+    var node: Int
+    /// An index into the batch's items (a settled item), or -1 for a node's step.
+    var item: Int
+    var step: Int
+
+    @inline(__always)
+    static func precedes(_ a: MergeRef, _ b: MergeRef) -> Bool {
+      if a.time != b.time { return a.time < b.time }
+      if a.tier != b.tier { return a.tier < b.tier }
+      if a.key1 != b.key1 { return a.key1 < b.key1 }
+      if a.key2 != b.key2 { return a.key2 < b.key2 }
+      return a.node < b.node
     }
   }
 
   /// Runs the simulation. Stops before the first event after `deadline`, as soon as `done`
   /// holds (checked between batches), or when `cancel` says so. `precise` handles one instant
   /// at a time so that `done` is noticed at the exact moment it becomes true.
-  func runSim(until deadline: Nanoseconds?, precise: Bool, done: () -> Bool, cancel: () -> Bool) -> (handled: Int, interrupted: Bool) {
+  func runSim(until deadline: Nanoseconds?, precise: Bool, done: () -> Bool, cancel: () -> Bool) -> (
+    handled: Int, interrupted: Bool
+  ) {
     var handled = 0
     var batches = 0
-    while let first = queue.min {
+    // Nothing a node does changes the network, so the look-ahead holds for the whole run.
+    let lookahead = precise ? .zero : network.minimumDelay
+    let step = lookahead == .zero ? Nanoseconds(1) : lookahead
+    while let first = queue.minTime {
       if done() { break }
-      if let deadline, first.time > deadline { break }
+      if let deadline, first > deadline { break }
       batches += 1
       if batches & 63 == 0 && cancel() { return (handled, true) }
-      let lookahead = precise ? .zero : network.minimumDelay
-      var windowEnd = first.time + (lookahead == .zero ? Nanoseconds(1) : lookahead)
+      var windowEnd = first + step
       if let deadline { windowEnd = min(windowEnd, deadline + Nanoseconds(1)) }
-      simNow = max(simNow, first.time)
+      simNow = max(simNow, first)
       handled += runBatch(windowEnd: windowEnd)
     }
     return (handled, false)
   }
 
   /// Pops every event before `windowEnd`, lets the nodes handle theirs in parallel, then
-  /// merges what they did in a fixed order.
+  /// merges what they did in a fixed order: by (time, tier, key1, key2, node), which is the
+  /// order the events were popped in unless a node fired its own timers inside the window.
   private func runBatch(windowEnd: Nanoseconds) -> Int {
-    var items: [MergeItem] = []
-    var perNode: [Int: [SimDelivery]] = [:]
-    var order: [Int] = []
+    let b = simBatch
     var count = 0
-    while let e = queue.min, e.time < windowEnd {
-      _ = queue.popMin()
+    while let t = queue.minTime, t < windowEnd {
+      guard let e = queue.popMin() else { break }
       count += 1
       switch e.kind {
       case .deliver(let env):
         if env.to.isClient {
           if let reason = network.blockage(from: env.from, to: env.to) {
-            items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+            b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
           } else {
-            items.append(.client(time: e.time, seq: e.seq, env))
+            b.items.append(.client(time: e.time, seq: e.seq, env))
           }
           continue
         }
-        guard let info = info(env.to) else { continue }
-        if info.status == .down {
-          items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: "node down"))
+        let i = env.to.index - 1
+        guard i >= 0 && i < nodes.count else { continue }
+        let status = nodes[i].info.status
+        if status == .down {
+          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: "node down"))
         } else if let reason = network.blockage(from: env.from, to: env.to) {
-          items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
-        } else if info.status == .paused {
+          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+        } else if status == .paused {
           held[env.to, default: []].append(e)
         } else {
-          if perNode[env.to.index] == nil { order.append(env.to.index) }
-          perNode[env.to.index, default: []].append(SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
+          let slot = b.slot(env.to)
+          if slot.deliveries.isEmpty { b.order.append(env.to.index) }
+          slot.deliveries.append(SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
+          b.items.append(.node(env.to.index))
         }
       case .timer(let node, let incarnation, let token):
-        guard let info = info(node), info.incarnation == incarnation, info.status != .down else { continue }
-        if info.status == .paused {
+        let i = node.index - 1
+        guard i >= 0 && i < nodes.count, nodes[i].info.incarnation == incarnation else { continue }
+        let status = nodes[i].info.status
+        if status == .down { continue }
+        if status == .paused {
           held[node, default: []].append(e)
         } else {
-          if perNode[node.index] == nil { order.append(node.index) }
-          perNode[node.index, default: []].append(SimDelivery(time: e.time, seq: e.seq, input: .timer(token: token)))
+          let slot = b.slot(node)
+          if slot.deliveries.isEmpty { b.order.append(node.index) }
+          slot.deliveries.append(SimDelivery(time: e.time, seq: e.seq, input: .timer(token: token)))
+          b.items.append(.node(node.index))
         }
       case .callTimeout(let callID, let attempt):
-        items.append(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
+        b.items.append(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
       }
     }
-    if !order.isEmpty {
-      let latch = BatchLatch(count: order.count)
-      let results = Locked<[Int: [SimStep]]>([:])
-      for index in order {
-        let deliveries = perNode[index] ?? []
-        let context = nodes[index - 1].context
-        nodes[index - 1].thread.submit(
-          .run { program in
-            let steps = context.runBatch(deliveries, windowEnd: windowEnd, program: program)
-            results.withLock { $0[index] = steps }
-            latch.arrive()
-          })
+    var extraSteps = 0
+    if !b.order.isEmpty {
+      // Queue every job first, then wake the sleepers through the latch's fan-out.
+      b.latch.start(count: b.order.count)
+      b.sleepers.removeAll(keepingCapacity: true)
+      for index in b.order {
+        let slot = b.slots[index - 1]
+        slot.windowEnd = windowEnd
+        slot.context = nodes[index - 1].context
+        let thread = nodes[index - 1].thread
+        if thread.enqueue(.sim(slot)) { b.sleepers.append(thread) }
       }
-      latch.wait()
-      let all = results.withLock { $0 }
-      for index in order { for s in all[index] ?? [] { items.append(.step(s)) } }
+      b.latch.wake(b.sleepers)
+      b.sleepers.removeAll(keepingCapacity: true)
+      b.latch.wait()
+      for index in b.order {
+        let slot = b.slots[index - 1]
+        extraSteps += slot.steps.count - slot.deliveries.count
+        slot.cursor = 0
+      }
     }
-    if items.count > 1 { items.sort { SimStep.precedes($0.key, $1.key) } }
-    for item in items { merge(item) }
+    if extraSteps == 0 {
+      for item in b.items {
+        if case .node(let index) = item {
+          let slot = b.slots[index - 1]
+          mergeStep(slot, slot.cursor)
+          slot.cursor += 1
+        } else {
+          settle(item)
+        }
+      }
+    } else {
+      mergeInKeyOrder(b)
+    }
+    for index in b.order { b.slots[index - 1].deliveries.removeAll(keepingCapacity: true) }
+    b.order.removeAll(keepingCapacity: true)
+    b.items.removeAll(keepingCapacity: true)
     return count
   }
 
-  private func merge(_ item: MergeItem) {
+  /// The general merge, for batches in which nodes fired their own timers: sorts every step
+  /// and every settled item by its key.
+  private func mergeInKeyOrder(_ b: SimBatchState) {
+    b.refs.removeAll(keepingCapacity: true)
+    for (i, item) in b.items.enumerated() {
+      switch item {
+      case .node: continue
+      case .dropAtDelivery(let t, let q, let env, _), .client(let t, let q, let env):
+        b.refs.append(MergeRef(time: t, tier: 0, key1: q, key2: 0, node: env.to.index, item: i, step: 0))
+      case .callTimeout(let t, let q, _, _):
+        b.refs.append(MergeRef(time: t, tier: 0, key1: q, key2: 0, node: NodeID.client.index, item: i, step: 0))
+      }
+    }
+    for index in b.order {
+      for (j, s) in b.slots[index - 1].steps.enumerated() {
+        b.refs.append(MergeRef(time: s.time, tier: s.tier, key1: s.key1, key2: s.key2, node: index, item: -1, step: j))
+      }
+    }
+    b.refs.sort(by: MergeRef.precedes)
+    for r in b.refs {
+      if r.item >= 0 { settle(b.items[r.item]) } else { mergeStep(b.slots[r.node - 1], r.step) }
+    }
+    b.refs.removeAll(keepingCapacity: true)
+  }
+
+  /// Carries out one step a node took: traces what it handled and does what it asked.
+  private func mergeStep(_ slot: SimSlot, _ index: Int) {
+    let step = slot.steps[index]
+    let node = slot.node
+    simNow = max(simNow, step.time)
+    switch step.input {
+    case .message(let env):
+      recordDelivery(env, at: step.time)
+    case .timer:
+      record(TraceEvent(time: step.time, kind: .timer, node: node))
+    }
+    guard !step.effects.isEmpty else { return }
+    let incarnation = nodes[node.index - 1].info.incarnation
+    for k in step.effects {
+      switch slot.effects[k] {
+      case .send(let to, let bytes): emit(from: node, to: to, bytes: bytes, at: step.time)
+      case .timer(let due, let token):
+        queue.insert(
+          SimEvent(time: due, seq: nextSeq(), kind: .timer(node: node, incarnation: incarnation, token: token)))
+      case .note(let kind, let detail):
+        record(TraceEvent(time: step.time, kind: kind, node: node, detail: detail))
+      }
+    }
+  }
+
+  /// Settles something the scheduler handles itself.
+  private func settle(_ item: BatchItem) {
     switch item {
-    case .step(let step):
-      simNow = max(simNow, step.time)
-      switch step.input {
-      case .message(let env):
-        recordDelivery(env, at: step.time)
-      case .timer:
-        record(TraceEvent(time: step.time, kind: .timer, node: step.node))
-      }
-      let incarnation = nodes[step.node.index - 1].info.incarnation
-      for effect in step.effects {
-        switch effect {
-        case .send(let to, let bytes): emit(from: step.node, to: to, bytes: bytes, at: step.time)
-        case .timer(let due, let token):
-          queue.insert(SimEvent(time: due, seq: nextSeq(), kind: .timer(node: step.node, incarnation: incarnation, token: token)))
-        case .note(let kind, let detail):
-          record(TraceEvent(time: step.time, kind: kind, node: step.node, detail: detail))
-        }
-      }
+    case .node: break
     case .dropAtDelivery(let time, _, let env, let reason):
-      record(TraceEvent(time: time, kind: .drop, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, detail: reason))
+      record(
+        TraceEvent(
+          time: time, kind: .drop, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, detail: reason))
       settleWatched(env.id, .dropped(reason: reason))
     case .client(let time, _, let env):
       recordDelivery(env, at: time)
@@ -170,13 +235,16 @@ extension World {
 
   func recordDelivery(_ env: Envelope, at time: Nanoseconds) {
     let latency = time - env.sentAt
-    record(TraceEvent(time: time, kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: latency))
+    record(
+      TraceEvent(
+        time: time, kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: latency)
+    )
     if !env.isDuplicate { settleWatched(env.id, .delivered(at: time, latency: latency)) }
     if !calls.isEmpty { replyArrived(env, at: time) }
   }
 
   func settleWatched(_ id: Int, _ fate: MessageOutcome.Fate) {
-    guard var m = watched[id], m.fate == .inFlight else { return }
+    guard !watched.isEmpty, var m = watched[id], m.fate == .inFlight else { return }
     m.fate = fate
     watched[id] = m
     if case .delivered = fate { arrivals.append(id) }
@@ -189,26 +257,28 @@ extension World {
     let id = nextMessageID
     nextMessageID += 1
     record(TraceEvent(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes))
-    if !to.isClient && info(to) == nil {
-      record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: "no such node"))
+    if !to.isClient && (to.index < 1 || to.index > nodes.count) {
+      record(
+        TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: "no such node"))
       return id
     }
-    switch network.fate(from: from, to: to, rng: &netRNG) {
-    case .dropped(let reason):
+    let fate = network.decide(from: from, to: to, rng: &netRNG)
+    if let reason = fate.dropReason {
       record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
       settleWatched(id, .dropped(reason: reason))
-    case .delivered(let delays):
-      for (copy, delay) in delays.enumerated() {
-        let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: time, isDuplicate: copy > 0)
-        if copy > 0 {
-          record(TraceEvent(time: time, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes))
-          if var m = watched[id] {
-            m.duplicates += 1
-            watched[id] = m
-          }
-        }
-        queue.insert(SimEvent(time: time + delay, seq: nextSeq(), kind: .deliver(env)))
+      return id
+    }
+    let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: time, isDuplicate: false)
+    queue.insert(SimEvent(time: time + fate.first, seq: nextSeq(), kind: .deliver(env)))
+    if fate.copies == 2 {
+      var copy = env
+      copy.isDuplicate = true
+      record(TraceEvent(time: time, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes))
+      if var m = watched[id] {
+        m.duplicates += 1
+        watched[id] = m
       }
+      queue.insert(SimEvent(time: time + fate.second, seq: nextSeq(), kind: .deliver(copy)))
     }
     return id
   }

@@ -136,6 +136,23 @@ public final class StandardNode: NodeProgram {
       return .now(store.increment(k, by: by).map { [.int($0)] })
     case "kv.keys":
       return .now(.success([.list(store.entries.keys.sorted().map { .string($0) })]))
+    case "kv.mput":
+      guard a.count == 1, case .list(let items) = a[0], items.count % 2 == 0 else {
+        return .now(.failure(MethodError("kv.mput takes one list of key, value pairs")))
+      }
+      var stored = 0
+      for i in stride(from: 0, to: items.count, by: 2) {
+        store.put(items[i].stringValue ?? items[i].description, items[i + 1])
+        stored += 1
+      }
+      return .now(.success([.int(Int64(stored))]))
+    case "kv.mget":
+      guard a.count == 1, case .list(let items) = a[0] else { return .now(.failure(MethodError("kv.mget takes one list of keys"))) }
+      return .now(.success([.list(items.map { store.get($0.stringValue ?? $0.description) ?? .null })]))
+    case "kv.mdel":
+      guard a.count == 1, case .list(let items) = a[0] else { return .now(.failure(MethodError("kv.mdel takes one list of keys"))) }
+      let removed = items.filter { store.delete($0.stringValue ?? $0.description) }.count
+      return .now(.success([.int(Int64(removed))]))
     default:
       return .now(.failure(MethodError("no method '\(frame.method)'")))
     }

@@ -14,7 +14,9 @@ public final class World {
   var byName: [String: NodeID] = [:]
 
   var simNow: Nanoseconds = .zero
-  var queue = BinaryHeap<SimEvent> { ($0.time, $0.seq) < ($1.time, $1.seq) }
+  var queue = EventQueue()
+  /// Sim mode's per-node batch slots and scratch lists, reused from batch to batch.
+  let simBatch = SimBatchState()
   var seq: UInt64 = 0
   var netRNG: SeededRandom
   var nextMessageID = 1
@@ -24,6 +26,8 @@ public final class World {
   var arrivals: [Int] = []
   var held: [NodeID: [SimEvent]] = [:]
   var live: LiveEngine?
+  /// The sharding lab, once a scheme is chosen.
+  var shards: ShardLab?
   /// Draws for faults the user asks to happen by chance (`kill --chance`).
   var faultRNG: SeededRandom
 
@@ -72,6 +76,7 @@ public final class World {
     watched = [:]
     arrivals = []
     held = [:]
+    shards = nil
     live = config.mode == .live ? LiveEngine(world: self) : nil
   }
 

@@ -48,35 +48,68 @@ extension World {
     from: NodeID = .client, to: NodeID, method: String, args: [Value], options: CallOptions = CallOptions(),
     cancel: () -> Bool = { false }
   ) throws(WorldError) -> CallOutcome {
-    try checkEndpoint(from, role: "caller")
-    _ = try requireNode(to)
+    let outcomes = try callAll([CallRequest(from: from, to: to, method: method, args: args)], options: options, cancel: cancel)
+    guard let first = outcomes.first else { throw WorldError("the call was not made") }
+    return first
+  }
+
+  /// Makes several calls at the same moment and runs the world until every one has its answer
+  /// or has timed out: how a client fans out to many servers at once.
+  public func callAll(
+    _ requests: [CallRequest], options: CallOptions = CallOptions(), cancel: () -> Bool = { false }
+  ) throws(WorldError) -> [CallOutcome] {
     guard options.timeout > .zero else { throw WorldError("the timeout must be longer than zero") }
     guard (0...100).contains(options.retries) else { throw WorldError("retries must be between 0 and 100") }
-    guard method.utf8.count <= 255, !method.isEmpty else { throw WorldError("a method name has 1 to 255 bytes") }
-    guard args.count <= 255 else { throw WorldError("a call carries at most 255 arguments") }
-    let callID = nextCallID
-    nextCallID = nextCallID == UInt32.max ? 1 : nextCallID + 1
-    let frame = Frame(
-      kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: method, args: args)
-    let bytes = FrameCodec.encode(frame)
-    let outcome = CallOutcome(
-      callID: callID, from: from, to: to, method: method, args: args, request: bytes, reply: nil, result: .timeout,
-      attempts: 1, startedAt: now, endedAt: now)
-    if let live { return live.call(outcome, options: options, cancel: cancel) }
-    calls[callID] = PendingCall(outcome: outcome, options: options, attempt: 1, done: false)
-    emit(from: from, to: to, bytes: bytes, at: simNow)
-    queue.insert(SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: 1)))
-    let run = runSim(until: nil, precise: true, done: { calls[callID]?.done ?? true }, cancel: cancel)
-    var final = calls.removeValue(forKey: callID)?.outcome ?? outcome
-    if run.interrupted {
-      final.result = .interrupted
-      final.endedAt = simNow
+    for r in requests {
+      try checkEndpoint(r.from, role: "caller")
+      _ = try requireNode(r.to)
+      guard r.method.utf8.count <= 255, !r.method.isEmpty else { throw WorldError("a method name has 1 to 255 bytes") }
+      guard r.args.count <= 255 else { throw WorldError("a call carries at most 255 arguments") }
     }
-    return final
+    var ids: [UInt32] = []
+    var started: [CallOutcome] = []
+    for r in requests {
+      let callID = nextCallID
+      nextCallID = nextCallID == UInt32.max ? 1 : nextCallID + 1
+      let frame = Frame(
+        kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: r.method, args: r.args)
+      let outcome = CallOutcome(
+        callID: callID, from: r.from, to: r.to, method: r.method, args: r.args, request: FrameCodec.encode(frame), reply: nil,
+        result: .timeout, attempts: 1, startedAt: now, endedAt: now)
+      ids.append(callID)
+      started.append(outcome)
+    }
+    if let live { return started.map { live.call($0, options: options, cancel: cancel) } }
+    for outcome in started {
+      calls[outcome.callID] = PendingCall(outcome: outcome, options: options, attempt: 1, done: false)
+      emit(from: outcome.from, to: outcome.to, bytes: outcome.request, at: simNow)
+      queue.insert(
+        SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1)))
+    }
+    let run = runSim(until: nil, precise: true, done: { ids.allSatisfy { calls[$0]?.done ?? true } }, cancel: cancel)
+    let waited = Set(ids)
+    var finals: [CallOutcome] = []
+    for (i, id) in ids.enumerated() {
+      let pending = calls.removeValue(forKey: id)
+      var final = pending?.outcome ?? started[i]
+      if run.interrupted && !(pending?.done ?? false) {
+        final.result = .interrupted
+        final.endedAt = simNow
+      }
+      finals.append(final)
+    }
+    // The callers stopped waiting: their pending timeouts are no longer events of the world.
+    _ = queue.removeAll { e in
+      if case .callTimeout(let id, _) = e.kind { return waited.contains(id) }
+      return false
+    }
+    return finals
   }
 
   /// A reply reached its caller: settle the call unless it already was.
   func replyArrived(_ env: Envelope, at time: Nanoseconds) {
+    // Most deliveries are not awaited replies: tell from the header before decoding.
+    guard let peeked = FramePeek.replyCallID(env.bytes), calls[peeked] != nil else { return }
     guard let frame = try? FrameCodec.decode(env.bytes), frame.kind == .reply || frame.kind == .error,
       var call = calls[frame.callID], !call.done, call.outcome.from == env.to, call.outcome.to == env.from
     else { return }

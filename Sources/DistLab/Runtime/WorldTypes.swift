@@ -101,3 +101,18 @@ public struct AdvanceOutcome: Sendable {
   public var eventsHandled: Int
   public var interrupted: Bool
 }
+
+/// One call among several made at once (`World.callAll`).
+public struct CallRequest: Sendable {
+  public var from: NodeID
+  public var to: NodeID
+  public var method: String
+  public var args: [Value]
+
+  public init(from: NodeID = .client, to: NodeID, method: String, args: [Value]) {
+    self.from = from
+    self.to = to
+    self.method = method
+    self.args = args
+  }
+}

@@ -17,7 +17,20 @@ public enum BenchRunner {
   }
 }
 
-/// How long each measurement runs, and the targets they are held to.
+/// What the runtime is held to on a 2-core machine.
+enum BenchTargets {
+  static let simMessagesPerSecond = BenchTarget.atLeast(300_000)
+  static let simToBaseline = BenchTarget.atLeast(0.65)
+  static let liveMessagesPerSecond = BenchTarget.atLeast(2_000_000)
+  static let rpcP50Micros = BenchTarget.atMost(10)
+  static let rpcP99Micros = BenchTarget.atMost(50)
+  static let spawn1000Millis = BenchTarget.atMost(100)
+  static let spawn10000Millis = BenchTarget.atMost(1_000)
+  static let spawn10000MB = BenchTarget.atMost(150)
+  static let firstPromptMillis = BenchTarget.atMost(50)
+}
+
+/// How long each measurement runs; `--quick` shortens them.
 struct BenchPlan {
   var pingPongSeconds = 1.0
   var throughputSeconds = 1.5
@@ -38,70 +51,83 @@ struct BenchPlan {
     let baseline = PingPongBench.run(seconds: pingPongSeconds)
     report(
       BenchFigure(
-        id: "baseline.roundTripsPerSecond", label: "thread ping-pong (baseline)", value: baseline, unit: "round trips/s",
-        note: "Locked mailbox + semaphore park, 2 threads"))
+        id: "baseline.roundTripsPerSecond", label: "thread ping-pong (baseline)", value: baseline,
+        unit: "round trips/s", note: "Locked mailbox + semaphore park, 2 threads"))
+    measureThroughput(baseline: baseline, report)
+    measureRPC(report)
+    measureSpawn(report)
+    measurePrompt(report)
+  }
 
+  private func measureThroughput(baseline: Double, _ report: (BenchFigure) -> Void) {
     let nodes = ThroughputBench.nodes
-    switch Result(catching: { () throws(WorldError) in try ThroughputBench.sim(seconds: throughputSeconds) }) {
-    case .success(let r):
-      report(
-        BenchFigure(
-          id: "sim.messagesPerSecond", label: "sim, \(nodes) nodes", value: r.messagesPerSecond, unit: "msg/s",
-          target: .atLeast(300_000)))
-      report(
-        BenchFigure(
-          id: "sim.baselineRatio", label: "sim ÷ baseline", value: r.messagesPerSecond / baseline, unit: "×",
-          target: .atLeast(0.65)))
-    case .failure(let e):
-      report(BenchFigure(id: "sim.messagesPerSecond", label: "sim, \(nodes) nodes", value: nil, unit: "msg/s", target: .atLeast(300_000), note: e.message))
-      report(BenchFigure(id: "sim.baselineRatio", label: "sim ÷ baseline", value: nil, unit: "×", target: .atLeast(0.65), note: e.message))
-    }
-
-    let live = Result(catching: { () throws(WorldError) in try ThroughputBench.live(seconds: throughputSeconds) })
+    let sim = Result { () throws(WorldError) in try ThroughputBench.sim(seconds: throughputSeconds) }
+    let rate = try? sim.get().messagesPerSecond
     report(
       BenchFigure(
-        id: "live.messagesPerSecond", label: "live, \(nodes) nodes", value: try? live.get().messagesPerSecond, unit: "msg/s",
-        target: .atLeast(2_000_000), note: live.failureMessage))
+        id: "sim.messagesPerSecond", label: "sim, \(nodes) nodes", value: rate, unit: "msg/s",
+        target: BenchTargets.simMessagesPerSecond, note: sim.failureMessage))
+    report(
+      BenchFigure(
+        id: "sim.baselineRatio", label: "sim ÷ baseline", value: rate.map { $0 / baseline }, unit: "×",
+        target: BenchTargets.simToBaseline, note: sim.failureMessage))
 
-    let rpc = Result(catching: { () throws(WorldError) in try RPCBench.run(calls: rpcCalls) })
-    let rpcNote = rpc.failureMessage ?? (try? rpc.get()).flatMap { $0.failures > 0 ? "\($0.failures) calls failed" : nil }
+    let live = Result { () throws(WorldError) in try ThroughputBench.live(seconds: throughputSeconds) }
+    report(
+      BenchFigure(
+        id: "live.messagesPerSecond", label: "live, \(nodes) nodes", value: try? live.get().messagesPerSecond,
+        unit: "msg/s", target: BenchTargets.liveMessagesPerSecond, note: live.failureMessage))
+  }
+
+  private func measureRPC(_ report: (BenchFigure) -> Void) {
+    let rpc = Result { () throws(WorldError) in try RPCBench.run(calls: rpcCalls) }
+    let failed = (try? rpc.get()).flatMap { $0.failures > 0 ? "\($0.failures) calls failed" : nil }
+    let note = rpc.failureMessage ?? failed
     report(
       BenchFigure(
         id: "rpc.p50Micros", label: "live RPC round trip, p50", value: try? rpc.get().p50Micros, unit: "µs",
-        target: .atMost(10), note: rpcNote ?? "\(rpcCalls) calls"))
+        target: BenchTargets.rpcP50Micros, note: note ?? "\(BenchRendering.grouped(Int64(rpcCalls))) calls"))
     report(
-      BenchFigure(id: "rpc.p99Micros", label: "live RPC round trip, p99", value: try? rpc.get().p99Micros, unit: "µs", target: .atMost(50), note: rpcNote))
+      BenchFigure(
+        id: "rpc.p99Micros", label: "live RPC round trip, p99", value: try? rpc.get().p99Micros, unit: "µs",
+        target: BenchTargets.rpcP99Micros, note: note))
+  }
 
-    for (count, limit) in [(1_000, 100.0), (10_000, 1_000.0)] {
-      let spawn = Result(catching: { () throws(WorldError) in try SpawnBench.run(count: count) })
-      let name = BenchRendering.grouped(Int64(count))
+  private func measureSpawn(_ report: (BenchFigure) -> Void) {
+    let cases: [(count: Int, time: BenchTarget, memory: BenchTarget?)] = [
+      (1_000, BenchTargets.spawn1000Millis, nil),
+      (10_000, BenchTargets.spawn10000Millis, BenchTargets.spawn10000MB),
+    ]
+    for c in cases {
+      let spawn = Result { () throws(WorldError) in try SpawnBench.run(count: c.count) }
+      let name = BenchRendering.grouped(Int64(c.count))
       let ready = (try? spawn.get()).map { "all answering after \(BenchRendering.number($0.readyMillis)) ms" }
       report(
         BenchFigure(
-          id: "spawn\(count).millis", label: "spawn \(name) nodes", value: try? spawn.get().millis, unit: "ms",
-          target: .atMost(limit), note: spawn.failureMessage ?? ready))
+          id: "spawn\(c.count).millis", label: "spawn \(name) nodes", value: try? spawn.get().millis, unit: "ms",
+          target: c.time, note: spawn.failureMessage ?? ready))
       report(
         BenchFigure(
-          id: "spawn\(count).rssGrowthMB", label: "spawn \(name) nodes, RSS growth", value: try? spawn.get().rssGrowthMB,
-          unit: "MB", target: count == 10_000 ? .atMost(150) : nil, note: spawn.failureMessage))
+          id: "spawn\(c.count).rssGrowthMB", label: "spawn \(name) nodes, RSS growth",
+          value: (try? spawn.get()).flatMap(\.rssGrowthMB), unit: "MB", target: c.memory, note: spawn.failureMessage))
       // Let the threads of the world just dropped wind down before the next measurement.
       BenchClock.sleep(seconds: 0.2)
     }
+  }
 
-    switch FirstPromptBench.run(attempts: promptAttempts) {
-    case .success(let ms):
-      report(
-        BenchFigure(
-          id: "shell.firstPromptMillis", label: "time to first prompt", value: ms, unit: "ms", target: .atMost(50),
-          note: "best of \(promptAttempts), on a pseudo-terminal"))
-    case .failure(let f):
-      report(
-        BenchFigure(id: "shell.firstPromptMillis", label: "time to first prompt", value: nil, unit: "ms", target: .atMost(50), note: f.description))
-    }
+  private func measurePrompt(_ report: (BenchFigure) -> Void) {
+    let prompt = FirstPromptBench.run(attempts: promptAttempts)
+    var note = "best of \(promptAttempts), on a pseudo-terminal"
+    if case .failure(let f) = prompt { note = f.description }
+    report(
+      BenchFigure(
+        id: "shell.firstPromptMillis", label: "time to first prompt", value: try? prompt.get(), unit: "ms",
+        target: BenchTargets.firstPromptMillis, note: note))
   }
 }
 
 extension Result where Failure == WorldError {
+  /// The refusal's message, when the measurement was refused.
   fileprivate var failureMessage: String? {
     if case .failure(let e) = self { return e.message }
     return nil

@@ -9,7 +9,10 @@ import Foundation
 /// Time from starting the `distlab` executable on a pseudo-terminal until its prompt appears.
 enum FirstPromptBench {
   enum Failure: Error, CustomStringConvertible {
-    case noExecutable, noTerminal, spawnFailed(Int32), noPrompt(String)
+    case noExecutable
+    case noTerminal
+    case spawnFailed(Int32)
+    case noPrompt(String)
     var description: String {
       switch self {
       case .noExecutable: "cannot find the distlab executable (/proc/self/exe)"

@@ -23,7 +23,8 @@ final class HotPotato: NodeProgram {
   func receive(_ envelope: Envelope, context: NodeContext) {
     if let stop, stop.isSet { return }
     received += 1
-    context.send(to: Self.pick(other: context.me, among: nodeCount, draw: context.randomUInt64()), bytes: envelope.bytes)
+    context.send(
+      to: Self.pick(other: context.me, among: nodeCount, draw: context.randomUInt64()), bytes: envelope.bytes)
   }
 
   func timer(token: UInt64, context: NodeContext) {}

@@ -1,5 +1,5 @@
-import DistLab
 import Dispatch
+import DistLab
 import Foundation
 
 /// The baseline: two threads handing a token back and forth through the same mailbox-and-park

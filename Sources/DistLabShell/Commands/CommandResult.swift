@@ -3,7 +3,7 @@ import DistLab
 /// What a command did, as typed data: renderers turn it into text and `expect` reads it.
 public enum CommandResult: Sendable {
   case nothing
-  case nodesChanged(NodeChange, [NodeInfo])
+  case nodesChanged(NodeLifecycle, [NodeInfo])
   case nodeTable([NodeRow])
   case sent(SendOutcome)
   case called(CallOutcome, verbose: Bool)
@@ -22,12 +22,13 @@ public enum CommandResult: Sendable {
   case sourced(path: String, commands: Int, failedExpectations: Int, output: String)
   case recording(RecordingChange)
   case lesson(LessonResult)
+  case shard(ShardResult)
   case reset
   case exit
 }
 
 /// Which change `nodesChanged` reports.
-public enum NodeChange: String, Sendable {
+public enum NodeLifecycle: String, Sendable {
   case spawned, killed, restarted, paused, resumed
 }
 
@@ -151,4 +152,19 @@ public struct ExerciseStatus: Sendable {
   public var done: Bool
   public var hintsShown: Int
   public var hints: Int
+}
+
+/// What a `shard` command did.
+public enum ShardResult: Sendable {
+  case using(label: String, nodes: [NodeID], metadata: ShardMetadata, cost: LookupCost)
+  case wrote(ShardWriteOutcome, what: String)
+  case read(ShardReadOutcome)
+  case located(ShardWhere)
+  case stats(label: String, distribution: ShardDistribution, health: ShardHealth, metadata: ShardMetadata)
+  case changed(ShardChangeOutcome)
+  case map(scheme: any ShardingScheme, distribution: ShardDistribution)
+  case compared([ShardComparisonRow], keys: Int, nodes: Int)
+  case health(ShardHealth)
+  case repaired(ShardWriteOutcome, before: ShardHealth, after: ShardHealth)
+  case cleared(keys: Int)
 }

@@ -55,6 +55,7 @@ public struct CommandSpec: Sendable {
   public enum Family: String, Sendable, CaseIterable {
     case nodes = "Nodes"
     case messages = "Messages and calls"
+    case data = "Data across nodes"
     case network = "Network"
     case time = "Time and the world"
     case observe = "Observing"

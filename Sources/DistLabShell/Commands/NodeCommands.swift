@@ -72,7 +72,7 @@ enum NodeCommands {
   }
 
   static func change(
-    _ name: String, summary: String, verb: NodeChange, example: [String],
+    _ name: String, summary: String, verb: NodeLifecycle, example: [String],
     _ op: @escaping @Sendable (World, [NodeID]) throws(WorldError) -> [NodeInfo]
   ) -> CommandSpec {
     CommandSpec(

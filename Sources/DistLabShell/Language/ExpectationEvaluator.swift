@@ -123,7 +123,46 @@ struct ExpectationEvaluator {
       }
       return .duration(v)
     default:
+      if s.hasPrefix("shard.") { return try shardSubject(t) }
       return try nodeSubject(t)
+    }
+  }
+
+  static let shardSubjects = [
+    "shard.keys", "shard.balance", "shard.cv", "shard.empty", "shard.max", "shard.moved", "shard.moved.keys", "shard.bytes.moved",
+    "shard.healthy", "shard.under", "shard.unreachable", "shard.nodes", "shard.owner.KEY",
+  ]
+
+  /// The sharding lab: its balance, the last node change, its health, where a key lives.
+  private func shardSubject(_ t: Token) throws(ShellError) -> Observed {
+    guard let lab = world.shardLab else {
+      throw ShellError("'\(t.text)' reads the sharding lab, and no scheme is in use ('shard use SCHEME')", column: t.column)
+    }
+    let d = world.shardDistribution()
+    let h = world.shardHealth()
+    func change() throws(ShellError) -> ShardChangeOutcome {
+      guard let c = lab.lastChange else { throw ShellError("'\(t.text)' reads the last 'shard add' or 'shard remove', and there has been none", column: t.column) }
+      return c
+    }
+    switch t.text {
+    case "shard.keys": return .number(Double(lab.keys.count))
+    case "shard.nodes": return .number(Double(lab.scheme.nodes.count))
+    case "shard.balance": return .number(d.maxOverMean)
+    case "shard.cv": return .number(d.coefficientOfVariation)
+    case "shard.empty": return .number(Double(d.emptyNodes.count))
+    case "shard.max": return .number(Double(d.max))
+    case "shard.moved": return .number(try change().report.movement.fraction)
+    case "shard.moved.keys": return .number(Double(try change().report.movement.moved))
+    case "shard.bytes.moved": return .number(Double(try change().bytesMoved))
+    case "shard.healthy": return .number(Double(h.healthy))
+    case "shard.under": return .number(Double(h.underReplicated))
+    case "shard.unreachable": return .number(Double(h.unreachable))
+    default:
+      if t.text.hasPrefix("shard.owner.") {
+        let key = ShardKey(String(t.text.dropFirst("shard.owner.".count)))
+        return .text(lab.copies(of: key).first.map { world.name(of: $0.node) } ?? lab.scheme.owner(of: key).map { world.name(of: $0) } ?? "none")
+      }
+      throw ShellError("unknown subject '\(t.text)'\(Suggest.hint(for: t.text, in: Self.shardSubjects)); see 'help expect'", column: t.column)
     }
   }
 

@@ -47,11 +47,12 @@ public struct Renderer {
     case .recording(.stopped(let path, let commands)):
       return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
     case .lesson(let l): return LessonRenderer(style: style).render(l)
+    case .shard(let r): return ShardRenderer(style: style, world: world).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }
 
-  func nodesChanged(_ change: NodeChange, _ infos: [NodeInfo]) -> String {
+  func nodesChanged(_ change: NodeLifecycle, _ infos: [NodeInfo]) -> String {
     let who = infos.count > 3 ? "\(infos.count) nodes: \(names(infos))" : names(infos)
     if infos.isEmpty { return "no node \(change.rawValue)" }
     switch change {

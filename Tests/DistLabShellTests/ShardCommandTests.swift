@@ -1,0 +1,128 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// The sharding lab in the shell: data really lives in the nodes' stores, node changes move
+/// exactly what the scheme says, replicas keep keys readable, bad input changes nothing.
+final class ShardCommandTests: XCTestCase {
+  func session(nodes: Int) -> ShellSession {
+    let s = ShellSession()
+    runOK(s, ["spawn \(nodes)"])
+    return s
+  }
+
+  /// Keys each node's own store holds, asked on the node's thread.
+  func storeCounts(_ s: ShellSession) throws -> [String: Int] {
+    var out: [String: Int] = [:]
+    for n in s.world.allNodes where n.status != .down {
+      out[n.name] = try s.world.summary(of: n.id)?.kvKeys ?? 0
+    }
+    return out
+  }
+
+  func testLoadedKeysLiveInTheNodesStores() throws {
+    let s = session(nodes: 5)
+    runOK(s, ["shard use rendezvous", "shard load 3000"])
+    let counts = try storeCounts(s)
+    XCTAssertEqual(counts.values.reduce(0, +), 3000)
+    let d = s.world.shardDistribution()
+    for row in d.rows { XCTAssertEqual(counts[s.world.name(of: row.node)], row.keys) }
+    let lab = try XCTUnwrap(s.world.shardLab)
+    let key = lab.keys[17]
+    let read = s.run("shard get \(key)")
+    XCTAssertTrue(read.text.hasPrefix("\(key) = 17 from \(s.world.name(of: lab.scheme.owner(of: key) ?? NodeID(0)))"), read.text)
+  }
+
+  /// A join moves exactly the keys whose owner changed, by messages, and nothing else.
+  func testAddingANodeMovesExactlyTheKeysTheSchemeMoves() throws {
+    let s = session(nodes: 10)
+    runOK(s, ["shard use ring --vnodes 100", "shard load 5000", "spawn 1"])
+    let before = try XCTUnwrap(s.world.shardLab)
+    var after = before.scheme
+    try after.addNode(NodeID(11))
+    let expected = before.keys.filter { before.scheme.owner(of: $0) != after.owner(of: $0) }.count
+    runOK(s, ["shard add n11"])
+    let lab = try XCTUnwrap(s.world.shardLab)
+    XCTAssertEqual(lab.lastChange?.report.movement.moved, expected)
+    XCTAssertEqual(lab.lastChange?.copiesMoved, expected)
+    XCTAssertEqual(lab.lastChange?.bytesMoved, expected * 1024)
+    for key in lab.keys { XCTAssertEqual(lab.copies(of: key).map(\.node), [lab.scheme.owner(of: key)].compactMap { $0 }) }
+    let counts = try storeCounts(s)
+    XCTAssertEqual(counts.values.reduce(0, +), 5000, "moved keys must leave their old node")
+    XCTAssertEqual(counts["n11"], expected)
+    XCTAssertEqual(s.run("expect shard.moved < 13% and shard.moved > 6%").status, .ok)
+  }
+
+  func testModNMovesMostKeysAndTheRingFew() {
+    let s = session(nodes: 10)
+    runOK(s, ["shard use modn", "shard load 20000", "spawn 1", "shard add n11"])
+    XCTAssertEqual(s.run("expect shard.moved >= 89% and shard.moved <= 93%").status, .ok, s.run("expect shard.moved == 0").text)
+    let r = session(nodes: 10)
+    runOK(r, ["shard use ring --vnodes 200", "shard load 20000", "spawn 1", "shard add n11"])
+    XCTAssertEqual(r.run("expect shard.moved >= 6.1% and shard.moved <= 12.1%").status, .ok, r.run("expect shard.moved == 0").text)
+  }
+
+  func testSequentialKeysMakeARangeHotSpot() {
+    let s = session(nodes: 4)
+    runOK(s, ["shard use range --splits key-00001000,key-00002000,key-00003000", "shard load 5000 --dist sequential"])
+    XCTAssertEqual(s.run("expect shard.max == 2000 and shard.balance == 1.6").status, .ok)
+    runOK(s, ["shard load 1000 --dist sequential"])
+    XCTAssertEqual(s.run("expect shard.max == 3000").status, .ok, "every new sequential write lands on the last range")
+  }
+
+  func testReplicasKeepKeysReadableAndRepairRestoresThem() throws {
+    let s = session(nodes: 5)
+    runOK(s, ["shard use ring --replicas 3", "shard load 1000", "kill n1,n2"])
+    XCTAssertEqual(s.run("expect shard.unreachable == 0 and shard.under > 0").status, .ok)
+    let lab = try XCTUnwrap(s.world.shardLab)
+    let key = try XCTUnwrap(lab.keys.first { lab.scheme.owner(of: $0) == NodeID(1) })
+    let read = s.run("shard get \(key)").text
+    XCTAssertTrue(read.contains("from n") && read.contains("read a replica"), read)
+    runOK(s, ["shard repair"])
+    XCTAssertEqual(s.run("expect shard.under == 0 and shard.healthy == 1000").status, .ok)
+    let plain = session(nodes: 5)
+    runOK(plain, ["shard use ring", "shard load 1000", "kill n1"])
+    XCTAssertEqual(plain.run("expect shard.unreachable > 0").status, .ok)
+  }
+
+  /// Each bad input is one line of error, and neither the world nor the lab changes.
+  func testBadInputIsRefusedAndChangesNothing() {
+    let empty = ShellSession()
+    XCTAssertEqual(empty.run("shard use ring").text, "error: a scheme needs nodes: spawn some first (or name them with --nodes)")
+    let s = session(nodes: 3)
+    let cases: [(String, String)] = [
+      ("shard use bogus", "unknown scheme 'bogus'"),
+      ("shard use ring --replicas 4", "replication factor 4 needs at least 4 nodes (there are 3)"),
+      ("shard use range --splits t,m", "range split points must increase"),
+      ("shard use maglev --table-size 8", "Maglev table size must be prime: 8 is not (the next prime is 11)"),
+      ("shard load 10", "no sharding scheme yet"),
+      ("shard use ring --vnodes 0", "--vnodes must be between 1 and 100000"),
+    ]
+    for (line, message) in cases {
+      let before = WorldFingerprint(s.world)
+      let o = s.run(line)
+      XCTAssertEqual(o.status, .error, line)
+      XCTAssertTrue(o.text.contains(message), "\(line): \(o.text)")
+      XCTAssertFalse(o.text.contains("\n"), line)
+      XCTAssertEqual(WorldFingerprint(s.world), before, line)
+      XCTAssertNil(s.world.shardLab, line)
+    }
+    runOK(s, ["shard use jump", "shard load 100"])
+    let keys = s.world.shardLab?.keys.count
+    XCTAssertEqual(s.run("shard use ring").status, .error)
+    XCTAssertEqual(s.run("shard add n7").status, .error)
+    XCTAssertEqual(s.run("shard remove n1 --raw").status, .error)
+    XCTAssertEqual(s.world.shardLab?.keys.count, keys)
+    XCTAssertEqual(s.world.shardLab?.scheme.nodes.count, 3)
+  }
+
+  func testWhereExplainsAndMapDraws() {
+    let s = session(nodes: 3)
+    runOK(s, ["shard use ring --vnodes 4", "shard put alice"])
+    let w = s.run("shard where alice").text
+    XCTAssertTrue(w.contains("ring position 0x") && w.contains("next point clockwise") && w.contains("copies written: n"), w)
+    XCTAssertTrue(s.run("shard map").text.contains("max share / mean share"))
+    XCTAssertTrue(s.run("shard compare --keys 500 --nodes 4").text.contains("MOVED +1 NODE"))
+  }
+}
