@@ -18,18 +18,10 @@ public enum GradeReports {
   /// expected and found, the seed and the next hint.
   public static func junit(_ results: [GradeResult]) -> String {
     var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
-    let failures = results.filter { $0.status == .failed || $0.status == .missing }.count
-    let errors = results.filter { $0.status == .error || $0.status == .timeout }.count
-    let total = results.reduce(0) { $0 + $1.seconds }
-    lines.append(
-      "<testsuites name=\"distlab\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(total))\">")
+    lines.append("<testsuites name=\"distlab\" \(counts(results))>")
     for (lesson, group) in grouped(results) {
-      let f = group.filter { $0.status == .failed || $0.status == .missing }.count
-      let e = group.filter { $0.status == .error || $0.status == .timeout }.count
       let title = group.first?.lessonTitle ?? ""
-      lines.append(
-        "  <testsuite name=\"\(xml("\(lesson) \(title)"))\" tests=\"\(group.count)\" failures=\"\(f)\" errors=\"\(e)\" time=\"\(seconds(group.reduce(0) { $0 + $1.seconds }))\">"
-      )
+      lines.append("  <testsuite name=\"\(xml("\(lesson) \(title)"))\" \(counts(group))>")
       for r in group {
         let open = "    <testcase classname=\"\(xml("lesson." + lesson))\" name=\"\(xml(r.exercise))\" time=\"\(seconds(r.seconds))\""
         if r.passed {
@@ -37,7 +29,7 @@ public enum GradeReports {
           continue
         }
         lines.append(open + ">")
-        let tag = r.status == .error || r.status == .timeout ? "error" : "failure"
+        let tag = r.isError ? "error" : "failure"
         lines.append("      <\(tag) type=\"\(r.status.rawValue)\" message=\"\(xml(r.message))\">\(xml(details(r)))</\(tag)>")
         lines.append("    </testcase>")
       }
@@ -84,6 +76,15 @@ public enum GradeReports {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     guard let data = try? encoder.encode(report) else { return "{}\n" }
     return (String(data: data, encoding: .utf8) ?? "{}") + "\n"
+  }
+
+  /// JUnit's counting attributes: tests, failures (checks that did not hold, missing
+  /// solutions), errors (solutions that errored or ran out of time) and seconds.
+  static func counts(_ results: [GradeResult]) -> String {
+    let errors = results.filter(\.isError).count
+    let failures = results.filter { !$0.passed && !$0.isError }.count
+    let time = results.reduce(0) { $0 + $1.seconds }
+    return "tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(time))\""
   }
 
   static func details(_ r: GradeResult) -> String {

@@ -31,6 +31,8 @@ public struct GradeResult: Codable, Sendable, Equatable {
   public var seconds: Double
 
   public var passed: Bool { status == .passed }
+  /// The solution did not run to its end (it errored or ran out of time).
+  public var isError: Bool { status == .error || status == .timeout }
 
   /// The failed visible checks as `expected …, found …` (hidden ones are only counted).
   public var expectedFound: String {
