@@ -78,6 +78,9 @@ final class FuzzTests: XCTestCase {
         XCTAssertTrue(outcome.text.hasPrefix("error: "), outcome.text)
         XCTAssertEqual(WorldFingerprint(session.world), before, "rejected line changed the world: \(line) → \(outcome.text)")
       }
+      for out in outcome.text.split(separator: "\n") where out.hasPrefix("#") {
+        XCTFail("output line starts with '#', which a transcript would read as a comment: \(line) → \(out)")
+      }
       if outcome.status == .exit { session = preparedSession(maxNodes: 12) }
     }
     XCTAssertGreaterThan(errors, 3000, "the fuzz input should be mostly wrong")

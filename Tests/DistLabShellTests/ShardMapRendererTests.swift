@@ -161,15 +161,16 @@ final class ShardMapRendererTests: XCTestCase {
   func testGoldenRangeMap() throws {
     let scheme = try RangeScheme(nodes: three, splits: ["g", "p"])
     let keys: [ShardKey] = ["a", "b", "c", "h", "p", "q", "r", "s", "t", "u"]
-    // Written by hand from the layout rules: bars are 23 columns wide in the range table (60
+    // Written by hand from the layout rules: bars are 22 columns wide in the range table (60
     // columns minus the other columns, their gaps and the hot mark), 30 in the node table.
+    // Ranges are numbered from 1, as `shard where` numbers them.
     let expected = """
       range splits=g,p: 3 ranges over 3 nodes, cut at 2 split keys
-      #  RANGE    NODE  KEYS  SHARE
-      0  [−∞, g)  n1       3  30.0%  ███████████▌
-      1  [g, p)   n2       1  10.0%  ███▉
-      2  [p, +∞)  n3       6  60.0%  ███████████████████████ ◀ hot
-      hot spot: range 2 [p, +∞) on n3 holds 60.0% of the keys; an
+      NO  RANGE    NODE  KEYS  SHARE
+       1  [−∞, g)  n1       3  30.0%  ███████████
+       2  [g, p)   n2       1  10.0%  ███▋
+       3  [p, +∞)  n3       6  60.0%  ██████████████████████ ◀ hot
+      hot spot: range 3 [p, +∞) on n3 holds 60.0% of the keys; an
       even share of 3 ranges is 33.3%.
 
       NODE  RANGES  KEYS  SHARE
@@ -186,18 +187,18 @@ final class ShardMapRendererTests: XCTestCase {
   func testRangeRowsAreInKeyOrderAndTheHotRangeStandsOut() throws {
     let scheme = try RangeScheme(nodes: three, splits: ["key-00100", "key-00200", "key-00300"])
     let text = picture(scheme, keys: keys(1000))
-    let rows = tableRows(text, header: "#  RANGE")
-    XCTAssertEqual(rows.map { $0[0] }, ["0", "1", "2", "3"], text)
+    let rows = tableRows(text, header: "NO  RANGE")
+    XCTAssertEqual(rows.map { $0[0] }, ["1", "2", "3", "4"], text)
     XCTAssertEqual(rows.map { $0[1] }, ["[−∞,", "[key-00100,", "[key-00200,", "[key-00300,"])
     XCTAssertEqual(rows.map { $0[2] }, ["key-00100)", "key-00200)", "key-00300)", "+∞)"])
     XCTAssertEqual(rows.map { $0[4] }, ["100", "100", "100", "700"])
     let hot = lines(text).filter { $0.contains("◀ hot") }
     XCTAssertEqual(hot.count, 1)
-    XCTAssertTrue(hot[0].hasPrefix("3  [key-00300, +∞)"), text)
+    XCTAssertTrue(hot[0].hasPrefix(" 4  [key-00300, +∞)"), text)
     // The hot bar is the longest one.
     let bars = lines(text).prefix { !$0.isEmpty }.map { $0.filter { $0 == "█" }.count }
     XCTAssertEqual(bars.max(), hot[0].filter { $0 == "█" }.count)
-    XCTAssertTrue(text.contains("hot spot: range 3"))
+    XCTAssertTrue(text.contains("hot spot: range 4"))
     XCTAssertTrue(text.contains("70.0% of the keys"))
   }
 
@@ -210,16 +211,16 @@ final class ShardMapRendererTests: XCTestCase {
   func testManyRangesAreCutButTheHotOneStaysVisible() throws {
     let splits = (1..<40).map { ShardKey("k\(String(repeating: "0", count: 3 - String($0 * 10).count))\($0 * 10)") }
     let scheme = try RangeScheme(nodes: three, splits: splits)
-    // Every key falls into range 20: [k200, k210).
+    // Every key falls into range 21 (numbered from 1): [k200, k210).
     let hotKeys = (0..<50).map { ShardKey("k20\($0 % 10)-\($0)") }
     let text = picture(scheme, keys: hotKeys)
     XCTAssertTrue(text.contains("…"), text)
     let hot = lines(text).filter { $0.contains("◀ hot") }
     XCTAssertEqual(hot.count, 1, text)
-    XCTAssertTrue(hot[0].hasPrefix("20  [k200, k210)"), text)
-    XCTAssertTrue(text.contains("39  [k390, +∞)"))
-    XCTAssertTrue(text.contains("0  [−∞, k010)"))
-    XCTAssertFalse(text.contains("15  [k150"), "the middle is cut")
+    XCTAssertTrue(hot[0].hasPrefix("21  [k200, k210)"), text)
+    XCTAssertTrue(text.contains("40  [k390, +∞)"))
+    XCTAssertTrue(text.contains(" 1  [−∞, k010)"))
+    XCTAssertFalse(text.contains("16  [k150"), "the middle is cut")
   }
 
   // MARK: chunks
@@ -356,7 +357,7 @@ final class ShardMapRendererTests: XCTestCase {
     XCTAssertTrue(text.contains("every key is stored 3 times"))
     XCTAssertTrue(flat(text).contains("eu: n1, n3 · us: n2 · no zone: n4"), text)
     let plain = picture(try ReplicatedScheme(base: try RangeScheme(nodes: three), factor: 2))
-    XCTAssertTrue(plain.contains("#  RANGE"), plain)
+    XCTAssertTrue(plain.contains("NO  RANGE"), plain)
     XCTAssertTrue(plain.contains("every key is stored 2 times"))
     XCTAssertFalse(plain.contains("zones"))
   }

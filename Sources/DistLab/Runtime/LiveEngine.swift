@@ -36,13 +36,6 @@ final class LiveTable: Sendable {
   func submit(_ job: NodeThread.Job, to i: Int) {
     unretained[i]._withUnsafeGuaranteedRef { $0.submit(job) }
   }
-
-  /// The same table in storage of its own, for one node thread to read on every send: counting
-  /// references to a table (or its arrays) that every thread shares would make the processors
-  /// pass its cache lines back and forth.
-  func privateCopy() -> LiveTable {
-    LiveTable(threads: threads.map { $0 }, statuses: statuses.map { $0 }, network: network)
-  }
 }
 
 /// Numbers live messages. Every send increments it, so it lives in an object of its own,
@@ -175,7 +168,11 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   var status: NodeStatus = .up
   var incarnation = 1
   var tracing = true
+  /// The routing table as last seen, and the same reference uncounted: every thread shares
+  /// the table, so counting a reference to it on every send would make the processors pass
+  /// its cache line back and forth. `table` keeps it alive while `unretainedTable` is used.
   private var table: LiveTable
+  private var unretainedTable: Unmanaged<LiveTable>
   private var seenVersion = -1
 
   init(me: NodeID, router: LiveRouter, rng: SeededRandom, tracing: Bool) {
@@ -184,22 +181,32 @@ final class LiveContext: NodeContext, @unchecked Sendable {
     self.rng = rng
     self.tracing = tracing
     table = router.snapshot()
+    unretainedTable = Unmanaged.passUnretained(table)
   }
 
   var now: Nanoseconds { router.now() }
 
   @inline(__always)
   private func currentTable() -> LiveTable {
-    let v = router.version.load(ordering: .acquiring)
-    if v != seenVersion {
-      table = router.snapshot().privateCopy()
-      seenVersion = v
-    }
+    refreshTable()
     return table
   }
 
+  @inline(__always)
+  private func refreshTable() {
+    let v = router.version.load(ordering: .acquiring)
+    if v != seenVersion {
+      table = router.snapshot()
+      unretainedTable = Unmanaged.passUnretained(table)
+      seenVersion = v
+    }
+  }
+
   func send(to: NodeID, bytes: [UInt8]) {
-    _ = router.route(from: me, to: to, bytes: bytes, table: currentTable(), rng: &rng, tracing: tracing)
+    refreshTable()
+    _ = unretainedTable._withUnsafeGuaranteedRef {
+      router.route(from: me, to: to, bytes: bytes, table: $0, rng: &rng, tracing: tracing)
+    }
   }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {

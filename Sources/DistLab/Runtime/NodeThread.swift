@@ -82,13 +82,7 @@ final class NodeThread: @unchecked Sendable {
 
   /// Queues a job; wakes the thread if it sleeps.
   func submit(_ job: Job) {
-    if enqueue(job) { wakeUp() }
-  }
-
-  /// Queues a job without waking the thread. Returns true when the thread sleeps: the caller
-  /// must then see to it that `wakeUp` is called exactly once.
-  func enqueue(_ job: Job) -> Bool {
-    mailbox.withLock { box -> Bool in
+    let mustWake = mailbox.withLock { box -> Bool in
       box.jobs.append(job)
       if box.sleeping {
         box.sleeping = false
@@ -96,10 +90,8 @@ final class NodeThread: @unchecked Sendable {
       }
       return false
     }
+    if mustWake { wake.signal() }
   }
-
-  /// Wakes the thread after `enqueue` found it asleep.
-  func wakeUp() { wake.signal() }
 
   /// Runs `body` with the program on the node's thread and waits for its answer.
   func query<R: Sendable>(_ body: @escaping @Sendable (NodeProgram?) -> R) -> R {

@@ -34,10 +34,8 @@ final class SimSlot: @unchecked Sendable {
     self.latch = latch
   }
 
-  /// On the node's thread: wakes a few more of the batch's sleeping nodes, handles the batch,
-  /// then lets the scheduler go on.
+  /// On the node's thread: handles the batch, then lets the scheduler go on.
   func run(program: NodeProgram?) {
-    latch.wakeMore()
     context?.runBatch(self, program: program)
     latch.arrive()
   }
@@ -45,54 +43,14 @@ final class SimSlot: @unchecked Sendable {
 
 /// Counts node threads down to the end of a batch; the last one wakes the scheduler. One latch
 /// serves every batch of a world: `start` arms it before the batch's jobs are handed out.
-///
-/// It also spreads the waking of the batch's sleeping node threads: the scheduler wakes only
-/// the first few, and every node thread that starts its batch wakes a few more before doing
-/// its own work, so the wake-ups (a system call each) run on every core at once instead of
-/// one after another on the scheduler's thread. Every sleeper is woken exactly once: each
-/// wake-up claims the next one from the list, and each claim that succeeds leads to
-/// `fanOut` more claims, so claiming stops only when the list is used up.
 final class BatchLatch: Sendable {
   private let remaining = Atomic<Int>(0)
   private let done = DispatchSemaphore(value: 0)
-  private struct Sleepers {
-    var threads: [NodeThread] = []
-    var next = 0
-  }
-  /// The batch's threads that were asleep when their job was queued, and how many of them
-  /// have been claimed for waking.
-  private let sleepers = Locked(Sleepers())
-  /// How many sleepers each node thread wakes before handling its own events.
-  static let fanOut = 2
 
-  /// Arms the latch for `count` arrivals, with no sleepers yet.
+  /// Arms the latch for `count` arrivals. Call only between batches; the submits that follow
+  /// publish the count to the node threads.
   func start(count: Int) {
     remaining.store(count, ordering: .relaxed)
-    sleepers.withLock {
-      $0.threads.removeAll(keepingCapacity: true)
-      $0.next = 0
-    }
-  }
-
-  /// Hands over the threads to wake (once every job of the batch is queued) and wakes the
-  /// first of them.
-  func wake(_ threads: [NodeThread]) {
-    guard !threads.isEmpty else { return }
-    sleepers.withLock { $0.threads.append(contentsOf: threads) }
-    wakeMore()
-  }
-
-  /// Wakes up to `fanOut` sleepers not yet claimed.
-  func wakeMore() {
-    for _ in 0..<Self.fanOut {
-      let thread = sleepers.withLock { s -> NodeThread? in
-        guard s.next < s.threads.count else { return nil }
-        s.next += 1
-        return s.threads[s.next - 1]
-      }
-      guard let thread else { return }
-      thread.wakeUp()
-    }
   }
 
   func arrive() {
@@ -110,7 +68,6 @@ final class BatchLatch: Sendable {
     // The semaphore orders the arrivals before this point too, but say it in a way the
     // memory model (and ThreadSanitizer) can see: read the count the arrivals released.
     _ = remaining.load(ordering: .acquiring)
-    sleepers.withLock { $0.threads.removeAll(keepingCapacity: true) }
   }
 }
 
@@ -126,8 +83,6 @@ final class SimBatchState {
   var items: [World.BatchItem] = []
   /// The general merge's sort keys, used only when nodes fired timers inside the window.
   var refs: [World.MergeRef] = []
-  /// The batch's node threads that were asleep when their job was queued.
-  var sleepers: [NodeThread] = []
 
   func slot(_ node: NodeID) -> SimSlot {
     while slots.count < node.index { slots.append(SimSlot(node: NodeID(slots.count + 1), latch: latch)) }

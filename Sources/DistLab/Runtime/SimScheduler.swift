@@ -129,18 +129,13 @@ extension World {
     }
     var extraSteps = 0
     if !b.order.isEmpty {
-      // Queue every job first, then wake the sleepers through the latch's fan-out.
       b.latch.start(count: b.order.count)
-      b.sleepers.removeAll(keepingCapacity: true)
       for index in b.order {
         let slot = b.slots[index - 1]
         slot.windowEnd = windowEnd
         slot.context = nodes[index - 1].context
-        let thread = nodes[index - 1].thread
-        if thread.enqueue(.sim(slot)) { b.sleepers.append(thread) }
+        nodes[index - 1].thread.submit(.sim(slot))
       }
-      b.latch.wake(b.sleepers)
-      b.sleepers.removeAll(keepingCapacity: true)
       b.latch.wait()
       for index in b.order {
         let slot = b.slots[index - 1]

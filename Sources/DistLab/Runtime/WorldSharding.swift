@@ -77,13 +77,11 @@ extension World {
   /// Reads a key from its first live copy, owner first.
   public func shardGet(_ key: ShardKey, cancel: () -> Bool = { false }) throws(WorldError) -> ShardReadOutcome {
     let lab = try requireLab()
-    var tried: [(NodeID, Bool)] = []
     let copies = lab.copies(of: key)
+    let tried: [(NodeID, Bool)] = copies.map { ($0.node, isLive($0)) }
     let owner = lab.scheme.owner(of: key)
     for c in copies {
-      let live = isLive(c)
-      tried.append((c.node, live))
-      guard live else { continue }
+      guard isLive(c) else { continue }
       let call = try self.call(to: c.node, method: "kv.get", args: [.string(ShardLab.storeKey(key))], cancel: cancel)
       if case .value(let v) = call.result {
         return ShardReadOutcome(key: key, owner: owner, tried: tried, call: call, servedBy: c.node, value: v.first)

@@ -90,7 +90,7 @@ public struct ReplicatedScheme: ShardingScheme {
 
   public var lookupCost: LookupCost {
     var cost = base.lookupCost
-    cost.detail += ", then \(factor - 1) more replicas from the preference list"
+    cost.detail += ", then \(factor - 1) more \(factor - 1 == 1 ? "replica" : "replicas") from the preference list"
     return cost
   }
 }

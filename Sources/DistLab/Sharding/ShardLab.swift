@@ -89,7 +89,7 @@ public struct ShardWriteOutcome: Hashable, Sendable {
 public struct ShardReadOutcome: Sendable {
   public var key: ShardKey
   public var owner: NodeID?
-  /// Copies in the order they were tried, with whether the node was up.
+  /// Every copy, owner first, with whether it can serve (reads go to the first that can).
   public var tried: [(node: NodeID, up: Bool)]
   public var call: CallOutcome?
   public var servedBy: NodeID?

@@ -2,8 +2,15 @@ import Dispatch
 import DistLab
 import Foundation
 
-/// The baseline: two threads handing a token back and forth through the same mailbox-and-park
-/// primitive a node thread uses (a `Locked` queue, and a semaphore to sleep on when it is empty).
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The baseline: two threads handing a token back and forth through the mailbox-and-park
+/// primitive a node thread uses (a `Locked` queue, and a semaphore to sleep on when it is
+/// empty), optionally looking for the token a while before parking, as node threads do.
 enum PingPongBench {
   /// One thread's inbox.
   final class Inbox: Sendable {
@@ -26,32 +33,37 @@ enum PingPongBench {
       if mustWake { wake.signal() }
     }
 
-    /// Moves everything waiting into `batch`, sleeping until something comes.
-    func takeAll(into batch: inout [Int]) {
+    /// Moves everything waiting into `batch`, sleeping until something comes. With `look`,
+    /// first keeps looking (yielding the processor between looks) for up to that many
+    /// nanoseconds, as a node thread does after handling work.
+    func takeAll(into batch: inout [Int], look: Int64 = 0) {
       batch.removeAll(keepingCapacity: true)
+      let lookUntil = look > 0 ? BenchClock.now() + look : 0
       while true {
+        let looking = lookUntil != 0 && BenchClock.now() < lookUntil
         let got = state.withLock { s -> Bool in
           if s.items.isEmpty {
-            s.sleeping = true
+            if !looking { s.sleeping = true }
             return false
           }
           swap(&batch, &s.items)
           return true
         }
         if got { return }
-        wake.wait()
+        if looking { sched_yield() } else { wake.wait() }
       }
     }
   }
 
-  /// Round trips per second over about `seconds` of wall time.
-  static func run(seconds: Double) -> Double {
+  /// Round trips per second over about `seconds` of wall time. `look` makes each side look
+  /// for the token that long before it parks (0: park at once).
+  static func run(seconds: Double, look: Int64 = 0) -> Double {
     let toPeer = Inbox()
     let toMain = Inbox()
     let peer = Thread {
       var batch: [Int] = []
       while true {
-        toPeer.takeAll(into: &batch)
+        toPeer.takeAll(into: &batch, look: look)
         for v in batch {
           if v < 0 { return }
           toMain.put(v)
@@ -64,7 +76,7 @@ enum PingPongBench {
     func trips(_ n: Int) {
       for i in 0..<n {
         toPeer.put(i)
-        toMain.takeAll(into: &batch)
+        toMain.takeAll(into: &batch, look: look)
       }
     }
     trips(2_000)

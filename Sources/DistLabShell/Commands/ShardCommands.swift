@@ -191,7 +191,9 @@ enum ShardCommands {
     let keys = try keys(inv, count: n, seed: seed, defaultStart: UInt64(lab.keys.count))
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.shardLoad(keys, cancel: s.cancel) }
     let range = n == 1 ? "\(keys[0])" : "\(keys[0]), \(keys[1]), … \(keys[n - 1])"
-    return .shard(.wrote(outcome, what: "loaded \(n) key\(n == 1 ? "" : "s") (\(range))"))
+    let distinct = Set(keys).count
+    let what = distinct == n ? "loaded \(n) key\(n == 1 ? "" : "s")" : "loaded \(n) writes of \(distinct) distinct keys"
+    return .shard(.wrote(outcome, what: "\(what) (\(range))"))
   }
 
   static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -242,7 +244,6 @@ enum ShardCommands {
     let keys = try keys(inv, count: n, seed: s.world.seed, defaultStart: 0)
     var o = SchemeOptions()
     if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
-    o.seed = s.world.seed
     let nodes = (1...nodeCount).map { NodeID($0) }
     do {
       let rows = try ShardAnalysis.compare(keys: keys, nodes: nodes, options: o)

@@ -39,7 +39,9 @@ struct ExpectationEvaluator {
       return x || y
     case .compare(let subject, let op, let literal):
       let actual = try observe(subject)
-      let note = "\(subject.text) = \(actual)"
+      var shown = actual.description
+      if literal.text.hasSuffix("%"), case .number(let v) = actual { shown = Percent.format((v * 1000).rounded() / 1000) }
+      let note = "\(subject.text) = \(shown)"
       if !found.contains(note) { found.append(note) }
       let order = try compare(actual, literal, op: op)
       return op.holds(order)

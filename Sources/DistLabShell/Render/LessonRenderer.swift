@@ -33,7 +33,7 @@ struct LessonRenderer {
       lines.append(
         passed
           ? style.ok("\(ex): every check holds.") + (hidden > 0 ? " (\(hidden) more check\(hidden == 1 ? " is" : "s are") kept for grading.)" : "")
-          : "\(ex): \(results.filter { !$0.held }.count) of \(results.count) checks do not hold yet. 'lesson hint' helps.")
+          : "\(ex): \(results.filter { !$0.held }.count) of \(results.count) checks \(results.filter { !$0.held }.count == 1 ? "does" : "do") not hold yet. 'lesson hint' helps.")
       return lines.joined(separator: "\n")
     case .ran(let input, let output, let matched, let expected, let step, let of, let prepared):
       var lines: [String] = []

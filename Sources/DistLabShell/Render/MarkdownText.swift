@@ -64,7 +64,13 @@ struct MarkdownText {
   static func continues(_ l: String) -> Bool {
     let t = l.trimmed(" ")
     return !t.isEmpty && !l.hasPrefix("#") && !l.hasPrefix("```") && !l.hasPrefix("<") && !l.hasPrefix("|")
-      && !t.hasPrefix("- ") && !t.hasPrefix("* ") && !(t.first?.isNumber == true && t.contains(". ") && t.prefix(4).contains("."))
+      && !t.hasPrefix("- ") && !t.hasPrefix("* ") && !isNumberedItem(t)
+  }
+
+  /// `1. text`, `12. text`: digits, a dot and a space at the start of the line.
+  static func isNumberedItem(_ t: String) -> Bool {
+    let digits = t.prefix { $0.isASCII && $0.isNumber }
+    return !digits.isEmpty && t.dropFirst(digits.count).hasPrefix(". ")
   }
 
   /// Breaks a line at spaces so it fits `width`; continuation lines keep a list item's indent.

@@ -322,19 +322,19 @@ enum ShardMapRenderer {
         let r = table[i]
         let bounds = "[\(r.lower.map { short($0) } ?? "−∞"), \(r.upper.map { short($0) } ?? "+∞"))"
         rows.append([
-          String(i), bounds, name(r.node), String(r.keys), total > 0 ? percent(Double(r.keys) / Double(total)) : "-",
+          String(i + 1), bounds, name(r.node), String(r.keys), total > 0 ? percent(Double(r.keys) / Double(total)) : "-",
         ])
         fractions.append(largest > 0 ? Double(r.keys) / Double(largest) : 0)
         suffixes.append(i == hot ? " " + style.warn("◀ hot") : "")
       }
       lines.append(
         barTable(
-          header: ["#", "RANGE", "NODE", "KEYS", "SHARE"], rows: rows, fractions: fractions, rightAligned: [0, 3, 4],
+          header: ["NO", "RANGE", "NODE", "KEYS", "SHARE"], rows: rows, fractions: fractions, rightAligned: [0, 3, 4],
           suffixes: suffixes))
       if let h = hot {
         let r = table[h]
         lines += wrap(
-          "hot spot: range \(h) [\(r.lower.map { short($0) } ?? "−∞"), \(r.upper.map { short($0) } ?? "+∞")) on "
+          "hot spot: range \(h + 1) [\(r.lower.map { short($0) } ?? "−∞"), \(r.upper.map { short($0) } ?? "+∞")) on "
             + "\(name(r.node)) holds \(percent(Double(r.keys) / Double(total))) of the keys; an even share of "
             + "\(table.count) ranges is \(percent(1 / Double(table.count))).")
       } else if total == 0 {

@@ -18,7 +18,7 @@ struct ShardRenderer {
     case .read(let r): return read(r)
     case .located(let w): return located(w)
     case .stats(let label, let d, let h, let metadata):
-      var lines = [distribution(d, title: label)]
+      var lines = [distribution(d, title: ShardMapRenderer.shortLabel(label))]
       lines.append("metadata: \(metadata.entries) \(metadata.unit.rawValue)")
       if h.underReplicated > 0 || h.unreachable > 0 { lines.append(health(h)) }
       return lines.joined(separator: "\n")
@@ -130,7 +130,7 @@ struct ShardRenderer {
     case .removed(let n): verb = "\(name(n)) left"
     }
     var lines = [
-      "\(verb): \(r.movement.moved) of \(r.movement.total) keys moved (\(Percent.format(round3(r.movement.fraction)))); the least any scheme must move is \(Percent.format(round3(r.idealFraction)))",
+      "\(verb): \(r.movement.moved) of \(r.movement.total) keys moved (\(Percent.format(round3(r.movement.fraction)))); \(fairShare(r))",
       "\(c.copiesMoved) cop\(c.copiesMoved == 1 ? "y" : "ies") sent, \(ByteCount.format(c.bytesMoved)) moved in \(c.messages) messages" + (c.lost > 0 ? ", " + style.error("\(c.lost) keys lost (no live copy)") : ""),
     ]
     let flows = r.movement.flows.sorted { ($0.keys, $1.from, $1.to) > ($1.keys, $0.from, $0.to) }
@@ -141,15 +141,23 @@ struct ShardRenderer {
     return lines.joined(separator: "\n")
   }
 
+  /// What a fair scheme would move: the newcomer's fair share, or the leaver's keys.
+  func fairShare(_ r: NodeChangeReport) -> String {
+    switch r.change {
+    case .added: return "the newcomer's fair share is \(Percent.format(round3(r.idealFraction)))"
+    case .removed: return "the leaving node held \(Percent.format(round3(r.idealFraction)))"
+    }
+  }
+
   func compared(_ rows: [ShardComparisonRow], keys: Int, nodes: Int) -> String {
     var t = TextTable(["SCHEME", "MAX/MEAN", "CV", "MOVED +1 NODE", "MOVED −1 NODE", "LOOKUP", "METADATA"], rightAligned: [1, 2, 3, 4])
     for r in rows {
       t.add([
-        r.label, fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
+        ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB"), fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
         r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity, "\(r.metadata.entries) \(r.metadata.unit.rawValue)",
       ])
     }
-    return "\(keys) keys on \(nodes) nodes; a join should move at least \(Percent.format(round3(1 / Double(nodes + 1)))), a leave \(Percent.format(round3(1 / Double(nodes))))\n" + t.render(style: style)
+    return "\(keys) keys on \(nodes) nodes; a newcomer's fair share is \(Percent.format(round3(1 / Double(nodes + 1)))), a leaving node's \(Percent.format(round3(1 / Double(nodes))))\n" + t.render(style: style)
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String {
