@@ -55,13 +55,15 @@ final class OutputMatcherTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("a.distlab").path
     try "seed 99\nspawn 2\nnet loss 50%\nsend n1 n2 x\nexpect delivered == 1\nexpect nodes == 2\n".write(toFile: file, atomically: true, encoding: .utf8)
-    let rows = try SeedAudit.run(file: file, seeds: 1...40)
+    let report = try SeedAudit.run(file: file, seeds: 1...40)
+    let rows = report.rows
+    XCTAssertTrue(report.ignoredSeedLines)
     XCTAssertEqual(rows.map(\.line), [5, 6])
     XCTAssertEqual(rows[1].held, 40)
     XCTAssertGreaterThan(rows[0].held, 5, "loss 50%: some seeds deliver")
     XCTAssertLessThan(rows[0].held, 35, "loss 50%: some seeds lose it")
     XCTAssertEqual(rows[0].held + rows[0].failed, 40)
-    let text = SeedAudit.render(rows, file: "a.distlab", seeds: 1...40)
+    let text = SeedAudit.render(report, file: "a.distlab", seeds: 1...40)
     XCTAssertTrue(text.contains("FLAKY"), text)
     XCTAssertTrue(text.contains("(its own 'seed' lines ignored)"), text)
     XCTAssertEqual(SeedAudit.parseSeeds("1..50"), 1...50)

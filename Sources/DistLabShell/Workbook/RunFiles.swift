@@ -97,10 +97,10 @@ public enum ReplayFiles {
     var status: Int32 = 0
     for file in files {
       do {
-        let rows = try SeedAudit.run(file: file, seeds: seeds)
-        Output.line(SeedAudit.render(rows, file: file, seeds: seeds))
+        let report = try SeedAudit.run(file: file, seeds: seeds)
+        Output.line(SeedAudit.render(report, file: file, seeds: seeds))
         let runs = Int(seeds.upperBound - seeds.lowerBound + 1)
-        if rows.contains(where: { $0.held != runs }) { status = max(status, 1) }
+        if report.rows.contains(where: { $0.held != runs }) { status = max(status, 1) }
       } catch {
         Output.error("\(file): error: \(error.reason)")
         status = 2

@@ -26,7 +26,14 @@ public enum SeedAudit {
     return lines.enumerated().filter { !ShellSession.isBlank($0.element) }.map { ($0.offset + 1, $0.element) }
   }
 
-  public static func run(file: String, seeds: ClosedRange<UInt64>) throws(FileProblem) -> [Row] {
+  /// What an audit found: one row per expectation, and whether the file's own `seed` lines
+  /// were passed over.
+  public struct Report: Sendable {
+    public var rows: [Row]
+    public var ignoredSeedLines: Bool
+  }
+
+  public static func run(file: String, seeds: ClosedRange<UInt64>) throws(FileProblem) -> Report {
     let cmds = try commands(file)
     var rows: [Int: Row] = [:]
     for (line, text) in cmds where text.trimmed(" ").hasPrefix("expect ") {
@@ -57,7 +64,7 @@ public enum SeedAudit {
         }
       }
     }
-    return rows.values.sorted { $0.line < $1.line }
+    return Report(rows: rows.values.sorted { $0.line < $1.line }, ignoredSeedLines: cmds.contains { isSeedCommand($0.text) })
   }
 
   /// A `seed N` line would pin every run to one seed, so the audit skips it.
@@ -77,7 +84,8 @@ public enum SeedAudit {
     return UInt64(text).map { $0...$0 }
   }
 
-  public static func render(_ rows: [Row], file: String, seeds: ClosedRange<UInt64>) -> String {
+  public static func render(_ report: Report, file: String, seeds: ClosedRange<UInt64>) -> String {
+    let rows = report.rows
     guard !rows.isEmpty else { return "\(file): no expectations to audit" }
     let runs = Int(seeds.upperBound - seeds.lowerBound + 1)
     var t = TextTable(["LINE", "EXPECTATION", "HELD", "RATE", ""], rightAligned: [0, 2, 3])
@@ -86,8 +94,7 @@ public enum SeedAudit {
       let verdict = r.held == runs ? "always" : r.held == 0 ? "never" : "FLAKY"
       t.add([String(r.line), r.expectation, "\(r.held)/\(runs)", rate, verdict + (r.notReached > 0 ? " (\(r.notReached) not reached)" : "")])
     }
-    let skipped = ((try? commands(file)) ?? []).contains { isSeedCommand($0.text) }
-    return "\(file), seeds \(seeds.lowerBound)..\(seeds.upperBound)" + (skipped ? " (its own 'seed' lines ignored)" : "") + ":\n"
+    return "\(file), seeds \(seeds.lowerBound)..\(seeds.upperBound)" + (report.ignoredSeedLines ? " (its own 'seed' lines ignored)" : "") + ":\n"
       + t.render()
   }
 }
