@@ -36,6 +36,8 @@ struct BenchPlan {
   var throughputSeconds = 1.5
   var rpcCalls = 20_000
   var promptAttempts = 5
+  var shardKeys = 1_000_000
+  var shardLookups = 10_000_000
 
   init(quick: Bool) {
     if quick {
@@ -43,6 +45,8 @@ struct BenchPlan {
       throughputSeconds = 0.4
       rpcCalls = 3_000
       promptAttempts = 2
+      shardKeys = 100_000
+      shardLookups = 1_000_000
     }
   }
 
@@ -63,6 +67,7 @@ struct BenchPlan {
     measureRPC(report)
     measureSpawn(report)
     measurePrompt(report)
+    ShardBench.measure(keys: shardKeys, lookups: shardLookups, report)
   }
 
   private func measureThroughput(baseline: Double, looking: Double, _ report: (BenchFigure) -> Void) {

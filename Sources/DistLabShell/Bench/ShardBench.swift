@@ -3,7 +3,7 @@ import DistLab
 /// The sharding lab's budgets: placing a million keys with every scheme, and one lookup with
 /// jump hash and with a ring of 10,000 points.
 enum ShardBench {
-  static let placeTarget = BenchTarget.atMost(0.5)
+  static let placeTarget = BenchTarget.atMost(500)
   static let jumpLookupTarget = BenchTarget.atMost(60)
   static let ringLookupTarget = BenchTarget.atMost(150)
 
@@ -12,21 +12,20 @@ enum ShardBench {
     guard let keys = try? ShardKeyGenerator.keys(.uniform, count: count, seed: 1) else { return }
     for kind in SchemeKind.allCases {
       var note: String? = nil
-      var seconds: Double? = nil
+      var millis: Double? = nil
       do {
         var scheme = try Sharding.makeScheme(kind, nodes: nodes)
         let start = BenchClock.now()
         let placed = scheme.place(keys)
-        seconds = BenchClock.seconds(since: start)
+        millis = BenchClock.seconds(since: start) * 1000
         note = "\(placed.count) keys on 10 nodes"
       } catch {
         note = error.description
       }
       report(
         BenchFigure(
-          id: "shard.place.\(kind.rawValue)", label: "place \(count / 1000)k keys, \(kind.rawValue)", value: seconds,
-          unit: "s",
-          target: placeTarget, note: note))
+          id: "shard.place.\(kind.rawValue)", label: "place \(thousands(count)) keys, \(kind.rawValue)", value: millis,
+          unit: "ms", target: placeTarget, note: note))
     }
     report(
       lookup("jump", scheme: try? JumpScheme(nodes: nodes), keys: keys, lookups: lookups, target: jumpLookupTarget))
@@ -36,6 +35,16 @@ enum ShardBench {
         "ring, 10,000 points", scheme: try? RingScheme(nodes: hundred, virtualNodes: 100, seed: 0), keys: keys,
         lookups: lookups,
         target: ringLookupTarget))
+  }
+
+  static func thousands(_ n: Int) -> String {
+    let digits = Array(String(n))
+    var out = ""
+    for (i, d) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(d)
+    }
+    return out
   }
 
   /// Nanoseconds per `owner(of:)`, over keys already hashed (as a client holding keys would).
