@@ -9,7 +9,9 @@ struct DistLabCommand: ParsableCommand {
     commandName: "distlab",
     abstract: "A terminal laboratory for distributed systems.",
     discussion: "With no subcommand, starts the distlab> shell.",
-    subcommands: [ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self],
+    subcommands: [
+      ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self,
+    ],
     defaultSubcommand: ShellSubcommand.self)
 }
 
@@ -39,7 +41,8 @@ struct WorldOptions: ParsableArguments {
 }
 
 struct ShellSubcommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the distlab> shell (the default).")
+  static let configuration = CommandConfiguration(
+    commandName: "shell", abstract: "Start the distlab> shell (the default).")
   @OptionGroup var world: WorldOptions
   @Option(help: "The folder of lessons (default: $DISTLAB_LESSONS, else ./Lessons, else the one beside distlab).")
   var lessons: String?
@@ -71,10 +74,12 @@ struct RunSubcommand: ParsableCommand {
 
 struct ReplaySubcommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "replay", abstract: "Replay transcripts and lessons' worked examples in sim mode; show a diff where output changed.")
+    commandName: "replay",
+    abstract: "Replay transcripts and lessons' worked examples in sim mode; show a diff where output changed.")
   @Flag(help: "Rewrite transcripts and lessons whose output changed.")
   var update = false
-  @Option(help: "Audit flakiness: run scripts or transcripts under seeds A..B and count how often each expectation held.")
+  @Option(
+    help: "Audit flakiness: run scripts or transcripts under seeds A..B and count how often each expectation held.")
   var seeds: String?
   @Argument(help: "Transcripts, lessons (*.md), scripts (with --seeds), or folders holding them.")
   var paths: [String]
@@ -99,7 +104,8 @@ struct ReplaySubcommand: ParsableCommand {
 }
 
 struct BenchSubcommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure the runtime on this machine.")
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "Measure the runtime on this machine.")
   @Flag(help: "Print the figures as JSON.")
   var json = false
   @Flag(help: "Shorter runs, for a quick look (less precise).")
@@ -114,7 +120,9 @@ struct BenchSubcommand: ParsableCommand {
 struct GradeSubcommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "grade",
-    abstract: "Grade solution scripts (SOLUTIONS/<lesson-id>/<exercise-id>.distlab) against lessons' checks; exit 0 only if all pass.")
+    abstract:
+      "Grade solution scripts (SOLUTIONS/<lesson-id>/<exercise-id>.distlab) against lessons' checks; exit 0 only if all pass."
+  )
   @Option(help: "The folder of lessons.")
   var lessons: String
   @Option(help: "The folder of solutions: one subfolder per lesson id, one script per exercise id.")
@@ -131,15 +139,20 @@ struct GradeSubcommand: ParsableCommand {
   var virtualLimit: String = "1h"
 
   func validate() throws {
-    guard timeLimit > 0 && timeLimit <= 3600 else { throw ValidationError("--time-limit is between 0 and 3600 seconds") }
-    guard Units.duration(virtualLimit) != nil else { throw ValidationError("--virtual-limit is a duration like 10m or 1h") }
+    guard timeLimit > 0 && timeLimit <= 3600 else {
+      throw ValidationError("--time-limit is between 0 and 3600 seconds")
+    }
+    guard Units.duration(virtualLimit) != nil else {
+      throw ValidationError("--virtual-limit is a duration like 10m or 1h")
+    }
   }
 
   func run() throws {
     var limits = GradeLimits()
     limits.wallSeconds = timeLimit
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
-    let status = GradeCommand.run(lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits)
+    let status = GradeCommand.run(
+      lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits)
     if status != 0 { throw ExitCode(status) }
   }
 }

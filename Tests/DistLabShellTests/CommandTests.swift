@@ -16,9 +16,12 @@ final class CommandTests: XCTestCase {
         let session = preparedSession()
         session.lessonDirectory = repositoryRoot.appendingPathComponent("Lessons").path
         var setup = ["kv put n2 hits 1"] + (s.name == "resume" ? ["pause n3"] : [])
-        if spec.name == "shard" && s.name != "shard" && s.name != "use" { setup += ["spawn 8", "shard use ring", "shard load 100"] }
+        if spec.name == "shard" && s.name != "shard" && s.name != "use" {
+          setup += ["spawn 8", "shard use ring", "shard load 100"]
+        }
         runOK(session, setup)
-        for example in s.example where !example.hasPrefix("source") && !example.hasPrefix("record") && !example.hasPrefix("exit") {
+        for example in s.example
+        where !example.hasPrefix("source") && !example.hasPrefix("record") && !example.hasPrefix("exit") {
           let o = session.run(example)
           XCTAssertNotEqual(o.status, .error, "help \(spec.name): example '\(example)' fails: \(o.text)")
         }
@@ -36,14 +39,19 @@ final class CommandTests: XCTestCase {
       XCTAssertTrue(o.text.hasPrefix("usage: "), o.text)
     }
     XCTAssertTrue(s.run("help net latency").text.hasPrefix("usage: net latency"))
-    XCTAssertEqual(s.run("help spwan").text, "error: no command 'spwan' (did you mean 'spawn'?); type 'help' for the list")
+    XCTAssertEqual(
+      s.run("help spwan").text, "error: no command 'spwan' (did you mean 'spawn'?); type 'help' for the list")
   }
 
   func testDidYouMean() {
     let s = preparedSession()
-    XCTAssertEqual(s.run("spwan 3").text, "error: unknown command 'spwan' (did you mean 'spawn'?); type 'help' for the list")
-    XCTAssertEqual(s.run("net latncy 5ms").text.hasPrefix("error: unknown subcommand 'latncy' for 'net' (did you mean 'latency'?)"), true)
-    XCTAssertEqual(s.run("rpc n1 add 1 2 --timout 1s").text, "error: unknown flag '--timout' for 'rpc' (did you mean '--timeout'?)")
+    XCTAssertEqual(
+      s.run("spwan 3").text, "error: unknown command 'spwan' (did you mean 'spawn'?); type 'help' for the list")
+    XCTAssertEqual(
+      s.run("net latncy 5ms").text.hasPrefix("error: unknown subcommand 'latncy' for 'net' (did you mean 'latency'?)"),
+      true)
+    XCTAssertEqual(
+      s.run("rpc n1 add 1 2 --timout 1s").text, "error: unknown flag '--timout' for 'rpc' (did you mean '--timeout'?)")
   }
 
   func testErrorsInAScriptNameFileLineAndColumn() {
@@ -146,8 +154,10 @@ final class CommandTests: XCTestCase {
 
   func testSameSeedSameOutputDifferentSeedDifferentTrace() {
     let script = [
-      "spawn 6", "net latency normal 8ms 3ms", "net loss 15%", "net dup 15%", "send n1 all a b c d e", "rpc n2 kv.incr x --retries 4",
-      "send n3 n4,n5 x y z", "advance 200ms", "rpc n6 sleep 50ms --timeout 40ms --retries 2", "advance 1s", "trace --last 200 --list",
+      "spawn 6", "net latency normal 8ms 3ms", "net loss 15%", "net dup 15%", "send n1 all a b c d e",
+      "rpc n2 kv.incr x --retries 4",
+      "send n3 n4,n5 x y z", "advance 200ms", "rpc n6 sleep 50ms --timeout 40ms --retries 2", "advance 1s",
+      "trace --last 200 --list",
       "stats",
     ]
     func run(seed: UInt64) -> String {

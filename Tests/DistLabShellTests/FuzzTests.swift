@@ -16,16 +16,22 @@ final class FuzzTests: XCTestCase {
     }
     words += MethodCatalog.names
     let extra: [String] = [
-      "n1", "n2", "n3", "n4", "n9", "all", "db", "cli", "n1,n2", "n1..n3", "n3..n1", "n1..", ",", "|", "n1|n2", "0", "1", "2",
-      "3", "-1", "99999999999999999999", "1.5", "nan", "inf", "10ms", "0s", "1h", "25h", "-5ms", "10%", "150%", "0.5", "abc",
-      "\"q q\"", "\"", "#", "==", "!=", "<=", "value", "error", "rtt", "and", "or", "us-east", "eu-west", "fixed", "uniform",
-      "normal", "exp", "sim", "max-nodes", "trace-limit", "n2.kv.x", "stats.p50", "--", "---", "--x=", "--timeout=", "✓", "日本",
+      "n1", "n2", "n3", "n4", "n9", "all", "db", "cli", "n1,n2", "n1..n3", "n3..n1", "n1..", ",", "|", "n1|n2", "0",
+      "1", "2",
+      "3", "-1", "99999999999999999999", "1.5", "nan", "inf", "10ms", "0s", "1h", "25h", "-5ms", "10%", "150%", "0.5",
+      "abc",
+      "\"q q\"", "\"", "#", "==", "!=", "<=", "value", "error", "rtt", "and", "or", "us-east", "eu-west", "fixed",
+      "uniform",
+      "normal", "exp", "sim", "max-nodes", "trace-limit", "n2.kv.x", "stats.p50", "--", "---", "--x=", "--timeout=",
+      "✓", "日本",
       "\t", "..",
     ]
     return words + extra
   }()
 
-  static let mutations: [Character] = ["\"", "\\", "#", "|", ",", ".", "-", "=", " ", "\t", "\u{0}", "\u{7f}", "é", "✗", "9", "n"]
+  static let mutations: [Character] = [
+    "\"", "\\", "#", "|", ",", ".", "-", "=", " ", "\t", "\u{0}", "\u{7f}", "é", "✗", "9", "n",
+  ]
 
   /// Valid lines from help examples, to mutate.
   static let seeds: [String] = CommandRegistry.all.flatMap { s in s.example + s.subcommands.flatMap(\.example) }
@@ -35,7 +41,8 @@ final class FuzzTests: XCTestCase {
     switch rng.next() % 3 {
     case 0:
       let n = Int(rng.next() % 7) + 1
-      return (0..<n).map { _ in Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }.joined(separator: " ")
+      return (0..<n).map { _ in Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }.joined(
+        separator: " ")
     case 1:
       var chars = Array(Self.seeds[Int(rng.next() % UInt64(Self.seeds.count))])
       for _ in 0..<(Int(rng.next() % 4) + 1) {
@@ -76,7 +83,8 @@ final class FuzzTests: XCTestCase {
         errors += 1
         XCTAssertFalse(outcome.text.contains("\n"), "a multi-line error for '\(line)': \(outcome.text)")
         XCTAssertTrue(outcome.text.hasPrefix("error: "), outcome.text)
-        XCTAssertEqual(WorldFingerprint(session.world), before, "rejected line changed the world: \(line) → \(outcome.text)")
+        XCTAssertEqual(
+          WorldFingerprint(session.world), before, "rejected line changed the world: \(line) → \(outcome.text)")
       }
       for out in outcome.text.split(separator: "\n") where out.hasPrefix("#") {
         XCTFail("output line starts with '#', which a transcript would read as a comment: \(line) → \(out)")
@@ -111,7 +119,8 @@ final class FuzzTests: XCTestCase {
       let session = ShellSession()
       let deadline = Date().addingTimeInterval(5)
       session.cancel = { Date() > deadline }
-      let report = ScriptRunner.run(lines: lines.filter { !$0.contains("mode live") }, file: "g\(i).distlab", session: session)
+      let report = ScriptRunner.run(
+        lines: lines.filter { !$0.contains("mode live") }, file: "g\(i).distlab", session: session)
       if let e = report.firstError {
         XCTAssertTrue(e.hasPrefix("g\(i).distlab:"), e)
         XCTAssertFalse(e.contains("\n"), e)

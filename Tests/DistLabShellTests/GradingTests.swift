@@ -14,8 +14,10 @@ final class GradingTests: XCTestCase {
 
   override func setUpWithError() throws {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-grade-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir.appendingPathComponent("lessons"), withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(at: dir.appendingPathComponent("solutions/90"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("lessons"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("solutions/90"), withIntermediateDirectories: true)
     try Self.lesson.write(to: dir.appendingPathComponent("lessons/90-test.md"), atomically: true, encoding: .utf8)
   }
 
@@ -94,7 +96,9 @@ final class GradingTests: XCTestCase {
     var limits = GradeLimits()
     limits.wallSeconds = wall
     limits.virtualTime = .seconds(60)
-    return Grader.grade(LessonLibrary.load(dir.appendingPathComponent("lessons").path), solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+    return Grader.grade(
+      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
+      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
   }
 
   /// A solution that runs forever, one that spawns past the cap and one with a syntax error
@@ -176,7 +180,10 @@ final class GradingTests: XCTestCase {
 
 final class ElementCounter: NSObject, XMLParserDelegate {
   var counts: [String: Int] = [:]
-  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+  func parser(
+    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
     counts[name, default: 0] += 1
   }
 }
@@ -189,7 +196,10 @@ enum TAP14 {
     var passed: Int
     var failed: Int
   }
-  struct Invalid: Error { var line: Int; var reason: String }
+  struct Invalid: Error {
+    var line: Int
+    var reason: String
+  }
 
   static func validate(_ text: String) throws -> Summary {
     var lines = text.components(separatedBy: "\n")
@@ -206,22 +216,30 @@ enum TAP14 {
       let ok = l.hasPrefix("ok ")
       guard ok || l.hasPrefix("not ok ") else { throw Invalid(line: i + 1, reason: "not a test point: \(l)") }
       let rest = l.dropFirst(ok ? 3 : 7)
-      guard let n = Int(rest.prefix { $0.isNumber }), n == expected else { throw Invalid(line: i + 1, reason: "test numbers out of order") }
-      guard rest.dropFirst(String(n).count).hasPrefix(" - ") else { throw Invalid(line: i + 1, reason: "no description") }
+      guard let n = Int(rest.prefix { $0.isNumber }), n == expected else {
+        throw Invalid(line: i + 1, reason: "test numbers out of order")
+      }
+      guard rest.dropFirst(String(n).count).hasPrefix(" - ") else {
+        throw Invalid(line: i + 1, reason: "no description")
+      }
       expected += 1
       if ok { s.passed += 1 } else { s.failed += 1 }
       i += 1
       if i < lines.count, lines[i] == "  ---" {
         i += 1
         while i < lines.count, lines[i] != "  ..." {
-          guard lines[i].hasPrefix("  "), lines[i].contains(": ") else { throw Invalid(line: i + 1, reason: "bad YAML line") }
+          guard lines[i].hasPrefix("  "), lines[i].contains(": ") else {
+            throw Invalid(line: i + 1, reason: "bad YAML line")
+          }
           i += 1
         }
         guard i < lines.count else { throw Invalid(line: i, reason: "unterminated YAML block") }
         i += 1
       }
     }
-    guard expected - 1 == planned else { throw Invalid(line: lines.count, reason: "plan says \(planned), saw \(expected - 1)") }
+    guard expected - 1 == planned else {
+      throw Invalid(line: lines.count, reason: "plan says \(planned), saw \(expected - 1)")
+    }
     return s
   }
 }
@@ -233,9 +251,12 @@ final class ExampleCourseTests: XCTestCase {
     let library = LessonLibrary.load(course.appendingPathComponent("lessons").path)
     XCTAssertEqual(library.problems, [])
     XCTAssertEqual(library.lessons.map(\.id), ["01", "02"])
-    let results = Grader.grade(library, solutions: course.appendingPathComponent("solutions").path, limits: GradeLimits())
+    let results = Grader.grade(
+      library, solutions: course.appendingPathComponent("solutions").path, limits: GradeLimits())
     XCTAssertEqual(results.map(\.exercise), ["reorder", "store", "remote-add", "slow-not-dead", "count-once"])
-    for r in results where r.exercise != "count-once" { XCTAssertEqual(r.status, .passed, "\(r.exercise): \(r.message)") }
+    for r in results where r.exercise != "count-once" {
+      XCTAssertEqual(r.status, .passed, "\(r.exercise): \(r.message)")
+    }
     let wrong = try XCTUnwrap(results.first { $0.exercise == "count-once" })
     XCTAssertEqual(wrong.status, .failed)
     XCTAssertEqual(wrong.expected, "n2.kv.safe == 1")

@@ -126,9 +126,10 @@ final class ExpectationTests: XCTestCase {
 
   func testMalformedExpectationsAreErrors() {
     let s = preparedSession()
-    for bad in ["expect", "expect value", "expect value ==", "expect value=30", "expect value ~ 3", "expect bogus == 1",
-      "expect value == 1 xor value == 2", "expect n1.nothing == 1", "expect value == 30"]
-    {
+    for bad in [
+      "expect", "expect value", "expect value ==", "expect value=30", "expect value ~ 3", "expect bogus == 1",
+      "expect value == 1 xor value == 2", "expect n1.nothing == 1", "expect value == 30",
+    ] {
       let o = s.run(bad)
       XCTAssertEqual(o.status, .error, bad)
       XCTAssertFalse(o.text.contains("\n"), bad)

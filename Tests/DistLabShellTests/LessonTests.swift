@@ -34,7 +34,9 @@ final class LessonTests: XCTestCase {
     for lesson in library.lessons {
       let dir = empty.appendingPathComponent(lesson.id)
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-      for ex in lesson.exercises { try "# nothing\n".write(to: dir.appendingPathComponent("\(ex.id).distlab"), atomically: true, encoding: .utf8) }
+      for ex in lesson.exercises {
+        try "# nothing\n".write(to: dir.appendingPathComponent("\(ex.id).distlab"), atomically: true, encoding: .utf8)
+      }
     }
     defer { try? FileManager.default.removeItem(at: empty) }
     for r in Grader.grade(library, solutions: empty.path, limits: GradeLimits()) {
@@ -70,20 +72,31 @@ final class LessonTests: XCTestCase {
     let head = "---\nid: 9\ntitle: T\nobjectives:\n  - o\ntime: 1 min\n---\n"
     XCTAssertEqual(problem("# no front matter"), "x.md:1: a lesson starts with front matter: a line '---'")
     XCTAssertEqual(problem("---\nid: 9\n"), "x.md:1: the front matter has no closing '---'")
-    XCTAssertEqual(problem("---\nid: 9\ntitle: T\ntime: 1\n---\n"), "x.md:1: the front matter needs 'objectives:' with at least one '- item'")
-    XCTAssertEqual(problem(head + "## A\n```distlab\nspawn 1\n```\n"), "x.md:9: worked example: line 1: output before the first 'distlab> ' line (count from the fence)")
+    XCTAssertEqual(
+      problem("---\nid: 9\ntitle: T\ntime: 1\n---\n"),
+      "x.md:1: the front matter needs 'objectives:' with at least one '- item'")
+    XCTAssertEqual(
+      problem(head + "## A\n```distlab\nspawn 1\n```\n"),
+      "x.md:9: worked example: line 1: output before the first 'distlab> ' line (count from the fence)")
     XCTAssertEqual(problem(head + "## A\n```distlab\ndistlab> spawn 1\n"), "x.md:9: the ``` block is never closed")
     XCTAssertEqual(problem(head + "## A\n<!-- exercise points=2 -->\n"), "x.md:9: the exercise marker needs id=ID")
     XCTAssertEqual(
       problem(head + "## A\n<!-- exercise id=a -->\n```check\nexpect value = 3\n```\n"),
       "x.md:11: unknown operator '=' (use == != < <= > >=)")
-    XCTAssertEqual(problem(head + "## A\n<!-- exercise id=a -->\n```check\nrpc n1 add\n```\n"), "x.md:11: a check line starts with 'expect', not 'rpc n1 add'")
-    XCTAssertEqual(problem(head + "## A\n<!-- exercise id=a -->\n```check\nexpect nodes == 1\n```\n"), "x.md:9: exercise 'a' has no hint (<details><summary>Hint</summary>)")
-    XCTAssertEqual(problem(head + "## A\n```distlab\ndistlab> x\n{any order}\n```\n"), "x.md:11: {any order} without {end}")
+    XCTAssertEqual(
+      problem(head + "## A\n<!-- exercise id=a -->\n```check\nrpc n1 add\n```\n"),
+      "x.md:11: a check line starts with 'expect', not 'rpc n1 add'")
+    XCTAssertEqual(
+      problem(head + "## A\n<!-- exercise id=a -->\n```check\nexpect nodes == 1\n```\n"),
+      "x.md:9: exercise 'a' has no hint (<details><summary>Hint</summary>)")
+    XCTAssertEqual(
+      problem(head + "## A\n```distlab\ndistlab> x\n{any order}\n```\n"), "x.md:11: {any order} without {end}")
   }
 
   func testLessonCommandsInTheShellSaveProgress() throws {
-    let progress = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-progress-\(UUID().uuidString).json").path
+    let progress = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "distlab-progress-\(UUID().uuidString).json"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: progress) }
     let s = ShellSession()
     s.lessonDirectory = lessons
@@ -124,10 +137,14 @@ final class LessonTests: XCTestCase {
     s.lessonDirectory = lessons
     runOK(s, ["lesson start 01", "lesson next"])
     let step = s.run("lesson run").text
-    XCTAssertTrue(step.hasPrefix("(the world starts over with the lesson's seed)\n[1/2] distlab> spawn 3\nspawned n1..n3"), step)
+    XCTAssertTrue(
+      step.hasPrefix("(the world starts over with the lesson's seed)\n[1/2] distlab> spawn 3\nspawned n1..n3"), step)
     runOK(s, ["lesson next"])
     let later = s.run("lesson run").text
-    XCTAssertTrue(later.hasPrefix("(the world starts over with the lesson's seed and the 2 commands of the earlier examples)\n[1/3] distlab> send n1 n2 hello\nm1 n1 → n2 hello  arrived at 0.001s after 1ms"), later)
+    XCTAssertTrue(
+      later.hasPrefix(
+        "(the world starts over with the lesson's seed and the 2 commands of the earlier examples)\n[1/3] distlab> send n1 n2 hello\nm1 n1 → n2 hello  arrived at 0.001s after 1ms"
+      ), later)
     runOK(s, ["lesson prev"])
     _ = s.run("lesson run")
     XCTAssertTrue(s.run("lesson run").text.contains("end of the worked example"))

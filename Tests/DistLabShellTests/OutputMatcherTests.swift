@@ -12,19 +12,34 @@ final class OutputMatcherTests: XCTestCase {
   }
 
   func testRegexGlobAndOneOf() {
-    XCTAssertTrue(OutputMatcher.matches(expected: ["{re} n2\\.add\\(1, 2\\) = 3 .*round trip [0-9.]+ms\\)"], actual: ["n2.add(1, 2) = 3  (rpc#1, round trip 2.298ms)"]))
-    XCTAssertFalse(OutputMatcher.matches(expected: ["{re} round trip"], actual: ["n2.add(1, 2) = 3  (rpc#1, round trip 2ms)"]), "a regex must match the whole line")
-    XCTAssertTrue(OutputMatcher.matches(expected: ["{glob} m? n1 → n2 a  arrived at * after *"], actual: ["m1 n1 → n2 a  arrived at 0.002s after 1.263ms"]))
-    XCTAssertFalse(OutputMatcher.matches(expected: ["{glob} m? n1 → n2 a*"], actual: ["m12 n1 → n2 a"]), "? is exactly one character")
-    XCTAssertTrue(OutputMatcher.matches(expected: ["{one of} arrival order: a, b || arrival order: b, a"], actual: ["arrival order: b, a"]))
+    XCTAssertTrue(
+      OutputMatcher.matches(
+        expected: ["{re} n2\\.add\\(1, 2\\) = 3 .*round trip [0-9.]+ms\\)"],
+        actual: ["n2.add(1, 2) = 3  (rpc#1, round trip 2.298ms)"]))
+    XCTAssertFalse(
+      OutputMatcher.matches(expected: ["{re} round trip"], actual: ["n2.add(1, 2) = 3  (rpc#1, round trip 2ms)"]),
+      "a regex must match the whole line")
+    XCTAssertTrue(
+      OutputMatcher.matches(
+        expected: ["{glob} m? n1 → n2 a  arrived at * after *"],
+        actual: ["m1 n1 → n2 a  arrived at 0.002s after 1.263ms"]))
+    XCTAssertFalse(
+      OutputMatcher.matches(expected: ["{glob} m? n1 → n2 a*"], actual: ["m12 n1 → n2 a"]), "? is exactly one character"
+    )
+    XCTAssertTrue(
+      OutputMatcher.matches(
+        expected: ["{one of} arrival order: a, b || arrival order: b, a"], actual: ["arrival order: b, a"]))
     XCTAssertFalse(OutputMatcher.matches(expected: ["{one of} x || y"], actual: ["z"]))
   }
 
   func testAnyOrderBlocks() {
     let expected = ["head", "{any order}", "{glob} m1 *", "{glob} m2 *", "m3 exact", "{end}", "tail"]
-    XCTAssertTrue(OutputMatcher.matches(expected: expected, actual: ["head", "m3 exact", "m2 later", "m1 first", "tail"]))
-    XCTAssertFalse(OutputMatcher.matches(expected: expected, actual: ["head", "m3 exact", "m2 later", "m2 again", "tail"]))
-    XCTAssertFalse(OutputMatcher.matches(expected: expected, actual: ["m3 exact", "m2 later", "m1 first", "head", "tail"]))
+    XCTAssertTrue(
+      OutputMatcher.matches(expected: expected, actual: ["head", "m3 exact", "m2 later", "m1 first", "tail"]))
+    XCTAssertFalse(
+      OutputMatcher.matches(expected: expected, actual: ["head", "m3 exact", "m2 later", "m2 again", "tail"]))
+    XCTAssertFalse(
+      OutputMatcher.matches(expected: expected, actual: ["m3 exact", "m2 later", "m1 first", "head", "tail"]))
   }
 
   func testMalformedMarkersAreNamed() {
@@ -38,9 +53,11 @@ final class OutputMatcherTests: XCTestCase {
   func testALiveTranscriptWithMarkersReplays() throws {
     let t = try Transcript.parse(
       [
-        "distlab> mode live", "mode live: the world starts over on the wall clock", "distlab> spawn 2", "spawned n1, n2",
+        "distlab> mode live", "mode live: the world starts over on the wall clock", "distlab> spawn 2",
+        "spawned n1, n2",
         "distlab> rpc n2 add 1 2", "{re} n2\\.add\\(1, 2\\) = 3  \\(rpc#1, round trip [0-9.]+(ms|µs)\\)",
-        "distlab> send n1 n2 a b", "{any order}", "{glob} m? n1 → n2 a  arrived at * after *", "{glob} m? n1 → n2 b  arrived at * after *",
+        "distlab> send n1 n2 a b", "{any order}", "{glob} m? n1 → n2 a  arrived at * after *",
+        "{glob} m? n1 → n2 b  arrived at * after *",
         "{end}", "{glob} arrival order: *",
       ], file: "live.transcript")
     for _ in 0..<3 {
@@ -54,7 +71,8 @@ final class OutputMatcherTests: XCTestCase {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("a.distlab").path
-    try "seed 99\nspawn 2\nnet loss 50%\nsend n1 n2 x\nexpect delivered == 1\nexpect nodes == 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+    try "seed 99\nspawn 2\nnet loss 50%\nsend n1 n2 x\nexpect delivered == 1\nexpect nodes == 2\n".write(
+      toFile: file, atomically: true, encoding: .utf8)
     let report = try SeedAudit.run(file: file, seeds: 1...40)
     let rows = report.rows
     XCTAssertTrue(report.ignoredSeedLines)

@@ -31,7 +31,8 @@ final class ShardCommandTests: XCTestCase {
     let lab = try XCTUnwrap(s.world.shardLab)
     let key = lab.keys[17]
     let read = s.run("shard get \(key)")
-    XCTAssertTrue(read.text.hasPrefix("\(key) = 17 from \(s.world.name(of: lab.scheme.owner(of: key) ?? NodeID(0)))"), read.text)
+    XCTAssertTrue(
+      read.text.hasPrefix("\(key) = 17 from \(s.world.name(of: lab.scheme.owner(of: key) ?? NodeID(0)))"), read.text)
   }
 
   /// A join moves exactly the keys whose owner changed, by messages, and nothing else.
@@ -47,7 +48,9 @@ final class ShardCommandTests: XCTestCase {
     XCTAssertEqual(lab.lastChange?.report.movement.moved, expected)
     XCTAssertEqual(lab.lastChange?.copiesMoved, expected)
     XCTAssertEqual(lab.lastChange?.bytesMoved, expected * 1024)
-    for key in lab.keys { XCTAssertEqual(lab.copies(of: key).map(\.node), [lab.scheme.owner(of: key)].compactMap { $0 }) }
+    for key in lab.keys {
+      XCTAssertEqual(lab.copies(of: key).map(\.node), [lab.scheme.owner(of: key)].compactMap { $0 })
+    }
     let counts = try storeCounts(s)
     XCTAssertEqual(counts.values.reduce(0, +), 5000, "moved keys must leave their old node")
     XCTAssertEqual(counts["n11"], expected)
@@ -57,10 +60,12 @@ final class ShardCommandTests: XCTestCase {
   func testModNMovesMostKeysAndTheRingFew() {
     let s = session(nodes: 10)
     runOK(s, ["shard use modn", "shard load 20000", "spawn 1", "shard add n11"])
-    XCTAssertEqual(s.run("expect shard.moved >= 89% and shard.moved <= 93%").status, .ok, s.run("expect shard.moved == 0").text)
+    XCTAssertEqual(
+      s.run("expect shard.moved >= 89% and shard.moved <= 93%").status, .ok, s.run("expect shard.moved == 0").text)
     let r = session(nodes: 10)
     runOK(r, ["shard use ring --vnodes 200", "shard load 20000", "spawn 1", "shard add n11"])
-    XCTAssertEqual(r.run("expect shard.moved >= 6.1% and shard.moved <= 12.1%").status, .ok, r.run("expect shard.moved == 0").text)
+    XCTAssertEqual(
+      r.run("expect shard.moved >= 6.1% and shard.moved <= 12.1%").status, .ok, r.run("expect shard.moved == 0").text)
   }
 
   func testSequentialKeysMakeARangeHotSpot() {
@@ -89,7 +94,8 @@ final class ShardCommandTests: XCTestCase {
   /// Each bad input is one line of error, and neither the world nor the lab changes.
   func testBadInputIsRefusedAndChangesNothing() {
     let empty = ShellSession()
-    XCTAssertEqual(empty.run("shard use ring").text, "error: a scheme needs nodes: spawn some first (or name them with --nodes)")
+    XCTAssertEqual(
+      empty.run("shard use ring").text, "error: a scheme needs nodes: spawn some first (or name them with --nodes)")
     let s = session(nodes: 3)
     let cases: [(String, String)] = [
       ("shard use bogus", "unknown scheme 'bogus'"),
@@ -121,7 +127,8 @@ final class ShardCommandTests: XCTestCase {
     let s = session(nodes: 3)
     runOK(s, ["shard use ring --vnodes 4", "shard put alice"])
     let w = s.run("shard where alice").text
-    XCTAssertTrue(w.contains("ring position 0x") && w.contains("next point clockwise") && w.contains("copies written: n"), w)
+    XCTAssertTrue(
+      w.contains("ring position 0x") && w.contains("next point clockwise") && w.contains("copies written: n"), w)
     XCTAssertTrue(s.run("shard map").text.contains("max share / mean share"))
     XCTAssertTrue(s.run("shard compare --keys 500 --nodes 4").text.contains("MOVED +1 NODE"))
   }

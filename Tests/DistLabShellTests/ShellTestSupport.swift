@@ -40,7 +40,9 @@ struct WorldFingerprint: Equatable {
   var maxNodes: Int
 
   init(_ w: World) {
-    nodes = w.allNodes.map { "\($0.id.index) \($0.name) \($0.status) \($0.roles) \($0.region ?? "-") \($0.incarnation)" }
+    nodes = w.allNodes.map {
+      "\($0.id.index) \($0.name) \($0.status) \($0.roles) \($0.region ?? "-") \($0.incarnation)"
+    }
     now = w.now
     network = w.network
     traced = w.trace.totalRecorded

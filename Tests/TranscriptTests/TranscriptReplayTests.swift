@@ -41,7 +41,8 @@ final class TranscriptReplayTests: XCTestCase {
     let result = TranscriptReplayer.replay(transcript, file: "changed.transcript")
     XCTAssertFalse(result.passed)
     XCTAssertTrue(result.diff.contains("-a line the program never prints"), result.diff)
-    XCTAssertTrue(result.diff.hasPrefix("--- changed.transcript (expected)\n+++ changed.transcript (now)\n@@ "), result.diff)
+    XCTAssertTrue(
+      result.diff.hasPrefix("--- changed.transcript (expected)\n+++ changed.transcript (now)\n@@ "), result.diff)
   }
 }
 

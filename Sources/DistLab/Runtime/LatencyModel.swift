@@ -17,7 +17,8 @@ public enum LatencyModel: Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .fixed(let v): return max(.zero, v)
     case .uniform(let m, let s): return max(.zero, m - s)
-    case .normal(let m, let s): return max(.zero, m - Nanoseconds(s.value.multipliedReportingOverflow(by: 3).partialValue))
+    case .normal(let m, let s):
+      return max(.zero, m - Nanoseconds(s.value.multipliedReportingOverflow(by: 3).partialValue))
     case .exponential: return .zero
     }
   }

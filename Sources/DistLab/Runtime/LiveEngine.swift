@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -82,7 +82,8 @@ final class LiveRouter: Sendable {
   func record(_ e: TraceEvent) { trace.withLock { $0.record(e) } }
 
   /// Sends `bytes` from `from` as seen by `table`, drawing the fate from `rng`.
-  func route(from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool) -> Int {
+  func route(from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool) -> Int
+  {
     let id = messageIDs.next.add(1, ordering: .relaxed).oldValue
     let t = now()
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
@@ -118,7 +119,10 @@ final class LiveRouter: Sendable {
 
   func deliverNow(_ env: Envelope, table: LiveTable) {
     if env.to.isClient {
-      record(TraceEvent(time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: now() - env.sentAt))
+      record(
+        TraceEvent(
+          time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes,
+          latency: now() - env.sentAt))
       clientInbox.withLock { $0.append(env) }
       clientWake.signal()
       return
@@ -141,7 +145,8 @@ final class LiveRouter: Sendable {
   @inline(__always)
   func offerReply(_ env: Envelope) {
     let watched = watchedCall.load(ordering: .relaxed)
-    guard watched != 0, env.bytes.count >= 10, env.bytes[4] == FrameKind.reply.rawValue || env.bytes[4] == FrameKind.error.rawValue
+    guard watched != 0, env.bytes.count >= 10,
+      env.bytes[4] == FrameKind.reply.rawValue || env.bytes[4] == FrameKind.error.rawValue
     else { return }
     let id = UInt32(env.bytes[6]) << 24 | UInt32(env.bytes[7]) << 16 | UInt32(env.bytes[8]) << 8 | UInt32(env.bytes[9])
     guard id == watched else { return }
@@ -212,7 +217,9 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   func setTimer(after delay: Nanoseconds, token: UInt64) {
     let t = currentTable()
     guard me.index - 1 < t.threads.count else { return }
-    router.delays.schedule(at: monotonicNanos() + max(0, delay.value), .timer(t.threads[me.index - 1], token: token, incarnation: incarnation))
+    router.delays.schedule(
+      at: monotonicNanos() + max(0, delay.value),
+      .timer(t.threads[me.index - 1], token: token, incarnation: incarnation))
   }
 
   func randomUInt64() -> UInt64 { rng.next() }
@@ -224,7 +231,10 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   func handle(_ env: Envelope, program: NodeProgram?) {
     if tracing {
       let t = now
-      router.record(TraceEvent(time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes, latency: t - env.sentAt))
+      router.record(
+        TraceEvent(
+          time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes,
+          latency: t - env.sentAt))
     }
     if !env.isDuplicate && router.watching.load(ordering: .relaxed) {
       let t = now
@@ -304,7 +314,8 @@ final class DelayLine: Sendable {
       for item in ready {
         switch item {
         case .message(let env, let router): router.deliverNow(env, table: router.snapshot())
-        case .timer(let thread, let token, let incarnation): thread.submit(.timer(token: token, incarnation: incarnation))
+        case .timer(let thread, let token, let incarnation):
+          thread.submit(.timer(token: token, incarnation: incarnation))
         }
       }
       if !ready.isEmpty { continue }

@@ -108,19 +108,19 @@ final class LiveEngine {
     }
     let table = router.snapshot()
     for (from, to) in pairs {
-    for text in texts {
-      let bytes = FrameCodec.encode(.message(text))
-      let id = router.messageIDs.next.load(ordering: .relaxed)
-      router.watch.withLock { $0[id] = .inFlight }
-      let used = router.route(from: from, to: to, bytes: bytes, table: table, rng: &clientRNG, tracing: true)
-      if used != id {
-        router.watch.withLock {
-          $0[used] = $0.removeValue(forKey: id) ?? .inFlight
+      for text in texts {
+        let bytes = FrameCodec.encode(.message(text))
+        let id = router.messageIDs.next.load(ordering: .relaxed)
+        router.watch.withLock { $0[id] = .inFlight }
+        let used = router.route(from: from, to: to, bytes: bytes, table: table, rng: &clientRNG, tracing: true)
+        if used != id {
+          router.watch.withLock {
+            $0[used] = $0.removeValue(forKey: id) ?? .inFlight
+          }
         }
+        ids.append(used)
+        outcomes[used] = MessageOutcome(id: used, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
       }
-      ids.append(used)
-      outcomes[used] = MessageOutcome(id: used, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
-    }
     }
     let allKnown = { self.router.watch.withLock { w in ids.allSatisfy { w[$0] != .inFlight } } }
     let interrupted = waitSlices(until: monotonicNanos() + sendPatience(), cancel: cancel, stop: allKnown)
@@ -131,7 +131,8 @@ final class LiveEngine {
       if case .delivered(let at, _)? = fates[id] { order.append((at, id)) }
     }
     order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-    return SendOutcome(messages: ids.compactMap { outcomes[$0] }, arrivalOrder: order.map(\.1), interrupted: interrupted)
+    return SendOutcome(
+      messages: ids.compactMap { outcomes[$0] }, arrivalOrder: order.map(\.1), interrupted: interrupted)
   }
 
   func call(_ start: CallOutcome, options: CallOptions, cancel: () -> Bool) -> CallOutcome {
@@ -142,7 +143,8 @@ final class LiveEngine {
     for attempt in 1...(options.retries + 1) {
       outcome.attempts = attempt
       let table = router.snapshot()
-      _ = router.route(from: outcome.from, to: outcome.to, bytes: outcome.request, table: table, rng: &clientRNG, tracing: true)
+      _ = router.route(
+        from: outcome.from, to: outcome.to, bytes: outcome.request, table: table, rng: &clientRNG, tracing: true)
       let deadline = monotonicNanos() + options.timeout.value
       var reply: (Envelope, Frame)?
       let interrupted = waitSlices(until: deadline, cancel: cancel) {

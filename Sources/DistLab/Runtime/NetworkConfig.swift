@@ -111,7 +111,9 @@ public struct NetworkConfig: Sendable, Equatable {
 
   @inline(__always)
   func decide(from: NodeID, to: NodeID, rng: inout SeededRandom) -> Decision {
-    if let reason = blockage(from: from, to: to) { return Decision(dropReason: reason, copies: 0, first: .zero, second: .zero) }
+    if let reason = blockage(from: from, to: to) {
+      return Decision(dropReason: reason, copies: 0, first: .zero, second: .zero)
+    }
     let lossP = linkLoss.isEmpty ? loss : (linkLoss[Link(from, to)] ?? loss)
     if lossP > 0 && rng.chance(lossP) { return Decision(dropReason: "loss", copies: 0, first: .zero, second: .zero) }
     let copies = duplication > 0 && rng.chance(duplication) ? 2 : 1

@@ -128,7 +128,9 @@ public final class StandardNode: NodeProgram {
       }
       let by: Int64
       if a.count == 2 {
-        guard let b = a[1].intValue else { return .now(.failure(MethodError("kv.incr: the amount must be an integer"))) }
+        guard let b = a[1].intValue else {
+          return .now(.failure(MethodError("kv.incr: the amount must be an integer")))
+        }
         by = b
       } else {
         by = 1
@@ -147,10 +149,14 @@ public final class StandardNode: NodeProgram {
       }
       return .now(.success([.int(Int64(stored))]))
     case "kv.mget":
-      guard a.count == 1, case .list(let items) = a[0] else { return .now(.failure(MethodError("kv.mget takes one list of keys"))) }
+      guard a.count == 1, case .list(let items) = a[0] else {
+        return .now(.failure(MethodError("kv.mget takes one list of keys")))
+      }
       return .now(.success([.list(items.map { store.get($0.stringValue ?? $0.description) ?? .null })]))
     case "kv.mdel":
-      guard a.count == 1, case .list(let items) = a[0] else { return .now(.failure(MethodError("kv.mdel takes one list of keys"))) }
+      guard a.count == 1, case .list(let items) = a[0] else {
+        return .now(.failure(MethodError("kv.mdel takes one list of keys")))
+      }
       let removed = items.filter { store.delete($0.stringValue ?? $0.description) }.count
       return .now(.success([.int(Int64(removed))]))
     default:

@@ -37,7 +37,8 @@ public final class World {
     var context: SimContext
   }
 
-  public init(config: WorldConfig = WorldConfig(), program: @escaping @Sendable () -> NodeProgram = { StandardNode() }) {
+  public init(config: WorldConfig = WorldConfig(), program: @escaping @Sendable () -> NodeProgram = { StandardNode() })
+  {
     self.config = config
     self.programFactory = program
     simTrace = TraceLog(limit: config.traceLimit)
@@ -94,7 +95,9 @@ public final class World {
 
   public func setMaxNodes(_ n: Int) throws(WorldError) {
     guard n >= 1 else { throw WorldError("the node cap must be at least 1") }
-    guard n >= nodes.count else { throw WorldError("there are already \(nodes.count) nodes; the cap cannot go below that") }
+    guard n >= nodes.count else {
+      throw WorldError("there are already \(nodes.count) nodes; the cap cannot go below that")
+    }
     config.maxNodes = n
   }
 
@@ -117,24 +120,33 @@ public final class World {
   /// Whether `name` could name a new node: letters, digits, `-` and `_`, starting with a letter.
   public static func isValidName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, name.count <= 32 else { return false }
-    return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    return name.unicodeScalars.allSatisfy {
+      $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+    }
       && !Self.reservedNames.contains(name)
   }
 
   public static let reservedNames: Set<String> = ["all", "cli", "none", "up", "down", "paused"]
 
   /// Spawns `count` nodes (or one per given name) with the given roles and region.
-  public func spawn(count: Int, names: [String] = [], roles: [String] = [], region: String? = nil) throws(WorldError) -> [NodeInfo] {
+  public func spawn(count: Int, names: [String] = [], roles: [String] = [], region: String? = nil) throws(WorldError)
+    -> [NodeInfo]
+  {
     let n = names.isEmpty ? count : names.count
     guard n >= 1 else { throw WorldError("spawn needs at least one node") }
     guard nodes.count + n <= config.maxNodes else {
       throw WorldError(
-        "spawning \(n) would make \(nodes.count + n) nodes, over the cap of \(config.maxNodes) (raise it with 'set max-nodes N')")
+        "spawning \(n) would make \(nodes.count + n) nodes, over the cap of \(config.maxNodes) (raise it with 'set max-nodes N')"
+      )
     }
     var seen = Set<String>()
     for name in names {
-      guard Self.isValidName(name) else { throw WorldError("'\(name)' is not a usable node name (letters, digits, - and _, starting with a letter)") }
-      guard byName[name] == nil, seen.insert(name).inserted else { throw WorldError("a node named '\(name)' already exists") }
+      guard Self.isValidName(name) else {
+        throw WorldError("'\(name)' is not a usable node name (letters, digits, - and _, starting with a letter)")
+      }
+      guard byName[name] == nil, seen.insert(name).inserted else {
+        throw WorldError("a node named '\(name)' already exists")
+      }
     }
     if let region, network.regions[region] == nil {
       throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
@@ -150,7 +162,8 @@ public final class World {
       }
       let thread = NodeThread(id: id, factory: programFactory)
       guard thread.start() else {
-        throw WorldError("the system refused to start a thread for node \(id.index); \(made.count) of \(n) were spawned")
+        throw WorldError(
+          "the system refused to start a thread for node \(id.index); \(made.count) of \(n) were spawned")
       }
       let info = NodeInfo(id: id, name: name, status: .up, roles: roles, region: region, incarnation: 1)
       nodes.append(NodeRecord(info: info, thread: thread, context: makeContext(id, incarnation: 1)))
@@ -164,7 +177,8 @@ public final class World {
   }
 
   func makeContext(_ id: NodeID, incarnation: Int) -> SimContext {
-    SimContext(me: id, rng: SeededRandom(seed: config.seed, stream: UInt64(id.index) << 16 | UInt64(incarnation & 0xffff) + 2))
+    SimContext(
+      me: id, rng: SeededRandom(seed: config.seed, stream: UInt64(id.index) << 16 | UInt64(incarnation & 0xffff) + 2))
   }
 
   func requireNode(_ id: NodeID) throws(WorldError) -> NodeInfo {
@@ -184,7 +198,10 @@ public final class World {
       record(TraceEvent(time: now, kind: .kill, node: id))
       for e in held.removeValue(forKey: id) ?? [] {
         if case .deliver(let env) = e.kind {
-          record(TraceEvent(time: now, kind: .drop, node: id, peer: env.from, messageID: env.id, bytes: env.bytes, detail: "node down"))
+          record(
+            TraceEvent(
+              time: now, kind: .drop, node: id, peer: env.from, messageID: env.id, bytes: env.bytes, detail: "node down"
+            ))
           settleWatched(env.id, .dropped(reason: "node down"))
         }
       }
@@ -223,7 +240,9 @@ public final class World {
   public func pause(_ ids: [NodeID]) throws(WorldError) -> [NodeInfo] {
     for id in ids {
       let info = try requireNode(id)
-      guard info.status == .up else { throw WorldError("\(info.name) is \(info.status.rawValue); only an up node can be paused") }
+      guard info.status == .up else {
+        throw WorldError("\(info.name) is \(info.status.rawValue); only an up node can be paused")
+      }
     }
     for id in ids {
       nodes[id.index - 1].info.status = .paused

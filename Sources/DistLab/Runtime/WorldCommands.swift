@@ -2,13 +2,17 @@
 extension World {
   /// Sends each text as its own message from `from` to `to`, in order, and runs the world
   /// until every message has arrived or been dropped.
-  public func send(from: NodeID, to: NodeID, texts: [String], cancel: () -> Bool = { false }) throws(WorldError) -> SendOutcome {
+  public func send(from: NodeID, to: NodeID, texts: [String], cancel: () -> Bool = { false }) throws(WorldError)
+    -> SendOutcome
+  {
     try send(pairs: [(from, to)], texts: texts, cancel: cancel)
   }
 
   /// Sends every text from each sender to its receiver (pair by pair, text by text, all at
   /// the same moment) and runs the world until every message has arrived or been dropped.
-  public func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool = { false }) throws(WorldError) -> SendOutcome {
+  public func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool = { false }) throws(WorldError)
+    -> SendOutcome
+  {
     for (from, to) in pairs {
       try checkEndpoint(from, role: "sender")
       try checkEndpoint(to, role: "receiver")
@@ -27,8 +31,10 @@ extension World {
         ids.append(id)
       }
     }
-    let run = runSim(until: nil, precise: true, done: { ids.allSatisfy { watched[$0]?.fate != .inFlight } }, cancel: cancel)
-    let outcome = SendOutcome(messages: ids.compactMap { watched[$0] }, arrivalOrder: arrivals, interrupted: run.interrupted)
+    let run = runSim(
+      until: nil, precise: true, done: { ids.allSatisfy { watched[$0]?.fate != .inFlight } }, cancel: cancel)
+    let outcome = SendOutcome(
+      messages: ids.compactMap { watched[$0] }, arrivalOrder: arrivals, interrupted: run.interrupted)
     watched = [:]
     arrivals = []
     return outcome
@@ -38,7 +44,8 @@ extension World {
     if id.isClient { return }
     let info = try requireNode(id)
     if role != "receiver" && info.status != .up {
-      throw WorldError("\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing")
+      throw WorldError(
+        "\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing")
     }
   }
 
@@ -48,7 +55,8 @@ extension World {
     from: NodeID = .client, to: NodeID, method: String, args: [Value], options: CallOptions = CallOptions(),
     cancel: () -> Bool = { false }
   ) throws(WorldError) -> CallOutcome {
-    let outcomes = try callAll([CallRequest(from: from, to: to, method: method, args: args)], options: options, cancel: cancel)
+    let outcomes = try callAll(
+      [CallRequest(from: from, to: to, method: method, args: args)], options: options, cancel: cancel)
     guard let first = outcomes.first else { throw WorldError("the call was not made") }
     return first
   }
@@ -72,9 +80,11 @@ extension World {
       let callID = nextCallID
       nextCallID = nextCallID == UInt32.max ? 1 : nextCallID + 1
       let frame = Frame(
-        kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: r.method, args: r.args)
+        kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: r.method,
+        args: r.args)
       let outcome = CallOutcome(
-        callID: callID, from: r.from, to: r.to, method: r.method, args: r.args, request: FrameCodec.encode(frame), reply: nil,
+        callID: callID, from: r.from, to: r.to, method: r.method, args: r.args, request: FrameCodec.encode(frame),
+        reply: nil,
         result: .timeout, attempts: 1, startedAt: now, endedAt: now)
       ids.append(callID)
       started.append(outcome)
@@ -84,7 +94,8 @@ extension World {
       calls[outcome.callID] = PendingCall(outcome: outcome, options: options, attempt: 1, done: false)
       emit(from: outcome.from, to: outcome.to, bytes: outcome.request, at: simNow)
       queue.insert(
-        SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1)))
+        SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1))
+      )
     }
     let run = runSim(until: nil, precise: true, done: { ids.allSatisfy { calls[$0]?.done ?? true } }, cancel: cancel)
     let waited = Set(ids)
@@ -131,15 +142,23 @@ extension World {
       call.attempt += 1
       call.outcome.attempts = call.attempt
       calls[callID] = call
-      record(TraceEvent(time: time, kind: .note, node: call.outcome.from, detail: "rpc#\(callID) timed out; retry \(call.attempt - 1)"))
+      record(
+        TraceEvent(
+          time: time, kind: .note, node: call.outcome.from, detail: "rpc#\(callID) timed out; retry \(call.attempt - 1)"
+        ))
       emit(from: call.outcome.from, to: call.outcome.to, bytes: call.outcome.request, at: time)
-      queue.insert(SimEvent(time: time + call.options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: call.attempt)))
+      queue.insert(
+        SimEvent(
+          time: time + call.options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: call.attempt)))
     } else {
       call.done = true
       call.outcome.result = .timeout
       call.outcome.endedAt = time
       calls[callID] = call
-      record(TraceEvent(time: time, kind: .note, node: call.outcome.from, detail: "rpc#\(callID) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")"))
+      record(
+        TraceEvent(
+          time: time, kind: .note, node: call.outcome.from,
+          detail: "rpc#\(callID) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")"))
     }
   }
 

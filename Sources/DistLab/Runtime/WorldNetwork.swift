@@ -7,7 +7,9 @@ extension World {
 
   /// Sets latency everywhere, or on one link (both directions) when `link` is given.
   public func setLatency(_ model: LatencyModel, link: Link? = nil) throws(WorldError) {
-    guard model.mean >= .zero, model.mean <= .seconds(3600) else { throw WorldError("latency must be between 0 and 1h") }
+    guard model.mean >= .zero, model.mean <= .seconds(3600) else {
+      throw WorldError("latency must be between 0 and 1h")
+    }
     switch model {
     case .uniform(_, let s), .normal(_, let s):
       guard s >= .zero, s <= .seconds(3600) else { throw WorldError("the spread must be between 0 and 1h") }

@@ -22,19 +22,24 @@ extension World {
 
   /// Starts the lab with a scheme over `nodes` (all nodes when empty). Refused while the lab
   /// holds keys: `shardClear` first.
-  public func shardUse(_ kind: SchemeKind, options: SchemeOptions, nodes ids: [NodeID], valueSize: Int) throws(WorldError) -> ShardLab {
+  public func shardUse(_ kind: SchemeKind, options: SchemeOptions, nodes ids: [NodeID], valueSize: Int)
+    throws(WorldError) -> ShardLab
+  {
     if let lab = shards, !lab.keys.isEmpty {
       throw WorldError("the lab holds \(lab.keys.count) keys: 'shard clear' removes them first")
     }
     let chosen = ids.isEmpty ? allNodes.filter { $0.status == .up }.map(\.id) : ids
-    guard !chosen.isEmpty else { throw WorldError("a scheme needs nodes: spawn some first (or name them with --nodes)") }
+    guard !chosen.isEmpty else {
+      throw WorldError("a scheme needs nodes: spawn some first (or name them with --nodes)")
+    }
     for id in chosen { _ = try requireNode(id) }
     guard valueSize >= 0, valueSize <= 1 << 30 else { throw WorldError("a value size is between 0 and 1GB") }
     var opts = options
     if opts.replicationFactor > 1 && opts.zones.isEmpty == false {
       opts.zones = opts.zones.filter { chosen.contains($0.key) }
     }
-    let scheme = try sharding { () throws(ShardingError) in try Sharding.makeScheme(kind, nodes: chosen, options: opts) }
+    let scheme = try sharding { () throws(ShardingError) in try Sharding.makeScheme(kind, nodes: chosen, options: opts)
+    }
     let lab = ShardLab(scheme: scheme, valueSize: valueSize)
     shards = lab
     return lab
@@ -106,7 +111,9 @@ extension World {
   }
 
   public func shardHealth() -> ShardHealth {
-    guard let lab = shards else { return ShardHealth(factor: 1, keys: 0, healthy: 0, underReplicated: 0, unreachable: 0) }
+    guard let lab = shards else {
+      return ShardHealth(factor: 1, keys: 0, healthy: 0, underReplicated: 0, unreachable: 0)
+    }
     var h = ShardHealth(factor: lab.factor, keys: lab.keys.count, healthy: 0, underReplicated: 0, unreachable: 0)
     for copies in lab.copies {
       let live = copies.filter(isLive).count
@@ -122,7 +129,8 @@ extension World {
   }
 
   /// A node joins or leaves the scheme; the keys the scheme now places elsewhere move there.
-  public func shardChange(_ change: NodeChange, cancel: () -> Bool = { false }) throws(WorldError) -> ShardChangeOutcome {
+  public func shardChange(_ change: NodeChange, cancel: () -> Bool = { false }) throws(WorldError) -> ShardChangeOutcome
+  {
     var lab = try requireLab()
     let node: NodeID
     switch change {
@@ -170,10 +178,13 @@ extension World {
   }
 
   /// Moves one key's directory row to another node (directory scheme only).
-  public func shardAssign(_ key: ShardKey, to node: NodeID, cancel: () -> Bool = { false }) throws(WorldError) -> ShardWriteOutcome {
+  public func shardAssign(_ key: ShardKey, to node: NodeID, cancel: () -> Bool = { false }) throws(WorldError)
+    -> ShardWriteOutcome
+  {
     var lab = try requireLab()
     guard var directory = lab.scheme as? DirectoryScheme else {
-      throw WorldError("only the directory scheme keeps a table you can edit; this lab uses \(lab.scheme.kind.rawValue)")
+      throw WorldError(
+        "only the directory scheme keeps a table you can edit; this lab uses \(lab.scheme.kind.rawValue)")
     }
     try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }
     _ = lab.record(key)
@@ -181,7 +192,8 @@ extension World {
     shards = lab
     let outcome = try reconcile(cancel: cancel)
     return ShardWriteOutcome(
-      keys: 1, copiesWritten: outcome.written, messages: outcome.messages, failed: outcome.failed, distribution: shardDistribution())
+      keys: 1, copiesWritten: outcome.written, messages: outcome.messages, failed: outcome.failed,
+      distribution: shardDistribution())
   }
 
   struct ReconcileOutcome {
@@ -279,7 +291,9 @@ extension World {
     for (i, want) in wanted.enumerated() {
       let keep = lab.copies[i].filter { c in isLive(c) && want.contains(c.node) }
       let added = (written[i] ?? []).map { ShardCopy(node: $0, incarnation: info($0)?.incarnation ?? 0) }
-      let dead = skipDown ? [] : lab.copies[i].filter { c in !isLive(c) && want.contains(c.node) && !(written[i] ?? []).contains(c.node) }
+      let dead =
+        skipDown
+        ? [] : lab.copies[i].filter { c in !isLive(c) && want.contains(c.node) && !(written[i] ?? []).contains(c.node) }
       let all = keep + added + dead
       lab.copies[i] = want.compactMap { n in all.first { $0.node == n } } + all.filter { c in !want.contains(c.node) }
     }
@@ -291,7 +305,8 @@ extension World {
   func sendBatches(_ byNode: [NodeID: [Value]], method: String, cancel: () -> Bool) throws(WorldError) -> Int {
     let requests = byNode.sorted { $0.key < $1.key }.flatMap { node, items in
       stride(from: 0, to: items.count, by: Self.shardBatch).map { start in
-        CallRequest(to: node, method: method, args: [.list(Array(items[start..<min(start + Self.shardBatch, items.count)]))])
+        CallRequest(
+          to: node, method: method, args: [.list(Array(items[start..<min(start + Self.shardBatch, items.count)]))])
       }
     }
     _ = try callAll(requests, cancel: cancel)

@@ -17,9 +17,12 @@ extension Invocation {
   func word(_ i: Int) -> Token? { i < positional.count ? positional[i] : nil }
 
   func integer(_ t: Token, what: String, range: ClosedRange<Int>) throws(ShellError) -> Int {
-    guard let v = Int(t.text) else { throw ShellError("\(what) must be a whole number, not '\(t.text)'", column: t.column) }
+    guard let v = Int(t.text) else {
+      throw ShellError("\(what) must be a whole number, not '\(t.text)'", column: t.column)
+    }
     guard range.contains(v) else {
-      throw ShellError("\(what) must be between \(range.lowerBound) and \(range.upperBound), not \(v)", column: t.column)
+      throw ShellError(
+        "\(what) must be between \(range.lowerBound) and \(range.upperBound), not \(v)", column: t.column)
     }
     return v
   }
@@ -33,7 +36,8 @@ extension Invocation {
 
   func ratio(_ t: Token, what: String) throws(ShellError) -> Double {
     guard let r = Units.ratio(t.text), r >= 0, r <= 1 else {
-      throw ShellError("\(what) must be a ratio from 0 to 1 or a percentage like 10%, not '\(t.text)'", column: t.column)
+      throw ShellError(
+        "\(what) must be a ratio from 0 to 1 or a percentage like 10%, not '\(t.text)'", column: t.column)
     }
     return r
   }

@@ -115,7 +115,9 @@ public struct CommandSpec: Sendable {
           inv.flags[spec.name] = t
         } else if let eq = t.text.firstIndex(of: "=") {
           let value = String(t.text[t.text.index(after: eq)...])
-          guard !value.isEmpty else { throw ShellError("\(spec.name) needs a value: \(spec.name) \(spec.placeholder)", column: t.column) }
+          guard !value.isEmpty else {
+            throw ShellError("\(spec.name) needs a value: \(spec.name) \(spec.placeholder)", column: t.column)
+          }
           inv.flags[spec.name] = Token(value, column: t.column + spec.name.count + 1)
         } else {
           guard i + 1 < tokens.count, !tokens[i + 1].isFlag else {

@@ -7,14 +7,24 @@ enum LessonCommands {
     summary: "work through the lessons: read, try the examples, do the exercises",
     example: ["lesson list", "lesson start 01", "lesson next", "lesson run", "lesson show", "lesson status"],
     subcommands: [
-      CommandSpec("list", family: .session, usage: "lesson list", summary: "the lessons and your progress", action: list),
       CommandSpec(
-        "start", family: .session, usage: "lesson start ID", summary: "open a lesson; the world starts over with its seed",
+        "list", family: .session, usage: "lesson list", summary: "the lessons and your progress", action: list),
+      CommandSpec(
+        "start", family: .session, usage: "lesson start ID",
+        summary: "open a lesson; the world starts over with its seed",
         example: ["lesson start 01"], positionals: [.lesson], action: start),
-      CommandSpec("next", family: .session, usage: "lesson next", summary: "the next section", action: { (inv, s) throws(ShellError) in try move(inv, s, by: 1) }),
-      CommandSpec("prev", family: .session, usage: "lesson prev", summary: "the previous section", action: { (inv, s) throws(ShellError) in try move(inv, s, by: -1) }),
-      CommandSpec("show", family: .session, usage: "lesson show", summary: "the current section again", action: { (inv, s) throws(ShellError) in try move(inv, s, by: 0) }),
-      CommandSpec("hint", family: .session, usage: "lesson hint", summary: "the next hint for this section's exercise", action: hint),
+      CommandSpec(
+        "next", family: .session, usage: "lesson next", summary: "the next section",
+        action: { (inv, s) throws(ShellError) in try move(inv, s, by: 1) }),
+      CommandSpec(
+        "prev", family: .session, usage: "lesson prev", summary: "the previous section",
+        action: { (inv, s) throws(ShellError) in try move(inv, s, by: -1) }),
+      CommandSpec(
+        "show", family: .session, usage: "lesson show", summary: "the current section again",
+        action: { (inv, s) throws(ShellError) in try move(inv, s, by: 0) }),
+      CommandSpec(
+        "hint", family: .session, usage: "lesson hint", summary: "the next hint for this section's exercise",
+        action: hint),
       CommandSpec(
         "check", family: .session, usage: "lesson check", summary: "check this section's exercise against your world",
         action: check),
@@ -22,8 +32,10 @@ enum LessonCommands {
         "run", family: .session, usage: "lesson run", summary: "run the next command of this section's worked example",
         action: run),
       CommandSpec(
-        "reset", family: .session, usage: "lesson reset", summary: "start the world over with the lesson's seed", action: reset),
-      CommandSpec("status", family: .session, usage: "lesson status", summary: "where you are and what is done", action: status),
+        "reset", family: .session, usage: "lesson reset", summary: "start the world over with the lesson's seed",
+        action: reset),
+      CommandSpec(
+        "status", family: .session, usage: "lesson status", summary: "where you are and what is done", action: status),
     ])
 
   static func library(_ s: ShellSession, _ column: Int) throws(ShellError) -> LessonLibrary {
@@ -67,10 +79,12 @@ enum LessonCommands {
     return .lesson(
       .section(
         LessonSectionView(
-          lessonID: lesson.id, lessonTitle: lesson.title, objectives: opening ? lesson.objectives : [], time: lesson.time,
+          lessonID: lesson.id, lessonTitle: lesson.title, objectives: opening ? lesson.objectives : [],
+          time: lesson.time,
           index: index, count: lesson.sections.count, section: section,
           hintsShown: section.exercise.map { entry.hintsShown[$0.id] ?? 0 } ?? 0,
-          completed: section.exercise.map { entry.completed.contains($0.id) } ?? false, seed: opening ? lesson.seed : nil)))
+          completed: section.exercise.map { entry.completed.contains($0.id) } ?? false,
+          seed: opening ? lesson.seed : nil)))
   }
 
   static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -79,7 +93,9 @@ enum LessonCommands {
     let t = inv.positional[0]
     guard let lesson = lib.lesson(t.text) ?? lib.lessons.first(where: { $0.file.hasSuffix("/\(t.text).md") }) else {
       let ids = lib.lessons.map(\.id)
-      throw ShellError("no lesson '\(t.text)'\(Suggest.hint(for: t.text, in: ids)) (lessons: \(ids.joined(separator: ", ")))", column: t.column)
+      throw ShellError(
+        "no lesson '\(t.text)'\(Suggest.hint(for: t.text, in: ids)) (lessons: \(ids.joined(separator: ", ")))",
+        column: t.column)
     }
     guard !lesson.sections.isEmpty else { throw ShellError("lesson '\(lesson.id)' has no sections", column: t.column) }
     s.world.reseed(lesson.seed)
@@ -164,7 +180,8 @@ enum LessonCommands {
     let actual = outcome.text.strippingANSI.isEmpty ? [] : outcome.text.strippingANSI.components(separatedBy: "\n")
     return .lesson(
       .ran(
-        input: input, output: outcome.text, matched: OutputMatcher.matches(expected: expected, actual: actual), expected: expected,
+        input: input, output: outcome.text, matched: OutputMatcher.matches(expected: expected, actual: actual),
+        expected: expected,
         step: s.exampleCursor.step, of: steps.count, prepared: prepared))
   }
 
@@ -197,10 +214,12 @@ enum LessonCommands {
     let (lesson, index) = try current(s, inv.column)
     let entry = s.progress.lessons[lesson.id] ?? LessonProgress.Entry()
     let rows = lesson.exercises.map { ex in
-      ExerciseStatus(id: ex.id, title: ex.title, points: ex.points, done: entry.completed.contains(ex.id),
+      ExerciseStatus(
+        id: ex.id, title: ex.title, points: ex.points, done: entry.completed.contains(ex.id),
         hintsShown: entry.hintsShown[ex.id] ?? 0, hints: ex.hints.count)
     }
-    return .lesson(.status(lesson: lesson.id, title: lesson.title, section: index, sections: lesson.sections.count, exercises: rows))
+    return .lesson(
+      .status(lesson: lesson.id, title: lesson.title, section: index, sections: lesson.sections.count, exercises: rows))
   }
 }
 
@@ -211,7 +230,8 @@ enum CheckRunner {
       do throws(ShellError) {
         let tokens = try Lexer.tokenize(c.expectation)
         let e = try ExpectationParser.parse(Array(tokens.dropFirst()))
-        let o = try ExpectationEvaluator(session: s).evaluate(e, text: c.expectation.dropFirst("expect ".count).trimmed(" "))
+        let o = try ExpectationEvaluator(session: s).evaluate(
+          e, text: c.expectation.dropFirst("expect ".count).trimmed(" "))
         return CheckResult(check: c, held: o.held, found: o.found, unanswerable: false)
       } catch {
         return CheckResult(check: c, held: false, found: error.message, unanswerable: true)

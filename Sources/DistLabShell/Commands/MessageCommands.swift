@@ -23,10 +23,12 @@ enum MessageCommands {
       example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping"],
       positionals: [.nodeSet, .nodeSet, .text], action: send),
     CommandSpec(
-      "rpc", family: .messages, usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
+      "rpc", family: .messages,
+      usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
       summary: "call a method on a node and wait for the answer or a timeout",
       details: [
-        "Methods: " + MethodCatalog.all.map { "\($0.name) \($0.arguments)".trimmingTrailingSpace }.joined(separator: "; ") + ".",
+        "Methods: "
+          + MethodCatalog.all.map { "\($0.name) \($0.arguments)".trimmingTrailingSpace }.joined(separator: "; ") + ".",
         "Arguments are integers, true/false, null, decimals, durations (sent as nanoseconds) or",
         "text (quote text with spaces). --verbose shows the request and reply as bytes.",
       ],
@@ -57,23 +59,32 @@ enum MessageCommands {
     let targets = try NodeSet.resolve(inv.positional[1], in: s.world)
     let texts = inv.positional.dropFirst(2).map(\.text)
     let pairs = senders.flatMap { from in targets.filter { $0 != from }.map { (from, $0) } }
-    guard !pairs.isEmpty else { throw ShellError("no one to send to: a node does not send to itself", column: inv.positional[1].column) }
+    guard !pairs.isEmpty else {
+      throw ShellError("no one to send to: a node does not send to itself", column: inv.positional[1].column)
+    }
     guard texts.count * pairs.count <= 100_000 else {
-      throw ShellError("at most 100,000 messages in one send (this is \(texts.count * pairs.count))", column: inv.positional[2].column)
+      throw ShellError(
+        "at most 100,000 messages in one send (this is \(texts.count * pairs.count))", column: inv.positional[2].column)
     }
     for from in senders where !from.isClient {
       if let info = s.world.info(from), info.status != .up {
-        throw ShellError("\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing", column: inv.positional[0].column)
+        throw ShellError(
+          "\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing",
+          column: inv.positional[0].column)
       }
     }
-    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.send(pairs: pairs, texts: texts, cancel: s.cancel) }
+    let outcome = try attempt(inv.column) { () throws(WorldError) in
+      try s.world.send(pairs: pairs, texts: texts, cancel: s.cancel)
+    }
     return .sent(outcome)
   }
 
   static func options(_ inv: Invocation) throws(ShellError) -> CallOptions {
     var o = CallOptions()
     if let t = try inv.flagDuration("--timeout") {
-      guard t > .zero else { throw ShellError("--timeout must be longer than 0", column: inv.flags["--timeout"]?.column) }
+      guard t > .zero else {
+        throw ShellError("--timeout must be longer than 0", column: inv.flags["--timeout"]?.column)
+      }
       o.timeout = t
     }
     o.retries = try inv.flagInt("--retries", range: 0...100) ?? 0
@@ -88,7 +99,9 @@ enum MessageCommands {
 
   static func rpc(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     guard inv.positional.count >= 2 else {
-      throw ShellError("'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(MethodCatalog.names.joined(separator: ", ")))", column: inv.column)
+      throw ShellError(
+        "'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(MethodCatalog.names.joined(separator: ", ")))",
+        column: inv.column)
     }
     let to = try NodeSet.single(inv.positional[0], in: s.world)
     let method = inv.positional[1]
@@ -96,7 +109,9 @@ enum MessageCommands {
       throw ShellError("a method name has 1 to 255 bytes", column: method.column)
     }
     let args = inv.positional.dropFirst(2).map(Units.value)
-    guard args.count <= 255 else { throw ShellError("a call carries at most 255 arguments", column: inv.positional[257].column) }
+    guard args.count <= 255 else {
+      throw ShellError("a call carries at most 255 arguments", column: inv.positional[257].column)
+    }
     let from = try caller(inv, s)
     let opts = try options(inv)
     let outcome = try attempt(inv.column) { () throws(WorldError) in

@@ -2,10 +2,12 @@ import DistLab
 
 /// `net`: show and change latency, loss, duplication, partitions, cuts and regions.
 enum NetCommands {
-  static let between = FlagSpec("--between", .nodeSet, placeholder: "A,B", help: "only the link between these two nodes")
+  static let between = FlagSpec(
+    "--between", .nodeSet, placeholder: "A,B", help: "only the link between these two nodes")
 
   static let spec = CommandSpec(
-    "net", family: .network, usage: "net [show|latency|loss|dup|partition|cut|heal|regions|region|distance|place|reset] …",
+    "net", family: .network,
+    usage: "net [show|latency|loss|dup|partition|cut|heal|regions|region|distance|place|reset] …",
     summary: "show or change the network",
     example: ["net latency uniform 10ms 5ms", "net loss 10%", "net partition n1,n2 | n3", "net heal", "net"],
     subcommands: [
@@ -22,7 +24,8 @@ enum NetCommands {
         positionals: [.latencyShape, .duration, .duration], flags: [between], action: latency),
       CommandSpec(
         "loss", family: .network, usage: "net loss RATIO [--between A,B]", summary: "the chance a message is lost",
-        example: ["net loss 10%", "net loss 0.5 --between n1,n2"], positionals: [.ratio], flags: [between], action: loss),
+        example: ["net loss 10%", "net loss 0.5 --between n1,n2"], positionals: [.ratio], flags: [between], action: loss
+      ),
       CommandSpec(
         "dup", family: .network, usage: "net dup RATIO", summary: "the chance a message arrives twice",
         example: ["net dup 20%"], positionals: [.ratio], action: dup),
@@ -35,18 +38,22 @@ enum NetCommands {
         "cut", family: .network, usage: "net cut FROM TO", summary: "cut one direction of a link",
         example: ["net cut n1 n2"], positionals: [.node, .node], action: cut),
       CommandSpec("heal", family: .network, usage: "net heal", summary: "remove every partition and cut", action: heal),
-      CommandSpec("regions", family: .network, usage: "net regions", summary: "list regions and their distances", action: show),
       CommandSpec(
-        "region", family: .network, usage: "net region NAME LATITUDE LONGITUDE", summary: "define a region on the globe",
+        "regions", family: .network, usage: "net regions", summary: "list regions and their distances", action: show),
+      CommandSpec(
+        "region", family: .network, usage: "net region NAME LATITUDE LONGITUDE",
+        summary: "define a region on the globe",
         example: ["net region lab 48.85 2.35"], positionals: [.text, .number, .number], action: region),
       CommandSpec(
-        "distance", family: .network, usage: "net distance REGION REGION KM", summary: "fix the distance between two regions",
+        "distance", family: .network, usage: "net distance REGION REGION KM",
+        summary: "fix the distance between two regions",
         example: ["net distance us-east eu-west 6000km"], positionals: [.region, .region, .number], action: distance),
       CommandSpec(
         "place", family: .network, usage: "net place NODES REGION", summary: "move nodes to a region",
         example: ["net place n1 us-east", "net place n2,n3 eu-west"], positionals: [.nodeSet, .region], action: place),
       CommandSpec(
-        "reset", family: .network, usage: "net reset", summary: "back to 1ms fixed latency, no loss, no faults", action: reset),
+        "reset", family: .network, usage: "net reset", summary: "back to 1ms fixed latency, no loss, no faults",
+        action: reset),
     ],
     action: show)
 
@@ -60,26 +67,34 @@ enum NetCommands {
   static func link(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> Link? {
     guard let t = inv.flags["--between"] else { return nil }
     let ids = try NodeSet.resolve(t, in: s.world, allowClient: true)
-    guard ids.count == 2 else { throw ShellError("--between names exactly two nodes, like n1,n2 (or cli,n2)", column: t.column) }
+    guard ids.count == 2 else {
+      throw ShellError("--between names exactly two nodes, like n1,n2 (or cli,n2)", column: t.column)
+    }
     return Link(ids[0], ids[1])
   }
 
   static func latency(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let usage = "net latency [fixed|uniform|normal|exp] MEAN [SPREAD] [--between A,B]"
-    guard let first = inv.word(0) else { throw ShellError("'net latency' needs a duration: \(usage)", column: inv.column) }
+    guard let first = inv.word(0) else {
+      throw ShellError("'net latency' needs a duration: \(usage)", column: inv.column)
+    }
     var words = inv.positional
     var shape = "fixed"
     if Units.duration(first.text) == nil {
       let shapes = ["fixed", "uniform", "normal", "exp"]
       guard shapes.contains(first.text) else {
-        throw ShellError("unknown latency shape '\(first.text)'\(Suggest.hint(for: first.text, in: shapes)) (fixed, uniform, normal, exp)", column: first.column)
+        throw ShellError(
+          "unknown latency shape '\(first.text)'\(Suggest.hint(for: first.text, in: shapes)) (fixed, uniform, normal, exp)",
+          column: first.column)
       }
       shape = first.text
       words.removeFirst()
     }
     let needs = shape == "uniform" || shape == "normal" ? 2 : 1
     guard words.count == needs else {
-      throw ShellError("'\(shape)' takes \(needs == 2 ? "a mean and a spread" : "one duration"): \(usage)", column: (words.last ?? first).column)
+      throw ShellError(
+        "'\(shape)' takes \(needs == 2 ? "a mean and a spread" : "one duration"): \(usage)",
+        column: (words.last ?? first).column)
     }
     let mean = try inv.duration(words[0], what: "the latency")
     let spread = needs == 2 ? try inv.duration(words[1], what: "the spread") : .zero
@@ -127,7 +142,8 @@ enum NetCommands {
       }
     }
     guard groups.count >= 2 else {
-      throw ShellError("separate the groups with '|': net partition n1,n2 | n3", column: inv.positional.first?.column ?? inv.column)
+      throw ShellError(
+        "separate the groups with '|': net partition n1,n2 | n3", column: inv.positional.first?.column ?? inv.column)
     }
     try attempt(inv.column) { () throws(WorldError) in try s.world.partition(groups) }
     let text = groups.map { g in g.map { s.world.name(of: $0) }.joined(separator: ",") }.joined(separator: " | ")
@@ -145,7 +161,8 @@ enum NetCommands {
   static func heal(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...0, usage: "net heal")
     let n = s.world.heal()
-    return .networkChanged(n == 0 ? "nothing to heal" : "healed \(n) fault\(n == 1 ? "" : "s"): every node reaches every node")
+    return .networkChanged(
+      n == 0 ? "nothing to heal" : "healed \(n) fault\(n == 1 ? "" : "s"): every node reaches every node")
   }
 
   static func region(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -153,7 +170,9 @@ enum NetCommands {
     guard let lat = Double(inv.positional[1].text), let lon = Double(inv.positional[2].text) else {
       throw ShellError("latitude and longitude are decimal degrees, like 48.85 2.35", column: inv.positional[1].column)
     }
-    try attempt(inv.column) { () throws(WorldError) in try s.world.defineRegion(inv.positional[0].text, latitude: lat, longitude: lon) }
+    try attempt(inv.column) { () throws(WorldError) in
+      try s.world.defineRegion(inv.positional[0].text, latitude: lat, longitude: lon)
+    }
     return .networkChanged("region \(inv.positional[0].text) at \(lat), \(lon)")
   }
 
@@ -165,7 +184,8 @@ enum NetCommands {
     let a = inv.positional[0].text
     let b = inv.positional[1].text
     try attempt(inv.column) { () throws(WorldError) in try s.world.setDistance(a, b, km: km) }
-    return .networkChanged("\(a) ↔ \(b) is \(Int(km.rounded())) km: light in fibre needs at least \(Region.lightFloor(km: km)) one way")
+    return .networkChanged(
+      "\(a) ↔ \(b) is \(Int(km.rounded())) km: light in fibre needs at least \(Region.lightFloor(km: km)) one way")
   }
 
   static func place(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

@@ -23,14 +23,23 @@ enum NodeCommands {
       summary: "crash nodes: memory is lost, messages to them are dropped",
       details: ["--chance kills each node independently with that probability, drawn from the seed."],
       example: ["kill n2", "kill all --chance 5%"], positionals: [.nodeSet],
-      flags: [FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability")], action: kill),
-    change("restart", summary: "start nodes again, empty (an up node is killed first)", verb: .restarted, example: ["restart n2"]) { (w, ids) throws(WorldError) in
+      flags: [FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability")],
+      action: kill),
+    change(
+      "restart", summary: "start nodes again, empty (an up node is killed first)", verb: .restarted,
+      example: ["restart n2"]
+    ) { (w, ids) throws(WorldError) in
       try w.restart(ids)
     },
-    change("pause", summary: "freeze nodes: alive, memory kept, silent until resumed", verb: .paused, example: ["pause n3"]) { (w, ids) throws(WorldError) in
+    change(
+      "pause", summary: "freeze nodes: alive, memory kept, silent until resumed", verb: .paused, example: ["pause n3"]
+    ) { (w, ids) throws(WorldError) in
       try w.pause(ids)
     },
-    change("resume", summary: "unfreeze paused nodes; what waited is handled as time moves on", verb: .resumed, example: ["resume n3"]) { (w, ids) throws(WorldError) in
+    change(
+      "resume", summary: "unfreeze paused nodes; what waited is handled as time moves on", verb: .resumed,
+      example: ["resume n3"]
+    ) { (w, ids) throws(WorldError) in
       try w.resume(ids)
     },
     CommandSpec(
@@ -41,7 +50,8 @@ enum NodeCommands {
 
   static func spawn(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...1, usage: "spawn [COUNT] [--name NAME,…] [--role ROLE] [--region REGION]")
-    let names = inv.flags["--name"].map { $0.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+    let names =
+      inv.flags["--name"].map { $0.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
     var count = names.isEmpty ? 1 : names.count
     if let t = inv.word(0) {
       count = try inv.integer(t, what: "the number of nodes", range: 1...100_000)
@@ -87,7 +97,9 @@ enum NodeCommands {
 
   static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...1, usage: "nodes [NODES]")
-    let ids = try inv.word(0).map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) } ?? s.world.allNodes.map(\.id)
+    let ids =
+      try inv.word(0).map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) }
+      ?? s.world.allNodes.map(\.id)
     var rows: [NodeRow] = []
     for id in ids {
       guard let info = s.world.info(id) else { continue }

@@ -15,7 +15,8 @@ enum ObserveCommands {
       ],
       action: trace),
     CommandSpec(
-      "stats", family: .observe, usage: "stats [reset]", summary: "messages sent, delivered, dropped, duplicated; latency percentiles",
+      "stats", family: .observe, usage: "stats [reset]",
+      summary: "messages sent, delivered, dropped, duplicated; latency percentiles",
       example: ["stats", "stats reset"], positionals: [.choice(["reset"])], action: stats),
   ]
 
@@ -23,7 +24,9 @@ enum ObserveCommands {
     try inv.expectCount(0...0, usage: "trace [--last N] [--nodes NODES] [--list]")
     // A send is drawn by its delivery or drop; only messages still in flight show their send.
     let last = try inv.flagInt("--last", range: 1...100_000) ?? 30
-    let filter = try inv.flags["--nodes"].map { (t) throws(ShellError) in Set(try NodeSet.resolve(t, in: s.world, allowClient: true)) }
+    let filter = try inv.flags["--nodes"].map { (t) throws(ShellError) in
+      Set(try NodeSet.resolve(t, in: s.world, allowClient: true))
+    }
     let log = s.world.trace
     var events = log.ordered
     if let filter {
@@ -50,7 +53,9 @@ enum ObserveCommands {
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...1, usage: "stats [reset]")
     if let t = inv.word(0) {
-      guard t.text == "reset" else { throw ShellError("unknown word '\(t.text)'; did you mean 'stats reset'?", column: t.column) }
+      guard t.text == "reset" else {
+        throw ShellError("unknown word '\(t.text)'; did you mean 'stats reset'?", column: t.column)
+      }
       s.world.clearStats()
       return .setting(name: "statistics", value: "reset to zero")
     }

@@ -43,15 +43,20 @@ enum SessionCommands {
   ]
 
   static func expect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    guard !inv.positional.isEmpty else { throw ShellError("'expect' needs a prediction, like: expect value == 30", column: inv.column) }
+    guard !inv.positional.isEmpty else {
+      throw ShellError("'expect' needs a prediction, like: expect value == 30", column: inv.column)
+    }
     let expr = try ExpectationParser.parse(inv.positional)
-    return .expectation(try ExpectationEvaluator(session: s).evaluate(expr, text: inv.positional.map(\.text).joined(separator: " ")))
+    return .expectation(
+      try ExpectationEvaluator(session: s).evaluate(expr, text: inv.positional.map(\.text).joined(separator: " ")))
   }
 
   static func source(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(1...1, usage: "source FILE")
     let t = inv.positional[0]
-    guard s.sourceDepth < 8 else { throw ShellError("scripts source each other too deeply (8 levels)", column: t.column) }
+    guard s.sourceDepth < 8 else {
+      throw ShellError("scripts source each other too deeply (8 levels)", column: t.column)
+    }
     let path = ScriptFile.resolve(t.text, relativeTo: s.baseDirectory)
     let lines = try ScriptFile.readLines(path, column: t.column)
     s.sourceDepth += 1
@@ -60,7 +65,8 @@ enum SessionCommands {
     if let error = report.firstError {
       throw ShellError(error.replacingFirst(": error: ", with: ": "), column: t.column)
     }
-    return .sourced(path: t.text, commands: report.commands, failedExpectations: report.failedExpectations, output: report.output)
+    return .sourced(
+      path: t.text, commands: report.commands, failedExpectations: report.failedExpectations, output: report.output)
   }
 
   static func record(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -86,11 +92,15 @@ enum SessionCommands {
     try inv.expectCount(0...2, usage: "help [COMMAND]")
     guard let t = inv.word(0) else { return .help(.overview(CommandRegistry.all)) }
     guard let spec = CommandRegistry.command(t.text) else {
-      throw ShellError("no command '\(t.text)'\(Suggest.hint(for: t.text, in: CommandRegistry.names)); type 'help' for the list", column: t.column)
+      throw ShellError(
+        "no command '\(t.text)'\(Suggest.hint(for: t.text, in: CommandRegistry.names)); type 'help' for the list",
+        column: t.column)
     }
     if let sub = inv.word(1) {
       guard let subSpec = spec.subcommand(sub.text) else {
-        throw ShellError("'\(spec.name)' has no subcommand '\(sub.text)'\(Suggest.hint(for: sub.text, in: spec.subcommands.map(\.name)))", column: sub.column)
+        throw ShellError(
+          "'\(spec.name)' has no subcommand '\(sub.text)'\(Suggest.hint(for: sub.text, in: spec.subcommands.map(\.name)))",
+          column: sub.column)
       }
       return .help(.command(subSpec))
     }

@@ -4,14 +4,17 @@ import DistLab
 enum ShardCommands {
   static let keyFlag = FlagSpec("--raw", help: "the key is a 64-bit integer used as its own hash value")
   static let distFlags: [FlagSpec] = [
-    FlagSpec("--dist", .choice(["uniform", "sequential", "zipf"]), placeholder: "uniform|sequential|zipf", help: "how keys are drawn (default uniform)"),
+    FlagSpec(
+      "--dist", .choice(["uniform", "sequential", "zipf"]), placeholder: "uniform|sequential|zipf",
+      help: "how keys are drawn (default uniform)"),
     FlagSpec("--skew", .number, placeholder: "S", help: "zipf skew (default 1.1)"),
     FlagSpec("--start", .count, placeholder: "N", help: "first id of sequential keys (default: after the last load)"),
     FlagSpec("--raw", help: "integer keys used as their own hash values"),
   ]
 
   static let spec = CommandSpec(
-    "shard", family: .data, usage: "shard use|load|put|get|where|stats|add|remove|map|compare|health|repair|assign|clear …",
+    "shard", family: .data,
+    usage: "shard use|load|put|get|where|stats|add|remove|map|compare|health|repair|assign|clear …",
     summary: "spread keys over nodes by a distribution scheme and watch its weaknesses",
     details: [
       "Schemes: " + SchemeKind.allCases.map(\.rawValue).joined(separator: ", ") + ". Keys are hashed with xxHash64.",
@@ -30,19 +33,24 @@ enum ShardCommands {
           "--zone-aware no two copies share a region while regions allow. --value-size SIZE (default 1KB)",
           "is what each value counts for in bytes moved.",
         ],
-        example: ["shard use modn", "shard clear", "shard use ring --vnodes 1", "shard clear", "shard use jump --replicas 3"],
+        example: [
+          "shard use modn", "shard clear", "shard use ring --vnodes 1", "shard clear", "shard use jump --replicas 3",
+        ],
         positionals: [.choice(SchemeKind.allCases.map(\.rawValue))],
         flags: [
           FlagSpec("--nodes", .nodeSet, placeholder: "SET", help: "the nodes that hold data (default: every up node)"),
-          FlagSpec("--vnodes", .count, placeholder: "N", help: "ring and bounded: virtual nodes per node (default 100)"),
+          FlagSpec(
+            "--vnodes", .count, placeholder: "N", help: "ring and bounded: virtual nodes per node (default 100)"),
           FlagSpec("--seed", .count, placeholder: "N", help: "the hash seed for ring, rendezvous, maglev, bounded"),
           FlagSpec("--splits", .text, placeholder: "K1,K2,…", help: "range: split points, in order"),
           FlagSpec("--max-range-keys", .count, placeholder: "N", help: "range: split a range past N keys"),
           FlagSpec("--block-size", .text, placeholder: "SIZE", help: "chunks: block size (default 128MB)"),
           FlagSpec("--record-size", .text, placeholder: "SIZE", help: "chunks: bytes each key appends (default 1KB)"),
-          FlagSpec("--table-size", .count, placeholder: "P", help: "maglev: lookup table size, a prime (default 65537)"),
+          FlagSpec(
+            "--table-size", .count, placeholder: "P", help: "maglev: lookup table size, a prime (default 65537)"),
           FlagSpec("--maglev", .text, placeholder: "n1:O:S,…", help: "maglev: each node's offset and skip"),
-          FlagSpec("--load-factor", .number, placeholder: "C", help: "bounded: no node above C × the mean (default 1.25)"),
+          FlagSpec(
+            "--load-factor", .number, placeholder: "C", help: "bounded: no node above C × the mean (default 1.25)"),
           FlagSpec("--replicas", .count, placeholder: "R", help: "copies of every key on distinct nodes"),
           FlagSpec("--zone-aware", help: "with --replicas: copies in different regions"),
           FlagSpec("--value-size", .text, placeholder: "SIZE", help: "bytes each value counts for (default 1KB)"),
@@ -50,8 +58,10 @@ enum ShardCommands {
         action: use),
       CommandSpec(
         "load", family: .data, usage: "shard load N [--dist uniform|sequential|zipf] [--skew S] [--start N] [--raw]",
-        summary: "place N keys and write them to their nodes", example: ["shard load 1000", "shard load 500 --dist sequential"],
-        positionals: [.count], flags: distFlags + [FlagSpec("--seed", .count, placeholder: "N", help: "seed of the key draw")],
+        summary: "place N keys and write them to their nodes",
+        example: ["shard load 1000", "shard load 500 --dist sequential"],
+        positionals: [.count],
+        flags: distFlags + [FlagSpec("--seed", .count, placeholder: "N", help: "seed of the key draw")],
         action: load),
       CommandSpec(
         "put", family: .data, usage: "shard put KEY [--raw]", summary: "place one key and write its copies",
@@ -63,15 +73,21 @@ enum ShardCommands {
         "where", family: .data, usage: "shard where KEY [--raw]", summary: "where a key lives and why",
         example: ["shard where alice"], positionals: [.text], flags: [keyFlag], action: locate),
       CommandSpec(
-        "stats", family: .data, usage: "shard stats", summary: "keys per node with bars, max/mean, deviation, empty nodes",
+        "stats", family: .data, usage: "shard stats",
+        summary: "keys per node with bars, max/mean, deviation, empty nodes",
         example: ["shard stats"], action: stats),
       CommandSpec(
-        "add", family: .data, usage: "shard add NODE", summary: "a node joins: the keys the scheme now puts on it move there",
-        example: ["spawn 1", "shard add n13"], positionals: [.node], action: { (inv, s) throws(ShellError) in try change(inv, s, add: true) }),
+        "add", family: .data, usage: "shard add NODE",
+        summary: "a node joins: the keys the scheme now puts on it move there",
+        example: ["spawn 1", "shard add n13"], positionals: [.node],
+        action: { (inv, s) throws(ShellError) in try change(inv, s, add: true) }),
       CommandSpec(
         "remove", family: .data, usage: "shard remove NODE", summary: "a node leaves: its keys move to the others",
-        example: ["shard remove n3"], positionals: [.node], action: { (inv, s) throws(ShellError) in try change(inv, s, add: false) }),
-      CommandSpec("map", family: .data, usage: "shard map", summary: "the scheme's picture: ring, ranges, chunk table, directory", action: map),
+        example: ["shard remove n3"], positionals: [.node],
+        action: { (inv, s) throws(ShellError) in try change(inv, s, add: false) }),
+      CommandSpec(
+        "map", family: .data, usage: "shard map", summary: "the scheme's picture: ring, ranges, chunk table, directory",
+        action: map),
       CommandSpec(
         "compare", family: .data, usage: "shard compare [--keys N] [--nodes N] [--dist …] [--vnodes N]",
         summary: "every scheme on the same keys: balance, keys moved on join and leave, lookup cost, metadata",
@@ -81,17 +97,26 @@ enum ShardCommands {
           FlagSpec("--nodes", .count, placeholder: "N", help: "how many nodes (default 10)"),
           FlagSpec("--vnodes", .count, placeholder: "N", help: "virtual nodes for ring and bounded (default 100)"),
         ] + distFlags, action: compare),
-      CommandSpec("health", family: .data, usage: "shard health", summary: "keys fully replicated, under-replicated, unreachable", action: health),
-      CommandSpec("repair", family: .data, usage: "shard repair", summary: "copy under-replicated keys to live nodes", action: repair),
       CommandSpec(
-        "assign", family: .data, usage: "shard assign KEY NODE [--raw]", summary: "directory: point a key's row at another node",
+        "health", family: .data, usage: "shard health", summary: "keys fully replicated, under-replicated, unreachable",
+        action: health),
+      CommandSpec(
+        "repair", family: .data, usage: "shard repair", summary: "copy under-replicated keys to live nodes",
+        action: repair),
+      CommandSpec(
+        "assign", family: .data, usage: "shard assign KEY NODE [--raw]",
+        summary: "directory: point a key's row at another node",
         positionals: [.text, .node], flags: [keyFlag], action: assign),
-      CommandSpec("clear", family: .data, usage: "shard clear", summary: "delete the lab's keys from the nodes and forget the scheme", action: clear),
+      CommandSpec(
+        "clear", family: .data, usage: "shard clear",
+        summary: "delete the lab's keys from the nodes and forget the scheme", action: clear),
     ])
 
   static func key(_ inv: Invocation, _ t: Token) throws(ShellError) -> ShardKey {
     guard inv.has("--raw") else { return ShardKey(t.text) }
-    guard let v = UInt64(t.text) else { throw ShellError("with --raw the key is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column) }
+    guard let v = UInt64(t.text) else {
+      throw ShellError("with --raw the key is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column)
+    }
     return ShardKey(raw: v)
   }
 
@@ -110,7 +135,8 @@ enum ShardCommands {
     do {
       kind = try SchemeKind(parsing: t.text)
     } catch {
-      throw ShellError(error.description + Suggest.hint(for: t.text, in: SchemeKind.allCases.map(\.rawValue)), column: t.column)
+      throw ShellError(
+        error.description + Suggest.hint(for: t.text, in: SchemeKind.allCases.map(\.rawValue)), column: t.column)
     }
     var o = SchemeOptions()
     if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
@@ -119,7 +145,9 @@ enum ShardCommands {
       o.seed = seed
     }
     if let v = inv.flags["--splits"] {
-      o.splits = v.text.split(separator: ",", omittingEmptySubsequences: false).map { inv.has("--raw") ? ShardKey(raw: UInt64($0) ?? 0) : ShardKey(String($0)) }
+      o.splits = v.text.split(separator: ",", omittingEmptySubsequences: false).map {
+        inv.has("--raw") ? ShardKey(raw: UInt64($0) ?? 0) : ShardKey(String($0))
+      }
     }
     if let v = try inv.flagInt("--max-range-keys", range: 1...10_000_000) { o.maxRangeKeys = v }
     if let v = try size(inv, "--block-size") { o.blockSize = UInt64(max(0, v)) }
@@ -133,14 +161,17 @@ enum ShardCommands {
       for part in v.text.split(separator: ",") {
         let f = part.split(separator: ":").map(String.init)
         guard f.count == 3, let offset = Int(f[1]), let skip = Int(f[2]), let id = s.world.node(named: f[0])?.id else {
-          throw ShellError("--maglev takes NODE:OFFSET:SKIP,… with existing nodes, like n1:3:4,n2:0:2", column: v.column)
+          throw ShellError(
+            "--maglev takes NODE:OFFSET:SKIP,… with existing nodes, like n1:3:4,n2:0:2", column: v.column)
         }
         o.maglevPermutations[id] = MaglevPermutation(offset: offset, skip: skip)
       }
     }
     if let r = try inv.flagInt("--replicas", range: 1...1000) { o.replicationFactor = r }
     if inv.has("--zone-aware") {
-      guard o.replicationFactor > 1 else { throw ShellError("--zone-aware goes with --replicas R (R ≥ 2)", column: inv.flags["--zone-aware"]?.column) }
+      guard o.replicationFactor > 1 else {
+        throw ShellError("--zone-aware goes with --replicas R (R ≥ 2)", column: inv.flags["--zone-aware"]?.column)
+      }
       for n in s.world.allNodes { if let r = n.region { o.zones[n.id] = r } }
     }
     let nodes = try inv.flags["--nodes"].map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) } ?? []
@@ -148,7 +179,9 @@ enum ShardCommands {
     let lab = try attempt(inv.column) { () throws(WorldError) in
       try s.world.shardUse(kind, options: o, nodes: nodes, valueSize: valueSize)
     }
-    return .shard(.using(label: lab.scheme.label, nodes: lab.scheme.nodes, metadata: lab.scheme.metadata, cost: lab.scheme.lookupCost))
+    return .shard(
+      .using(
+        label: lab.scheme.label, nodes: lab.scheme.nodes, metadata: lab.scheme.metadata, cost: lab.scheme.lookupCost))
   }
 
   /// The keys a load or compare asks for.
@@ -158,20 +191,24 @@ enum ShardCommands {
     switch inv.flags["--dist"]?.text ?? "uniform" {
     case "uniform": pattern = .uniform
     case "sequential":
-      let start = try inv.flags["--start"].map { (t) throws(ShellError) -> UInt64 in
-        guard let v = UInt64(t.text) else { throw ShellError("--start is a whole number", column: t.column) }
-        return v
-      } ?? defaultStart
+      let start =
+        try inv.flags["--start"].map { (t) throws(ShellError) -> UInt64 in
+          guard let v = UInt64(t.text) else { throw ShellError("--start is a whole number", column: t.column) }
+          return v
+        } ?? defaultStart
       pattern = .sequential(start: start)
     case "zipf":
-      let skew = try inv.flags["--skew"].map { (t) throws(ShellError) -> Double in
-        guard let v = Double(t.text) else { throw ShellError("--skew is a number like 1.1", column: t.column) }
-        return v
-      } ?? 1.1
+      let skew =
+        try inv.flags["--skew"].map { (t) throws(ShellError) -> Double in
+          guard let v = Double(t.text) else { throw ShellError("--skew is a number like 1.1", column: t.column) }
+          return v
+        } ?? 1.1
       pattern = .zipf(skew: skew, distinct: max(1, count))
     default:
       let t = inv.flags["--dist"]
-      throw ShellError("--dist is uniform, sequential or zipf\(Suggest.hint(for: t?.text ?? "", in: ["uniform", "sequential", "zipf"]))", column: t?.column)
+      throw ShellError(
+        "--dist is uniform, sequential or zipf\(Suggest.hint(for: t?.text ?? "", in: ["uniform", "sequential", "zipf"]))",
+        column: t?.column)
     }
     do {
       return try ShardKeyGenerator.keys(pattern, count: count, seed: seed, form: form)
@@ -184,10 +221,11 @@ enum ShardCommands {
     try inv.expectCount(1...1, usage: "shard load N [--dist …]")
     let n = try inv.integer(inv.positional[0], what: "the number of keys", range: 1...1_000_000)
     let lab = try attempt(inv.column) { () throws(WorldError) in try s.world.requireLab() }
-    let seed = try inv.flags["--seed"].map { (t) throws(ShellError) -> UInt64 in
-      guard let v = UInt64(t.text) else { throw ShellError("--seed is a whole number", column: t.column) }
-      return v
-    } ?? (s.world.seed &+ UInt64(lab.keys.count))
+    let seed =
+      try inv.flags["--seed"].map { (t) throws(ShellError) -> UInt64 in
+        guard let v = UInt64(t.text) else { throw ShellError("--seed is a whole number", column: t.column) }
+        return v
+      } ?? (s.world.seed &+ UInt64(lab.keys.count))
     let keys = try keys(inv, count: n, seed: seed, defaultStart: UInt64(lab.keys.count))
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.shardLoad(keys, cancel: s.cancel) }
     let range = n == 1 ? "\(keys[0])" : "\(keys[0]), \(keys[1]), … \(keys[n - 1])"
@@ -201,7 +239,8 @@ enum ShardCommands {
     let k = try key(inv, inv.positional[0])
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.shardLoad([k], cancel: s.cancel) }
     let w = try attempt(inv.column) { () throws(WorldError) in try s.world.shardWhere(k) }
-    return .shard(.wrote(outcome, what: "put \(k) on " + w.copies.map { s.world.name(of: $0.node) }.joined(separator: ", ")))
+    return .shard(
+      .wrote(outcome, what: "put \(k) on " + w.copies.map { s.world.name(of: $0.node) }.joined(separator: ", ")))
   }
 
   static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -219,7 +258,10 @@ enum ShardCommands {
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...0, usage: "shard stats")
     let lab = try attempt(inv.column) { () throws(WorldError) in try s.world.requireLab() }
-    return .shard(.stats(label: lab.scheme.label, distribution: s.world.shardDistribution(), health: s.world.shardHealth(), metadata: lab.scheme.metadata))
+    return .shard(
+      .stats(
+        label: lab.scheme.label, distribution: s.world.shardDistribution(), health: s.world.shardHealth(),
+        metadata: lab.scheme.metadata))
   }
 
   static func change(_ inv: Invocation, _ s: ShellSession, add: Bool) throws(ShellError) -> CommandResult {
@@ -270,7 +312,9 @@ enum ShardCommands {
     try inv.expectCount(2...2, usage: "shard assign KEY NODE [--raw]")
     let k = try key(inv, inv.positional[0])
     let node = try NodeSet.single(inv.positional[1], in: s.world)
-    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.shardAssign(k, to: node, cancel: s.cancel) }
+    let outcome = try attempt(inv.column) { () throws(WorldError) in
+      try s.world.shardAssign(k, to: node, cancel: s.cancel)
+    }
     return .shard(.wrote(outcome, what: "\(k) now on \(s.world.name(of: node))"))
   }
 

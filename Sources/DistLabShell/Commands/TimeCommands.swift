@@ -11,7 +11,8 @@ enum TimeCommands {
       example: ["advance 500ms", "advance 2s"], positionals: [.duration], action: advance),
     CommandSpec(
       "time", family: .time, usage: "time", summary: "the current time and how many events wait",
-      example: ["time"], action: { (inv, s) throws(ShellError) in
+      example: ["time"],
+      action: { (inv, s) throws(ShellError) in
         try inv.expectCount(0...0, usage: "time")
         return .clock(s.world.now, pending: s.world.pendingEvents)
       }),
@@ -32,7 +33,8 @@ enum TimeCommands {
       example: ["set max-nodes 2000"], positionals: [.choice(settings), .number], action: set),
     CommandSpec(
       "reset", family: .time, usage: "reset", summary: "start over: no nodes, time zero, default network (seed kept)",
-      example: ["reset"], action: { (inv, s) throws(ShellError) in
+      example: ["reset"],
+      action: { (inv, s) throws(ShellError) in
         try inv.expectCount(0...0, usage: "reset")
         s.world.reset()
         return .reset
@@ -42,7 +44,9 @@ enum TimeCommands {
   static func advance(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(1...1, usage: "advance DURATION")
     let d = try inv.duration(inv.positional[0], what: "the time to advance")
-    guard d <= .seconds(86_400) else { throw ShellError("advance at most 24h at a time", column: inv.positional[0].column) }
+    guard d <= .seconds(86_400) else {
+      throw ShellError("advance at most 24h at a time", column: inv.positional[0].column)
+    }
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.world.advance(by: d, cancel: s.cancel) }
     return .advanced(outcome)
   }
@@ -50,7 +54,9 @@ enum TimeCommands {
   static func seed(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...1, usage: "seed [N]")
     guard let t = inv.word(0) else { return .seed(s.world.seed, changed: false) }
-    guard let v = UInt64(t.text) else { throw ShellError("a seed is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column) }
+    guard let v = UInt64(t.text) else {
+      throw ShellError("a seed is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column)
+    }
     s.world.reseed(v)
     return .seed(v, changed: true)
   }
@@ -59,7 +65,8 @@ enum TimeCommands {
     try inv.expectCount(0...1, usage: "mode [sim|live]")
     guard let t = inv.word(0) else { return .mode(s.world.mode, changed: false) }
     guard let m = WorldMode(rawValue: t.text) else {
-      throw ShellError("unknown mode '\(t.text)'\(Suggest.hint(for: t.text, in: ["sim", "live"])) (sim or live)", column: t.column)
+      throw ShellError(
+        "unknown mode '\(t.text)'\(Suggest.hint(for: t.text, in: ["sim", "live"])) (sim or live)", column: t.column)
     }
     s.world.switchMode(m)
     return .mode(m, changed: true)
@@ -75,7 +82,9 @@ enum TimeCommands {
     case "trace-limit":
       try attempt(inv.positional[1].column) { () throws(WorldError) in try s.world.setTraceLimit(value) }
     default:
-      throw ShellError("unknown setting '\(name.text)'\(Suggest.hint(for: name.text, in: settings)) (\(settings.joined(separator: ", ")))", column: name.column)
+      throw ShellError(
+        "unknown setting '\(name.text)'\(Suggest.hint(for: name.text, in: settings)) (\(settings.joined(separator: ", ")))",
+        column: name.column)
     }
     return .setting(name: name.text, value: String(value))
   }

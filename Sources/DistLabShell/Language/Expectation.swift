@@ -9,7 +9,12 @@ public indirect enum Expectation: Sendable {
 
 /// The comparison operators of `expect`.
 public enum Comparison: String, Sendable, CaseIterable {
-  case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+  case eq = "=="
+  case ne = "!="
+  case lt = "<"
+  case le = "<="
+  case gt = ">"
+  case ge = ">="
 
   func holds(_ order: Int) -> Bool {
     switch self {
@@ -29,14 +34,18 @@ public enum ExpectationParser {
     var i = 0
     func comparison() throws(ShellError) -> Expectation {
       guard i < tokens.count else {
-        throw ShellError("the prediction ends too soon: expect SUBJECT OP VALUE", column: tokens.last.map { $0.column + $0.text.count })
+        throw ShellError(
+          "the prediction ends too soon: expect SUBJECT OP VALUE", column: tokens.last.map { $0.column + $0.text.count }
+        )
       }
       let subject = tokens[i]
-      if let op = Comparison.allCases.first(where: { subject.text.contains($0.rawValue) }), subject.text != op.rawValue {
+      if let op = Comparison.allCases.first(where: { subject.text.contains($0.rawValue) }), subject.text != op.rawValue
+      {
         throw ShellError("put spaces around '\(op.rawValue)': expect value == 30", column: subject.column)
       }
       guard i + 2 < tokens.count else {
-        throw ShellError("'\(subject.text)' needs an operator and a value, like: expect \(subject.text) == 30", column: subject.column)
+        throw ShellError(
+          "'\(subject.text)' needs an operator and a value, like: expect \(subject.text) == 30", column: subject.column)
       }
       let opToken = tokens[i + 1]
       guard let op = Comparison(rawValue: opToken.text) else {

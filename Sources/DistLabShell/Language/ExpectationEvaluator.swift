@@ -40,7 +40,9 @@ struct ExpectationEvaluator {
     case .compare(let subject, let op, let literal):
       let actual = try observe(subject)
       var shown = actual.description
-      if literal.text.hasSuffix("%"), case .number(let v) = actual { shown = Percent.format((v * 1000).rounded() / 1000) }
+      if literal.text.hasSuffix("%"), case .number(let v) = actual {
+        shown = Percent.format((v * 1000).rounded() / 1000)
+      }
       let note = "\(subject.text) = \(shown)"
       if !found.contains(note) { found.append(note) }
       let order = try compare(actual, literal, op: op)
@@ -51,7 +53,8 @@ struct ExpectationEvaluator {
   private func compare(_ actual: Observed, _ literal: Token, op: Comparison) throws(ShellError) -> Int {
     switch actual {
     case .number(let a):
-      guard !literal.quoted, let b = Double(literal.text) ?? (literal.text.hasSuffix("%") ? Units.ratio(literal.text) : nil)
+      guard !literal.quoted,
+        let b = Double(literal.text) ?? (literal.text.hasSuffix("%") ? Units.ratio(literal.text) : nil)
       else {
         throw ShellError("'\(literal.text)' is not a number", column: literal.column)
       }
@@ -63,7 +66,8 @@ struct ExpectationEvaluator {
       return a < b ? -1 : a > b ? 1 : 0
     case .text(let a):
       if a == "null" && op != .eq && op != .ne {
-        throw ShellError("it has no value yet (null), so it cannot be compared with \(op.rawValue)", column: literal.column)
+        throw ShellError(
+          "it has no value yet (null), so it cannot be compared with \(op.rawValue)", column: literal.column)
       }
       guard op == .eq || op == .ne else {
         throw ShellError("'\(a)' is text: compare it with == or !=", column: literal.column)
@@ -73,7 +77,8 @@ struct ExpectationEvaluator {
   }
 
   static let subjects = [
-    "value", "error", "attempts", "rtt", "delivered", "dropped", "order", "reordered", "time", "pending", "nodes", "nodes.up",
+    "value", "error", "attempts", "rtt", "delivered", "dropped", "order", "reordered", "time", "pending", "nodes",
+    "nodes.up",
     "nodes.down", "nodes.paused", "stats.sent", "stats.delivered", "stats.dropped", "stats.duplicated", "stats.p50",
     "stats.p90", "stats.p99", "stats.max",
   ]
@@ -131,19 +136,24 @@ struct ExpectationEvaluator {
   }
 
   static let shardSubjects = [
-    "shard.keys", "shard.balance", "shard.cv", "shard.empty", "shard.max", "shard.moved", "shard.moved.keys", "shard.bytes.moved",
+    "shard.keys", "shard.balance", "shard.cv", "shard.empty", "shard.max", "shard.moved", "shard.moved.keys",
+    "shard.bytes.moved",
     "shard.healthy", "shard.under", "shard.unreachable", "shard.nodes", "shard.owner.KEY",
   ]
 
   /// The sharding lab: its balance, the last node change, its health, where a key lives.
   private func shardSubject(_ t: Token) throws(ShellError) -> Observed {
     guard let lab = world.shardLab else {
-      throw ShellError("'\(t.text)' reads the sharding lab, and no scheme is in use ('shard use SCHEME')", column: t.column)
+      throw ShellError(
+        "'\(t.text)' reads the sharding lab, and no scheme is in use ('shard use SCHEME')", column: t.column)
     }
     let d = world.shardDistribution()
     let h = world.shardHealth()
     func change() throws(ShellError) -> ShardChangeOutcome {
-      guard let c = lab.lastChange else { throw ShellError("'\(t.text)' reads the last 'shard add' or 'shard remove', and there has been none", column: t.column) }
+      guard let c = lab.lastChange else {
+        throw ShellError(
+          "'\(t.text)' reads the last 'shard add' or 'shard remove', and there has been none", column: t.column)
+      }
       return c
     }
     switch t.text {
@@ -162,9 +172,14 @@ struct ExpectationEvaluator {
     default:
       if t.text.hasPrefix("shard.owner.") {
         let key = ShardKey(String(t.text.dropFirst("shard.owner.".count)))
-        return .text(lab.copies(of: key).first.map { world.name(of: $0.node) } ?? lab.scheme.owner(of: key).map { world.name(of: $0) } ?? "none")
+        return .text(
+          lab.copies(of: key).first.map { world.name(of: $0.node) } ?? lab.scheme.owner(of: key).map {
+            world.name(of: $0)
+          } ?? "none")
       }
-      throw ShellError("unknown subject '\(t.text)'\(Suggest.hint(for: t.text, in: Self.shardSubjects)); see 'help expect'", column: t.column)
+      throw ShellError(
+        "unknown subject '\(t.text)'\(Suggest.hint(for: t.text, in: Self.shardSubjects)); see 'help expect'",
+        column: t.column)
     }
   }
 

@@ -4,12 +4,14 @@ import DistLab
 /// shell's own endpoint) where a caller is meant.
 public enum NodeSet {
   /// The nodes `token` names, in spawn order without repeats.
-  public static func resolve(_ token: Token, in world: World, allowClient: Bool = false) throws(ShellError) -> [NodeID] {
+  public static func resolve(_ token: Token, in world: World, allowClient: Bool = false) throws(ShellError) -> [NodeID]
+  {
     var out: [NodeID] = []
     var seen = Set<NodeID>()
     for part in token.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
       guard !part.isEmpty else { throw ShellError("empty name in node set '\(token.text)'", column: token.column) }
-      for id in try resolvePart(part, token: token, world: world, allowClient: allowClient) where seen.insert(id).inserted {
+      for id in try resolvePart(part, token: token, world: world, allowClient: allowClient)
+      where seen.insert(id).inserted {
         out.append(id)
       }
     }
@@ -25,22 +27,28 @@ public enum NodeSet {
     return ids[0]
   }
 
-  static func resolvePart(_ part: String, token: Token, world: World, allowClient: Bool) throws(ShellError) -> [NodeID] {
+  static func resolvePart(_ part: String, token: Token, world: World, allowClient: Bool) throws(ShellError) -> [NodeID]
+  {
     if part == "cli" {
       guard allowClient else { throw ShellError("'cli' is the shell itself, not a node", column: token.column) }
       return [.client]
     }
     if part == "all" {
-      guard !world.allNodes.isEmpty else { throw ShellError("there are no nodes yet (try 'spawn 3')", column: token.column) }
+      guard !world.allNodes.isEmpty else {
+        throw ShellError("there are no nodes yet (try 'spawn 3')", column: token.column)
+      }
       return world.allNodes.map(\.id)
     }
     if let id = world.node(named: part)?.id { return [id] }
     if let range = part.range(of: "..") {
-      return try expand(String(part[..<range.lowerBound]), String(part[range.upperBound...]), token: token, world: world)
+      return try expand(
+        String(part[..<range.lowerBound]), String(part[range.upperBound...]), token: token, world: world)
     }
     let byRole = world.allNodes.filter { info in info.roles.contains { $0 == part || $0 + "s" == part } }
     if !byRole.isEmpty { return byRole.map(\.id) }
-    throw ShellError("unknown node '\(part)'\(Suggest.hint(for: part, in: world.allNodes.map(\.name))) (\(summary(world)))", column: token.column)
+    throw ShellError(
+      "unknown node '\(part)'\(Suggest.hint(for: part, in: world.allNodes.map(\.name))) (\(summary(world)))",
+      column: token.column)
   }
 
   static func expand(_ a: String, _ b: String, token: Token, world: World) throws(ShellError) -> [NodeID] {

@@ -66,7 +66,9 @@ public struct Completer {
       if let comma = current.lastIndex(of: ",") {
         let head = String(current[...comma])
         let already = Set(head.split(separator: ",").map(String.init))
-        return match(String(current[current.index(after: comma)...]), options.filter { !already.contains($0) }).map { head + $0 }
+        return match(String(current[current.index(after: comma)...]), options.filter { !already.contains($0) }).map {
+          head + $0
+        }
       }
       return match(current, options)
     case .method: return match(current, MethodCatalog.names)

@@ -9,8 +9,10 @@ public enum InteractiveShell {
     config: WorldConfig, lessons: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> Int32 {
     let interactive = Terminal.stdinIsTTY
-    let session = ShellSession(config: config, style: Style.forTerminal(isTTY: interactive && Terminal.stdoutIsTTY, environment: environment))
-    session.lessonDirectory = lessons ?? LessonLibrary.defaultDirectory(environment: environment, executable: CommandLine.arguments[0])
+    let session = ShellSession(
+      config: config, style: Style.forTerminal(isTTY: interactive && Terminal.stdoutIsTTY, environment: environment))
+    session.lessonDirectory =
+      lessons ?? LessonLibrary.defaultDirectory(environment: environment, executable: CommandLine.arguments[0])
     session.progressPath = LessonProgress.path(environment: environment)
     let source: LineSource
     if interactive {

@@ -36,7 +36,8 @@ struct CallRenderer {
       return "\(signature(c)) failed: \(style.error(e))  \(facts(c))"
     case .timeout:
       let perAttempt = Nanoseconds(c.roundTrip.value / Int64(max(1, c.attempts)))
-      let waited = c.attempts > 1 ? "no answer to \(c.attempts) attempts, \(perAttempt) each" : "no answer within \(c.roundTrip)"
+      let waited =
+        c.attempts > 1 ? "no answer to \(c.attempts) attempts, \(perAttempt) each" : "no answer within \(c.roundTrip)"
       return "\(signature(c)): \(style.error("timeout")), \(waited)  \(facts(c, timing: false))"
     case .interrupted:
       return "\(signature(c)): \(style.warn("interrupted")) after \(c.roundTrip)  \(facts(c, timing: false))"
@@ -51,13 +52,17 @@ struct CallRenderer {
     }
     let hexWidth = min(35, fields.map { Hex.spaced($0.bytes.prefix(12)).count }.max() ?? 0)
     for f in fields {
-      var chunks = stride(from: 0, to: max(1, f.bytes.count), by: 12).map { Array(f.bytes[$0..<min($0 + 12, f.bytes.count)]) }
+      var chunks = stride(from: 0, to: max(1, f.bytes.count), by: 12).map {
+        Array(f.bytes[$0..<min($0 + 12, f.bytes.count)])
+      }
       if chunks.isEmpty { chunks = [[]] }
       for (i, chunk) in chunks.enumerated() {
         let hex = Hex.spaced(chunk)
         let pad = String(repeating: " ", count: max(0, hexWidth - hex.count))
         if i == 0 {
-          lines.append("  " + style.accent(hex) + pad + "  " + f.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + f.meaning)
+          lines.append(
+            "  " + style.accent(hex) + pad + "  " + f.name.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+              + f.meaning)
         } else {
           lines.append("  " + style.accent(hex))
         }

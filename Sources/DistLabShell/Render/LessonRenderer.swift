@@ -12,7 +12,9 @@ struct LessonRenderer {
         var t = TextTable(["", "LESSON", "TITLE", "TIME", "EXERCISES"])
         for row in rows {
           let done = row.exercises > 0 && row.completed == row.exercises
-          t.add([row.current ? "▶" : done ? "✓" : "", row.id, row.title, row.time, "\(row.completed)/\(row.exercises) done"])
+          t.add([
+            row.current ? "▶" : done ? "✓" : "", row.id, row.title, row.time, "\(row.completed)/\(row.exercises) done",
+          ])
         }
         lines.append(t.render(style: style))
         lines.append("'lesson start ID' opens one.")
@@ -22,7 +24,8 @@ struct LessonRenderer {
     case .section(let v): return section(v)
     case .hint(let ex, let text, let rung, let of):
       let more = rung < of ? " — 'lesson hint' again for a more specific one" : " — the last one"
-      return style.bold("Hint \(rung) of \(of)") + " for \(ex)\(more):\n" + MarkdownText(style: style).render(text.components(separatedBy: "\n")).joined(separator: "\n")
+      return style.bold("Hint \(rung) of \(of)") + " for \(ex)\(more):\n"
+        + MarkdownText(style: style).render(text.components(separatedBy: "\n")).joined(separator: "\n")
     case .check(let ex, let results, let hidden):
       var lines = results.map { r in
         r.held
@@ -32,8 +35,10 @@ struct LessonRenderer {
       let passed = results.allSatisfy(\.held)
       lines.append(
         passed
-          ? style.ok("\(ex): every check holds.") + (hidden > 0 ? " (\(hidden) more check\(hidden == 1 ? " is" : "s are") kept for grading.)" : "")
-          : "\(ex): \(results.filter { !$0.held }.count) of \(results.count) checks \(results.filter { !$0.held }.count == 1 ? "does" : "do") not hold yet. 'lesson hint' helps.")
+          ? style.ok("\(ex): every check holds.")
+            + (hidden > 0 ? " (\(hidden) more check\(hidden == 1 ? " is" : "s are") kept for grading.)" : "")
+          : "\(ex): \(results.filter { !$0.held }.count) of \(results.count) checks \(results.filter { !$0.held }.count == 1 ? "does" : "do") not hold yet. 'lesson hint' helps."
+      )
       return lines.joined(separator: "\n")
     case .ran(let input, let output, let matched, let expected, let step, let of, let prepared):
       var lines: [String] = []
@@ -57,7 +62,9 @@ struct LessonRenderer {
       var lines = ["lesson \(lesson): \(title), section \(section + 1) of \(sections)"]
       if !exercises.isEmpty {
         var t = TextTable(["", "EXERCISE", "TITLE", "POINTS", "HINTS"], rightAligned: [3])
-        for e in exercises { t.add([e.done ? "✓" : "·", e.id, e.title, String(e.points), "\(e.hintsShown)/\(e.hints)"]) }
+        for e in exercises {
+          t.add([e.done ? "✓" : "·", e.id, e.title, String(e.points), "\(e.hintsShown)/\(e.hints)"])
+        }
         lines.append(t.render(style: style))
       }
       return lines.joined(separator: "\n")
@@ -67,7 +74,8 @@ struct LessonRenderer {
   func section(_ v: LessonSectionView) -> String {
     var lines: [String] = []
     if let seed = v.seed {
-      lines.append(style.bold("Lesson \(v.lessonID): \(v.lessonTitle)") + " (\(v.time); the world starts over with seed \(seed))")
+      lines.append(
+        style.bold("Lesson \(v.lessonID): \(v.lessonTitle)") + " (\(v.time); the world starts over with seed \(seed))")
       if !v.objectives.isEmpty {
         lines.append("You will:")
         lines += v.objectives.map { "  • " + MarkdownText(style: style).inline($0) }
@@ -80,7 +88,8 @@ struct LessonRenderer {
     if !v.section.examples.isEmpty { footer.append("'lesson run' steps through the example") }
     if let ex = v.section.exercise {
       let state = v.completed ? style.ok("done") : "\(ex.points) point\(ex.points == 1 ? "" : "s")"
-      footer.append("exercise \(ex.id) (\(state)): 'lesson hint' (\(v.hintsShown)/\(ex.hints.count) shown), 'lesson check'")
+      footer.append(
+        "exercise \(ex.id) (\(state)): 'lesson hint' (\(v.hintsShown)/\(ex.hints.count) shown), 'lesson check'")
     }
     footer.append(v.index + 1 < v.count ? "'lesson next' goes on" : "this is the last section")
     lines.append("")

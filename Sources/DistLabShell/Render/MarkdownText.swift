@@ -29,7 +29,8 @@ struct MarkdownText {
           out += block.filter { !$0.trimmed(" ").isEmpty }.map { "    " + $0.trimmed(" ") }
         case "distlab":
           out += block.map { line in
-            line.hasPrefix(Transcript.prompt) ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count) : "    " + line
+            line.hasPrefix(Transcript.prompt)
+              ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count) : "    " + line
           }
         default:
           out += block.map { "    " + $0 }
@@ -106,7 +107,8 @@ struct MarkdownText {
       } else if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**") {
         out += style.bold(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
         rest = rest[end.upperBound...]
-      } else if c == "*", let next = rest.dropFirst().first, next != " ", let end = rest.dropFirst().firstIndex(of: "*") {
+      } else if c == "*", let next = rest.dropFirst().first, next != " ", let end = rest.dropFirst().firstIndex(of: "*")
+      {
         out += style.bold(String(rest[rest.index(after: rest.startIndex)..<end]))
         rest = rest[rest.index(after: end)...]
       } else {

@@ -26,13 +26,18 @@ public struct Renderer {
     case .networkChanged(let text): return text
     case .advanced(let a):
       let events = world.mode == .sim ? " (\(a.eventsHandled) event\(a.eventsHandled == 1 ? "" : "s"))" : ""
-      let head = a.interrupted ? style.warn("interrupted") + " at \(a.to.clockReading)" : "advanced \(a.to - a.from) to \(a.to.clockReading)"
+      let head =
+        a.interrupted
+        ? style.warn("interrupted") + " at \(a.to.clockReading)" : "advanced \(a.to - a.from) to \(a.to.clockReading)"
       return head + events
     case .clock(let t, let pending):
-      return world.mode == .sim ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)" : "\(t.clockReading) (live)"
+      return world.mode == .sim
+        ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)" : "\(t.clockReading) (live)"
     case .seed(let s, let changed): return changed ? "seed \(s): the world starts over" : "seed \(s)"
     case .mode(let m, let changed):
-      return changed ? "mode \(m.rawValue): the world starts over" + (m == .live ? " on the wall clock" : " on a virtual clock") : "mode \(m.rawValue)"
+      return changed
+        ? "mode \(m.rawValue): the world starts over" + (m == .live ? " on the wall clock" : " on a virtual clock")
+        : "mode \(m.rawValue)"
     case .setting(let n, let v): return "\(n) = \(v)"
     case .trace(let v): return TraceRenderer(style: style).render(v)
     case .stats(let v): return StatsRenderer(style: style).render(v)
@@ -40,10 +45,13 @@ public struct Renderer {
       return e.held ? style.ok("✓") + " \(e.text)" : style.error("✗") + " expected \(e.text), found \(e.found)"
     case .help(let h): return HelpRenderer(style: style).render(h)
     case .sourced(let path, let commands, let failed, let output):
-      let tail = "sourced \(path): \(commands) command\(commands == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) expectation\(failed == 1 ? "" : "s") failed" : "")
+      let tail =
+        "sourced \(path): \(commands) command\(commands == 1 ? "" : "s")"
+        + (failed > 0 ? ", \(failed) expectation\(failed == 1 ? "" : "s") failed" : "")
       return output.isEmpty ? tail : output + "\n" + tail
     case .recording(.started(let path, let kind, let replayed)):
-      return "recording a \(kind.rawValue) to \(path) (\(replayed) earlier command\(replayed == 1 ? "" : "s") included); 'record stop' ends it"
+      return
+        "recording a \(kind.rawValue) to \(path) (\(replayed) earlier command\(replayed == 1 ? "" : "s") included); 'record stop' ends it"
     case .recording(.stopped(let path, let commands)):
       return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
     case .lesson(let l): return LessonRenderer(style: style).render(l)
@@ -118,8 +126,13 @@ public struct Renderer {
       }
     }
     let lostCount = lost.values.reduce(0, +)
-    var line = "sent \(o.messages.count) messages (\(senders) sender\(senders == 1 ? "" : "s") → \(receivers) receiver\(receivers == 1 ? "" : "s")): \(arrived) arrived"
-    line += lostCount == 0 ? ", none lost" : ", " + style.error("\(lostCount) lost") + " (" + lost.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+    var line =
+      "sent \(o.messages.count) messages (\(senders) sender\(senders == 1 ? "" : "s") → \(receivers) receiver\(receivers == 1 ? "" : "s")): \(arrived) arrived"
+    line +=
+      lostCount == 0
+      ? ", none lost"
+      : ", " + style.error("\(lostCount) lost") + " ("
+        + lost.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
     if waiting > 0 { line += ", " + style.warn("\(waiting) still waiting") }
     let dups = o.messages.reduce(0) { $0 + $1.duplicates }
     if dups > 0 { line += ", +\(dups) duplicates on the way" }
@@ -145,7 +158,8 @@ public struct Renderer {
     let facts = calls.facts(c)
     let node = name(c.to)
     guard case .value(let v) = c.result else {
-      return "kv \(k.operation.rawValue) \(node)" + (k.key.map { " \($0)" } ?? "") + ": " + calls.summary(c).components(separatedBy: ": ").dropFirst().joined(separator: ": ")
+      return "kv \(k.operation.rawValue) \(node)" + (k.key.map { " \($0)" } ?? "") + ": "
+        + calls.summary(c).components(separatedBy: ": ").dropFirst().joined(separator: ": ")
     }
     let first = v.first ?? .null
     switch k.operation {
@@ -154,11 +168,13 @@ public struct Renderer {
       let new = c.args.count > 1 ? c.args[1].description : ""
       return "\(node): \(k.key ?? "") := \(new) (was \(first))  \(facts)"
     case .delete:
-      return first == .bool(true) ? "\(node): deleted \(k.key ?? "")  \(facts)" : "\(node): \(k.key ?? "") was not there  \(facts)"
+      return first == .bool(true)
+        ? "\(node): deleted \(k.key ?? "")  \(facts)" : "\(node): \(k.key ?? "") was not there  \(facts)"
     case .incr: return "\(node): \(k.key ?? "") = \(first)  \(facts)"
     case .keys:
       if case .list(let items) = first {
-        return "\(node): \(items.count) key\(items.count == 1 ? "" : "s")" + (items.isEmpty ? "" : ": " + items.map(\.description).joined(separator: ", ")) + "  \(facts)"
+        return "\(node): \(items.count) key\(items.count == 1 ? "" : "s")"
+          + (items.isEmpty ? "" : ": " + items.map(\.description).joined(separator: ", ")) + "  \(facts)"
       }
       return "\(node): \(first)  \(facts)"
     }

@@ -322,7 +322,8 @@ enum ShardMapRenderer {
         let r = table[i]
         let bounds = "[\(r.lower.map { short($0) } ?? "−∞"), \(r.upper.map { short($0) } ?? "+∞"))"
         rows.append([
-          String(i + 1), bounds, name(r.node), String(r.keys), total > 0 ? percent(Double(r.keys) / Double(total)) : "-",
+          String(i + 1), bounds, name(r.node), String(r.keys),
+          total > 0 ? percent(Double(r.keys) / Double(total)) : "-",
         ])
         fractions.append(largest > 0 ? Double(r.keys) / Double(largest) : 0)
         suffixes.append(i == hot ? " " + style.warn("◀ hot") : "")

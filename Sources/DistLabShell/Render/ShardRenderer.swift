@@ -10,9 +10,11 @@ struct ShardRenderer {
   func render(_ r: ShardResult) -> String {
     switch r {
     case .using(let label, let nodes, let metadata, let cost):
-      return "sharding by \(label) over \(NodeSet.compact(nodes.map(name)))\nmetadata: \(metadata.entries) \(metadata.unit.rawValue); a lookup costs \(cost.complexity) (\(cost.detail))"
+      return
+        "sharding by \(label) over \(NodeSet.compact(nodes.map(name)))\nmetadata: \(metadata.entries) \(metadata.unit.rawValue); a lookup costs \(cost.complexity) (\(cost.detail))"
     case .wrote(let w, let what):
-      var line = "\(what): \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") written in \(w.messages) message\(w.messages == 1 ? "" : "s")"
+      var line =
+        "\(what): \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") written in \(w.messages) message\(w.messages == 1 ? "" : "s")"
       if w.failed > 0 { line += ", " + style.error("\(w.failed) not written (node down or cut off)") }
       return line
     case .read(let r): return read(r)
@@ -30,14 +32,18 @@ struct ShardRenderer {
     case .compared(let rows, let keys, let nodes): return compared(rows, keys: keys, nodes: nodes)
     case .health(let h): return health(h)
     case .repaired(let w, let before, let after):
-      return "repair wrote \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") in \(w.messages) messages\n" + "before: " + health(before) + "\nafter:  " + health(after)
+      return "repair wrote \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") in \(w.messages) messages\n"
+        + "before: " + health(before) + "\nafter:  " + health(after)
     case .cleared(let n): return "deleted \(n) key\(n == 1 ? "" : "s") from the nodes; no scheme now"
     }
   }
 
   func health(_ h: ShardHealth) -> String {
     if h.factor == 1 {
-      let lost = h.unreachable == 0 ? "0 unreachable" : style.error("\(h.unreachable) unreachable") + " (their only copy was on a node that is down)"
+      let lost =
+        h.unreachable == 0
+        ? "0 unreachable"
+        : style.error("\(h.unreachable) unreachable") + " (their only copy was on a node that is down)"
       return "\(h.keys) keys, one copy each: \(h.healthy) readable, " + lost
     }
     var parts = ["\(h.keys) keys, \(h.factor) copies each: \(h.healthy) fully replicated"]
@@ -65,7 +71,9 @@ struct ShardRenderer {
     let tried = r.tried.map { "\(name($0.node))\($0.up ? "" : " (down)")" }.joined(separator: ", ")
     guard let served = r.servedBy, let value = r.value else {
       if r.tried.isEmpty { return "\(r.key): not in the lab (no copy was ever written)" }
-      if let call = r.call { return "\(r.key): " + style.error(call.errorWord) + " from \(name(call.to)) (copies: \(tried))" }
+      if let call = r.call {
+        return "\(r.key): " + style.error(call.errorWord) + " from \(name(call.to)) (copies: \(tried))"
+      }
       return "\(r.key): " + style.error("unreachable") + " — no live copy (copies: \(tried))"
     }
     let via = r.owner == served ? "" : style.warn(" (the owner is \(r.owner.map(name) ?? "unknown"); read a replica)")
@@ -75,11 +83,17 @@ struct ShardRenderer {
 
   func located(_ w: ShardWhere) -> String {
     let e = w.explanation
-    var lines = ["key \(e.key)  hash 0x\(hex(e.hash))  " + (e.key.isRaw ? "(raw: the key is its own hash)" : "(xxHash64)")]
+    var lines = [
+      "key \(e.key)  hash 0x\(hex(e.hash))  " + (e.key.isRaw ? "(raw: the key is its own hash)" : "(xxHash64)")
+    ]
     lines.append(step(e.step))
     if e.replicas.count > 1 {
       let zones = e.replicaZones.map { $0.map { " [\($0)]" } ?? "" }
-      lines.append("replicas: " + zip(e.replicas, zones + Array(repeating: "", count: max(0, e.replicas.count - zones.count))).map { name($0) + $1 }.joined(separator: ", "))
+      lines.append(
+        "replicas: "
+          + zip(e.replicas, zones + Array(repeating: "", count: max(0, e.replicas.count - zones.count))).map {
+            name($0) + $1
+          }.joined(separator: ", "))
     }
     if w.known {
       let copies = zip(w.copies, w.live).map { c, live in name(c.node) + (live ? "" : style.error(" (lost)")) }
@@ -94,28 +108,34 @@ struct ShardRenderer {
   func step(_ s: ShardStep) -> String {
     switch s {
     case .modN(let m):
-      return "mod-N: hash mod \(m.nodeCount) = \(m.index) → the node in place \(m.index) of the list (change N and almost every key moves)"
+      return
+        "mod-N: hash mod \(m.nodeCount) = \(m.index) → the node in place \(m.index) of the list (change N and almost every key moves)"
     case .jump(let j):
       let path = j.path.map(String.init).joined(separator: " → ")
       return "jump: hash into \(j.buckets) buckets = bucket \(j.bucket) (jumps \(path))"
     case .range(let r):
-      return "range #\(r.rangeIndex + 1) of \(r.rangeCount): [\(r.lower.map(\.description) ?? "−∞"), \(r.upper.map(\.description) ?? "+∞")) holding \(r.keysInRange) keys"
+      return
+        "range #\(r.rangeIndex + 1) of \(r.rangeCount): [\(r.lower.map(\.description) ?? "−∞"), \(r.upper.map(\.description) ?? "+∞")) holding \(r.keysInRange) keys"
     case .ring(let r):
-      return "ring position 0x\(hex(r.position)) → next point clockwise 0x\(hex(r.successor.position)) (\(name(r.successor.node)) #\(r.successor.virtualNode))"
+      return
+        "ring position 0x\(hex(r.position)) → next point clockwise 0x\(hex(r.successor.position)) (\(name(r.successor.node)) #\(r.successor.virtualNode))"
         + (r.wrapped ? ", wrapping past the top of the ring" : "") + " among \(r.pointCount) points"
     case .chunk(let c):
       guard let row = c.row, let offset = c.offset else {
         return "chunks: no record of this key in the file (the chunk table only knows appended records)"
       }
-      return "chunks: byte \(offset) of the file, block \(row.block) (offset \(c.offsetInBlock ?? 0) in a \(ByteCount.format(Int(c.blockSize))) block) → \(name(row.node)) per the chunk table"
+      return
+        "chunks: byte \(offset) of the file, block \(row.block) (offset \(c.offsetInBlock ?? 0) in a \(ByteCount.format(Int(c.blockSize))) block) → \(name(row.node)) per the chunk table"
     case .directory(let d):
       guard let row = d.row else { return "directory: no row for this key among \(d.rowCount): placing it writes one" }
       return "directory: row \(row.key) → \(name(row.node)) (one of \(d.rowCount) rows that must be kept)"
     case .rendezvous(let r):
       let top = r.weights.sorted { ($0.weight, $1.node) > ($1.weight, $0.node) }.prefix(3)
-      return "rendezvous: highest weight wins: " + top.map { "\(name($0.node)) 0x\(hex($0.weight))" }.joined(separator: " > ")
+      return "rendezvous: highest weight wins: "
+        + top.map { "\(name($0.node)) 0x\(hex($0.weight))" }.joined(separator: " > ")
     case .maglev(let m):
-      return "maglev: hash mod \(m.tableSize) = slot \(m.slot) of the lookup table (offset \(m.permutation.offset), skip \(m.permutation.skip))"
+      return
+        "maglev: hash mod \(m.tableSize) = slot \(m.slot) of the lookup table (offset \(m.permutation.offset), skip \(m.permutation.skip))"
     case .bounded(let b):
       let walk = b.visited.map { "\(name($0.node)) (\($0.load))" }.joined(separator: " → ")
       return "bounded loads: capacity \(b.capacity) keys per node; walking clockwise: \(walk)"
@@ -131,11 +151,14 @@ struct ShardRenderer {
     }
     var lines = [
       "\(verb): \(r.movement.moved) of \(r.movement.total) keys moved (\(Percent.format(round3(r.movement.fraction)))); \(fairShare(r))",
-      "\(c.copiesMoved) cop\(c.copiesMoved == 1 ? "y" : "ies") sent, \(ByteCount.format(c.bytesMoved)) moved in \(c.messages) messages" + (c.lost > 0 ? ", " + style.error("\(c.lost) keys lost (no live copy)") : ""),
+      "\(c.copiesMoved) cop\(c.copiesMoved == 1 ? "y" : "ies") sent, \(ByteCount.format(c.bytesMoved)) moved in \(c.messages) messages"
+        + (c.lost > 0 ? ", " + style.error("\(c.lost) keys lost (no live copy)") : ""),
     ]
     let flows = r.movement.flows.sorted { ($0.keys, $1.from, $1.to) > ($1.keys, $0.from, $0.to) }
     if !flows.isEmpty {
-      lines.append("moves: " + flows.prefix(8).map { "\(name($0.from))→\(name($0.to)) \($0.keys)" }.joined(separator: ", ") + (flows.count > 8 ? ", …" : ""))
+      lines.append(
+        "moves: " + flows.prefix(8).map { "\(name($0.from))→\(name($0.to)) \($0.keys)" }.joined(separator: ", ")
+          + (flows.count > 8 ? ", …" : ""))
     }
     lines.append(distribution(r.after, title: "the scheme now"))
     return lines.joined(separator: "\n")
@@ -150,14 +173,19 @@ struct ShardRenderer {
   }
 
   func compared(_ rows: [ShardComparisonRow], keys: Int, nodes: Int) -> String {
-    var t = TextTable(["SCHEME", "MAX/MEAN", "CV", "MOVED +1 NODE", "MOVED −1 NODE", "LOOKUP", "METADATA"], rightAligned: [1, 2, 3, 4])
+    var t = TextTable(
+      ["SCHEME", "MAX/MEAN", "CV", "MOVED +1 NODE", "MOVED −1 NODE", "LOOKUP", "METADATA"], rightAligned: [1, 2, 3, 4])
     for r in rows {
       t.add([
-        ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB"), fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
-        r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity, "\(r.metadata.entries) \(r.metadata.unit.rawValue)",
+        ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB"),
+        fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
+        r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
+        "\(r.metadata.entries) \(r.metadata.unit.rawValue)",
       ])
     }
-    return "\(keys) keys on \(nodes) nodes; a newcomer's fair share is \(Percent.format(round3(1 / Double(nodes + 1)))), a leaving node's \(Percent.format(round3(1 / Double(nodes))))\n" + t.render(style: style)
+    return
+      "\(keys) keys on \(nodes) nodes; a newcomer's fair share is \(Percent.format(round3(1 / Double(nodes + 1)))), a leaving node's \(Percent.format(round3(1 / Double(nodes))))\n"
+      + t.render(style: style)
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String {

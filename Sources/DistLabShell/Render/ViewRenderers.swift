@@ -7,7 +7,8 @@ struct NodeTableRenderer {
 
   func render(_ rows: [NodeRow]) -> String {
     guard !rows.isEmpty else { return "no nodes yet (try 'spawn 3')" }
-    var t = TextTable(["NODE", "STATUS", "ROLES", "REGION", "INC", "RECEIVED", "EXECUTED", "KEYS"], rightAligned: [4, 5, 6, 7])
+    var t = TextTable(
+      ["NODE", "STATUS", "ROLES", "REGION", "INC", "RECEIVED", "EXECUTED", "KEYS"], rightAligned: [4, 5, 6, 7])
     for r in rows {
       let status: String =
         switch r.info.status {
@@ -49,7 +50,10 @@ struct NetworkRenderer {
     var t = TextTable(["REGION", "PLACE", "LATITUDE", "LONGITUDE", "NODES"], rightAligned: [2, 3])
     for r in c.regions.values.sorted(by: { $0.name < $1.name }) {
       let nodes = c.placement.filter { $0.value == r.name }.keys.sorted().map { v.names[$0] ?? $0.description }
-      t.add([r.name, r.label.isEmpty ? "-" : r.label, String(r.latitude), String(r.longitude), nodes.isEmpty ? "-" : NodeSet.compact(nodes)])
+      t.add([
+        r.name, r.label.isEmpty ? "-" : r.label, String(r.latitude), String(r.longitude),
+        nodes.isEmpty ? "-" : NodeSet.compact(nodes),
+      ])
     }
     var lines = [t.render(style: style)]
     for (pair, km) in c.distances.sorted(by: { $0.key.sorted().joined() < $1.key.sorted().joined() }) {
@@ -114,7 +118,9 @@ struct StatsRenderer {
   func render(_ v: StatsView) -> String {
     let s = v.stats
     var t = TextTable(["", "COUNT", "SHARE"], rightAligned: [1, 2])
-    func share(_ n: Int) -> String { s.sent == 0 ? "-" : Percent.format((Double(n) / Double(s.sent) * 1000).rounded() / 1000) }
+    func share(_ n: Int) -> String {
+      s.sent == 0 ? "-" : Percent.format((Double(n) / Double(s.sent) * 1000).rounded() / 1000)
+    }
     t.add(["sent", String(s.sent), s.sent == 0 ? "-" : "100%"])
     t.add(["delivered", String(s.delivered), share(s.delivered)])
     t.add(["dropped", String(s.dropped), share(s.dropped)])
@@ -144,14 +150,20 @@ struct TraceRenderer {
     } else {
       out = SequenceDiagram.render(events: v.events, columns: v.columns, names: v.names, style: style)
     }
-    if v.omitted > 0 { out += "\n" + style.dim("(\(v.omitted) earlier event\(v.omitted == 1 ? "" : "s") not shown; trace --last N shows more)") }
+    if v.omitted > 0 {
+      out +=
+        "\n"
+        + style.dim("(\(v.omitted) earlier event\(v.omitted == 1 ? "" : "s") not shown; trace --last N shows more)")
+    }
     return out
   }
 
   func line(_ v: TraceView) -> (TraceEvent) -> String {
     { e in
       func n(_ id: NodeID) -> String { v.names[id] ?? id.description }
-      var parts = [e.time.clockReading.leftPadded(9), e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)]
+      var parts = [
+        e.time.clockReading.leftPadded(9), e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
+      ]
       switch e.kind {
       case .send, .duplicate: parts.append("\(n(e.node)) → \(e.peer.map(n) ?? "?")")
       case .deliver: parts.append("\(e.peer.map(n) ?? "?") → \(n(e.node))")
@@ -187,7 +199,9 @@ struct HelpRenderer {
         guard !inFamily.isEmpty else { continue }
         if !lines.isEmpty { lines.append("") }
         lines.append(style.bold(family.rawValue))
-        for s in inFamily { lines.append("  " + s.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + s.summary) }
+        for s in inFamily {
+          lines.append("  " + s.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + s.summary)
+        }
       }
       lines.append("")
       lines.append("Type 'help COMMAND' for its usage and an example. Durations: 250ms 2s 1m. Ratios: 0.1 or 10%.")
@@ -199,13 +213,16 @@ struct HelpRenderer {
       if !s.subcommands.isEmpty {
         lines.append("")
         let width = s.subcommands.map(\.usage.count).max() ?? 0
-        for sub in s.subcommands { lines.append("  " + sub.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + sub.summary) }
+        for sub in s.subcommands {
+          lines.append("  " + sub.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + sub.summary)
+        }
       }
       if !s.flags.isEmpty {
         lines.append("")
         let width = s.flags.map { ($0.name + " " + $0.placeholder).count }.max() ?? 0
         for f in s.flags {
-          lines.append("  " + (f.name + " " + f.placeholder).padding(toLength: width + 2, withPad: " ", startingAt: 0) + f.help)
+          lines.append(
+            "  " + (f.name + " " + f.placeholder).padding(toLength: width + 2, withPad: " ", startingAt: 0) + f.help)
         }
       }
       if !s.example.isEmpty {

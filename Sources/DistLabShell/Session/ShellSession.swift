@@ -77,7 +77,8 @@ public final class ShellSession {
       result = try dispatch(tokens)
     } catch {
       let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
-      return LineOutcome(status: .error, result: nil, text: style.error("\(where_)error: \(error.message.visibleControls)"))
+      return LineOutcome(
+        status: .error, result: nil, text: style.error("\(where_)error: \(error.message.visibleControls)"))
     }
     switch result {
     case .expectation, .help: break
@@ -130,11 +131,15 @@ public final class ShellSession {
           "unknown subcommand '\(first.text)' for '\(spec.name)'\(Suggest.hint(for: first.text, in: names)) (one of: \(names.joined(separator: ", ")))",
           column: first.column)
       } else if spec.action == nil {
-        throw ShellError("'\(spec.name)' needs a subcommand: \(spec.subcommands.map(\.name).joined(separator: ", "))", column: word.column)
+        throw ShellError(
+          "'\(spec.name)' needs a subcommand: \(spec.subcommands.map(\.name).joined(separator: ", "))",
+          column: word.column)
       }
     }
     let inv = try target.parse(rest, command: spec.name, subcommand: sub, column: word.column)
-    guard let action = target.action else { throw ShellError("'\(spec.name)' cannot run on its own", column: word.column) }
+    guard let action = target.action else {
+      throw ShellError("'\(spec.name)' cannot run on its own", column: word.column)
+    }
     return try action(inv, self)
   }
 

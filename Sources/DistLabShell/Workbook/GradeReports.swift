@@ -5,7 +5,10 @@ public enum GradeReports {
   public static func table(_ results: [GradeResult], style: Style = .plain) -> String {
     var t = TextTable(["LESSON", "EXERCISE", "POINTS", "RESULT"], rightAligned: [2])
     for r in results {
-      let verdict = r.passed ? style.ok("pass") : style.error(r.status == .failed ? "FAIL" : r.status.rawValue.uppercased()) + " " + r.message
+      let verdict =
+        r.passed
+        ? style.ok("pass")
+        : style.error(r.status == .failed ? "FAIL" : r.status.rawValue.uppercased()) + " " + r.message
       t.add([r.lesson, r.exercise, "\(r.points)/\(r.maxPoints)", verdict])
     }
     let points = results.reduce(0) { $0 + $1.points }
@@ -23,14 +26,16 @@ public enum GradeReports {
       let title = group.first?.lessonTitle ?? ""
       lines.append("  <testsuite name=\"\(xml("\(lesson) \(title)"))\" \(counts(group))>")
       for r in group {
-        let open = "    <testcase classname=\"\(xml("lesson." + lesson))\" name=\"\(xml(r.exercise))\" time=\"\(seconds(r.seconds))\""
+        let open =
+          "    <testcase classname=\"\(xml("lesson." + lesson))\" name=\"\(xml(r.exercise))\" time=\"\(seconds(r.seconds))\""
         if r.passed {
           lines.append(open + "/>")
           continue
         }
         lines.append(open + ">")
         let tag = r.isError ? "error" : "failure"
-        lines.append("      <\(tag) type=\"\(r.status.rawValue)\" message=\"\(xml(r.message))\">\(xml(details(r)))</\(tag)>")
+        lines.append(
+          "      <\(tag) type=\"\(r.status.rawValue)\" message=\"\(xml(r.message))\">\(xml(details(r)))</\(tag)>")
         lines.append("    </testcase>")
       }
       lines.append("  </testsuite>")
@@ -70,7 +75,8 @@ public enum GradeReports {
       var failed: Int
     }
     let report = Report(
-      exercises: results, points: results.reduce(0) { $0 + $1.points }, maxPoints: results.reduce(0) { $0 + $1.maxPoints },
+      exercises: results, points: results.reduce(0) { $0 + $1.points },
+      maxPoints: results.reduce(0) { $0 + $1.maxPoints },
       passed: results.filter(\.passed).count, failed: results.filter { !$0.passed }.count)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -154,7 +160,9 @@ public enum GradeReports {
 
 /// `distlab grade`: grades a folder of solutions against a folder of lessons.
 public enum GradeCommand {
-  public static func run(lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits) -> Int32 {
+  public static func run(
+    lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits
+  ) -> Int32 {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: lessons, isDirectory: &isDir), isDir.boolValue else {
       Output.error("error: --lessons \(lessons) is not a folder")
@@ -173,7 +181,9 @@ public enum GradeCommand {
     }
     let results = Grader.grade(library, solutions: solutions, limits: limits)
     Output.line(GradeReports.table(results))
-    for (path, text) in [(junit, GradeReports.junit(results)), (tap, GradeReports.tap(results)), (json, GradeReports.json(results))] {
+    for (path, text) in [
+      (junit, GradeReports.junit(results)), (tap, GradeReports.tap(results)), (json, GradeReports.json(results)),
+    ] {
       guard let path else { continue }
       do {
         try ScriptFile.writeAtomically(text, to: path)

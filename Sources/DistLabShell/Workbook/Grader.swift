@@ -37,14 +37,18 @@ public struct GradeResult: Codable, Sendable, Equatable {
   /// The failed visible checks as `expected …, found …` (hidden ones are only counted).
   public var expectedFound: String {
     let failed = checks.filter { !$0.held }
-    let shown = failed.filter { !$0.hidden }.map { "expected \($0.expectation.dropFirst("expect ".count)), found \($0.found)" }
+    let shown = failed.filter { !$0.hidden }.map {
+      "expected \($0.expectation.dropFirst("expect ".count)), found \($0.found)"
+    }
     let hidden = failed.filter(\.hidden).count
-    return (shown + (hidden > 0 ? ["\(hidden) hidden check\(hidden == 1 ? "" : "s") failed"] : [])).joined(separator: "; ")
+    return (shown + (hidden > 0 ? ["\(hidden) hidden check\(hidden == 1 ? "" : "s") failed"] : [])).joined(
+      separator: "; ")
   }
 
   /// What the failed visible checks expected, and what they found.
   public var expected: String {
-    checks.filter { !$0.held && !$0.hidden }.map { String($0.expectation.dropFirst("expect ".count)) }.joined(separator: "; ")
+    checks.filter { !$0.held && !$0.hidden }.map { String($0.expectation.dropFirst("expect ".count)) }.joined(
+      separator: "; ")
   }
   public var found: String { checks.filter { !$0.held && !$0.hidden }.map(\.found).joined(separator: "; ") }
 }
@@ -69,11 +73,13 @@ public enum Grader {
     library.lessons.flatMap { lesson in lesson.exercises.map { grade(lesson, $0, solutions: dir, limits: limits) } }
   }
 
-  public static func grade(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, limits: GradeLimits) -> GradeResult {
+  public static func grade(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, limits: GradeLimits) -> GradeResult
+  {
     let path = solutionPath(dir, lesson: lesson, exercise: ex)
     var result = GradeResult(
       lesson: lesson.id, lessonTitle: lesson.title, exercise: ex.id, title: ex.title, status: .failed, points: 0,
-      maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "", solution: path, seconds: 0)
+      maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "", solution: path,
+      seconds: 0)
     let started = Date()
     defer { result.seconds = Date().timeIntervalSince(started) }
     let lines: [String]
@@ -109,7 +115,9 @@ public enum Grader {
     }
     session.cancel = { Date() > deadline.addingTimeInterval(limits.wallSeconds) }
     let checks = CheckRunner.evaluate(ex.checks, in: session)
-    result.checks = checks.map { .init(expectation: $0.check.expectation, hidden: $0.check.hidden, held: $0.held, found: $0.found) }
+    result.checks = checks.map {
+      .init(expectation: $0.check.expectation, hidden: $0.check.hidden, held: $0.held, found: $0.found)
+    }
     if checks.allSatisfy(\.held) {
       result.status = .passed
       result.points = ex.points

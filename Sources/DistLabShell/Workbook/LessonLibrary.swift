@@ -8,7 +8,8 @@ public struct LessonLibrary: Sendable {
   public var problems: [String]
 
   public static func load(_ directory: String) -> LessonLibrary {
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".md") }
+      .sorted()
     var lessons: [Lesson] = []
     var problems: [String] = []
     for name in names {

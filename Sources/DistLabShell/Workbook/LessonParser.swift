@@ -13,7 +13,9 @@ public enum LessonParser {
 
   public static func parse(_ lines: [String], file: String) throws(FileProblem) -> Lesson {
     guard lines.first == "---" else { throw fail(file, 1, "a lesson starts with front matter: a line '---'") }
-    guard let end = lines.dropFirst().firstIndex(of: "---") else { throw fail(file, 1, "the front matter has no closing '---'") }
+    guard let end = lines.dropFirst().firstIndex(of: "---") else {
+      throw fail(file, 1, "the front matter has no closing '---'")
+    }
     let meta = try frontMatter(Array(lines[1..<end]), file: file)
     func required(_ key: String) throws(FileProblem) -> String {
       guard let v = meta.values[key], !v.isEmpty else { throw fail(file, 1, "the front matter needs '\(key):'") }
@@ -27,7 +29,9 @@ public enum LessonParser {
     }
     var seed: UInt64 = 1
     if let s = meta.values["seed"] {
-      guard let v = UInt64(s) else { throw fail(file, meta.lines["seed"] ?? 1, "seed must be a whole number, not '\(s)'") }
+      guard let v = UInt64(s) else {
+        throw fail(file, meta.lines["seed"] ?? 1, "seed must be a whole number, not '\(s)'")
+      }
       seed = v
     }
     var lesson = Lesson(file: file, id: id, title: title, objectives: objectives, time: time, seed: seed, sections: [])
@@ -85,7 +89,8 @@ public enum LessonParser {
     var checks: [Check] = []
     func closeExercise(_ section: inout LessonSection) {
       if let p = pendingExercise {
-        let title = section.title.hasPrefix("Exercise: ") ? String(section.title.dropFirst("Exercise: ".count)) : section.title
+        let title =
+          section.title.hasPrefix("Exercise: ") ? String(section.title.dropFirst("Exercise: ".count)) : section.title
         section.exercise = Exercise(
           id: p.id, title: title, statement: statement.trimmedBlank, hints: hints, points: p.points, checks: checks,
           line: p.line)
@@ -98,7 +103,9 @@ public enum LessonParser {
     func validate(_ section: LessonSection) throws(FileProblem) {
       if let ex = section.exercise {
         guard !ex.checks.isEmpty else { throw fail(file, ex.line, "exercise '\(ex.id)' has no ```check block") }
-        guard !ex.hints.isEmpty else { throw fail(file, ex.line, "exercise '\(ex.id)' has no hint (<details><summary>Hint</summary>)") }
+        guard !ex.hints.isEmpty else {
+          throw fail(file, ex.line, "exercise '\(ex.id)' has no hint (<details><summary>Hint</summary>)")
+        }
       }
     }
     while i < lines.count {
@@ -136,15 +143,21 @@ public enum LessonParser {
           } catch {
             throw fail(file, n, "worked example: \(error.reason) (count from the fence)")
           }
-          guard transcript.commandCount > 0 else { throw fail(file, n, "a distlab block needs at least one 'distlab> ' line") }
+          guard transcript.commandCount > 0 else {
+            throw fail(file, n, "a distlab block needs at least one 'distlab> ' line")
+          }
           if let p = OutputMatcher.problem(in: block) { throw fail(file, n + 1 + p.line, p.reason) }
           current.examples.append(WorkedExample(transcript: transcript, line: n))
         case "check", "check hidden":
-          guard pendingExercise != nil else { throw fail(file, n, "a check block outside an exercise: add '<!-- exercise id=ID -->' first") }
+          guard pendingExercise != nil else {
+            throw fail(file, n, "a check block outside an exercise: add '<!-- exercise id=ID -->' first")
+          }
           for (k, l) in block.enumerated() {
             let t = l.trimmed(" ")
             if t.isEmpty || t.hasPrefix("#") { continue }
-            guard t.hasPrefix("expect ") else { throw fail(file, n + 1 + k, "a check line starts with 'expect', not '\(t)'") }
+            guard t.hasPrefix("expect ") else {
+              throw fail(file, n + 1 + k, "a check line starts with 'expect', not '\(t)'")
+            }
             do {
               _ = try ExpectationParser.parse(Array(try Lexer.tokenize(t).dropFirst()))
             } catch {
@@ -181,8 +194,11 @@ public enum LessonParser {
   }
 
   /// Reads `<!-- exercise id=ID points=N -->`.
-  static func marker(_ raw: String, line: Int, file: String) throws(FileProblem) -> (id: String, points: Int, line: Int) {
-    guard raw.hasSuffix("-->") else { throw fail(file, line, "the exercise marker must end with '-->' on the same line") }
+  static func marker(_ raw: String, line: Int, file: String) throws(FileProblem) -> (id: String, points: Int, line: Int)
+  {
+    guard raw.hasSuffix("-->") else {
+      throw fail(file, line, "the exercise marker must end with '-->' on the same line")
+    }
     let inner = String(raw.dropFirst("<!-- exercise".count).dropLast(3)).trimmed(" ")
     var id: String?
     var points = 1
@@ -191,10 +207,14 @@ public enum LessonParser {
       guard kv.count == 2 else { throw fail(file, line, "exercise attributes are key=value, not '\(part)'") }
       switch kv[0] {
       case "id":
-        guard World_isValidID(kv[1]) else { throw fail(file, line, "'\(kv[1])' is not a usable exercise id (letters, digits, - and _)") }
+        guard World_isValidID(kv[1]) else {
+          throw fail(file, line, "'\(kv[1])' is not a usable exercise id (letters, digits, - and _)")
+        }
         id = kv[1]
       case "points":
-        guard let p = Int(kv[1]), p >= 0, p <= 1000 else { throw fail(file, line, "points must be a whole number from 0 to 1000") }
+        guard let p = Int(kv[1]), p >= 0, p <= 1000 else {
+          throw fail(file, line, "points must be a whole number from 0 to 1000")
+        }
         points = p
       default: throw fail(file, line, "unknown exercise attribute '\(kv[0])' (id, points)")
       }
@@ -207,7 +227,9 @@ public enum LessonParser {
 /// Exercise and lesson ids name solution files, so they stay plain.
 func World_isValidID(_ s: String) -> Bool {
   !s.isEmpty && s.count <= 64
-    && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    && s.unicodeScalars.allSatisfy {
+      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+    }
 }
 
 extension Array where Element == String {

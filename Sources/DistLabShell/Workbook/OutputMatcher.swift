@@ -30,7 +30,9 @@ public enum OutputMatcher {
 
   /// Whether expected lines use any marker (so they cannot be rewritten from one run).
   public static func hasMarkers(_ lines: [String]) -> Bool {
-    lines.contains { $0.hasPrefix("{re} ") || $0.hasPrefix("{glob} ") || $0.hasPrefix("{one of} ") || $0 == "{any order}" }
+    lines.contains {
+      $0.hasPrefix("{re} ") || $0.hasPrefix("{glob} ") || $0.hasPrefix("{one of} ") || $0 == "{any order}"
+    }
   }
 
   /// Checks the markers are well formed: returns a problem with its 0-based line, or nil.

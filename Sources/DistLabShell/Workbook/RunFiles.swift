@@ -21,7 +21,8 @@ public enum RunFiles {
       if !report.output.isEmpty { Output.line(report.output) }
       if let error = report.firstError { Output.error(error) }
       if report.failedExpectations > 0 {
-        Output.error("\(file): \(report.failedExpectations) expectation\(report.failedExpectations == 1 ? "" : "s") failed")
+        Output.error(
+          "\(file): \(report.failedExpectations) expectation\(report.failedExpectations == 1 ? "" : "s") failed")
       }
       status = max(status, report.exitStatus)
     }
@@ -61,7 +62,9 @@ public enum ReplayFiles {
         Output.error("\(file): error: \(reason)")
       }
     }
-    Output.line("\(files.count - failed - broken) passed, \(failed) failed" + (broken > 0 ? ", \(broken) unreadable" : "") + " (\(commands) commands)")
+    Output.line(
+      "\(files.count - failed - broken) passed, \(failed) failed" + (broken > 0 ? ", \(broken) unreadable" : "")
+        + " (\(commands) commands)")
     return broken > 0 ? 2 : failed > 0 ? 1 : 0
   }
 

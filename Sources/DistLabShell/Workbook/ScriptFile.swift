@@ -26,7 +26,9 @@ public enum ScriptFile {
     guard let data = FileManager.default.contents(atPath: path) else { throw FileProblem(reason: "cannot be read") }
     guard data.count <= maxFileSize else { throw FileProblem(reason: "is larger than 16 MB") }
     let bytes = [UInt8](data)
-    if let nul = bytes.firstIndex(of: 0) { throw FileProblem(reason: "byte \(nul + 1) is NUL: this is not a text file") }
+    if let nul = bytes.firstIndex(of: 0) {
+      throw FileProblem(reason: "byte \(nul + 1) is NUL: this is not a text file")
+    }
     guard String(validating: bytes, as: UTF8.self) != nil else { throw FileProblem(reason: "is not UTF-8 text") }
     // Split on LF bytes (a CRLF pair is one Character in Swift, so splitting text would miss it).
     var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> String in

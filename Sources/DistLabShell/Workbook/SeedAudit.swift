@@ -64,7 +64,8 @@ public enum SeedAudit {
         }
       }
     }
-    return Report(rows: rows.values.sorted { $0.line < $1.line }, ignoredSeedLines: cmds.contains { isSeedCommand($0.text) })
+    return Report(
+      rows: rows.values.sorted { $0.line < $1.line }, ignoredSeedLines: cmds.contains { isSeedCommand($0.text) })
   }
 
   /// A `seed N` line would pin every run to one seed, so the audit skips it.
@@ -92,9 +93,13 @@ public enum SeedAudit {
     for r in rows {
       let rate = Percent.format((Double(r.held) / Double(runs) * 1000).rounded() / 1000)
       let verdict = r.held == runs ? "always" : r.held == 0 ? "never" : "FLAKY"
-      t.add([String(r.line), r.expectation, "\(r.held)/\(runs)", rate, verdict + (r.notReached > 0 ? " (\(r.notReached) not reached)" : "")])
+      t.add([
+        String(r.line), r.expectation, "\(r.held)/\(runs)", rate,
+        verdict + (r.notReached > 0 ? " (\(r.notReached) not reached)" : ""),
+      ])
     }
-    return "\(file), seeds \(seeds.lowerBound)..\(seeds.upperBound)" + (report.ignoredSeedLines ? " (its own 'seed' lines ignored)" : "") + ":\n"
+    return "\(file), seeds \(seeds.lowerBound)..\(seeds.upperBound)"
+      + (report.ignoredSeedLines ? " (its own 'seed' lines ignored)" : "") + ":\n"
       + t.render()
   }
 }

@@ -22,7 +22,9 @@ public enum TranscriptReplayer {
     return replay(transcript, file: file, baseDirectory: (file as NSString).deletingLastPathComponent)
   }
 
-  public static func replay(_ t: Transcript, file: String, baseDirectory: String? = nil, seed: UInt64? = nil) -> ReplayResult {
+  public static func replay(_ t: Transcript, file: String, baseDirectory: String? = nil, seed: UInt64? = nil)
+    -> ReplayResult
+  {
     var config = WorldConfig()
     if let seed { config.seed = seed }
     let session = ShellSession(config: config, style: .plain)
@@ -47,7 +49,9 @@ public enum TranscriptReplayer {
       case .command(let input, let expected, let line):
         commands += 1
         let out = session.run(input, at: SourceLocation()).text.strippingANSI
-        let actual = Transcript.Entry.command(input: input, output: out.isEmpty ? [] : out.components(separatedBy: "\n"), line: line).trimmed
+        let actual = Transcript.Entry.command(
+          input: input, output: out.isEmpty ? [] : out.components(separatedBy: "\n"), line: line
+        ).trimmed
         guard case .command(_, let actualLines, _) = actual else { continue }
         let same = OutputMatcher.matches(expected: expected, actual: actualLines)
         // A matching block keeps its markers when rewritten; the diff shows only real differences.
@@ -67,10 +71,13 @@ public enum TranscriptReplayer {
     let fm = FileManager.default
     for p in paths {
       var isDir: ObjCBool = false
-      guard fm.fileExists(atPath: p, isDirectory: &isDir) else { throw FileProblem(reason: "\(p): no such file or folder") }
+      guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+        throw FileProblem(reason: "\(p): no such file or folder")
+      }
       if isDir.boolValue {
         let found = (fm.enumerator(atPath: p)?.compactMap { $0 as? String } ?? []).filter { name in
-          name.hasSuffix(".transcript") || (name.hasSuffix(".md") && isLesson((p as NSString).appendingPathComponent(name)))
+          name.hasSuffix(".transcript")
+            || (name.hasSuffix(".md") && isLesson((p as NSString).appendingPathComponent(name)))
         }
         out += found.sorted().map { (p as NSString).appendingPathComponent($0) }
       } else {
