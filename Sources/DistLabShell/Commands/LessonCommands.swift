@@ -126,8 +126,8 @@ enum LessonCommands {
     let (lesson, index) = try current(s, column)
     guard let ex = lesson.sections[index].exercise else {
       let later = lesson.sections[index...].firstIndex { $0.exercise != nil }
-      let where_ = later.map { " (the next one is in section \($0 + 1): 'lesson next')" } ?? ""
-      throw ShellError("this section has no exercise\(where_)", column: column)
+      let place = later.map { " (the next one is in section \($0 + 1): 'lesson next')" } ?? ""
+      throw ShellError("this section has no exercise\(place)", column: column)
     }
     return (lesson, ex)
   }

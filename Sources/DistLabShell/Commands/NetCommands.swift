@@ -107,10 +107,10 @@ enum NetCommands {
       }
     let l = try link(inv, s)
     try attempt(inv.column) { () throws(WorldError) in try s.world.setLatency(model, link: l) }
-    return .networkChanged("latency \(where_(l, s)) is now \(model)")
+    return .networkChanged("latency \(scope(l, s)) is now \(model)")
   }
 
-  static func where_(_ l: Link?, _ s: ShellSession) -> String {
+  static func scope(_ l: Link?, _ s: ShellSession) -> String {
     guard let l else { return "everywhere" }
     return "between \(s.world.name(of: l.a)) and \(s.world.name(of: l.b))"
   }
@@ -120,7 +120,7 @@ enum NetCommands {
     let p = try inv.ratio(inv.positional[0], what: "the loss")
     let l = try link(inv, s)
     try attempt(inv.column) { () throws(WorldError) in try s.world.setLoss(p, link: l) }
-    return .networkChanged("loss \(where_(l, s)) is now \(Percent.format(p))")
+    return .networkChanged("loss \(scope(l, s)) is now \(Percent.format(p))")
   }
 
   static func dup(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

@@ -76,9 +76,9 @@ public final class ShellSession {
       guard !tokens.isEmpty else { return LineOutcome(status: .ok, result: nil, text: "") }
       result = try dispatch(tokens)
     } catch {
-      let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
+      let place = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
       return LineOutcome(
-        status: .error, result: nil, text: style.error("\(where_)error: \(error.message.visibleControls)"))
+        status: .error, result: nil, text: style.error("\(place)error: \(error.message.visibleControls)"))
     }
     switch result {
     case .expectation, .help: break
@@ -101,8 +101,8 @@ public final class ShellSession {
     switch result {
     case .exit: return LineOutcome(status: .exit, result: result, text: "")
     case .expectation(let e) where !e.held:
-      let where_ = location.file == nil ? "" : "\(location.file ?? ""):\(location.line): "
-      return LineOutcome(status: .expectationFailed, result: result, text: style.error(where_ + text))
+      let place = location.file == nil ? "" : "\(location.file ?? ""):\(location.line): "
+      return LineOutcome(status: .expectationFailed, result: result, text: style.error(place + text))
     case .sourced(_, _, let failed, _) where failed > 0:
       return LineOutcome(status: .expectationFailed, result: result, text: text)
     default:

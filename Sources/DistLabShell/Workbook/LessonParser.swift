@@ -207,7 +207,7 @@ public enum LessonParser {
       guard kv.count == 2 else { throw fail(file, line, "exercise attributes are key=value, not '\(part)'") }
       switch kv[0] {
       case "id":
-        guard World_isValidID(kv[1]) else {
+        guard isUsableID(kv[1]) else {
           throw fail(file, line, "'\(kv[1])' is not a usable exercise id (letters, digits, - and _)")
         }
         id = kv[1]
@@ -225,7 +225,7 @@ public enum LessonParser {
 }
 
 /// Exercise and lesson ids name solution files, so they stay plain.
-func World_isValidID(_ s: String) -> Bool {
+func isUsableID(_ s: String) -> Bool {
   !s.isEmpty && s.count <= 64
     && s.unicodeScalars.allSatisfy {
       ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
