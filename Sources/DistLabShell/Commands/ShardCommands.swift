@@ -93,8 +93,8 @@ enum ShardCommands {
         summary: "every scheme on the same keys: balance, keys moved on join and leave, lookup cost, metadata",
         example: ["shard compare --keys 10000 --nodes 10"],
         flags: [
-          FlagSpec("--keys", .count, placeholder: "N", help: "how many keys (default 10000)"),
-          FlagSpec("--nodes", .count, placeholder: "N", help: "how many nodes (default 10)"),
+          FlagSpec("--keys", .count, placeholder: "N", help: "how many keys, up to 200000 (default 10000)"),
+          FlagSpec("--nodes", .count, placeholder: "N", help: "how many nodes, up to 100 (default 10)"),
           FlagSpec("--vnodes", .count, placeholder: "N", help: "virtual nodes for ring and bounded (default 100)"),
         ] + distFlags, action: compare),
       CommandSpec(
@@ -281,8 +281,8 @@ enum ShardCommands {
 
   static func compare(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     try inv.expectCount(0...0, usage: "shard compare [--keys N] [--nodes N]")
-    let n = try inv.flagInt("--keys", range: 1...1_000_000) ?? 10_000
-    let nodeCount = try inv.flagInt("--nodes", range: 1...1000) ?? 10
+    let n = try inv.flagInt("--keys", range: 1...200_000) ?? 10_000
+    let nodeCount = try inv.flagInt("--nodes", range: 1...100) ?? 10
     let keys = try keys(inv, count: n, seed: s.world.seed, defaultStart: 0)
     var o = SchemeOptions()
     if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
