@@ -58,7 +58,9 @@ struct ShardRenderer {
     let top = max(1, d.max)
     for row in d.rows {
       let bar = Bars.bar(Double(row.keys) / Double(top), width: 30)
-      t.add([name(row.node), String(row.keys), row.keys == 0 ? style.warn("empty") : bar])
+      let status = world.info(row.node)?.status ?? .up
+      let label = status == .up ? name(row.node) : name(row.node) + " " + style.error("(\(status.rawValue))")
+      t.add([label, String(row.keys), row.keys == 0 ? style.warn("empty") : bar])
     }
     var lines = ["\(d.total) keys by \(title)", t.render(style: style)]
     lines.append(
