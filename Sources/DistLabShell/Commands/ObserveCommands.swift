@@ -29,6 +29,10 @@ enum ObserveCommands {
     }
     let log = s.world.trace
     var events = log.ordered
+    if s.world.mode == .live {
+      // Live nodes record from their own threads, so neighbouring events can land out of order.
+      events = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+    }
     if let filter {
       events = events.filter { e in filter.contains(e.node) && (e.peer.map { filter.contains($0) } ?? true) }
     }
