@@ -17,6 +17,15 @@ final class LexerTests: XCTestCase {
     XCTAssertEqual(t[1].text, "a\"b\\c\nd")
   }
 
+  /// What the shell prints for a text with control characters reads back as the same text.
+  func testQuotedValuesReadBackWithControlCharacters() throws {
+    let text = "a\u{1b}[31mred\ttab\r\"q\" \\ é"
+    let printed = Value.string(text).description
+    XCTAssertFalse(printed.unicodeScalars.contains { $0.value < 0x20 }, printed)
+    XCTAssertEqual(try Lexer.tokenize("x " + printed)[1].text, text)
+    XCTAssertThrowsError(try Lexer.tokenize(#"x "\u{zz}""#))
+  }
+
   func testQuotedFlagIsNotAFlag() throws {
     let t = try Lexer.tokenize(#"rpc n1 echo "--verbose""#)
     XCTAssertFalse(t[3].isFlag)

@@ -70,17 +70,32 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
       }
       && !["null", "true", "false"].contains(s) && Int64(s) == nil && Double(s) == nil
     if plain { return s }
-    var out = "\""
-    for c in s {
-      switch c {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
+    return "\"" + TextEscape.escaped(s, quotes: true) + "\""
+  }
+}
+
+/// Escapes for text shown to a user: control characters become `\n`, `\r`, `\t` or
+/// `\u{1b}`, so stray bytes cannot break a line or drive the terminal. With `quotes`, `"` and
+/// `\` are escaped too, giving text the shell's lexer reads back inside quotes.
+public enum TextEscape {
+  public static func escaped(_ s: String, quotes: Bool) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"" where quotes: out += "\\\""
+      case "\\" where quotes: out += "\\\\"
       case "\n": out += "\\n"
+      case "\r": out += "\\r"
       case "\t": out += "\\t"
-      default: out.append(c)
+      default:
+        if u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) || u == "\u{2028}" || u == "\u{2029}" {
+          out += "\\u{" + String(u.value, radix: 16) + "}"
+        } else {
+          out.unicodeScalars.append(u)
+        }
       }
     }
-    return out + "\""
+    return out
   }
 }
 

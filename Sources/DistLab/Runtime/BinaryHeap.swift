@@ -41,16 +41,4 @@ struct BinaryHeap<Element> {
   }
 
   mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
-
-  /// Removes every element matching `predicate` and restores heap order.
-  mutating func removeAll(where predicate: (Element) -> Bool) -> [Element] {
-    var removed: [Element] = []
-    var kept: [Element] = []
-    for e in storage {
-      if predicate(e) { removed.append(e) } else { kept.append(e) }
-    }
-    storage = []
-    for e in kept { insert(e) }
-    return removed
-  }
 }

@@ -56,18 +56,18 @@ final class LiveEngine {
 
   /// Turns tracing of individual events off (counters stay) or on, for measuring throughput.
   func setTracing(_ on: Bool) {
-    for t in threads { t.submit(.run { _ in }) }
     for (i, c) in contexts.enumerated() {
       threads[i].submit(.run { _ in c.tracing = on })
     }
   }
 
-  /// Waits in slices so that Ctrl-C is noticed quickly.
   /// How long the shell keeps looking for what it waits for (yielding the processor between
   /// looks) before it sleeps on its semaphore: a node usually answers within microseconds,
   /// sooner than the system call that would wake a sleeping shell.
   static let clientSpinNanos: Int64 = 100_000
 
+  /// Waits until `stop` holds or the deadline passes, in slices so that Ctrl-C is noticed
+  /// quickly; returns true when `cancel` ended the wait.
   private func waitSlices(until deadline: Int64, cancel: () -> Bool, stop: () -> Bool) -> Bool {
     let look = min(deadline, monotonicNanos() + Self.clientSpinNanos)
     while monotonicNanos() < look {

@@ -123,12 +123,4 @@ public struct NetworkConfig: Sendable, Equatable {
     let second = copies == 2 ? floor + model.draw(&rng) : .zero
     return Decision(dropReason: nil, copies: copies, first: first, second: second)
   }
-
-  /// Forgets everything about a node that no longer exists.
-  mutating func forget(_ id: NodeID) {
-    placement[id] = nil
-    linkLatency = linkLatency.filter { $0.key.a != id && $0.key.b != id }
-    linkLoss = linkLoss.filter { $0.key.a != id && $0.key.b != id }
-    cuts = cuts.filter { $0.from != id && $0.to != id }
-  }
 }

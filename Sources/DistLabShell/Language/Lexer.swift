@@ -46,8 +46,21 @@ public enum Lexer {
             switch e {
             case "n": text.append("\n")
             case "t": text.append("\t")
+            case "r": text.append("\r")
             case "\"", "\\": text.append(e)
-            default: throw ShellError("unknown escape '\\\(e)' in quotes (use \\\", \\\\, \\n or \\t)", column: i + 1)
+            case "u":
+              // \u{HEX}: any character by its code, as the shell prints control characters.
+              guard i + 2 < chars.count, chars[i + 2] == "{", let close = chars[(i + 3)...].firstIndex(of: "}"),
+                let code = UInt32(String(chars[(i + 3)..<close]), radix: 16), let scalar = Unicode.Scalar(code)
+              else {
+                throw ShellError("write a character by its code as \\u{1b}", column: i + 1)
+              }
+              text.unicodeScalars.append(scalar)
+              i = close + 1
+              continue
+            default:
+              throw ShellError(
+                "unknown escape '\\\(e)' in quotes (use \\\", \\\\, \\n, \\t, \\r or \\u{HEX})", column: i + 1)
             }
             i += 2
             continue

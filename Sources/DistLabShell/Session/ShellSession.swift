@@ -172,21 +172,5 @@ struct ExampleCursor: Equatable {
 extension String {
   /// The text with control characters shown as escapes, so a user's stray bytes cannot break
   /// a one-line error or drive the terminal.
-  var visibleControls: String {
-    var out = ""
-    for u in unicodeScalars {
-      switch u {
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) || u == "\u{2028}" || u == "\u{2029}" {
-          out += "\\u{" + String(u.value, radix: 16) + "}"
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out
-  }
+  var visibleControls: String { TextEscape.escaped(self, quotes: false) }
 }
