@@ -237,7 +237,7 @@ final class SequenceDiagramTests: XCTestCase {
     XCTAssertEqual(Array(render(exchange).utf8), Array(render(exchange).utf8))
     let many = (1...12).map { NodeID($0) }
     var bigNames: [NodeID: String] = [:]
-    for id in many { bigNames[id] = "node-\(id.index)" }
+    for id in many { bigNames[id] = "node-\(id.number)" }
     let events = (1...11).map { i in
       deliver(Double(i), NodeID(i), NodeID(i + 1), i, text("hop"), latency: 1)
     }
@@ -257,7 +257,7 @@ final class SequenceDiagramTests: XCTestCase {
     // Twenty columns keep the minimum spacing and let the line grow.
     let many = (0...19).map { NodeID($0) }
     var manyNames: [NodeID: String] = [:]
-    for id in many { manyNames[id] = id.isClient ? "cli" : "n\(id.index)" }
+    for id in many { manyNames[id] = id.isClient ? "cli" : "n\(id.number)" }
     let wide = SequenceDiagram.render(
       events: [deliver(1, cli, NodeID(19), 1, text("far"), latency: 1)], columns: many, names: manyNames,
       style: .plain)

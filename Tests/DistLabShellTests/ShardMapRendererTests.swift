@@ -314,7 +314,8 @@ final class ShardMapRendererTests: XCTestCase {
     let strip = lines(text).filter { $0.hasPrefix("  ") }
     XCTAssertEqual(strip.count, 5, text)
     XCTAssertEqual(
-      strip.map { $0.filter(\.isUppercase) }.joined(), small.lookupTable.map { ["A", "B", "C"][$0.index - 1] }.joined())
+      strip.map { $0.filter(\.isUppercase) }.joined(),
+      small.lookupTable.map { ["A", "B", "C"][$0.number - 1] }.joined())
     let big = picture(try MaglevScheme(nodes: three))
     XCTAssertTrue(big.contains("not shown"), big)
     XCTAssertLessThan(lines(big).count, 30)

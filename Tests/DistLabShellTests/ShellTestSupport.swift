@@ -41,7 +41,7 @@ struct WorldFingerprint: Equatable {
 
   init(_ w: World) {
     nodes = w.allNodes.map {
-      "\($0.id.index) \($0.name) \($0.status) \($0.roles) \($0.region ?? "-") \($0.incarnation)"
+      "\($0.id.number) \($0.name) \($0.status) \($0.roles) \($0.region ?? "-") \($0.incarnation)"
     }
     now = w.now
     network = w.network

@@ -39,7 +39,8 @@ final class ShardingAnalysisTests: XCTestCase {
     XCTAssertEqual(m.moved, 3)
     XCTAssertEqual(m.fraction, 0.75)
     XCTAssertEqual(
-      m.flows.map { [$0.from.index, $0.to.index, $0.keys] }, [[1, 4, 1], [2, 4, 1], [3, 1, 1]], "sorted by (from, to)")
+      m.flows.map { [$0.from.number, $0.to.number, $0.keys] }, [[1, 4, 1], [2, 4, 1], [3, 1, 1]], "sorted by (from, to)"
+    )
     let copies = ShardAnalysis.copyMovement(
       before: [[NodeID(1), NodeID(2)], [NodeID(2), NodeID(3)]],
       after: [[NodeID(1), NodeID(4)], [NodeID(3), NodeID(2)]])

@@ -219,7 +219,7 @@ final class ShardingSchemeTests: XCTestCase {
       XCTAssertEqual(step.weights.count, 6)
       XCTAssertEqual(step.weights.map(\.weight), step.weights.map(\.weight).sorted(by: >))
       XCTAssertEqual(e.owner, step.weights[0].node)
-      let label = "n\(step.weights[0].node.index)"
+      let label = "n\(step.weights[0].node.number)"
       XCTAssertEqual(step.weights[0].weight, XXHash64.hash(key.hash, seed: XXHash64.hash(label)))
       XCTAssertEqual(hrw.preferenceList(for: key), step.weights.map(\.node))
     }

@@ -67,8 +67,8 @@ func assertRefused<T>(
 
 /// Every field of a trace event, so two traces compare field by field.
 func render(_ e: TraceEvent) -> String {
-  var parts = ["\(e.time.value)", e.kind.rawValue, "node=\(e.node.index)"]
-  parts.append("peer=\(e.peer.map { String($0.index) } ?? "-")")
+  var parts = ["\(e.time.value)", e.kind.rawValue, "node=\(e.node.number)"]
+  parts.append("peer=\(e.peer.map { String($0.number) } ?? "-")")
   parts.append("msg=\(e.messageID.map(String.init) ?? "-")")
   parts.append("lat=\(e.latency.map { String($0.value) } ?? "-")")
   parts.append("bytes=\(e.bytes.map { Hex.spaced($0) } ?? "-")")
@@ -96,4 +96,13 @@ func decoded(_ bytes: [UInt8]?, file: StaticString = #filePath, line: UInt = #li
 func requestMethod(_ e: TraceEvent) -> String? {
   guard let bytes = e.bytes, let f = try? FrameCodec.decode(bytes), f.kind == .request else { return nil }
   return f.method
+}
+
+/// Fails with the first line where two runs' logs differ.
+func assertSameLines(_ a: [String], _ b: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+  guard a != b else { return }
+  let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+  XCTFail(
+    "\(what): \(a.count) vs \(b.count) lines, first difference at line \(i):\n  \(i < a.count ? a[i] : "<end>")\n  \(i < b.count ? b[i] : "<end>")",
+    file: file, line: line)
 }

@@ -91,8 +91,8 @@ public enum ShardAnalysis {
         unplaced += 1
         continue
       }
-      if owner.index >= 0 && owner.index < dense.count {
-        dense[owner.index] += 1
+      if owner.number >= 0 && owner.number < dense.count {
+        dense[owner.number] += 1
       } else {
         counts[owner, default: 0] += 1
       }
@@ -193,7 +193,7 @@ public enum ShardAnalysis {
     var plain = options
     plain.replicationFactor = 1
     let sorted = try NodeOrder.validated(nodes)
-    let last = sorted[sorted.count - 1].index
+    let last = sorted[sorted.count - 1].number
     let newNode = adding ?? NodeID(last < Int.max ? last + 1 : 1)
     let leaving = removing ?? sorted[0]
     var rows: [ShardComparisonRow] = []

@@ -132,14 +132,14 @@ public struct LookupCost: Hashable, Sendable {
 enum NodeOrder {
   /// The label a node is hashed under (ring points, rendezvous weights, Maglev permutations):
   /// `n` followed by its number, e.g. `n3`.
-  static func hashLabel(_ node: NodeID) -> String { "n\(node.index)" }
+  static func hashLabel(_ node: NodeID) -> String { "n\(node.number)" }
 
   /// `nodes` sorted, after checking that it is non-empty, has no duplicates and no node below 1.
   static func validated(_ nodes: [NodeID]) throws(ShardingError) -> [NodeID] {
     guard !nodes.isEmpty else { throw .noNodes }
     let sorted = nodes.sorted()
     for (i, node) in sorted.enumerated() {
-      if node.index < 1 { throw .invalidNode(node) }
+      if node.number < 1 { throw .invalidNode(node) }
       if i > 0 && sorted[i - 1] == node { throw .duplicateNode(node) }
     }
     return sorted
@@ -147,7 +147,7 @@ enum NodeOrder {
 
   /// Throws unless `node` may join `nodes`.
   static func checkAdd(_ node: NodeID, to nodes: [NodeID]) throws(ShardingError) {
-    if node.index < 1 { throw .invalidNode(node) }
+    if node.number < 1 { throw .invalidNode(node) }
     if nodes.contains(node) { throw .duplicateNode(node) }
   }
 

@@ -38,7 +38,7 @@ final class HotPotato: NodeProgram {
   /// A node of `1...count` other than `me`, chosen by `draw`.
   static func pick(other me: NodeID, among count: Int, draw: UInt64) -> NodeID {
     var to = Int(draw % UInt64(count - 1)) + 1
-    if to >= me.index { to += 1 }
+    if to >= me.number { to += 1 }
     return NodeID(to)
   }
 

@@ -58,7 +58,7 @@ enum ShardBench {
     }
     var sink = 0
     let start = BenchClock.now()
-    for i in 0..<lookups { sink &+= scheme.owner(of: keys[i % keys.count])?.index ?? 0 }
+    for i in 0..<lookups { sink &+= scheme.owner(of: keys[i % keys.count])?.number ?? 0 }
     let ns = Double(BenchClock.now() - start) / Double(lookups)
     return BenchFigure(
       id: id, label: "lookup, \(name)", value: ns, unit: "ns", target: target, note: "checksum \(sink % 997)")

@@ -1,12 +1,13 @@
-/// A node's identity: its spawn number (1, 2, …). Number 0 is the shell's own endpoint `cli`,
-/// from which the user's calls and messages leave.
+/// A node's address: an opaque number handed out at spawn (1, 2, …) and never reused in a
+/// world. Nodes are looked up by it in the world's table, never by position. Number 0 is the
+/// shell's own endpoint `cli`, from which the user's calls and messages leave.
 public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
-  public let index: Int
-  public init(_ index: Int) { self.index = index }
+  public let number: Int
+  public init(_ number: Int) { self.number = number }
   public static let client = NodeID(0)
-  public var isClient: Bool { index == 0 }
-  public static func < (a: NodeID, b: NodeID) -> Bool { a.index < b.index }
-  public var description: String { index == 0 ? "cli" : "#\(index)" }
+  public var isClient: Bool { number == 0 }
+  public static func < (a: NodeID, b: NodeID) -> Bool { a.number < b.number }
+  public var description: String { number == 0 ? "cli" : "#\(number)" }
 }
 
 /// Whether a node runs: `up` handles events, `down` has lost its memory and drops what

@@ -8,10 +8,12 @@ import Dispatch
 
 /// One OS thread with a mailbox of jobs: the home of one node's program. Only this thread ever
 /// touches the program, so node code needs no locks of its own.
-final class NodeThread: @unchecked Sendable {
+final class NodeThread: NodeHost, @unchecked Sendable {
   // @unchecked Sendable: `program` is read and written only on this object's own thread (inside
   // `run`, which executes jobs one at a time); every other field is immutable or `Locked`.
   let id: NodeID
+  /// The node's disk: survives `reset`, touched only on this thread.
+  let disk = NodeDisk()
   private let mailbox = Locked(Mailbox())
   private let wake = DispatchSemaphore(value: 0)
   private var program: NodeProgram?
@@ -107,11 +109,18 @@ final class NodeThread: @unchecked Sendable {
     return answer.withLock { $0! }  // safe: set before `done` is signalled
   }
 
-  /// Replaces the program: a fresh one (restart) or none (kill).
-  func reset(fresh: Bool) {
+  /// Replaces the program: a fresh one (restart) or none (kill); `wipeDisk` clears the disk.
+  func reset(fresh: Bool, wipeDisk: Bool) {
     let factory = self.factory
-    submit(.run { program in program = fresh ? factory() : nil })
+    let disk = self.disk
+    submit(
+      .run { program in
+        program = fresh ? factory() : nil
+        if wipeDisk { disk.wipe() }
+      })
   }
+
+  func stop() { submit(.stop) }
 
   private func handleLive(_ job: Job) {
     guard let context = liveContext else { return }

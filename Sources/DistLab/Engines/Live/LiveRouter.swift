@@ -14,27 +14,31 @@ func monotonicNanos() -> Int64 {
   Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds)
 }
 
-/// What every live node needs to route a message: threads, statuses and the network, swapped
-/// whole when anything changes so readers copy one reference.
+/// What every live node needs to route a message: threads and statuses by address, and the
+/// network, swapped whole when anything changes so readers copy one reference.
 final class LiveTable: Sendable {
-  let threads: [NodeThread]
-  /// The same threads, for handing messages over without counting a reference to the
-  /// receiver's thread object (which every sender would otherwise write to): `threads`
-  /// keeps each of them alive as long as this table.
-  private let unretained: [Unmanaged<NodeThread>]
-  let statuses: [NodeStatus]
+  /// A node's thread, uncounted (`threads` keeps it alive as long as this table, and every
+  /// sender would otherwise write to its reference count), and its status.
+  struct Entry: Sendable {
+    let thread: Unmanaged<NodeThread>
+    let status: NodeStatus
+  }
+  private let threads: [NodeThread]
+  let entries: [NodeID: Entry]
   let network: NetworkConfig
-  init(threads: [NodeThread], statuses: [NodeStatus], network: NetworkConfig) {
+
+  init(threads: [NodeThread], statuses: [NodeID: NodeStatus], network: NetworkConfig) {
     self.threads = threads
-    self.unretained = threads.map { Unmanaged.passUnretained($0) }
-    self.statuses = statuses
+    var entries: [NodeID: Entry] = [:]
+    for t in threads {
+      entries[t.id] = Entry(thread: Unmanaged.passUnretained(t), status: statuses[t.id] ?? .up)
+    }
+    self.entries = entries
     self.network = network
   }
 
-  /// Queues `job` for thread `i` and wakes it if it sleeps.
-  @inline(__always)
-  func submit(_ job: NodeThread.Job, to i: Int) {
-    unretained[i]._withUnsafeGuaranteedRef { $0.submit(job) }
+  func with(network: NetworkConfig) -> LiveTable {
+    LiveTable(threads: threads, statuses: entries.mapValues(\.status), network: network)
   }
 }
 
@@ -59,13 +63,14 @@ final class LiveRouter: Sendable {
   /// Ids of messages the shell is waiting on, with their fates once known.
   let watch = Locked<[Int: MessageOutcome.Fate]>([:])
   let watching = Atomic<Bool>(false)
-  /// The call id the shell waits on when it calls from a node; 0 when none.
-  let watchedCall = Atomic<UInt32>(0)
+  /// The call ids the shell waits on when it calls from nodes, and whether there are any.
+  let watchedCalls = Locked<Set<UInt32>>([])
+  let watchingCalls = Atomic<Bool>(false)
   let trace: Locked<TraceLog>
 
   init(network: NetworkConfig, traceLimit: Int) {
     start = monotonicNanos()
-    table = Locked(LiveTable(threads: [], statuses: [], network: network))
+    table = Locked(LiveTable(threads: [], statuses: [:], network: network))
     trace = Locked(TraceLog(limit: traceLimit))
     delays = DelayLine()
   }
@@ -81,13 +86,18 @@ final class LiveRouter: Sendable {
 
   func record(_ e: TraceEvent) { trace.withLock { $0.record(e) } }
 
-  /// Sends `bytes` from `from` as seen by `table`, drawing the fate from `rng`.
-  func route(from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool) -> Int
-  {
+  /// Sends `bytes` from `from` as seen by `table`, drawing the fate from `rng`. With `watch`,
+  /// the message's fate is watched from before it can be settled, so a fate is never
+  /// reported for another message.
+  func route(
+    from: NodeID, to: NodeID, bytes: [UInt8], table: LiveTable, rng: inout SeededRandom, tracing: Bool,
+    watch: Bool = false
+  ) -> Int {
     let id = messageIDs.next.add(1, ordering: .relaxed).oldValue
+    if watch { self.watch.withLock { $0[id] = .inFlight } }
     let t = now()
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
-    guard to.isClient || (to.index >= 1 && to.index <= table.threads.count) else {
+    guard to.isClient || table.entries[to] != nil else {
       dropped(id: id, from: from, to: to, bytes: bytes, reason: "no such node", at: t)
       return id
     }
@@ -127,13 +137,12 @@ final class LiveRouter: Sendable {
       clientWake.signal()
       return
     }
-    let i = env.to.index - 1
-    guard i >= 0, i < table.threads.count else { return }
-    if table.statuses[i] == .down {
+    guard let entry = table.entries[env.to] else { return }
+    if entry.status == .down {
       dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: "node down", at: now())
       return
     }
-    table.submit(.message(env), to: i)
+    entry.thread._withUnsafeGuaranteedRef { $0.submit(.message(env)) }
   }
 
   func dropped(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], reason: String, at t: Nanoseconds) {
@@ -141,15 +150,12 @@ final class LiveRouter: Sendable {
     settle(id, .dropped(reason: reason))
   }
 
-  /// Passes a reply to the shell when it is the one the shell waits for on a node's behalf.
+  /// Passes a reply to the shell when it is one the shell waits for on a node's behalf.
   @inline(__always)
   func offerReply(_ env: Envelope) {
-    let watched = watchedCall.load(ordering: .relaxed)
-    guard watched != 0, env.bytes.count >= 10,
-      env.bytes[4] == FrameKind.reply.rawValue || env.bytes[4] == FrameKind.error.rawValue
+    guard watchingCalls.load(ordering: .relaxed), let id = FramePeek.replyCallID(env.bytes),
+      watchedCalls.withLock({ $0.contains(id) })
     else { return }
-    let id = UInt32(env.bytes[6]) << 24 | UInt32(env.bytes[7]) << 16 | UInt32(env.bytes[8]) << 8 | UInt32(env.bytes[9])
-    guard id == watched else { return }
     clientInbox.withLock { $0.append(env) }
     clientWake.signal()
   }
@@ -165,14 +171,18 @@ final class LiveRouter: Sendable {
 /// A node's context in live mode: the clock is the wall clock and sends go straight out.
 /// Lives on the node's thread.
 final class LiveContext: NodeContext, @unchecked Sendable {
-  // @unchecked Sendable: created by the world, then handed to the node thread in an `attach`
+  // @unchecked Sendable: created by the engine, then handed to the node thread in an `attach`
   // job; from then on only that thread reads or writes its fields.
   let me: NodeID
   let router: LiveRouter
+  /// The thread this context lives on (which owns the context, so the reference is unowned).
+  unowned let thread: NodeThread
+  let disk: NodeDisk
   var rng: SeededRandom
   var status: NodeStatus = .up
   var incarnation = 1
   var tracing = true
+  var cancelled = CancelledTimers()
   /// The routing table as last seen, and the same reference uncounted: every thread shares
   /// the table, so counting a reference to it on every send would make the processors pass
   /// its cache line back and forth. `table` keeps it alive while `unretainedTable` is used.
@@ -180,8 +190,10 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   private var unretainedTable: Unmanaged<LiveTable>
   private var seenVersion = -1
 
-  init(me: NodeID, router: LiveRouter, rng: SeededRandom, tracing: Bool) {
-    self.me = me
+  init(thread: NodeThread, router: LiveRouter, rng: SeededRandom, tracing: Bool) {
+    self.me = thread.id
+    self.thread = thread
+    self.disk = thread.disk
     self.router = router
     self.rng = rng
     self.tracing = tracing
@@ -190,12 +202,6 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   var now: Nanoseconds { router.now() }
-
-  @inline(__always)
-  private func currentTable() -> LiveTable {
-    refreshTable()
-    return table
-  }
 
   @inline(__always)
   private func refreshTable() {
@@ -215,12 +221,12 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
-    let t = currentTable()
-    guard me.index - 1 < t.threads.count else { return }
     router.delays.schedule(
-      at: monotonicNanos() + max(0, delay.value),
-      .timer(t.threads[me.index - 1], token: token, incarnation: incarnation))
+      at: monotonicNanos() + max(0, min(delay.value, Int64(1) << 61)),
+      .timer(thread, token: token, incarnation: incarnation))
   }
+
+  func cancelTimer(token: UInt64) { cancelled.cancel(token) }
 
   func randomUInt64() -> UInt64 { rng.next() }
 
@@ -245,6 +251,7 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func fire(_ token: UInt64, program: NodeProgram?) {
+    if cancelled.consume(token) { return }
     if tracing { router.record(TraceEvent(time: now, kind: .timer, node: me)) }
     program?.timer(token: token, context: self)
   }

@@ -2,7 +2,7 @@
 extension World {
   func setNetwork(_ change: (inout NetworkConfig) -> Void) {
     change(&network)
-    live?.networkChanged(network)
+    engine.networkChanged(network)
   }
 
   /// Sets latency everywhere, or on one link (both directions) when `link` is given.
@@ -35,8 +35,8 @@ extension World {
   }
 
   func checkLink(_ link: Link) throws(WorldError) {
-    _ = try requireNode(link.a.isClient ? link.b : link.a)
-    _ = try requireNode(link.b)
+    try requireNode(link.a.isClient ? link.b : link.a)
+    try requireNode(link.b)
     guard link.a != link.b else { throw WorldError("a link joins two different nodes") }
   }
 
@@ -47,7 +47,7 @@ extension World {
     for g in groups {
       guard !g.isEmpty else { throw WorldError("a partition group cannot be empty") }
       for id in g {
-        if !id.isClient { _ = try requireNode(id) }
+        if !id.isClient { try requireNode(id) }
         guard seen.insert(id).inserted else { throw WorldError("\(name(of: id)) is in two groups") }
       }
     }
@@ -104,8 +104,8 @@ extension World {
     guard network.regions[region] != nil else {
       throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
     }
-    for id in ids { _ = try requireNode(id) }
-    for id in ids { nodes[id.index - 1].info.region = region }
+    for id in ids { try requireNode(id) }
+    for id in ids { table[id]?.info.region = region }
     setNetwork { n in for id in ids { n.placement[id] = region } }
   }
 }

@@ -10,6 +10,9 @@ public struct WorldConfig: Sendable {
   /// Spawning beyond this many nodes is refused.
   public var maxNodes = 1000
   public var traceLimit = 100_000
+  /// Sim mode only: run the single-threaded reference engine instead of node threads (the
+  /// same events in the same order; the tests' oracle and the bench's baseline).
+  public var singleThreaded = false
   public init() {}
 }
 

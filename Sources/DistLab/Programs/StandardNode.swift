@@ -41,7 +41,7 @@ public final class StandardNode: NodeProgram {
   }
 
   private func serve(_ frame: Frame, from caller: NodeID, context: NodeContext) {
-    let key = DedupKey(caller: caller.index, callID: frame.callID)
+    let key = DedupKey(caller: caller.number, callID: frame.callID)
     if frame.wantsAtMostOnce, let entry = answered[key] {
       if let reply = entry {
         context.note(.dedup, "rpc#\(frame.callID) answered from the table")
@@ -75,7 +75,7 @@ public final class StandardNode: NodeProgram {
     }
     let bytes = FrameCodec.encode(reply)
     if request.wantsAtMostOnce {
-      answered[DedupKey(caller: caller.index, callID: request.callID)] = .some(bytes)
+      answered[DedupKey(caller: caller.number, callID: request.callID)] = .some(bytes)
     }
     context.send(to: caller, bytes: bytes)
   }

@@ -7,7 +7,7 @@ import Synchronization
   import Darwin
 #endif
 
-// How a sim batch is handed to the node threads and collected again (see `World.runBatch`).
+// How a sim batch is handed to the node threads and collected again (see `SimEngine.runBatch`).
 
 /// One node's share of a sim batch, reused from batch to batch so that a batch allocates
 /// nothing: the scheduler fills in `deliveries`, the node's thread handles them and fills in
@@ -21,6 +21,7 @@ import Synchronization
 final class SimSlot: @unchecked Sendable {
   let node: NodeID
   let latch: BatchLatch
+  /// The node's context in its current incarnation; replaced between batches on restart.
   var context: SimContext?
   var windowEnd: Nanoseconds = .zero
   var deliveries: [SimDelivery] = []
@@ -71,21 +72,30 @@ final class BatchLatch: Sendable {
   }
 }
 
-/// Sim mode's reusable batch state: one slot per node, the latch, and the lists a batch
-/// builds, kept between batches so that running one allocates nothing in the steady state.
-/// Used only on the thread that drives the world.
+/// Sim mode's reusable batch state: the latch and the lists a batch builds, kept between
+/// batches so that running one allocates nothing in the steady state. Used only on the
+/// thread that drives the world.
 final class SimBatchState {
   let latch = BatchLatch()
-  var slots: [SimSlot] = []
   /// Nodes with work in the current batch, in the order their first event was popped.
-  var order: [Int] = []
+  var order: [SimNode] = []
   /// Everything popped in the batch, in pop order.
-  var items: [World.BatchItem] = []
+  var items: [SimEngine.BatchItem] = []
   /// The general merge's sort keys, used only when nodes fired timers inside the window.
-  var refs: [World.MergeRef] = []
+  var refs: [SimEngine.MergeRef] = []
+}
 
-  func slot(_ node: NodeID) -> SimSlot {
-    while slots.count < node.index { slots.append(SimSlot(node: NodeID(slots.count + 1), latch: latch)) }
-    return slots[node.index - 1]
+/// A node as the sim engine hosts it: its thread, its batch slot and the world's record.
+final class SimNode {
+  let record: NodeRecord
+  let thread: NodeThread
+  let slot: SimSlot
+  /// Whether the node has deliveries in the batch being built (its place in `order`).
+  var position = -1
+
+  init(record: NodeRecord, thread: NodeThread, slot: SimSlot) {
+    self.record = record
+    self.thread = thread
+    self.slot = slot
   }
 }

@@ -1,0 +1,241 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The live engine: nodes run freely on their threads and time is the wall clock.
+final class LiveEngine: Engine {
+  let router: LiveRouter
+  private let seed: UInt64
+  private var threads: [NodeThread] = []
+  private var contexts: [NodeID: LiveContext] = [:]
+  private var statuses: [NodeID: NodeStatus] = [:]
+  private var clientRNG: SeededRandom
+  private var posted: UInt64 = 0
+
+  init(seed: UInt64, network: NetworkConfig, traceLimit: Int) {
+    self.seed = seed
+    router = LiveRouter(network: network, traceLimit: traceLimit)
+    clientRNG = SeededRandom(seed: seed, stream: 1)
+  }
+
+  var now: Nanoseconds { router.now() }
+  var trace: TraceLog { router.trace.withLock { $0 } }
+  func record(_ e: TraceEvent) { router.record(e) }
+  func clearStats() { router.trace.withLock { $0.clearStats() } }
+  func resizeTrace(limit: Int) { router.trace.withLock { $0.resize(limit: limit) } }
+  var pendingEvents: Int { 0 }
+
+  func shutdown() {
+    router.delays.stop()
+    for t in threads { t.stop() }
+    threads = []
+  }
+
+  private func publish() {
+    let t = threads
+    let s = statuses
+    router.update { old in LiveTable(threads: t, statuses: s, network: old.network) }
+  }
+
+  func host(_ id: NodeID, program: @escaping @Sendable () -> NodeProgram) -> (any NodeHost)? {
+    let thread = NodeThread(id: id, factory: program)
+    return thread.start() ? thread : nil
+  }
+
+  func nodeAdded(_ node: NodeRecord) {
+    guard let thread = node.host as? NodeThread else { return }
+    let context = LiveContext(
+      thread: thread, router: router, rng: SeededRandom(seed: seed, stream: UInt64(node.id.number) << 16 | 2),
+      tracing: true)
+    contexts[node.id] = context
+    threads.append(thread)
+    statuses[node.id] = node.info.status
+    thread.submit(.attach(context))
+    publish()
+  }
+
+  /// The new status is published to every sender before the node's thread hears of it, so
+  /// nothing is delivered to a node after it is known to be down.
+  func statusChanged(_ node: NodeRecord, from old: NodeStatus) {
+    guard let thread = node.host as? NodeThread else { return }
+    statuses[node.id] = node.info.status
+    publish()
+    thread.submit(.status(node.info.status, incarnation: node.info.incarnation))
+  }
+
+  func networkChanged(_ network: NetworkConfig) {
+    router.update { old in old.with(network: network) }
+  }
+
+  /// Turns tracing of individual events off (counters stay) or on, for measuring throughput.
+  func setEventTracing(_ on: Bool) {
+    for t in threads {
+      guard let c = contexts[t.id] else { continue }
+      t.submit(.run { _ in c.tracing = on })
+    }
+  }
+
+  /// How long the shell keeps looking for what it waits for (yielding the processor between
+  /// looks) before it sleeps on its semaphore: a node usually answers within microseconds,
+  /// sooner than the system call that would wake a sleeping shell.
+  static let clientSpinNanos: Int64 = 100_000
+
+  /// Waits until `stop` holds or the deadline passes, in slices so that Ctrl-C is noticed
+  /// quickly; returns true when `cancel` ended the wait.
+  private func waitSlices(until deadline: Int64, cancel: () -> Bool, stop: () -> Bool) -> Bool {
+    let look = min(deadline, monotonicNanos() + Self.clientSpinNanos)
+    while monotonicNanos() < look {
+      if cancel() { return true }
+      if stop() { return false }
+      sched_yield()
+    }
+    while monotonicNanos() < deadline {
+      if cancel() { return true }
+      if stop() { return false }
+      let slice = min(deadline - monotonicNanos(), 5_000_000)
+      if slice > 0 { _ = router.clientWake.wait(timeout: .now() + .nanoseconds(Int(slice))) }
+    }
+    return false
+  }
+
+  func advance(by d: Nanoseconds, cancel: () -> Bool) -> AdvanceOutcome {
+    let start = router.now()
+    let interrupted = waitSlices(until: monotonicNanos() + d.value, cancel: cancel, stop: { false })
+    return AdvanceOutcome(from: start, to: router.now(), eventsHandled: 0, interrupted: interrupted)
+  }
+
+  func post(from: NodeID, to: NodeID, bytes: [UInt8]) -> Int {
+    let table = router.snapshot()
+    posted += 1
+    var rng = SeededRandom(seed: seed, stream: posted &+ 7)
+    return router.route(from: from, to: to, bytes: bytes, table: table, rng: &rng, tracing: true)
+  }
+
+  /// How long a live `send` waits for its messages before reporting them still in flight
+  /// (held by a paused node, say): two seconds plus four times the slowest link's mean.
+  func sendPatience() -> Int64 {
+    let network = router.snapshot().network
+    let slowest = ([network.latency] + Array(network.linkLatency.values)).map(\.mean).max() ?? .zero
+    return 2_000_000_000 + 4 * min(slowest.value, 3_600_000_000_000)
+  }
+
+  func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool) -> SendOutcome {
+    var ids: [Int] = []
+    var outcomes: [Int: MessageOutcome] = [:]
+    router.watching.store(true, ordering: .relaxed)
+    defer {
+      router.watching.store(false, ordering: .relaxed)
+      router.watch.withLock { $0 = [:] }
+    }
+    let table = router.snapshot()
+    for (from, to) in pairs {
+      for text in texts {
+        let bytes = FrameCodec.encode(.message(text))
+        let id = router.route(
+          from: from, to: to, bytes: bytes, table: table, rng: &clientRNG, tracing: true, watch: true)
+        ids.append(id)
+        outcomes[id] = MessageOutcome(id: id, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
+      }
+    }
+    let allKnown = { self.router.watch.withLock { w in ids.allSatisfy { w[$0] != .inFlight } } }
+    let interrupted = waitSlices(until: monotonicNanos() + sendPatience(), cancel: cancel, stop: allKnown)
+    let fates = router.watch.withLock { $0 }
+    var order: [(Nanoseconds, Int)] = []
+    for id in ids {
+      outcomes[id]?.fate = fates[id] ?? .inFlight
+      if case .delivered(let at, _)? = fates[id] { order.append((at, id)) }
+    }
+    order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+    return SendOutcome(
+      messages: ids.compactMap { outcomes[$0] }, arrivalOrder: order.map(\.1), interrupted: interrupted)
+  }
+
+  /// Sends every request at once and waits for all of them: each attempt has its own
+  /// deadline, and a call that runs out retries or gives up, with the same trace notes as
+  /// in sim mode.
+  func call(_ calls: [CallOutcome], options: CallOptions, cancel: () -> Bool) -> [CallOutcome] {
+    var outcomes = calls
+    var done = [Bool](repeating: false, count: calls.count)
+    var deadlines = [Int64](repeating: 0, count: calls.count)
+    router.clientInbox.withLock { $0.removeAll() }
+    let fromNodes = Set(calls.filter { !$0.from.isClient }.map(\.callID))
+    router.watchedCalls.withLock { $0 = fromNodes }
+    router.watchingCalls.store(!fromNodes.isEmpty, ordering: .relaxed)
+    defer {
+      router.watchingCalls.store(false, ordering: .relaxed)
+      router.watchedCalls.withLock { $0 = [] }
+    }
+    let timeout = min(options.timeout.value, Int64(1) << 61)
+    func attempt(_ i: Int) {
+      _ = router.route(
+        from: outcomes[i].from, to: outcomes[i].to, bytes: outcomes[i].request, table: router.snapshot(),
+        rng: &clientRNG, tracing: true)
+      deadlines[i] = monotonicNanos() + timeout
+    }
+    for i in outcomes.indices { attempt(i) }
+    let byID = Dictionary(outcomes.indices.map { (outcomes[$0].callID, $0) }, uniquingKeysWith: { a, _ in a })
+    while done.contains(false) {
+      let next = zip(deadlines, done).filter { !$0.1 }.map(\.0).min() ?? 0
+      var answered = false
+      let interrupted = waitSlices(until: next, cancel: cancel) {
+        answered = self.router.clientInbox.withLock { !$0.isEmpty }
+        return answered
+      }
+      for (env, frame) in takeReplies() {
+        guard let i = byID[frame.callID], !done[i], env.from == outcomes[i].to, env.to == outcomes[i].from else {
+          continue
+        }
+        done[i] = true
+        outcomes[i].reply = env.bytes
+        outcomes[i].endedAt = router.now()
+        outcomes[i].result =
+          frame.kind == .reply ? .value(frame.args) : .error(frame.args.first?.stringValue ?? "error")
+      }
+      if interrupted {
+        for i in outcomes.indices where !done[i] {
+          outcomes[i].result = .interrupted
+          outcomes[i].endedAt = router.now()
+        }
+        return outcomes
+      }
+      let t = monotonicNanos()
+      for i in outcomes.indices where !done[i] && deadlines[i] <= t {
+        let callID = outcomes[i].callID
+        if outcomes[i].attempts <= options.retries {
+          outcomes[i].attempts += 1
+          record(
+            TraceEvent(
+              time: now, kind: .note, node: outcomes[i].from,
+              detail: "rpc#\(callID) timed out; retry \(outcomes[i].attempts - 1)"))
+          attempt(i)
+        } else {
+          done[i] = true
+          outcomes[i].result = .timeout
+          outcomes[i].endedAt = router.now()
+          let n = outcomes[i].attempts
+          record(
+            TraceEvent(
+              time: now, kind: .note, node: outcomes[i].from,
+              detail: "rpc#\(callID) gave up after \(n) attempt\(n == 1 ? "" : "s")"))
+        }
+      }
+    }
+    return outcomes
+  }
+
+  /// Takes every reply that has reached the shell's inbox.
+  private func takeReplies() -> [(Envelope, Frame)] {
+    let inbox = router.clientInbox.withLock { box -> [Envelope] in
+      defer { box.removeAll() }
+      return box
+    }
+    return inbox.compactMap { env in
+      guard let f = try? FrameCodec.decode(env.bytes), f.kind == .reply || f.kind == .error else { return nil }
+      return (env, f)
+    }
+  }
+}

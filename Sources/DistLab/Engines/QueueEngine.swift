@@ -1,0 +1,276 @@
+/// An entry in a virtual-time engine's event queue, ordered by (time, seq).
+struct SimEvent: Sendable {
+  var time: Nanoseconds
+  var seq: UInt64
+  var kind: Kind
+
+  enum Kind: Sendable {
+    case deliver(Envelope)
+    case timer(node: NodeID, incarnation: Int, token: UInt64)
+    /// The caller's wait for attempt `attempt` of a call ran out.
+    case callTimeout(callID: UInt32, attempt: Int)
+  }
+}
+
+/// A call the engine is waiting on.
+struct PendingCall {
+  var outcome: CallOutcome
+  var options: CallOptions
+  var attempt: Int
+  var done: Bool
+}
+
+/// What the virtual-time engines share: the event queue, the network's seeded draws, the
+/// trace, and the shell's side of messages and calls. How the events are handled — in
+/// parallel batches on node threads, or one at a time — is each subclass's `runEvents`.
+class QueueEngine {
+  let table: NodeTable
+  let seed: UInt64
+  var network: NetworkConfig
+  var simTrace: TraceLog
+  var simNow: Nanoseconds = .zero
+  var queue = EventQueue()
+  var seq: UInt64 = 0
+  var netRNG: SeededRandom
+  var nextMessageID = 1
+  var calls: [UInt32: PendingCall] = [:]
+  var watched: [Int: MessageOutcome] = [:]
+  var arrivals: [Int] = []
+  /// Events that reached a paused node, in arrival order, until it resumes.
+  var held: [NodeID: [SimEvent]] = [:]
+
+  init(table: NodeTable, seed: UInt64, network: NetworkConfig, traceLimit: Int) {
+    self.table = table
+    self.seed = seed
+    self.network = network
+    simTrace = TraceLog(limit: traceLimit)
+    netRNG = SeededRandom(seed: seed, stream: 1)
+  }
+
+  /// Handles events until the first one after `deadline`, until `done` holds (checked
+  /// whenever an instant is finished), or until `cancel` says so. `precise` asks for one
+  /// instant at a time, so that `done` is noticed at the moment it becomes true.
+  func runEvents(until deadline: Nanoseconds?, precise: Bool, done: () -> Bool, cancel: () -> Bool) -> (
+    handled: Int, interrupted: Bool
+  ) {
+    fatalError("a virtual-time engine defines how it runs its events")
+  }
+
+  /// The random stream a node's program draws from in one incarnation.
+  func programRNG(_ id: NodeID, incarnation: Int) -> SeededRandom {
+    SeededRandom(seed: seed, stream: UInt64(id.number) << 16 | UInt64(incarnation & 0xffff) + 2)
+  }
+
+  var now: Nanoseconds { simNow }
+  var trace: TraceLog { simTrace }
+  func record(_ e: TraceEvent) { simTrace.record(e) }
+  func clearStats() { simTrace.clearStats() }
+  func resizeTrace(limit: Int) { simTrace.resize(limit: limit) }
+  func networkChanged(_ network: NetworkConfig) { self.network = network }
+  var pendingEvents: Int { queue.count }
+  func setEventTracing(_ on: Bool) {}
+
+  func nextSeq() -> UInt64 {
+    seq &+= 1
+    return seq
+  }
+
+  /// What waited for a node that went down is dropped; what waited for one that resumed is
+  /// handled now, in arrival order.
+  func heldEvents(_ node: NodeRecord, from old: NodeStatus) {
+    let id = node.id
+    switch node.info.status {
+    case .down:
+      for e in held.removeValue(forKey: id) ?? [] {
+        if case .deliver(let env) = e.kind {
+          record(
+            TraceEvent(
+              time: simNow, kind: .drop, node: id, peer: env.from, messageID: env.id, bytes: env.bytes,
+              detail: "node down"))
+          settleWatched(env.id, .dropped(reason: "node down"))
+        }
+      }
+    case .up where old == .paused:
+      for var e in held.removeValue(forKey: id) ?? [] {
+        e.time = simNow
+        e.seq = nextSeq()
+        queue.insert(e)
+      }
+    default: break
+    }
+  }
+
+  // MARK: The shell's side
+
+  func send(pairs: [(NodeID, NodeID)], texts: [String], cancel: () -> Bool) -> SendOutcome {
+    watched = [:]
+    arrivals = []
+    var ids: [Int] = []
+    for (from, to) in pairs {
+      for text in texts {
+        let bytes = FrameCodec.encode(.message(text))
+        let id = nextMessageID
+        watched[id] = MessageOutcome(id: id, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
+        emit(from: from, to: to, bytes: bytes, at: simNow)
+        ids.append(id)
+      }
+    }
+    let run = runEvents(
+      until: nil, precise: true, done: { ids.allSatisfy { watched[$0]?.fate != .inFlight } }, cancel: cancel)
+    let outcome = SendOutcome(
+      messages: ids.compactMap { watched[$0] }, arrivalOrder: arrivals, interrupted: run.interrupted)
+    watched = [:]
+    arrivals = []
+    return outcome
+  }
+
+  func call(_ started: [CallOutcome], options: CallOptions, cancel: () -> Bool) -> [CallOutcome] {
+    let ids = started.map(\.callID)
+    for outcome in started {
+      calls[outcome.callID] = PendingCall(outcome: outcome, options: options, attempt: 1, done: false)
+      emit(from: outcome.from, to: outcome.to, bytes: outcome.request, at: simNow)
+      queue.insert(
+        SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1))
+      )
+    }
+    let run = runEvents(until: nil, precise: true, done: { ids.allSatisfy { calls[$0]?.done ?? true } }, cancel: cancel)
+    let waited = Set(ids)
+    var finals: [CallOutcome] = []
+    for (i, id) in ids.enumerated() {
+      let pending = calls.removeValue(forKey: id)
+      var final = pending?.outcome ?? started[i]
+      if run.interrupted && !(pending?.done ?? false) {
+        final.result = .interrupted
+        final.endedAt = simNow
+      }
+      finals.append(final)
+    }
+    // The callers stopped waiting: their pending timeouts are no longer events of the world.
+    _ = queue.removeAll { e in
+      if case .callTimeout(let id, _) = e.kind { return waited.contains(id) }
+      return false
+    }
+    return finals
+  }
+
+  func post(from: NodeID, to: NodeID, bytes: [UInt8]) -> Int {
+    emit(from: from, to: to, bytes: bytes, at: simNow)
+  }
+
+  func advance(by duration: Nanoseconds, cancel: () -> Bool) -> AdvanceOutcome {
+    let start = simNow
+    let deadline = simNow + duration
+    let run = runEvents(until: deadline, precise: false, done: { false }, cancel: cancel)
+    if !run.interrupted { simNow = deadline }
+    return AdvanceOutcome(from: start, to: simNow, eventsHandled: run.handled, interrupted: run.interrupted)
+  }
+
+  // MARK: What every event comes to
+
+  /// A reply reached its caller: settle the call unless it already was.
+  func replyArrived(_ env: Envelope, at time: Nanoseconds) {
+    // Most deliveries are not awaited replies: tell from the header before decoding.
+    guard let peeked = FramePeek.replyCallID(env.bytes), calls[peeked] != nil else { return }
+    guard let frame = try? FrameCodec.decode(env.bytes), frame.kind == .reply || frame.kind == .error,
+      var call = calls[frame.callID], !call.done, call.outcome.from == env.to, call.outcome.to == env.from
+    else { return }
+    if !env.to.isClient, table[env.to]?.info.status != .up { return }
+    call.done = true
+    call.outcome.reply = env.bytes
+    call.outcome.endedAt = time
+    if frame.kind == .reply {
+      call.outcome.result = .value(frame.args)
+    } else {
+      call.outcome.result = .error(frame.args.first?.stringValue ?? frame.args.first?.description ?? "error")
+    }
+    calls[frame.callID] = call
+  }
+
+  func callTimedOut(_ callID: UInt32, attempt: Int, at time: Nanoseconds) {
+    guard var call = calls[callID], !call.done, call.attempt == attempt else { return }
+    if call.attempt <= call.options.retries {
+      call.attempt += 1
+      call.outcome.attempts = call.attempt
+      calls[callID] = call
+      record(
+        TraceEvent(
+          time: time, kind: .note, node: call.outcome.from, detail: "rpc#\(callID) timed out; retry \(call.attempt - 1)"
+        ))
+      emit(from: call.outcome.from, to: call.outcome.to, bytes: call.outcome.request, at: time)
+      queue.insert(
+        SimEvent(
+          time: time + call.options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: call.attempt)))
+    } else {
+      call.done = true
+      call.outcome.result = .timeout
+      call.outcome.endedAt = time
+      calls[callID] = call
+      record(
+        TraceEvent(
+          time: time, kind: .note, node: call.outcome.from,
+          detail: "rpc#\(callID) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")"))
+    }
+  }
+
+  func dropAtDelivery(_ env: Envelope, at time: Nanoseconds, reason: String) {
+    record(
+      TraceEvent(
+        time: time, kind: .drop, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, detail: reason)
+    )
+    settleWatched(env.id, .dropped(reason: reason))
+  }
+
+  func recordDelivery(_ env: Envelope, at time: Nanoseconds) {
+    let latency = time - env.sentAt
+    record(
+      TraceEvent(
+        time: time, kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: latency)
+    )
+    if !env.isDuplicate { settleWatched(env.id, .delivered(at: time, latency: latency)) }
+    if !calls.isEmpty { replyArrived(env, at: time) }
+  }
+
+  func settleWatched(_ id: Int, _ fate: MessageOutcome.Fate) {
+    guard !watched.isEmpty, var m = watched[id], m.fate == .inFlight else { return }
+    m.fate = fate
+    watched[id] = m
+    if case .delivered = fate { arrivals.append(id) }
+  }
+
+  func insertTimer(node: NodeID, incarnation: Int, due: Nanoseconds, token: UInt64) {
+    queue.insert(SimEvent(time: due, seq: nextSeq(), kind: .timer(node: node, incarnation: incarnation, token: token)))
+  }
+
+  /// Puts a message on the wire at `time`: traces it, asks the network its fate, queues the
+  /// copies that will arrive. Returns the message id.
+  @discardableResult
+  func emit(from: NodeID, to: NodeID, bytes: [UInt8], at time: Nanoseconds) -> Int {
+    let id = nextMessageID
+    nextMessageID += 1
+    record(TraceEvent(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes))
+    if !to.isClient && table[to] == nil {
+      record(
+        TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: "no such node"))
+      return id
+    }
+    let fate = network.decide(from: from, to: to, rng: &netRNG)
+    if let reason = fate.dropReason {
+      record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
+      settleWatched(id, .dropped(reason: reason))
+      return id
+    }
+    let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: time, isDuplicate: false)
+    queue.insert(SimEvent(time: time + fate.first, seq: nextSeq(), kind: .deliver(env)))
+    if fate.copies == 2 {
+      var copy = env
+      copy.isDuplicate = true
+      record(TraceEvent(time: time, kind: .duplicate, node: from, peer: to, messageID: id, bytes: bytes))
+      if var m = watched[id] {
+        m.duplicates += 1
+        watched[id] = m
+      }
+      queue.insert(SimEvent(time: time + fate.second, seq: nextSeq(), kind: .deliver(copy)))
+    }
+    return id
+  }
+}

@@ -1,0 +1,22 @@
+/// A node's durable store: what a broker's queue or a NameNode's edit log is written to. It
+/// outlives the program, so `kill` and `restart` keep it; only `kill --wipe` clears it.
+///
+/// @unchecked Sendable: a disk belongs to one node host and is read and written only where
+/// that host runs the node's program (its thread, or the engine's thread for inline hosts),
+/// one handler at a time; the world clears it only through a job on that same thread.
+public final class NodeDisk: @unchecked Sendable {
+  private var entries: [String: Value] = [:]
+
+  public init() {}
+
+  public subscript(key: String) -> Value? {
+    get { entries[key] }
+    set { entries[key] = newValue }
+  }
+
+  /// Every key, sorted.
+  public var keys: [String] { entries.keys.sorted() }
+  public var count: Int { entries.count }
+
+  func wipe() { entries = [:] }
+}

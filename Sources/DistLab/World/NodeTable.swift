@@ -1,0 +1,51 @@
+/// A node the world knows: what it reports about itself and where its program lives.
+final class NodeRecord {
+  var info: NodeInfo
+  let host: any NodeHost
+
+  init(info: NodeInfo, host: any NodeHost) {
+    self.info = info
+    self.host = host
+  }
+
+  var id: NodeID { info.id }
+}
+
+/// Every node of a world by address, in spawn order, and by name. Addresses are handed out
+/// once and never reused within a world, so a stale address finds nothing rather than
+/// another node.
+final class NodeTable {
+  private var records: [NodeID: NodeRecord] = [:]
+  private var names: [String: NodeID] = [:]
+  /// Addresses in spawn order: how `nodes` lists them.
+  private(set) var order: [NodeID] = []
+  private var nextNumber = 1
+
+  var count: Int { order.count }
+
+  subscript(id: NodeID) -> NodeRecord? { records[id] }
+
+  func id(named name: String) -> NodeID? { names[name] }
+
+  /// An address no node of this world has had.
+  func freshID() -> NodeID {
+    defer { nextNumber += 1 }
+    return NodeID(nextNumber)
+  }
+
+  func add(_ record: NodeRecord) {
+    records[record.id] = record
+    names[record.info.name] = record.id
+    order.append(record.id)
+  }
+
+  /// Every record, in spawn order.
+  var all: [NodeRecord] { order.compactMap { records[$0] } }
+
+  func removeAll() {
+    records = [:]
+    names = [:]
+    order = []
+    nextNumber = 1
+  }
+}

@@ -1,0 +1,246 @@
+import Dispatch
+
+/// The world: nodes on their own threads, the network between them, the clock and the trace.
+///
+/// The shell drives it from one thread. It never prints; every operation returns a typed
+/// outcome or throws a `WorldError` after changing nothing. Events are run by an engine
+/// (`Engine`): sim, live, or the single-threaded reference.
+public final class World {
+  public private(set) var config: WorldConfig
+  public internal(set) var network = NetworkConfig()
+  let programFactory: @Sendable () -> NodeProgram
+  let table = NodeTable()
+  var engine: any Engine
+  var nextCallID: UInt32 = 1
+  /// The sharding lab, once a scheme is chosen.
+  var shards: ShardLab?
+  /// Draws for faults the user asks to happen by chance (`kill --chance`).
+  var faultRNG: SeededRandom
+
+  public init(config: WorldConfig = WorldConfig(), program: @escaping @Sendable () -> NodeProgram = { StandardNode() })
+  {
+    self.config = config
+    self.programFactory = program
+    faultRNG = SeededRandom(seed: config.seed, stream: 3)
+    engine = Self.makeEngine(config, table: table, network: network)
+  }
+
+  deinit { engine.shutdown() }
+
+  static func makeEngine(_ config: WorldConfig, table: NodeTable, network: NetworkConfig) -> any Engine {
+    switch config.mode {
+    case .live: return LiveEngine(seed: config.seed, network: network, traceLimit: config.traceLimit)
+    case .sim where config.singleThreaded:
+      return ReferenceEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
+    case .sim: return SimEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
+    }
+  }
+
+  /// The current time: virtual in sim mode, wall time since the world began in live mode.
+  public var now: Nanoseconds { engine.now }
+  public var mode: WorldMode { config.mode }
+  public var seed: UInt64 { config.seed }
+
+  /// Starts over: no nodes, time zero, a default network, an empty trace; seed and mode kept.
+  public func reset() {
+    engine.shutdown()
+    table.removeAll()
+    network = NetworkConfig()
+    faultRNG = SeededRandom(seed: config.seed, stream: 3)
+    nextCallID = 1
+    shards = nil
+    engine = Self.makeEngine(config, table: table, network: network)
+  }
+
+  /// Sets the seed and starts over, so everything after it follows from the new seed.
+  public func reseed(_ seed: UInt64) {
+    config.seed = seed
+    reset()
+  }
+
+  /// Switches between sim and live mode; the world starts over in the new mode.
+  public func switchMode(_ mode: WorldMode) {
+    config.mode = mode
+    reset()
+  }
+
+  public func setMaxNodes(_ n: Int) throws(WorldError) {
+    guard n >= 1 else { throw WorldError("the node cap must be at least 1") }
+    guard n >= table.count else {
+      throw WorldError("there are already \(table.count) nodes; the cap cannot go below that")
+    }
+    config.maxNodes = n
+  }
+
+  // MARK: Nodes
+
+  public var allNodes: [NodeInfo] { table.all.map(\.info) }
+
+  public func node(named name: String) -> NodeInfo? {
+    table.id(named: name).flatMap { table[$0]?.info }
+  }
+
+  public func info(_ id: NodeID) -> NodeInfo? { table[id]?.info }
+
+  public func name(of id: NodeID) -> String {
+    id.isClient ? "cli" : (info(id)?.name ?? id.description)
+  }
+
+  /// Whether `name` could name a new node: letters, digits, `-` and `_`, starting with a letter.
+  public static func isValidName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, name.count <= 32 else { return false }
+    return name.unicodeScalars.allSatisfy {
+      $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+    }
+      && !Self.reservedNames.contains(name)
+  }
+
+  public static let reservedNames: Set<String> = ["all", "cli", "none", "up", "down", "paused"]
+
+  /// Spawns `count` nodes (or one per given name) with the given roles and region.
+  public func spawn(count: Int, names: [String] = [], roles: [String] = [], region: String? = nil) throws(WorldError)
+    -> [NodeInfo]
+  {
+    let n = names.isEmpty ? count : names.count
+    guard n >= 1 else { throw WorldError("spawn needs at least one node") }
+    guard table.count + n <= config.maxNodes else {
+      throw WorldError(
+        "spawning \(n) would make \(table.count + n) nodes, over the cap of \(config.maxNodes) (raise it with 'set max-nodes N')"
+      )
+    }
+    var seen = Set<String>()
+    for name in names {
+      guard Self.isValidName(name) else {
+        throw WorldError("'\(name)' is not a usable node name (letters, digits, - and _, starting with a letter)")
+      }
+      guard table.id(named: name) == nil, seen.insert(name).inserted else {
+        throw WorldError("a node named '\(name)' already exists")
+      }
+    }
+    if let region, network.regions[region] == nil {
+      throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
+    }
+    var made: [NodeInfo] = []
+    for i in 0..<n {
+      let id = table.freshID()
+      var name = names.isEmpty ? "n\(id.number)" : names[i]
+      var suffix = 1
+      while names.isEmpty && table.id(named: name) != nil {
+        name = "n\(id.number)-\(suffix)"
+        suffix += 1
+      }
+      guard let host = engine.host(id, program: programFactory) else {
+        throw WorldError(
+          "the system refused to start a thread for node \(id.number); \(made.count) of \(n) were spawned")
+      }
+      let info = NodeInfo(id: id, name: name, status: .up, roles: roles, region: region, incarnation: 1)
+      let record = NodeRecord(info: info, host: host)
+      table.add(record)
+      if let region { network.placement[id] = region }
+      engine.record(TraceEvent(time: now, kind: .spawn, node: id, detail: region ?? ""))
+      engine.nodeAdded(record)
+      made.append(info)
+    }
+    if region != nil { engine.networkChanged(network) }
+    return made
+  }
+
+  @discardableResult
+  func requireNode(_ id: NodeID) throws(WorldError) -> NodeRecord {
+    guard let record = table[id] else { throw WorldError("no node \(id)") }
+    return record
+  }
+
+  /// Kills nodes: their memory is gone and whatever reaches them is dropped. With `wipe`,
+  /// their disks are cleared too, as if the machine were replaced.
+  public func kill(_ ids: [NodeID], wipe: Bool = false) throws(WorldError) -> [NodeInfo] {
+    for id in ids {
+      let record = try requireNode(id)
+      guard record.info.status != .down else { throw WorldError("\(record.info.name) is already down") }
+    }
+    for id in ids {
+      let record = table[id]!  // safe: checked above
+      let old = record.info.status
+      record.info.status = .down
+      engine.record(TraceEvent(time: now, kind: .kill, node: id))
+      engine.statusChanged(record, from: old)
+      record.host.reset(fresh: false, wipeDisk: wipe)
+    }
+    return ids.compactMap(info)
+  }
+
+  /// Kills each of the given up nodes independently with probability `p`, drawn from the
+  /// seed: how failures pile up as a system grows. Returns the nodes killed.
+  public func kill(_ ids: [NodeID], chance p: Double) throws(WorldError) -> [NodeInfo] {
+    guard p >= 0, p <= 1 else { throw WorldError("the chance is a probability between 0 and 1 (or 0% and 100%)") }
+    for id in ids { _ = try requireNode(id) }
+    let victims = ids.filter { id in info(id)?.status != .down && faultRNG.chance(p) }
+    return victims.isEmpty ? [] : try kill(victims)
+  }
+
+  /// Starts nodes afresh: a new incarnation with empty memory and the disk as it was. An
+  /// up node is killed first.
+  public func restart(_ ids: [NodeID]) throws(WorldError) -> [NodeInfo] {
+    for id in ids { try requireNode(id) }
+    for id in ids {
+      let record = table[id]!  // safe: checked above
+      if record.info.status != .down { _ = try kill([id]) }
+      record.info.status = .up
+      record.info.incarnation += 1
+      record.host.reset(fresh: true, wipeDisk: false)
+      engine.record(TraceEvent(time: now, kind: .restart, node: id, detail: "incarnation \(record.info.incarnation)"))
+      engine.statusChanged(record, from: .down)
+    }
+    return ids.compactMap(info)
+  }
+
+  /// Pauses nodes: alive, memory kept, but nothing is handled until they resume.
+  public func pause(_ ids: [NodeID]) throws(WorldError) -> [NodeInfo] {
+    for id in ids {
+      let info = try requireNode(id).info
+      guard info.status == .up else {
+        throw WorldError("\(info.name) is \(info.status.rawValue); only an up node can be paused")
+      }
+    }
+    for id in ids { setStatus(id, .paused, trace: .pause) }
+    return ids.compactMap(info)
+  }
+
+  /// Resumes paused nodes; what waited for them is handled now, in arrival order.
+  public func resume(_ ids: [NodeID]) throws(WorldError) -> [NodeInfo] {
+    for id in ids {
+      let info = try requireNode(id).info
+      guard info.status == .paused else { throw WorldError("\(info.name) is \(info.status.rawValue), not paused") }
+    }
+    for id in ids { setStatus(id, .up, trace: .resume) }
+    return ids.compactMap(info)
+  }
+
+  private func setStatus(_ id: NodeID, _ status: NodeStatus, trace kind: TraceEvent.Kind) {
+    guard let record = table[id] else { return }
+    let old = record.info.status
+    record.info.status = status
+    engine.record(TraceEvent(time: now, kind: kind, node: id))
+    engine.statusChanged(record, from: old)
+  }
+
+  /// What a node's program reports about itself, asked where the program runs.
+  public func summary(of id: NodeID) throws(WorldError) -> NodeSummary? {
+    let record = try requireNode(id)
+    guard record.info.status != .down else { return nil }
+    return record.host.query { $0?.summary() ?? NodeSummary() }
+  }
+
+  // MARK: Trace
+
+  /// Everything recorded so far (up to the trace limit) and the totals over all of it.
+  public var trace: TraceLog { engine.trace }
+
+  public func clearStats() { engine.clearStats() }
+
+  public func setTraceLimit(_ n: Int) throws(WorldError) {
+    guard n >= 10 else { throw WorldError("the trace must keep at least 10 events") }
+    config.traceLimit = n
+    engine.resizeTrace(limit: n)
+  }
+}
