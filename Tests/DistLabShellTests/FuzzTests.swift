@@ -14,7 +14,7 @@ final class FuzzTests: XCTestCase {
       words += spec.flags.map(\.name)
       for sub in spec.subcommands { words += sub.flags.map(\.name) }
     }
-    words += MethodCatalog.names
+    words += RoleCatalog.builtIn.allMethods.map(\.name)
     let extra: [String] = [
       "n1", "n2", "n3", "n4", "n9", "all", "db", "cli", "n1,n2", "n1..n3", "n3..n1", "n1..", ",", "|", "n1|n2", "0",
       "1", "2",

@@ -16,7 +16,7 @@ final class ShardCommandTests: XCTestCase {
   func storeCounts(_ s: ShellSession) throws -> [String: Int] {
     var out: [String: Int] = [:]
     for n in s.world.allNodes where n.status != .down {
-      out[n.name] = try s.world.summary(of: n.id)?.kvKeys ?? 0
+      out[n.name] = Int(try s.world.summary(of: n.id)?.metric("keys") ?? 0)
     }
     return out
   }

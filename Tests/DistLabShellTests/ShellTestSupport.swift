@@ -9,11 +9,15 @@ func preparedSession(seed: UInt64 = 1, maxNodes: Int = 50) -> ShellSession {
   var config = WorldConfig()
   config.seed = seed
   config.maxNodes = maxNodes
-  let s = ShellSession(config: config)
+  let s = ShellSession(config: config, roles: testRoles)
   _ = s.run("spawn 2")
   _ = s.run("spawn 2 --role db")
   return s
 }
+
+/// The built-in roles and `db`, a second role made of the standard services.
+let testRoles = RoleCatalog.builtIn.adding(
+  Role("db", summary: "a standard node by another name", services: { [CoreService(), KeyValueService()] }))
 
 /// Runs lines and returns their joined output; fails the test on an error.
 @discardableResult

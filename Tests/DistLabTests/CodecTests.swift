@@ -214,7 +214,7 @@ final class CodecTests: XCTestCase {
   }
 
   func testDecodeRejectsUnknownValueTagsAndPointsAtThem() {
-    for tag: UInt8 in [0x07, 0x10, 0xff] {
+    for tag: UInt8 in [0x08, 0x10, 0xff] {
       var bytes = Self.addRequest
       bytes[24] = tag  // the second argument's tag: 4 + 20
       XCTAssertEqual(Self.addRequest[24], 0x01)

@@ -134,7 +134,7 @@ final class DeterminismTests: XCTestCase {
 
   /// A standard node whose handler is slowed, so its thread finishes later than the others.
   final class SlowNode: NodeProgram {
-    let inner = StandardNode()
+    let inner = StandardNode.make()
     let slow: @Sendable (NodeID) -> TimeInterval
     init(slow: @escaping @Sendable (NodeID) -> TimeInterval) { self.slow = slow }
     func receive(_ envelope: Envelope, context: NodeContext) {

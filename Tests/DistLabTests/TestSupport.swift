@@ -106,3 +106,13 @@ func assertSameLines(_ a: [String], _ b: [String], _ what: String, file: StaticS
     "\(what): \(a.count) vs \(b.count) lines, first difference at line \(i):\n  \(i < a.count ? a[i] : "<end>")\n  \(i < b.count ? b[i] : "<end>")",
     file: file, line: line)
 }
+
+/// The standard role's numbers, read by name as `nodes` and `expect` read them.
+extension NodeSummary {
+  var received: Int { Int(metric("received") ?? -1) }
+  var executed: Int { Int(metric("executed") ?? -1) }
+  var kv: [String: Value] { data }
+}
+extension NodeSummary {
+  var keys: Int { Int(metric("keys") ?? -1) }
+}

@@ -21,7 +21,8 @@ final class WorldNodeTests: XCTestCase {
   }
 
   func testSpawnWithNamesRolesAndRegion() throws {
-    let world = try makeWorld()
+    let worker = Role("worker", summary: "a standard node by another name", services: { [CoreService()] })
+    let world = World(roles: RoleCatalog.standard.adding(worker))
     let made = try world.spawn(count: 0, names: ["db", "Zürich_2", "web-1"], roles: ["worker"], region: "eu-central")
     XCTAssertEqual(made.map(\.name), ["db", "Zürich_2", "web-1"])
     for info in made {
@@ -31,6 +32,10 @@ final class WorldNodeTests: XCTestCase {
     }
     XCTAssertEqual(world.name(of: made[1].id), "Zürich_2")
     XCTAssertEqual(world.name(of: .client), "cli")
+    XCTAssertEqual(world.methods(of: made[0].id).map(\.name), ["add", "echo", "sleep", "fail"])
+    let refused = assertRefused(try world.spawn(count: 1, roles: ["wroker"]))
+    XCTAssertEqual(refused?.message, "unknown role 'wroker' (roles: standard, worker)")
+    XCTAssertEqual(world.allNodes.count, 3, "a refused spawn spawns nothing")
   }
 
   func testSpawningBeyondTheCapIsRefusedAndChangesNothing() throws {
@@ -174,7 +179,7 @@ final class WorldNodeTests: XCTestCase {
     XCTAssertEqual(restarted.map(\.status), [.up])
     XCTAssertEqual(try world.call(to: n1, method: "kv.get", args: [.string("k")]).result, .value([.null]))
     let summary = try XCTUnwrap(try world.summary(of: n1))
-    XCTAssertEqual(summary.kvKeys, 0)
+    XCTAssertEqual(summary.keys, 0)
     XCTAssertEqual(summary.lastMessages, [])
     XCTAssertEqual(summary.received, 1, "only the kv.get since the restart")
     XCTAssertEqual(world.events(.restart).map(\.detail), ["incarnation 2"])
@@ -186,7 +191,7 @@ final class WorldNodeTests: XCTestCase {
     _ = try world.call(to: n1, method: "kv.put", args: [.string("k"), .int(1)])
     XCTAssertEqual(try world.restart([n1]).map(\.incarnation), [2])
     XCTAssertEqual(try world.restart([n1]).map(\.incarnation), [3])
-    XCTAssertEqual(try world.summary(of: n1)?.kvKeys, 0)
+    XCTAssertEqual(try world.summary(of: n1)?.keys, 0)
     XCTAssertEqual(world.events(.kill).count, 2)
     assertRefused(try world.restart([NodeID(2)]))
   }

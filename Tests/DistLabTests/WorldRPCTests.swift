@@ -106,9 +106,10 @@ final class WorldRPCTests: XCTestCase {
       "kv.incr": [.string("n")], "kv.keys": [], "kv.mput": [.list([.string("a"), .int(1), .string("b"), .int(2)])],
       "kv.mget": [.list([.string("a"), .string("zz")])], "kv.mdel": [.list([.string("a")])],
     ]
-    XCTAssertEqual(Set(MethodCatalog.names), Set(args.keys), "a method was added or removed: update this test")
-    for spec in MethodCatalog.all {
-      XCTAssertEqual(MethodCatalog.spec(spec.name), spec)
+    let methods = StandardNode.role.methods
+    XCTAssertEqual(Set(methods.map(\.name)), Set(args.keys), "a method was added or removed: update this test")
+    XCTAssertEqual(world.methods(of: world.id("n1")), methods)
+    for spec in methods {
       let out = try world.call(to: world.id("n1"), method: spec.name, args: args[spec.name] ?? [])
       switch out.result {
       case .value: XCTAssertNotEqual(spec.name, "fail")
@@ -116,7 +117,6 @@ final class WorldRPCTests: XCTestCase {
       default: XCTFail("\(spec.name): \(out.result)")
       }
     }
-    XCTAssertNil(MethodCatalog.spec("nope"))
     XCTAssertEqual(try world.summary(of: world.id("n1"))?.kv["b"], .int(2), "kv.mput stored its pairs")
     let got = try world.call(to: world.id("n1"), method: "kv.mget", args: [.list([.string("b"), .string("zz")])])
     XCTAssertEqual(got.result, .value([.list([.int(2), .null])]))

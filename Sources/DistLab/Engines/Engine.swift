@@ -19,6 +19,9 @@ protocol Engine: AnyObject {
   func nodeAdded(_ node: NodeRecord)
   /// A node's status or incarnation changed from `old`; the record holds the new state.
   func statusChanged(_ node: NodeRecord, from old: NodeStatus)
+  /// Runs the programs' `start` now, in the given order (roles whose programs start
+  /// themselves, at spawn and restart).
+  func start(_ nodes: [NodeRecord])
   func networkChanged(_ network: NetworkConfig)
 
   /// Sends every text from each sender to its receiver and waits until every message has

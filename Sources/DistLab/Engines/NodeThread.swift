@@ -38,6 +38,8 @@ final class NodeThread: NodeHost, @unchecked Sendable {
     case timer(token: UInt64, incarnation: Int)
     /// Live mode: attach the context through which this node sends.
     case attach(LiveContext)
+    /// Live mode: the program starts (spawn or restart).
+    case start
     /// Live mode: the node's status changed.
     case status(NodeStatus, incarnation: Int)
     case stop
@@ -132,6 +134,7 @@ final class NodeThread: NodeHost, @unchecked Sendable {
     case .up:
       switch job {
       case .message(let env): context.handle(env, program: program)
+      case .start: program?.start(context: context)
       case .timer(let token, let incarnation):
         if incarnation == context.incarnation { context.fire(token, program: program) }
       default: break
@@ -180,7 +183,7 @@ final class NodeThread: NodeHost, @unchecked Sendable {
         switch job {
         case .run(let body): body(&program)
         case .sim(let slot): slot.run(program: program)
-        case .message, .timer: handleLive(job)
+        case .message, .timer, .start: handleLive(job)
         case .attach(let context): liveContext = context
         case .status(let status, let incarnation):
           guard let context = liveContext else { continue }

@@ -29,6 +29,14 @@ final class ReferenceEngine: QueueEngine, Engine {
     heldEvents(node, from: old)
   }
 
+  func start(_ records: [NodeRecord]) {
+    for r in records {
+      guard let n = nodes[r.id], r.info.status == .up else { continue }
+      n.context.now = simNow
+      n.host.program?.start(context: n.context)
+    }
+  }
+
   func shutdown() {
     for n in nodes.values { n.host.stop() }
     nodes = [:]

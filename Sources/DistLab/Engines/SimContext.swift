@@ -9,6 +9,8 @@ enum Effect: Sendable {
 enum SimInput: Sendable {
   case message(Envelope)
   case timer(token: UInt64)
+  /// The program starts (spawn or restart); not traced itself, only what it does.
+  case start
 }
 
 /// One event a node handled during a batch, with what it did. The ordering key makes the
@@ -142,6 +144,7 @@ final class SimContext: NodeContext, @unchecked Sendable {
     if let program {
       switch input {
       case .message(let env): program.receive(env, context: self)
+      case .start: program.start(context: self)
       case .timer(let token):
         if cancelled.consume(token) {
           silent = true

@@ -135,6 +135,21 @@ final class SimEngine: QueueEngine, Engine {
         b.items.append(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
       }
     }
+    return count + execute(localTimersBefore: localTimersBefore)
+  }
+
+  func start(_ records: [NodeRecord]) {
+    for r in records {
+      guard let n = nodes[r.id], r.info.status == .up else { continue }
+      enlist(n, SimDelivery(time: simNow, seq: 0, input: .start))
+    }
+    _ = execute(localTimersBefore: simNow)
+  }
+
+  /// Hands the enlisted deliveries to their nodes' threads, waits for them, and merges what
+  /// they did; returns how many timers fired inside the window besides.
+  private func execute(localTimersBefore: Nanoseconds) -> Int {
+    let b = batch
     var extraSteps = 0
     if !b.order.isEmpty {
       b.latch.start(count: b.order.count)
@@ -167,7 +182,7 @@ final class SimEngine: QueueEngine, Engine {
     b.order.removeAll(keepingCapacity: true)
     b.items.removeAll(keepingCapacity: true)
     // Timers fired inside the window were handled too, though they never entered the queue.
-    return count + extraSteps
+    return extraSteps
   }
 
   @inline(__always)
@@ -222,6 +237,7 @@ final class SimEngine: QueueEngine, Engine {
       recordDelivery(env, at: step.time)
     case .timer:
       record(TraceEvent(time: step.time, kind: .timer, node: node))
+    case .start: break
     }
     guard !step.effects.isEmpty else { return }
     let incarnation = n.record.info.incarnation

@@ -26,18 +26,26 @@ extension NodeContext {
 /// A node's code. One instance per incarnation: killing a node discards it, restarting makes a
 /// new one, so in-memory state is lost exactly as a crashed process loses it.
 public protocol NodeProgram: AnyObject {
+  /// Called once at spawn and at every restart, before anything reaches the node, when the
+  /// role says its program starts itself.
+  func start(context: NodeContext)
   func receive(_ envelope: Envelope, context: NodeContext)
   func timer(token: UInt64, context: NodeContext)
   /// A read-only summary for `nodes` and inspection: counters and sizes, never live references.
   func summary() -> NodeSummary
 }
 
-/// What a node reports about itself when asked.
-public struct NodeSummary: Hashable, Sendable {
-  public var received: Int = 0
-  public var executed: Int = 0
-  public var kvKeys: Int = 0
+extension NodeProgram {
+  public func start(context: NodeContext) {}
+}
+
+/// What a node's program reports about itself when asked: named numbers (in the program's
+/// order), the plain messages it received last, and any key/value data it keeps.
+public struct NodeSummary: Sendable {
+  public var metrics: [(String, Double)] = []
   public var lastMessages: [String] = []
-  public var kv: [String: Value] = [:]
+  public var data: [String: Value] = [:]
   public init() {}
+
+  public func metric(_ name: String) -> Double? { metrics.first { $0.0 == name }?.1 }
 }

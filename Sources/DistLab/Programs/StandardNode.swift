@@ -1,176 +1,87 @@
-/// The program every spawned node runs: it keeps an inbox of plain messages, a key/value
-/// store, and serves the built-in methods over RPC with an optional duplicate-suppression
-/// table (at-most-once execution).
-public final class StandardNode: NodeProgram {
-  private var received = 0
-  private var executed = 0
-  private var recent: [String] = []
-  private var store = KeyValueStore()
-  /// Calls whose timers are pending (`sleep`), by timer token.
-  private var sleeping: [UInt64: (caller: NodeID, frame: Frame)] = [:]
-  private var nextToken: UInt64 = 1
-  /// The duplicate-suppression table: (caller, call id) → the reply sent, or nil while running.
-  private var answered: [DedupKey: [UInt8]?] = [:]
-  static let recentLimit = 20
+/// The standard role, which every node runs unless spawned with another: an inbox of plain
+/// messages, the core methods and a key/value store.
+public enum StandardNode {
+  public static let role = Role(
+    "standard", summary: "the core methods and a key/value store (the default)",
+    services: { [CoreService(), KeyValueService()] })
 
-  struct DedupKey: Hashable {
-    var caller: Int
-    var callID: UInt32
-  }
+  /// A standard node's program.
+  public static func make() -> NodeProgram { ServiceProgram([CoreService(), KeyValueService()]) }
+}
+
+/// The methods every standard node serves: arithmetic, echo, a slow call and a failing one.
+public final class CoreService: Service {
+  public init() {}
+
+  public static let methods: [ServiceMethod<CoreService>] = [
+    ServiceMethod("add", [ArgumentSpec("INT", .int), ArgumentSpec("INT", .int)], "the sum of two integers") { _, r, _ in
+      let (sum, overflow) = (r.args[0].intValue ?? 0).addingReportingOverflow(r.args[1].intValue ?? 0)
+      return overflow ? .error("add: integer overflow") : .value([.int(sum)])
+    },
+    ServiceMethod("echo", [ArgumentSpec("VALUE", .value, repeated: true)], "its arguments, unchanged") { _, r, _ in
+      .value(r.args)
+    },
+    ServiceMethod("sleep", [ArgumentSpec("NANOSECONDS", .duration)], "replies after that long") { _, r, node in
+      guard let ns = r.args[0].intValue, ns >= 0 else { return .error("sleep takes one non-negative duration") }
+      node.after(Nanoseconds(ns)) { $0.answer(r, .value([.string("slept")])) }
+      return .later
+    },
+    ServiceMethod("fail", [ArgumentSpec("TEXT", .value, optional: true)], "always answers with an error") { _, r, _ in
+      .error(r.args.first.map { $0.stringValue ?? $0.description } ?? "failed on purpose")
+    },
+  ]
+}
+
+/// A node's key/value store served over RPC, with bulk methods for moving many keys at once.
+public final class KeyValueService: Service {
+  var store = KeyValueStore()
 
   public init() {}
 
-  public func receive(_ envelope: Envelope, context: NodeContext) {
-    received += 1
-    let frame: Frame
-    do {
-      frame = try FrameCodec.decode(envelope.bytes)
-    } catch {
-      context.note(.note, "undecodable frame: \(error)")
-      return
-    }
-    switch frame.kind {
-    case .message:
-      recent.append(frame.args.first?.description ?? "")
-      if recent.count > Self.recentLimit { recent.removeFirst() }
-    case .request:
-      serve(frame, from: envelope.from, context: context)
-    case .reply, .error:
-      break
-    }
-  }
+  public func metrics() -> [(String, Double)] { [("keys", Double(store.count))] }
+  public func data() -> [String: Value]? { store.entries }
 
-  private func serve(_ frame: Frame, from caller: NodeID, context: NodeContext) {
-    let key = DedupKey(caller: caller.number, callID: frame.callID)
-    if frame.wantsAtMostOnce, let entry = answered[key] {
-      if let reply = entry {
-        context.note(.dedup, "rpc#\(frame.callID) answered from the table")
-        context.send(to: caller, bytes: reply)
-      } else {
-        context.note(.dedup, "rpc#\(frame.callID) still running; repeat ignored")
-      }
-      return
-    }
-    executed += 1
-    context.note(.exec, "\(frame.method) rpc#\(frame.callID)")
-    if frame.wantsAtMostOnce { answered[key] = .some(nil) }
-    switch execute(frame, context: context) {
-    case .now(let result):
-      answer(frame, to: caller, result: result, context: context)
-    case .later(let delay):
-      let token = nextToken
-      nextToken += 1
-      sleeping[token] = (caller, frame)
-      context.setTimer(after: delay, token: token)
-    }
-  }
+  static let key = ArgumentSpec("KEY", .key)
 
-  private func answer(_ request: Frame, to caller: NodeID, result: Result<[Value], MethodError>, context: NodeContext) {
-    let reply: Frame
-    switch result {
-    case .success(let values):
-      reply = Frame(kind: .reply, callID: request.callID, method: request.method, args: values)
-    case .failure(let error):
-      reply = Frame(kind: .error, callID: request.callID, method: request.method, args: [.string(error.message)])
-    }
-    let bytes = FrameCodec.encode(reply)
-    if request.wantsAtMostOnce {
-      answered[DedupKey(caller: caller.number, callID: request.callID)] = .some(bytes)
-    }
-    context.send(to: caller, bytes: bytes)
-  }
-
-  public func timer(token: UInt64, context: NodeContext) {
-    guard let pending = sleeping.removeValue(forKey: token) else { return }
-    answer(pending.frame, to: pending.caller, result: .success([.string("slept")]), context: context)
-  }
-
-  enum Execution {
-    case now(Result<[Value], MethodError>)
-    case later(Nanoseconds)
-  }
-
-  private func execute(_ frame: Frame, context: NodeContext) -> Execution {
-    let a = frame.args
-    func key(_ i: Int) -> String? {
-      guard i < a.count else { return nil }
-      if case .string(let s) = a[i] { return s }
-      return a[i].description
-    }
-    switch frame.method {
-    case "add":
-      guard a.count == 2, let x = a[0].intValue, let y = a[1].intValue else {
-        return .now(.failure(MethodError("add takes two integers")))
+  public static let methods: [ServiceMethod<KeyValueService>] = [
+    ServiceMethod("kv.get", [key], "the value stored under KEY, or null") { s, r, _ in
+      .value([s.store.get(r.key(0)) ?? .null])
+    },
+    ServiceMethod("kv.put", [key, ArgumentSpec("VALUE", .value)], "stores VALUE; replies with the old value") {
+      s, r, _ in .value([s.store.put(r.key(0), r.args[1]) ?? .null])
+    },
+    ServiceMethod("kv.delete", [key], "removes KEY; replies whether it existed") { s, r, _ in
+      .value([.bool(s.store.delete(r.key(0)))])
+    },
+    ServiceMethod("kv.incr", [key, ArgumentSpec("INT", .int, optional: true)], "adds to an integer (not idempotent)") {
+      s, r, _ in
+      switch s.store.increment(r.key(0), by: r.args.count == 2 ? (r.args[1].intValue ?? 0) : 1) {
+      case .success(let v): .value([.int(v)])
+      case .failure(let e): .error(e.message)
       }
-      let (sum, overflow) = x.addingReportingOverflow(y)
-      return .now(overflow ? .failure(MethodError("add: integer overflow")) : .success([.int(sum)]))
-    case "echo":
-      return .now(.success(a))
-    case "sleep":
-      guard a.count == 1, let ns = a[0].intValue, ns >= 0 else {
-        return .now(.failure(MethodError("sleep takes one non-negative duration")))
+    },
+    ServiceMethod("kv.keys", [], "every key, sorted") { s, _, _ in
+      .value([.list(s.store.entries.keys.sorted().map { .string($0) })])
+    },
+    ServiceMethod("kv.mput", [ArgumentSpec("[KEY, VALUE, …]", .list)], "stores many pairs; replies with how many") {
+      s, r, _ in
+      guard case .list(let items) = r.args[0], items.count % 2 == 0 else {
+        return .error("kv.mput takes one list of key, value pairs")
       }
-      return .later(Nanoseconds(ns))
-    case "fail":
-      return .now(.failure(MethodError(a.first.map { $0.stringValue ?? $0.description } ?? "failed on purpose")))
-    case "kv.get":
-      guard a.count == 1, let k = key(0) else { return .now(.failure(MethodError("kv.get takes a key"))) }
-      return .now(.success([store.get(k) ?? .null]))
-    case "kv.put":
-      guard a.count == 2, let k = key(0) else { return .now(.failure(MethodError("kv.put takes a key and a value"))) }
-      return .now(.success([store.put(k, a[1]) ?? .null]))
-    case "kv.delete":
-      guard a.count == 1, let k = key(0) else { return .now(.failure(MethodError("kv.delete takes a key"))) }
-      return .now(.success([.bool(store.delete(k))]))
-    case "kv.incr":
-      guard (1...2).contains(a.count), let k = key(0) else {
-        return .now(.failure(MethodError("kv.incr takes a key and an optional integer")))
-      }
-      let by: Int64
-      if a.count == 2 {
-        guard let b = a[1].intValue else {
-          return .now(.failure(MethodError("kv.incr: the amount must be an integer")))
-        }
-        by = b
-      } else {
-        by = 1
-      }
-      return .now(store.increment(k, by: by).map { [.int($0)] })
-    case "kv.keys":
-      return .now(.success([.list(store.entries.keys.sorted().map { .string($0) })]))
-    case "kv.mput":
-      guard a.count == 1, case .list(let items) = a[0], items.count % 2 == 0 else {
-        return .now(.failure(MethodError("kv.mput takes one list of key, value pairs")))
-      }
-      var stored = 0
       for i in stride(from: 0, to: items.count, by: 2) {
-        store.put(items[i].stringValue ?? items[i].description, items[i + 1])
-        stored += 1
+        s.store.put(items[i].stringValue ?? items[i].description, items[i + 1])
       }
-      return .now(.success([.int(Int64(stored))]))
-    case "kv.mget":
-      guard a.count == 1, case .list(let items) = a[0] else {
-        return .now(.failure(MethodError("kv.mget takes one list of keys")))
-      }
-      return .now(.success([.list(items.map { store.get($0.stringValue ?? $0.description) ?? .null })]))
-    case "kv.mdel":
-      guard a.count == 1, case .list(let items) = a[0] else {
-        return .now(.failure(MethodError("kv.mdel takes one list of keys")))
-      }
-      let removed = items.filter { store.delete($0.stringValue ?? $0.description) }.count
-      return .now(.success([.int(Int64(removed))]))
-    default:
-      return .now(.failure(MethodError("no method '\(frame.method)'")))
-    }
-  }
-
-  public func summary() -> NodeSummary {
-    var s = NodeSummary()
-    s.received = received
-    s.executed = executed
-    s.kvKeys = store.count
-    s.lastMessages = recent
-    s.kv = store.entries
-    return s
-  }
+      return .value([.int(Int64(items.count / 2))])
+    },
+    ServiceMethod("kv.mget", [ArgumentSpec("[KEY, …]", .list)], "the values of many keys (null when missing)") {
+      s, r, _ in
+      guard case .list(let items) = r.args[0] else { return .error("kv.mget takes one list of keys") }
+      return .value([.list(items.map { s.store.get($0.stringValue ?? $0.description) ?? .null })])
+    },
+    ServiceMethod("kv.mdel", [ArgumentSpec("[KEY, …]", .list)], "removes many keys; replies with how many existed") {
+      s, r, _ in
+      guard case .list(let items) = r.args[0] else { return .error("kv.mdel takes one list of keys") }
+      return .value([.int(Int64(items.filter { s.store.delete($0.stringValue ?? $0.description) }.count))])
+    },
+  ]
 }

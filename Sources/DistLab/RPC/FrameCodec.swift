@@ -77,6 +77,14 @@ public enum FrameCodec {
       out.append(UInt8(n >> 8))
       out.append(UInt8(n & 0xff))
       for item in items.prefix(n) { encodeValue(item, into: &out, depth: depth + 1) }
+    case .map(let entries):
+      let n = depth < maxDepth ? min(entries.count, 65535) : 0
+      out.append(UInt8(n >> 8))
+      out.append(UInt8(n & 0xff))
+      for e in entries.prefix(n) {
+        encodeValue(e.key, into: &out, depth: depth + 1)
+        encodeValue(e.value, into: &out, depth: depth + 1)
+      }
     }
   }
 
@@ -154,7 +162,7 @@ struct FrameReader {
     note(start, "flags", flags & Frame.atMostOnceFlag != 0 ? "at-most-once" : "none")
     start = position
     let callID = UInt32(Self.uint(try take(4, "call id")))
-    note(start, "call id", callID == 0 ? "none" : "rpc#\(callID)")
+    note(start, "call id", callID == 0 ? "none" : CallLabel.label(callID))
     start = position
     let nameLength = Int(try take(1, "method length").first ?? 0)
     let nameBytes = try take(nameLength, "method name")
@@ -201,6 +209,14 @@ struct FrameReader {
       var items: [Value] = []
       for _ in 0..<n { items.append(try readValue(depth: depth + 1)) }
       return .list(items)
+    case 0x07:
+      let n = Int(Self.uint(try take(2, "map count")))
+      var entries: [MapEntry] = []
+      for _ in 0..<n {
+        let key = try readValue(depth: depth + 1)
+        entries.append(MapEntry(key, try readValue(depth: depth + 1)))
+      }
+      return .map(entries)
     default:
       position -= 1
       throw fail("unknown value tag 0x\(Hex.byte(tag))")

@@ -7,6 +7,8 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
   case string(String)
   case bytes([UInt8])
   case list([Value])
+  /// Keys and values in order (the order they were written in is the order they travel in).
+  case map([MapEntry])
 
   /// The one-byte tag that precedes the value on the wire.
   public var tag: UInt8 {
@@ -18,6 +20,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case .double: 0x04
     case .bytes: 0x05
     case .list: 0x06
+    case .map: 0x07
     }
   }
 
@@ -31,6 +34,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case .string: "string"
     case .bytes: "bytes"
     case .list: "list"
+    case .map: "map"
     }
   }
 
@@ -44,6 +48,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case .string(let s): return Value.quoteIfNeeded(s)
     case .bytes(let b): return "0x" + b.map { Hex.byte($0) }.joined()
     case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
+    case .map(let m): return "{" + m.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
     }
   }
 
@@ -71,6 +76,29 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
       && !["null", "true", "false"].contains(s) && Int64(s) == nil && Double(s) == nil
     if plain { return s }
     return "\"" + TextEscape.escaped(s, quotes: true) + "\""
+  }
+}
+
+/// One key and its value in a `Value.map`.
+public struct MapEntry: Hashable, Sendable {
+  public var key: Value
+  public var value: Value
+  public init(_ key: Value, _ value: Value) {
+    self.key = key
+    self.value = value
+  }
+}
+
+extension Value {
+  /// A map from text keys, in the order given.
+  public static func map(_ pairs: KeyValuePairs<String, Value>) -> Value {
+    .map(pairs.map { MapEntry(.string($0.key), $0.value) })
+  }
+
+  /// The value under `key` in a map, if this is one and it has it.
+  public subscript(key: String) -> Value? {
+    guard case .map(let entries) = self else { return nil }
+    return entries.first { $0.key == .string(key) }?.value
   }
 }
 

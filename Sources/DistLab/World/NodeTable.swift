@@ -1,10 +1,12 @@
 /// A node the world knows: what it reports about itself and where its program lives.
 final class NodeRecord {
   var info: NodeInfo
+  let role: Role
   let host: any NodeHost
 
-  init(info: NodeInfo, host: any NodeHost) {
+  init(info: NodeInfo, role: Role, host: any NodeHost) {
     self.info = info
+    self.role = role
     self.host = host
   }
 

@@ -8,7 +8,8 @@ import Dispatch
 public final class World {
   public private(set) var config: WorldConfig
   public internal(set) var network = NetworkConfig()
-  let programFactory: @Sendable () -> NodeProgram
+  /// The roles nodes can be spawned with; the first is what a node without a role runs.
+  public let roles: RoleCatalog
   let table = NodeTable()
   var engine: any Engine
   var nextCallID: UInt32 = 1
@@ -17,12 +18,16 @@ public final class World {
   /// Draws for faults the user asks to happen by chance (`kill --chance`).
   var faultRNG: SeededRandom
 
-  public init(config: WorldConfig = WorldConfig(), program: @escaping @Sendable () -> NodeProgram = { StandardNode() })
-  {
+  public init(config: WorldConfig = WorldConfig(), roles: RoleCatalog = .standard) {
     self.config = config
-    self.programFactory = program
+    self.roles = roles
     faultRNG = SeededRandom(seed: config.seed, stream: 3)
     engine = Self.makeEngine(config, table: table, network: network)
+  }
+
+  /// A world whose nodes all run `program` (benchmarks and tests of the engines).
+  public convenience init(config: WorldConfig = WorldConfig(), program: @escaping @Sendable () -> NodeProgram) {
+    self.init(config: config, roles: RoleCatalog([Role("standard", summary: "a given program", program: program)]))
   }
 
   deinit { engine.shutdown() }
@@ -117,10 +122,21 @@ public final class World {
         throw WorldError("a node named '\(name)' already exists")
       }
     }
+    let role: Role
+    if let name = roles.first {
+      guard let found = self.roles.role(named: name) else {
+        throw WorldError("unknown role '\(name)' (roles: \(self.roles.names.joined(separator: ", ")))")
+      }
+      role = found
+    } else {
+      role = self.roles.defaultRole
+    }
     if let region, network.regions[region] == nil {
       throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
     }
     var made: [NodeInfo] = []
+    var records: [NodeRecord] = []
+    defer { if role.startsItself { engine.start(records) } }
     for i in 0..<n {
       let id = table.freshID()
       var name = names.isEmpty ? "n\(id.number)" : names[i]
@@ -129,16 +145,17 @@ public final class World {
         name = "n\(id.number)-\(suffix)"
         suffix += 1
       }
-      guard let host = engine.host(id, program: programFactory) else {
+      guard let host = engine.host(id, program: role.make) else {
         throw WorldError(
           "the system refused to start a thread for node \(id.number); \(made.count) of \(n) were spawned")
       }
       let info = NodeInfo(id: id, name: name, status: .up, roles: roles, region: region, incarnation: 1)
-      let record = NodeRecord(info: info, host: host)
+      let record = NodeRecord(info: info, role: role, host: host)
       table.add(record)
       if let region { network.placement[id] = region }
       engine.record(TraceEvent(time: now, kind: .spawn, node: id, detail: region ?? ""))
       engine.nodeAdded(record)
+      records.append(record)
       made.append(info)
     }
     if region != nil { engine.networkChanged(network) }
@@ -171,11 +188,11 @@ public final class World {
 
   /// Kills each of the given up nodes independently with probability `p`, drawn from the
   /// seed: how failures pile up as a system grows. Returns the nodes killed.
-  public func kill(_ ids: [NodeID], chance p: Double) throws(WorldError) -> [NodeInfo] {
+  public func kill(_ ids: [NodeID], chance p: Double, wipe: Bool = false) throws(WorldError) -> [NodeInfo] {
     guard p >= 0, p <= 1 else { throw WorldError("the chance is a probability between 0 and 1 (or 0% and 100%)") }
     for id in ids { _ = try requireNode(id) }
     let victims = ids.filter { id in info(id)?.status != .down && faultRNG.chance(p) }
-    return victims.isEmpty ? [] : try kill(victims)
+    return victims.isEmpty ? [] : try kill(victims, wipe: wipe)
   }
 
   /// Starts nodes afresh: a new incarnation with empty memory and the disk as it was. An
@@ -190,6 +207,7 @@ public final class World {
       record.host.reset(fresh: true, wipeDisk: false)
       engine.record(TraceEvent(time: now, kind: .restart, node: id, detail: "incarnation \(record.info.incarnation)"))
       engine.statusChanged(record, from: .down)
+      if record.role.startsItself { engine.start([record]) }
     }
     return ids.compactMap(info)
   }
@@ -223,6 +241,12 @@ public final class World {
     engine.record(TraceEvent(time: now, kind: kind, node: id))
     engine.statusChanged(record, from: old)
   }
+
+  /// The methods a node serves, from its role's declarations.
+  public func methods(of id: NodeID) -> [MethodSpec] { table[id]?.role.methods ?? [] }
+
+  /// The role a node runs.
+  public func role(of id: NodeID) -> Role? { table[id]?.role }
 
   /// What a node's program reports about itself, asked where the program runs.
   public func summary(of id: NodeID) throws(WorldError) -> NodeSummary? {

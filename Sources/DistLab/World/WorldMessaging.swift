@@ -59,7 +59,7 @@ extension World {
     var started: [CallOutcome] = []
     for r in requests {
       let callID = nextCallID
-      nextCallID = nextCallID == UInt32.max ? 1 : nextCallID + 1
+      nextCallID = nextCallID >= CallLabel.firstProgramID - 1 ? 1 : nextCallID + 1
       let frame = Frame(
         kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: r.method,
         args: r.args)

@@ -83,6 +83,18 @@ struct BenchPlan {
         id: "sim.baselineRatio", label: "sim ÷ baseline", value: rate.map { $0 / baseline }, unit: "×",
         target: BenchTargets.simToBaseline,
         note: sim.failureMessage ?? rate.map { "\(BenchRendering.number($0 / looking)) × the looking ping-pong" }))
+    let reference = Result { () throws(WorldError) in
+      try ThroughputBench.sim(seconds: throughputSeconds, singleThreaded: true)
+    }
+    let referenceRate = try? reference.get().messagesPerSecond
+    report(
+      BenchFigure(
+        id: "reference.messagesPerSecond", label: "reference engine, \(nodes) nodes", value: referenceRate,
+        unit: "msg/s", note: reference.failureMessage ?? "the same workload on one thread, no node threads"))
+    report(
+      BenchFigure(
+        id: "sim.referenceRatio", label: "sim ÷ reference", value: rate.flatMap { r in referenceRate.map { r / $0 } },
+        unit: "×", note: "what node threads cost (< 1) or gain (> 1) on this machine"))
 
     let live = Result { () throws(WorldError) in try ThroughputBench.live(seconds: throughputSeconds) }
     report(

@@ -31,7 +31,7 @@ final class HotPotato: NodeProgram {
 
   func summary() -> NodeSummary {
     var s = NodeSummary()
-    s.received = received
+    s.metrics = [("received", Double(received))]
     return s
   }
 

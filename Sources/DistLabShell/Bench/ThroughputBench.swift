@@ -13,10 +13,12 @@ enum ThroughputBench {
 
   /// Sim mode: latency 1ms ± 0.5ms, so each look-ahead window holds about half a millisecond of
   /// traffic; `advance` runs in slices of virtual time until `seconds` of wall time have passed.
-  static func sim(seconds: Double) throws(WorldError) -> Result {
+  /// With `singleThreaded`, the same workload on the reference engine (no node threads).
+  static func sim(seconds: Double, singleThreaded: Bool = false) throws(WorldError) -> Result {
     var config = WorldConfig()
     config.seed = 1
     config.maxNodes = nodes
+    config.singleThreaded = singleThreaded
     let count = nodes
     let world = World(config: config) { HotPotato(nodeCount: count) }
     _ = try world.spawn(count: nodes)
@@ -54,7 +56,7 @@ enum ThroughputBench {
     let elapsed = BenchClock.seconds(since: start)
     var delivered = 0
     for i in 1...nodes {
-      delivered += try world.summary(of: NodeID(i))?.received ?? 0
+      delivered += Int(try world.summary(of: NodeID(i))?.metric("received") ?? 0)
     }
     return Result(delivered: delivered, seconds: elapsed)
   }

@@ -36,6 +36,8 @@ public enum NodeLifecycle: String, Sendable {
 public struct NodeRow: Sendable {
   public var info: NodeInfo
   public var summary: NodeSummary?
+  /// The numbers its role reports, in order: the table's columns.
+  public var metrics: [String]
 }
 
 /// A key/value operation and the call that carried it.

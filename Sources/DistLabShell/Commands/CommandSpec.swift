@@ -16,6 +16,8 @@ public enum WordKind: Hashable, Sendable {
   case choice([String])
   case latencyShape
   case lesson
+  /// A role the world can spawn.
+  case role
 }
 
 /// A `--flag`, with or without a value.
@@ -68,6 +70,8 @@ public struct CommandSpec: Sendable {
   public var summary: String
   /// Longer help text; lines.
   public var details: [String]
+  /// Help lines read from the world, shown before `details` (the methods its roles serve).
+  public var worldDetails: (@Sendable (World) -> [String])?
   /// A worked example: input lines as typed.
   public var example: [String]
   /// What each positional word is, in order; the last one repeats.
@@ -78,8 +82,10 @@ public struct CommandSpec: Sendable {
 
   public init(
     _ name: String, family: Family, usage: String, summary: String, details: [String] = [], example: [String] = [],
-    positionals: [WordKind] = [], flags: [FlagSpec] = [], subcommands: [CommandSpec] = [], action: CommandAction? = nil
+    positionals: [WordKind] = [], flags: [FlagSpec] = [], subcommands: [CommandSpec] = [], action: CommandAction? = nil,
+    worldDetails: (@Sendable (World) -> [String])? = nil
   ) {
+    self.worldDetails = worldDetails
     self.name = name
     self.family = family
     self.usage = usage

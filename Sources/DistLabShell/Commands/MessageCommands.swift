@@ -27,13 +27,11 @@ enum MessageCommands {
       usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
       summary: "call a method on a node and wait for the answer or a timeout",
       details: [
-        "Methods: "
-          + MethodCatalog.all.map { "\($0.name) \($0.arguments)".trimmingTrailingSpace }.joined(separator: "; ") + ".",
         "Arguments are integers, true/false, null, decimals, durations (sent as nanoseconds) or",
         "text (quote text with spaces). --verbose shows the request and reply as bytes.",
       ],
       example: ["rpc n2 add 10 20", "rpc n2 add 10 20 --verbose", "rpc n2 kv.incr hits --retries 3 --at-most-once"],
-      positionals: [.node, .method, .text], flags: callFlags, action: rpc),
+      positionals: [.node, .method, .text], flags: callFlags, action: rpc, worldDetails: methodLines),
     CommandSpec(
       "kv", family: .messages, usage: "kv get|put|delete|incr|keys NODE …",
       summary: "use a node's key/value store through calls",
@@ -97,10 +95,18 @@ enum MessageCommands {
     return try NodeSet.single(t, in: s.world, allowClient: true)
   }
 
+  /// `help rpc`'s list of methods: the default role's, then each other role's.
+  @Sendable static func methodLines(_ world: World) -> [String] {
+    world.roles.roles.enumerated().map { i, role in
+      let methods = role.methods.map { "\($0.name) \($0.usage)".trimmingTrailingSpace }.joined(separator: "; ")
+      return (i == 0 ? "Methods: " : "Role \(role.name): ") + (methods.isEmpty ? "none" : methods) + "."
+    }
+  }
+
   static func rpc(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     guard inv.positional.count >= 2 else {
       throw ShellError(
-        "'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(MethodCatalog.names.joined(separator: ", ")))",
+        "'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(s.world.roles.allMethods.map(\.name).joined(separator: ", ")))",
         column: inv.column)
     }
     let to = try NodeSet.single(inv.positional[0], in: s.world)

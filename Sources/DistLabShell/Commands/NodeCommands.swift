@@ -7,23 +7,34 @@ enum NodeCommands {
       "spawn", family: .nodes, usage: "spawn [COUNT] [--name NAME,…] [--role ROLE] [--region REGION]",
       summary: "start new nodes, each on its own thread",
       details: [
-        "Nodes are named n1, n2, … unless --name gives names. --role labels them, so that a",
-        "role such as 'workers' can stand for all of them in node sets. --region places them.",
+        "Nodes are named n1, n2, … unless --name gives names. --role runs that role's program",
+        "(the first role runs when none is given), and the role's name in the plural stands",
+        "for all of its nodes in node sets ('kill workers'). --region places them.",
       ],
-      example: ["spawn 3", "spawn --name db1,db2 --role db --region eu-west"],
+      example: ["spawn 3", "spawn --name db1,db2 --role standard --region eu-west"],
       positionals: [.count],
       flags: [
         FlagSpec("--name", .text, placeholder: "NAME,…", help: "names for the new nodes"),
-        FlagSpec("--role", .text, placeholder: "ROLE", help: "a role label for the new nodes"),
+        FlagSpec("--role", .role, placeholder: "ROLE", help: "the role the new nodes run"),
         FlagSpec("--region", .region, placeholder: "REGION", help: "the region they live in"),
       ],
-      action: spawn),
+      action: spawn,
+      worldDetails: { world in
+        ["Roles: " + world.roles.roles.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."]
+      }),
     CommandSpec(
-      "kill", family: .nodes, usage: "kill NODES [--chance RATIO]",
+      "kill", family: .nodes, usage: "kill NODES [--chance RATIO] [--wipe]",
       summary: "crash nodes: memory is lost, messages to them are dropped",
-      details: ["--chance kills each node independently with that probability, drawn from the seed."],
-      example: ["kill n2", "kill all --chance 5%"], positionals: [.nodeSet],
-      flags: [FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability")],
+      details: [
+        "A node's disk (where a role keeps what must survive a crash) outlives kill and restart;",
+        "--wipe clears it too, as if the machine were replaced. --chance kills each node",
+        "independently with that probability, drawn from the seed.",
+      ],
+      example: ["kill n2", "kill all --chance 5%", "kill n1 --wipe"], positionals: [.nodeSet],
+      flags: [
+        FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability"),
+        FlagSpec("--wipe", help: "clear the nodes' disks too"),
+      ],
       action: kill),
     change(
       "restart", summary: "start nodes again, empty (an up node is killed first)", verb: .restarted,
@@ -44,7 +55,10 @@ enum NodeCommands {
     },
     CommandSpec(
       "nodes", family: .nodes, usage: "nodes [NODES]", summary: "list nodes with status, roles, region and counters",
-      details: ["Each node reports its own counters from its own thread: messages received, calls executed, keys."],
+      details: [
+        "Each node reports its own numbers from where its program runs; a standard node's are",
+        "messages received, calls executed and keys held.",
+      ],
       example: ["nodes", "nodes n2"], positionals: [.nodeSet], action: list),
   ]
 
@@ -60,8 +74,11 @@ enum NodeCommands {
       }
     }
     let roles = inv.flags["--role"].map { [$0.text] } ?? []
-    if let role = roles.first, !World.isValidName(role) {
-      throw ShellError("'\(role)' is not a usable role name", column: inv.flags["--role"]?.column)
+    if let role = roles.first, s.world.roles.role(named: role) == nil {
+      let known = s.world.roles.names
+      throw ShellError(
+        "unknown role '\(role)'\(Suggest.hint(for: role, in: known)) (roles: \(known.joined(separator: ", ")))",
+        column: inv.flags["--role"]?.column)
     }
     let made = try attempt(inv.column) { () throws(WorldError) in
       try s.world.spawn(count: count, names: names, roles: roles, region: inv.flags["--region"]?.text)
@@ -70,14 +87,15 @@ enum NodeCommands {
   }
 
   static func kill(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "kill NODES [--chance RATIO]")
+    try inv.expectCount(1...1, usage: "kill NODES [--chance RATIO] [--wipe]")
     let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
+    let wipe = inv.has("--wipe")
     if let t = inv.flags["--chance"] {
       let p = try inv.ratio(t, what: "--chance")
-      let killed = try attempt(inv.column) { () throws(WorldError) in try s.world.kill(ids, chance: p) }
+      let killed = try attempt(inv.column) { () throws(WorldError) in try s.world.kill(ids, chance: p, wipe: wipe) }
       return .nodesChanged(.killed, killed)
     }
-    let killed = try attempt(inv.positional[0].column) { () throws(WorldError) in try s.world.kill(ids) }
+    let killed = try attempt(inv.positional[0].column) { () throws(WorldError) in try s.world.kill(ids, wipe: wipe) }
     return .nodesChanged(.killed, killed)
   }
 
@@ -104,7 +122,7 @@ enum NodeCommands {
     for id in ids {
       guard let info = s.world.info(id) else { continue }
       let summary = try attempt(inv.column) { () throws(WorldError) in try s.world.summary(of: id) }
-      rows.append(NodeRow(info: info, summary: summary))
+      rows.append(NodeRow(info: info, summary: summary, metrics: s.world.role(of: id)?.metrics ?? []))
     }
     return .nodeTable(rows)
   }

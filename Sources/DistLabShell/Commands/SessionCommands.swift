@@ -104,6 +104,8 @@ enum SessionCommands {
       }
       return .help(.command(subSpec))
     }
-    return .help(.command(spec))
+    var shown = spec
+    if let more = spec.worldDetails { shown.details = more(s.world) + spec.details }
+    return .help(.command(shown))
   }
 }

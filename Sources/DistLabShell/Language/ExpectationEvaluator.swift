@@ -185,7 +185,7 @@ struct ExpectationEvaluator {
 
   private func nodeSubject(_ t: Token) throws(ShellError) -> Observed {
     let parts = t.text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-    let nodeFields = ["status", "incarnation", "region", "received", "executed", "keys", "kv"]
+    let nodeFields = ["status", "incarnation", "region", "kv"] + world.roles.allMetrics
     if parts.count >= 2, world.node(named: parts[0]) == nil, nodeFields.contains(parts[1]) {
       throw ShellError("no node '\(parts[0])' (\(NodeSet.summary(world)))", column: t.column)
     }
@@ -197,20 +197,19 @@ struct ExpectationEvaluator {
     if parts[1] == "incarnation" && parts.count == 2 { return .number(Double(info.incarnation)) }
     if parts[1] == "region" && parts.count == 2 { return .text(info.region ?? "none") }
     let summary = try attempt(t.column) { () throws(WorldError) in try world.summary(of: info.id) }
+    let metrics = world.role(of: info.id)?.metrics ?? []
     switch (parts[1], parts.count) {
-    case ("received", 2): return .number(Double(summary?.received ?? 0))
-    case ("executed", 2): return .number(Double(summary?.executed ?? 0))
-    case ("keys", 2): return .number(Double(summary?.kvKeys ?? 0))
+    case (let name, 2) where metrics.contains(name): return .number(summary?.metric(name) ?? 0)
     case ("kv", 3):
-      guard let v = summary?.kv[parts[2]] else { return .text("null") }
+      guard let v = summary?.data[parts[2]] else { return .text("null") }
       if case .int(let i) = v { return .number(Double(i)) }
       if case .double(let d) = v { return .number(d) }
       if case .string(let s) = v { return .text(s) }
       return .text(v.description)
     default:
+      let fields = ["status"] + metrics + ["kv.KEY", "incarnation", "region"]
       throw ShellError(
-        "unknown subject '\(t.text)' (for a node: \(info.name).status, .received, .executed, .keys, .kv.KEY, .incarnation, .region)",
-        column: t.column)
+        "unknown subject '\(t.text)' (for a node: \(info.name).\(fields.joined(separator: ", .")))", column: t.column)
     }
   }
 

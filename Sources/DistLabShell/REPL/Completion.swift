@@ -52,10 +52,10 @@ public struct Completer {
     guard let kind = spec.positionals.isEmpty ? nil : spec.positionals[min(index, spec.positionals.count - 1)] else {
       return []
     }
-    return complete(kind, current)
+    return complete(kind, current, after: rest.last { !$0.hasPrefix("--") })
   }
 
-  private func complete(_ kind: WordKind, _ current: String) -> [String] {
+  private func complete(_ kind: WordKind, _ current: String, after previous: String? = nil) -> [String] {
     let world = session.world
     let names = world.allNodes.map(\.name)
     switch kind {
@@ -71,12 +71,16 @@ public struct Completer {
         }
       }
       return match(current, options)
-    case .method: return match(current, MethodCatalog.names)
+    case .method:
+      // The methods of the node just named, or of every role when it is not known yet.
+      let node = previous.flatMap { world.node(named: $0) }
+      return match(current, (node.map { world.methods(of: $0.id) } ?? world.roles.allMethods).map(\.name))
     case .region: return match(current, world.network.regions.keys.sorted())
     case .choice(let options): return match(current, options)
     case .command: return match(current, CommandRegistry.names)
     case .latencyShape: return match(current, ["fixed", "uniform", "normal", "exp"])
     case .path: return files(current)
+    case .role: return match(current, world.roles.names)
     case .lesson: return match(current, session.library?.lessons.map(\.id) ?? [])
     case .count, .duration, .ratio, .number, .text: return []
     }

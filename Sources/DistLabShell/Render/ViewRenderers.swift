@@ -1,4 +1,5 @@
 import DistLab
+import Foundation
 
 /// `nodes`: one row per node; for a single node also its recent messages and keys.
 struct NodeTableRenderer {
@@ -7,8 +8,11 @@ struct NodeTableRenderer {
 
   func render(_ rows: [NodeRow]) -> String {
     guard !rows.isEmpty else { return "no nodes yet (try 'spawn 3')" }
+    var seen = Set<String>()
+    let metrics = rows.flatMap(\.metrics).filter { seen.insert($0).inserted }
     var t = TextTable(
-      ["NODE", "STATUS", "ROLES", "REGION", "INC", "RECEIVED", "EXECUTED", "KEYS"], rightAligned: [4, 5, 6, 7])
+      ["NODE", "STATUS", "ROLES", "REGION", "INC"] + metrics.map { $0.uppercased() },
+      rightAligned: Set(4..<(5 + metrics.count)))
     for r in rows {
       let status: String =
         switch r.info.status {
@@ -16,23 +20,27 @@ struct NodeTableRenderer {
         case .down: style.error("down")
         case .paused: style.warn("paused")
         }
-      let s = r.summary
-      t.add([
-        r.info.name, status, r.info.roles.isEmpty ? "-" : r.info.roles.joined(separator: ","), r.info.region ?? "-",
-        String(r.info.incarnation), s.map { String($0.received) } ?? "-", s.map { String($0.executed) } ?? "-",
-        s.map { String($0.kvKeys) } ?? "-",
-      ])
+      let roles = r.info.roles.isEmpty ? "-" : r.info.roles.joined(separator: ",")
+      let numbers = metrics.map { name in r.summary?.metric(name).map(Self.number) ?? "-" }
+      t.add([r.info.name, status, roles, r.info.region ?? "-", String(r.info.incarnation)] + numbers)
     }
     var out = t.render(style: style)
     if rows.count == 1, let s = rows[0].summary {
       if !s.lastMessages.isEmpty {
         out += "\nlast messages: " + s.lastMessages.suffix(10).joined(separator: ", ")
       }
-      if !s.kv.isEmpty {
-        out += "\nkeys: " + s.kv.keys.sorted().prefix(20).map { "\($0)=\(s.kv[$0] ?? .null)" }.joined(separator: ", ")
+      if !s.data.isEmpty {
+        out +=
+          "\nkeys: "
+          + s.data.keys.sorted().prefix(20).map { "\($0)=\(s.data[$0] ?? Value.null)" }.joined(separator: ", ")
       }
     }
     return out
+  }
+
+  /// A metric as the table shows it: whole numbers without a decimal point.
+  static func number(_ v: Double) -> String {
+    v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.3g", v)
   }
 }
 

@@ -42,8 +42,8 @@ public final class ShellSession {
   /// How far `lesson run` has stepped through the current section's worked examples.
   var exampleCursor = ExampleCursor()
 
-  public init(config: WorldConfig = WorldConfig(), style: Style = .plain) {
-    world = World(config: config)
+  public init(config: WorldConfig = WorldConfig(), style: Style = .plain, roles: RoleCatalog = .builtIn) {
+    world = World(config: config, roles: roles)
     self.style = style
     initialSeed = config.seed
     initialMode = config.mode

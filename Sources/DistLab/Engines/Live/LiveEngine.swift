@@ -67,6 +67,10 @@ final class LiveEngine: Engine {
     thread.submit(.status(node.info.status, incarnation: node.info.incarnation))
   }
 
+  func start(_ records: [NodeRecord]) {
+    for r in records { (r.host as? NodeThread)?.submit(.start) }
+  }
+
   func networkChanged(_ network: NetworkConfig) {
     router.update { old in old.with(network: network) }
   }

@@ -1,0 +1,62 @@
+/// A call a program made and still waits on.
+struct ProgramCall {
+  var to: NodeID
+  var request: [UInt8]
+  var options: CallOptions
+  var attempt: Int
+  var timeout: TimerHandle
+  var then: (ProgramNode, CallResult) -> Void
+}
+
+/// Calls from a program: sent at once, a timer per attempt, retried or given up on as the
+/// shell's calls are (with the same trace notes), answered through the continuation.
+extension ServiceProgram {
+  /// The id of this node's next call (see `CallLabel`): never one the shell uses, and not
+  /// one an earlier incarnation used, so an at-most-once server does not mistake the two.
+  func freshCallID() -> UInt32 {
+    nextCall = (nextCall + 1) & 0x7F_FFFF
+    return CallLabel.programID(incarnation: node.incarnation, count: nextCall)
+  }
+
+  func call(
+    _ to: NodeID, _ method: String, _ args: [Value], options: CallOptions,
+    then: @escaping (ProgramNode, CallResult) -> Void
+  ) {
+    let callID = freshCallID()
+    let frame = Frame(
+      kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: method,
+      args: Array(args.prefix(255)))
+    let bytes = FrameCodec.encode(frame)
+    node.context.send(to: to, bytes: bytes)
+    let timeout = node.arm(.callTimeout(callID: callID, attempt: 1), after: options.timeout)
+    pending[callID] = ProgramCall(
+      to: to, request: bytes, options: options, attempt: 1, timeout: timeout, then: then)
+  }
+
+  /// A reply or error reached this node: settle the call it answers, once.
+  func replied(_ frame: Frame, from: NodeID) {
+    guard let call = pending[frame.callID], call.to == from else { return }
+    pending[frame.callID] = nil
+    node.cancel(call.timeout)
+    let result: CallResult =
+      frame.kind == .reply
+      ? .value(frame.args) : .error(frame.args.first?.stringValue ?? frame.args.first?.description ?? "error")
+    call.then(node, result)
+  }
+
+  func callTimedOut(_ callID: UInt32, attempt: Int) {
+    guard var call = pending[callID], call.attempt == attempt else { return }
+    if call.attempt <= call.options.retries {
+      call.attempt += 1
+      node.context.note(.note, "\(CallLabel.label(callID)) timed out; retry \(call.attempt - 1)")
+      node.context.send(to: call.to, bytes: call.request)
+      call.timeout = node.arm(.callTimeout(callID: callID, attempt: call.attempt), after: call.options.timeout)
+      pending[callID] = call
+    } else {
+      pending[callID] = nil
+      node.context.note(
+        .note, "\(CallLabel.label(callID)) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")")
+      call.then(node, .timeout)
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/// A node program made of services: the shape every role takes. It keeps the node's inbox
+/// of plain messages, serves requests by the services' declarations (checking arguments
+/// first), suppresses duplicates of at-most-once calls, and gives its services the program
+/// API through `ProgramNode`: calls with continuations, timers, the disk, notes and metrics.
+public final class ServiceProgram: NodeProgram {
+  let services: [any Service]
+  private var handlers: [String: (spec: MethodSpec, handle: (Request, ProgramNode) -> Answer)] = [:]
+  private(set) lazy var node = ProgramNode(program: self)
+  var received = 0
+  var executed = 0
+  var recent: [String] = []
+  static let recentLimit = 20
+  /// The duplicate-suppression table: (caller, call id) → the reply sent, or nil while running.
+  var answered: [DedupKey: [UInt8]?] = [:]
+  /// What each pending timer token stands for.
+  var timers: [UInt64: TimerAction] = [:]
+  var nextToken: UInt64 = 1
+  /// Calls this node made and still waits on, by call id.
+  var pending: [UInt32: ProgramCall] = [:]
+  var nextCall: UInt32 = 0
+
+  struct DedupKey: Hashable {
+    var caller: NodeID
+    var callID: UInt32
+  }
+
+  public init(_ services: [any Service]) {
+    self.services = services
+    for service in services {
+      for (spec, handle) in service.handlers() { handlers[spec.name] = (spec, handle) }
+    }
+  }
+
+  /// Every method the program serves, in its services' order.
+  public var methods: [MethodSpec] { services.flatMap { $0.declaredMethods } }
+
+  public func start(context: NodeContext) {
+    node.context = context
+    for case let s as any StartingService in services { s.start(node) }
+  }
+
+  public func receive(_ envelope: Envelope, context: NodeContext) {
+    node.context = context
+    received += 1
+    let frame: Frame
+    do {
+      frame = try FrameCodec.decode(envelope.bytes)
+    } catch {
+      context.note(.note, "undecodable frame: \(error)")
+      return
+    }
+    switch frame.kind {
+    case .message:
+      recent.append(frame.args.first?.description ?? "")
+      if recent.count > Self.recentLimit { recent.removeFirst() }
+    case .request:
+      serve(frame, from: envelope.from)
+    case .reply, .error:
+      replied(frame, from: envelope.from)
+    }
+  }
+
+  public func timer(token: UInt64, context: NodeContext) {
+    node.context = context
+    guard let action = timers.removeValue(forKey: token) else { return }
+    switch action {
+    case .once(let body): body(node)
+    case .every(let interval, let body):
+      timers[token] = action
+      context.setTimer(after: interval, token: token)
+      body(node)
+    case .callTimeout(let callID, let attempt): callTimedOut(callID, attempt: attempt)
+    }
+  }
+
+  private func serve(_ frame: Frame, from caller: NodeID) {
+    let key = DedupKey(caller: caller, callID: frame.callID)
+    if frame.wantsAtMostOnce, let entry = answered[key] {
+      if let reply = entry {
+        node.context.note(.dedup, "\(CallLabel.label(frame.callID)) answered from the table")
+        node.context.send(to: caller, bytes: reply)
+      } else {
+        node.context.note(.dedup, "\(CallLabel.label(frame.callID)) still running; repeat ignored")
+      }
+      return
+    }
+    executed += 1
+    node.context.note(.exec, "\(frame.method) \(CallLabel.label(frame.callID))")
+    if frame.wantsAtMostOnce { answered[key] = .some(nil) }
+    let request = Request(
+      caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
+    guard let handler = handlers[frame.method] else {
+      return answer(request, .error("no method '\(frame.method)'"))
+    }
+    if let mismatch = handler.spec.mismatch(frame.args) {
+      return answer(request, .error(Self.describe(mismatch, of: handler.spec)))
+    }
+    answer(request, handler.handle(request, node))
+  }
+
+  /// How a server words a call that does not fit the method's declaration.
+  static func describe(_ m: ArgumentMismatch, of spec: MethodSpec) -> String {
+    let usage = spec.usage.isEmpty ? "no arguments" : spec.usage
+    switch m {
+    case .count(let given):
+      return "\(spec.name) takes \(usage), not \(given) argument\(given == 1 ? "" : "s")"
+    case .type(let position, let expected, let given):
+      return "\(spec.name) takes \(usage): argument \(position) (\(expected.label)) is a \(given.typeName)"
+    }
+  }
+
+  /// Sends the answer to a request (unless it comes later) and keeps it for duplicates.
+  func answer(_ request: Request, _ answer: Answer) {
+    let reply: Frame
+    switch answer {
+    case .later: return
+    case .value(let values):
+      reply = Frame(kind: .reply, callID: request.callID, method: request.method, args: values)
+    case .error(let message):
+      reply = Frame(kind: .error, callID: request.callID, method: request.method, args: [.string(message)])
+    }
+    let bytes = FrameCodec.encode(reply)
+    if request.atMostOnce { answered[DedupKey(caller: request.caller, callID: request.callID)] = .some(bytes) }
+    node.context.send(to: request.caller, bytes: bytes)
+  }
+
+  public func summary() -> NodeSummary {
+    var s = NodeSummary()
+    s.metrics = [("received", Double(received)), ("executed", Double(executed))]
+    var data: [String: Value]? = nil
+    for service in services {
+      s.metrics += service.metrics()
+      if let d = service.data() { data = (data ?? [:]).merging(d) { a, _ in a } }
+    }
+    s.lastMessages = recent
+    s.data = data ?? [:]
+    return s
+  }
+}
+
+/// A service that acts as soon as its node starts (a heartbeat, a scheduler): its role asks
+/// the world to start the program at spawn and restart.
+public protocol StartingService: Service {
+  /// Called once when the program starts (spawn or restart), to set timers or read the disk.
+  func start(_ node: ProgramNode)
+}
+
+extension Service {
+  /// This service's declarations.
+  public var declaredMethods: [MethodSpec] { Self.specs }
+}
+
+/// What a program's timer token stands for.
+enum TimerAction {
+  case once((ProgramNode) -> Void)
+  case every(Nanoseconds, (ProgramNode) -> Void)
+  case callTimeout(callID: UInt32, attempt: Int)
+}
