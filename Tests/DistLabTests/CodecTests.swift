@@ -60,6 +60,9 @@ final class CodecTests: XCTestCase {
     .list([]),
     .list([.list([])]),
     .list([.int(1), .string("a"), .list([.null, .list([.bytes([9]), .double(2.5)]), .string("")])]),
+    .map([]),
+    .map(["a": .int(1), "b": .list([.int(2), .map(["c": .null])])]),
+    .map([MapEntry(.int(7), .string("seven")), MapEntry(.list([]), .bool(true))]),
   ]
 
   // MARK: Round trips
@@ -173,6 +176,20 @@ final class CodecTests: XCTestCase {
     XCTAssertEqual(argBytes(.string("")), [0x02, 0, 0, 0, 0])
     XCTAssertEqual(argBytes(.bytes([0xab])), [0x05, 0, 0, 0, 1, 0xab])
     XCTAssertEqual(argBytes(.list([.null, .bool(true)])), [0x06, 0x00, 0x02, 0x00, 0x03, 0x01])
+    // A map: tag 7, a 2-byte count of entries, then each key and its value.
+    XCTAssertEqual(
+      argBytes(.map(["k": .int(1)])), [0x07, 0x00, 0x01, 0x02, 0, 0, 0, 1, 0x6b, 0x01, 0, 0, 0, 0, 0, 0, 0, 1])
+  }
+
+  func testMapsKeepTheirOrderAndAreReadBackByKey() throws {
+    let v = Value.map(["z": .int(1), "a": .int(2)])
+    XCTAssertEqual(v.description, "{z: 1, a: 2}", "written in the order given, not sorted")
+    XCTAssertEqual(v["a"], .int(2))
+    XCTAssertNil(v["q"])
+    let frame = Frame(kind: .reply, callID: 3, method: "m", args: [v])
+    XCTAssertEqual(try FrameCodec.decode(FrameCodec.encode(frame)).args, [v])
+    let fields = try FrameCodec.annotate(FrameCodec.encode(frame))
+    XCTAssertEqual(fields.last?.meaning, "map {z: 1, a: 2}")
   }
 
   // MARK: Refusals

@@ -32,15 +32,23 @@ struct CallRenderer {
     case .value(let v):
       let shown = v.count == 1 ? v[0].description : v.map(\.description).joined(separator: " ")
       return "\(signature(c)) = \(style.ok(shown))  \(facts(c))"
-    case .error(let e):
-      return "\(signature(c)) failed: \(style.error(e))  \(facts(c))"
+    case .error: return "\(signature(c)) failed: \(failure(c) ?? "")"
+    case .timeout, .interrupted: return "\(signature(c)): \(failure(c) ?? "")"
+    }
+  }
+
+  /// What went wrong, with the call's facts, or nil when the call answered with a value.
+  func failure(_ c: CallOutcome) -> String? {
+    switch c.result {
+    case .value: return nil
+    case .error(let e): return "\(style.error(e))  \(facts(c))"
     case .timeout:
       let perAttempt = Nanoseconds(c.roundTrip.value / Int64(max(1, c.attempts)))
       let waited =
         c.attempts > 1 ? "no answer to \(c.attempts) attempts, \(perAttempt) each" : "no answer within \(c.roundTrip)"
-      return "\(signature(c)): \(style.error("timeout")), \(waited)  \(facts(c, timing: false))"
+      return "\(style.error("timeout")), \(waited)  \(facts(c, timing: false))"
     case .interrupted:
-      return "\(signature(c)): \(style.warn("interrupted")) after \(c.roundTrip)  \(facts(c, timing: false))"
+      return "\(style.warn("interrupted")) after \(c.roundTrip)  \(facts(c, timing: false))"
     }
   }
 

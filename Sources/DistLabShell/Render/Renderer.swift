@@ -157,20 +157,20 @@ public struct Renderer {
     let calls = CallRenderer(style: style, names: name)
     let facts = calls.facts(c)
     let node = name(c.to)
+    // Keys are shown as they would be typed, so a key with spaces or colons stays one word.
+    let key = k.key.map(Value.quoteIfNeeded) ?? ""
     guard case .value(let v) = c.result else {
-      return "kv \(k.operation.rawValue) \(node)" + (k.key.map { " \($0)" } ?? "") + ": "
-        + calls.summary(c).components(separatedBy: ": ").dropFirst().joined(separator: ": ")
+      return "kv \(k.operation.rawValue) \(node)" + (k.key == nil ? "" : " \(key)") + ": " + (calls.failure(c) ?? "")
     }
     let first = v.first ?? .null
     switch k.operation {
-    case .get: return "\(node): \(k.key ?? "") = \(first)  \(facts)"
+    case .get: return "\(node): \(key) = \(first)  \(facts)"
     case .put:
       let new = c.args.count > 1 ? c.args[1].description : ""
-      return "\(node): \(k.key ?? "") := \(new) (was \(first))  \(facts)"
+      return "\(node): \(key) := \(new) (was \(first))  \(facts)"
     case .delete:
-      return first == .bool(true)
-        ? "\(node): deleted \(k.key ?? "")  \(facts)" : "\(node): \(k.key ?? "") was not there  \(facts)"
-    case .incr: return "\(node): \(k.key ?? "") = \(first)  \(facts)"
+      return first == .bool(true) ? "\(node): deleted \(key)  \(facts)" : "\(node): \(key) was not there  \(facts)"
+    case .incr: return "\(node): \(key) = \(first)  \(facts)"
     case .keys:
       if case .list(let items) = first {
         return "\(node): \(items.count) key\(items.count == 1 ? "" : "s")"

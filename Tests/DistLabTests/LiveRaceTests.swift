@@ -1,0 +1,84 @@
+import DistLab
+import Foundation
+import XCTest
+
+/// Sends in the background from the moment it starts: a burst to `target` every interval.
+final class NoisyService: StartingService {
+  static let methods: [ServiceMethod<NoisyService>] = []
+  let target: NodeID
+  let burst: Int
+  init(target: NodeID, burst: Int) {
+    self.target = target
+    self.burst = burst
+  }
+  func start(_ node: ProgramNode) {
+    node.every(.microseconds(200)) { node in
+      for _ in 0..<self.burst { node.send(to: self.target, "noise") }
+    }
+  }
+}
+
+/// Counts, across incarnations and threads, how many messages its programs were handed.
+final class Tally: Sendable {
+  let count = Locked(0)
+}
+
+/// A program that counts every message it is handed into a shared tally.
+final class CountingProgram: NodeProgram {
+  let tally: Tally
+  init(tally: Tally) { self.tally = tally }
+  func receive(_ envelope: Envelope, context: NodeContext) { tally.count.withLock { $0 += 1 } }
+  func timer(token: UInt64, context: NodeContext) {}
+  func summary() -> NodeSummary { NodeSummary() }
+}
+
+/// Races in live mode between the shell's commands and nodes that keep sending.
+final class LiveRaceTests: XCTestCase {
+  func liveConfig() -> WorldConfig {
+    var config = WorldConfig()
+    config.mode = .live
+    config.traceLimit = 1_000_000
+    return config
+  }
+
+  /// A node sending in the background to a node that does not exist must not lend its
+  /// messages' fates to the shell's: every `send` from cli to n1 is reported delivered.
+  func testSendReportsOnlyItsOwnMessagesFates() throws {
+    let noisy = Role("noisy", summary: "sends to no one", services: { [NoisyService(target: NodeID(99), burst: 20)] })
+    let world = World(config: liveConfig(), roles: RoleCatalog.standard.adding(noisy))
+    _ = try world.spawn(count: 1)
+    _ = try world.spawn(count: 1, roles: ["noisy"])
+    try world.setLatency(.fixed(.zero))
+    var fates: [String: Int] = [:]
+    for i in 0..<300 {
+      let out = try world.send(from: .client, to: NodeID(1), texts: ["m\(i)"])
+      fates["\(out.messages[0].fate)".components(separatedBy: "(").first ?? "", default: 0] += 1
+    }
+    XCTAssertEqual(fates, ["delivered": 300])
+    XCTAssertGreaterThan(world.trace.stats.droppedBy["no such node"] ?? 0, 100, "the noise really raced the sends")
+  }
+
+  /// Every message the trace records as delivered to a node was handed to a running
+  /// program: a kill makes the node down for senders before its program is dropped.
+  func testNothingIsRecordedAsDeliveredToAProgramThatIsGone() throws {
+    let tally = Tally()
+    let sink = Role("sink", summary: "counts what it is handed", program: { CountingProgram(tally: tally) })
+    let noisy = Role("noisy", summary: "floods n1", services: { [NoisyService(target: NodeID(1), burst: 50)] })
+    let world = World(config: liveConfig(), roles: RoleCatalog([sink, noisy]))
+    _ = try world.spawn(count: 1)
+    _ = try world.spawn(count: 2, roles: ["noisy"])
+    try world.setLatency(.fixed(.zero))
+    for _ in 0..<20 {
+      Thread.sleep(forTimeInterval: 0.005)
+      _ = try world.kill([NodeID(1)])
+      Thread.sleep(forTimeInterval: 0.001)
+      _ = try world.restart([NodeID(1)])
+    }
+    _ = try world.kill([NodeID(2), NodeID(3)])
+    Thread.sleep(forTimeInterval: 0.05)
+    let delivered = world.trace.ordered.filter { $0.kind == .deliver && $0.node == NodeID(1) }.count
+    XCTAssertGreaterThan(delivered, 1000, "the flood reached n1")
+    XCTAssertGreaterThan(world.trace.stats.droppedBy["node down"] ?? 0, 0, "messages reached n1 while it was down")
+    XCTAssertEqual(delivered, tally.count.withLock { $0 }, "deliveries recorded vs messages handed to a program")
+  }
+}
