@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "distlab", targets: ["distlab"]),
     .library(name: "DistLab", targets: ["DistLab"]),
+    .library(name: "DistLabSharding", targets: ["DistLabSharding"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -19,7 +20,9 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]
     ),
     .target(name: "DistLab"),
-    .target(name: "DistLabShell", dependencies: ["DistLab", "CEditLine"]),
+    // Labs: each a client of the world's public API, in a module of its own.
+    .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
+    .target(name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "CEditLine"]),
     .executableTarget(
       name: "distlab",
       dependencies: [
@@ -28,7 +31,8 @@ let package = Package(
       ]
     ),
     .testTarget(name: "DistLabTests", dependencies: ["DistLab"]),
-    .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab"]),
+    .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding"]),
+    .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

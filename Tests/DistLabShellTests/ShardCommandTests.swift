@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 import XCTest
 
 @testable import DistLabShell
@@ -26,9 +27,9 @@ final class ShardCommandTests: XCTestCase {
     runOK(s, ["shard use rendezvous", "shard load 3000"])
     let counts = try storeCounts(s)
     XCTAssertEqual(counts.values.reduce(0, +), 3000)
-    let d = s.world.shardDistribution()
+    let d = s.sharding.shardDistribution()
     for row in d.rows { XCTAssertEqual(counts[s.world.name(of: row.node)], row.keys) }
-    let lab = try XCTUnwrap(s.world.shardLab)
+    let lab = try XCTUnwrap(s.sharding.shardLab)
     let key = lab.keys[17]
     let read = s.run("shard get \(key)")
     XCTAssertTrue(
@@ -39,12 +40,12 @@ final class ShardCommandTests: XCTestCase {
   func testAddingANodeMovesExactlyTheKeysTheSchemeMoves() throws {
     let s = session(nodes: 10)
     runOK(s, ["shard use ring --vnodes 100", "shard load 5000", "spawn 1"])
-    let before = try XCTUnwrap(s.world.shardLab)
+    let before = try XCTUnwrap(s.sharding.shardLab)
     var after = before.scheme
     try after.addNode(NodeID(11))
     let expected = before.keys.filter { before.scheme.owner(of: $0) != after.owner(of: $0) }.count
     runOK(s, ["shard add n11"])
-    let lab = try XCTUnwrap(s.world.shardLab)
+    let lab = try XCTUnwrap(s.sharding.shardLab)
     XCTAssertEqual(lab.lastChange?.report.movement.moved, expected)
     XCTAssertEqual(lab.lastChange?.copiesMoved, expected)
     XCTAssertEqual(lab.lastChange?.bytesMoved, expected * 1024)
@@ -80,7 +81,7 @@ final class ShardCommandTests: XCTestCase {
     let s = session(nodes: 5)
     runOK(s, ["shard use ring --replicas 3", "shard load 1000", "kill n1,n2"])
     XCTAssertEqual(s.run("expect shard.unreachable == 0 and shard.under > 0").status, .ok)
-    let lab = try XCTUnwrap(s.world.shardLab)
+    let lab = try XCTUnwrap(s.sharding.shardLab)
     let key = try XCTUnwrap(lab.keys.first { lab.scheme.owner(of: $0) == NodeID(1) })
     let read = s.run("shard get \(key)").text
     XCTAssertTrue(read.contains("from n") && read.contains("read a replica"), read)
@@ -112,15 +113,15 @@ final class ShardCommandTests: XCTestCase {
       XCTAssertTrue(o.text.contains(message), "\(line): \(o.text)")
       XCTAssertFalse(o.text.contains("\n"), line)
       XCTAssertEqual(WorldFingerprint(s.world), before, line)
-      XCTAssertNil(s.world.shardLab, line)
+      XCTAssertNil(s.sharding.shardLab, line)
     }
     runOK(s, ["shard use jump", "shard load 100"])
-    let keys = s.world.shardLab?.keys.count
+    let keys = s.sharding.shardLab?.keys.count
     XCTAssertEqual(s.run("shard use ring").status, .error)
     XCTAssertEqual(s.run("shard add n7").status, .error)
     XCTAssertEqual(s.run("shard remove n1 --raw").status, .error)
-    XCTAssertEqual(s.world.shardLab?.keys.count, keys)
-    XCTAssertEqual(s.world.shardLab?.scheme.nodes.count, 3)
+    XCTAssertEqual(s.sharding.shardLab?.keys.count, keys)
+    XCTAssertEqual(s.sharding.shardLab?.scheme.nodes.count, 3)
   }
 
   func testWhereExplainsAndMapDraws() {

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 import Foundation
 import XCTest
 

@@ -13,8 +13,9 @@ public final class World {
   let table = NodeTable()
   var engine: any Engine
   var nextCallID: UInt32 = 1
-  /// The sharding lab, once a scheme is chosen.
-  var shards: ShardLab?
+  /// How many times the world has started over: a client of the world (a lab) compares it
+  /// with the one it began in to know that what it knew is gone.
+  public private(set) var generation = 0
   /// Draws for faults the user asks to happen by chance (`kill --chance`).
   var faultRNG: SeededRandom
 
@@ -53,7 +54,7 @@ public final class World {
     network = NetworkConfig()
     faultRNG = SeededRandom(seed: config.seed, stream: 3)
     nextCallID = 1
-    shards = nil
+    generation += 1
     engine = Self.makeEngine(config, table: table, network: network)
   }
 

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 import Foundation
 
 /// `distlab bench`: measures the runtime on this machine and prints each figure beside its

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 
 /// The sharding lab's budgets: placing a million keys with every scheme, and one lookup with
 /// jump hash and with a ring of 10,000 points.

@@ -7,15 +7,8 @@ enum SessionCommands {
     CommandSpec(
       "expect", family: .session, usage: "expect SUBJECT OP VALUE [and|or …]",
       summary: "state a prediction about the last result or the world; a script fails when one does not hold",
-      details: [
-        "Subjects: value, error, attempts, rtt (the last call); delivered, dropped, order, reordered",
-        "(the last send); time, pending; nodes, nodes.up, nodes.down, nodes.paused; n2.status,",
-        "n2.received, n2.executed, n2.keys, n2.kv.KEY, n2.incarnation, n2.region; stats.sent,",
-        "stats.delivered, stats.dropped, stats.duplicated, stats.p50, stats.p90, stats.p99, stats.max.",
-        "The sharding lab: shard.keys, shard.balance (max/mean), shard.cv, shard.empty, shard.max, shard.moved",
-        "(fraction of keys the last add or remove moved), shard.moved.keys, shard.bytes.moved, shard.healthy,",
-        "shard.under, shard.unreachable, shard.nodes, shard.owner.KEY. Operators: == != < <= > >=.",
-        "error is none, timeout, interrupted or the error's text.",
+      details: SubjectRegistry.helpLines() + [
+        "Operators: == != < <= > >=. Combine with 'and' and 'or'."
       ],
       example: ["rpc n2 add 10 20", "expect value == 30", "expect error == none and rtt < 10ms"],
       positionals: [.text], action: expect),

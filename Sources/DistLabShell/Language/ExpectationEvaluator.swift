@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 
 /// A value an expectation compares: a number, a duration, or text.
 enum Observed: Sendable, CustomStringConvertible {
@@ -76,110 +77,13 @@ struct ExpectationEvaluator {
     }
   }
 
-  static let subjects = [
-    "value", "error", "attempts", "rtt", "delivered", "dropped", "order", "reordered", "time", "pending", "nodes",
-    "nodes.up",
-    "nodes.down", "nodes.paused", "stats.sent", "stats.delivered", "stats.dropped", "stats.duplicated", "stats.p50",
-    "stats.p90", "stats.p99", "stats.max",
-  ]
-
   private func observe(_ t: Token) throws(ShellError) -> Observed {
-    let s = t.text
-    switch s {
-    case "value": return try lastValue(t)
-    case "error": return .text(try lastCall(t).errorWord)
-    case "attempts": return .number(Double(try lastCall(t).attempts))
-    case "rtt": return .duration(try lastCall(t).roundTrip)
-    case "delivered", "dropped":
-      guard let o = session.lastSend else {
-        throw ShellError("'\(s)' reads the last 'send', and there has been none", column: t.column)
-      }
-      let n = o.messages.filter { m in
-        if case .delivered = m.fate { return s == "delivered" }
-        if case .dropped = m.fate { return s == "dropped" }
-        return false
-      }.count
-      return .number(Double(n))
-    case "order":
-      guard let o = session.lastSend else {
-        throw ShellError("'order' reads the last 'send', and there has been none", column: t.column)
-      }
-      let byID = Dictionary(o.messages.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
-      return .text(o.arrivalOrder.compactMap { byID[$0] }.joined(separator: ","))
-    case "reordered":
-      guard let o = session.lastSend else {
-        throw ShellError("'reordered' reads the last 'send', and there has been none", column: t.column)
-      }
-      let sentOrder = o.messages.filter { if case .delivered = $0.fate { return true } else { return false } }.map(\.id)
-      return .text(o.arrivalOrder != sentOrder ? "true" : "false")
-    case "time": return .duration(world.now)
-    case "pending": return .number(Double(world.pendingEvents))
-    case "nodes": return .number(Double(world.allNodes.count))
-    case "nodes.up", "nodes.down", "nodes.paused":
-      let status = String(s.dropFirst(6))
-      return .number(Double(world.allNodes.filter { $0.status.rawValue == status }.count))
-    case "stats.sent": return .number(Double(world.trace.stats.sent))
-    case "stats.delivered": return .number(Double(world.trace.stats.delivered))
-    case "stats.dropped": return .number(Double(world.trace.stats.dropped))
-    case "stats.duplicated": return .number(Double(world.trace.stats.duplicated))
-    case "stats.p50", "stats.p90", "stats.p99", "stats.max":
-      let quantiles: [String: Double] = ["stats.p50": 0.5, "stats.p90": 0.9, "stats.p99": 0.99, "stats.max": 1.0]
-      let q = quantiles[s] ?? 1
-      guard let v = world.trace.stats.latencyPercentile(q) else {
-        throw ShellError("no message has been delivered yet, so '\(s)' has no value", column: t.column)
-      }
-      return .duration(v)
-    default:
-      if s.hasPrefix("shard.") { return try shardSubject(t) }
-      return try nodeSubject(t)
-    }
-  }
-
-  static let shardSubjects = [
-    "shard.keys", "shard.balance", "shard.cv", "shard.empty", "shard.max", "shard.moved", "shard.moved.keys",
-    "shard.bytes.moved",
-    "shard.healthy", "shard.under", "shard.unreachable", "shard.nodes", "shard.owner.KEY",
-  ]
-
-  /// The sharding lab: its balance, the last node change, its health, where a key lives.
-  private func shardSubject(_ t: Token) throws(ShellError) -> Observed {
-    guard let lab = world.shardLab else {
-      throw ShellError(
-        "'\(t.text)' reads the sharding lab, and no scheme is in use ('shard use SCHEME')", column: t.column)
-    }
-    let d = world.shardDistribution()
-    let h = world.shardHealth()
-    func change() throws(ShellError) -> ShardChangeOutcome {
-      guard let c = lab.lastChange else {
-        throw ShellError(
-          "'\(t.text)' reads the last 'shard add' or 'shard remove', and there has been none", column: t.column)
-      }
-      return c
-    }
-    switch t.text {
-    case "shard.keys": return .number(Double(lab.keys.count))
-    case "shard.nodes": return .number(Double(lab.scheme.nodes.count))
-    case "shard.balance": return .number(d.maxOverMean)
-    case "shard.cv": return .number(d.coefficientOfVariation)
-    case "shard.empty": return .number(Double(d.emptyNodes.count))
-    case "shard.max": return .number(Double(d.max))
-    case "shard.moved": return .number(try change().report.movement.fraction)
-    case "shard.moved.keys": return .number(Double(try change().report.movement.moved))
-    case "shard.bytes.moved": return .number(Double(try change().bytesMoved))
-    case "shard.healthy": return .number(Double(h.healthy))
-    case "shard.under": return .number(Double(h.underReplicated))
-    case "shard.unreachable": return .number(Double(h.unreachable))
-    default:
-      if t.text.hasPrefix("shard.owner.") {
-        let key = ShardKey(String(t.text.dropFirst("shard.owner.".count)))
-        return .text(
-          lab.copies(of: key).first.map { world.name(of: $0.node) } ?? lab.scheme.owner(of: key).map {
-            world.name(of: $0)
-          } ?? "none")
-      }
-      throw ShellError(
-        "unknown subject '\(t.text)'\(Suggest.hint(for: t.text, in: Self.shardSubjects)); see 'help expect'",
-        column: t.column)
+    switch SubjectRegistry.find(t.text) {
+    case (let subject?, _): return try subject.read(session, t)
+    case (nil, let group?):
+      let hint = Suggest.hint(for: t.text, in: group.subjects.map(\.name))
+      throw ShellError("unknown subject '\(t.text)'\(hint); see 'help expect'", column: t.column)
+    case (nil, nil): return try nodeSubject(t)
     }
   }
 
@@ -190,7 +94,7 @@ struct ExpectationEvaluator {
       throw ShellError("no node '\(parts[0])' (\(NodeSet.summary(world)))", column: t.column)
     }
     guard parts.count >= 2, let info = world.node(named: parts[0]) else {
-      let hint = Suggest.hint(for: t.text, in: Self.subjects)
+      let hint = Suggest.hint(for: t.text, in: SubjectRegistry.names)
       throw ShellError("unknown subject '\(t.text)'\(hint); see 'help expect'", column: t.column)
     }
     if parts[1] == "status" && parts.count == 2 { return .text(info.status.rawValue) }
@@ -200,37 +104,11 @@ struct ExpectationEvaluator {
     let metrics = world.role(of: info.id)?.metrics ?? []
     switch (parts[1], parts.count) {
     case (let name, 2) where metrics.contains(name): return .number(summary?.metric(name) ?? 0)
-    case ("kv", 3):
-      guard let v = summary?.data[parts[2]] else { return .text("null") }
-      if case .int(let i) = v { return .number(Double(i)) }
-      if case .double(let d) = v { return .number(d) }
-      if case .string(let s) = v { return .text(s) }
-      return .text(v.description)
+    case ("kv", 3): return summary?.data[parts[2]].map(Observed.init) ?? .text("null")
     default:
       let fields = ["status"] + metrics + ["kv.KEY", "incarnation", "region"]
       throw ShellError(
         "unknown subject '\(t.text)' (for a node: \(info.name).\(fields.joined(separator: ", .")))", column: t.column)
-    }
-  }
-
-  private func lastCall(_ t: Token) throws(ShellError) -> CallOutcome {
-    guard let c = session.lastCall else {
-      throw ShellError("'\(t.text)' reads the last 'rpc' or 'kv', and there has been none", column: t.column)
-    }
-    return c
-  }
-
-  private func lastValue(_ t: Token) throws(ShellError) -> Observed {
-    let call = try lastCall(t)
-    guard case .value(let values) = call.result else {
-      return .text("none")
-    }
-    guard values.count == 1 else { return .text(values.map(\.description).joined(separator: " ")) }
-    switch values[0] {
-    case .int(let i): return .number(Double(i))
-    case .double(let d): return .number(d)
-    case .string(let s): return .text(s)
-    default: return .text(values[0].description)
     }
   }
 }

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabSharding
 
 /// Turns a command's typed result into the text the user reads.
 public struct Renderer {

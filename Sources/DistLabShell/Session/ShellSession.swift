@@ -18,6 +18,8 @@ public struct LineOutcome: Sendable {
 /// `record`) and how output looks. Commands act on it; it never prints.
 public final class ShellSession {
   public let world: World
+  /// Each lab's world-side client, made when the lab is first used.
+  public let labs = LabClients()
   public var style: Style
   public private(set) var lastResult: CommandResult?
   /// The most recent call (`rpc` or `kv`) and `send`, which `expect` reads.

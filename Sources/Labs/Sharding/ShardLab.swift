@@ -1,0 +1,108 @@
+import DistLab
+
+/// A copy of a key's value on a node, as written there by a message. The incarnation tells a
+/// copy that survived from one a crash has wiped out.
+public struct ShardCopy: Hashable, Sendable {
+  public var node: NodeID
+  public var incarnation: Int
+}
+
+/// The sharding lab's bookkeeping in a world: the scheme over its nodes, the keys placed in
+/// order, and which nodes hold a copy of each key. The data itself lives in the nodes'
+/// key/value stores; this is the client's view of where it put it.
+public struct ShardLab: Sendable {
+  public internal(set) var scheme: any ShardingScheme
+  /// Copies kept of every key (1: no replication).
+  public let factor: Int
+  public internal(set) var keys: [ShardKey] = []
+  var index: [ShardKey: Int] = [:]
+  /// The copies of key `i`, owner first.
+  public internal(set) var copies: [[ShardCopy]] = []
+  /// The bytes each value stands for, for counting bytes moved.
+  public var valueSize: Int
+  /// The outcome of the last node change, for `expect shard.moved`.
+  public internal(set) var lastChange: ShardChangeOutcome?
+
+  init(scheme: any ShardingScheme, valueSize: Int) {
+    self.scheme = scheme
+    factor = (scheme as? ReplicatedScheme)?.factor ?? 1
+    self.valueSize = valueSize
+  }
+
+  /// The nodes that should hold `key`'s copies under the scheme as it stands, owner first.
+  public func desired(_ key: ShardKey) -> [NodeID] {
+    if let replicated = scheme as? ReplicatedScheme { return replicated.replicas(of: key) }
+    return scheme.owner(of: key).map { [$0] } ?? []
+  }
+
+  public func copies(of key: ShardKey) -> [ShardCopy] {
+    index[key].map { copies[$0] } ?? []
+  }
+
+  /// The name a key is stored under in a node's key/value store.
+  public static func storeKey(_ key: ShardKey) -> String { key.description }
+
+  /// Records a key (or finds it); returns its position.
+  mutating func record(_ key: ShardKey) -> Int {
+    if let i = index[key] { return i }
+    keys.append(key)
+    copies.append([])
+    index[key] = keys.count - 1
+    return keys.count - 1
+  }
+}
+
+/// How many copies of the lab's keys are where they should be.
+public struct ShardHealth: Hashable, Sendable {
+  /// Copies each key should have.
+  public var factor: Int
+  public var keys: Int
+  /// Keys with all their copies on live nodes.
+  public var healthy: Int
+  /// Keys with at least one live copy but fewer than the replication factor.
+  public var underReplicated: Int
+  /// Keys with no live copy: reads fail until a node comes back (and a crash lost them).
+  public var unreachable: Int
+}
+
+/// What a node joining or leaving the lab moved, by messages.
+public struct ShardChangeOutcome: Hashable, Sendable {
+  public var report: NodeChangeReport
+  /// Copies sent to a new node (including replicas).
+  public var copiesMoved: Int
+  public var bytesMoved: Int
+  /// Messages sent to move them: reads, writes and deletes.
+  public var messages: Int
+  /// Copies that could not be moved because no live node held them.
+  public var lost: Int
+}
+
+/// What a batch of writes or a repair did.
+public struct ShardWriteOutcome: Hashable, Sendable {
+  public var keys: Int
+  public var copiesWritten: Int
+  public var messages: Int
+  /// Writes whose node did not answer (down, partitioned).
+  public var failed: Int
+  public var distribution: ShardDistribution
+}
+
+/// A read of one key: which copies were tried, which answered.
+public struct ShardReadOutcome: Sendable {
+  public var key: ShardKey
+  public var owner: NodeID?
+  /// Every copy, owner first, with whether it can serve (reads go to the first that can).
+  public var tried: [(node: NodeID, up: Bool)]
+  public var call: CallOutcome?
+  public var servedBy: NodeID?
+  public var value: Value?
+}
+
+/// The answer to `where`: the scheme's reasoning and the copies that exist.
+public struct ShardWhere: Sendable {
+  public var explanation: ShardExplanation
+  public var copies: [ShardCopy]
+  /// Whether each copy can serve a read now.
+  public var live: [Bool]
+  public var known: Bool
+}

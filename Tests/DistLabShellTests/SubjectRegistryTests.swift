@@ -1,0 +1,27 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// Expectation subjects come from one registry: `help expect` lists every one, and every one
+/// listed can be read.
+final class SubjectRegistryTests: XCTestCase {
+  func testHelpListsEverySubjectAndEverySubjectIsRead() {
+    let s = preparedSession()
+    runOK(s, ["rpc n1 add 1 2", "send n1 n2 a b", "shard use ring", "shard load 100", "spawn 1", "shard add n5"])
+    let help = runOK(s, ["help expect"])
+    for name in SubjectRegistry.names {
+      XCTAssertTrue(help.contains(name), "help expect does not list \(name)")
+      let typed = name.replacingOccurrences(of: ".KEY", with: ".k1")
+      let out = s.run("expect \(typed) == 0")
+      XCTAssertNotEqual(out.status, .error, "\(typed): \(out.text)")
+    }
+    XCTAssertTrue(help.contains("NODE.kv.KEY"))
+  }
+
+  func testAnUnknownSubjectInALabsNamespaceSuggestsTheLabsSubjects() {
+    let s = preparedSession()
+    let out = s.run("expect shard.moves == 0")
+    XCTAssertEqual(out.text, "error: unknown subject 'shard.moves' (did you mean 'shard.moved'?); see 'help expect'")
+  }
+}
