@@ -4,14 +4,14 @@ import DistLabSharding
 /// Turns a command's typed result into the text the user reads.
 public struct Renderer {
   public let style: Style
-  let world: World
+  let view: WorldView
 
-  public init(style: Style, world: World) {
+  public init(style: Style, view: WorldView) {
     self.style = style
-    self.world = world
+    self.view = view
   }
 
-  func name(_ id: NodeID) -> String { world.name(of: id) }
+  func name(_ id: NodeID) -> String { view.name(id) }
 
   func names(_ infos: [NodeInfo]) -> String { NodeSet.compact(infos.map(\.name)) }
 
@@ -19,20 +19,20 @@ public struct Renderer {
     switch result {
     case .nothing, .exit: return ""
     case .nodesChanged(let change, let infos): return nodesChanged(change, infos)
-    case .nodeTable(let rows): return NodeTableRenderer(style: style, world: world).render(rows)
+    case .nodeTable(let rows): return NodeTableRenderer(style: style).render(rows)
     case .sent(let o): return sent(o)
     case .called(let c, let verbose): return CallRenderer(style: style, names: name).render(c, verbose: verbose)
     case .kv(let k): return kv(k)
     case .network(let v): return NetworkRenderer(style: style).render(v)
     case .networkChanged(let text): return text
     case .advanced(let a):
-      let events = world.mode == .sim ? " (\(a.eventsHandled) event\(a.eventsHandled == 1 ? "" : "s"))" : ""
+      let events = view.mode == .sim ? " (\(a.eventsHandled) event\(a.eventsHandled == 1 ? "" : "s"))" : ""
       let head =
         a.interrupted
         ? style.warn("interrupted") + " at \(a.to.clockReading)" : "advanced \(a.to - a.from) to \(a.to.clockReading)"
       return head + events
     case .clock(let t, let pending):
-      return world.mode == .sim
+      return view.mode == .sim
         ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)" : "\(t.clockReading) (live)"
     case .seed(let s, let changed): return changed ? "seed \(s): the world starts over" : "seed \(s)"
     case .mode(let m, let changed):
@@ -56,7 +56,7 @@ public struct Renderer {
     case .recording(.stopped(let path, let commands)):
       return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
     case .lesson(let l): return LessonRenderer(style: style).render(l)
-    case .shard(let r): return ShardRenderer(style: style, world: world).render(r)
+    case .shard(let r): return ShardRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }
@@ -90,7 +90,7 @@ public struct Renderer {
       case .delivered(let at, let latency): tail = "arrived at \(at.clockReading) after \(latency)"
       case .dropped(let reason): tail = style.error("lost") + " (\(reason))"
       case .inFlight:
-        let paused = world.info(m.to)?.status == .paused
+        let paused = view.statuses[m.to] == .paused
         tail = style.warn(paused ? "waiting: \(name(m.to)) is paused" : "still in flight")
       }
       if m.duplicates > 0 { tail += ", +\(m.duplicates) duplicate\(m.duplicates == 1 ? "" : "s") on the way" }

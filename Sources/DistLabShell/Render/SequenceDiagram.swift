@@ -188,7 +188,7 @@ public enum SequenceDiagram {
 
     init(lanes: [NodeID], names nameMap: [NodeID: String], rows: [Row], width: Int) {
       names = lanes.map { SequenceDiagram.clean(nameMap[$0] ?? $0.description) }
-      let widths = names.map(\.count)
+      let widths = names.map(TextWidth.of)
       gutter = rows.map(\.time.clockReading.count).max() ?? 0
       let x0 = max(1, ((widths.first ?? 1) - 1) / 2)
       let minGap = max(Self.minimumGap, (widths.max() ?? 0) + 2)
@@ -206,7 +206,7 @@ public enum SequenceDiagram {
     var diagramWidth: Int { (xs.last ?? 0) + Self.labelOffset }
 
     static func length(_ pieces: [Piece]) -> Int {
-      pieces.reduce(0) { $0 + $1.text.count } + max(0, pieces.count - 1)
+      pieces.reduce(0) { $0 + TextWidth.of($1.text) } + max(0, pieces.count - 1)
     }
 
     /// The names centred over their lifelines, after a blank gutter.
@@ -214,10 +214,11 @@ public enum SequenceDiagram {
       var segments: [Segment] = []
       var at = 0
       for (lane, name) in names.enumerated() where !name.isEmpty {
-        let start = gutter + 1 + xs[lane] - (name.count - 1) / 2
+        let width = TextWidth.of(name)
+        let start = gutter + 1 + xs[lane] - (width - 1) / 2
         segments.append(Segment(String(repeating: " ", count: max(0, start - at)), .plain))
         segments.append(Segment(name, .bold))
-        at = max(at, start) + name.count
+        at = max(at, start) + width
       }
       return segments
     }
@@ -274,10 +275,12 @@ public enum SequenceDiagram {
       let excess = Self.length(label) - labelBudget
       guard excess > 0, let k = label.firstIndex(where: \.shrinkable) else { return label }
       let text = label[k].text
-      let keep = max(3, text.count - excess - 1)
-      guard keep < text.count - 1 else { return label }
+      let keep = max(3, TextWidth.of(text) - excess - 1)
+      guard keep < TextWidth.of(text) - 1 else { return label }
+      var kept = text
+      while kept.count > 1 && TextWidth.of(kept) > keep { kept.removeLast() }
       var out = label
-      out[k].text = String(text.prefix(keep)) + "…"
+      out[k].text = kept + "…"
       return out
     }
   }

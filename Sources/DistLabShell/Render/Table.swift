@@ -31,10 +31,39 @@ public struct TextTable {
   }
 }
 
-/// Display width of text in a terminal: one column per character (the symbols used here are
-/// all single-width), ignoring ANSI escapes.
+/// Display width of text in a terminal, ignoring ANSI escapes: East Asian wide and
+/// fullwidth characters and emoji take two columns, combining marks and other zero-width
+/// characters none, everything else one. So a node named `节点` lines up in a table.
 public enum TextWidth {
-  public static func of(_ s: String) -> Int { s.strippingANSI.unicodeScalars.count }
+  public static func of(_ s: String) -> Int {
+    s.strippingANSI.unicodeScalars.reduce(0) { $0 + width($1) }
+  }
+
+  /// Columns one scalar takes.
+  public static func width(_ u: Unicode.Scalar) -> Int {
+    let v = u.value
+    if v < 0x300 { return v < 0x20 || (0x7f..<0xa0).contains(v) ? 0 : 1 }
+    switch u.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    if (0xFE00...0xFE0F).contains(v) { return 0 }  // variation selectors
+    if u.properties.isEmojiPresentation { return 2 }
+    return wide.contains { $0.contains(v) } ? 2 : 1
+  }
+
+  /// The East Asian Wide (W) and Fullwidth (F) blocks of Unicode's EastAsianWidth.txt.
+  static let wide: [ClosedRange<UInt32>] = [
+    0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
+    0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
+    0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x18CFF, 0x1B000...0x1B2FF, 0x1F200...0x1F2FF,
+    0x20000...0x2FFFD, 0x30000...0x3FFFD,
+  ]
+
+  /// `s` padded with spaces on the right to `columns` display columns.
+  public static func pad(_ s: String, to columns: Int) -> String {
+    s + String(repeating: " ", count: max(0, columns - of(s)))
+  }
 }
 
 /// Horizontal bars from unicode eighth blocks, for charts.

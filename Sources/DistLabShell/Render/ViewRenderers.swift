@@ -4,7 +4,6 @@ import Foundation
 /// `nodes`: one row per node; for a single node also its recent messages and keys.
 struct NodeTableRenderer {
   let style: Style
-  let world: World
 
   func render(_ rows: [NodeRow]) -> String {
     guard !rows.isEmpty else { return "no nodes yet (try 'spawn 3')" }

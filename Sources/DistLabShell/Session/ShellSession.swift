@@ -99,7 +99,7 @@ public final class ShellSession {
       lastResult = result
     default: lastResult = result
     }
-    let text = Renderer(style: style, world: world).render(result)
+    let text = Renderer(style: style, view: WorldView(world)).render(result)
     switch result {
     case .exit: return LineOutcome(status: .exit, result: result, text: "")
     case .expectation(let e) where !e.held:

@@ -22,7 +22,8 @@ final class Recorder {
     }
     write(header.joined(separator: "\n"))
     if session.initialSeed != WorldConfig().seed {
-      let text = Renderer(style: .plain, world: session.world).render(.seed(session.initialSeed, changed: true))
+      let text = Renderer(style: .plain, view: WorldView(session.world)).render(
+        .seed(session.initialSeed, changed: true))
       append(input: "seed \(session.initialSeed)", output: text)
     }
     for (input, output) in session.journal { append(input: input, output: output) }

@@ -4,9 +4,9 @@ import DistLabSharding
 /// `shard …` results as text: tables with bars, the movement report, the comparison.
 struct ShardRenderer {
   let style: Style
-  let world: World
+  let view: WorldView
 
-  func name(_ id: NodeID) -> String { world.name(of: id) }
+  func name(_ id: NodeID) -> String { view.name(id) }
 
   func render(_ r: ShardResult) -> String {
     switch r {
@@ -27,9 +27,7 @@ struct ShardRenderer {
       return lines.joined(separator: "\n")
     case .changed(let c): return changed(c)
     case .map(let scheme, let d):
-      var names: [NodeID: String] = [:]
-      for n in world.allNodes { names[n.id] = n.name }
-      return ShardMapRenderer.render(scheme: scheme, distribution: d, names: names, style: style)
+      return ShardMapRenderer.render(scheme: scheme, distribution: d, names: view.names, style: style)
     case .compared(let rows, let keys, let nodes): return compared(rows, keys: keys, nodes: nodes)
     case .health(let h): return health(h)
     case .repaired(let w, let before, let after):
@@ -59,7 +57,7 @@ struct ShardRenderer {
     let top = max(1, d.max)
     for row in d.rows {
       let bar = Bars.bar(Double(row.keys) / Double(top), width: 30)
-      let status = world.info(row.node)?.status ?? .up
+      let status = view.statuses[row.node] ?? .up
       let label = status == .up ? name(row.node) : name(row.node) + " " + style.error("(\(status.rawValue))")
       t.add([label, String(row.keys), row.keys == 0 ? style.warn("empty") : bar])
     }

@@ -1,0 +1,80 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// Display width follows East Asian Width, so tables and diagrams stay aligned whatever
+/// script a node's name is written in.
+final class TextWidthTests: XCTestCase {
+  func testWidthsOfEachKindOfCharacter() {
+    XCTAssertEqual(TextWidth.of("n1"), 2)
+    XCTAssertEqual(TextWidth.of("节点"), 4, "CJK ideographs are wide")
+    XCTAssertEqual(TextWidth.of("ｎ１"), 4, "fullwidth forms are wide")
+    XCTAssertEqual(TextWidth.of("Zu\u{308}rich"), 6, "a combining mark takes no column")
+    XCTAssertEqual(TextWidth.of("Zürich"), 6)
+    XCTAssertEqual(TextWidth.of("한국"), 4, "Hangul syllables are wide")
+    XCTAssertEqual(TextWidth.of("✓ →"), 3, "the symbols the views use are narrow")
+    XCTAssertEqual(TextWidth.of("🙂"), 2, "emoji take two columns")
+    XCTAssertEqual(TextWidth.of("\u{1b}[1mbold\u{1b}[0m"), 4, "escapes take none")
+  }
+
+  /// Every column starts at the same display column on every line.
+  func assertAligned(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+    let lines = text.split(separator: "\n").map(String.init)
+    guard let header = lines.first else { return XCTFail("no table", file: file, line: line) }
+    let starts = columnStarts(header)
+    for l in lines.dropFirst() {
+      for s in starts where s > 0 {
+        let prefix = prefixOfWidth(l, s)
+        XCTAssertTrue(
+          prefix.hasSuffix("  ") || prefix.hasSuffix(" "), "'\(l)' breaks the column at \(s)", file: file, line: line)
+      }
+    }
+  }
+
+  func columnStarts(_ header: String) -> [Int] {
+    var starts: [Int] = []
+    var col = 0
+    var previous: Character = " "
+    for c in header {
+      if c != " " && previous == " " { starts.append(col) }
+      col += TextWidth.of(String(c))
+      previous = c
+    }
+    return starts
+  }
+
+  func prefixOfWidth(_ s: String, _ w: Int) -> String {
+    var out = ""
+    for c in s {
+      if TextWidth.of(out) >= w { break }
+      out.append(c)
+    }
+    return out
+  }
+
+  func testANodeWithAChineseNameDoesNotShiftTheNodesTable() {
+    let s = ShellSession()
+    runOK(s, ["spawn --name 节点,n2,长名字的节点"])
+    let table = runOK(s, ["nodes"])
+    assertAligned(table)
+    let widths = Set(table.split(separator: "\n").map { TextWidth.of(String($0).trimmingTrailingSpace) })
+    XCTAssertEqual(widths.count, 1, "every row as wide as the header: \(table)")
+  }
+
+  func testTheSequenceDiagramCentresAChineseNameOverItsLifeline() {
+    let s = ShellSession()
+    runOK(s, ["spawn --name 节点,n2", "send 节点 n2 hello"])
+    let diagram = runOK(s, ["trace"])
+    let lines = diagram.split(separator: "\n").map(String.init)
+    guard let header = lines.first(where: { $0.contains("节点") }),
+      let arrow = lines.first(where: { $0.contains("hello") })
+    else { return XCTFail(diagram) }
+    // The name (4 columns) is centred on the lifeline the arrow leaves from: its start is
+    // one column left of it, as a 2-column name's would be none.
+    guard let name = header.range(of: "节点"), let start = arrow.firstIndex(of: "├") else { return XCTFail(diagram) }
+    let nameStart = TextWidth.of(String(header[..<name.lowerBound]))
+    let lifeline = TextWidth.of(String(arrow[..<start]))
+    XCTAssertEqual(nameStart, lifeline - 1, "\n\(diagram)")
+  }
+}
