@@ -4,16 +4,6 @@ import DistLab
 extension Invocation {
   var name: String { subcommand.map { "\(command) \($0)" } ?? command }
 
-  /// Refuses extra or missing positional words.
-  func expectCount(_ range: ClosedRange<Int>, usage: String) throws(ShellError) {
-    if positional.count > range.upperBound {
-      throw ShellError("too many words for '\(name)'; usage: \(usage)", column: positional[range.upperBound].column)
-    }
-    if positional.count < range.lowerBound {
-      throw ShellError("'\(name)' needs more: usage: \(usage)", column: column)
-    }
-  }
-
   func word(_ i: Int) -> Token? { i < positional.count ? positional[i] : nil }
 
   func integer(_ t: Token, what: String, range: ClosedRange<Int>) throws(ShellError) -> Int {

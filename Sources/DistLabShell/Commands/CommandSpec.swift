@@ -14,10 +14,46 @@ public enum WordKind: Hashable, Sendable {
   case path
   case command
   case choice([String])
-  case latencyShape
   case lesson
+  /// A subcommand of the command named just before it (`help shard use`).
+  case subcommand
   /// A role the world can spawn.
   case role
+}
+
+/// One positional word (or run of words) of a command: its name as usage shows it, what
+/// kind of word it is, and how many times it comes.
+public struct Positional: Sendable {
+  public enum Count: Sendable {
+    case one, optional
+    /// One or more; zero or more.
+    case many, any
+  }
+  public var name: String
+  public var kind: WordKind
+  public var count: Count
+
+  public init(_ name: String, _ kind: WordKind, _ count: Count = .one) {
+    self.name = name
+    self.kind = kind
+    self.count = count
+  }
+
+  /// A choice among words, named by them (`sim|live`).
+  public static func choice(_ options: [String], _ count: Count = .one) -> Positional {
+    Positional(options.joined(separator: "|"), .choice(options), count)
+  }
+
+  /// How usage shows it: `NODE`, `[N]`, `TEXT…`, `[and|or …]`.
+  public var usage: String {
+    let repeated = name.hasSuffix("…") ? name : name + "…"
+    switch count {
+    case .one: return name
+    case .optional: return "[\(name)]"
+    case .many: return repeated
+    case .any: return "[\(repeated)]"
+    }
+  }
 }
 
 /// A `--flag`, with or without a value.
@@ -27,12 +63,27 @@ public struct FlagSpec: Sendable {
   public var value: WordKind?
   public var placeholder: String
   public var help: String
+  /// The values of the command's first word this flag goes with (`shard use ring` takes
+  /// `--vnodes`, not `--splits`); nil when it goes with every one.
+  public var only: Set<String>?
 
-  public init(_ name: String, _ value: WordKind? = nil, placeholder: String = "", help: String) {
+  public init(
+    _ name: String, _ value: WordKind? = nil, placeholder: String = "", help: String, only: Set<String>? = nil
+  ) {
     self.name = name
     self.value = value
     self.placeholder = placeholder
     self.help = help
+    self.only = only
+  }
+
+  /// How usage shows it: `[--retries N]`, `[--verbose]`.
+  public var usage: String { "[" + name + (placeholder.isEmpty ? "" : " " + placeholder) + "]" }
+
+  /// Whether the flag goes with a command whose first word is `first`.
+  public func applies(to first: String?) -> Bool {
+    guard let only, let first else { return true }
+    return only.contains(first)
   }
 }
 
@@ -65,8 +116,9 @@ public struct CommandSpec: Sendable {
   }
 
   public var name: String
+  /// The words that call it: `spawn`, `net latency`.
+  public private(set) var path: String
   public var family: Family
-  public var usage: String
   public var summary: String
   /// Longer help text; lines.
   public var details: [String]
@@ -74,28 +126,83 @@ public struct CommandSpec: Sendable {
   public var worldDetails: (@Sendable (World) -> [String])?
   /// A worked example: input lines as typed.
   public var example: [String]
-  /// What each positional word is, in order; the last one repeats.
-  public var positionals: [WordKind]
+  /// The positional words, in order: the single source of usage, the word count parsing
+  /// checks, and what completion offers at each place.
+  public var positionals: [Positional]
   public var flags: [FlagSpec]
   public var subcommands: [CommandSpec]
   public var action: CommandAction?
 
   public init(
-    _ name: String, family: Family, usage: String, summary: String, details: [String] = [], example: [String] = [],
-    positionals: [WordKind] = [], flags: [FlagSpec] = [], subcommands: [CommandSpec] = [], action: CommandAction? = nil,
-    worldDetails: (@Sendable (World) -> [String])? = nil
+    _ name: String, family: Family, summary: String, details: [String] = [], example: [String] = [],
+    positionals: [Positional] = [], flags: [FlagSpec] = [], subcommands: [CommandSpec] = [],
+    action: CommandAction? = nil, worldDetails: (@Sendable (World) -> [String])? = nil
   ) {
     self.worldDetails = worldDetails
     self.name = name
+    self.path = name
     self.family = family
-    self.usage = usage
     self.summary = summary
     self.details = details
     self.example = example
     self.positionals = positionals
     self.flags = flags
-    self.subcommands = subcommands
+    self.subcommands = subcommands.map { sub in
+      var s = sub
+      s.path = name + " " + sub.name
+      return s
+    }
     self.action = action
+  }
+
+  /// Usage, derived from the declarations: the words, then the flags while the line stays
+  /// short (`[options]` past that: `help` lists them), or the subcommands.
+  public var usage: String {
+    var words = [path]
+    if !subcommands.isEmpty {
+      var subs = subcommands.map(\.name).joined(separator: "|")
+      if subs.count + path.count > 64 { subs = "SUBCOMMAND" }
+      words.append(action == nil ? subs + " …" : "[\(subs) …]")
+      return words.joined(separator: " ")
+    }
+    words += positionals.map(\.usage)
+    let withFlags = (words + flags.map(\.usage)).joined(separator: " ")
+    if withFlags.count <= 72 || flags.isEmpty { return withFlags }
+    return (words + ["[options]"]).joined(separator: " ")
+  }
+
+  /// How many positional words the command takes.
+  public var wordCount: ClosedRange<Int> {
+    var low = 0
+    var high = 0
+    for p in positionals {
+      switch p.count {
+      case .one:
+        low += 1
+        high += 1
+      case .optional: high += 1
+      case .many:
+        low += 1
+        high = Int.max / 2
+      case .any: high = Int.max / 2
+      }
+    }
+    return low...max(low, high)
+  }
+
+  /// The kind of the positional word at `index` (the last repeats).
+  public func kind(at index: Int) -> WordKind? {
+    guard !positionals.isEmpty else { return nil }
+    var i = 0
+    for p in positionals {
+      switch p.count {
+      case .one, .optional:
+        if i == index { return p.kind }
+        i += 1
+      case .many, .any: return p.kind
+      }
+    }
+    return positionals[positionals.count - 1].kind
   }
 
   public func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
@@ -136,6 +243,20 @@ public struct CommandSpec: Sendable {
         inv.positional.append(t)
       }
       i += 1
+    }
+    let range = wordCount
+    if inv.positional.count > range.upperBound {
+      throw ShellError(
+        "too many words for '\(full)'; usage: \(usage)", column: inv.positional[range.upperBound].column)
+    }
+    if inv.positional.count < range.lowerBound {
+      throw ShellError("'\(full)' needs more: usage: \(usage)", column: column)
+    }
+    let first = inv.positional.first?.text
+    for f in flags where inv.flags[f.name] != nil && !f.applies(to: first) {
+      let with = (f.only ?? []).sorted().joined(separator: ", ")
+      throw ShellError(
+        "\(f.name) goes with \(with), not \(first ?? "")", column: inv.flags[f.name]?.column)
     }
     return inv
   }

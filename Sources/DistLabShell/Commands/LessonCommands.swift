@@ -3,39 +3,37 @@ import DistLab
 /// `lesson …`: working through the Markdown lessons in the shell.
 enum LessonCommands {
   static let spec = CommandSpec(
-    "lesson", family: .session, usage: "lesson list|start|next|prev|show|hint|check|run|reset|status …",
-    summary: "work through the lessons: read, try the examples, do the exercises",
+    "lesson", family: .session, summary: "work through the lessons: read, try the examples, do the exercises",
     example: ["lesson list", "lesson start 01", "lesson next", "lesson run", "lesson show", "lesson status"],
     subcommands: [
       CommandSpec(
-        "list", family: .session, usage: "lesson list", summary: "the lessons and your progress", action: list),
+        "list", family: .session, summary: "the lessons and your progress", action: list),
       CommandSpec(
-        "start", family: .session, usage: "lesson start ID",
-        summary: "open a lesson; the world starts over with its seed",
-        example: ["lesson start 01"], positionals: [.lesson], action: start),
+        "start", family: .session, summary: "open a lesson; the world starts over with its seed",
+        example: ["lesson start 01"], positionals: [Positional("ID", .lesson)], action: start),
       CommandSpec(
-        "next", family: .session, usage: "lesson next", summary: "the next section",
+        "next", family: .session, summary: "the next section",
         action: { (inv, s) throws(ShellError) in try move(inv, s, by: 1) }),
       CommandSpec(
-        "prev", family: .session, usage: "lesson prev", summary: "the previous section",
+        "prev", family: .session, summary: "the previous section",
         action: { (inv, s) throws(ShellError) in try move(inv, s, by: -1) }),
       CommandSpec(
-        "show", family: .session, usage: "lesson show", summary: "the current section again",
+        "show", family: .session, summary: "the current section again",
         action: { (inv, s) throws(ShellError) in try move(inv, s, by: 0) }),
       CommandSpec(
-        "hint", family: .session, usage: "lesson hint", summary: "the next hint for this section's exercise",
+        "hint", family: .session, summary: "the next hint for this section's exercise",
         action: hint),
       CommandSpec(
-        "check", family: .session, usage: "lesson check", summary: "check this section's exercise against your world",
+        "check", family: .session, summary: "check this section's exercise against your world",
         action: check),
       CommandSpec(
-        "run", family: .session, usage: "lesson run", summary: "run the next command of this section's worked example",
+        "run", family: .session, summary: "run the next command of this section's worked example",
         action: run),
       CommandSpec(
-        "reset", family: .session, usage: "lesson reset", summary: "start the world over with the lesson's seed",
+        "reset", family: .session, summary: "start the world over with the lesson's seed",
         action: reset),
       CommandSpec(
-        "status", family: .session, usage: "lesson status", summary: "where you are and what is done", action: status),
+        "status", family: .session, summary: "where you are and what is done", action: status),
     ])
 
   static func library(_ s: ShellSession, _ column: Int) throws(ShellError) -> LessonLibrary {
@@ -63,7 +61,6 @@ enum LessonCommands {
   }
 
   static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson list")
     let lib = try library(s, inv.column)
     let rows = lib.lessons.map { l in
       LessonRow(
@@ -88,7 +85,6 @@ enum LessonCommands {
   }
 
   static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "lesson start ID")
     let lib = try library(s, inv.column)
     let t = inv.positional[0]
     guard let lesson = lib.lesson(t.text) ?? lib.lessons.first(where: { $0.file.hasSuffix("/\(t.text).md") }) else {
@@ -108,7 +104,6 @@ enum LessonCommands {
   }
 
   static func move(_ inv: Invocation, _ s: ShellSession, by delta: Int) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson \(inv.subcommand ?? "show")")
     let (lesson, index) = try current(s, inv.column)
     let next = index + delta
     guard next >= 0 else { throw ShellError("this is the lesson's first section", column: inv.column) }
@@ -133,7 +128,6 @@ enum LessonCommands {
   }
 
   static func hint(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson hint")
     let (lesson, ex) = try exercise(s, inv.column)
     let shown = s.progress.lessons[lesson.id]?.hintsShown[ex.id] ?? 0
     let rung = min(shown + 1, ex.hints.count)
@@ -143,7 +137,6 @@ enum LessonCommands {
   }
 
   static func check(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson check")
     let (lesson, ex) = try exercise(s, inv.column)
     let results = CheckRunner.evaluate(ex.visibleChecks, in: s)
     let passed = results.allSatisfy(\.held)
@@ -155,7 +148,6 @@ enum LessonCommands {
   }
 
   static func run(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson run")
     let (lesson, index) = try current(s, inv.column)
     let steps = lesson.sections[index].examples.flatMap { ex in
       ex.transcript.entries.compactMap { e -> (String, [String])? in
@@ -202,7 +194,6 @@ enum LessonCommands {
   }
 
   static func reset(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson reset")
     let (lesson, _) = try current(s, inv.column)
     s.world.reseed(lesson.seed)
     s.exampleCursor = ExampleCursor()
@@ -210,7 +201,6 @@ enum LessonCommands {
   }
 
   static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "lesson status")
     let (lesson, index) = try current(s, inv.column)
     let entry = s.progress.lessons[lesson.id] ?? LessonProgress.Entry()
     let rows = lesson.exercises.map { ex in

@@ -12,7 +12,7 @@ enum MessageCommands {
 
   static let specs: [CommandSpec] = [
     CommandSpec(
-      "send", family: .messages, usage: "send FROM TO TEXT…",
+      "send", family: .messages,
       summary: "send one-way messages and wait until each arrives or is lost",
       details: [
         "Each TEXT is its own message, sent in order. Under jitter they can arrive in another",
@@ -21,34 +21,32 @@ enum MessageCommands {
         "in a set, nodes that are down or paused send nothing.",
       ],
       example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping"],
-      positionals: [.nodeSet, .nodeSet, .text], action: send),
+      positionals: [Positional("FROM", .nodeSet), Positional("TO", .nodeSet), Positional("TEXT", .text, .many)],
+      action: send),
     CommandSpec(
       "rpc", family: .messages,
-      usage: "rpc NODE METHOD [ARG…] [--from NODE] [--timeout D] [--retries N] [--at-most-once] [--verbose]",
       summary: "call a method on a node and wait for the answer or a timeout",
       details: [
         "Arguments are integers, true/false, null, decimals, durations (sent as nanoseconds) or",
         "text (quote text with spaces). --verbose shows the request and reply as bytes.",
       ],
       example: ["rpc n2 add 10 20", "rpc n2 add 10 20 --verbose", "rpc n2 kv.incr hits --retries 3 --at-most-once"],
-      positionals: [.node, .method, .text], flags: callFlags, action: rpc, worldDetails: methodLines),
+      positionals: [Positional("NODE", .node), Positional("METHOD", .method), Positional("ARG", .text, .any)],
+      flags: callFlags, action: rpc, worldDetails: methodLines),
     CommandSpec(
-      "kv", family: .messages, usage: "kv get|put|delete|incr|keys NODE …",
+      "kv", family: .messages,
       summary: "use a node's key/value store through calls",
       example: ["kv put n1 colour blue", "kv get n1 colour"],
       subcommands: [
-        kv(.get, usage: "kv get NODE KEY", words: 2...2, summary: "read a key"),
-        kv(.put, usage: "kv put NODE KEY VALUE", words: 3...3, summary: "write a key"),
-        kv(.delete, usage: "kv delete NODE KEY", words: 2...2, summary: "remove a key"),
-        kv(.incr, usage: "kv incr NODE KEY [N]", words: 2...3, summary: "add to an integer (not safe to repeat)"),
-        kv(.keys, usage: "kv keys NODE", words: 1...1, summary: "list the keys"),
+        kv(.get, [key], summary: "read a key"),
+        kv(.put, [key, Positional("VALUE", .text)], summary: "write a key"),
+        kv(.delete, [key], summary: "remove a key"),
+        kv(.incr, [key, Positional("N", .number, .optional)], summary: "add to an integer (not safe to repeat)"),
+        kv(.keys, [], summary: "list the keys"),
       ]),
   ]
 
   static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    guard inv.positional.count >= 3 else {
-      throw ShellError("'send' needs a sender, a receiver and a message: send FROM TO TEXT…", column: inv.column)
-    }
     var senders = try NodeSet.resolve(inv.positional[0], in: s.world, allowClient: true)
     if senders.count > 1 {
       // A set sends from those of its nodes that are up: dead and paused nodes say nothing.
@@ -100,15 +98,10 @@ enum MessageCommands {
     world.roles.roles.enumerated().map { i, role in
       let methods = role.methods.map { "\($0.name) \($0.usage)".trimmingTrailingSpace }.joined(separator: "; ")
       return (i == 0 ? "Methods: " : "Role \(role.name): ") + (methods.isEmpty ? "none" : methods) + "."
-    }
+    }.flatMap { [$0, ""] }
   }
 
   static func rpc(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    guard inv.positional.count >= 2 else {
-      throw ShellError(
-        "'rpc' needs a node and a method: rpc NODE METHOD [ARG…] (methods: \(s.world.roles.allMethods.map(\.name).joined(separator: ", ")))",
-        column: inv.column)
-    }
     let to = try NodeSet.single(inv.positional[0], in: s.world)
     let method = inv.positional[1]
     guard method.text.utf8.count <= 255, !method.text.isEmpty else {
@@ -126,12 +119,14 @@ enum MessageCommands {
     return .called(outcome, verbose: inv.has("--verbose"))
   }
 
-  static func kv(_ op: KVOutcome.Operation, usage: String, words: ClosedRange<Int>, summary: String) -> CommandSpec {
-    let positionals: [WordKind] = op == .keys ? [.node] : [.node, .text]
-    return CommandSpec(
-      op.rawValue, family: .messages, usage: usage, summary: summary, positionals: positionals, flags: callFlags,
+  static let key = Positional("KEY", .text)
+
+  /// A `kv` subcommand: the node, then the words `rest` declares.
+  static func kv(_ op: KVOutcome.Operation, _ rest: [Positional], summary: String) -> CommandSpec {
+    CommandSpec(
+      op.rawValue, family: .messages, summary: summary, positionals: [Positional("NODE", .node)] + rest,
+      flags: callFlags,
       action: { (inv, s) throws(ShellError) in
-        try inv.expectCount(words, usage: usage)
         let to = try NodeSet.single(inv.positional[0], in: s.world)
         let key = inv.word(1)?.text
         var args: [Value] = key.map { [.string($0)] } ?? []

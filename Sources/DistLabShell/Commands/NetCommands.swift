@@ -2,63 +2,70 @@ import DistLab
 
 /// `net`: show and change latency, loss, duplication, partitions, cuts and regions.
 enum NetCommands {
+  /// The latency shapes as typed, in the order help shows them.
+  static let shapes = ["fixed", "uniform", "normal", "exp"]
+
   static let between = FlagSpec(
     "--between", .nodeSet, placeholder: "A,B", help: "only the link between these two nodes")
 
   static let spec = CommandSpec(
     "net", family: .network,
-    usage: "net [show|latency|loss|dup|partition|cut|heal|regions|region|distance|place|reset] …",
     summary: "show or change the network",
     example: ["net latency uniform 10ms 5ms", "net loss 10%", "net partition n1,n2 | n3", "net heal", "net"],
     subcommands: [
-      CommandSpec("show", family: .network, usage: "net show", summary: "the network's settings", action: show),
+      CommandSpec("show", family: .network, summary: "the network's settings", action: show),
       CommandSpec(
-        "latency", family: .network, usage: "net latency [fixed|uniform|normal|exp] MEAN [SPREAD] [--between A,B]",
-        summary: "how long messages take",
+        "latency", family: .network, summary: "how long messages take",
         details: [
           "fixed D: always D. uniform MEAN SPREAD: evenly between MEAN-SPREAD and MEAN+SPREAD.",
           "normal MEAN SPREAD: bell curve with standard deviation SPREAD. exp MEAN: mostly fast,",
           "with a long tail. Nodes in regions also wait for light: distance / 200,000 km/s.",
         ],
         example: ["net latency 5ms", "net latency normal 20ms 5ms", "net latency 80ms --between n1,n3"],
-        positionals: [.latencyShape, .duration, .duration], flags: [between], action: latency),
+        positionals: [
+          .choice(shapes, .optional), Positional("MEAN", .duration),
+          Positional("SPREAD", .duration, .optional),
+        ], flags: [between], action: latency),
       CommandSpec(
-        "loss", family: .network, usage: "net loss RATIO [--between A,B]", summary: "the chance a message is lost",
-        example: ["net loss 10%", "net loss 0.5 --between n1,n2"], positionals: [.ratio], flags: [between], action: loss
+        "loss", family: .network, summary: "the chance a message is lost",
+        example: ["net loss 10%", "net loss 0.5 --between n1,n2"], positionals: [Positional("RATIO", .ratio)],
+        flags: [between], action: loss
       ),
       CommandSpec(
-        "dup", family: .network, usage: "net dup RATIO", summary: "the chance a message arrives twice",
-        example: ["net dup 20%"], positionals: [.ratio], action: dup),
+        "dup", family: .network, summary: "the chance a message arrives twice",
+        example: ["net dup 20%"], positionals: [Positional("RATIO", .ratio)], action: dup),
       CommandSpec(
-        "partition", family: .network, usage: "net partition NODES | NODES [| NODES…]",
-        summary: "split nodes into groups that cannot reach each other",
+        "partition", family: .network, summary: "split nodes into groups that cannot reach each other",
         details: ["Nodes not named keep talking to everyone. 'cli' (the shell) can be put in a group."],
-        example: ["net partition n1,n2 | n3,n4"], positionals: [.nodeSet], action: partition),
+        example: ["net partition n1,n2 | n3,n4"], positionals: [Positional("NODES | NODES", .nodeSet, .many)],
+        action: partition),
       CommandSpec(
-        "cut", family: .network, usage: "net cut FROM TO", summary: "cut one direction of a link",
-        example: ["net cut n1 n2"], positionals: [.node, .node], action: cut),
-      CommandSpec("heal", family: .network, usage: "net heal", summary: "remove every partition and cut", action: heal),
+        "cut", family: .network, summary: "cut one direction of a link",
+        example: ["net cut n1 n2"], positionals: [Positional("FROM", .node), Positional("TO", .node)], action: cut),
+      CommandSpec("heal", family: .network, summary: "remove every partition and cut", action: heal),
       CommandSpec(
-        "regions", family: .network, usage: "net regions", summary: "list regions and their distances", action: show),
+        "regions", family: .network, summary: "list regions and their distances", action: show),
       CommandSpec(
-        "region", family: .network, usage: "net region NAME LATITUDE LONGITUDE",
-        summary: "define a region on the globe",
-        example: ["net region lab 48.85 2.35"], positionals: [.text, .number, .number], action: region),
+        "region", family: .network, summary: "define a region on the globe",
+        example: ["net region lab 48.85 2.35"],
+        positionals: [Positional("NAME", .text), Positional("LATITUDE", .number), Positional("LONGITUDE", .number)],
+        action: region),
       CommandSpec(
-        "distance", family: .network, usage: "net distance REGION REGION KM",
-        summary: "fix the distance between two regions",
-        example: ["net distance us-east eu-west 6000km"], positionals: [.region, .region, .number], action: distance),
+        "distance", family: .network, summary: "fix the distance between two regions",
+        example: ["net distance us-east eu-west 6000km"],
+        positionals: [Positional("REGION", .region), Positional("REGION", .region), Positional("KM", .number)],
+        action: distance),
       CommandSpec(
-        "place", family: .network, usage: "net place NODES REGION", summary: "move nodes to a region",
-        example: ["net place n1 us-east", "net place n2,n3 eu-west"], positionals: [.nodeSet, .region], action: place),
+        "place", family: .network, summary: "move nodes to a region",
+        example: ["net place n1 us-east", "net place n2,n3 eu-west"],
+        positionals: [Positional("NODES", .nodeSet), Positional("REGION", .region)], action: place),
       CommandSpec(
-        "reset", family: .network, usage: "net reset", summary: "back to 1ms fixed latency, no loss, no faults",
+        "reset", family: .network, summary: "back to 1ms fixed latency, no loss, no faults",
         action: reset),
     ],
     action: show)
 
   static func show(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: inv.subcommand == "regions" ? "net regions" : "net")
     var names: [NodeID: String] = [.client: "cli"]
     for n in s.world.allNodes { names[n.id] = n.name }
     return .network(NetworkView(config: s.world.network, names: names, regionsOnly: inv.subcommand == "regions"))
@@ -74,17 +81,14 @@ enum NetCommands {
   }
 
   static func latency(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let usage = "net latency [fixed|uniform|normal|exp] MEAN [SPREAD] [--between A,B]"
-    guard let first = inv.word(0) else {
-      throw ShellError("'net latency' needs a duration: \(usage)", column: inv.column)
-    }
+    let usage = spec.subcommand("latency")?.usage ?? "net latency"
+    let first = inv.positional[0]
     var words = inv.positional
     var shape = "fixed"
     if Units.duration(first.text) == nil {
-      let shapes = ["fixed", "uniform", "normal", "exp"]
       guard shapes.contains(first.text) else {
         throw ShellError(
-          "unknown latency shape '\(first.text)'\(Suggest.hint(for: first.text, in: shapes)) (fixed, uniform, normal, exp)",
+          "unknown latency shape '\(first.text)'\(Suggest.hint(for: first.text, in: shapes)) (\(shapes.joined(separator: ", ")))",
           column: first.column)
       }
       shape = first.text
@@ -116,7 +120,6 @@ enum NetCommands {
   }
 
   static func loss(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "net loss RATIO [--between A,B]")
     let p = try inv.ratio(inv.positional[0], what: "the loss")
     let l = try link(inv, s)
     try attempt(inv.column) { () throws(WorldError) in try s.world.setLoss(p, link: l) }
@@ -124,7 +127,6 @@ enum NetCommands {
   }
 
   static func dup(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "net dup RATIO")
     let p = try inv.ratio(inv.positional[0], what: "the duplication")
     try attempt(inv.column) { () throws(WorldError) in try s.world.setDuplication(p) }
     return .networkChanged("duplication is now \(Percent.format(p))")
@@ -151,7 +153,6 @@ enum NetCommands {
   }
 
   static func cut(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(2...2, usage: "net cut FROM TO")
     let a = try NodeSet.single(inv.positional[0], in: s.world, allowClient: true)
     let b = try NodeSet.single(inv.positional[1], in: s.world, allowClient: true)
     try attempt(inv.column) { () throws(WorldError) in try s.world.cut(from: a, to: b) }
@@ -159,14 +160,12 @@ enum NetCommands {
   }
 
   static func heal(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "net heal")
     let n = s.world.heal()
     return .networkChanged(
       n == 0 ? "nothing to heal" : "healed \(n) fault\(n == 1 ? "" : "s"): every node reaches every node")
   }
 
   static func region(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(3...3, usage: "net region NAME LATITUDE LONGITUDE")
     guard let lat = Double(inv.positional[1].text), let lon = Double(inv.positional[2].text) else {
       throw ShellError("latitude and longitude are decimal degrees, like 48.85 2.35", column: inv.positional[1].column)
     }
@@ -177,7 +176,6 @@ enum NetCommands {
   }
 
   static func distance(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(3...3, usage: "net distance REGION REGION KM")
     guard let km = Units.kilometres(inv.positional[2].text) else {
       throw ShellError("a distance is in kilometres, like 6000km", column: inv.positional[2].column)
     }
@@ -189,7 +187,6 @@ enum NetCommands {
   }
 
   static func place(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(2...2, usage: "net place NODES REGION")
     let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
     let region = inv.positional[1]
     do {
@@ -201,7 +198,6 @@ enum NetCommands {
   }
 
   static func reset(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "net reset")
     s.world.resetNetwork()
     return .networkChanged("network reset: latency fixed 1ms, no loss, no duplication, no faults")
   }

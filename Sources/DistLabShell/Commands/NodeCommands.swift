@@ -4,7 +4,7 @@ import DistLab
 enum NodeCommands {
   static let specs: [CommandSpec] = [
     CommandSpec(
-      "spawn", family: .nodes, usage: "spawn [COUNT] [--name NAME,…] [--role ROLE] [--region REGION]",
+      "spawn", family: .nodes,
       summary: "start new nodes, each on its own thread",
       details: [
         "Nodes are named n1, n2, … unless --name gives names. --role runs that role's program",
@@ -12,7 +12,7 @@ enum NodeCommands {
         "for all of its nodes in node sets ('kill workers'). --region places them.",
       ],
       example: ["spawn 3", "spawn --name db1,db2 --role standard --region eu-west"],
-      positionals: [.count],
+      positionals: [Positional("COUNT", .count, .optional)],
       flags: [
         FlagSpec("--name", .text, placeholder: "NAME,…", help: "names for the new nodes"),
         FlagSpec("--role", .role, placeholder: "ROLE", help: "the role the new nodes run"),
@@ -20,17 +20,17 @@ enum NodeCommands {
       ],
       action: spawn,
       worldDetails: { world in
-        ["Roles: " + world.roles.roles.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."]
+        ["Roles: " + world.roles.roles.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".", ""]
       }),
     CommandSpec(
-      "kill", family: .nodes, usage: "kill NODES [--chance RATIO] [--wipe]",
+      "kill", family: .nodes,
       summary: "crash nodes: memory is lost, messages to them are dropped",
       details: [
         "A node's disk (where a role keeps what must survive a crash) outlives kill and restart;",
         "--wipe clears it too, as if the machine were replaced. --chance kills each node",
         "independently with that probability, drawn from the seed.",
       ],
-      example: ["kill n2", "kill all --chance 5%", "kill n1 --wipe"], positionals: [.nodeSet],
+      example: ["kill n2", "kill all --chance 5%", "kill n1 --wipe"], positionals: [Positional("NODES", .nodeSet)],
       flags: [
         FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability"),
         FlagSpec("--wipe", help: "clear the nodes' disks too"),
@@ -54,16 +54,15 @@ enum NodeCommands {
       try w.resume(ids)
     },
     CommandSpec(
-      "nodes", family: .nodes, usage: "nodes [NODES]", summary: "list nodes with status, roles, region and counters",
+      "nodes", family: .nodes, summary: "list nodes with status, roles, region and counters",
       details: [
         "Each node reports its own numbers from where its program runs; a standard node's are",
         "messages received, calls executed and keys held.",
       ],
-      example: ["nodes", "nodes n2"], positionals: [.nodeSet], action: list),
+      example: ["nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)], action: list),
   ]
 
   static func spawn(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...1, usage: "spawn [COUNT] [--name NAME,…] [--role ROLE] [--region REGION]")
     let names =
       inv.flags["--name"].map { $0.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
     var count = names.isEmpty ? 1 : names.count
@@ -87,7 +86,6 @@ enum NodeCommands {
   }
 
   static func kill(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "kill NODES [--chance RATIO] [--wipe]")
     let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
     let wipe = inv.has("--wipe")
     if let t = inv.flags["--chance"] {
@@ -104,9 +102,8 @@ enum NodeCommands {
     _ op: @escaping @Sendable (World, [NodeID]) throws(WorldError) -> [NodeInfo]
   ) -> CommandSpec {
     CommandSpec(
-      name, family: .nodes, usage: "\(name) NODES", summary: summary, example: example, positionals: [.nodeSet],
+      name, family: .nodes, summary: summary, example: example, positionals: [Positional("NODES", .nodeSet)],
       action: { (inv, s) throws(ShellError) in
-        try inv.expectCount(1...1, usage: "\(name) NODES")
         let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
         let changed = try attempt(inv.positional[0].column) { () throws(WorldError) in try op(s.world, ids) }
         return .nodesChanged(verb, changed)
@@ -114,7 +111,6 @@ enum NodeCommands {
   }
 
   static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...1, usage: "nodes [NODES]")
     let ids =
       try inv.word(0).map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) }
       ?? s.world.allNodes.map(\.id)

@@ -4,7 +4,7 @@ import DistLab
 enum ObserveCommands {
   static let specs: [CommandSpec] = [
     CommandSpec(
-      "trace", family: .observe, usage: "trace [--last N] [--nodes NODES] [--list]",
+      "trace", family: .observe,
       summary: "a sequence diagram of recent events: a column per node, arrows for messages",
       details: ["Drops are marked ✗ with the reason. --list prints one event per line instead."],
       example: ["trace", "trace --last 50 --nodes n1,n2", "trace --list"],
@@ -15,13 +15,12 @@ enum ObserveCommands {
       ],
       action: trace),
     CommandSpec(
-      "stats", family: .observe, usage: "stats [reset]",
+      "stats", family: .observe,
       summary: "messages sent, delivered, dropped, duplicated; latency percentiles",
-      example: ["stats", "stats reset"], positionals: [.choice(["reset"])], action: stats),
+      example: ["stats", "stats reset"], positionals: [.choice(["reset"], .optional)], action: stats),
   ]
 
   static func trace(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "trace [--last N] [--nodes NODES] [--list]")
     // A send is drawn by its delivery or drop; only messages still in flight show their send.
     let last = try inv.flagInt("--last", range: 1...100_000) ?? 30
     let filter = try inv.flags["--nodes"].map { (t) throws(ShellError) in
@@ -55,7 +54,6 @@ enum ObserveCommands {
   }
 
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...1, usage: "stats [reset]")
     if let t = inv.word(0) {
       guard t.text == "reset" else {
         throw ShellError("unknown word '\(t.text)'; did you mean 'stats reset'?", column: t.column)

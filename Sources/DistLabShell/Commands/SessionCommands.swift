@@ -5,32 +5,37 @@ import Foundation
 enum SessionCommands {
   static let specs: [CommandSpec] = [
     CommandSpec(
-      "expect", family: .session, usage: "expect SUBJECT OP VALUE [and|or …]",
+      "expect", family: .session,
       summary: "state a prediction about the last result or the world; a script fails when one does not hold",
       details: SubjectRegistry.helpLines() + [
         "Operators: == != < <= > >=. Combine with 'and' and 'or'."
       ],
       example: ["rpc n2 add 10 20", "expect value == 30", "expect error == none and rtt < 10ms"],
-      positionals: [.text], action: expect),
+      positionals: [
+        Positional("SUBJECT", .text), Positional("OP", .text), Positional("VALUE", .text),
+        Positional("and|or …", .text, .any),
+      ], action: expect),
     CommandSpec(
-      "source", family: .session, usage: "source FILE", summary: "run a script's commands here, as if typed",
-      example: ["source lab.distlab"], positionals: [.path], action: source),
+      "source", family: .session, summary: "run a script's commands here, as if typed",
+      example: ["source lab.distlab"], positionals: [Positional("FILE", .path)], action: source),
     CommandSpec(
-      "record", family: .session, usage: "record FILE | record stop",
+      "record", family: .session,
       summary: "save this session (so far, and until 'record stop') as a transcript or script",
       details: [
         "A FILE ending in .distlab gets the commands only (a script); any other name gets a",
         "transcript: each command after 'distlab> ' followed by its output. 'distlab replay FILE'",
         "checks that a transcript still gives the same output.",
       ],
-      example: ["record lesson.transcript", "record stop"], positionals: [.path], action: record),
+      example: ["record lesson.transcript", "record stop"], positionals: [Positional("FILE|stop", .path)],
+      action: record),
     CommandSpec(
-      "help", family: .session, usage: "help [COMMAND]", summary: "list commands, or show one with an example",
-      example: ["help", "help rpc"], positionals: [.command], action: help),
+      "help", family: .session, summary: "list commands, or show one with an example",
+      example: ["help", "help rpc", "help shard use"],
+      positionals: [Positional("COMMAND", .command, .optional), Positional("SUBCOMMAND", .subcommand, .optional)],
+      action: help),
     CommandSpec(
-      "exit", family: .session, usage: "exit", summary: "leave the shell (Ctrl-D does the same)",
+      "exit", family: .session, summary: "leave the shell (Ctrl-D does the same)",
       action: { (inv, _) throws(ShellError) in
-        try inv.expectCount(0...0, usage: "exit")
         return .exit
       }),
   ]
@@ -45,7 +50,6 @@ enum SessionCommands {
   }
 
   static func source(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "source FILE")
     let t = inv.positional[0]
     guard s.sourceDepth < 8 else {
       throw ShellError("scripts source each other too deeply (8 levels)", column: t.column)
@@ -63,7 +67,6 @@ enum SessionCommands {
   }
 
   static func record(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "record FILE | record stop")
     let t = inv.positional[0]
     if t.text == "stop" && !t.quoted {
       guard let r = s.stopRecording() else { throw ShellError("nothing is being recorded", column: t.column) }
@@ -82,7 +85,6 @@ enum SessionCommands {
   }
 
   static func help(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...2, usage: "help [COMMAND]")
     guard let t = inv.word(0) else { return .help(.overview(CommandRegistry.all)) }
     guard let spec = CommandRegistry.command(t.text) else {
       throw ShellError(

@@ -6,43 +6,41 @@ enum TimeCommands {
 
   static let specs: [CommandSpec] = [
     CommandSpec(
-      "advance", family: .time, usage: "advance DURATION", summary: "let time pass; everything due by then happens",
+      "advance", family: .time, summary: "let time pass; everything due by then happens",
       details: ["In sim mode time stands still between commands; advance moves it. Ctrl-C stops early."],
-      example: ["advance 500ms", "advance 2s"], positionals: [.duration], action: advance),
+      example: ["advance 500ms", "advance 2s"], positionals: [Positional("DURATION", .duration)], action: advance),
     CommandSpec(
-      "time", family: .time, usage: "time", summary: "the current time and how many events wait",
+      "time", family: .time, summary: "the current time and how many events wait",
       example: ["time"],
       action: { (inv, s) throws(ShellError) in
-        try inv.expectCount(0...0, usage: "time")
         return .clock(s.world.now, pending: s.world.pendingEvents)
       }),
     CommandSpec(
-      "seed", family: .time, usage: "seed [N]", summary: "show the seed, or set it and start the world over",
+      "seed", family: .time, summary: "show the seed, or set it and start the world over",
       details: ["One seed fixes every random draw in sim mode: the same seed and commands give the same output."],
-      example: ["seed 42"], positionals: [.number], action: seed),
+      example: ["seed 42"], positionals: [Positional("N", .number, .optional)], action: seed),
     CommandSpec(
-      "mode", family: .time, usage: "mode [sim|live]", summary: "show the mode, or switch and start the world over",
+      "mode", family: .time, summary: "show the mode, or switch and start the world over",
       details: [
         "sim: a virtual clock; the seed fixes everything. live: the wall clock; nodes run freely",
         "and output differs from run to run.",
       ],
-      example: ["mode live", "mode sim"], positionals: [.choice(WorldMode.allCases.map(\.rawValue))], action: mode),
+      example: ["mode live", "mode sim"], positionals: [.choice(WorldMode.allCases.map(\.rawValue), .optional)],
+      action: mode),
     CommandSpec(
-      "set", family: .time, usage: "set max-nodes|trace-limit N", summary: "change a limit of the world",
+      "set", family: .time, summary: "change a limit of the world",
       details: ["max-nodes: spawning beyond it is refused (default 1000). trace-limit: events kept (default 100000)."],
-      example: ["set max-nodes 2000"], positionals: [.choice(settings), .number], action: set),
+      example: ["set max-nodes 2000"], positionals: [.choice(settings), Positional("N", .number)], action: set),
     CommandSpec(
-      "reset", family: .time, usage: "reset", summary: "start over: no nodes, time zero, default network (seed kept)",
+      "reset", family: .time, summary: "start over: no nodes, time zero, default network (seed kept)",
       example: ["reset"],
       action: { (inv, s) throws(ShellError) in
-        try inv.expectCount(0...0, usage: "reset")
         s.world.reset()
         return .reset
       }),
   ]
 
   static func advance(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "advance DURATION")
     let d = try inv.duration(inv.positional[0], what: "the time to advance")
     guard d <= .seconds(86_400) else {
       throw ShellError("advance at most 24h at a time", column: inv.positional[0].column)
@@ -52,7 +50,6 @@ enum TimeCommands {
   }
 
   static func seed(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...1, usage: "seed [N]")
     guard let t = inv.word(0) else { return .seed(s.world.seed, changed: false) }
     guard let v = UInt64(t.text) else {
       throw ShellError("a seed is a whole number from 0 to 2^64-1, not '\(t.text)'", column: t.column)
@@ -62,7 +59,6 @@ enum TimeCommands {
   }
 
   static func mode(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...1, usage: "mode [sim|live]")
     guard let t = inv.word(0) else { return .mode(s.world.mode, changed: false) }
     guard let m = WorldMode(rawValue: t.text) else {
       throw ShellError(
@@ -73,7 +69,6 @@ enum TimeCommands {
   }
 
   static func set(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(2...2, usage: "set max-nodes|trace-limit N")
     let name = inv.positional[0]
     let value = try inv.integer(inv.positional[1], what: name.text, range: 1...10_000_000)
     switch name.text {

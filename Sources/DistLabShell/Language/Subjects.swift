@@ -50,25 +50,11 @@ enum SubjectRegistry {
     return (nil, groups.first { g in g.namespace.map { text.hasPrefix($0) } ?? false })
   }
 
-  /// `help expect`'s lines: each group's subjects, a node's after the shell's own, wrapped.
-  static func helpLines(width: Int = 88) -> [String] {
+  /// `help expect`'s paragraphs: each group's subjects, a node's after the shell's own.
+  static func helpLines() -> [String] {
     var listed = groups.map { g in (g.title, g.subjects.map { $0.help.isEmpty ? $0.name : "\($0.name) (\($0.help))" }) }
     listed.insert((CoreSubjects.nodeHelp.title, CoreSubjects.nodeHelp.words), at: CoreSubjects.groups.count)
-    var lines: [String] = []
-    for (title, words) in listed {
-      var line = "\(title):"
-      for (i, w) in words.enumerated() {
-        let piece = " " + w + (i == words.count - 1 ? "." : ",")
-        if line.count + piece.count > width {
-          lines.append(line)
-          line = "  " + piece.dropFirst()
-        } else {
-          line += piece
-        }
-      }
-      lines.append(line)
-    }
-    return lines
+    return listed.flatMap { title, words in ["\(title): " + words.joined(separator: ", ") + ".", ""] }
   }
 }
 

@@ -30,7 +30,11 @@ public struct Completer {
         rest.removeFirst()
       }
     }
-    if current.hasPrefix("--") { return match(current, spec.flags.map(\.name).filter { !rest.contains($0) }) }
+    if current.hasPrefix("--") {
+      // Only the flags that go with what the command's first word chose (`shard use ring`).
+      let first = firstPositional(spec, rest)
+      return match(current, spec.flags.filter { $0.applies(to: first) }.map(\.name).filter { !rest.contains($0) })
+    }
     if let last = rest.last, let flag = spec.flags.first(where: { $0.name == last }) {
       guard let kind = flag.value else { return positional(spec, rest, current) }
       return complete(kind, current)
@@ -38,21 +42,29 @@ public struct Completer {
     return positional(spec, rest, current)
   }
 
-  private func positional(_ spec: CommandSpec, _ rest: [String], _ current: String) -> [String] {
-    var index = 0
+  /// The positional words typed so far (flags and their values left out).
+  private func positionalWords(_ spec: CommandSpec, _ rest: [String]) -> [String] {
+    var words: [String] = []
     var i = 0
     while i < rest.count {
       if rest[i].hasPrefix("--") {
         if spec.flags.first(where: { $0.name == rest[i] })?.value != nil { i += 1 }
       } else {
-        index += 1
+        words.append(rest[i])
       }
       i += 1
     }
-    guard let kind = spec.positionals.isEmpty ? nil : spec.positionals[min(index, spec.positionals.count - 1)] else {
-      return []
-    }
-    return complete(kind, current, after: rest.last { !$0.hasPrefix("--") })
+    return words
+  }
+
+  private func firstPositional(_ spec: CommandSpec, _ rest: [String]) -> String? {
+    positionalWords(spec, rest).first
+  }
+
+  private func positional(_ spec: CommandSpec, _ rest: [String], _ current: String) -> [String] {
+    let words = positionalWords(spec, rest)
+    guard let kind = spec.kind(at: words.count) else { return [] }
+    return complete(kind, current, after: words.last)
   }
 
   private func complete(_ kind: WordKind, _ current: String, after previous: String? = nil) -> [String] {
@@ -78,9 +90,10 @@ public struct Completer {
     case .region: return match(current, world.network.regions.keys.sorted())
     case .choice(let options): return match(current, options)
     case .command: return match(current, CommandRegistry.names)
-    case .latencyShape: return match(current, ["fixed", "uniform", "normal", "exp"])
     case .path: return files(current)
     case .role: return match(current, world.roles.names)
+    case .subcommand:
+      return match(current, previous.flatMap { CommandRegistry.command($0)?.subcommands.map(\.name) } ?? [])
     case .lesson: return match(current, session.library?.lessons.map(\.id) ?? [])
     case .count, .duration, .ratio, .number, .text: return []
     }

@@ -196,6 +196,62 @@ extension String {
 struct HelpRenderer {
   let style: Style
 
+  /// The width help keeps to.
+  static let columns = 80
+
+  /// `  TERM  summary`, the summaries in a column `width` wide from the left margin; a term
+  /// too long for the column gets its summary on the next line, and a summary too long for
+  /// the line wraps under itself.
+  static func entry(_ term: String, width: Int, _ summary: String) -> [String] {
+    let indent = width + 4
+    var lines: [String] = []
+    var first = "  " + term
+    if term.count > width {
+      lines.append(first)
+      first = String(repeating: " ", count: indent)
+    } else {
+      first += String(repeating: " ", count: indent - 2 - term.count)
+    }
+    var line = first
+    var empty = true
+    for word in summary.split(separator: " ") {
+      if !empty && TextWidth.of(line) + 1 + TextWidth.of(String(word)) > columns {
+        lines.append(line)
+        line = String(repeating: " ", count: indent)
+        empty = true
+      }
+      line += (empty ? "" : " ") + word
+      empty = false
+    }
+    lines.append(line)
+    return lines
+  }
+
+  /// Help text as paragraphs wrapped to the help's width: consecutive lines of `details`
+  /// are one paragraph, and an empty line starts the next.
+  static func paragraphs(_ details: [String]) -> [String] {
+    var out: [String] = []
+    var paragraph: [String] = []
+    func flush() {
+      guard !paragraph.isEmpty else { return }
+      var line = ""
+      for word in paragraph.joined(separator: " ").split(separator: " ") {
+        if !line.isEmpty && TextWidth.of(line) + 1 + TextWidth.of(String(word)) > columns {
+          out.append(line)
+          line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+      }
+      out.append(line)
+      paragraph = []
+    }
+    for d in details {
+      if d.isEmpty { flush() } else { paragraph.append(d) }
+    }
+    flush()
+    return out
+  }
+
   func render(_ h: HelpView) -> String {
     switch h {
     case .overview(let specs):
@@ -207,29 +263,28 @@ struct HelpRenderer {
         if !lines.isEmpty { lines.append("") }
         lines.append(style.bold(family.rawValue))
         for s in inFamily {
-          lines.append("  " + s.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + s.summary)
+          lines += Self.entry(s.name, width: width, s.summary)
         }
       }
       lines.append("")
-      lines.append("Type 'help COMMAND' for its usage and an example. Durations: 250ms 2s 1m. Ratios: 0.1 or 10%.")
-      lines.append("Node sets: n1  n1,n3  n1..n5  all  or a role. Comments start with #.")
+      lines.append("Type 'help COMMAND' for its usage and an example. Comments start with #.")
+      lines.append("Durations: 250ms 2s 1m. Ratios: 0.1 or 10%. Node sets: n1  n1,n3  n1..n5  all.")
       return lines.joined(separator: "\n")
     case .command(let s):
-      var lines = ["usage: \(s.usage)", "", s.summary]
-      if !s.details.isEmpty { lines += [""] + s.details }
+      var lines = ["usage: \(s.usage)", ""] + Self.paragraphs([s.summary])
+      if !s.details.isEmpty { lines += [""] + Self.paragraphs(s.details) }
       if !s.subcommands.isEmpty {
         lines.append("")
-        let width = s.subcommands.map(\.usage.count).max() ?? 0
+        let width = min(36, s.subcommands.map(\.usage.count).max() ?? 0)
         for sub in s.subcommands {
-          lines.append("  " + sub.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + sub.summary)
+          lines += Self.entry(sub.usage, width: width, sub.summary)
         }
       }
       if !s.flags.isEmpty {
         lines.append("")
-        let width = s.flags.map { ($0.name + " " + $0.placeholder).count }.max() ?? 0
+        let width = min(30, s.flags.map { ($0.name + " " + $0.placeholder).count }.max() ?? 0)
         for f in s.flags {
-          lines.append(
-            "  " + (f.name + " " + f.placeholder).padding(toLength: width + 2, withPad: " ", startingAt: 0) + f.help)
+          lines += Self.entry(f.name + " " + f.placeholder, width: width, f.help)
         }
       }
       if !s.example.isEmpty {

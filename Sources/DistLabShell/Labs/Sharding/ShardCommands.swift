@@ -3,10 +3,14 @@ import DistLabSharding
 
 /// `shard …`: the sharding lab — spread keys over nodes by every scheme and watch what happens.
 enum ShardCommands {
+  static let keyWord = Positional("KEY", .text)
   static let keyFlag = FlagSpec("--raw", help: "the key is a 64-bit integer used as its own hash value")
+  /// How `--dist` draws keys, as typed.
+  static let distributions = ["uniform", "sequential", "zipf"]
+
   static let distFlags: [FlagSpec] = [
     FlagSpec(
-      "--dist", .choice(["uniform", "sequential", "zipf"]), placeholder: "uniform|sequential|zipf",
+      "--dist", .choice(distributions), placeholder: distributions.joined(separator: "|"),
       help: "how keys are drawn (default uniform)"),
     FlagSpec("--skew", .number, placeholder: "S", help: "zipf skew (default 1.1)"),
     FlagSpec("--start", .count, placeholder: "N", help: "first id of sequential keys (default: after the last load)"),
@@ -15,17 +19,16 @@ enum ShardCommands {
 
   static let spec = CommandSpec(
     "shard", family: .data,
-    usage: "shard use|load|put|get|where|stats|add|remove|map|compare|health|repair|assign|clear …",
     summary: "spread keys over nodes by a distribution scheme and watch its weaknesses",
     details: [
       "Schemes: " + SchemeKind.allCases.map(\.rawValue).joined(separator: ", ") + ". Keys are hashed with xxHash64.",
+      "",
       "Writes, reads and moves are real messages to the nodes' key/value stores.",
     ],
     example: ["spawn 6", "shard use ring --vnodes 100", "shard load 10000", "shard stats", "spawn 1", "shard add n11"],
     subcommands: [
       CommandSpec(
-        "use", family: .data, usage: "shard use SCHEME [--nodes SET] [options] [--replicas R [--zone-aware]]",
-        summary: "choose a scheme over the nodes (all up nodes unless --nodes)",
+        "use", family: .data, summary: "choose a scheme over the nodes (all up nodes unless --nodes)",
         details: [
           "ring: --vnodes N (virtual nodes per node), --seed N. bounded: --vnodes, --load-factor C.",
           "range: --splits K1,K2,… (explicit split points) or --max-range-keys N (split a range that grows",
@@ -37,60 +40,67 @@ enum ShardCommands {
         example: [
           "shard use modn", "shard clear", "shard use ring --vnodes 1", "shard clear", "shard use jump --replicas 3",
         ],
-        positionals: [.choice(SchemeKind.allCases.map(\.rawValue))],
+        positionals: [Positional("SCHEME", .choice(SchemeKind.allCases.map(\.rawValue)))],
         flags: [
           FlagSpec("--nodes", .nodeSet, placeholder: "SET", help: "the nodes that hold data (default: every up node)"),
           FlagSpec(
-            "--vnodes", .count, placeholder: "N", help: "ring and bounded: virtual nodes per node (default 100)"),
-          FlagSpec("--seed", .count, placeholder: "N", help: "the hash seed for ring, rendezvous, maglev, bounded"),
-          FlagSpec("--splits", .text, placeholder: "K1,K2,…", help: "range: split points, in order"),
-          FlagSpec("--max-range-keys", .count, placeholder: "N", help: "range: split a range past N keys"),
-          FlagSpec("--block-size", .text, placeholder: "SIZE", help: "chunks: block size (default 128MB)"),
-          FlagSpec("--record-size", .text, placeholder: "SIZE", help: "chunks: bytes each key appends (default 1KB)"),
+            "--vnodes", .count, placeholder: "N", help: "ring and bounded: virtual nodes per node (default 100)",
+            only: ["ring", "bounded"]),
           FlagSpec(
-            "--table-size", .count, placeholder: "P", help: "maglev: lookup table size, a prime (default 65537)"),
-          FlagSpec("--maglev", .text, placeholder: "n1:O:S,…", help: "maglev: each node's offset and skip"),
+            "--seed", .count, placeholder: "N", help: "the hash seed for ring, rendezvous, maglev, bounded",
+            only: ["ring", "rendezvous", "maglev", "bounded"]),
+          FlagSpec("--splits", .text, placeholder: "K1,K2,…", help: "range: split points, in order", only: ["range"]),
           FlagSpec(
-            "--load-factor", .number, placeholder: "C", help: "bounded: no node above C × the mean (default 1.25)"),
+            "--max-range-keys", .count, placeholder: "N", help: "range: split a range past N keys", only: ["range"]),
+          FlagSpec(
+            "--block-size", .text, placeholder: "SIZE", help: "chunks: block size (default 128MB)", only: ["chunks"]),
+          FlagSpec(
+            "--record-size", .text, placeholder: "SIZE", help: "chunks: bytes each key appends (default 1KB)",
+            only: ["chunks"]),
+          FlagSpec(
+            "--table-size", .count, placeholder: "P", help: "maglev: lookup table size, a prime (default 65537)",
+            only: ["maglev"]),
+          FlagSpec(
+            "--maglev", .text, placeholder: "n1:O:S,…", help: "maglev: each node's offset and skip", only: ["maglev"]),
+          FlagSpec(
+            "--load-factor", .number, placeholder: "C", help: "bounded: no node above C × the mean (default 1.25)",
+            only: ["bounded"]),
           FlagSpec("--replicas", .count, placeholder: "R", help: "copies of every key on distinct nodes"),
           FlagSpec("--zone-aware", help: "with --replicas: copies in different regions"),
           FlagSpec("--value-size", .text, placeholder: "SIZE", help: "bytes each value counts for (default 1KB)"),
         ],
         action: use),
       CommandSpec(
-        "load", family: .data, usage: "shard load N [--dist uniform|sequential|zipf] [--skew S] [--start N] [--raw]",
-        summary: "place N keys and write them to their nodes",
+        "load", family: .data, summary: "place N keys and write them to their nodes",
         example: ["shard load 1000", "shard load 500 --dist sequential"],
-        positionals: [.count],
+        positionals: [Positional("N", .count)],
         flags: distFlags + [FlagSpec("--seed", .count, placeholder: "N", help: "seed of the key draw")],
         action: load),
       CommandSpec(
-        "put", family: .data, usage: "shard put KEY [--raw]", summary: "place one key and write its copies",
-        example: ["shard put alice"], positionals: [.text], flags: [keyFlag], action: put),
+        "put", family: .data, summary: "place one key and write its copies",
+        example: ["shard put alice"], positionals: [keyWord], flags: [keyFlag], action: put),
       CommandSpec(
-        "get", family: .data, usage: "shard get KEY [--raw]", summary: "read a key from its first live copy",
-        example: ["shard get alice"], positionals: [.text], flags: [keyFlag], action: get),
+        "get", family: .data, summary: "read a key from its first live copy",
+        example: ["shard get alice"], positionals: [keyWord], flags: [keyFlag], action: get),
       CommandSpec(
-        "where", family: .data, usage: "shard where KEY [--raw]", summary: "where a key lives and why",
-        example: ["shard where alice"], positionals: [.text], flags: [keyFlag], action: locate),
+        "where", family: .data, summary: "where a key lives and why",
+        example: ["shard where alice"], positionals: [keyWord], flags: [keyFlag], action: locate),
       CommandSpec(
-        "stats", family: .data, usage: "shard stats",
-        summary: "keys per node with bars, max/mean, deviation, empty nodes",
+        "stats", family: .data, summary: "keys per node with bars, max/mean, deviation, empty nodes",
         example: ["shard stats"], action: stats),
       CommandSpec(
-        "add", family: .data, usage: "shard add NODE",
-        summary: "a node joins: the keys the scheme now puts on it move there",
-        example: ["spawn 1", "shard add n13"], positionals: [.node],
+        "add", family: .data, summary: "a node joins: the keys the scheme now puts on it move there",
+        example: ["spawn 1", "shard add n13"], positionals: [Positional("NODE", .node)],
         action: { (inv, s) throws(ShellError) in try change(inv, s, add: true) }),
       CommandSpec(
-        "remove", family: .data, usage: "shard remove NODE", summary: "a node leaves: its keys move to the others",
-        example: ["shard remove n3"], positionals: [.node],
+        "remove", family: .data, summary: "a node leaves: its keys move to the others",
+        example: ["shard remove n3"], positionals: [Positional("NODE", .node)],
         action: { (inv, s) throws(ShellError) in try change(inv, s, add: false) }),
       CommandSpec(
-        "map", family: .data, usage: "shard map", summary: "the scheme's picture: ring, ranges, chunk table, directory",
+        "map", family: .data, summary: "the scheme's picture: ring, ranges, chunk table, directory",
         action: map),
       CommandSpec(
-        "compare", family: .data, usage: "shard compare [--keys N] [--nodes N] [--dist …] [--vnodes N]",
+        "compare", family: .data,
         summary: "every scheme on the same keys: balance, keys moved on join and leave, lookup cost, metadata",
         example: ["shard compare --keys 10000 --nodes 10"],
         flags: [
@@ -99,18 +109,16 @@ enum ShardCommands {
           FlagSpec("--vnodes", .count, placeholder: "N", help: "virtual nodes for ring and bounded (default 100)"),
         ] + distFlags, action: compare),
       CommandSpec(
-        "health", family: .data, usage: "shard health", summary: "keys fully replicated, under-replicated, unreachable",
+        "health", family: .data, summary: "keys fully replicated, under-replicated, unreachable",
         action: health),
       CommandSpec(
-        "repair", family: .data, usage: "shard repair", summary: "copy under-replicated keys to live nodes",
+        "repair", family: .data, summary: "copy under-replicated keys to live nodes",
         action: repair),
       CommandSpec(
-        "assign", family: .data, usage: "shard assign KEY NODE [--raw]",
-        summary: "directory: point a key's row at another node",
-        positionals: [.text, .node], flags: [keyFlag], action: assign),
+        "assign", family: .data, summary: "directory: point a key's row at another node",
+        positionals: [keyWord, Positional("NODE", .node)], flags: [keyFlag], action: assign),
       CommandSpec(
-        "clear", family: .data, usage: "shard clear",
-        summary: "delete the lab's keys from the nodes and forget the scheme", action: clear),
+        "clear", family: .data, summary: "delete the lab's keys from the nodes and forget the scheme", action: clear),
     ])
 
   static func key(_ inv: Invocation, _ t: Token) throws(ShellError) -> ShardKey {
@@ -130,7 +138,6 @@ enum ShardCommands {
   }
 
   static func use(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "shard use SCHEME [options]")
     let t = inv.positional[0]
     let kind: SchemeKind
     do {
@@ -189,7 +196,7 @@ enum ShardCommands {
   static func keys(_ inv: Invocation, count: Int, seed: UInt64, defaultStart: UInt64) throws(ShellError) -> [ShardKey] {
     let form: ShardKeyForm = inv.has("--raw") ? .raw : .standard
     let pattern: ShardKeyPattern
-    switch inv.flags["--dist"]?.text ?? "uniform" {
+    switch inv.flags["--dist"]?.text ?? distributions[0] {
     case "uniform": pattern = .uniform
     case "sequential":
       let start =
@@ -208,7 +215,7 @@ enum ShardCommands {
     default:
       let t = inv.flags["--dist"]
       throw ShellError(
-        "--dist is uniform, sequential or zipf\(Suggest.hint(for: t?.text ?? "", in: ["uniform", "sequential", "zipf"]))",
+        "--dist is uniform, sequential or zipf\(Suggest.hint(for: t?.text ?? "", in: distributions))",
         column: t?.column)
     }
     do {
@@ -219,7 +226,6 @@ enum ShardCommands {
   }
 
   static func load(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "shard load N [--dist …]")
     let n = try inv.integer(inv.positional[0], what: "the number of keys", range: 1...1_000_000)
     let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
     let seed =
@@ -236,7 +242,6 @@ enum ShardCommands {
   }
 
   static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "shard put KEY [--raw]")
     let k = try key(inv, inv.positional[0])
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardLoad([k], cancel: s.cancel) }
     let w = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardWhere(k) }
@@ -245,20 +250,17 @@ enum ShardCommands {
   }
 
   static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "shard get KEY [--raw]")
     let k = try key(inv, inv.positional[0])
     return .shard(
       .read(try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardGet(k, cancel: s.cancel) }))
   }
 
   static func locate(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: "shard where KEY [--raw]")
     let k = try key(inv, inv.positional[0])
     return .shard(.located(try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardWhere(k) }))
   }
 
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard stats")
     let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
     return .shard(
       .stats(
@@ -267,7 +269,6 @@ enum ShardCommands {
   }
 
   static func change(_ inv: Invocation, _ s: ShellSession, add: Bool) throws(ShellError) -> CommandResult {
-    try inv.expectCount(1...1, usage: add ? "shard add NODE" : "shard remove NODE")
     let node = try NodeSet.single(inv.positional[0], in: s.world)
     let outcome = try attempt(inv.positional[0].column) { () throws(WorldError) in
       try s.sharding.shardChange(add ? .added(node) : .removed(node), cancel: s.cancel)
@@ -276,13 +277,11 @@ enum ShardCommands {
   }
 
   static func map(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard map")
     let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
     return .shard(.map(scheme: lab.scheme, distribution: s.sharding.shardDistribution()))
   }
 
   static func compare(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard compare [--keys N] [--nodes N]")
     let n = try inv.flagInt("--keys", range: 1...200_000) ?? 10_000
     let nodeCount = try inv.flagInt("--nodes", range: 1...100) ?? 10
     let keys = try keys(inv, count: n, seed: s.world.seed, defaultStart: 0)
@@ -298,20 +297,17 @@ enum ShardCommands {
   }
 
   static func health(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard health")
     _ = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
     return .shard(.health(s.sharding.shardHealth()))
   }
 
   static func repair(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard repair")
     let before = s.sharding.shardHealth()
     let outcome = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardRepair(cancel: s.cancel) }
     return .shard(.repaired(outcome, before: before, after: s.sharding.shardHealth()))
   }
 
   static func assign(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(2...2, usage: "shard assign KEY NODE [--raw]")
     let k = try key(inv, inv.positional[0])
     let node = try NodeSet.single(inv.positional[1], in: s.world)
     let outcome = try attempt(inv.column) { () throws(WorldError) in
@@ -321,7 +317,6 @@ enum ShardCommands {
   }
 
   static func clear(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    try inv.expectCount(0...0, usage: "shard clear")
     let n = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardClear(cancel: s.cancel) }
     return .shard(.cleared(keys: n))
   }
