@@ -42,16 +42,18 @@ final class SequenceDiagramTests: XCTestCase {
       send(0, cli, n1, 1, request("add", .int(10), .int(20))),
       send(0, cli, n2, 2, text("hello")),
       // A drop names the receiver the message was meant for (node) and its sender (peer).
-      TraceEvent(time: ms(0), kind: .drop, node: n2, peer: cli, messageID: 2, bytes: text("hello"), detail: "loss"),
+      TraceEvent(
+        time: ms(0), kind: .drop, node: n2, peer: cli, messageID: 2, bytes: text("hello"), detail: .dropped(.loss)),
       deliver(2, cli, n1, 1, request("add", .int(10), .int(20)), latency: 2),
-      TraceEvent(time: ms(2), kind: .exec, node: n1, detail: "add rpc#1"),
+      TraceEvent(time: ms(2), kind: .exec, node: n1, detail: .exec(method: "add", callID: 1)),
       send(2, n1, cli, 3, reply(.int(30))),
       deliver(3, n1, cli, 3, reply(.int(30)), latency: 1),
       TraceEvent(time: ms(4), kind: .kill, node: n2),
       send(5, cli, n2, 4, text("ping")),
       // Reaching a node that is down.
-      TraceEvent(time: ms(6), kind: .drop, node: n2, peer: cli, messageID: 4, bytes: text("ping"), detail: "node down"),
-      TraceEvent(time: ms(7), kind: .restart, node: n2, detail: "incarnation 2"),
+      TraceEvent(
+        time: ms(6), kind: .drop, node: n2, peer: cli, messageID: 4, bytes: text("ping"), detail: .dropped(.nodeDown)),
+      TraceEvent(time: ms(7), kind: .restart, node: n2, detail: .incarnation(2)),
       send(8, cli, n2, 5, text("again")),
     ]
   }
@@ -97,18 +99,18 @@ final class SequenceDiagramTests: XCTestCase {
   func testDropShowsCrossAndReason() {
     // Without a send in the trace, the drop's peer is the sender: n2 sent to cli, right to left.
     let drop = TraceEvent(
-      time: ms(3), kind: .drop, node: cli, peer: n2, messageID: 9, bytes: text("hi"), detail: "partition")
+      time: ms(3), kind: .drop, node: cli, peer: n2, messageID: 9, bytes: text("hi"), detail: .dropped(.partition))
     let out = lines(render([drop]))
     XCTAssertEqual(out[1], "0.003s  │          ✗────────────┤   m9 hi dropped: partition")
     // Between neighbours the cross sits halfway.
-    let near = TraceEvent(time: ms(3), kind: .drop, node: n2, peer: n1, messageID: 10, detail: "cut")
+    let near = TraceEvent(time: ms(3), kind: .drop, node: n2, peer: n1, messageID: 10, detail: .dropped(.cut))
     XCTAssertEqual(lines(render([near]))[1], "0.003s  │           ├─────✗     │   m10 dropped: cut")
   }
 
   func testSelfMessageAndUnnamedColumns() {
     let events = [
       deliver(1, n3, n3, 2, text("tick"), latency: 0),
-      TraceEvent(time: ms(2), kind: .drop, node: n3, peer: n3, messageID: 3, detail: "loss"),
+      TraceEvent(time: ms(2), kind: .drop, node: n3, peer: n3, messageID: 3, detail: .dropped(.loss)),
     ]
     XCTAssertEqual(
       lines(SequenceDiagram.render(events: events, columns: [cli, n3], names: [:], style: .plain)),
@@ -124,7 +126,7 @@ final class SequenceDiagramTests: XCTestCase {
       deliver(1, cli, n1, 1, text("a"), latency: 1),
       TraceEvent(time: ms(2), kind: .kill, node: n1),
       deliver(3, cli, n2, 2, text("b"), latency: 1),
-      TraceEvent(time: ms(4), kind: .note, node: n2, detail: "still here"),
+      TraceEvent(time: ms(4), kind: .note, node: n2, detail: .text("still here")),
       TraceEvent(time: ms(5), kind: .restart, node: n1),
       deliver(6, cli, n2, 3, text("c"), latency: 1),
     ]
@@ -195,11 +197,11 @@ final class SequenceDiagramTests: XCTestCase {
 
   func testNodeMarkers() {
     let events: [TraceEvent] = [
-      TraceEvent(time: ms(0), kind: .spawn, node: n1, detail: "eu"),
+      TraceEvent(time: ms(0), kind: .spawn, node: n1, detail: .region("eu")),
       TraceEvent(time: ms(1), kind: .pause, node: n1),
       TraceEvent(time: ms(2), kind: .resume, node: n1),
       TraceEvent(time: ms(3), kind: .timer, node: n1),
-      TraceEvent(time: ms(4), kind: .dedup, node: n1, detail: "rpc#2 answered from the table"),
+      TraceEvent(time: ms(4), kind: .dedup, node: n1, detail: .dedupAnswered(callID: 2)),
     ]
     XCTAssertEqual(
       lines(render(events, [cli, n1])),
@@ -286,7 +288,7 @@ final class SequenceDiagramTests: XCTestCase {
   func testControlCharactersAreEscaped() {
     let events = [
       deliver(1, cli, n1, 1, text("a\u{1B}[2Jb"), latency: 1),
-      TraceEvent(time: ms(2), kind: .note, node: n1, detail: "line\nbreak"),
+      TraceEvent(time: ms(2), kind: .note, node: n1, detail: .text("line\nbreak")),
     ]
     let out = render(events, [cli, n1])
     XCTAssertFalse(out.utf8.contains(0x1B))

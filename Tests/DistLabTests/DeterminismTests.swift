@@ -181,7 +181,7 @@ final class DeterminismTests: XCTestCase {
       let trace = world.trace
       XCTAssertGreaterThan(trace.stats.sent, 200, "\(jitter)")
       XCTAssertGreaterThan(trace.stats.duplicated, 20, "\(jitter)")
-      XCTAssertGreaterThan(trace.stats.droppedBy["loss"] ?? 0, 20, "\(jitter)")
+      XCTAssertGreaterThan(trace.stats.droppedBy[.loss] ?? 0, 20, "\(jitter)")
       if jitter != .sameDelays {
         XCTAssertGreaterThan(Set(trace.ordered.map(\.latency)).count, 50, "latencies vary: \(jitter)")
       }

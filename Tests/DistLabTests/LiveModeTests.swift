@@ -61,10 +61,10 @@ final class LiveModeTests: XCTestCase {
     let (n1, n2) = (world.id("n1"), world.id("n2"))
     try world.setLoss(1, link: Link(n1, n2))
     let lost = try world.send(from: n1, to: n2, texts: ["x"])
-    XCTAssertEqual(lost.messages[0].fate, .dropped(reason: "loss"))
+    XCTAssertEqual(lost.messages[0].fate, .dropped(reason: .loss))
     try world.setLoss(0, link: Link(n1, n2))
     try world.cut(from: .client, to: n2)
-    XCTAssertEqual(try world.send(from: .client, to: n2, texts: ["x"]).messages[0].fate, .dropped(reason: "cut"))
+    XCTAssertEqual(try world.send(from: .client, to: n2, texts: ["x"]).messages[0].fate, .dropped(reason: .cut))
     try world.setLatency(.fixed(.milliseconds(30)))
     world.heal()
     let (out, wall) = try timed { try world.send(from: .client, to: n2, texts: ["slow"]) }
@@ -103,7 +103,7 @@ final class LiveModeTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(out.roundTrip, .milliseconds(300))
     XCTAssertLessThan(out.roundTrip, .milliseconds(300 + 700))
     XCTAssertLessThan(wall, .milliseconds(300 + 700))
-    XCTAssertGreaterThanOrEqual(world.trace.stats.droppedBy["node down"] ?? 0, 3)
+    XCTAssertGreaterThanOrEqual(world.trace.stats.droppedBy[.nodeDown] ?? 0, 3)
   }
 
   func testSleepTakesAtLeastItsTime() throws {

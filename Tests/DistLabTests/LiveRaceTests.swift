@@ -55,7 +55,7 @@ final class LiveRaceTests: XCTestCase {
       fates["\(out.messages[0].fate)".components(separatedBy: "(").first ?? "", default: 0] += 1
     }
     XCTAssertEqual(fates, ["delivered": 300])
-    XCTAssertGreaterThan(world.trace.stats.droppedBy["no such node"] ?? 0, 100, "the noise really raced the sends")
+    XCTAssertGreaterThan(world.trace.stats.droppedBy[.noSuchNode] ?? 0, 100, "the noise really raced the sends")
   }
 
   /// Every message the trace records as delivered to a node was handed to a running
@@ -78,7 +78,7 @@ final class LiveRaceTests: XCTestCase {
     Thread.sleep(forTimeInterval: 0.05)
     let delivered = world.trace.ordered.filter { $0.kind == .deliver && $0.node == NodeID(1) }.count
     XCTAssertGreaterThan(delivered, 1000, "the flood reached n1")
-    XCTAssertGreaterThan(world.trace.stats.droppedBy["node down"] ?? 0, 0, "messages reached n1 while it was down")
+    XCTAssertGreaterThan(world.trace.stats.droppedBy[.nodeDown] ?? 0, 0, "messages reached n1 while it was down")
     XCTAssertEqual(delivered, tally.count.withLock { $0 }, "deliveries recorded vs messages handed to a program")
   }
 }

@@ -21,7 +21,7 @@ final class NetworkConfigTests: XCTestCase {
   func testAOneWayCutBlocksOnlyItsDirection() {
     var net = NetworkConfig()
     net.cuts.insert(DirectedLink(from: n1, to: n2))
-    XCTAssertEqual(net.blockage(from: n1, to: n2), "cut")
+    XCTAssertEqual(net.blockage(from: n1, to: n2), .cut)
     XCTAssertNil(net.blockage(from: n2, to: n1))
     XCTAssertNil(net.blockage(from: n1, to: n3))
   }
@@ -29,9 +29,9 @@ final class NetworkConfigTests: XCTestCase {
   func testAPartitionBlocksBetweenGroupsBothWaysAndNothingElse() {
     var net = NetworkConfig()
     net.partitions.append([[n1, n2], [n3, .client]])
-    XCTAssertEqual(net.blockage(from: n1, to: n3), "partition")
-    XCTAssertEqual(net.blockage(from: n3, to: n2), "partition")
-    XCTAssertEqual(net.blockage(from: .client, to: n1), "partition")
+    XCTAssertEqual(net.blockage(from: n1, to: n3), .partition)
+    XCTAssertEqual(net.blockage(from: n3, to: n2), .partition)
+    XCTAssertEqual(net.blockage(from: .client, to: n1), .partition)
     XCTAssertNil(net.blockage(from: n1, to: n2), "same group")
     XCTAssertNil(net.blockage(from: n3, to: .client), "same group")
     XCTAssertNil(net.blockage(from: n4, to: n1), "a node in no group is not cut off")
@@ -42,8 +42,8 @@ final class NetworkConfigTests: XCTestCase {
     var net = NetworkConfig()
     net.partitions.append([[n1], [n2]])
     net.partitions.append([[n3], [n4]])
-    XCTAssertEqual(net.blockage(from: n1, to: n2), "partition")
-    XCTAssertEqual(net.blockage(from: n4, to: n3), "partition")
+    XCTAssertEqual(net.blockage(from: n1, to: n2), .partition)
+    XCTAssertEqual(net.blockage(from: n4, to: n3), .partition)
     XCTAssertNil(net.blockage(from: n1, to: n3))
   }
 
@@ -51,14 +51,14 @@ final class NetworkConfigTests: XCTestCase {
     var net = NetworkConfig()
     net.partitions.append([[n1], [n2]])
     var rng = SeededRandom(seed: 1)
-    XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .dropped(reason: "partition"))
+    XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .dropped(reason: .partition))
   }
 
   func testLossOneDropsEverythingAndLossZeroNothing() {
     var rng = SeededRandom(seed: 2)
     var net = NetworkConfig()
     net.loss = 1
-    for _ in 0..<1000 { XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .dropped(reason: "loss")) }
+    for _ in 0..<1000 { XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .dropped(reason: .loss)) }
     net.loss = 0
     for _ in 0..<1000 { XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .delivered([.milliseconds(1)])) }
   }
@@ -67,7 +67,7 @@ final class NetworkConfigTests: XCTestCase {
     var rng = SeededRandom(seed: 3)
     var net = NetworkConfig()
     net.loss = 0.25
-    let dropped = (0..<20_000).filter { _ in net.fate(from: n1, to: n2, rng: &rng) == .dropped(reason: "loss") }.count
+    let dropped = (0..<20_000).filter { _ in net.fate(from: n1, to: n2, rng: &rng) == .dropped(reason: .loss) }.count
     XCTAssertEqual(Double(dropped) / 20_000, 0.25, accuracy: 0.015)
   }
 
@@ -90,7 +90,7 @@ final class NetworkConfigTests: XCTestCase {
     net.linkLoss[Link(n1, n3)] = 1
     XCTAssertEqual(net.fate(from: n1, to: n2, rng: &rng), .delivered([.milliseconds(50)]))
     XCTAssertEqual(net.fate(from: n2, to: n1, rng: &rng), .delivered([.milliseconds(50)]), "a link is both ways")
-    XCTAssertEqual(net.fate(from: n3, to: n1, rng: &rng), .dropped(reason: "loss"))
+    XCTAssertEqual(net.fate(from: n3, to: n1, rng: &rng), .dropped(reason: .loss))
     XCTAssertEqual(net.fate(from: n2, to: n3, rng: &rng), .delivered([.milliseconds(1)]))
   }
 

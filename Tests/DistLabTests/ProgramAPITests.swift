@@ -81,8 +81,15 @@ final class ProgramAPITests: XCTestCase {
         XCTAssertEqual(try value(world, "relay", [.int(2), .int(60)]), .value([.int(3)]))
       }
       let notes = world.events(.note).filter { $0.node == NodeID(1) }.map(\.detail)
-      XCTAssertTrue(notes.contains { $0.hasSuffix("timed out; retry 1") }, "the loss cost at least one retry: \(notes)")
-      XCTAssertTrue(notes.allSatisfy { $0.hasPrefix("rpc#1.") }, "a program's calls are labelled apart: \(notes)")
+      let retried = notes.contains { if case .retry(_, 1) = $0 { true } else { false } }
+      XCTAssertTrue(retried, "the loss cost at least one retry: \(notes)")
+      let ids = notes.compactMap { d -> UInt32? in
+        switch d {
+        case .retry(let id, _), .gaveUp(let id, _): id
+        default: nil
+        }
+      }
+      XCTAssertTrue(ids.allSatisfy { CallLabel.label($0).hasPrefix("rpc#1.") }, "a program's calls are labelled apart")
       traces.append(render(world.trace))
     }
     assertSameLines(traces[0], traces[1], "sim vs reference")
@@ -93,8 +100,10 @@ final class ProgramAPITests: XCTestCase {
     try world.partition([[NodeID(1)], [NodeID(2)]])
     XCTAssertEqual(try value(world, "relay", [.int(2), .int(2)]), .error("relayed: timeout"))
     let notes = world.events(.note).filter { $0.node == NodeID(1) }.map(\.detail)
+    let id = CallLabel.programID(incarnation: 1, count: 1)
     XCTAssertEqual(
-      notes, ["rpc#1.1 timed out; retry 1", "rpc#1.1 timed out; retry 2", "rpc#1.1 gave up after 3 attempts"])
+      notes, [.retry(callID: id, attempt: 1), .retry(callID: id, attempt: 2), .gaveUp(callID: id, attempts: 3)])
+    XCTAssertEqual(CallLabel.label(id), "rpc#1.1")
   }
 
   func testACancelledTimerNeverFires() throws {

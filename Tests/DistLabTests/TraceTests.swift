@@ -3,7 +3,9 @@ import XCTest
 
 /// The trace: a bounded log of what happened, with totals over everything ever recorded.
 final class TraceTests: XCTestCase {
-  func event(_ i: Int, _ kind: TraceEvent.Kind = .note, latency: Int64? = nil, detail: String = "") -> TraceEvent {
+  func event(_ i: Int, _ kind: TraceEvent.Kind = .note, latency: Int64? = nil, detail: TraceDetail = .none)
+    -> TraceEvent
+  {
     TraceEvent(
       time: Nanoseconds(Int64(i)), kind: kind, node: NodeID(1), detail: detail,
       latency: latency.map(Nanoseconds.init))
@@ -36,15 +38,15 @@ final class TraceTests: XCTestCase {
     var log = TraceLog(limit: 3)
     for i in 0..<5 { log.record(event(i, .send)) }
     for i in 0..<4 { log.record(event(i, .deliver, latency: Int64(100 * (i + 1)))) }
-    log.record(event(0, .drop, detail: "loss"))
-    log.record(event(0, .drop, detail: "loss"))
-    log.record(event(0, .drop, detail: "partition"))
+    log.record(event(0, .drop, detail: .dropped(.loss)))
+    log.record(event(0, .drop, detail: .dropped(.loss)))
+    log.record(event(0, .drop, detail: .dropped(.partition)))
     log.record(event(0, .duplicate))
     let s = log.stats
     XCTAssertEqual(s.sent, 5)
     XCTAssertEqual(s.delivered, 4)
     XCTAssertEqual(s.dropped, 3)
-    XCTAssertEqual(s.droppedBy, ["loss": 2, "partition": 1])
+    XCTAssertEqual(s.droppedBy, [.loss: 2, .partition: 1])
     XCTAssertEqual(s.duplicated, 1)
     XCTAssertEqual(s.latencies, [100, 200, 300, 400])
     log.clearStats()

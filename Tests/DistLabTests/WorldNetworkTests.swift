@@ -49,7 +49,7 @@ final class WorldNetworkTests: XCTestCase {
     let n1 = world.id("n1")
     let n2 = world.id("n2")
     try world.cut(from: n1, to: n2)
-    XCTAssertEqual(try world.send(from: n1, to: n2, texts: ["x"]).messages[0].fate, .dropped(reason: "cut"))
+    XCTAssertEqual(try world.send(from: n1, to: n2, texts: ["x"]).messages[0].fate, .dropped(reason: .cut))
     guard case .delivered = try world.send(from: n2, to: n1, texts: ["y"]).messages[0].fate else {
       return XCTFail("the other direction is open")
     }
@@ -63,15 +63,15 @@ final class WorldNetworkTests: XCTestCase {
     let world = try makeWorld(nodes: 3)
     let (n1, n2, n3) = (world.id("n1"), world.id("n2"), world.id("n3"))
     try world.partition([[n1], [n2, n3]])
-    XCTAssertEqual(try world.send(from: n1, to: n2, texts: ["a"]).messages[0].fate, .dropped(reason: "partition"))
-    XCTAssertEqual(try world.send(from: n3, to: n1, texts: ["a"]).messages[0].fate, .dropped(reason: "partition"))
+    XCTAssertEqual(try world.send(from: n1, to: n2, texts: ["a"]).messages[0].fate, .dropped(reason: .partition))
+    XCTAssertEqual(try world.send(from: n3, to: n1, texts: ["a"]).messages[0].fate, .dropped(reason: .partition))
     guard case .delivered = try world.send(from: n2, to: n3, texts: ["a"]).messages[0].fate else {
       return XCTFail("n2 and n3 are on the same side")
     }
     guard case .delivered = try world.send(from: .client, to: n1, texts: ["a"]).messages[0].fate else {
       return XCTFail("cli is in no group")
     }
-    XCTAssertEqual(world.trace.stats.droppedBy["partition"], 2)
+    XCTAssertEqual(world.trace.stats.droppedBy[.partition], 2)
     XCTAssertEqual(world.heal(), 1)
     XCTAssertEqual(world.heal(), 0)
     guard case .delivered = try world.send(from: n1, to: n2, texts: ["a"]).messages[0].fate else {
@@ -83,7 +83,7 @@ final class WorldNetworkTests: XCTestCase {
     let world = try makeWorld(nodes: 2)
     try world.partition([[.client, world.id("n1")], [world.id("n2")]])
     XCTAssertEqual(
-      try world.send(from: .client, to: world.id("n2"), texts: ["a"]).messages[0].fate, .dropped(reason: "partition"))
+      try world.send(from: .client, to: world.id("n2"), texts: ["a"]).messages[0].fate, .dropped(reason: .partition))
   }
 
   func testBadPartitionsAndCutsAreRefusedAndChangeNothing() throws {
@@ -137,9 +137,9 @@ final class WorldNetworkTests: XCTestCase {
     let world = try makeWorld(nodes: 2)
     try world.setLoss(1)
     let out = try world.send(from: world.id("n1"), to: world.id("n2"), texts: (1...20).map { "m\($0)" })
-    XCTAssertEqual(out.messages.map(\.fate), Array(repeating: .dropped(reason: "loss"), count: 20))
+    XCTAssertEqual(out.messages.map(\.fate), Array(repeating: .dropped(reason: .loss), count: 20))
     XCTAssertEqual(out.arrivalOrder, [])
-    XCTAssertEqual(world.trace.stats.droppedBy["loss"], 20)
+    XCTAssertEqual(world.trace.stats.droppedBy[.loss], 20)
     XCTAssertEqual(try world.summary(of: world.id("n2"))?.received, 0)
   }
 
@@ -147,7 +147,7 @@ final class WorldNetworkTests: XCTestCase {
     let world = try makeWorld(nodes: 3)
     try world.setLoss(1, link: Link(world.id("n1"), world.id("n2")))
     XCTAssertEqual(
-      try world.send(from: world.id("n2"), to: world.id("n1"), texts: ["a"]).messages[0].fate, .dropped(reason: "loss"))
+      try world.send(from: world.id("n2"), to: world.id("n1"), texts: ["a"]).messages[0].fate, .dropped(reason: .loss))
     guard case .delivered = try world.send(from: world.id("n1"), to: world.id("n3"), texts: ["a"]).messages[0].fate
     else {
       return XCTFail("another link")
@@ -256,7 +256,7 @@ final class WorldNetworkTests: XCTestCase {
       try world.partition([[from], [n1]])
       _ = try world.advance(by: .seconds(1))
       let drops = world.events(.drop).filter { $0.peer == n1 && $0.node == from }
-      XCTAssertEqual(drops.map(\.detail), ["partition"], "reply to \(caller)")
+      XCTAssertEqual(drops.map(\.detail), [.dropped(.partition)], "reply to \(caller)")
       XCTAssertEqual(world.events(.deliver).filter { $0.node == from }.count, 0, "reply to \(caller)")
     }
   }

@@ -22,7 +22,7 @@ final class EngineOracleTests: XCTestCase {
       [
         "\(e.time.value)", e.kind.rawValue, e.node.description, e.peer?.description ?? "-",
         e.messageID.map(String.init) ?? "-", e.latency.map { String($0.value) } ?? "-",
-        e.bytes.map { Hex.spaced($0) } ?? "-", e.detail,
+        e.bytes.map { Hex.spaced($0) } ?? "-", "\(e.detail)",
       ].joined(separator: " ")
     }
   }

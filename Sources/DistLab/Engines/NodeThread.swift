@@ -130,7 +130,7 @@ final class NodeThread: NodeHost, @unchecked Sendable {
     case .paused:
       liveHeld.append(job)
     case .down:
-      if case .message(let env) = job { context.dropped(env, reason: "node down") }
+      if case .message(let env) = job { context.dropped(env, reason: .nodeDown) }
     case .up:
       switch job {
       case .message(let env): context.handle(env, program: program)

@@ -86,8 +86,8 @@ class QueueEngine {
           record(
             TraceEvent(
               time: simNow, kind: .drop, node: id, peer: env.from, messageID: env.id, bytes: env.bytes,
-              detail: "node down"))
-          settleWatched(env.id, .dropped(reason: "node down"))
+              detail: .dropped(.nodeDown)))
+          settleWatched(env.id, .dropped(reason: .nodeDown))
         }
       }
     case .up where old == .paused:
@@ -194,8 +194,7 @@ class QueueEngine {
       calls[callID] = call
       record(
         TraceEvent(
-          time: time, kind: .note, node: call.outcome.from, detail: "rpc#\(callID) timed out; retry \(call.attempt - 1)"
-        ))
+          time: time, kind: .note, node: call.outcome.from, detail: .retry(callID: callID, attempt: call.attempt - 1)))
       emit(from: call.outcome.from, to: call.outcome.to, bytes: call.outcome.request, at: time)
       queue.insert(
         SimEvent(
@@ -208,15 +207,15 @@ class QueueEngine {
       record(
         TraceEvent(
           time: time, kind: .note, node: call.outcome.from,
-          detail: "rpc#\(callID) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")"))
+          detail: .gaveUp(callID: callID, attempts: call.attempt)))
     }
   }
 
-  func dropAtDelivery(_ env: Envelope, at time: Nanoseconds, reason: String) {
+  func dropAtDelivery(_ env: Envelope, at time: Nanoseconds, reason: DropReason) {
     record(
       TraceEvent(
-        time: time, kind: .drop, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, detail: reason)
-    )
+        time: time, kind: .drop, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes,
+        detail: .dropped(reason)))
     settleWatched(env.id, .dropped(reason: reason))
   }
 
@@ -250,12 +249,15 @@ class QueueEngine {
     record(TraceEvent(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes))
     if !to.isClient && table[to] == nil {
       record(
-        TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: "no such node"))
+        TraceEvent(
+          time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: .dropped(.noSuchNode)))
       return id
     }
     let fate = network.decide(from: from, to: to, rng: &netRNG)
     if let reason = fate.dropReason {
-      record(TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
+      record(
+        TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: .dropped(reason))
+      )
       settleWatched(id, .dropped(reason: reason))
       return id
     }

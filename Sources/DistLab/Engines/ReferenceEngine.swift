@@ -86,7 +86,7 @@ final class ReferenceEngine: QueueEngine, Engine {
       guard let n = nodes[env.to] else { return }
       let status = n.record.info.status
       if status == .down {
-        dropAtDelivery(env, at: e.time, reason: "node down")
+        dropAtDelivery(env, at: e.time, reason: .nodeDown)
       } else if let reason = network.blockage(from: env.from, to: env.to) {
         dropAtDelivery(env, at: e.time, reason: reason)
       } else if status == .paused {
@@ -142,7 +142,7 @@ final class DirectContext: NodeContext {
 
   func randomUInt64() -> UInt64 { rng.next() }
 
-  func note(_ kind: TraceEvent.Kind, _ detail: String) {
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
     engine.record(TraceEvent(time: now, kind: kind, node: me, detail: detail))
   }
 }

@@ -2,7 +2,7 @@
 enum Effect: Sendable {
   case send(to: NodeID, bytes: [UInt8])
   case timer(due: Nanoseconds, token: UInt64)
-  case note(TraceEvent.Kind, String)
+  case note(TraceEvent.Kind, TraceDetail)
 }
 
 /// What reached a node in sim mode: a message or one of its timers.
@@ -103,7 +103,7 @@ final class SimContext: NodeContext, @unchecked Sendable {
 
   func randomUInt64() -> UInt64 { rng.next() }
 
-  func note(_ kind: TraceEvent.Kind, _ detail: String) { effects.append(.note(kind, detail)) }
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) { effects.append(.note(kind, detail)) }
 
   /// Handles the slot's deliveries (sorted by time, then sequence) and any timers they set
   /// that fall in the same window, in key order. Leaves one step per handled event, and

@@ -42,7 +42,7 @@ final class SimEngine: QueueEngine, Engine {
   enum BatchItem {
     /// The node's next step (its slot's steps are taken in order).
     case node(SimNode)
-    case dropAtDelivery(time: Nanoseconds, seq: UInt64, Envelope, reason: String)
+    case dropAtDelivery(time: Nanoseconds, seq: UInt64, Envelope, reason: DropReason)
     case client(time: Nanoseconds, seq: UInt64, Envelope)
     case callTimeout(time: Nanoseconds, seq: UInt64, callID: UInt32, attempt: Int)
   }
@@ -114,7 +114,7 @@ final class SimEngine: QueueEngine, Engine {
         guard let n = nodes[env.to] else { continue }
         let status = n.record.info.status
         if status == .down {
-          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: "node down"))
+          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: .nodeDown))
         } else if let reason = network.blockage(from: env.from, to: env.to) {
           b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
         } else if status == .paused {

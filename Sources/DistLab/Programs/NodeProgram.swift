@@ -16,7 +16,7 @@ public protocol NodeContext: AnyObject {
   func cancelTimer(token: UInt64)
   func randomUInt64() -> UInt64
   /// Records a line in the trace under this node (what the program did and why).
-  func note(_ kind: TraceEvent.Kind, _ detail: String)
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail)
 }
 
 extension NodeContext {

@@ -48,14 +48,13 @@ extension ServiceProgram {
     guard var call = pending[callID], call.attempt == attempt else { return }
     if call.attempt <= call.options.retries {
       call.attempt += 1
-      node.context.note(.note, "\(CallLabel.label(callID)) timed out; retry \(call.attempt - 1)")
+      node.context.note(.note, .retry(callID: callID, attempt: call.attempt - 1))
       node.context.send(to: call.to, bytes: call.request)
       call.timeout = node.arm(.callTimeout(callID: callID, attempt: call.attempt), after: call.options.timeout)
       pending[callID] = call
     } else {
       pending[callID] = nil
-      node.context.note(
-        .note, "\(CallLabel.label(callID)) gave up after \(call.attempt) attempt\(call.attempt == 1 ? "" : "s")")
+      node.context.note(.note, .gaveUp(callID: callID, attempts: call.attempt))
       call.then(node, .timeout)
     }
   }

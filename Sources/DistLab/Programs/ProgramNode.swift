@@ -18,7 +18,7 @@ public final class ProgramNode {
   public func send(to: NodeID, _ text: String) { context.send(to: to, frame: .message(text)) }
 
   /// Records a line in the trace under this node.
-  public func note(_ text: String) { context.note(.note, text) }
+  public func note(_ text: String) { context.note(.note, .text(text)) }
 
   /// Answers a request a handler kept (`Answer.later`).
   public func answer(_ request: Request, _ answer: Answer) { program.answer(request, answer) }

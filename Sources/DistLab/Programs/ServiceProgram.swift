@@ -46,7 +46,7 @@ public final class ServiceProgram: NodeProgram {
     do {
       frame = try FrameCodec.decode(envelope.bytes)
     } catch {
-      context.note(.note, "undecodable frame: \(error)")
+      context.note(.note, .undecodable(error))
       return
     }
     switch frame.kind {
@@ -77,15 +77,15 @@ public final class ServiceProgram: NodeProgram {
     let key = DedupKey(caller: caller, callID: frame.callID)
     if frame.wantsAtMostOnce, let entry = answered[key] {
       if let reply = entry {
-        node.context.note(.dedup, "\(CallLabel.label(frame.callID)) answered from the table")
+        node.context.note(.dedup, .dedupAnswered(callID: frame.callID))
         node.context.send(to: caller, bytes: reply)
       } else {
-        node.context.note(.dedup, "\(CallLabel.label(frame.callID)) still running; repeat ignored")
+        node.context.note(.dedup, .dedupIgnored(callID: frame.callID))
       }
       return
     }
     executed += 1
-    node.context.note(.exec, "\(frame.method) \(CallLabel.label(frame.callID))")
+    node.context.note(.exec, .exec(method: frame.method, callID: frame.callID))
     if frame.wantsAtMostOnce { answered[key] = .some(nil) }
     let request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)

@@ -1,5 +1,5 @@
 /// Why bytes could not be read as a frame.
-public struct FrameDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct FrameDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
   public var offset: Int
   public var reason: String
   public var description: String { "bad frame at byte \(offset): \(reason)" }

@@ -20,7 +20,7 @@ public struct DirectedLink: Hashable, Sendable {
 
 /// What happens to one message the network is given.
 public enum MessageFate: Equatable, Sendable {
-  case dropped(reason: String)
+  case dropped(reason: DropReason)
   /// One delay per copy that will arrive: one normally, two when duplicated.
   case delivered([Nanoseconds])
 }
@@ -44,9 +44,9 @@ public struct NetworkConfig: Sendable, Equatable {
   public init() {}
 
   /// Whether the network lets a message from `from` reach `to` right now, and if not why.
-  public func blockage(from: NodeID, to: NodeID) -> String? {
+  public func blockage(from: NodeID, to: NodeID) -> DropReason? {
     if from == to || (cuts.isEmpty && partitions.isEmpty) { return nil }
-    if cuts.contains(DirectedLink(from: from, to: to)) { return "cut" }
+    if cuts.contains(DirectedLink(from: from, to: to)) { return .cut }
     for groups in partitions {
       var gf = -1
       var gt = -1
@@ -54,7 +54,7 @@ public struct NetworkConfig: Sendable, Equatable {
         if g.contains(from) { gf = i }
         if g.contains(to) { gt = i }
       }
-      if gf >= 0 && gt >= 0 && gf != gt { return "partition" }
+      if gf >= 0 && gt >= 0 && gf != gt { return .partition }
     }
     return nil
   }
@@ -102,7 +102,7 @@ public struct NetworkConfig: Sendable, Equatable {
   /// allocating: the hot paths of both engines use this.
   struct Decision {
     /// Why the message is lost, or nil when it gets through.
-    var dropReason: String?
+    var dropReason: DropReason?
     /// How many copies arrive: 1, or 2 when duplicated (0 when dropped).
     var copies: Int
     var first: Nanoseconds
@@ -115,7 +115,7 @@ public struct NetworkConfig: Sendable, Equatable {
       return Decision(dropReason: reason, copies: 0, first: .zero, second: .zero)
     }
     let lossP = linkLoss.isEmpty ? loss : (linkLoss[Link(from, to)] ?? loss)
-    if lossP > 0 && rng.chance(lossP) { return Decision(dropReason: "loss", copies: 0, first: .zero, second: .zero) }
+    if lossP > 0 && rng.chance(lossP) { return Decision(dropReason: .loss, copies: 0, first: .zero, second: .zero) }
     let copies = duplication > 0 && rng.chance(duplication) ? 2 : 1
     let model = latencyModel(from, to)
     let floor = placement.isEmpty ? .zero : propagation(from, to)

@@ -19,14 +19,14 @@ public struct TraceEvent: Sendable {
   public var messageID: Int?
   /// The frame involved, decoded only when someone looks.
   public var bytes: [UInt8]?
-  /// Free text: why a message was dropped, what a method returned.
-  public var detail: String
+  /// What else it says: why a message was dropped, which call a method ran for.
+  public var detail: TraceDetail
   /// For a delivery: how long the message travelled.
   public var latency: Nanoseconds?
 
   public init(
     time: Nanoseconds, kind: Kind, node: NodeID, peer: NodeID? = nil, messageID: Int? = nil,
-    bytes: [UInt8]? = nil, detail: String = "", latency: Nanoseconds? = nil
+    bytes: [UInt8]? = nil, detail: TraceDetail = .none, latency: Nanoseconds? = nil
   ) {
     self.latency = latency
     self.time = time
@@ -64,7 +64,7 @@ public struct TrafficStats: Sendable, Equatable {
   public var delivered = 0
   public var dropped = 0
   public var duplicated = 0
-  public var droppedBy: [String: Int] = [:]
+  public var droppedBy: [DropReason: Int] = [:]
   /// One-way delivery latencies in nanoseconds, in delivery order.
   public var latencies: [Int64] = []
   public static let latencySampleLimit = 4_000_000
@@ -89,7 +89,7 @@ public struct TrafficStats: Sendable, Equatable {
       }
     case .drop:
       dropped += 1
-      droppedBy[e.detail, default: 0] += 1
+      if case .dropped(let reason) = e.detail { droppedBy[reason, default: 0] += 1 }
     case .duplicate: duplicated += 1
     default: break
     }

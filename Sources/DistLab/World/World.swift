@@ -71,9 +71,9 @@ public final class World {
   }
 
   public func setMaxNodes(_ n: Int) throws(WorldError) {
-    guard n >= 1 else { throw WorldError("the node cap must be at least 1") }
+    guard n >= 1 else { throw .capBelowOne }
     guard n >= table.count else {
-      throw WorldError("there are already \(table.count) nodes; the cap cannot go below that")
+      throw .capBelowExisting(nodes: table.count)
     }
     config.maxNodes = n
   }
@@ -108,32 +108,30 @@ public final class World {
     -> [NodeInfo]
   {
     let n = names.isEmpty ? count : names.count
-    guard n >= 1 else { throw WorldError("spawn needs at least one node") }
+    guard n >= 1 else { throw .spawnNothing }
     guard table.count + n <= config.maxNodes else {
-      throw WorldError(
-        "spawning \(n) would make \(table.count + n) nodes, over the cap of \(config.maxNodes) (raise it with 'set max-nodes N')"
-      )
+      throw .overCap(spawning: n, total: table.count + n, cap: config.maxNodes)
     }
     var seen = Set<String>()
     for name in names {
       guard Self.isValidName(name) else {
-        throw WorldError("'\(name)' is not a usable node name (letters, digits, - and _, starting with a letter)")
+        throw .badNodeName(name)
       }
       guard table.id(named: name) == nil, seen.insert(name).inserted else {
-        throw WorldError("a node named '\(name)' already exists")
+        throw .nameTaken(name)
       }
     }
     let role: Role
     if let name = roles.first {
       guard let found = self.roles.role(named: name) else {
-        throw WorldError("unknown role '\(name)' (roles: \(self.roles.names.joined(separator: ", ")))")
+        throw .unknownRole(name, known: self.roles.names)
       }
       role = found
     } else {
       role = self.roles.defaultRole
     }
     if let region, network.regions[region] == nil {
-      throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
+      throw .unknownRegion(region, known: network.regions.keys.sorted())
     }
     var made: [NodeInfo] = []
     var records: [NodeRecord] = []
@@ -147,14 +145,13 @@ public final class World {
         suffix += 1
       }
       guard let host = engine.host(id, program: role.make) else {
-        throw WorldError(
-          "the system refused to start a thread for node \(id.number); \(made.count) of \(n) were spawned")
+        throw .threadRefused(node: id.number, spawned: made.count, of: n)
       }
       let info = NodeInfo(id: id, name: name, status: .up, roles: roles, region: region, incarnation: 1)
       let record = NodeRecord(info: info, role: role, host: host)
       table.add(record)
       if let region { network.placement[id] = region }
-      engine.record(TraceEvent(time: now, kind: .spawn, node: id, detail: region ?? ""))
+      engine.record(TraceEvent(time: now, kind: .spawn, node: id, detail: region.map { .region($0) } ?? .none))
       engine.nodeAdded(record)
       records.append(record)
       made.append(info)
@@ -165,7 +162,7 @@ public final class World {
 
   @discardableResult
   func requireNode(_ id: NodeID) throws(WorldError) -> NodeRecord {
-    guard let record = table[id] else { throw WorldError("no node \(id)") }
+    guard let record = table[id] else { throw .noNode(id) }
     return record
   }
 
@@ -174,7 +171,7 @@ public final class World {
   public func kill(_ ids: [NodeID], wipe: Bool = false) throws(WorldError) -> [NodeInfo] {
     for id in ids {
       let record = try requireNode(id)
-      guard record.info.status != .down else { throw WorldError("\(record.info.name) is already down") }
+      guard record.info.status != .down else { throw .alreadyDown(name: record.info.name) }
     }
     for id in ids {
       let record = table[id]!  // safe: checked above
@@ -190,7 +187,7 @@ public final class World {
   /// Kills each of the given up nodes independently with probability `p`, drawn from the
   /// seed: how failures pile up as a system grows. Returns the nodes killed.
   public func kill(_ ids: [NodeID], chance p: Double, wipe: Bool = false) throws(WorldError) -> [NodeInfo] {
-    guard p >= 0, p <= 1 else { throw WorldError("the chance is a probability between 0 and 1 (or 0% and 100%)") }
+    guard p >= 0, p <= 1 else { throw .badProbability(.chance) }
     for id in ids { _ = try requireNode(id) }
     let victims = ids.filter { id in info(id)?.status != .down && faultRNG.chance(p) }
     return victims.isEmpty ? [] : try kill(victims, wipe: wipe)
@@ -206,7 +203,8 @@ public final class World {
       record.info.status = .up
       record.info.incarnation += 1
       record.host.reset(fresh: true, wipeDisk: false)
-      engine.record(TraceEvent(time: now, kind: .restart, node: id, detail: "incarnation \(record.info.incarnation)"))
+      engine.record(
+        TraceEvent(time: now, kind: .restart, node: id, detail: .incarnation(record.info.incarnation)))
       engine.statusChanged(record, from: .down)
       if record.role.startsItself { engine.start([record]) }
     }
@@ -218,7 +216,7 @@ public final class World {
     for id in ids {
       let info = try requireNode(id).info
       guard info.status == .up else {
-        throw WorldError("\(info.name) is \(info.status.rawValue); only an up node can be paused")
+        throw .cannotPause(name: info.name, status: info.status)
       }
     }
     for id in ids { setStatus(id, .paused, trace: .pause) }
@@ -229,7 +227,7 @@ public final class World {
   public func resume(_ ids: [NodeID]) throws(WorldError) -> [NodeInfo] {
     for id in ids {
       let info = try requireNode(id).info
-      guard info.status == .paused else { throw WorldError("\(info.name) is \(info.status.rawValue), not paused") }
+      guard info.status == .paused else { throw .notPaused(name: info.name, status: info.status) }
     }
     for id in ids { setStatus(id, .up, trace: .resume) }
     return ids.compactMap(info)
@@ -264,7 +262,7 @@ public final class World {
   public func clearStats() { engine.clearStats() }
 
   public func setTraceLimit(_ n: Int) throws(WorldError) {
-    guard n >= 10 else { throw WorldError("the trace must keep at least 10 events") }
+    guard n >= 10 else { throw .traceTooShort(minimum: 10) }
     config.traceLimit = n
     engine.resizeTrace(limit: n)
   }

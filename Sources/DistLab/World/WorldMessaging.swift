@@ -17,7 +17,7 @@ extension World {
       try checkEndpoint(from, role: "sender")
       try checkEndpoint(to, role: "receiver")
     }
-    guard !texts.isEmpty, !pairs.isEmpty else { throw WorldError("send needs at least one message") }
+    guard !texts.isEmpty, !pairs.isEmpty else { throw .nothingToSend }
     return engine.send(pairs: pairs, texts: texts, cancel: cancel)
   }
 
@@ -25,8 +25,7 @@ extension World {
     if id.isClient { return }
     let info = try requireNode(id).info
     if role != "receiver" && info.status != .up {
-      throw WorldError(
-        "\(info.name) is \(info.status.rawValue): a \(info.status == .down ? "dead" : "paused") node sends nothing")
+      throw .silentSender(name: info.name, status: info.status)
     }
   }
 
@@ -38,7 +37,7 @@ extension World {
   ) throws(WorldError) -> CallOutcome {
     let outcomes = try callAll(
       [CallRequest(from: from, to: to, method: method, args: args)], options: options, cancel: cancel)
-    guard let first = outcomes.first else { throw WorldError("the call was not made") }
+    guard let first = outcomes.first else { throw .callNotMade }
     return first
   }
 
@@ -47,13 +46,13 @@ extension World {
   public func callAll(
     _ requests: [CallRequest], options: CallOptions = CallOptions(), cancel: () -> Bool = { false }
   ) throws(WorldError) -> [CallOutcome] {
-    guard options.timeout > .zero else { throw WorldError("the timeout must be longer than zero") }
-    guard (0...100).contains(options.retries) else { throw WorldError("retries must be between 0 and 100") }
+    guard options.timeout > .zero else { throw .timeoutNotPositive }
+    guard (0...100).contains(options.retries) else { throw .retriesOutOfRange(0...100) }
     for r in requests {
       try checkEndpoint(r.from, role: "caller")
       try requireNode(r.to)
-      guard r.method.utf8.count <= 255, !r.method.isEmpty else { throw WorldError("a method name has 1 to 255 bytes") }
-      guard r.args.count <= 255 else { throw WorldError("a call carries at most 255 arguments") }
+      guard r.method.utf8.count <= 255, !r.method.isEmpty else { throw .badMethodName }
+      guard r.args.count <= 255 else { throw .tooManyArguments(limit: 255) }
     }
     var ids: [UInt32] = []
     var started: [CallOutcome] = []
@@ -76,7 +75,7 @@ extension World {
   /// Lets `duration` pass: in sim mode every event due by then happens; in live mode the
   /// caller waits that long on the wall clock.
   public func advance(by duration: Nanoseconds, cancel: () -> Bool = { false }) throws(WorldError) -> AdvanceOutcome {
-    guard duration >= .zero else { throw WorldError("time only moves forward") }
+    guard duration >= .zero else { throw .timeBackwards }
     return engine.advance(by: duration, cancel: cancel)
   }
 

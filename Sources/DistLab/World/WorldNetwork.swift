@@ -8,11 +8,11 @@ extension World {
   /// Sets latency everywhere, or on one link (both directions) when `link` is given.
   public func setLatency(_ model: LatencyModel, link: Link? = nil) throws(WorldError) {
     guard model.mean >= .zero, model.mean <= .seconds(3600) else {
-      throw WorldError("latency must be between 0 and 1h")
+      throw .latencyOutOfRange
     }
     switch model {
     case .uniform(_, let s), .normal(_, let s):
-      guard s >= .zero, s <= .seconds(3600) else { throw WorldError("the spread must be between 0 and 1h") }
+      guard s >= .zero, s <= .seconds(3600) else { throw .spreadOutOfRange }
     default: break
     }
     if let link { try checkLink(link) }
@@ -22,7 +22,7 @@ extension World {
   }
 
   public func setLoss(_ p: Double, link: Link? = nil) throws(WorldError) {
-    guard p >= 0, p <= 1 else { throw WorldError("loss is a probability between 0 and 1 (or 0% and 100%)") }
+    guard p >= 0, p <= 1 else { throw .badProbability(.loss) }
     if let link { try checkLink(link) }
     setNetwork { n in
       if let link { n.linkLoss[link] = p } else { n.loss = p }
@@ -30,25 +30,25 @@ extension World {
   }
 
   public func setDuplication(_ p: Double) throws(WorldError) {
-    guard p >= 0, p <= 1 else { throw WorldError("duplication is a probability between 0 and 1 (or 0% and 100%)") }
+    guard p >= 0, p <= 1 else { throw .badProbability(.duplication) }
     setNetwork { $0.duplication = p }
   }
 
   func checkLink(_ link: Link) throws(WorldError) {
     try requireNode(link.a.isClient ? link.b : link.a)
     try requireNode(link.b)
-    guard link.a != link.b else { throw WorldError("a link joins two different nodes") }
+    guard link.a != link.b else { throw .linkToItself }
   }
 
   /// Splits the named nodes into groups that cannot reach one another.
   public func partition(_ groups: [[NodeID]]) throws(WorldError) {
-    guard groups.count >= 2 else { throw WorldError("a partition needs at least two groups, separated by '|'") }
+    guard groups.count >= 2 else { throw .partitionTooFewGroups }
     var seen = Set<NodeID>()
     for g in groups {
-      guard !g.isEmpty else { throw WorldError("a partition group cannot be empty") }
+      guard !g.isEmpty else { throw .partitionEmptyGroup }
       for id in g {
         if !id.isClient { try requireNode(id) }
-        guard seen.insert(id).inserted else { throw WorldError("\(name(of: id)) is in two groups") }
+        guard seen.insert(id).inserted else { throw .inTwoGroups(name: name(of: id)) }
       }
     }
     setNetwork { $0.partitions.append(groups.map { Set($0) }) }
@@ -84,25 +84,25 @@ extension World {
 
   /// Defines (or moves) a region at a latitude and longitude.
   public func defineRegion(_ name: String, latitude: Double, longitude: Double) throws(WorldError) {
-    guard World.isValidName(name) else { throw WorldError("'\(name)' is not a usable region name") }
+    guard World.isValidName(name) else { throw .badRegionName(name) }
     guard (-90...90).contains(latitude), (-180...180).contains(longitude) else {
-      throw WorldError("latitude is -90…90 and longitude -180…180")
+      throw .badCoordinates
     }
     setNetwork { $0.regions[name] = Region(name: name, latitude: latitude, longitude: longitude) }
   }
 
   /// Fixes the distance between two regions, overriding their coordinates.
   public func setDistance(_ a: String, _ b: String, km: Double) throws(WorldError) {
-    for r in [a, b] where network.regions[r] == nil { throw WorldError("unknown region '\(r)'") }
-    guard a != b else { throw WorldError("a distance joins two different regions") }
-    guard km >= 0, km <= 40_075 else { throw WorldError("a distance on Earth is between 0 and 40,075 km") }
+    for r in [a, b] where network.regions[r] == nil { throw .unknownRegion(r, known: []) }
+    guard a != b else { throw .distanceToItself }
+    guard km >= 0, km <= 40_075 else { throw .distanceOutOfRange }
     setNetwork { $0.distances[[a, b]] = km }
   }
 
   /// Places nodes in a region.
   public func place(_ ids: [NodeID], in region: String) throws(WorldError) {
     guard network.regions[region] != nil else {
-      throw WorldError("unknown region '\(region)' (regions: \(network.regions.keys.sorted().joined(separator: ", ")))")
+      throw .unknownRegion(region, known: network.regions.keys.sorted())
     }
     for id in ids { try requireNode(id) }
     for id in ids { table[id]?.info.region = region }

@@ -17,11 +17,6 @@ public struct WorldConfig: Sendable {
 }
 
 /// A refusal from the world: the command changed nothing.
-public struct WorldError: Error, Equatable, Sendable, CustomStringConvertible {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
 
 /// A node as the world reports it.
 public struct NodeInfo: Hashable, Sendable {
@@ -38,7 +33,7 @@ public struct NodeInfo: Hashable, Sendable {
 public struct MessageOutcome: Sendable {
   public enum Fate: Sendable, Equatable {
     case delivered(at: Nanoseconds, latency: Nanoseconds)
-    case dropped(reason: String)
+    case dropped(reason: DropReason)
     /// Still travelling when the command ended (interrupted).
     case inFlight
   }

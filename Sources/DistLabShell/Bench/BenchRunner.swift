@@ -154,7 +154,7 @@ struct BenchPlan {
 extension Result where Failure == WorldError {
   /// The refusal's message, when the measurement was refused.
   fileprivate var failureMessage: String? {
-    if case .failure(let e) = self { return e.message }
+    if case .failure(let e) = self { return Messages.text(e) }
     return nil
   }
 }

@@ -45,7 +45,7 @@ extension Invocation {
 
 extension WorldError {
   /// The world's refusal as a shell error pointing at the command.
-  func shell(_ column: Int) -> ShellError { ShellError(message, column: column) }
+  func shell(_ column: Int) -> ShellError { ShellError(Messages.text(self), column: column) }
 }
 
 /// Runs a world operation, turning its refusal into a shell error at `column`.

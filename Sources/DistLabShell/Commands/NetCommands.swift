@@ -192,7 +192,7 @@ enum NetCommands {
     do {
       try s.world.place(ids, in: region.text)
     } catch {
-      throw ShellError(error.message, column: region.column)
+      throw error.shell(region.column)
     }
     return .networkChanged("\(ids.map { s.world.name(of: $0) }.joined(separator: ", ")) now in \(region.text)")
   }

@@ -88,7 +88,7 @@ public struct Renderer {
       var tail: String
       switch m.fate {
       case .delivered(let at, let latency): tail = "arrived at \(at.clockReading) after \(latency)"
-      case .dropped(let reason): tail = style.error("lost") + " (\(reason))"
+      case .dropped(let reason): tail = style.error("lost") + " (\(Messages.text(reason)))"
       case .inFlight:
         let paused = view.statuses[m.to] == .paused
         tail = style.warn(paused ? "waiting: \(name(m.to)) is paused" : "still in flight")
@@ -122,7 +122,7 @@ public struct Renderer {
       case .delivered(_, let l):
         arrived += 1
         latencies.append(l)
-      case .dropped(let reason): lost[reason, default: 0] += 1
+      case .dropped(let reason): lost[Messages.text(reason), default: 0] += 1
       case .inFlight: waiting += 1
       }
     }

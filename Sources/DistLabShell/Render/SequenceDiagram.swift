@@ -110,7 +110,7 @@ public enum SequenceDiagram {
         guard let s = laneOf[e.peer ?? e.node], let r = laneOf[e.node] else { continue }
         var label = messagePieces(e)
         if dup { label.append(Piece(text: "(dup)")) }
-        let reason = clean(trimmed(e.detail))
+        let reason = clean(trimmed(Messages.text(e.detail)))
         label.append(Piece(text: reason.isEmpty ? "dropped" : "dropped: \(reason)", paint: .error))
         let mark: Mark = s == r ? .point(lane: s, symbol: "✗", paint: .error) : .arrow(from: s, to: r, end: .drop)
         rows.append(Row(time: e.time, mark: mark, label: label))
@@ -135,7 +135,7 @@ public enum SequenceDiagram {
   }
 
   static func nodeRow(_ e: TraceEvent, lane: Int, name: String) -> Row {
-    let detail = clean(trimmed(e.detail))
+    let detail = clean(trimmed(Messages.text(e.detail)))
     func marked(_ symbol: Unicode.Scalar, _ word: String, down: Bool?) -> Row {
       var label = [Piece(text: name, paint: .warn), Piece(text: word, paint: .warn)]
       if !detail.isEmpty { label.append(Piece(text: "(\(detail))", paint: .warn, shrinkable: true)) }

@@ -131,7 +131,9 @@ struct StatsRenderer {
     t.add(["sent", String(s.sent), s.sent == 0 ? "-" : "100%"])
     t.add(["delivered", String(s.delivered), share(s.delivered)])
     t.add(["dropped", String(s.dropped), share(s.dropped)])
-    for (reason, n) in s.droppedBy.sorted(by: { $0.key < $1.key }) { t.add(["  \(reason)", String(n), share(n)]) }
+    for (reason, n) in s.droppedBy.map({ (Messages.text($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+      t.add(["  \(reason)", String(n), share(n)])
+    }
     t.add(["duplicated", String(s.duplicated), share(s.duplicated)])
     var lines = [t.render(style: style)]
     if let p50 = s.latencyPercentile(0.5), let p90 = s.latencyPercentile(0.9), let p99 = s.latencyPercentile(0.99),
@@ -180,7 +182,8 @@ struct TraceRenderer {
       if let id = e.messageID { parts.append("m\(id)") }
       if let label = e.messageLabel { parts.append(label) }
       if let l = e.latency { parts.append("after \(l)") }
-      if !e.detail.isEmpty { parts.append(e.kind == .drop ? "(\(e.detail))" : e.detail) }
+      let detail = Messages.text(e.detail)
+      if !detail.isEmpty { parts.append(e.kind == .drop ? "(\(detail))" : detail) }
       return parts.joined(separator: " ").trimmingTrailingSpace
     }
   }

@@ -24,43 +24,52 @@ public final class ShardingClient {
   public var shardLab: ShardLab? { shards }
 
   /// The lab, or a refusal that says how to start one.
-  public func requireLab() throws(WorldError) -> ShardLab {
-    guard let lab = shards else { throw WorldError("no sharding scheme yet: 'shard use SCHEME' starts one") }
+  public func requireLab() throws(ShardLabError) -> ShardLab {
+    guard let lab = shards else { throw .noScheme }
     return lab
   }
 
   func info(_ id: NodeID) -> NodeInfo? { world.info(id) }
 
-  func requireNode(_ id: NodeID) throws(WorldError) {
-    guard world.info(id) != nil else { throw WorldError("no node \(id)") }
+  func requireNode(_ id: NodeID) throws(ShardLabError) {
+    guard world.info(id) != nil else { throw .world(.noNode(id)) }
   }
 
-  func callAll(_ requests: [CallRequest], cancel: () -> Bool) throws(WorldError) -> [CallOutcome] {
-    try world.callAll(requests, cancel: cancel)
+  func callAll(_ requests: [CallRequest], cancel: () -> Bool) throws(ShardLabError) -> [CallOutcome] {
+    do {
+      return try world.callAll(requests, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
   }
 
-  func sharding<R>(_ body: () throws(ShardingError) -> R) throws(WorldError) -> R {
+  func call(_ request: CallRequest, cancel: () -> Bool) throws(ShardLabError) -> CallOutcome {
+    guard let outcome = try callAll([request], cancel: cancel).first else { throw .world(.callNotMade) }
+    return outcome
+  }
+
+  func sharding<R>(_ body: () throws(ShardingError) -> R) throws(ShardLabError) -> R {
     do {
       return try body()
     } catch {
-      throw WorldError(error.description)
+      throw .scheme(error)
     }
   }
 
   /// Starts the lab with a scheme over `nodes` (all nodes when empty). Refused while the lab
   /// holds keys: `shardClear` first.
   public func shardUse(_ kind: SchemeKind, options: SchemeOptions, nodes ids: [NodeID], valueSize: Int)
-    throws(WorldError) -> ShardLab
+    throws(ShardLabError) -> ShardLab
   {
     if let lab = shards, !lab.keys.isEmpty {
-      throw WorldError("the lab holds \(lab.keys.count) keys: 'shard clear' removes them first")
+      throw .holdsKeys(lab.keys.count)
     }
     let chosen = ids.isEmpty ? world.allNodes.filter { $0.status == .up }.map(\.id) : ids
     guard !chosen.isEmpty else {
-      throw WorldError("a scheme needs nodes: spawn some first (or name them with --nodes)")
+      throw .noNodes
     }
     for id in chosen { try requireNode(id) }
-    guard valueSize >= 0, valueSize <= 1 << 30 else { throw WorldError("a value size is between 0 and 1GB") }
+    guard valueSize >= 0, valueSize <= 1 << 30 else { throw .valueSizeOutOfRange(limit: 1 << 30) }
     var opts = options
     if opts.replicationFactor > 1 && opts.zones.isEmpty == false {
       opts.zones = opts.zones.filter { chosen.contains($0.key) }
@@ -73,7 +82,7 @@ public final class ShardingClient {
   }
 
   /// Deletes the lab's keys from the nodes and forgets the scheme.
-  public func shardClear(cancel: () -> Bool = { false }) throws(WorldError) -> Int {
+  public func shardClear(cancel: () -> Bool = { false }) throws(ShardLabError) -> Int {
     let lab = try requireLab()
     var deletes: [NodeID: [Value]] = [:]
     for (i, copies) in lab.copies.enumerated() {
@@ -91,10 +100,10 @@ public final class ShardingClient {
   }
 
   /// Places keys in order and writes each one's copies to their nodes, in bulk messages.
-  public func shardLoad(_ keys: [ShardKey], cancel: () -> Bool = { false }) throws(WorldError) -> ShardWriteOutcome {
+  public func shardLoad(_ keys: [ShardKey], cancel: () -> Bool = { false }) throws(ShardLabError) -> ShardWriteOutcome {
     var lab = try requireLab()
-    guard !keys.isEmpty else { throw WorldError("nothing to load") }
-    guard lab.keys.count + keys.count <= 5_000_000 else { throw WorldError("the lab holds at most 5,000,000 keys") }
+    guard !keys.isEmpty else { throw .nothingToLoad }
+    guard lab.keys.count + keys.count <= 5_000_000 else { throw .tooManyKeys(limit: 5_000_000) }
     for key in keys {
       _ = lab.record(key)
       _ = lab.scheme.place(key)
@@ -107,14 +116,15 @@ public final class ShardingClient {
   }
 
   /// Reads a key from its first live copy, owner first.
-  public func shardGet(_ key: ShardKey, cancel: () -> Bool = { false }) throws(WorldError) -> ShardReadOutcome {
+  public func shardGet(_ key: ShardKey, cancel: () -> Bool = { false }) throws(ShardLabError) -> ShardReadOutcome {
     let lab = try requireLab()
     let copies = lab.copies(of: key)
     let tried: [(NodeID, Bool)] = copies.map { ($0.node, isLive($0)) }
     let owner = lab.scheme.owner(of: key)
     for c in copies {
       guard isLive(c) else { continue }
-      let call = try world.call(to: c.node, method: "kv.get", args: [.string(ShardLab.storeKey(key))], cancel: cancel)
+      let call = try call(
+        CallRequest(to: c.node, method: "kv.get", args: [.string(ShardLab.storeKey(key))]), cancel: cancel)
       if case .value(let v) = call.result {
         return ShardReadOutcome(key: key, owner: owner, tried: tried, call: call, servedBy: c.node, value: v.first)
       }
@@ -123,7 +133,7 @@ public final class ShardingClient {
     return ShardReadOutcome(key: key, owner: owner, tried: tried, call: nil, servedBy: nil, value: nil)
   }
 
-  public func shardWhere(_ key: ShardKey) throws(WorldError) -> ShardWhere {
+  public func shardWhere(_ key: ShardKey) throws(ShardLabError) -> ShardWhere {
     let lab = try requireLab()
     var e = lab.scheme.explain(key)
     if let r = lab.scheme as? ReplicatedScheme { e.replicas = r.replicas(of: key) }
@@ -156,7 +166,8 @@ public final class ShardingClient {
   }
 
   /// A node joins or leaves the scheme; the keys the scheme now places elsewhere move there.
-  public func shardChange(_ change: NodeChange, cancel: () -> Bool = { false }) throws(WorldError) -> ShardChangeOutcome
+  public func shardChange(_ change: NodeChange, cancel: () -> Bool = { false }) throws(ShardLabError)
+    -> ShardChangeOutcome
   {
     var lab = try requireLab()
     let node: NodeID
@@ -177,7 +188,7 @@ public final class ShardingClient {
     lab.scheme = scheme
     shards = lab
     let moved = try reconcile(cancel: cancel)
-    guard let now = shards else { throw WorldError("the lab was cleared") }
+    guard let now = shards else { throw .cleared }
     let afterOwners = now.keys.map { now.copies(of: $0).first?.node }
     let movement = ShardAnalysis.movement(before: beforeOwners, after: afterOwners)
     let before = ShardAnalysis.distribution(owners: beforeOwners, nodes: beforeNodes)
@@ -196,7 +207,7 @@ public final class ShardingClient {
 
   /// Brings every key back to its full number of live copies, on the first live nodes of its
   /// preference list, copying from a live copy.
-  public func shardRepair(cancel: () -> Bool = { false }) throws(WorldError) -> ShardWriteOutcome {
+  public func shardRepair(cancel: () -> Bool = { false }) throws(ShardLabError) -> ShardWriteOutcome {
     _ = try requireLab()
     let outcome = try reconcile(cancel: cancel, skipDown: true)
     return ShardWriteOutcome(
@@ -205,13 +216,12 @@ public final class ShardingClient {
   }
 
   /// Moves one key's directory row to another node (directory scheme only).
-  public func shardAssign(_ key: ShardKey, to node: NodeID, cancel: () -> Bool = { false }) throws(WorldError)
+  public func shardAssign(_ key: ShardKey, to node: NodeID, cancel: () -> Bool = { false }) throws(ShardLabError)
     -> ShardWriteOutcome
   {
     var lab = try requireLab()
     guard var directory = lab.scheme as? DirectoryScheme else {
-      throw WorldError(
-        "only the directory scheme keeps a table you can edit; this lab uses \(lab.scheme.kind.rawValue)")
+      throw .notDirectory(lab.scheme.kind)
     }
     try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }
     _ = lab.record(key)
@@ -234,7 +244,7 @@ public final class ShardingClient {
   /// live copy (or, for a new key, takes the client's value), writes it to its new node, and
   /// deletes copies the scheme no longer places. With `skipDown`, nodes that are down are
   /// passed over in favour of the next live node of the preference list (repair).
-  func reconcile(cancel: () -> Bool, skipDown: Bool = false) throws(WorldError) -> ReconcileOutcome {
+  func reconcile(cancel: () -> Bool, skipDown: Bool = false) throws(ShardLabError) -> ReconcileOutcome {
     guard var lab = shards else { return ReconcileOutcome() }
     var result = ReconcileOutcome()
     var wanted: [[NodeID]] = []
@@ -329,7 +339,7 @@ public final class ShardingClient {
   }
 
   /// Sends list-carrying calls in batches; returns how many messages went out.
-  func sendBatches(_ byNode: [NodeID: [Value]], method: String, cancel: () -> Bool) throws(WorldError) -> Int {
+  func sendBatches(_ byNode: [NodeID: [Value]], method: String, cancel: () -> Bool) throws(ShardLabError) -> Int {
     let requests = byNode.sorted { $0.key < $1.key }.flatMap { node, items in
       stride(from: 0, to: items.count, by: Self.shardBatch).map { start in
         CallRequest(

@@ -214,7 +214,7 @@ final class LiveEngine: Engine {
           record(
             TraceEvent(
               time: now, kind: .note, node: outcomes[i].from,
-              detail: "rpc#\(callID) timed out; retry \(outcomes[i].attempts - 1)"))
+              detail: .retry(callID: callID, attempt: outcomes[i].attempts - 1)))
           attempt(i)
         } else {
           done[i] = true
@@ -224,7 +224,7 @@ final class LiveEngine: Engine {
           record(
             TraceEvent(
               time: now, kind: .note, node: outcomes[i].from,
-              detail: "rpc#\(callID) gave up after \(n) attempt\(n == 1 ? "" : "s")"))
+              detail: .gaveUp(callID: callID, attempts: n)))
         }
       }
     }

@@ -98,7 +98,7 @@ final class LiveRouter: Sendable {
     let t = now()
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
     guard to.isClient || table.entries[to] != nil else {
-      dropped(id: id, from: from, to: to, bytes: bytes, reason: "no such node", at: t)
+      dropped(id: id, from: from, to: to, bytes: bytes, reason: .noSuchNode, at: t)
       return id
     }
     let fate = table.network.decide(from: from, to: to, rng: &rng)
@@ -139,14 +139,15 @@ final class LiveRouter: Sendable {
     }
     guard let entry = table.entries[env.to] else { return }
     if entry.status == .down {
-      dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: "node down", at: now())
+      dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: .nodeDown, at: now())
       return
     }
     entry.thread._withUnsafeGuaranteedRef { $0.submit(.message(env)) }
   }
 
-  func dropped(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], reason: String, at t: Nanoseconds) {
-    record(TraceEvent(time: t, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: reason))
+  func dropped(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], reason: DropReason, at t: Nanoseconds) {
+    record(
+      TraceEvent(time: t, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: .dropped(reason)))
     settle(id, .dropped(reason: reason))
   }
 
@@ -230,7 +231,7 @@ final class LiveContext: NodeContext, @unchecked Sendable {
 
   func randomUInt64() -> UInt64 { rng.next() }
 
-  func note(_ kind: TraceEvent.Kind, _ detail: String) {
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
     if tracing { router.record(TraceEvent(time: now, kind: kind, node: me, detail: detail)) }
   }
 
@@ -256,7 +257,7 @@ final class LiveContext: NodeContext, @unchecked Sendable {
     program?.timer(token: token, context: self)
   }
 
-  func dropped(_ env: Envelope, reason: String) {
+  func dropped(_ env: Envelope, reason: DropReason) {
     router.dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: reason, at: now)
   }
 }

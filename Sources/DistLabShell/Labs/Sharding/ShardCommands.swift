@@ -184,7 +184,7 @@ enum ShardCommands {
     }
     let nodes = try inv.flags["--nodes"].map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) } ?? []
     let valueSize = Int(try size(inv, "--value-size") ?? 1024)
-    let lab = try attempt(inv.column) { () throws(WorldError) in
+    let lab = try attempt(inv.column) { () throws(ShardLabError) in
       try s.sharding.shardUse(kind, options: o, nodes: nodes, valueSize: valueSize)
     }
     return .shard(
@@ -227,14 +227,15 @@ enum ShardCommands {
 
   static func load(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let n = try inv.integer(inv.positional[0], what: "the number of keys", range: 1...1_000_000)
-    let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
+    let lab = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.requireLab() }
     let seed =
       try inv.flags["--seed"].map { (t) throws(ShellError) -> UInt64 in
         guard let v = UInt64(t.text) else { throw ShellError("--seed is a whole number", column: t.column) }
         return v
       } ?? (s.world.seed &+ UInt64(lab.keys.count))
     let keys = try keys(inv, count: n, seed: seed, defaultStart: UInt64(lab.keys.count))
-    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardLoad(keys, cancel: s.cancel) }
+    let outcome = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardLoad(keys, cancel: s.cancel)
+    }
     let range = n == 1 ? "\(keys[0])" : "\(keys[0]), \(keys[1]), … \(keys[n - 1])"
     let distinct = Set(keys).count
     let what = distinct == n ? "loaded \(n) key\(n == 1 ? "" : "s")" : "loaded \(n) writes of \(distinct) distinct keys"
@@ -243,8 +244,9 @@ enum ShardCommands {
 
   static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let k = try key(inv, inv.positional[0])
-    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardLoad([k], cancel: s.cancel) }
-    let w = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardWhere(k) }
+    let outcome = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardLoad([k], cancel: s.cancel)
+    }
+    let w = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardWhere(k) }
     return .shard(
       .wrote(outcome, what: "put \(k) on " + w.copies.map { s.world.name(of: $0.node) }.joined(separator: ", ")))
   }
@@ -252,16 +254,16 @@ enum ShardCommands {
   static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let k = try key(inv, inv.positional[0])
     return .shard(
-      .read(try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardGet(k, cancel: s.cancel) }))
+      .read(try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardGet(k, cancel: s.cancel) }))
   }
 
   static func locate(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let k = try key(inv, inv.positional[0])
-    return .shard(.located(try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardWhere(k) }))
+    return .shard(.located(try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardWhere(k) }))
   }
 
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
+    let lab = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.requireLab() }
     return .shard(
       .stats(
         label: lab.scheme.label, distribution: s.sharding.shardDistribution(), health: s.sharding.shardHealth(),
@@ -270,14 +272,14 @@ enum ShardCommands {
 
   static func change(_ inv: Invocation, _ s: ShellSession, add: Bool) throws(ShellError) -> CommandResult {
     let node = try NodeSet.single(inv.positional[0], in: s.world)
-    let outcome = try attempt(inv.positional[0].column) { () throws(WorldError) in
+    let outcome = try attempt(inv.positional[0].column) { () throws(ShardLabError) in
       try s.sharding.shardChange(add ? .added(node) : .removed(node), cancel: s.cancel)
     }
     return .shard(.changed(outcome))
   }
 
   static func map(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let lab = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
+    let lab = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.requireLab() }
     return .shard(.map(scheme: lab.scheme, distribution: s.sharding.shardDistribution()))
   }
 
@@ -297,27 +299,27 @@ enum ShardCommands {
   }
 
   static func health(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    _ = try attempt(inv.column) { () throws(WorldError) in try s.sharding.requireLab() }
+    _ = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.requireLab() }
     return .shard(.health(s.sharding.shardHealth()))
   }
 
   static func repair(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let before = s.sharding.shardHealth()
-    let outcome = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardRepair(cancel: s.cancel) }
+    let outcome = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardRepair(cancel: s.cancel) }
     return .shard(.repaired(outcome, before: before, after: s.sharding.shardHealth()))
   }
 
   static func assign(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let k = try key(inv, inv.positional[0])
     let node = try NodeSet.single(inv.positional[1], in: s.world)
-    let outcome = try attempt(inv.column) { () throws(WorldError) in
+    let outcome = try attempt(inv.column) { () throws(ShardLabError) in
       try s.sharding.shardAssign(k, to: node, cancel: s.cancel)
     }
     return .shard(.wrote(outcome, what: "\(k) now on \(s.world.name(of: node))"))
   }
 
   static func clear(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let n = try attempt(inv.column) { () throws(WorldError) in try s.sharding.shardClear(cancel: s.cancel) }
+    let n = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardClear(cancel: s.cancel) }
     return .shard(.cleared(keys: n))
   }
 }

@@ -1,0 +1,19 @@
+import DistLab
+
+/// Why the sharding lab refused (and changed nothing): the facts, worded by the shell.
+public enum ShardLabError: Error, Equatable, Sendable {
+  /// The world refused one of the lab's calls.
+  case world(WorldError)
+  /// The scheme refused (a bad option, a node it does not hold).
+  case scheme(ShardingError)
+  case noScheme
+  case holdsKeys(Int)
+  case noNodes
+  case valueSizeOutOfRange(limit: Int)
+  case nothingToLoad
+  case tooManyKeys(limit: Int)
+  /// The lab was cleared while a change was under way.
+  case cleared
+  /// Only the directory scheme has a table to edit.
+  case notDirectory(SchemeKind)
+}
