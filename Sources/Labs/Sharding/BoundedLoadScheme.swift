@@ -8,6 +8,8 @@ import DistLab
 /// Placements depend on arrival order, so the scheme remembers every distinct key in the order it
 /// arrived, and where it went; a node change replays that order on the new ring.
 public struct BoundedLoadScheme: ShardingScheme {
+  public var shape: SchemeShape { .bounded(self) }
+
   public private(set) var ring: HashRing
   public let loadFactor: Double
   /// Keys held by each node, aligned with `ring.nodes`.

@@ -9,6 +9,8 @@ import DistLab
 /// lowest node). A joining node receives only new blocks (moving old ones is a separate balancer's
 /// job); a leaving node's blocks go, in block order, to the nodes holding the fewest blocks.
 public struct ChunkScheme: ShardingScheme {
+  public var shape: SchemeShape { .chunks(self) }
+
   public private(set) var nodes: [NodeID]
   public let blockSize: UInt64
   public let recordSize: UInt64

@@ -9,6 +9,8 @@ import DistLab
 /// fewest rows. Rows chosen to move are taken in order of (hash, key), so the choice never depends
 /// on hash-table order.
 public struct DirectoryScheme: ShardingScheme {
+  public var shape: SchemeShape { .directory(self) }
+
   public private(set) var nodes: [NodeID]
   private var rows = KeyTable<NodeID>()
   /// Rows held by each node, aligned with `nodes`.

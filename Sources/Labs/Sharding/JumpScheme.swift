@@ -8,6 +8,8 @@ import DistLab
 /// Its limit: buckets are numbered 0..<N, so only the last can leave cheaply. Removing another
 /// node moves the last bucket's node into the freed number, which moves about 2/N of the keys.
 public struct JumpScheme: ShardingScheme {
+  public var shape: SchemeShape { .jump(self) }
+
   /// Node of each bucket number, in bucket order.
   public private(set) var buckets: [NodeID]
 

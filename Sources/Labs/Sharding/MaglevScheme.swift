@@ -10,6 +10,8 @@ import DistLab
 /// `xxh64("n<number>", seed: seed + 1) mod (M - 1) + 1`, unless given explicitly (as in the
 /// paper's worked example). Nodes take turns in ascending order.
 public struct MaglevScheme: ShardingScheme {
+  public var shape: SchemeShape { .maglev(self) }
+
   public private(set) var nodes: [NodeID]
   public let tableSize: Int
   public let seed: UInt64

@@ -4,6 +4,8 @@ import DistLab
 /// list. No bookkeeping at all, but changing N re-deals almost every key (N/(N+1) of them when a
 /// node joins).
 public struct ModNScheme: ShardingScheme {
+  public var shape: SchemeShape { .modn(self) }
+
   public private(set) var nodes: [NodeID]
 
   public init(nodes: [NodeID]) throws(ShardingError) {

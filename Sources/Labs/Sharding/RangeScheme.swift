@@ -12,6 +12,8 @@ import DistLab
 /// Records are counted as written (a key placed twice counts twice), as in a log before
 /// compaction.
 public struct RangeScheme: ShardingScheme {
+  public var shape: SchemeShape { .range(self) }
+
   public private(set) var nodes: [NodeID]
   public let maxRangeKeys: Int?
   private var ranges: [Shard]

@@ -6,6 +6,8 @@ import DistLab
 /// Only the keys of a leaving node move, and a joining node takes 1/(N+1) of the keys, but each
 /// lookup scores all N nodes.
 public struct RendezvousScheme: ShardingScheme {
+  public var shape: SchemeShape { .rendezvous(self) }
+
   public private(set) var nodes: [NodeID]
   public let seed: UInt64
   private var nodeHashes: [UInt64]

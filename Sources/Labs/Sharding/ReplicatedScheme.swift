@@ -8,6 +8,8 @@ import DistLab
 /// holds a copy is passed over, and only taken on a second pass when there are fewer zones than
 /// copies. Nodes without a zone count as zones of their own.
 public struct ReplicatedScheme: ShardingScheme {
+  public var shape: SchemeShape { .replicated(self) }
+
   public private(set) var base: any ShardingScheme
   public let factor: Int
   /// Zone of each node that has one.

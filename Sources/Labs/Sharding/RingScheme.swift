@@ -6,6 +6,8 @@ import DistLab
 /// `xxh64("n<number>#<v>", seed: seed)` for v in 0..<virtualNodes: with one point per node the arcs
 /// are very uneven (max/mean about H_N), with hundreds they even out.
 public struct RingScheme: ShardingScheme {
+  public var shape: SchemeShape { .ring(self) }
+
   public private(set) var ring: HashRing
 
   public init(nodes: [NodeID], virtualNodes: Int = 100, seed: UInt64 = 0) throws(ShardingError) {

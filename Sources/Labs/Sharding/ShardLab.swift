@@ -25,13 +25,13 @@ public struct ShardLab: Sendable {
 
   init(scheme: any ShardingScheme, valueSize: Int) {
     self.scheme = scheme
-    factor = (scheme as? ReplicatedScheme)?.factor ?? 1
+    if case .replicated(let r) = scheme.shape { factor = r.factor } else { factor = 1 }
     self.valueSize = valueSize
   }
 
   /// The nodes that should hold `key`'s copies under the scheme as it stands, owner first.
   public func desired(_ key: ShardKey) -> [NodeID] {
-    if let replicated = scheme as? ReplicatedScheme { return replicated.replicas(of: key) }
+    if case .replicated(let replicated) = scheme.shape { return replicated.replicas(of: key) }
     return scheme.owner(of: key).map { [$0] } ?? []
   }
 

@@ -136,7 +136,7 @@ public final class ShardingClient {
   public func shardWhere(_ key: ShardKey) throws(ShardLabError) -> ShardWhere {
     let lab = try requireLab()
     var e = lab.scheme.explain(key)
-    if let r = lab.scheme as? ReplicatedScheme { e.replicas = r.replicas(of: key) }
+    if case .replicated(let r) = lab.scheme.shape { e.replicas = r.replicas(of: key) }
     let copies = lab.copies(of: key)
     return ShardWhere(explanation: e, copies: copies, live: copies.map(isLive), known: lab.index[key] != nil)
   }
@@ -220,7 +220,7 @@ public final class ShardingClient {
     -> ShardWriteOutcome
   {
     var lab = try requireLab()
-    guard var directory = lab.scheme as? DirectoryScheme else {
+    guard case .directory(var directory) = lab.scheme.shape else {
       throw .notDirectory(lab.scheme.kind)
     }
     try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }

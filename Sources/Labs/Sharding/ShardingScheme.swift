@@ -36,6 +36,24 @@ public protocol ShardingScheme: Sendable {
   var metadata: ShardMetadata { get }
   /// What one lookup costs in this configuration.
   var lookupCost: LookupCost { get }
+  /// The scheme as its concrete kind, for code that treats each kind its own way.
+  var shape: SchemeShape { get }
+}
+
+/// A scheme as its concrete kind. Code that draws or explains each kind its own way (the
+/// pictures of `shard map`) switches over this, so the compiler names any kind it forgets.
+public enum SchemeShape {
+  case modn(ModNScheme)
+  case range(RangeScheme)
+  case chunks(ChunkScheme)
+  case ring(RingScheme)
+  case directory(DirectoryScheme)
+  case jump(JumpScheme)
+  case rendezvous(RendezvousScheme)
+  case maglev(MaglevScheme)
+  case bounded(BoundedLoadScheme)
+  /// Copies kept by a preference list over a base scheme.
+  case replicated(ReplicatedScheme)
 }
 
 extension ShardingScheme {

@@ -85,44 +85,40 @@ enum ShardMapRenderer {
     // MARK: dispatch
 
     func picture(_ scheme: any ShardingScheme) -> [String] {
-      if let s = scheme as? ReplicatedScheme { return picture(s.base) + [""] + replication(s) }
-      if let s = scheme as? RingScheme {
+      switch scheme.shape {
+      case .replicated(let s): return picture(s.base) + [""] + replication(s)
+      case .ring(let s):
         return ring(
           label: s.label, nodes: s.nodes, virtualNodes: s.virtualNodes, points: s.points, shares: s.arcShares,
           bounded: nil)
-      }
-      if let s = scheme as? BoundedLoadScheme {
+      case .bounded(let s):
         // The bounded scheme's ring is the plain ring of the same nodes, points and seed.
         let plain = try? RingScheme(nodes: s.nodes, virtualNodes: s.ring.virtualNodes, seed: s.ring.seed)
         return ring(
           label: s.label, nodes: s.nodes, virtualNodes: s.ring.virtualNodes, points: plain?.points ?? [],
           shares: s.ring.arcShares, bounded: s)
-      }
-      if let s = scheme as? RangeScheme { return range(s) }
-      if let s = scheme as? ChunkScheme { return chunks(s) }
-      if let s = scheme as? DirectoryScheme { return directory(s) }
-      if let s = scheme as? MaglevScheme { return maglev(s) }
-      if let s = scheme as? JumpScheme {
+      case .range(let s): return range(s)
+      case .chunks(let s): return chunks(s)
+      case .directory(let s): return directory(s)
+      case .maglev(let s): return maglev(s)
+      case .jump(let s):
         return stateless(
           s,
           how:
             "a key's bucket number is computed from its hash alone, jumping forward through buckets 0..<\(s.buckets.count)",
           metadata: "the bucket list, \(s.buckets.count) entr\(s.buckets.count == 1 ? "y" : "ies") in bucket order: "
             + listed(s.buckets.enumerated().map { "\($0.offset)→\(name($0.element))" }))
-      }
-      if let s = scheme as? ModNScheme {
+      case .modn(let s):
         return stateless(
           s, how: "a key goes to position hash(key) mod \(s.nodes.count) of the sorted node list",
           metadata: "the node list, \(s.nodes.count) entr\(s.nodes.count == 1 ? "y" : "ies"): "
             + listed(s.nodes.enumerated().map { "\($0.offset)→\(name($0.element))" }))
-      }
-      if let s = scheme as? RendezvousScheme {
+      case .rendezvous(let s):
         return stateless(
           s, how: "every node scores the key (a hash of key and node) and the highest score wins",
           metadata: "the node list, \(s.nodes.count) entr\(s.nodes.count == 1 ? "y" : "ies"), and the seed \(s.seed): "
             + listed(s.nodes.map(name)))
       }
-      return title(scheme.label, "no picture for this scheme") + keysPerNode()
     }
 
     // MARK: ring
