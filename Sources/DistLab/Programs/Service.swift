@@ -54,8 +54,12 @@ extension Service {
   /// The declarations alone, for help and completion without an instance.
   public static var specs: [MethodSpec] { methods.map(\.spec) }
 
-  /// The handlers bound to this instance, by method name.
-  func handlers() -> [(MethodSpec, (Request, ProgramNode) -> Answer)] {
-    Self.methods.map { m in (m.spec, { [unowned self] r, n in m.handle(self, r, n) }) }
+  /// Serves `request` if this service declares its method: the arguments are checked
+  /// against the declaration first. Nil when the method is not this service's. Looked up in
+  /// the type's static list, so a program keeps no table of its own (10,000 nodes stay light).
+  func serve(_ request: Request, node: ProgramNode) -> Answer? {
+    guard let m = Self.methods.first(where: { $0.spec.name == request.method }) else { return nil }
+    if let mismatch = m.spec.mismatch(request.args) { return .error(ServiceProgram.describe(mismatch, of: m.spec)) }
+    return m.handle(self, request, node)
   }
 }

@@ -4,7 +4,6 @@
 /// API through `ProgramNode`: calls with continuations, timers, the disk, notes and metrics.
 public final class ServiceProgram: NodeProgram {
   let services: [any Service]
-  private var handlers: [String: (spec: MethodSpec, handle: (Request, ProgramNode) -> Answer)] = [:]
   private(set) lazy var node = ProgramNode(program: self)
   var received = 0
   var executed = 0
@@ -26,9 +25,6 @@ public final class ServiceProgram: NodeProgram {
 
   public init(_ services: [any Service]) {
     self.services = services
-    for service in services {
-      for (spec, handle) in service.handlers() { handlers[spec.name] = (spec, handle) }
-    }
   }
 
   /// Every method the program serves, in its services' order.
@@ -89,13 +85,10 @@ public final class ServiceProgram: NodeProgram {
     if frame.wantsAtMostOnce { answered[key] = .some(nil) }
     let request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
-    guard let handler = handlers[frame.method] else {
-      return answer(request, .error("no method '\(frame.method)'"))
+    for service in services {
+      if let served = service.serve(request, node: node) { return answer(request, served) }
     }
-    if let mismatch = handler.spec.mismatch(frame.args) {
-      return answer(request, .error(Self.describe(mismatch, of: handler.spec)))
-    }
-    answer(request, handler.handle(request, node))
+    answer(request, .error("no method '\(frame.method)'"))
   }
 
   /// How a server words a call that does not fit the method's declaration.
