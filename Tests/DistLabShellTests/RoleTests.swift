@@ -67,3 +67,17 @@ final class RoleTests: XCTestCase {
     XCTAssertTrue(out.contains("07 00 02 02 00 00 00 05 63 6f 75 6e"), "tag 7, two entries, the string 'count': \(out)")
   }
 }
+
+/// `--verbose` reads a request's arguments as the method declares them.
+final class VerboseDeclarationTests: XCTestCase {
+  func testADurationIsShownAsOneAndAMisfitIsMarked() {
+    let s = ShellSession()
+    runOK(s, ["spawn 2"])
+    let sleep = runOK(s, ["rpc n2 sleep 20ms --verbose"])
+    XCTAssertTrue(sleep.contains("arg 1    int 20000000 = 20ms"), sleep)
+    let add = runOK(s, ["rpc n2 add 1 x --verbose"])
+    XCTAssertTrue(add.contains("arg 1    int 1\n"), add)
+    XCTAssertTrue(add.contains("arg 2    string x  (INT expected)"), add)
+    XCTAssertTrue(add.contains("failed: add takes INT INT: argument 2 (INT) is a string"), add)
+  }
+}

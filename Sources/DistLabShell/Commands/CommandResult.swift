@@ -7,7 +7,8 @@ public enum CommandResult: Sendable {
   case nodesChanged(NodeLifecycle, [NodeInfo])
   case nodeTable([NodeRow])
   case sent(SendOutcome)
-  case called(CallOutcome, verbose: Bool)
+  /// A call, with the method's declaration when the node's role declares it (for --verbose).
+  case called(CallOutcome, verbose: Bool, declared: MethodSpec?)
   case kv(KVOutcome)
   case network(NetworkView)
   case networkChanged(String)
@@ -30,7 +31,7 @@ public enum CommandResult: Sendable {
 
 /// Which change `nodesChanged` reports.
 public enum NodeLifecycle: String, Sendable {
-  case spawned, killed, restarted, paused, resumed
+  case spawned, killed, wiped, restarted, paused, resumed
 }
 
 /// One row of `nodes`.

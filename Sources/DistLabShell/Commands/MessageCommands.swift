@@ -116,7 +116,8 @@ enum MessageCommands {
     let outcome = try attempt(inv.column) { () throws(WorldError) in
       try s.world.call(from: from, to: to, method: method.text, args: args, options: opts, cancel: s.cancel)
     }
-    return .called(outcome, verbose: inv.has("--verbose"))
+    let declared = s.world.methods(of: to).first { $0.name == method.text }
+    return .called(outcome, verbose: inv.has("--verbose"), declared: declared)
   }
 
   static let key = Positional("KEY", .text)

@@ -91,10 +91,10 @@ enum NodeCommands {
     if let t = inv.flags["--chance"] {
       let p = try inv.ratio(t, what: "--chance")
       let killed = try attempt(inv.column) { () throws(WorldError) in try s.world.kill(ids, chance: p, wipe: wipe) }
-      return .nodesChanged(.killed, killed)
+      return .nodesChanged(wipe ? .wiped : .killed, killed)
     }
     let killed = try attempt(inv.positional[0].column) { () throws(WorldError) in try s.world.kill(ids, wipe: wipe) }
-    return .nodesChanged(.killed, killed)
+    return .nodesChanged(wipe ? .wiped : .killed, killed)
   }
 
   static func change(

@@ -5,10 +5,10 @@ struct CallRenderer {
   let style: Style
   let names: (NodeID) -> String
 
-  func render(_ c: CallOutcome, verbose: Bool) -> String {
+  func render(_ c: CallOutcome, verbose: Bool, declared: MethodSpec? = nil) -> String {
     var lines: [String] = []
     if verbose {
-      lines += frame("request", c.request, from: c.from, to: c.to)
+      lines += frame("request", c.request, from: c.from, to: c.to, declared: declared)
       if let reply = c.reply { lines += frame("reply", reply, from: c.to, to: c.from) }
     }
     lines.append(summary(c))
@@ -53,10 +53,15 @@ struct CallRenderer {
   }
 
   /// The frame's bytes, field by field: hex on the left, meaning on the right.
-  func frame(_ title: String, _ bytes: [UInt8], from: NodeID, to: NodeID) -> [String] {
+  /// The frame's bytes, field by field; with the method's declaration, each argument is
+  /// read as declared: a duration shown as one, a value that does not fit marked.
+  func frame(_ title: String, _ bytes: [UInt8], from: NodeID, to: NodeID, declared: MethodSpec? = nil) -> [String] {
     var lines = ["\(title) \(names(from)) → \(names(to)), \(bytes.count) bytes:"]
-    guard let fields = try? FrameCodec.annotate(bytes) else {
+    guard var fields = try? FrameCodec.annotate(bytes) else {
       return lines + HexDump.lines(bytes).map { "  " + $0 }
+    }
+    if let declared, let frame = try? FrameCodec.decode(bytes) {
+      fields = Self.readAsDeclared(fields, frame.args, declared)
     }
     let hexWidth = min(35, fields.map { Hex.spaced($0.bytes.prefix(12)).count }.max() ?? 0)
     for f in fields {
@@ -77,6 +82,28 @@ struct CallRenderer {
       }
     }
     return lines.map(\.trimmingTrailingSpace)
+  }
+}
+
+extension CallRenderer {
+  /// Adds to each argument's meaning what its declaration says of it.
+  static func readAsDeclared(_ fields: [FrameField], _ args: [Value], _ spec: MethodSpec) -> [FrameField] {
+    var out = fields
+    var argIndex = 0
+    for (i, f) in fields.enumerated() where f.name.hasPrefix("arg ") {
+      defer { argIndex += 1 }
+      guard argIndex < args.count, !spec.arguments.isEmpty else { continue }
+      let declared = spec.arguments[min(argIndex, spec.arguments.count - 1)]
+      let value = args[argIndex]
+      if argIndex >= spec.arguments.count && !declared.repeated {
+        out[i].meaning += "  (\(spec.name) takes \(spec.arguments.count))"
+      } else if !declared.type.accepts(value) {
+        out[i].meaning += "  (\(declared.label) expected)"
+      } else if declared.type == .duration, case .int(let ns) = value {
+        out[i].meaning += " = \(Nanoseconds(ns))"
+      }
+    }
+    return out
   }
 }
 

@@ -21,7 +21,8 @@ public struct Renderer {
     case .nodesChanged(let change, let infos): return nodesChanged(change, infos)
     case .nodeTable(let rows): return NodeTableRenderer(style: style).render(rows)
     case .sent(let o): return sent(o)
-    case .called(let c, let verbose): return CallRenderer(style: style, names: name).render(c, verbose: verbose)
+    case .called(let c, let verbose, let declared):
+      return CallRenderer(style: style, names: name).render(c, verbose: verbose, declared: declared)
     case .kv(let k): return kv(k)
     case .network(let v): return NetworkRenderer(style: style).render(v)
     case .networkChanged(let text): return text
@@ -63,12 +64,14 @@ public struct Renderer {
 
   func nodesChanged(_ change: NodeLifecycle, _ infos: [NodeInfo]) -> String {
     let who = infos.count > 3 ? "\(infos.count) nodes: \(names(infos))" : names(infos)
-    if infos.isEmpty { return "no node \(change.rawValue)" }
+    if infos.isEmpty { return "no node \(change == .wiped ? "killed" : change.rawValue)" }
     switch change {
     case .spawned:
       let region = infos.first?.region.map { " in \($0)" } ?? ""
       return "spawned \(who)\(region)"
     case .killed: return "killed \(who): memory lost, messages to \(infos.count == 1 ? "it" : "them") are dropped"
+    case .wiped:
+      return "killed \(who): memory and disk lost, messages to \(infos.count == 1 ? "it" : "them") are dropped"
     case .restarted:
       let inc = infos.count == 1 ? " (incarnation \(infos[0].incarnation), empty)" : " (empty)"
       return "restarted \(who)\(inc)"
