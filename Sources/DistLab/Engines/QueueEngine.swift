@@ -167,6 +167,21 @@ class QueueEngine {
 
   // MARK: What every event comes to
 
+  /// What becomes of a message reaching its receiver (nil for the shell, which is always
+  /// up) or of a node's timer, by the same rules in every virtual-time engine.
+  enum Arrival {
+    case drop(DropReason)
+    /// The node is paused: the event waits until it resumes.
+    case hold
+    case handle
+  }
+
+  func arrival(of env: Envelope, status: NodeStatus?) -> Arrival {
+    if status == .down { return .drop(.nodeDown) }
+    if let reason = network.blockage(from: env.from, to: env.to) { return .drop(reason) }
+    return status == .paused ? .hold : .handle
+  }
+
   /// A reply reached its caller: settle the call unless it already was.
   func replyArrived(_ env: Envelope, at time: Nanoseconds) {
     // Most deliveries are not awaited replies: tell from the header before decoding.

@@ -75,24 +75,14 @@ final class ReferenceEngine: QueueEngine, Engine {
   private func handle(_ e: SimEvent) {
     switch e.kind {
     case .deliver(let env):
-      if env.to.isClient {
-        if let reason = network.blockage(from: env.from, to: env.to) {
-          dropAtDelivery(env, at: e.time, reason: reason)
-        } else {
-          recordDelivery(env, at: e.time)
-        }
-        return
-      }
-      guard let n = nodes[env.to] else { return }
-      let status = n.record.info.status
-      if status == .down {
-        dropAtDelivery(env, at: e.time, reason: .nodeDown)
-      } else if let reason = network.blockage(from: env.from, to: env.to) {
-        dropAtDelivery(env, at: e.time, reason: reason)
-      } else if status == .paused {
-        held[env.to, default: []].append(e)
-      } else {
+      let n = env.to.isClient ? nil : nodes[env.to]
+      if !env.to.isClient && n == nil { return }
+      switch arrival(of: env, status: n?.record.info.status) {
+      case .drop(let reason): dropAtDelivery(env, at: e.time, reason: reason)
+      case .hold: held[env.to, default: []].append(e)
+      case .handle:
         recordDelivery(env, at: e.time)
+        guard let n else { return }
         n.context.now = e.time
         n.host.program?.receive(env, context: n.context)
       }

@@ -103,24 +103,17 @@ final class SimEngine: QueueEngine, Engine {
       count += 1
       switch e.kind {
       case .deliver(let env):
-        if env.to.isClient {
-          if let reason = network.blockage(from: env.from, to: env.to) {
-            b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+        let n = env.to.isClient ? nil : nodes[env.to]
+        if !env.to.isClient && n == nil { continue }
+        switch arrival(of: env, status: n?.record.info.status) {
+        case .drop(let reason): b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+        case .hold: held[env.to, default: []].append(e)
+        case .handle:
+          if let n {
+            enlist(n, SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
           } else {
             b.items.append(.client(time: e.time, seq: e.seq, env))
           }
-          continue
-        }
-        guard let n = nodes[env.to] else { continue }
-        let status = n.record.info.status
-        if status == .down {
-          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: .nodeDown))
-        } else if let reason = network.blockage(from: env.from, to: env.to) {
-          b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
-        } else if status == .paused {
-          held[env.to, default: []].append(e)
-        } else {
-          enlist(n, SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
         }
       case .timer(let node, let incarnation, let token):
         guard let n = nodes[node], n.record.info.incarnation == incarnation else { continue }

@@ -48,15 +48,7 @@ enum BenchRendering {
     return String(format: a >= 10 ? "%.1f" : "%.2f", v)
   }
 
-  static func grouped(_ n: Int64) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(c)
-    }
-    return (n < 0 ? "-" : "") + out
-  }
+  static func grouped(_ n: Int64) -> String { Grouped.number(n) }
 
   static func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)

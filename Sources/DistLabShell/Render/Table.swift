@@ -77,3 +77,16 @@ public enum Bars {
     return String(repeating: "█", count: units / 8) + eighths[units % 8]
   }
 }
+
+/// Whole numbers with thousands separators: `5,000,000`.
+public enum Grouped {
+  public static func number(_ n: Int64) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+  }
+}

@@ -12,7 +12,7 @@ extension Messages {
     case .noNodes: return "a scheme needs nodes: spawn some first (or name them with --nodes)"
     case .valueSizeOutOfRange: return "a value size is between 0 and 1GB"
     case .nothingToLoad: return "nothing to load"
-    case .tooManyKeys(let limit): return "the lab holds at most \(Grouped.number(limit)) keys"
+    case .tooManyKeys(let limit): return "the lab holds at most \(Grouped.number(Int64(limit))) keys"
     case .cleared: return "the lab was cleared"
     case .notDirectory(let kind):
       return "only the directory scheme keeps a table you can edit; this lab uses \(kind.rawValue)"
@@ -26,18 +26,5 @@ func attempt<R>(_ column: Int, _ body: () throws(ShardLabError) -> R) throws(She
     return try body()
   } catch {
     throw ShellError(Messages.text(error), column: column)
-  }
-}
-
-/// Whole numbers with thousands separators, as the lab's messages write them.
-enum Grouped {
-  static func number(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(c)
-    }
-    return (n < 0 ? "-" : "") + out
   }
 }
