@@ -33,6 +33,10 @@ final class RoleTests: XCTestCase {
     let table = runOK(s, ["nodes"])
     XCTAssertTrue(table.contains("COUNT"), table)
     XCTAssertTrue(table.contains("RECEIVED"), table)
+    let stats = runOK(s, ["stats --roles"])
+    XCTAssertTrue(
+      stats.hasSuffix(
+        "standard (1 up)  received 1  executed 1  keys 0\ncounter (2 up)  received 3  executed 3  count 7"), stats)
     XCTAssertEqual(s.run("expect n1.count == 7").status, .ok)
     XCTAssertEqual(s.run("expect n1.count == 8").status, .expectationFailed)
     XCTAssertEqual(s.run("kill counters").status, .ok)

@@ -76,6 +76,15 @@ public struct TraceView: Sendable {
 public struct StatsView: Sendable {
   public var stats: TrafficStats
   public var elapsed: Nanoseconds
+  /// With `--roles`: each role's numbers, summed over its nodes that are up.
+  public var roles: [RoleTotals] = []
+}
+
+/// What the up nodes of one role report, added up.
+public struct RoleTotals: Sendable {
+  public var role: String
+  public var nodes: Int
+  public var metrics: [(String, Double)]
 }
 
 /// Whether an expectation held, and if not what was found.

@@ -17,7 +17,8 @@ enum ObserveCommands {
     CommandSpec(
       "stats", family: .observe,
       summary: "messages sent, delivered, dropped, duplicated; latency percentiles",
-      example: ["stats", "stats reset"], positionals: [.choice(["reset"], .optional)], action: stats),
+      example: ["stats", "stats reset", "stats --roles"], positionals: [.choice(["reset"], .optional)],
+      flags: [FlagSpec("--roles", help: "also each role's numbers, summed over its up nodes")], action: stats),
   ]
 
   static func trace(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -61,6 +62,24 @@ enum ObserveCommands {
       s.world.clearStats()
       return .setting(name: "statistics", value: "reset to zero")
     }
-    return .stats(StatsView(stats: s.world.trace.stats, elapsed: s.world.now))
+    var view = StatsView(stats: s.world.trace.stats, elapsed: s.world.now)
+    if inv.has("--roles") { view.roles = try roleTotals(s, column: inv.column) }
+    return .stats(view)
+  }
+
+  /// Each role's metrics summed over its up nodes, asked of the nodes themselves.
+  static func roleTotals(_ s: ShellSession, column: Int) throws(ShellError) -> [RoleTotals] {
+    var totals: [RoleTotals] = []
+    for role in s.world.roles.roles {
+      let ids = s.world.allNodes.filter { $0.status == .up && s.world.role(of: $0.id)?.name == role.name }.map(\.id)
+      guard !ids.isEmpty else { continue }
+      var sums = role.metrics.map { ($0, 0.0) }
+      for id in ids {
+        let summary = try attempt(column) { () throws(WorldError) in try s.world.summary(of: id) }
+        for k in sums.indices { sums[k].1 += summary?.metric(sums[k].0) ?? 0 }
+      }
+      totals.append(RoleTotals(role: role.name, nodes: ids.count, metrics: sums))
+    }
+    return totals
   }
 }

@@ -143,6 +143,10 @@ struct StatsRenderer {
     } else {
       lines.append("latency  no deliveries yet")
     }
+    for r in v.roles {
+      let numbers = r.metrics.map { "\($0.0) \(NodeTableRenderer.number($0.1))" }.joined(separator: "  ")
+      lines.append("\(r.role) (\(r.nodes) up)  " + numbers)
+    }
     return lines.joined(separator: "\n")
   }
 }
