@@ -31,7 +31,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "DistLabTests", dependencies: ["DistLab"]),
-    .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding"]),
+    .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding", "DistLabShell"]),
     .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
     .testTarget(
       name: "TranscriptTests",

@@ -2,6 +2,8 @@ import DistLab
 import DistLabSharding
 import XCTest
 
+@testable import DistLabShell
+
 /// Bad input: each refusal is a typed error with a clear one-line message, and nothing changes.
 final class ShardingErrorTests: XCTestCase {
   func nodes(_ n: Int) -> [NodeID] { (1...n).map(NodeID.init) }
@@ -16,9 +18,8 @@ final class ShardingErrorTests: XCTestCase {
       XCTFail("expected \(expected)", file: file, line: line)
     } catch {
       XCTAssertEqual(error, expected, file: file, line: line)
-      XCTAssertFalse(error.message.isEmpty, file: file, line: line)
-      XCTAssertFalse(error.message.contains("\n"), error.message, file: file, line: line)
-      XCTAssertEqual(error.description, error.message, file: file, line: line)
+      XCTAssertFalse(Messages.text(error).isEmpty, file: file, line: line)
+      XCTAssertFalse(Messages.text(error).contains("\n"), Messages.text(error), file: file, line: line)
     }
   }
 
@@ -27,7 +28,7 @@ final class ShardingErrorTests: XCTestCase {
       try Sharding.makeScheme(named: "rnge", nodes: nodes(3))
     }
     XCTAssertEqual(
-      ShardingError.unknownScheme("rnge").message,
+      Messages.text(ShardingError.unknownScheme("rnge")),
       "unknown scheme 'rnge' (schemes: modn, range, chunks, ring, directory, jump, rendezvous, maglev, bounded)")
     XCTAssertEqual(try SchemeKind(parsing: "HRW"), .rendezvous)
     XCTAssertEqual(try SchemeKind(parsing: "mod-n"), .modN)
@@ -38,7 +39,7 @@ final class ShardingErrorTests: XCTestCase {
     for kind in SchemeKind.allCases {
       assertRefused(.noNodes) { () throws(ShardingError) in try Sharding.makeScheme(kind, nodes: []) }
     }
-    XCTAssertEqual(ShardingError.noNodes.message, "a scheme needs at least one node")
+    XCTAssertEqual(Messages.text(ShardingError.noNodes), "a scheme needs at least one node")
   }
 
   func testReplicationFactorAboveNodeCount() throws {
@@ -50,7 +51,7 @@ final class ShardingErrorTests: XCTestCase {
       }
     }
     XCTAssertEqual(
-      ShardingError.replicationFactorAboveNodeCount(factor: 4, nodes: 3).message,
+      Messages.text(ShardingError.replicationFactorAboveNodeCount(factor: 4, nodes: 3)),
       "replication factor 4 needs at least 4 nodes (there are 3)")
     options.replicationFactor = 0
     assertRefused(.invalidReplicationFactor(0)) { () throws(ShardingError) in
@@ -74,7 +75,7 @@ final class ShardingErrorTests: XCTestCase {
       try Sharding.makeScheme(.range, nodes: nodes(3), options: options)
     }
     XCTAssertEqual(
-      expected.message, "range split points must increase: split 3 '300' does not come after split 2 '500'")
+      Messages.text(expected), "range split points must increase: split 3 '300' does not come after split 2 '500'")
     options.splits = ["b", "b"]
     assertRefused(.splitPointsOutOfOrder(position: 2, previous: "b", next: "b")) { () throws(ShardingError) in
       try Sharding.makeScheme(.range, nodes: nodes(3), options: options)
@@ -93,7 +94,7 @@ final class ShardingErrorTests: XCTestCase {
       try Sharding.makeScheme(.maglev, nodes: nodes(3), options: options)
     }
     XCTAssertEqual(
-      ShardingError.nonPrimeTableSize(100, nextPrime: 101).message,
+      Messages.text(ShardingError.nonPrimeTableSize(100, nextPrime: 101)),
       "Maglev table size must be prime: 100 is not (the next prime is 101)")
     options.tableSize = 1
     assertRefused(.tableSizeOutOfRange(1)) { () throws(ShardingError) in
@@ -150,7 +151,7 @@ final class ShardingErrorTests: XCTestCase {
       XCTFail("a NaN skew must be refused")
     } catch {
       guard case .invalidZipfSkew(let skew) = error, skew.isNaN else { return XCTFail("\(error)") }
-      XCTAssertEqual(error.message, "zipf skew must be a number >= 0, not nan")
+      XCTAssertEqual(Messages.text(error), "zipf skew must be a number >= 0, not nan")
     }
     assertRefused(.invalidDistinctKeys(0)) { () throws(ShardingError) in
       try ShardKeyGenerator.keys(.zipf(skew: 1, distinct: 0), count: 5)
@@ -262,11 +263,11 @@ final class ShardingErrorTests: XCTestCase {
       .unknownKey("k"), .invalidKeyCount(-1), .invalidZipfSkew(-1), .invalidDistinctKeys(0),
     ]
     for error in errors {
-      XCTAssertFalse(error.message.isEmpty)
-      XCTAssertFalse(error.message.contains("\n"), error.message)
+      XCTAssertFalse(Messages.text(error).isEmpty)
+      XCTAssertFalse(Messages.text(error).contains("\n"), Messages.text(error))
     }
     XCTAssertEqual(
-      ShardingError.replicationFactorAboveNodeCount(factor: 2, nodes: 1).message,
+      Messages.text(ShardingError.replicationFactorAboveNodeCount(factor: 2, nodes: 1)),
       "replication factor 2 needs at least 2 nodes (there is 1)")
   }
 }

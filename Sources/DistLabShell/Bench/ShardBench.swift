@@ -21,7 +21,7 @@ enum ShardBench {
         millis = BenchClock.seconds(since: start) * 1000
         note = "\(placed.count) keys on 10 nodes"
       } catch {
-        note = error.description
+        note = Messages.text(error)
       }
       report(
         BenchFigure(

@@ -144,7 +144,7 @@ enum ShardCommands {
       kind = try SchemeKind(parsing: t.text)
     } catch {
       throw ShellError(
-        error.description + Suggest.hint(for: t.text, in: SchemeKind.allCases.map(\.rawValue)), column: t.column)
+        Messages.text(error) + Suggest.hint(for: t.text, in: SchemeKind.allCases.map(\.rawValue)), column: t.column)
     }
     var o = SchemeOptions()
     if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
@@ -221,7 +221,7 @@ enum ShardCommands {
     do {
       return try ShardKeyGenerator.keys(pattern, count: count, seed: seed, form: form)
     } catch {
-      throw ShellError(error.description, column: inv.column)
+      throw ShellError(Messages.text(error), column: inv.column)
     }
   }
 
@@ -294,7 +294,7 @@ enum ShardCommands {
       let rows = try ShardAnalysis.compare(keys: keys, nodes: nodes, options: o)
       return .shard(.compared(rows, keys: n, nodes: nodeCount))
     } catch {
-      throw ShellError(error.description, column: inv.column)
+      throw ShellError(Messages.text(error), column: inv.column)
     }
   }
 
