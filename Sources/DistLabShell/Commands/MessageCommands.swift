@@ -20,7 +20,9 @@ enum MessageCommands {
         "FROM and TO may be sets: every sender sends to every receiver but itself (all-to-all);",
         "in a set, nodes that are down or paused send nothing.",
       ],
-      example: ["net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping"],
+      example: [
+        "spawn 3", "net latency uniform 10ms 8ms", "send n1 n2 one two three", "send all all ping",
+      ],
       positionals: [Positional("FROM", .nodeSet), Positional("TO", .nodeSet), Positional("TEXT", .text, .many)],
       action: send),
     CommandSpec(
@@ -30,13 +32,15 @@ enum MessageCommands {
         "Arguments are integers, true/false, null, decimals, durations (sent as nanoseconds) or",
         "text (quote text with spaces). --verbose shows the request and reply as bytes.",
       ],
-      example: ["rpc n2 add 10 20", "rpc n2 add 10 20 --verbose", "rpc n2 kv.incr hits --retries 3 --at-most-once"],
+      example: [
+        "spawn 2", "rpc n2 add 10 20", "rpc n2 add 10 20 --verbose", "rpc n2 kv.incr hits --retries 3 --at-most-once",
+      ],
       positionals: [Positional("NODE", .node), Positional("METHOD", .method), Positional("ARG", .text, .any)],
       flags: callFlags, action: rpc, worldDetails: methodLines),
     CommandSpec(
       "kv", family: .messages,
       summary: "use a node's key/value store through calls",
-      example: ["kv put n1 colour blue", "kv get n1 colour"],
+      example: ["spawn 1", "kv put n1 colour blue", "kv get n1 colour"],
       subcommands: [
         kv(.get, [key], summary: "read a key"),
         kv(.put, [key, Positional("VALUE", .text)], summary: "write a key"),

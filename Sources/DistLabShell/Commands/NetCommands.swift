@@ -11,7 +11,9 @@ enum NetCommands {
   static let spec = CommandSpec(
     "net", family: .network,
     summary: "show or change the network",
-    example: ["net latency uniform 10ms 5ms", "net loss 10%", "net partition n1,n2 | n3", "net heal", "net"],
+    example: [
+      "spawn 3", "net latency uniform 10ms 5ms", "net loss 10%", "net partition n1,n2 | n3", "net heal", "net",
+    ],
     subcommands: [
       CommandSpec("show", family: .network, summary: "the network's settings", action: show),
       CommandSpec(
@@ -21,14 +23,15 @@ enum NetCommands {
           "normal MEAN SPREAD: bell curve with standard deviation SPREAD. exp MEAN: mostly fast,",
           "with a long tail. Nodes in regions also wait for light: distance / 200,000 km/s.",
         ],
-        example: ["net latency 5ms", "net latency normal 20ms 5ms", "net latency 80ms --between n1,n3"],
+        example: ["spawn 3", "net latency 5ms", "net latency normal 20ms 5ms", "net latency 80ms --between n1,n3"],
         positionals: [
           .choice(shapes, .optional), Positional("MEAN", .duration),
           Positional("SPREAD", .duration, .optional),
         ], flags: [between], action: latency),
       CommandSpec(
         "loss", family: .network, summary: "the chance a message is lost",
-        example: ["net loss 10%", "net loss 0.5 --between n1,n2"], positionals: [Positional("RATIO", .ratio)],
+        example: ["spawn 2", "net loss 10%", "net loss 0.5 --between n1,n2"],
+        positionals: [Positional("RATIO", .ratio)],
         flags: [between], action: loss
       ),
       CommandSpec(
@@ -37,11 +40,13 @@ enum NetCommands {
       CommandSpec(
         "partition", family: .network, summary: "split nodes into groups that cannot reach each other",
         details: ["Nodes not named keep talking to everyone. 'cli' (the shell) can be put in a group."],
-        example: ["net partition n1,n2 | n3,n4"], positionals: [Positional("NODES | NODES", .nodeSet, .many)],
+        example: ["spawn 4", "net partition n1,n2 | n3,n4"],
+        positionals: [Positional("NODES | NODES", .nodeSet, .many)],
         action: partition),
       CommandSpec(
         "cut", family: .network, summary: "cut one direction of a link",
-        example: ["net cut n1 n2"], positionals: [Positional("FROM", .node), Positional("TO", .node)], action: cut),
+        example: ["spawn 2", "net cut n1 n2"], positionals: [Positional("FROM", .node), Positional("TO", .node)],
+        action: cut),
       CommandSpec("heal", family: .network, summary: "remove every partition and cut", action: heal),
       CommandSpec(
         "regions", family: .network, summary: "list regions and their distances", action: show),
@@ -57,7 +62,7 @@ enum NetCommands {
         action: distance),
       CommandSpec(
         "place", family: .network, summary: "move nodes to a region",
-        example: ["net place n1 us-east", "net place n2,n3 eu-west"],
+        example: ["spawn 3", "net place n1 us-east", "net place n2,n3 eu-west"],
         positionals: [Positional("NODES", .nodeSet), Positional("REGION", .region)], action: place),
       CommandSpec(
         "reset", family: .network, summary: "back to 1ms fixed latency, no loss, no faults",

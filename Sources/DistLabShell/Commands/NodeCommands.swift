@@ -30,7 +30,8 @@ enum NodeCommands {
         "--wipe clears it too, as if the machine were replaced. --chance kills each node",
         "independently with that probability, drawn from the seed.",
       ],
-      example: ["kill n2", "kill all --chance 5%", "kill n1 --wipe"], positionals: [Positional("NODES", .nodeSet)],
+      example: ["spawn 4", "kill n1 --wipe", "kill n2", "kill n3,n4 --chance 50%"],
+      positionals: [Positional("NODES", .nodeSet)],
       flags: [
         FlagSpec("--chance", .ratio, placeholder: "RATIO", help: "kill each node with this probability"),
         FlagSpec("--wipe", help: "clear the nodes' disks too"),
@@ -38,18 +39,19 @@ enum NodeCommands {
       action: kill),
     change(
       "restart", summary: "start nodes again, empty (an up node is killed first)", verb: .restarted,
-      example: ["restart n2"]
+      example: ["spawn 2", "kill n2", "restart n2"]
     ) { (w, ids) throws(WorldError) in
       try w.restart(ids)
     },
     change(
-      "pause", summary: "freeze nodes: alive, memory kept, silent until resumed", verb: .paused, example: ["pause n3"]
+      "pause", summary: "freeze nodes: alive, memory kept, silent until resumed", verb: .paused,
+      example: ["spawn 3", "pause n3"]
     ) { (w, ids) throws(WorldError) in
       try w.pause(ids)
     },
     change(
       "resume", summary: "unfreeze paused nodes; what waited is handled as time moves on", verb: .resumed,
-      example: ["resume n3"]
+      example: ["spawn 3", "pause n3", "resume n3"]
     ) { (w, ids) throws(WorldError) in
       try w.resume(ids)
     },
@@ -59,7 +61,7 @@ enum NodeCommands {
         "Each node reports its own numbers from where its program runs; a standard node's are",
         "messages received, calls executed and keys held.",
       ],
-      example: ["nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)], action: list),
+      example: ["spawn 3", "nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)], action: list),
   ]
 
   static func spawn(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

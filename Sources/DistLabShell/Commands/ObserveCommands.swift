@@ -7,7 +7,7 @@ enum ObserveCommands {
       "trace", family: .observe,
       summary: "a sequence diagram of recent events: a column per node, arrows for messages",
       details: ["Drops are marked ✗ with the reason. --list prints one event per line instead."],
-      example: ["trace", "trace --last 50 --nodes n1,n2", "trace --list"],
+      example: ["spawn 2", "send n1 n2 hello", "trace", "trace --last 50 --nodes n1,n2", "trace --list"],
       flags: [
         FlagSpec("--last", .count, placeholder: "N", help: "how many events (default 30)"),
         FlagSpec("--nodes", .nodeSet, placeholder: "NODES", help: "only events between these nodes"),

@@ -10,7 +10,7 @@ enum SessionCommands {
       details: SubjectRegistry.helpLines() + [
         "Operators: == != < <= > >=. Combine with 'and' and 'or'."
       ],
-      example: ["rpc n2 add 10 20", "expect value == 30", "expect error == none and rtt < 10ms"],
+      example: ["spawn 2", "rpc n2 add 10 20", "expect value == 30", "expect error == none and rtt < 10ms"],
       positionals: [
         Positional("SUBJECT", .text), Positional("OP", .text), Positional("VALUE", .text),
         Positional("and|or …", .text, .any),
@@ -76,7 +76,8 @@ enum SessionCommands {
     let kind: RecordingKind = t.text.hasSuffix(".distlab") ? .script : .transcript
     let recorder: Recorder
     do {
-      recorder = try Recorder(path: t.text, kind: kind, session: s)
+      // Like `source`, a relative path is read from the script's folder.
+      recorder = try Recorder(path: ScriptFile.resolve(t.text, relativeTo: s.baseDirectory), kind: kind, session: s)
     } catch {
       throw ShellError("cannot write '\(t.text)': \(error.reason)", column: t.column)
     }

@@ -25,7 +25,7 @@ enum ShardCommands {
       "",
       "Writes, reads and moves are real messages to the nodes' key/value stores.",
     ],
-    example: ["spawn 6", "shard use ring --vnodes 100", "shard load 10000", "shard stats", "spawn 1", "shard add n11"],
+    example: ["spawn 6", "shard use ring --vnodes 100", "shard load 10000", "shard stats", "spawn 1", "shard add n7"],
     subcommands: [
       CommandSpec(
         "use", family: .data, summary: "choose a scheme over the nodes (all up nodes unless --nodes)",
@@ -38,7 +38,8 @@ enum ShardCommands {
           "is what each value counts for in bytes moved.",
         ],
         example: [
-          "shard use modn", "shard clear", "shard use ring --vnodes 1", "shard clear", "shard use jump --replicas 3",
+          "spawn 4", "shard use modn", "shard clear", "shard use ring --vnodes 1", "shard clear",
+          "shard use jump --replicas 3",
         ],
         positionals: [Positional("SCHEME", .choice(SchemeKind.allCases.map(\.rawValue)))],
         flags: [
@@ -72,29 +73,34 @@ enum ShardCommands {
         action: use),
       CommandSpec(
         "load", family: .data, summary: "place N keys and write them to their nodes",
-        example: ["shard load 1000", "shard load 500 --dist sequential"],
+        example: ["spawn 4", "shard use ring", "shard load 1000", "shard load 500 --dist sequential"],
         positionals: [Positional("N", .count)],
         flags: distFlags + [FlagSpec("--seed", .count, placeholder: "N", help: "seed of the key draw")],
         action: load),
       CommandSpec(
         "put", family: .data, summary: "place one key and write its copies",
-        example: ["shard put alice"], positionals: [keyWord], flags: [keyFlag], action: put),
+        example: ["spawn 3", "shard use ring", "shard put alice"], positionals: [keyWord], flags: [keyFlag], action: put
+      ),
       CommandSpec(
         "get", family: .data, summary: "read a key from its first live copy",
-        example: ["shard get alice"], positionals: [keyWord], flags: [keyFlag], action: get),
+        example: ["spawn 3", "shard use ring", "shard put alice", "shard get alice"], positionals: [keyWord],
+        flags: [keyFlag], action: get),
       CommandSpec(
         "where", family: .data, summary: "where a key lives and why",
-        example: ["shard where alice"], positionals: [keyWord], flags: [keyFlag], action: locate),
+        example: ["spawn 3", "shard use ring", "shard where alice"], positionals: [keyWord], flags: [keyFlag],
+        action: locate),
       CommandSpec(
         "stats", family: .data, summary: "keys per node with bars, max/mean, deviation, empty nodes",
-        example: ["shard stats"], action: stats),
+        example: ["spawn 3", "shard use ring", "shard load 100", "shard stats"], action: stats),
       CommandSpec(
         "add", family: .data, summary: "a node joins: the keys the scheme now puts on it move there",
-        example: ["spawn 1", "shard add n13"], positionals: [Positional("NODE", .node)],
+        example: ["spawn 3", "shard use ring", "shard load 100", "spawn 1", "shard add n4"],
+        positionals: [Positional("NODE", .node)],
         action: { (inv, s) throws(ShellError) in try change(inv, s, add: true) }),
       CommandSpec(
         "remove", family: .data, summary: "a node leaves: its keys move to the others",
-        example: ["shard remove n3"], positionals: [Positional("NODE", .node)],
+        example: ["spawn 3", "shard use ring", "shard load 100", "shard remove n3"],
+        positionals: [Positional("NODE", .node)],
         action: { (inv, s) throws(ShellError) in try change(inv, s, add: false) }),
       CommandSpec(
         "map", family: .data, summary: "the scheme's picture: ring, ranges, chunk table, directory",
