@@ -25,6 +25,32 @@ final class LessonTests: XCTestCase {
   }
 
   /// Every exercise is solved by its reference solution, and no exercise passes in an empty world.
+  /// A lesson never promises a lesson that does not ship: every "lesson NN" a lesson, the
+  /// README or the docs mention names a file in Lessons/.
+  func testEveryLessonReferredToShips() throws {
+    let shipped = Set(
+      try FileManager.default.contentsOfDirectory(atPath: lessons).filter { $0.hasSuffix(".md") }.map {
+        String($0.prefix(2))
+      })
+    XCTAssertGreaterThanOrEqual(shipped.count, 4)
+    let docs = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("docs").path)
+    let files =
+      try FileManager.default.contentsOfDirectory(atPath: lessons).map { "Lessons/" + $0 } + ["README.md"]
+      + docs.map { "docs/" + $0 }
+    let reference = try NSRegularExpression(pattern: #"\b[Ll]essons? ([0-9]{2})\b"#)
+    for file in files where file.hasSuffix(".md") {
+      let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let l = String(line)
+        for m in reference.matches(in: l, range: NSRange(l.startIndex..., in: l)) {
+          guard let r = Range(m.range(at: 1), in: l) else { continue }
+          XCTAssertTrue(
+            shipped.contains(String(l[r])), "\(file):\(n + 1) refers to lesson \(l[r]), which does not ship")
+        }
+      }
+    }
+  }
+
   func testReferenceSolutionsPassAndEmptyWorldsFail() throws {
     let library = LessonLibrary.load(lessons)
     let solutions = repositoryRoot.appendingPathComponent("Tests/Fixtures/solutions").path
