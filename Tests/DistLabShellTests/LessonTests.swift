@@ -177,3 +177,21 @@ final class LessonTests: XCTestCase {
     XCTAssertEqual(s.run("lesson run").status, .error)
   }
 }
+
+/// Starting or resetting a lesson starts the world over, and with it what `expect` reads.
+final class LessonResetTests: XCTestCase {
+  func testLessonStartAndResetForgetTheLastResult() throws {
+    for command in ["lesson start 01", "lesson reset"] {
+      let s = ShellSession()
+      s.lessonDirectory = repositoryRoot.appendingPathComponent("Lessons").path
+      if command == "lesson reset" { runOK(s, ["lesson start 01"]) }
+      runOK(s, ["spawn 2", "rpc n1 add 1 2", "send n1 n2 hi"])
+      XCTAssertEqual(s.run("expect value == 3").status, .ok, "the control")
+      runOK(s, [command])
+      let out = s.run("expect value == 3")
+      XCTAssertEqual(out.status, .error, command)
+      XCTAssertEqual(out.text, "error: 'value' reads the last 'rpc' or 'kv', and there has been none", command)
+      XCTAssertEqual(s.run("expect delivered == 1").status, .error, command)
+    }
+  }
+}

@@ -29,6 +29,16 @@ public enum CommandResult: Sendable {
   case exit
 }
 
+extension CommandResult {
+  /// Whether this is a call's or a send's result, which `expect` reads afterwards.
+  var isCallOrSend: Bool {
+    switch self {
+    case .called, .kv, .sent: true
+    default: false
+    }
+  }
+}
+
 /// Which change `nodesChanged` reports.
 public enum NodeLifecycle: String, Sendable {
   case spawned, killed, wiped, restarted, paused, resumed

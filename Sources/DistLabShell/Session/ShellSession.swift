@@ -73,6 +73,7 @@ public final class ShellSession {
 
   private func execute(_ line: String, at location: SourceLocation) -> LineOutcome {
     let result: CommandResult
+    let generation = world.generation
     do {
       let tokens = try Lexer.tokenize(line)
       guard !tokens.isEmpty else { return LineOutcome(status: .ok, result: nil, text: "") }
@@ -81,6 +82,12 @@ public final class ShellSession {
       let place = location.file == nil ? "" : "\(location.file ?? ""):\(location.line):\(error.column ?? 1): "
       return LineOutcome(
         status: .error, result: nil, text: style.error("\(place)error: \(error.message.visibleControls)"))
+    }
+    // Whatever made the world start over (reset, seed, mode, lesson start or reset) also
+    // forgets the last call and send: an expectation cannot read a world that is gone.
+    if world.generation != generation && !result.isCallOrSend {
+      lastCall = nil
+      lastSend = nil
     }
     switch result {
     case .expectation, .help: break
@@ -92,10 +99,6 @@ public final class ShellSession {
       lastResult = result
     case .sent(let o):
       lastSend = o
-      lastResult = result
-    case .reset, .seed(_, true), .mode(_, true):
-      lastCall = nil
-      lastSend = nil
       lastResult = result
     default: lastResult = result
     }
