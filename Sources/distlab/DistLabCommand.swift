@@ -133,14 +133,14 @@ struct GradeSubcommand: ParsableCommand {
   var tap: String?
   @Option(help: "Write a JSON report with points here.")
   var json: String?
-  @Option(name: .customLong("time-limit"), help: "Wall-clock limit per solution, in seconds.")
-  var timeLimit: Double = 10
+  @Option(name: .customLong("time-limit"), help: "Wall-clock limit per solution: a duration (2s, 500ms) or seconds.")
+  var timeLimit: String = "10s"
   @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
   var virtualLimit: String = "1h"
 
   func validate() throws {
-    guard timeLimit > 0 && timeLimit <= 3600 else {
-      throw ValidationError("--time-limit is between 0 and 3600 seconds")
+    guard GradeLimits.wallSeconds(parsing: timeLimit) != nil else {
+      throw ValidationError("--time-limit is a duration from 100ms to 1h, like 2s or 500ms (or a number of seconds)")
     }
     guard Units.duration(virtualLimit) != nil else {
       throw ValidationError("--virtual-limit is a duration like 10m or 1h")
@@ -149,7 +149,7 @@ struct GradeSubcommand: ParsableCommand {
 
   func run() throws {
     var limits = GradeLimits()
-    limits.wallSeconds = timeLimit
+    limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
     let status = GradeCommand.run(
       lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits)

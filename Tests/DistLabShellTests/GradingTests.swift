@@ -123,6 +123,17 @@ final class GradingTests: XCTestCase {
     XCTAssertTrue(byID["typo"]?.message.contains("90/typo.distlab:2:") ?? false, byID["typo"]?.message ?? "")
   }
 
+  /// `grade --time-limit` takes a duration like every other, or plain seconds.
+  func testTheTimeLimitTakesUnits() {
+    XCTAssertEqual(GradeLimits.wallSeconds(parsing: "2s"), 2)
+    XCTAssertEqual(GradeLimits.wallSeconds(parsing: "500ms"), 0.5)
+    XCTAssertEqual(GradeLimits.wallSeconds(parsing: "1m"), 60)
+    XCTAssertEqual(GradeLimits.wallSeconds(parsing: "10"), 10)
+    XCTAssertNil(GradeLimits.wallSeconds(parsing: "ten"))
+    XCTAssertNil(GradeLimits.wallSeconds(parsing: "0.000001"), "too short to run anything")
+    XCTAssertNil(GradeLimits.wallSeconds(parsing: "2h"), "longer than an hour")
+  }
+
   func testVirtualTimeLimit() throws {
     try solve("spin", "spawn 1\nrpc n1 sleep 100h --timeout 200h\n")
     let r = grade().first { $0.exercise == "spin" }

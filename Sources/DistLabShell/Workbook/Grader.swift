@@ -58,6 +58,17 @@ public struct GradeLimits: Sendable {
   public var wallSeconds: Double = 10
   public var virtualTime: Nanoseconds = .seconds(3600)
   public init() {}
+
+  /// The wall-clock limits a solution may be given.
+  public static let wallRange: ClosedRange<Double> = 0.1...3600
+
+  /// `--time-limit` as a teacher writes it: a duration like every other (`2s`, `500ms`,
+  /// `1m`) or a plain number of seconds. Nil when it is neither or out of range.
+  public static func wallSeconds(parsing text: String) -> Double? {
+    let seconds = Double(text) ?? Units.duration(text)?.seconds
+    guard let seconds, seconds.isFinite, wallRange.contains(seconds) else { return nil }
+    return seconds
+  }
 }
 
 /// Grades students' solutions: each exercise's solution script runs in a fresh world with the
