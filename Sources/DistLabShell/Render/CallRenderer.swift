@@ -11,12 +11,19 @@ struct CallRenderer {
       lines += frame("request", c.request, from: c.from, to: c.to, declared: declared)
       if let reply = c.reply { lines += frame("reply", reply, from: c.to, to: c.from) }
     }
-    lines.append(summary(c))
+    lines.append(summary(c, declared: declared))
     return lines.joined(separator: "\n")
   }
 
-  func signature(_ c: CallOutcome) -> String {
-    "\(names(c.to)).\(c.method)(\(c.args.map(\.description).joined(separator: ", ")))"
+  /// `n2.add(10, 20)`; an argument the method declares as a duration reads as one
+  /// (`n2.sleep(2s)`).
+  func signature(_ c: CallOutcome, declared: MethodSpec? = nil) -> String {
+    let args = c.args.enumerated().map { i, v -> String in
+      guard let spec = declared, !spec.arguments.isEmpty, case .int(let ns) = v, ns >= 0 else { return v.description }
+      return spec.arguments[min(i, spec.arguments.count - 1)].type == .duration
+        ? Nanoseconds(ns).description : v.description
+    }
+    return "\(names(c.to)).\(c.method)(\(args.joined(separator: ", ")))"
   }
 
   func facts(_ c: CallOutcome, timing: Bool = true) -> String {
@@ -27,13 +34,13 @@ struct CallRenderer {
     return style.dim("(" + f.joined(separator: ", ") + ")")
   }
 
-  func summary(_ c: CallOutcome) -> String {
+  func summary(_ c: CallOutcome, declared: MethodSpec? = nil) -> String {
     switch c.result {
     case .value(let v):
       let shown = v.count == 1 ? v[0].description : v.map(\.description).joined(separator: " ")
-      return "\(signature(c)) = \(style.ok(shown))  \(facts(c))"
-    case .error: return "\(signature(c)) failed: \(failure(c) ?? "")"
-    case .timeout, .interrupted: return "\(signature(c)): \(failure(c) ?? "")"
+      return "\(signature(c, declared: declared)) = \(style.ok(shown))  \(facts(c))"
+    case .error: return "\(signature(c, declared: declared)) failed: \(failure(c) ?? "")"
+    case .timeout, .interrupted: return "\(signature(c, declared: declared)): \(failure(c) ?? "")"
     }
   }
 

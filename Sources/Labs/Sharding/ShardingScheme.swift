@@ -114,13 +114,8 @@ public enum ShardStep: Hashable, Sendable {
 /// The bookkeeping a scheme keeps to find keys: its size and what it counts.
 public struct ShardMetadata: Hashable, Sendable {
   /// What `entries` counts.
-  public enum Unit: String, Hashable, Sendable {
-    case nodeList = "nodes in the list"
-    case ranges = "ranges"
-    case blockRows = "block table rows"
-    case ringPoints = "ring points"
-    case directoryRows = "directory rows"
-    case lookupTable = "lookup table slots"
+  public enum Unit: Hashable, Sendable {
+    case nodeList, ranges, blockRows, ringPoints, directoryRows, lookupTable
   }
 
   public var entries: Int

@@ -19,6 +19,20 @@ extension Messages {
     }
   }
 
+  /// `n` of what a scheme's metadata counts: `1 range`, `4 ranges`.
+  static func count(_ n: Int, _ unit: ShardMetadata.Unit) -> String {
+    let (one, many) =
+      switch unit {
+      case .nodeList: ("node in the list", "nodes in the list")
+      case .ranges: ("range", "ranges")
+      case .blockRows: ("block table row", "block table rows")
+      case .ringPoints: ("ring point", "ring points")
+      case .directoryRows: ("directory row", "directory rows")
+      case .lookupTable: ("lookup table slot", "lookup table slots")
+      }
+    return "\(n) \(n == 1 ? one : many)"
+  }
+
   /// A scheme's refusals, in words.
   static func text(_ e: ShardingError) -> String {
     switch e {

@@ -12,7 +12,7 @@ struct ShardRenderer {
     switch r {
     case .using(let label, let nodes, let metadata, let cost):
       return
-        "sharding by \(label) over \(NodeSet.compact(nodes.map(name)))\nmetadata: \(metadata.entries) \(metadata.unit.rawValue); a lookup costs \(cost.complexity) (\(cost.detail))"
+        "sharding by \(label) over \(NodeSet.compact(nodes.map(name)))\nmetadata: \(Messages.count(metadata.entries, metadata.unit)); a lookup costs \(cost.complexity) (\(cost.detail))"
     case .wrote(let w, let what):
       var line =
         "\(what): \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") written in \(w.messages) message\(w.messages == 1 ? "" : "s")"
@@ -22,7 +22,7 @@ struct ShardRenderer {
     case .located(let w): return located(w)
     case .stats(let label, let d, let h, let metadata):
       var lines = [distribution(d, title: ShardMapRenderer.shortLabel(label))]
-      lines.append("metadata: \(metadata.entries) \(metadata.unit.rawValue)")
+      lines.append("metadata: \(Messages.count(metadata.entries, metadata.unit))")
       if h.underReplicated > 0 || h.unreachable > 0 { lines.append(health(h)) }
       return lines.joined(separator: "\n")
     case .changed(let c): return changed(c)
@@ -181,7 +181,7 @@ struct ShardRenderer {
         ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB"),
         fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
         r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
-        "\(r.metadata.entries) \(r.metadata.unit.rawValue)",
+        Messages.count(r.metadata.entries, r.metadata.unit),
       ])
     }
     return

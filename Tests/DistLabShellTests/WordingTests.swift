@@ -1,0 +1,26 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// Small words a student reads: counts agree with their nouns, durations read as durations.
+final class WordingTests: XCTestCase {
+  func testOneRangeIsNotOneRanges() {
+    let s = ShellSession()
+    runOK(s, ["spawn 3"])
+    let one = runOK(s, ["shard use range --max-range-keys 100"])
+    XCTAssertTrue(one.contains("metadata: 1 range;"), one)
+    runOK(s, ["shard clear", "shard use range --splits k1,k2"])
+    XCTAssertTrue(runOK(s, ["shard stats"]).contains("metadata: 3 ranges"))
+    XCTAssertEqual(Messages.count(1, .blockRows), "1 block table row")
+    XCTAssertEqual(Messages.count(2, .lookupTable), "2 lookup table slots")
+  }
+
+  func testADurationArgumentReadsAsADuration() {
+    let s = ShellSession()
+    runOK(s, ["spawn 2"])
+    XCTAssertTrue(runOK(s, ["rpc n2 sleep 2s --timeout 5s"]).hasPrefix("n2.sleep(2s) = slept"))
+    XCTAssertTrue(runOK(s, ["rpc n2 sleep 2s"]).hasPrefix("n2.sleep(2s): timeout"))
+    XCTAssertTrue(runOK(s, ["rpc n2 add 2000000000 1"]).hasPrefix("n2.add(2000000000, 1) = 2000000001"))
+  }
+}
