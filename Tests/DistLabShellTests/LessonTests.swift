@@ -155,7 +155,22 @@ final class LessonTests: XCTestCase {
     again.lessonDirectory = lessons
     again.progressPath = progress
     XCTAssertTrue(again.run("lesson status").text.contains("✓  reorder"), again.run("lesson status").text)
-    XCTAssertTrue(again.run("lesson list").text.contains("▶  01"))
+    let list = again.run("lesson list").text
+    XCTAssertTrue(list.split(separator: "\n").contains { $0.hasPrefix("▶") && $0.contains("01 ") }, list)
+  }
+
+  /// The lesson you are in and a lesson whose exercises are all done are told apart, and a
+  /// lesson can be both.
+  func testLessonListMarksTheCurrentAndTheFinishedLessons() {
+    let rows = [
+      LessonRow(id: "01", title: "one", time: "15 min", exercises: 2, completed: 2, current: true),
+      LessonRow(id: "02", title: "two", time: "20 min", exercises: 3, completed: 3, current: false),
+      LessonRow(id: "03", title: "three", time: "20 min", exercises: 3, completed: 1, current: false),
+    ]
+    let lines = LessonRenderer(style: .plain).render(.list(rows, problems: [])).split(separator: "\n").map(String.init)
+    XCTAssertTrue(lines[1].hasPrefix("▶  ✓  01"), lines[1])
+    XCTAssertTrue(lines[2].hasPrefix("   ✓  02"), lines[2])
+    XCTAssertTrue(lines[3].hasPrefix("      03"), lines[3])
   }
 
   func testLessonRunStepsThroughTheExample() {

@@ -24,3 +24,10 @@ final class WordingTests: XCTestCase {
     XCTAssertTrue(runOK(s, ["rpc n2 add 2000000000 1"]).hasPrefix("n2.add(2000000000, 1) = 2000000001"))
   }
 }
+
+extension WordingTests {
+  func testHelpNodesExplainsTheIncarnationColumn() {
+    let help = ShellSession().run("help nodes").text
+    XCTAssertTrue(help.contains("INC is the node's incarnation"), help)
+  }
+}

@@ -58,8 +58,9 @@ enum NodeCommands {
     CommandSpec(
       "nodes", family: .nodes, summary: "list nodes with status, roles, region and counters",
       details: [
-        "Each node reports its own numbers from where its program runs; a standard node's are",
-        "messages received, calls executed and keys held.",
+        "INC is the node's incarnation: 1 after spawn, one more at every restart. A restarted node",
+        "is a new incarnation with empty memory. Each node reports its own numbers from where its",
+        "program runs; a standard node's are messages received, calls executed and keys held.",
       ],
       example: ["spawn 3", "nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)], action: list),
   ]

@@ -9,11 +9,13 @@ struct LessonRenderer {
       if rows.isEmpty {
         lines.append("no lessons found")
       } else {
-        var t = TextTable(["", "LESSON", "TITLE", "TIME", "EXERCISES"])
+        // ▶ marks the lesson you are in, ✓ one whose exercises are all done; a lesson can be both.
+        var t = TextTable(["", "", "LESSON", "TITLE", "TIME", "EXERCISES"])
         for row in rows {
           let done = row.exercises > 0 && row.completed == row.exercises
           t.add([
-            row.current ? "▶" : done ? "✓" : "", row.id, row.title, row.time, "\(row.completed)/\(row.exercises) done",
+            row.current ? "▶" : "", done ? "✓" : "", row.id, row.title, row.time,
+            "\(row.completed)/\(row.exercises) done",
           ])
         }
         lines.append(t.render(style: style))
