@@ -43,6 +43,16 @@ final class LayeringTests: XCTestCase {
     }
   }
 
+  /// No lab code reads whether a node is up on a simulated client's behalf: a lab's client
+  /// learns it as a real one would, by a timeout or an answer.
+  func testLabsNeverReadANodesStatusOrIncarnation() throws {
+    for (file, text) in try sources("Sources/Labs") {
+      for line in code(text) {
+        XCTAssertNil(line.range(of: #"\.(status|incarnation)\b"#, options: .regularExpression), "\(file): \(line)")
+      }
+    }
+  }
+
   func testRenderersNeverHoldTheLiveWorld() throws {
     let renderers =
       try sources("Sources/DistLabShell/Render")

@@ -70,6 +70,21 @@ final class LessonTests: XCTestCase {
     }
   }
 
+  /// The two-down exercise is graded on the world's truth: a solution that kills the nodes but
+  /// never repairs fails, even though its client, never having asked, believes all is well.
+  func testTwoDownFailsWithoutARepair() throws {
+    let library = LessonLibrary.load(lessons)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-norepair-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("06"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try "spawn 6\nshard use ring --replicas 3\nshard load 3000\nkill n2,n5\n".write(
+      to: folder.appendingPathComponent("06/two-down.distlab"), atomically: true, encoding: .utf8)
+    let results = Grader.grade(library, solutions: folder.path, limits: GradeLimits())
+    let twoDown = try XCTUnwrap(results.first { $0.exercise == "two-down" })
+    XCTAssertEqual(twoDown.status, .failed, twoDown.message)
+    XCTAssertTrue(twoDown.message.contains("shard.under"), twoDown.message)
+  }
+
   /// A lesson whose example was deliberately broken fails with a diff naming its file and line.
   func testABrokenExampleIsReportedWithFileAndLine() throws {
     let file = repositoryRoot.appendingPathComponent("Lessons/01-nodes-and-messages.md").path

@@ -80,16 +80,45 @@ final class ShardCommandTests: XCTestCase {
   func testReplicasKeepKeysReadableAndRepairRestoresThem() throws {
     let s = session(nodes: 5)
     runOK(s, ["shard use ring --replicas 3", "shard load 1000", "kill n1,n2"])
+    // Nobody told the client: until it asks, it believes every copy is there. The checker's
+    // subjects read the world's truth.
+    XCTAssertEqual(s.sharding.shardHealth().healthy, 1000)
     XCTAssertEqual(s.run("expect shard.unreachable == 0 and shard.under > 0").status, .ok)
     let lab = try XCTUnwrap(s.sharding.shardLab)
     let key = try XCTUnwrap(lab.keys.first { lab.scheme.owner(of: $0) == NodeID(1) })
     let read = s.run("shard get \(key)").text
-    XCTAssertTrue(read.contains("from n") && read.contains("read a replica"), read)
+    XCTAssertTrue(read.contains("read a replica") && read.contains("asked n1 (no answer within 1s), then "), read)
+    let drops = s.world.trace.ordered.filter { $0.kind == .drop && $0.node == NodeID(1) }
+    XCTAssertFalse(drops.isEmpty, "the request to n1 was sent, and dropped there")
+    let check = runOK(s, ["shard health"])
+    XCTAssertTrue(check.hasPrefix("asked the nodes in 5 messages; no answer within 1s from n1, n2"), check)
+    XCTAssertEqual(s.sharding.shardHealth().unreachable, 0)
+    XCTAssertGreaterThan(s.sharding.shardHealth().underReplicated, 0, "now the client knows")
     runOK(s, ["shard repair"])
     XCTAssertEqual(s.run("expect shard.under == 0 and shard.healthy == 1000").status, .ok)
     let plain = session(nodes: 5)
     runOK(plain, ["shard use ring", "shard load 1000", "kill n1"])
+    XCTAssertEqual(plain.sharding.shardHealth().unreachable, 0, "not known before asking")
     XCTAssertEqual(plain.run("expect shard.unreachable > 0").status, .ok)
+    runOK(plain, ["shard health"])
+    XCTAssertGreaterThan(plain.sharding.shardHealth().unreachable, 0)
+  }
+
+  /// A restarted node answers, but empty: a read that finds no copy there moves on at once,
+  /// and the client forgets the copy.
+  func testARestartedNodeAnswersThatItHasNoCopy() throws {
+    let s = session(nodes: 4)
+    runOK(s, ["shard use ring --replicas 2", "shard load 200"])
+    let lab = try XCTUnwrap(s.sharding.shardLab)
+    let key = try XCTUnwrap(lab.keys.first { lab.scheme.owner(of: $0) == NodeID(2) })
+    runOK(s, ["restart n2"])
+    let read = runOK(s, ["shard get \(key)"])
+    XCTAssertTrue(read.contains("asked n2 (has no copy), then "), read)
+    XCTAssertFalse(read.contains("no answer"), "n2 is up and answered at once: \(read)")
+    XCTAssertEqual(s.sharding.shardLab?.copies(of: key).map(\.node).contains(NodeID(2)), false)
+    let check = runOK(s, ["shard health"])
+    XCTAssertTrue(check.contains("all answered") && check.contains("missing (emptied by a restart)"), check)
+    XCTAssertEqual(s.run("expect shard.under > 0").status, .ok)
   }
 
   /// Each bad input is one line of error, and neither the world nor the lab changes.

@@ -1,10 +1,10 @@
 import DistLab
 
-/// A copy of a key's value on a node, as written there by a message. The incarnation tells a
-/// copy that survived from one a crash has wiped out.
+/// A copy of a key's value on a node, as the client wrote it there. Whether it is still there
+/// the client learns only by asking: a node that does not answer in time, or answers that it
+/// has no such key (it crashed and restarted empty), tells it.
 public struct ShardCopy: Hashable, Sendable {
   public var node: NodeID
-  public var incarnation: Int
 }
 
 /// The sharding lab's bookkeeping in a world: the scheme over its nodes, the keys placed in
@@ -22,6 +22,13 @@ public struct ShardLab: Sendable {
   public var valueSize: Int
   /// The outcome of the last node change, for `expect shard.moved`.
   public internal(set) var lastChange: ShardChangeOutcome?
+  /// Nodes that did not answer the client's last call to them in time: its only evidence that
+  /// a node may be down (a slow node looks the same). An answer clears it.
+  public internal(set) var unanswered: Set<NodeID> = []
+
+  /// Whether the client believes a copy can serve: its node answered the last time it was
+  /// asked (or has not been asked since the copy was written).
+  public func believedLive(_ c: ShardCopy) -> Bool { !unanswered.contains(c.node) }
 
   init(scheme: any ShardingScheme, valueSize: Int) {
     self.scheme = scheme
@@ -63,6 +70,14 @@ public struct ShardHealth: Hashable, Sendable {
   public var underReplicated: Int
   /// Keys with no live copy: reads fail until a node comes back (and a crash lost them).
   public var unreachable: Int
+
+  public init(factor: Int, keys: Int, healthy: Int, underReplicated: Int, unreachable: Int) {
+    self.factor = factor
+    self.keys = keys
+    self.healthy = healthy
+    self.underReplicated = underReplicated
+    self.unreachable = unreachable
+  }
 }
 
 /// What a node joining or leaving the lab moved, by messages.
@@ -87,22 +102,41 @@ public struct ShardWriteOutcome: Hashable, Sendable {
   public var distribution: ShardDistribution
 }
 
-/// A read of one key: which copies were tried, which answered.
+/// One copy a read asked, and what came of it.
+public struct ReadAttempt: Sendable {
+  public enum Result: Sendable, Equatable {
+    case value(Value)
+    /// The node answered that it has no such key: the copy is gone (a restart emptied it).
+    case missing
+    /// No answer within the client's timeout: the node may be down, or only slow.
+    case noAnswer
+    /// The node refused the call.
+    case failed(String)
+  }
+  public var node: NodeID
+  public var result: Result
+  /// How long the client waited for this answer.
+  public var waited: Nanoseconds
+}
+
+/// A read of one key: the copies asked, in order, until one answered with the value.
 public struct ShardReadOutcome: Sendable {
   public var key: ShardKey
   public var owner: NodeID?
-  /// Every copy, owner first, with whether it can serve (reads go to the first that can).
-  public var tried: [(node: NodeID, up: Bool)]
-  public var call: CallOutcome?
+  /// Every copy the client had recorded, owner first.
+  public var copies: [NodeID]
+  public var attempts: [ReadAttempt]
   public var servedBy: NodeID?
   public var value: Value?
+  /// From the first request to the answer that settled the read.
+  public var took: Nanoseconds
 }
 
 /// The answer to `where`: the scheme's reasoning and the copies that exist.
 public struct ShardWhere: Sendable {
   public var explanation: ShardExplanation
   public var copies: [ShardCopy]
-  /// Whether each copy can serve a read now.
+  /// Whether the client believes each copy can serve (its node answered when last asked).
   public var live: [Bool]
   public var known: Bool
 }

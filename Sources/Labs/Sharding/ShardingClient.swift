@@ -2,10 +2,14 @@ import DistLab
 
 /// The sharding lab's client: it places keys by a scheme and keeps the record of where it put
 /// them, and every write, read and move is a real call to the nodes' key/value stores. It
-/// uses only the world's public API; the world knows nothing of it.
+/// uses only the world's public API, and never asks the world which nodes are up: like a real
+/// client it learns that a node is down only when a call to it goes unanswered, and that a
+/// copy is gone only when the node answers that it has no such key.
 public final class ShardingClient {
   /// Largest number of keys one bulk message carries.
   static let shardBatch = 1000
+  /// How long the client waits for any one answer before it gives up on that node.
+  public static let timeout = Nanoseconds.seconds(1)
 
   public let world: World
   /// The world's generation when the client was made: after a reset it no longer applies.
@@ -29,18 +33,28 @@ public final class ShardingClient {
     return lab
   }
 
-  func info(_ id: NodeID) -> NodeInfo? { world.info(id) }
-
   func requireNode(_ id: NodeID) throws(ShardLabError) {
     guard world.info(id) != nil else { throw .world(.noNode(id)) }
   }
 
+  /// Makes the calls at once and learns from each outcome which nodes answer.
   func callAll(_ requests: [CallRequest], cancel: () -> Bool) throws(ShardLabError) -> [CallOutcome] {
+    var options = CallOptions()
+    options.timeout = Self.timeout
+    let outcomes: [CallOutcome]
     do {
-      return try world.callAll(requests, cancel: cancel)
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
     } catch {
       throw .world(error)
     }
+    for o in outcomes {
+      switch o.result {
+      case .timeout: shards?.unanswered.insert(o.to)
+      case .value, .error: shards?.unanswered.remove(o.to)
+      case .interrupted: break
+      }
+    }
+    return outcomes
   }
 
   func call(_ request: CallRequest, cancel: () -> Bool) throws(ShardLabError) -> CallOutcome {
@@ -56,7 +70,7 @@ public final class ShardingClient {
     }
   }
 
-  /// Starts the lab with a scheme over `nodes` (all nodes when empty). Refused while the lab
+  /// Starts the lab with a scheme over `nodes` (the operator chooses them). Refused while the lab
   /// holds keys: `shardClear` first.
   public func shardUse(_ kind: SchemeKind, options: SchemeOptions, nodes ids: [NodeID], valueSize: Int)
     throws(ShardLabError) -> ShardLab
@@ -64,7 +78,7 @@ public final class ShardingClient {
     if let lab = shards, !lab.keys.isEmpty {
       throw .holdsKeys(lab.keys.count)
     }
-    let chosen = ids.isEmpty ? world.allNodes.filter { $0.status == .up }.map(\.id) : ids
+    let chosen = ids
     guard !chosen.isEmpty else {
       throw .noNodes
     }
@@ -86,17 +100,13 @@ public final class ShardingClient {
     let lab = try requireLab()
     var deletes: [NodeID: [Value]] = [:]
     for (i, copies) in lab.copies.enumerated() {
-      for c in copies where isLive(c) { deletes[c.node, default: []].append(.string(ShardLab.storeKey(lab.keys[i]))) }
+      for c in copies where lab.believedLive(c) {
+        deletes[c.node, default: []].append(.string(ShardLab.storeKey(lab.keys[i])))
+      }
     }
     _ = try sendBatches(deletes, method: "kv.mdel", cancel: cancel)
     shards = nil
     return lab.keys.count
-  }
-
-  /// Whether a copy can serve: its node is up and has not restarted since it was written.
-  func isLive(_ c: ShardCopy) -> Bool {
-    guard let info = info(c.node) else { return false }
-    return info.status == .up && info.incarnation == c.incarnation
   }
 
   /// Places keys in order and writes each one's copies to their nodes, in bulk messages.
@@ -115,22 +125,46 @@ public final class ShardingClient {
       distribution: shardDistribution())
   }
 
-  /// Reads a key from its first live copy, owner first.
+  /// Reads a key: asks its copies one at a time, owner first but those whose node went
+  /// unanswered last time after the others, until one answers with the value. A node that
+  /// does not answer in time costs the whole timeout; one that answers it has no such key
+  /// has lost its copy (a restart emptied it), and the record forgets that copy.
   public func shardGet(_ key: ShardKey, cancel: () -> Bool = { false }) throws(ShardLabError) -> ShardReadOutcome {
     let lab = try requireLab()
     let copies = lab.copies(of: key)
-    let tried: [(NodeID, Bool)] = copies.map { ($0.node, isLive($0)) }
-    let owner = lab.scheme.owner(of: key)
-    for c in copies {
-      guard isLive(c) else { continue }
+    let order = copies.filter(lab.believedLive) + copies.filter { !lab.believedLive($0) }
+    var read = ShardReadOutcome(
+      key: key, owner: lab.scheme.owner(of: key), copies: copies.map(\.node), attempts: [], servedBy: nil,
+      value: nil, took: .zero)
+    let start = world.now
+    for c in order {
       let call = try call(
         CallRequest(to: c.node, method: "kv.get", args: [.string(ShardLab.storeKey(key))]), cancel: cancel)
-      if case .value(let v) = call.result {
-        return ShardReadOutcome(key: key, owner: owner, tried: tried, call: call, servedBy: c.node, value: v.first)
+      let result: ReadAttempt.Result
+      switch call.result {
+      case .value(let v) where (v.first ?? .null) == .null:
+        result = .missing
+        forget(key, on: c.node)
+      case .value(let v): result = .value(v.first ?? .null)
+      case .error(let e): result = .failed(e)
+      case .timeout, .interrupted: result = .noAnswer
       }
-      return ShardReadOutcome(key: key, owner: owner, tried: tried, call: call, servedBy: nil, value: nil)
+      read.attempts.append(ReadAttempt(node: c.node, result: result, waited: call.roundTrip))
+      read.took = world.now - start
+      if case .value(let v) = result {
+        read.servedBy = c.node
+        read.value = v
+        break
+      }
+      if call.result == .interrupted { break }
     }
-    return ShardReadOutcome(key: key, owner: owner, tried: tried, call: nil, servedBy: nil, value: nil)
+    return read
+  }
+
+  /// The record forgets `key`'s copy on `node`: the node said it has none.
+  func forget(_ key: ShardKey, on node: NodeID) {
+    guard let i = shards?.index[key] else { return }
+    shards?.copies[i].removeAll { $0.node == node }
   }
 
   public func shardWhere(_ key: ShardKey) throws(ShardLabError) -> ShardWhere {
@@ -138,7 +172,8 @@ public final class ShardingClient {
     var e = lab.scheme.explain(key)
     if case .replicated(let r) = lab.scheme.shape { e.replicas = r.replicas(of: key) }
     let copies = lab.copies(of: key)
-    return ShardWhere(explanation: e, copies: copies, live: copies.map(isLive), known: lab.index[key] != nil)
+    return ShardWhere(
+      explanation: e, copies: copies, live: copies.map(lab.believedLive), known: lab.index[key] != nil)
   }
 
   /// Keys per node by owner, over every node of the scheme.
@@ -147,13 +182,16 @@ public final class ShardingClient {
     return ShardAnalysis.distribution(owners: lab.keys.map { lab.copies(of: $0).first?.node }, nodes: lab.scheme.nodes)
   }
 
+  /// How many copies of each key the client believes can serve, from what it has seen: a copy
+  /// counts unless its node went unanswered when last asked. Sends nothing: `shardCheck`
+  /// asks the nodes.
   public func shardHealth() -> ShardHealth {
     guard let lab = shards else {
       return ShardHealth(factor: 1, keys: 0, healthy: 0, underReplicated: 0, unreachable: 0)
     }
     var h = ShardHealth(factor: lab.factor, keys: lab.keys.count, healthy: 0, underReplicated: 0, unreachable: 0)
     for copies in lab.copies {
-      let live = copies.filter(isLive).count
+      let live = copies.filter(lab.believedLive).count
       if live == 0 {
         h.unreachable += 1
       } else if live < lab.factor {
@@ -205,16 +243,6 @@ public final class ShardingClient {
     return outcome
   }
 
-  /// Brings every key back to its full number of live copies, on the first live nodes of its
-  /// preference list, copying from a live copy.
-  public func shardRepair(cancel: () -> Bool = { false }) throws(ShardLabError) -> ShardWriteOutcome {
-    _ = try requireLab()
-    let outcome = try reconcile(cancel: cancel, skipDown: true)
-    return ShardWriteOutcome(
-      keys: shards?.keys.count ?? 0, copiesWritten: outcome.written, messages: outcome.messages, failed: outcome.failed,
-      distribution: shardDistribution())
-  }
-
   /// Moves one key's directory row to another node (directory scheme only).
   public func shardAssign(_ key: ShardKey, to node: NodeID, cancel: () -> Bool = { false }) throws(ShardLabError)
     -> ShardWriteOutcome
@@ -241,31 +269,20 @@ public final class ShardingClient {
   }
 
   /// Makes the copies on the nodes match what the scheme wants: reads each missing copy from a
-  /// live copy (or, for a new key, takes the client's value), writes it to its new node, and
-  /// deletes copies the scheme no longer places. With `skipDown`, nodes that are down are
-  /// passed over in favour of the next live node of the preference list (repair).
-  func reconcile(cancel: () -> Bool, skipDown: Bool = false) throws(ShardLabError) -> ReconcileOutcome {
-    guard var lab = shards else { return ReconcileOutcome() }
+  /// copy it believes live (or, for a new key, takes the client's value), writes it to its new
+  /// node, and deletes copies the scheme no longer places. What does not answer in time is
+  /// counted as failed and believed down from then on.
+  func reconcile(cancel: () -> Bool) throws(ShardLabError) -> ReconcileOutcome {
+    guard let start = shards else { return ReconcileOutcome() }
     var result = ReconcileOutcome()
-    var wanted: [[NodeID]] = []
-    wanted.reserveCapacity(lab.keys.count)
-    for key in lab.keys {
-      var want = lab.desired(key)
-      if skipDown {
-        let preference = lab.scheme.preferenceList(for: key).filter { info($0)?.status == .up }
-        var live = want.filter { info($0)?.status == .up }
-        for n in preference where live.count < lab.factor && !live.contains(n) { live.append(n) }
-        want = live
-      }
-      wanted.append(want)
-    }
+    let wanted = start.keys.map { start.desired($0) }
     var reads: [NodeID: [Int]] = [:]
     var newKeys: [Int] = []
     var deletes: [NodeID: [Value]] = [:]
-    for (i, key) in lab.keys.enumerated() {
-      let have = lab.copies[i]
+    for (i, key) in start.keys.enumerated() {
+      let have = start.copies[i]
       let want = wanted[i]
-      let haveLive = have.filter(isLive)
+      let haveLive = have.filter(start.believedLive)
       if want.allSatisfy({ n in haveLive.contains { $0.node == n } }) && have.count == want.count { continue }
       if have.isEmpty {
         newKeys.append(i)
@@ -274,40 +291,35 @@ public final class ShardingClient {
       } else if want.contains(where: { n in !have.contains { $0.node == n } }) {
         result.lost += 1
       }
-      for c in have where !want.contains(c.node) && isLive(c) {
+      for c in have where !want.contains(c.node) && start.believedLive(c) {
         deletes[c.node, default: []].append(.string(ShardLab.storeKey(key)))
       }
     }
     var values: [Int: Value] = [:]
     for i in newKeys { values[i] = .int(Int64(i)) }
-    let readRequests = reads.sorted { $0.key < $1.key }.flatMap { node, indices in
-      stride(from: 0, to: indices.count, by: Self.shardBatch).map { start -> (NodeID, [Int]) in
-        (node, Array(indices[start..<min(start + Self.shardBatch, indices.count)]))
-      }
-    }
+    let readRequests = batches(reads)
     let readOutcomes = try callAll(
       readRequests.map { node, idx in
-        CallRequest(to: node, method: "kv.mget", args: [.list(idx.map { .string(ShardLab.storeKey(lab.keys[$0])) })])
+        CallRequest(to: node, method: "kv.mget", args: [.list(idx.map { .string(ShardLab.storeKey(start.keys[$0])) })])
       }, cancel: cancel)
     result.messages += readRequests.count
-    for ((_, idx), outcome) in zip(readRequests, readOutcomes) {
+    for ((node, idx), outcome) in zip(readRequests, readOutcomes) {
       guard case .value(let v) = outcome.result, case .list(let items)? = v.first, items.count == idx.count else {
         result.failed += idx.count
         continue
       }
-      for (k, i) in idx.enumerated() where items[k] != .null { values[i] = items[k] }
+      for (k, i) in idx.enumerated() {
+        if items[k] == .null { forget(start.keys[i], on: node) } else { values[i] = items[k] }
+      }
     }
+    guard var lab = shards else { return result }
     var writes: [NodeID: [Int]] = [:]
     for (i, want) in wanted.enumerated() {
       guard values[i] != nil else { continue }
-      let haveLive = lab.copies[i].filter(isLive).map(\.node)
+      let haveLive = lab.copies[i].filter(lab.believedLive).map(\.node)
       for n in want where !haveLive.contains(n) { writes[n, default: []].append(i) }
     }
-    let writeRequests = writes.sorted { $0.key < $1.key }.flatMap { node, indices in
-      stride(from: 0, to: indices.count, by: Self.shardBatch).map { start -> (NodeID, [Int]) in
-        (node, Array(indices[start..<min(start + Self.shardBatch, indices.count)]))
-      }
-    }
+    let writeRequests = batches(writes)
     let writeOutcomes = try callAll(
       writeRequests.map { node, idx in
         CallRequest(
@@ -325,17 +337,27 @@ public final class ShardingClient {
       result.written += idx.count
     }
     result.messages += try sendBatches(deletes, method: "kv.mdel", cancel: cancel)
+    lab.unanswered = shards?.unanswered ?? lab.unanswered
     for (i, want) in wanted.enumerated() {
-      let keep = lab.copies[i].filter { c in isLive(c) && want.contains(c.node) }
-      let added = (written[i] ?? []).map { ShardCopy(node: $0, incarnation: info($0)?.incarnation ?? 0) }
-      let dead =
-        skipDown
-        ? [] : lab.copies[i].filter { c in !isLive(c) && want.contains(c.node) && !(written[i] ?? []).contains(c.node) }
-      let all = keep + added + dead
+      let keep = lab.copies[i].filter { c in lab.believedLive(c) && want.contains(c.node) }
+      let added = (written[i] ?? []).map { ShardCopy(node: $0) }
+      let silent = lab.copies[i].filter { c in
+        !lab.believedLive(c) && want.contains(c.node) && !(written[i] ?? []).contains(c.node)
+      }
+      let all = keep + added + silent
       lab.copies[i] = want.compactMap { n in all.first { $0.node == n } } + all.filter { c in !want.contains(c.node) }
     }
     shards = lab
     return result
+  }
+
+  /// Key positions by node, cut into messages of at most `shardBatch` keys, in node order.
+  func batches(_ byNode: [NodeID: [Int]]) -> [(NodeID, [Int])] {
+    byNode.sorted { $0.key < $1.key }.flatMap { node, indices in
+      stride(from: 0, to: indices.count, by: Self.shardBatch).map { start -> (NodeID, [Int]) in
+        (node, Array(indices[start..<min(start + Self.shardBatch, indices.count)]))
+      }
+    }
   }
 
   /// Sends list-carrying calls in batches; returns how many messages went out.

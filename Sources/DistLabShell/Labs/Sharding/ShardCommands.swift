@@ -115,10 +115,16 @@ enum ShardCommands {
           FlagSpec("--vnodes", .count, placeholder: "N", help: "virtual nodes for ring and bounded (default 100)"),
         ] + distFlags, action: compare),
       CommandSpec(
-        "health", family: .data, summary: "keys fully replicated, under-replicated, unreachable",
+        "health", family: .data, summary: "ask the nodes: keys fully replicated, under-replicated, unreachable",
+        details: [
+          "The client asks every node for the copies it should hold, all at once. A node that does",
+          "not answer within the client's timeout (1s) is taken for down; a copy a node says it",
+          "does not have is forgotten. Under-replicated keys have fewer answering copies than the",
+          "replication factor, at least one; unreachable keys have none.",
+        ],
         action: health),
       CommandSpec(
-        "repair", family: .data, summary: "copy under-replicated keys to live nodes",
+        "repair", family: .data, summary: "check the nodes, then copy under-replicated keys to answering nodes",
         action: repair),
       CommandSpec(
         "assign", family: .data, summary: "directory: point a key's row at another node",
@@ -191,7 +197,9 @@ enum ShardCommands {
     let nodes = try inv.flags["--nodes"].map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) } ?? []
     let valueSize = Int(try size(inv, "--value-size") ?? 1024)
     let lab = try attempt(inv.column) { () throws(ShardLabError) in
-      try s.sharding.shardUse(kind, options: o, nodes: nodes, valueSize: valueSize)
+      // Without --nodes, the operator's choice: every node that is up now (the shell's view).
+      let chosen = nodes.isEmpty ? s.world.allNodes.filter { $0.status == .up }.map(\.id) : nodes
+      return try s.sharding.shardUse(kind, options: o, nodes: chosen, valueSize: valueSize)
     }
     return .shard(
       .using(
@@ -305,14 +313,15 @@ enum ShardCommands {
   }
 
   static func health(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    _ = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.requireLab() }
-    return .shard(.health(s.sharding.shardHealth()))
+    let check = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardCheck(cancel: s.cancel) }
+    return .shard(.checked(check))
   }
 
   static func repair(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let before = s.sharding.shardHealth()
-    let outcome = try attempt(inv.column) { () throws(ShardLabError) in try s.sharding.shardRepair(cancel: s.cancel) }
-    return .shard(.repaired(outcome, before: before, after: s.sharding.shardHealth()))
+    let (check, outcome) = try attempt(inv.column) { () throws(ShardLabError) in
+      try s.sharding.shardRepair(cancel: s.cancel)
+    }
+    return .shard(.repaired(outcome, before: check, after: s.sharding.shardHealth()))
   }
 
   static func assign(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

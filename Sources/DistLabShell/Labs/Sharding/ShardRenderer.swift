@@ -29,10 +29,15 @@ struct ShardRenderer {
     case .map(let scheme, let d):
       return ShardMapRenderer.render(scheme: scheme, distribution: d, names: view.names, style: style)
     case .compared(let rows, let keys, let nodes): return compared(rows, keys: keys, nodes: nodes)
-    case .health(let h): return health(h)
+    case .checked(let c): return checked(c) + "\n" + health(c.health)
     case .repaired(let w, let before, let after):
-      return "repair wrote \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") in \(w.messages) messages\n"
-        + "before: " + health(before) + "\nafter:  " + health(after)
+      var lines = [checked(before)]
+      lines.append(
+        "repair wrote \(w.copiesWritten) cop\(w.copiesWritten == 1 ? "y" : "ies") in \(w.messages) messages"
+          + (w.failed > 0 ? ", " + style.error("\(w.failed) not written (no answer)") : ""))
+      lines.append("before: " + health(before.health))
+      lines.append("after:  " + health(after))
+      return lines.joined(separator: "\n")
     case .cleared(let n): return "deleted \(n) key\(n == 1 ? "" : "s") from the nodes; no scheme now"
     }
   }
@@ -68,18 +73,43 @@ struct ShardRenderer {
     return lines.joined(separator: "\n")
   }
 
-  func read(_ r: ShardReadOutcome) -> String {
-    let tried = r.tried.map { "\(name($0.node))\($0.up ? "" : " (down)")" }.joined(separator: ", ")
-    guard let served = r.servedBy, let value = r.value else {
-      if r.tried.isEmpty { return "\(r.key): not in the lab (no copy was ever written)" }
-      if let call = r.call {
-        return "\(r.key): " + style.error(call.errorWord) + " from \(name(call.to)) (copies: \(tried))"
-      }
-      return "\(r.key): " + style.error("unreachable") + " — no live copy (copies: \(tried))"
+  /// What asking the nodes found: who answered, who did not, what was missing.
+  func checked(_ c: ShardCheck) -> String {
+    var line = "asked the nodes in \(c.messages) message\(c.messages == 1 ? "" : "s")"
+    if c.silent.isEmpty {
+      line += ": all answered"
+    } else {
+      line += "; " + style.warn("no answer within 1s from \(NodeSet.compact(c.silent.map(name)))")
     }
-    let via = r.owner == served ? "" : style.warn(" (the owner is \(r.owner.map(name) ?? "unknown"); read a replica)")
-    let rtt = r.call.map { " round trip \($0.roundTrip)" } ?? ""
-    return "\(r.key) = \(value) from \(name(served))\(via)  " + style.dim("(copies: \(tried);\(rtt))")
+    if c.lost > 0 { line += "; \(c.lost) cop\(c.lost == 1 ? "y" : "ies") missing (emptied by a restart)" }
+    return line
+  }
+
+  /// A read: the copies, and when more than one was asked, each answer (or silence) in turn.
+  func read(_ r: ShardReadOutcome) -> String {
+    if r.copies.isEmpty { return "\(r.key): not in the lab (no copy was ever written)" }
+    let copies = "copies: " + r.copies.map(name).joined(separator: ", ")
+    // One answer: one line. Several copies asked: a second line tells each answer or silence.
+    var facts = ""
+    var steps = ""
+    if r.attempts.count == 1, let a = r.attempts.first {
+      facts = "  " + style.dim("(\(copies); round trip \(a.waited))")
+    } else {
+      let each = r.attempts.map { a -> String in
+        switch a.result {
+        case .value: return "\(name(a.node)) (answered in \(a.waited))"
+        case .missing: return "\(name(a.node)) (has no copy)"
+        case .noAnswer: return "\(name(a.node)) (no answer within \(a.waited))"
+        case .failed(let e): return "\(name(a.node)) (refused: \(e))"
+        }
+      }
+      steps = "\n  " + style.dim("asked \(each.joined(separator: ", then ")): \(r.took) in all")
+    }
+    guard let served = r.servedBy, let value = r.value else {
+      return "\(r.key): " + style.error("unreachable") + ", no copy answered" + facts + steps
+    }
+    let via = served == r.owner ? "" : " (the owner is \(r.owner.map(name) ?? "?"); read a replica)"
+    return "\(r.key) = \(value) from \(name(served))\(via)" + facts + steps
   }
 
   func located(_ w: ShardWhere) -> String {

@@ -11,7 +11,8 @@ public enum ShardResult: Sendable {
   case changed(ShardChangeOutcome)
   case map(scheme: any ShardingScheme, distribution: ShardDistribution)
   case compared([ShardComparisonRow], keys: Int, nodes: Int)
-  case health(ShardHealth)
-  case repaired(ShardWriteOutcome, before: ShardHealth, after: ShardHealth)
+  /// `shard health`: what asking the nodes found.
+  case checked(ShardCheck)
+  case repaired(ShardWriteOutcome, before: ShardCheck, after: ShardHealth)
   case cleared(keys: Int)
 }
