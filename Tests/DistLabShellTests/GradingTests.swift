@@ -123,6 +123,20 @@ final class GradingTests: XCTestCase {
     XCTAssertTrue(byID["typo"]?.message.contains("90/typo.distlab:2:") ?? false, byID["typo"]?.message ?? "")
   }
 
+  /// A prediction is part of the answer: a solution whose own `expect` does not hold fails,
+  /// even when the exercise's checks hold; one whose expectations hold passes.
+  func testASolutionsOwnFailingExpectationFailsIt() throws {
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\nexpect stats.sent == 1000\n")
+    try solve("kill", "spawn 3\nkill n1\nexpect nodes.down == 1\n")
+    let results = grade()
+    let sum = try XCTUnwrap(results.first { $0.exercise == "sum" })
+    XCTAssertEqual(sum.status, .failed)
+    XCTAssertEqual(sum.points, 0)
+    XCTAssertTrue(
+      sum.message.contains("sum.distlab:3: ✗ expected stats.sent == 1000, found stats.sent = 2"), sum.message)
+    XCTAssertEqual(results.first { $0.exercise == "kill" }?.status, .passed)
+  }
+
   /// `grade --time-limit` takes a duration like every other, or plain seconds.
   func testTheTimeLimitTakesUnits() {
     XCTAssertEqual(GradeLimits.wallSeconds(parsing: "2s"), 2)

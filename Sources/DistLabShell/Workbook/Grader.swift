@@ -124,6 +124,12 @@ public enum Grader {
       result.message = error
       return result
     }
+    // A solution's own prediction is part of its answer: one that does not hold fails it.
+    if let failed = report.firstFailedExpectation {
+      result.status = .failed
+      result.message = "the solution's own expectation does not hold: \(failed)"
+      return result
+    }
     session.cancel = { Date() > deadline.addingTimeInterval(limits.wallSeconds) }
     let checks = CheckRunner.evaluate(ex.checks, in: session)
     result.checks = checks.map {

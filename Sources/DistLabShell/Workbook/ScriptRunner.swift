@@ -5,6 +5,8 @@ public struct ScriptReport: Sendable {
   public var heldExpectations = 0
   /// The error that stopped the script, with its `file:line:col`.
   public var firstError: String?
+  /// The first expectation of the script's own that did not hold, with its `file:line`.
+  public var firstFailedExpectation: String?
   /// Every command's output, in order.
   public var output = ""
   public var exited = false
@@ -38,14 +40,18 @@ public enum ScriptRunner {
         } else {
           report.failedExpectations += 1
         }
+        if report.firstFailedExpectation == nil {
+          report.firstFailedExpectation = "\(file):\(i + 1): " + o.text.strippingANSI
+        }
       case .error:
         report.firstError = o.text.strippingANSI
+        // The error is reported on its own; the output keeps what came before it.
+        if !o.text.isEmpty { out.removeLast() }
       case .exit:
         report.exited = true
       }
       if report.firstError != nil || report.exited { break }
     }
-    if report.firstError != nil { out.removeLast() }
     report.output = out.joined(separator: "\n")
     return report
   }
