@@ -153,6 +153,34 @@ final class CommandTests: XCTestCase {
     XCTAssertTrue(text.contains("distlab> seed 9\nseed 9: the world starts over\ndistlab> spawn 3\n"), text)
   }
 
+  /// A refused command is kept out of a recording (as a comment with its error), so the
+  /// recording replays cleanly, before and after `record` started.
+  func testRecordKeepsRefusedCommandsOutOfTheReplay() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for kind in ["transcript", "distlab"] {
+      let s = ShellSession()
+      XCTAssertEqual(s.run("kill n9").status, .error)
+      runOK(s, ["spawn 2"])
+      let path = dir.appendingPathComponent("refused.\(kind)").path
+      runOK(s, ["record \(path)"])
+      XCTAssertEqual(s.run("rpc n7 add 1 2").status, .error)
+      runOK(s, ["rpc n2 add 1 2", "expect value == 3", "record stop"])
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      XCTAssertTrue(text.contains("# refused, not replayed: kill n9 (error: unknown node 'n9'"), text)
+      XCTAssertTrue(text.contains("# refused, not replayed: rpc n7 add 1 2 (error: unknown node 'n7'"), text)
+      if kind == "transcript" {
+        let result = try TranscriptReplayer.replay(file: path)
+        XCTAssertTrue(result.passed, result.diff)
+      } else {
+        let replay = ShellSession()
+        let report = ScriptRunner.run(lines: try ScriptFile.lines(path), file: path, session: replay)
+        XCTAssertEqual(report.exitStatus, 0, report.firstError ?? report.output)
+      }
+    }
+  }
+
   func testSameSeedSameOutputDifferentSeedDifferentTrace() {
     let script = [
       "spawn 6", "net latency normal 8ms 3ms", "net loss 15%", "net dup 15%", "send n1 all a b c d e",

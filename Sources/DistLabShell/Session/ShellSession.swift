@@ -28,7 +28,7 @@ public final class ShellSession {
   /// Asked while long commands run; true stops them (Ctrl-C, a grading time limit).
   public var cancel: () -> Bool = { false }
   /// Every line run since the session began, with its rendered output, for `record`.
-  public private(set) var journal: [(input: String, output: String)] = []
+  public private(set) var journal: [(input: String, output: String, refused: Bool)] = []
   var recorder: Recorder?
   var sourceDepth = 0
   /// Where the session started: its seed and mode before any command.
@@ -55,8 +55,8 @@ public final class ShellSession {
   public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
     let outcome = execute(line, at: location)
     if outcome.status != .exit, !Self.isBlank(line), !Self.isRecordCommand(line) {
-      journal.append((line, outcome.text))
-      recorder?.append(input: line, output: outcome.text)
+      journal.append((line, outcome.text, outcome.status == .error))
+      recorder?.append(input: line, output: outcome.text, refused: outcome.status == .error)
     }
     return outcome
   }

@@ -24,14 +24,21 @@ final class Recorder {
     if session.initialSeed != WorldConfig().seed {
       let text = Renderer(style: .plain, view: WorldView(session.world)).render(
         .seed(session.initialSeed, changed: true))
-      append(input: "seed \(session.initialSeed)", output: text)
+      append(input: "seed \(session.initialSeed)", output: text, refused: false)
     }
-    for (input, output) in session.journal { append(input: input, output: output) }
+    for (input, output, refused) in session.journal { append(input: input, output: output, refused: refused) }
   }
 
   deinit { try? handle.close() }
 
-  func append(input: String, output: String) {
+  /// Records an accepted command with its output; a refused one only as a comment with its
+  /// error, so the recording replays without it.
+  func append(input: String, output: String, refused: Bool) {
+    if refused {
+      let reason = output.strippingANSI.split(separator: "\n").first.map(String.init) ?? "refused"
+      write("# refused, not replayed: \(input.replacingOccurrences(of: "\n", with: " ")) (\(reason))")
+      return
+    }
     commands += 1
     switch kind {
     case .script: write(input)
