@@ -98,8 +98,11 @@ final class NodeSetTests: XCTestCase {
     let s = preparedSession()
     XCTAssertThrowsError(try NodeSet.resolve(Token("n9", column: 5), in: s.world)) { e in
       let e = e as? ShellError
-      XCTAssertEqual(e?.message, "unknown node 'n9' (did you mean 'n1'?) (nodes: n1..n4)")
+      XCTAssertEqual(e?.message, "unknown node 'n9' (nodes: n1..n4)", "another number is not a typo")
       XCTAssertEqual(e?.column, 5)
+    }
+    XCTAssertThrowsError(try NodeSet.resolve(Token("m3", column: 1), in: s.world)) { e in
+      XCTAssertEqual((e as? ShellError)?.message, "unknown node 'm3' (did you mean 'n3'?) (nodes: n1..n4)")
     }
     XCTAssertThrowsError(try NodeSet.resolve(Token("n4..n2", column: 1), in: s.world))
     XCTAssertThrowsError(try NodeSet.resolve(Token("n1..n9", column: 1), in: s.world))

@@ -31,3 +31,16 @@ extension WordingTests {
     XCTAssertTrue(help.contains("INC is the node's incarnation"), help)
   }
 }
+
+extension WordingTests {
+  /// A misspelt method still goes to the server (it answers that it has none), and the shell
+  /// suggests the closest method the node's role declares.
+  func testAMisspeltMethodGetsADidYouMean() {
+    let s = ShellSession()
+    runOK(s, ["spawn 2"])
+    let out = runOK(s, ["rpc n2 ad 1 2"])
+    XCTAssertTrue(out.hasPrefix("n2.ad(1, 2) failed: no method 'ad'"), out)
+    XCTAssertTrue(out.hasSuffix("(did you mean 'add'? 'help rpc' lists the methods)"), out)
+    XCTAssertFalse(runOK(s, ["rpc n2 zzz"]).contains("did you mean"), "nothing close: no guess")
+  }
+}

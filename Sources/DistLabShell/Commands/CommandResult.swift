@@ -8,7 +8,8 @@ public enum CommandResult: Sendable {
   case nodeTable([NodeRow])
   case sent(SendOutcome)
   /// A call, with the method's declaration when the node's role declares it (for --verbose).
-  case called(CallOutcome, verbose: Bool, declared: MethodSpec?)
+  /// `suggestion`: the node's method closest to one it does not serve ("did you mean").
+  case called(CallOutcome, verbose: Bool, declared: MethodSpec?, suggestion: String? = nil)
   case kv(KVOutcome)
   case network(NetworkView)
   case networkChanged(String)

@@ -120,8 +120,10 @@ enum MessageCommands {
     let outcome = try attempt(inv.column) { () throws(WorldError) in
       try s.world.call(from: from, to: to, method: method.text, args: args, options: opts, cancel: s.cancel)
     }
-    let declared = s.world.methods(of: to).first { $0.name == method.text }
-    return .called(outcome, verbose: inv.has("--verbose"), declared: declared)
+    let methods = s.world.methods(of: to)
+    let declared = methods.first { $0.name == method.text }
+    let suggestion = declared == nil ? Suggest.closest(to: method.text, in: methods.map(\.name)) : nil
+    return .called(outcome, verbose: inv.has("--verbose"), declared: declared, suggestion: suggestion)
   }
 
   static let key = Positional("KEY", .text)

@@ -3,7 +3,7 @@ public enum Suggest {
   public static func closest(to word: String, in candidates: [String]) -> String? {
     let w = Array(word.lowercased())
     var best: (String, Int)?
-    for c in candidates {
+    for c in candidates where !numberedAlike(word, c) {
       let d = distance(w, Array(c.lowercased()))
       if best == nil || d < best!.1 { best = (c, d) }  // safe: checked for nil first
     }
@@ -12,6 +12,18 @@ public enum Suggest {
     if d <= limit { return c }
     if c.hasPrefix(word.lowercased()) && word.count >= 2 { return c }
     return nil
+  }
+
+  /// Whether two words are the same name with different numbers (`n9` and `n1`): a number is
+  /// not a typo, so such a pair is never suggested.
+  static func numberedAlike(_ a: String, _ b: String) -> Bool {
+    func split(_ s: String) -> (Substring, Substring) {
+      let digits = s.reversed().prefix { $0.isNumber }.count
+      return (s.dropLast(digits), s.suffix(digits))
+    }
+    let (pa, na) = split(a.lowercased())
+    let (pb, nb) = split(b.lowercased())
+    return !na.isEmpty && !nb.isEmpty && pa == pb && na != nb
   }
 
   /// " (did you mean 'x'?)" or "".

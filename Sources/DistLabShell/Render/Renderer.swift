@@ -21,8 +21,10 @@ public struct Renderer {
     case .nodesChanged(let change, let infos): return nodesChanged(change, infos)
     case .nodeTable(let rows): return NodeTableRenderer(style: style).render(rows)
     case .sent(let o): return sent(o)
-    case .called(let c, let verbose, let declared):
-      return CallRenderer(style: style, names: name).render(c, verbose: verbose, declared: declared)
+    case .called(let c, let verbose, let declared, let suggestion):
+      let text = CallRenderer(style: style, names: name).render(c, verbose: verbose, declared: declared)
+      guard let suggestion, case .error = c.result else { return text }
+      return text + "\n" + style.dim("(did you mean '\(suggestion)'? 'help rpc' lists the methods)")
     case .kv(let k): return kv(k)
     case .network(let v): return NetworkRenderer(style: style).render(v)
     case .networkChanged(let text): return text

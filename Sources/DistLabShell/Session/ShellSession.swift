@@ -91,7 +91,7 @@ public final class ShellSession {
     }
     switch result {
     case .expectation, .help: break
-    case .called(let c, _, _):
+    case .called(let c, _, _, _):
       lastCall = c
       lastResult = result
     case .kv(let k):
