@@ -225,3 +225,37 @@ final class LessonResetTests: XCTestCase {
     }
   }
 }
+
+/// Lesson prose is reflowed; tables and formulas set as indented blocks keep their lines.
+final class LessonTextTests: XCTestCase {
+  func testIndentedBlocksKeepTheirLines() throws {
+    let lines = try ScriptFile.lines(repositoryRoot.appendingPathComponent("Lessons/03-physics.md").path)
+    let out = MarkdownText(style: .plain).render(lines)
+    for row in [
+      "    P(at least one of N nodes is down) = 1 − (1 − p)^N",
+      "      N   1 − 0.95^N   held in 1,000 seeds",
+      "     10      40.1%           38.5%",
+      "        N   messages in one round",
+      "    1,000                 999,000",
+    ] {
+      XCTAssertTrue(out.contains(row), "'\(row)' was reflowed")
+    }
+  }
+
+  /// Numbers a student copies from a lesson are typed as the shell reads them, and a number
+  /// set with the typographic minus is read as a number too.
+  func testNumbersInLessonsAndTheTypographicMinus() throws {
+    for name in try FileManager.default.contentsOfDirectory(
+      atPath: repositoryRoot.appendingPathComponent("Lessons").path)
+    {
+      let text = try String(
+        contentsOf: repositoryRoot.appendingPathComponent("Lessons/\(name)"), encoding: .utf8)
+      for line in text.split(separator: "\n") where line.contains("net region") || line.contains("longitude") {
+        XCTAssertNil(line.range(of: #"−[0-9]"#, options: .regularExpression), "\(name): \(line)")
+      }
+    }
+    let s = ShellSession()
+    runOK(s, ["net region antipode \u{2212}53.35 173.74"])
+    XCTAssertEqual(try Lexer.tokenize("net region x \u{2212}6.26 1").map(\.text)[3], "-6.26")
+  }
+}

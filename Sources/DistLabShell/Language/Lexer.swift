@@ -81,6 +81,8 @@ public enum Lexer {
         text.append(chars[i])
         i += 1
       }
+      // A number written with the typographic minus (U+2212, as prose sets it) is a number.
+      if text.first == "\u{2212}", text.dropFirst().first?.isNumber == true { text = "-" + text.dropFirst() }
       tokens.append(Token(text, column: start))
     }
     return tokens

@@ -38,6 +38,18 @@ struct MarkdownText {
         i = close + 1
         continue
       }
+      if l.hasPrefix("    ") && (i == 0 || lines[i - 1].trimmed(" ").isEmpty) {
+        // An indented block (a table, a formula): preformatted, every line kept as written.
+        var block: [String] = []
+        while i < lines.count, lines[i].hasPrefix("    ") || lines[i].trimmed(" ").isEmpty {
+          block.append(lines[i])
+          i += 1
+        }
+        while block.last?.trimmed(" ").isEmpty == true { block.removeLast() }
+        out += block
+        out.append("")
+        continue
+      }
       if l.hasPrefix("#") {
         let text = String(l.drop { $0 == "#" }).trimmed(" ")
         out.append(style.bold(inline(text)))
