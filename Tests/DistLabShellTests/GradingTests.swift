@@ -137,6 +137,33 @@ final class GradingTests: XCTestCase {
     XCTAssertEqual(results.first { $0.exercise == "kill" }?.status, .passed)
   }
 
+  /// Solutions run sandboxed: `source` only inside the solutions folder (links followed), no
+  /// `record` or `lesson`, and output is bounded; each breach is that exercise's error, naming
+  /// the rule, and nothing of the host's files reaches the report.
+  func testSolutionsRunSandboxed() throws {
+    try "spawn 2\n".write(
+      to: dir.appendingPathComponent("solutions/90/setup.distlab"), atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("solutions/90/passwd.distlab").path, withDestinationPath: "/etc/passwd")
+    try solve("sum", "source setup.distlab\nrpc n2 add 10 20\n")
+    try solve("kill", "source /etc/passwd\n")
+    try solve("spin", "source passwd.distlab\n")
+    try solve("many", "spawn 1\nrecord \(dir.appendingPathComponent("out.transcript").path)\n")
+    try solve("typo", String(repeating: "help\n", count: 600))
+    let results = Dictionary(uniqueKeysWithValues: grade(wall: 5).map { ($0.exercise, $0) })
+    XCTAssertEqual(results["sum"]?.status, .passed, "a file inside the folder may be sourced")
+    for id in ["kill", "spin"] {
+      XCTAssertEqual(results[id]?.status, .error, id)
+      XCTAssertTrue(results[id]?.message.contains("may source only files in its solutions folder") ?? false, "\(id)")
+      XCTAssertFalse(results[id]?.message.contains("root:") ?? true, "the host file leaked into the report")
+    }
+    XCTAssertEqual(results["many"]?.status, .error)
+    XCTAssertTrue(results["many"]?.message.contains("may not use 'record'") ?? false, results["many"]?.message ?? "")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.transcript").path))
+    XCTAssertEqual(results["typo"]?.status, .error)
+    XCTAssertTrue(results["typo"]?.message.contains("printed more than 1000000 characters") ?? false)
+  }
+
   /// `grade --time-limit` takes a duration like every other, or plain seconds.
   func testTheTimeLimitTakesUnits() {
     XCTAssertEqual(GradeLimits.wallSeconds(parsing: "2s"), 2)

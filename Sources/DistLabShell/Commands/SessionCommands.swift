@@ -55,6 +55,10 @@ enum SessionCommands {
       throw ShellError("scripts source each other too deeply (8 levels)", column: t.column)
     }
     let path = ScriptFile.resolve(t.text, relativeTo: s.baseDirectory)
+    if let sandbox = s.sandbox, !sandbox.allows(path) {
+      throw ShellError(
+        "a graded solution may source only files in its solutions folder; '\(t.text)' is outside it", column: t.column)
+    }
     let lines = try ScriptFile.readLines(path, column: t.column)
     s.sourceDepth += 1
     defer { s.sourceDepth -= 1 }

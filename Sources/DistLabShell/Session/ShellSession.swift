@@ -38,6 +38,8 @@ public final class ShellSession {
   public var baseDirectory: String?
   /// Where `lesson` finds lessons, and where the student's progress is saved (nil: not saved).
   public var lessonDirectory: String?
+  /// Set when grading: what the session's commands may touch outside the world.
+  public var sandbox: Sandbox?
   public var progressPath: String?
   var loadedLibrary: LessonLibrary?
   lazy var progress = LessonProgress.load(progressPath)
@@ -121,6 +123,10 @@ public final class ShellSession {
       throw ShellError(
         "unknown command '\(word.text)'\(Suggest.hint(for: word.text, in: CommandRegistry.names)); type 'help' for the list",
         column: word.column)
+    }
+    if sandbox != nil, Sandbox.refused.contains(spec.name) {
+      throw ShellError(
+        "a graded solution may not use '\(spec.name)': grading runs each solution in a sandbox", column: word.column)
     }
     var rest = Array(tokens.dropFirst())
     var target = spec

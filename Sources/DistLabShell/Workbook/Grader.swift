@@ -105,6 +105,7 @@ public enum Grader {
     config.seed = lesson.seed
     let session = ShellSession(config: config, style: .plain)
     session.baseDirectory = (path as NSString).deletingLastPathComponent
+    session.sandbox = Sandbox(root: dir)
     let deadline = started.addingTimeInterval(limits.wallSeconds)
     let world = session.world
     session.cancel = { Date() > deadline || world.now > limits.virtualTime }

@@ -21,6 +21,7 @@ public enum ScriptRunner {
   public static func run(lines: [String], file: String, session: ShellSession, echo: Bool = false) -> ScriptReport {
     var report = ScriptReport()
     var out: [String] = []
+    var printed = 0
     for (i, line) in lines.enumerated() {
       if ShellSession.isBlank(line) { continue }
       if session.cancel() {
@@ -31,6 +32,12 @@ public enum ScriptRunner {
       let o = session.run(line, at: SourceLocation(file: file, line: i + 1, column: 1))
       if echo { out.append("> " + line) }
       if !o.text.isEmpty { out.append(o.text) }
+      printed += o.text.count
+      if let limit = session.sandbox?.outputLimit, printed > limit {
+        report.firstError = "\(file):\(i + 1):1: stopped: the solution printed more than \(limit) characters"
+        out.removeLast()
+        break
+      }
       switch o.status {
       case .ok:
         if case .expectation? = o.result { report.heldExpectations += 1 }
