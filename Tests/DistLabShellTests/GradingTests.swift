@@ -164,6 +164,26 @@ final class GradingTests: XCTestCase {
     XCTAssertTrue(results["typo"]?.message.contains("printed more than 1000000 characters") ?? false)
   }
 
+  /// A misnamed solution is found and named; a file that matches no exercise is listed.
+  func testMisnamedAndStrayFilesAreReported() throws {
+    try "spawn 2\nrpc n2 add 10 20\n".write(
+      to: dir.appendingPathComponent("solutions/90/Sum.distlab"), atomically: true, encoding: .utf8)
+    try "spawn 3\nkill n1\n".write(
+      to: dir.appendingPathComponent("solutions/90/kil_l.distlab"), atomically: true, encoding: .utf8)
+    try "notes".write(to: dir.appendingPathComponent("solutions/90/notes.txt"), atomically: true, encoding: .utf8)
+    let results = Dictionary(uniqueKeysWithValues: grade().map { ($0.exercise, $0) })
+    XCTAssertEqual(results["sum"]?.status, .missing)
+    XCTAssertTrue(
+      results["sum"]?.message.hasSuffix("found Sum.distlab — did you mean it? (name it sum.distlab)") ?? false,
+      results["sum"]?.message ?? "")
+    XCTAssertTrue(results["kill"]?.message.contains("found kil_l.distlab — did you mean it?") ?? false)
+    XCTAssertFalse(results["spin"]?.message.contains("did you mean") ?? true, "nothing close: no guess")
+    let library = LessonLibrary.load(dir.appendingPathComponent("lessons").path)
+    XCTAssertEqual(
+      SolutionFiles.unmatched(library, solutions: dir.appendingPathComponent("solutions").path),
+      ["90/Sum.distlab", "90/kil_l.distlab", "90/notes.txt"])
+  }
+
   /// `grade --time-limit` takes a duration like every other, or plain seconds.
   func testTheTimeLimitTakesUnits() {
     XCTAssertEqual(GradeLimits.wallSeconds(parsing: "2s"), 2)

@@ -181,6 +181,10 @@ public enum GradeCommand {
     }
     let results = Grader.grade(library, solutions: solutions, limits: limits)
     Output.line(GradeReports.table(results))
+    let stray = SolutionFiles.unmatched(library, solutions: solutions)
+    if !stray.isEmpty {
+      Output.line("not graded (no exercise of that name): " + stray.joined(separator: ", "))
+    }
     for (path, text) in [
       (junit, GradeReports.junit(results)), (tap, GradeReports.tap(results)), (json, GradeReports.json(results)),
     ] {

@@ -99,6 +99,10 @@ public enum Grader {
     } catch {
       result.status = .missing
       result.message = "no usable solution at \(path): \(error.reason)"
+      let folder = (path as NSString).deletingLastPathComponent
+      if let found = SolutionFiles.misnamed(ex.id, in: folder) {
+        result.message += "; found \(found) — did you mean it? (name it \(ex.id).distlab)"
+      }
       return result
     }
     var config = WorldConfig()
