@@ -343,4 +343,38 @@ final class ExampleCourseTests: XCTestCase {
     let readme = try String(contentsOf: course.appendingPathComponent("README.md"), encoding: .utf8)
     XCTAssertTrue(readme.contains(table), "Examples/course/README.md must show the real grading table:\n\(table)")
   }
+
+  /// The course works when copied out of the repository: its lessons are files, not links
+  /// into distlab's own (kept equal to them, so a lesson change is carried over), and
+  /// grade.sh uses a distlab it is given before building one.
+  func testTheCourseStandsAlone() throws {
+    let course = repositoryRoot.appendingPathComponent("Examples/course")
+    let fm = FileManager.default
+    for name in try fm.contentsOfDirectory(atPath: course.appendingPathComponent("lessons").path) {
+      let path = course.appendingPathComponent("lessons/\(name)").path
+      XCTAssertNil(try? fm.destinationOfSymbolicLink(atPath: path), "\(name) is a link")
+      XCTAssertEqual(
+        try String(contentsOfFile: path, encoding: .utf8),
+        try String(contentsOf: repositoryRoot.appendingPathComponent("Lessons/\(name)"), encoding: .utf8),
+        "Examples/course/lessons/\(name) differs from Lessons/\(name): copy it again")
+    }
+    // Copied elsewhere with a fake distlab given: grade.sh runs that one, builds nothing.
+    let copy = fm.temporaryDirectory.appendingPathComponent("course-\(UUID().uuidString)")
+    defer { try? fm.removeItem(at: copy) }
+    try fm.copyItem(at: course, to: copy)
+    let fake = copy.appendingPathComponent("fake-distlab")
+    try "#!/bin/sh\necho \"fake distlab $*\"\n".write(to: fake, atomically: true, encoding: .utf8)
+    try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = [copy.appendingPathComponent("grade.sh").path, "--json", "r.json"]
+    p.environment = ["DISTLAB": fake.path, "PATH": "/usr/bin:/bin"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    p.waitUntilExit()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    XCTAssertEqual(p.terminationStatus, 0)
+    XCTAssertEqual(text, "fake distlab grade --lessons lessons --solutions solutions --json r.json\n")
+  }
 }
