@@ -137,6 +137,12 @@ struct GradeSubcommand: ParsableCommand {
   var timeLimit: String = "10s"
   @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
   var virtualLimit: String = "1h"
+  @Option(help: "A folder of <lesson-id>.checks files: graded checks kept out of the lessons.")
+  var checks: String?
+  @Option(
+    name: .customLong("for"),
+    help: "Who the reports are for: teacher (every check) or student (hidden checks only counted).")
+  var audience: String = "teacher"
 
   func validate() throws {
     guard GradeLimits.wallSeconds(parsing: timeLimit) != nil else {
@@ -145,6 +151,9 @@ struct GradeSubcommand: ParsableCommand {
     guard Units.duration(virtualLimit) != nil else {
       throw ValidationError("--virtual-limit is a duration like 10m or 1h")
     }
+    guard GradeCommand.Audience(rawValue: audience) != nil else {
+      throw ValidationError("--for is teacher or student")
+    }
   }
 
   func run() throws {
@@ -152,7 +161,8 @@ struct GradeSubcommand: ParsableCommand {
     limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
     let status = GradeCommand.run(
-      lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits)
+      lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits, checks: checks,
+      audience: GradeCommand.Audience(rawValue: audience) ?? .teacher)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -184,6 +184,40 @@ final class GradingTests: XCTestCase {
       ["90/Sum.distlab", "90/kil_l.distlab", "90/notes.txt"])
   }
 
+  /// Graded checks can live in a checks file the students never see; a student's report
+  /// counts hidden checks but never shows their text, while the teacher's shows everything.
+  func testHiddenChecksFromAFileAndAStudentReport() throws {
+    let checks = dir.appendingPathComponent("checks")
+    try FileManager.default.createDirectory(at: checks, withIntermediateDirectories: true)
+    try "# graded only\n[kill]\nexpect nodes.down == 2\n".write(
+      to: checks.appendingPathComponent("90.checks"), atomically: true, encoding: .utf8)
+    try solve("kill", "spawn 3\nkill n1\n")
+    let library = try HiddenChecks.add(
+      from: checks.path, to: LessonLibrary.load(dir.appendingPathComponent("lessons").path))
+    let kill = Grader.grade(
+      try XCTUnwrap(library.lesson("90")), try XCTUnwrap(library.lesson("90")?.exercise("kill")),
+      solutions: dir.appendingPathComponent("solutions").path, limits: GradeLimits())
+    XCTAssertEqual(kill.status, .failed, "the file's hidden check does not hold")
+    XCTAssertEqual(kill.message, "1 hidden check failed")
+    let teacher = GradeReports.json([kill])
+    XCTAssertTrue(teacher.contains("expect nodes.down == 2"), teacher)
+    let student = GradeReports.json([kill.forStudents])
+    XCTAssertFalse(student.contains("nodes.down == 2"), student)
+    XCTAssertTrue(student.contains("hidden check 1"), student)
+    for (text, reason) in [
+      ("[nope]\nexpect nodes == 1\n", "90.checks:1: lesson 90 has no exercise 'nope'"),
+      ("expect nodes == 1\n", "90.checks:1: name the exercise first, as [exercise-id]"),
+      ("[sum]\nspawn 3\n", "90.checks:2: a checks file holds only 'expect' lines"),
+    ] {
+      try text.write(to: checks.appendingPathComponent("90.checks"), atomically: true, encoding: .utf8)
+      XCTAssertThrowsError(
+        try HiddenChecks.add(from: checks.path, to: LessonLibrary.load(dir.appendingPathComponent("lessons").path))
+      ) { error in
+        XCTAssertTrue((error as? FileProblem)?.reason.hasSuffix(reason) ?? false, "\(error)")
+      }
+    }
+  }
+
   /// `grade --time-limit` takes a duration like every other, or plain seconds.
   func testTheTimeLimitTakesUnits() {
     XCTAssertEqual(GradeLimits.wallSeconds(parsing: "2s"), 2)

@@ -160,8 +160,15 @@ public enum GradeReports {
 
 /// `distlab grade`: grades a folder of solutions against a folder of lessons.
 public enum GradeCommand {
+  /// Who the reports are for: a teacher sees every check; students see hidden checks counted,
+  /// never their text.
+  public enum Audience: String, Sendable, CaseIterable {
+    case teacher, student
+  }
+
   public static func run(
-    lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits
+    lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits,
+    checks: String? = nil, audience: Audience = .teacher
   ) -> Int32 {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: lessons, isDirectory: &isDir), isDir.boolValue else {
@@ -172,14 +179,23 @@ public enum GradeCommand {
       Output.error("error: --solutions \(solutions) is not a folder")
       return 2
     }
-    let library = LessonLibrary.load(lessons)
+    var library = LessonLibrary.load(lessons)
     for p in library.problems { Output.error("error: cannot load lesson \(p)") }
     guard library.problems.isEmpty else { return 2 }
+    if let checks {
+      do {
+        library = try HiddenChecks.add(from: checks, to: library)
+      } catch {
+        Output.error("error: \(error.reason)")
+        return 2
+      }
+    }
     guard !library.exercises.isEmpty else {
       Output.error("error: the lessons in \(lessons) have no exercises")
       return 2
     }
-    let results = Grader.grade(library, solutions: solutions, limits: limits)
+    let graded = Grader.grade(library, solutions: solutions, limits: limits)
+    let results = audience == .student ? graded.map(\.forStudents) : graded
     Output.line(GradeReports.table(results))
     let stray = SolutionFiles.unmatched(library, solutions: solutions)
     if !stray.isEmpty {
