@@ -82,6 +82,15 @@ static inline int cel_refresh(EditLine *el) {
   return el_set(el, EL_REFRESH);
 }
 
+/* The width of the terminal behind `fd`, or 0 when it is not one. */
+static inline int cel_window_columns(int fd) {
+  struct winsize ws;
+  if (ioctl(fd, TIOCGWINSZ, &ws) != 0) {
+    return 0;
+  }
+  return ws.ws_col;
+}
+
 /* The terminal width libedit works with, or 0 when unknown. */
 static inline int cel_terminal_columns(EditLine *el) {
   int columns = 0;

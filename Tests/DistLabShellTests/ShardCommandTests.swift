@@ -163,3 +163,18 @@ final class ShardCommandTests: XCTestCase {
     XCTAssertTrue(s.run("shard compare --keys 500 --nodes 4").text.contains("MOVED +1 NODE"))
   }
 }
+
+/// `shard compare` fits 120 columns when the width is not known, and 80 on an 80-column
+/// terminal.
+final class ShardCompareWidthTests: XCTestCase {
+  func testCompareFitsItsWidth() {
+    for (columns, limit) in [(nil, 120), (80, 80), (120, 120)] as [(Int?, Int)] {
+      let s = ShellSession(style: Style(colour: false, columns: columns))
+      let out = runOK(s, ["shard compare --keys 2000 --nodes 10"])
+      for line in out.split(separator: "\n") {
+        XCTAssertLessThanOrEqual(TextWidth.of(String(line)), limit, "\(String(describing: columns)): \(line)")
+      }
+      XCTAssertTrue(out.contains("bounded"), out)
+    }
+  }
+}

@@ -44,6 +44,7 @@ public enum InteractiveShell {
         if interactive && !trimmed.isEmpty { source.addToHistory(trimmed) }
         Interrupt.clear()
         let location = interactive ? SourceLocation() : SourceLocation(file: "<stdin>", line: lineNumber, column: 1)
+        if interactive { session.style.columns = Terminal.columns(environment: environment) }
         let outcome = session.run(line, at: location)
         let wasInterrupted = Interrupt.isRequested
         Interrupt.clear()

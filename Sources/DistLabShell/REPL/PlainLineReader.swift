@@ -1,3 +1,5 @@
+import CEditLine
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -32,5 +34,14 @@ public enum Terminal {
   /// True when standard output is a terminal, so colour and redrawing make sense.
   public static var stdoutIsTTY: Bool {
     isatty(STDOUT_FILENO) != 0
+  }
+
+  /// The width to fit output to: the terminal's window, else `COLUMNS`, else nil (no limit,
+  /// so piped output and recordings keep their lines whole).
+  public static func columns(environment: [String: String]) -> Int? {
+    let window = Int(cel_window_columns(STDOUT_FILENO))
+    if window > 0 { return max(40, window) }
+    if let c = environment["COLUMNS"].flatMap(Int.init), c > 0 { return max(40, c) }
+    return nil
   }
 }

@@ -1,10 +1,15 @@
 /// How output looks: plain text, or with ANSI colour on a terminal (never when `NO_COLOR` is set).
 public struct Style: Sendable, Equatable {
   public var colour: Bool
+  /// The width output is fitted to; nil for no limit (pipes, recordings, golden files).
+  public var columns: Int?
 
   public static let plain = Style(colour: false)
 
-  public init(colour: Bool) { self.colour = colour }
+  public init(colour: Bool, columns: Int? = nil) {
+    self.colour = colour
+    self.columns = columns
+  }
 
   /// Colour only when output goes to a terminal and `NO_COLOR` is unset or empty.
   public static func forTerminal(isTTY: Bool, environment: [String: String]) -> Style {

@@ -161,7 +161,8 @@ struct TraceRenderer {
     if v.asList {
       out = v.events.map(line(v)).joined(separator: "\n")
     } else {
-      out = SequenceDiagram.render(events: v.events, columns: v.columns, names: v.names, style: style)
+      out = SequenceDiagram.render(
+        events: v.events, columns: v.columns, names: v.names, style: style, width: style.columns ?? 100)
     }
     if v.omitted > 0 {
       out +=
@@ -203,13 +204,13 @@ extension String {
 struct HelpRenderer {
   let style: Style
 
-  /// The width help keeps to.
-  static let columns = 80
+  /// The width help keeps to: the terminal's, at most 100, and 80 when there is none.
+  var columns: Int { min(100, style.columns ?? 80) }
 
   /// `  TERM  summary`, the summaries in a column `width` wide from the left margin; a term
   /// too long for the column gets its summary on the next line, and a summary too long for
   /// the line wraps under itself.
-  static func entry(_ term: String, width: Int, _ summary: String) -> [String] {
+  func entry(_ term: String, width: Int, _ summary: String) -> [String] {
     let indent = width + 4
     var lines: [String] = []
     var first = "  " + term
@@ -236,7 +237,7 @@ struct HelpRenderer {
 
   /// Help text as paragraphs wrapped to the help's width: consecutive lines of `details`
   /// are one paragraph, and an empty line starts the next.
-  static func paragraphs(_ details: [String]) -> [String] {
+  func paragraphs(_ details: [String]) -> [String] {
     var out: [String] = []
     var paragraph: [String] = []
     func flush() {
@@ -270,7 +271,7 @@ struct HelpRenderer {
         if !lines.isEmpty { lines.append("") }
         lines.append(style.bold(family.rawValue))
         for s in inFamily {
-          lines += Self.entry(s.name, width: width, s.summary)
+          lines += entry(s.name, width: width, s.summary)
         }
       }
       lines.append("")
@@ -278,20 +279,20 @@ struct HelpRenderer {
       lines.append("Durations: 250ms 2s 1m. Ratios: 0.1 or 10%. Node sets: n1  n1,n3  n1..n5  all.")
       return lines.joined(separator: "\n")
     case .command(let s):
-      var lines = ["usage: \(s.usage)", ""] + Self.paragraphs([s.summary])
-      if !s.details.isEmpty { lines += [""] + Self.paragraphs(s.details) }
+      var lines = ["usage: \(s.usage)", ""] + paragraphs([s.summary])
+      if !s.details.isEmpty { lines += [""] + paragraphs(s.details) }
       if !s.subcommands.isEmpty {
         lines.append("")
         let width = min(36, s.subcommands.map(\.usage.count).max() ?? 0)
         for sub in s.subcommands {
-          lines += Self.entry(sub.usage, width: width, sub.summary)
+          lines += entry(sub.usage, width: width, sub.summary)
         }
       }
       if !s.flags.isEmpty {
         lines.append("")
         let width = min(30, s.flags.map { ($0.name + " " + $0.placeholder).count }.max() ?? 0)
         for f in s.flags {
-          lines += Self.entry(f.name + " " + f.placeholder, width: width, f.help)
+          lines += entry(f.name + " " + f.placeholder, width: width, f.help)
         }
       }
       if !s.example.isEmpty {

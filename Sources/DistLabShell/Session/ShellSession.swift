@@ -55,7 +55,8 @@ public final class ShellSession {
 
   /// Runs one line and renders what it did. Errors become text; nothing here throws or exits.
   public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
-    let outcome = execute(line, at: location)
+    var outcome = execute(line, at: location)
+    if let columns = style.columns { outcome.text = Fit.text(outcome.text, columns: columns) }
     if outcome.status != .exit, !Self.isBlank(line), !Self.isRecordCommand(line) {
       journal.append((line, outcome.text, outcome.status == .error))
       recorder?.append(input: line, output: outcome.text, refused: outcome.status == .error)

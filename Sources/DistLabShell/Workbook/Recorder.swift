@@ -20,6 +20,10 @@ final class Recorder {
     if session.initialMode == .live {
       header.append("# recorded in live mode: replay runs in sim mode, so outputs will differ")
     }
+    if kind == .transcript, let columns = session.style.columns {
+      // Output was fitted to the terminal: replay fits it to the same width.
+      header.append("\(Transcript.columnsDirective) \(columns)")
+    }
     write(header.joined(separator: "\n"))
     if session.initialSeed != WorldConfig().seed {
       let text = Renderer(style: .plain, view: WorldView(session.world)).render(

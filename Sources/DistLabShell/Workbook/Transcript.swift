@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recorded session: commands typed after the prompt, each followed by the output it must
 /// produce, with `#` comment lines kept in place.
 public struct Transcript: Sendable, Equatable {
@@ -12,6 +14,17 @@ public struct Transcript: Sendable, Equatable {
   public var entries: [Entry]
 
   public init(entries: [Entry]) { self.entries = entries }
+
+  /// A comment `# columns: N` says the output was fitted to N columns when it was recorded.
+  public static let columnsDirective = "# columns:"
+
+  /// The width the transcript's output was fitted to, if it says.
+  public var columns: Int? {
+    for case .comment(let c) in entries where c.hasPrefix(Self.columnsDirective) {
+      return Int(c.dropFirst(Self.columnsDirective.count).trimmingCharacters(in: .whitespaces))
+    }
+    return nil
+  }
 
   /// Reads transcript text. Lines before the first prompt must be comments or blank.
   public static func parse(_ lines: [String], file: String) throws(FileProblem) -> Transcript {

@@ -27,7 +27,7 @@ public enum TranscriptReplayer {
   {
     var config = WorldConfig()
     if let seed { config.seed = seed }
-    let session = ShellSession(config: config, style: .plain)
+    let session = ShellSession(config: config, style: Style(colour: false, columns: t.columns))
     session.baseDirectory = baseDirectory.flatMap { $0.isEmpty ? nil : $0 }
     let deadline = Date().addingTimeInterval(wallLimit)
     session.cancel = { Date() > deadline }

@@ -203,20 +203,45 @@ struct ShardRenderer {
     }
   }
 
+  /// Every scheme side by side. Fits 120 columns when the width is not known (settings cut to
+  /// 30 columns); on a narrower terminal the schemes are named by kind alone, and the
+  /// metadata column goes when it still does not fit.
   func compared(_ rows: [ShardComparisonRow], keys: Int, nodes: Int) -> String {
-    var t = TextTable(
-      ["SCHEME", "MAX/MEAN", "CV", "MOVED +1 NODE", "MOVED −1 NODE", "LOOKUP", "METADATA"], rightAligned: [1, 2, 3, 4])
-    for r in rows {
-      t.add([
-        ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB"),
-        fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
-        r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
-        Messages.count(r.metadata.entries, r.metadata.unit),
-      ])
+    let columns = style.columns ?? 120
+    let narrow = columns < 100
+    func table(metadata: Bool) -> String {
+      var t = TextTable(
+        ["SCHEME", "MAX/MEAN", "CV", "MOVED +1 NODE", "MOVED −1 NODE", "LOOKUP"] + (metadata ? ["METADATA"] : []),
+        rightAligned: [1, 2, 3, 4])
+      for r in rows {
+        let full = ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB")
+        t.add(
+          [
+            narrow ? r.kind.rawValue : Self.cut(full, to: 30),
+            fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
+            r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
+          ] + (metadata ? [Messages.count(r.metadata.entries, r.metadata.unit)] : []))
+      }
+      return t.render(style: style)
+    }
+    var rendered = table(metadata: true)
+    if rendered.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns }) {
+      rendered = table(metadata: false)
     }
     return
       "\(keys) keys on \(nodes) nodes; a newcomer's fair share is \(Percent.format(round3(1 / Double(nodes + 1)))), a leaving node's \(Percent.format(round3(1 / Double(nodes))))\n"
-      + t.render(style: style)
+      + rendered
+  }
+
+  /// `text` in at most `width` columns, ending in `…` when cut.
+  static func cut(_ text: String, to width: Int) -> String {
+    guard TextWidth.of(text) > width else { return text }
+    var out = ""
+    for c in text {
+      if TextWidth.of(out + String(c)) > width - 1 { break }
+      out.append(c)
+    }
+    return out + "…"
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String {
