@@ -78,3 +78,16 @@ final class TextWidthTests: XCTestCase {
     XCTAssertEqual(nameStart, lifeline - 1, "\n\(diagram)")
   }
 }
+
+extension TextWidthTests {
+  /// With more lanes than an 80-column terminal holds, the trace lists its events instead.
+  func testAWideTraceBecomesAListOnANarrowTerminal() {
+    let s = ShellSession(style: Style(colour: false, columns: 80))
+    runOK(s, ["spawn 10", "send all n1 x"])
+    let out = runOK(s, ["trace --last 12"])
+    XCTAssertTrue(out.hasPrefix("(10 lanes do not fit 80 columns: one event a line; --nodes picks lanes)"), out)
+    for line in out.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 80, String(line)) }
+    let few = runOK(s, ["trace --last 4 --nodes n1,n2"])
+    XCTAssertTrue(few.contains("│"), "a diagram that fits is still drawn: \(few)")
+  }
+}

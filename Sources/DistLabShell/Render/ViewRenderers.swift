@@ -163,6 +163,13 @@ struct TraceRenderer {
     } else {
       out = SequenceDiagram.render(
         events: v.events, columns: v.columns, names: v.names, style: style, width: style.columns ?? 100)
+      // Too many lanes for the terminal: the same events, one a line, rather than a broken picture.
+      if let columns = style.columns, out.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns })
+      {
+        out =
+          style.dim("(\(v.columns.count) lanes do not fit \(columns) columns: one event a line; --nodes picks lanes)")
+          + "\n" + v.events.map(line(v)).joined(separator: "\n")
+      }
     }
     if v.omitted > 0 {
       out +=
