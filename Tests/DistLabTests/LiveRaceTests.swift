@@ -82,3 +82,22 @@ final class LiveRaceTests: XCTestCase {
     XCTAssertEqual(delivered, tally.count.withLock { $0 }, "deliveries recorded vs messages handed to a program")
   }
 }
+
+extension LiveRaceTests {
+  /// In live mode the time `send` reports for a message is the time its delivery has in the
+  /// trace: one reading of the clock serves both.
+  func testSendAndTraceAgreeOnArrivalTimes() throws {
+    let world = World(config: liveConfig())
+    _ = try world.spawn(count: 2)
+    try world.setLatency(.uniform(mean: .milliseconds(2), spread: .milliseconds(1)))
+    let out = try world.send(from: NodeID(1), to: NodeID(2), texts: (1...20).map { "m\($0)" })
+    let delivered = Dictionary(
+      uniqueKeysWithValues: world.trace.ordered.filter { $0.kind == .deliver && $0.node == NodeID(2) }.compactMap { e in
+        e.messageID.map { ($0, e.time) }
+      })
+    for m in out.messages {
+      guard case .delivered(let at, _) = m.fate else { return XCTFail("\(m.fate)") }
+      XCTAssertEqual(delivered[m.id], at, "m\(m.id)")
+    }
+  }
+}

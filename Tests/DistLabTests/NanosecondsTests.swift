@@ -3,6 +3,15 @@ import XCTest
 
 /// Durations and clock readings as the user types and reads them.
 final class NanosecondsTests: XCTestCase {
+  /// A clock reading rounds to the nearest millisecond: 9.681ms reads 0.010s, not 0.009s.
+  func testClockReadingsRound() {
+    XCTAssertEqual(Nanoseconds.milliseconds(9.681).clockReading, "0.010s")
+    XCTAssertEqual(Nanoseconds.milliseconds(9.4).clockReading, "0.009s")
+    XCTAssertEqual(Nanoseconds.milliseconds(9.5).clockReading, "0.010s")
+    XCTAssertEqual(Nanoseconds.zero.clockReading, "0.000s")
+    XCTAssertEqual(Nanoseconds.seconds(12.3456).clockReading, "12.346s")
+  }
+
   func testConstructorsScaleToNanoseconds() {
     XCTAssertEqual(Nanoseconds.microseconds(3), Nanoseconds(3_000))
     XCTAssertEqual(Nanoseconds.milliseconds(250), Nanoseconds(250_000_000))
@@ -68,7 +77,7 @@ final class NanosecondsTests: XCTestCase {
     XCTAssertEqual(Nanoseconds.zero.clockReading, "0.000s")
     XCTAssertEqual(Nanoseconds.milliseconds(5).clockReading, "0.005s")
     XCTAssertEqual(Nanoseconds.milliseconds(12_345).clockReading, "12.345s")
-    XCTAssertEqual(Nanoseconds(1_999_999).clockReading, "0.001s", "readings truncate below a millisecond")
+    XCTAssertEqual(Nanoseconds(1_999_999).clockReading, "0.002s", "readings round to the nearest millisecond")
     XCTAssertEqual(Nanoseconds.seconds(100).clockReading, "100.000s")
   }
 }

@@ -53,9 +53,9 @@ public struct Nanoseconds: Hashable, Comparable, Sendable, CustomStringConvertib
     return "\(w).\(digits)"
   }
 
-  /// A clock reading `12.345s` with fixed millisecond precision, as the prompt shows it.
+  /// A clock reading `12.345s`, rounded to the nearest millisecond, as the prompt shows it.
   public var clockReading: String {
-    let ms = value / 1_000_000
+    let ms = (value + 500_000) / 1_000_000
     let s = ms / 1000
     let rem = ms % 1000
     let r = rem < 10 ? "00\(rem)" : rem < 100 ? "0\(rem)" : "\(rem)"

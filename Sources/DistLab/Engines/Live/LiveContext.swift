@@ -67,15 +67,15 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func handle(_ env: Envelope, program: NodeProgram?) {
+    // One reading of the clock, so the trace and the sender's report give the same time.
+    let t = now
     if tracing {
-      let t = now
       router.record(
         TraceEvent(
           time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes,
           latency: t - env.sentAt))
     }
     if !env.isDuplicate && router.watching.load(ordering: .relaxed) {
-      let t = now
       router.settle(env.id, .delivered(at: t, latency: t - env.sentAt))
     }
     router.offerReply(env)
