@@ -91,3 +91,17 @@ extension TextWidthTests {
     XCTAssertTrue(few.contains("│"), "a diagram that fits is still drawn: \(few)")
   }
 }
+
+extension TextWidthTests {
+  /// The distance matrix of many regions becomes a list of pairs on a narrow terminal.
+  func testTheRegionMatrixBecomesAListOnANarrowTerminal() {
+    let s = ShellSession(style: Style(colour: false, columns: 80))
+    runOK(s, ["spawn 6"])
+    for (n, r) in zip(1...6, ["us-east", "eu-west", "ap-northeast", "sa-east", "au-southeast", "us-west"]) {
+      runOK(s, ["net place n\(n) \(r)"])
+    }
+    let out = runOK(s, ["net regions"])
+    XCTAssertTrue(out.contains("  eu-west ↔ us-east: 5466km, 27.328ms"), out)
+    for line in out.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 80, String(line)) }
+  }
+}

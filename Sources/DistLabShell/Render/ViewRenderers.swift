@@ -85,7 +85,23 @@ struct NetworkRenderer {
       }
       t.add([r, NodeSet.compact((placed[r] ?? []).sorted().map { v.names[$0] ?? $0.description })] + dists)
     }
-    return ["", "regions in use (distance, and light's one-way floor at 200,000 km/s):", t.render(style: style)]
+    let matrix = t.render(style: style)
+    let title = "regions in use (distance, and light's one-way floor at 200,000 km/s):"
+    guard let columns = style.columns,
+      matrix.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns })
+    else { return ["", title, matrix] }
+    // Too wide for the terminal: the same figures as a list of pairs.
+    var list: [String] = []
+    for r in used {
+      list.append("  \(r): \(NodeSet.compact((placed[r] ?? []).sorted().map { v.names[$0] ?? $0.description }))")
+    }
+    for (i, a) in used.enumerated() {
+      for b in used[(i + 1)...] {
+        guard let km = c.distanceKm(regions: a, b) else { continue }
+        list.append("  \(a) ↔ \(b): \(Int(km.rounded()))km, \(Region.lightFloor(km: km))")
+      }
+    }
+    return ["", title] + list
   }
 
   func settings(_ v: NetworkView) -> String {
