@@ -48,7 +48,9 @@ public enum ScriptRunner {
           report.failedExpectations += 1
         }
         if report.firstFailedExpectation == nil {
-          report.firstFailedExpectation = "\(file):\(i + 1): " + o.text.strippingANSI
+          // The session already names the place: `file:line: ✗ expected …`.
+          let text = o.text.strippingANSI
+          report.firstFailedExpectation = text.hasPrefix(file) ? text : "\(file):\(i + 1): " + text
         }
       case .error:
         report.firstError = o.text.strippingANSI
