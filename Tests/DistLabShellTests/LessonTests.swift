@@ -259,3 +259,28 @@ final class LessonTextTests: XCTestCase {
     XCTAssertEqual(try Lexer.tokenize("net region x \u{2212}6.26 1").map(\.text)[3], "-6.26")
   }
 }
+
+/// A student reads every section of every lesson in the shell: at 80 and at 120 columns, no
+/// line of it is wider than the terminal.
+final class LessonWidthTests: XCTestCase {
+  func testEverySectionFitsTheTerminal() throws {
+    let library = LessonLibrary.load(repositoryRoot.appendingPathComponent("Lessons").path)
+    XCTAssertGreaterThanOrEqual(library.lessons.count, 4)
+    for columns in [80, 120] {
+      let style = Style(colour: false, columns: columns)
+      for lesson in library.lessons {
+        for (i, section) in lesson.sections.enumerated() {
+          let view = LessonSectionView(
+            lessonID: lesson.id, lessonTitle: lesson.title, objectives: lesson.objectives, time: lesson.time, index: i,
+            count: lesson.sections.count, section: section, hintsShown: 0, completed: false,
+            seed: i == 0 ? lesson.seed : nil)
+          let text = Fit.text(LessonRenderer(style: style).render(.section(view)), columns: columns)
+          for line in text.split(separator: "\n") {
+            XCTAssertLessThanOrEqual(
+              TextWidth.of(String(line)), columns, "\(lesson.id) section \(i + 1) at \(columns): \(line)")
+          }
+        }
+      }
+    }
+  }
+}

@@ -28,9 +28,11 @@ struct MarkdownText {
           out.append(style.bold("Checks") + " (lesson check):")
           out += block.filter { !$0.trimmed(" ").isEmpty }.map { "    " + $0.trimmed(" ") }
         case "distlab":
+          // A recorded output line wider than the page is cut here; 'lesson run' shows it whole.
           out += block.map { line in
             line.hasPrefix(Transcript.prompt)
-              ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count) : "    " + line
+              ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count)
+              : "    " + Self.cut(line, to: width - 4)
           }
         default:
           out += block.map { "    " + $0 }
@@ -72,6 +74,17 @@ struct MarkdownText {
     for l in out where !(l.isEmpty && (collapsed.last?.isEmpty ?? true)) { collapsed.append(l) }
     while collapsed.last?.isEmpty == true { collapsed.removeLast() }
     return collapsed.map(\.trimmingTrailingSpace)
+  }
+
+  /// `text` in at most `width` columns, ending in `…` when cut.
+  static func cut(_ text: String, to width: Int) -> String {
+    guard TextWidth.of(text) > width else { return text }
+    var out = ""
+    for c in text {
+      if TextWidth.of(out + String(c)) > width - 1 { break }
+      out.append(c)
+    }
+    return out + "…"
   }
 
   static func continues(_ l: String) -> Bool {

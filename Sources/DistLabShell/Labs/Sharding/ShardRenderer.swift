@@ -203,8 +203,8 @@ struct ShardRenderer {
     }
   }
 
-  /// Every scheme side by side. Fits 120 columns when the width is not known (settings cut to
-  /// 30 columns); on a narrower terminal the schemes are named by kind alone, and the
+  /// Every scheme side by side. Fits 116 columns when the width is not known (settings cut to
+  /// 24 columns, so a lesson can show it indented on a 120-column page); on a narrower terminal the schemes are named by kind alone, and the
   /// metadata column goes when it still does not fit.
   func compared(_ rows: [ShardComparisonRow], keys: Int, nodes: Int) -> String {
     let columns = style.columns ?? 120
@@ -217,7 +217,7 @@ struct ShardRenderer {
         let full = ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB")
         t.add(
           [
-            narrow ? r.kind.rawValue : Self.cut(full, to: 30),
+            narrow ? r.kind.rawValue : Self.cut(full, to: 24),
             fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
             r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
           ] + (metadata ? [Messages.count(r.metadata.entries, r.metadata.unit)] : []))
