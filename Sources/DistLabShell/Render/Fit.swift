@@ -24,7 +24,8 @@ public enum Fit {
     let indent = lead + "  "
     var lines: [String] = []
     var current = lead
-    for word in line.split(separator: " ") {
+    // Words of the body only, keeping a double space inside it (`after:  3000`).
+    for word in line.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: false) {
       let candidate = current.trimmingCharacters(in: .whitespaces).isEmpty ? current + word : current + " " + word
       if TextWidth.of(candidate) > columns && !current.trimmingCharacters(in: .whitespaces).isEmpty {
         lines.append(current)
