@@ -27,7 +27,8 @@ struct LessonRenderer {
     case .hint(let ex, let text, let rung, let of):
       let more = rung < of ? " — 'lesson hint' again for a more specific one" : " — the last one"
       return style.bold("Hint \(rung) of \(of)") + " for \(ex)\(more):\n"
-        + MarkdownText(style: style, width: style.columns ?? 88).render(text.components(separatedBy: "\n")).joined(
+        + MarkdownText(style: style, width: min(style.columns ?? 88, 100)).render(text.components(separatedBy: "\n"))
+        .joined(
           separator: "\n")
     case .check(let ex, let results, let hidden):
       var lines = results.map { r in
@@ -86,7 +87,7 @@ struct LessonRenderer {
       lines.append("")
     }
     lines.append(style.dim("[\(v.index + 1)/\(v.count)]"))
-    lines += MarkdownText(style: style, width: style.columns ?? 88).render(v.section.body)
+    lines += MarkdownText(style: style, width: min(style.columns ?? 88, 100)).render(v.section.body)
     var footer: [String] = []
     if !v.section.examples.isEmpty { footer.append("'lesson run' steps through the example") }
     if let ex = v.section.exercise {
