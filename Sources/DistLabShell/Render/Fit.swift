@@ -19,9 +19,12 @@ public enum Fit {
     return line.unicodeScalars.contains { (0x2500...0x259F).contains($0.value) }
   }
 
-  static func wrap(_ line: String, columns: Int) -> [String] {
+  /// Breaks `line` at spaces into lines of at most `columns` (a word longer than that stays
+  /// whole); continuation lines start with `continuation` (by default the line's own indent
+  /// and two more).
+  static func wrap(_ line: String, columns: Int, continuation: String? = nil) -> [String] {
     let lead = String(line.prefix { $0 == " " })
-    let indent = lead + "  "
+    let indent = continuation ?? lead + "  "
     var lines: [String] = []
     var current = lead
     // Words of the body only, keeping a double space inside it (`after:  3000`).

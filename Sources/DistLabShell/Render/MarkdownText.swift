@@ -32,7 +32,7 @@ struct MarkdownText {
           out += block.map { line in
             line.hasPrefix(Transcript.prompt)
               ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count)
-              : "    " + Self.cut(line, to: width - 4)
+              : "    " + TextWidth.cut(line, to: width - 4)
           }
         default:
           out += block.map { "    " + $0 }
@@ -76,17 +76,6 @@ struct MarkdownText {
     return collapsed.map(\.trimmingTrailingSpace)
   }
 
-  /// `text` in at most `width` columns, ending in `…` when cut.
-  static func cut(_ text: String, to width: Int) -> String {
-    guard TextWidth.of(text) > width else { return text }
-    var out = ""
-    for c in text {
-      if TextWidth.of(out + String(c)) > width - 1 { break }
-      out.append(c)
-    }
-    return out + "…"
-  }
-
   static func continues(_ l: String) -> Bool {
     let t = l.trimmed(" ")
     return !t.isEmpty && !l.hasPrefix("#") && !l.hasPrefix("```") && !l.hasPrefix("<") && !l.hasPrefix("|")
@@ -104,20 +93,10 @@ struct MarkdownText {
     let lead = line.prefix { $0 == " " }
     let t = line.trimmed(" ")
     let itemIndent = t.hasPrefix("- ") || t.hasPrefix("* ") ? 2 : 0
-    let indent = String(repeating: " ", count: lead.count + itemIndent)
-    var lines: [String] = []
-    var current = String(lead)
-    for word in t.split(separator: " ", omittingEmptySubsequences: true) {
-      let candidate = current.trimmed(" ").isEmpty ? current + word : current + " " + word
-      if TextWidth.of(candidate) > width, !current.trimmed(" ").isEmpty {
-        lines.append(current)
-        current = indent + word
-      } else {
-        current = candidate
-      }
-    }
-    lines.append(current)
-    return lines
+    // Prose has single spaces: collapsing runs keeps a joined paragraph's words apart by one.
+    let words = t.split(separator: " ").joined(separator: " ")
+    return Fit.wrap(
+      String(lead) + words, columns: width, continuation: String(repeating: " ", count: lead.count + itemIndent))
   }
 
   /// `code` → accent, **strong** → bold; links keep their text and address.

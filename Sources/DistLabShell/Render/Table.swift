@@ -60,6 +60,17 @@ public enum TextWidth {
     0x20000...0x2FFFD, 0x30000...0x3FFFD,
   ]
 
+  /// `text` in at most `width` columns, ending in `…` when cut.
+  public static func cut(_ text: String, to width: Int) -> String {
+    guard of(text) > width else { return text }
+    var out = ""
+    for c in text {
+      if of(out + String(c)) > width - 1 { break }
+      out.append(c)
+    }
+    return out + "…"
+  }
+
   /// `s` padded with spaces on the right to `columns` display columns.
   public static func pad(_ s: String, to columns: Int) -> String {
     s + String(repeating: " ", count: max(0, columns - of(s)))

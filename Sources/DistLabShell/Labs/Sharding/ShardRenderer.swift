@@ -217,7 +217,7 @@ struct ShardRenderer {
         let full = ShardMapRenderer.shortLabel(r.label).replacingOccurrences(of: "block=134217728", with: "block=128MB")
         t.add(
           [
-            narrow ? r.kind.rawValue : Self.cut(full, to: 24),
+            narrow ? r.kind.rawValue : TextWidth.cut(full, to: 24),
             fixed(r.maxOverMean, 3), fixed(r.coefficientOfVariation, 3), Percent.format(round3(r.movedOnAdd)),
             r.movedOnRemove.map { Percent.format(round3($0)) } ?? "-", r.lookupCost.complexity,
           ] + (metadata ? [Messages.count(r.metadata.entries, r.metadata.unit)] : []))
@@ -231,17 +231,6 @@ struct ShardRenderer {
     return
       "\(keys) keys on \(nodes) nodes; a newcomer's fair share is \(Percent.format(round3(1 / Double(nodes + 1)))), a leaving node's \(Percent.format(round3(1 / Double(nodes))))\n"
       + rendered
-  }
-
-  /// `text` in at most `width` columns, ending in `…` when cut.
-  static func cut(_ text: String, to width: Int) -> String {
-    guard TextWidth.of(text) > width else { return text }
-    var out = ""
-    for c in text {
-      if TextWidth.of(out + String(c)) > width - 1 { break }
-      out.append(c)
-    }
-    return out + "…"
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String {
