@@ -19,7 +19,9 @@ final class DirectContext: NodeContext {
   func send(to: NodeID, bytes: [UInt8]) { engine.emit(from: me, to: to, bytes: bytes, at: now) }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
-    engine.insertTimer(node: me, incarnation: incarnation, due: now + max(.zero, delay), token: token)
+    let due = now + max(.zero, delay)
+    if due.isPastHorizon { return note(.note, .pastHorizon) }
+    engine.insertTimer(node: me, incarnation: incarnation, due: due, token: token)
   }
 
   func cancelTimer(token: UInt64) { cancelled.cancel(token) }

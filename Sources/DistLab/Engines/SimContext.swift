@@ -87,6 +87,7 @@ final class SimContext: NodeContext, @unchecked Sendable {
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
     let due = now + max(.zero, delay)
+    if due.isPastHorizon { return note(.note, .pastHorizon) }
     if due < windowEnd {
       timersThisStep += 1
       let creator = SimStep(

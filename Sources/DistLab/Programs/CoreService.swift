@@ -12,6 +12,7 @@ public final class CoreService: Service {
     },
     ServiceMethod("sleep", [ArgumentSpec("NANOSECONDS", .duration)], "replies after that long") { _, r, node in
       guard let ns = r.args[0].intValue, ns >= 0 else { return .error("sleep takes one non-negative duration") }
+      guard !Nanoseconds(ns).isPastHorizon else { return .error("sleep cannot outlast the world's horizon, 100 years") }
       node.after(Nanoseconds(ns)) { $0.answer(r, .value([.string("slept")])) }
       return .later
     },

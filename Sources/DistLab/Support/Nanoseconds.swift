@@ -6,17 +6,31 @@ public struct Nanoseconds: Hashable, Comparable, Sendable, CustomStringConvertib
   public init(_ value: Int64) { self.value = value }
 
   public static let zero = Nanoseconds(0)
+  /// The world's horizon: its clock never passes 100 years. Durations, deadlines and events
+  /// beyond it are refused or never happen, so no sum of times can overflow.
+  public static let horizon = Nanoseconds(100 * 365 * 86_400 * 1_000_000_000)
   public static func microseconds(_ us: Double) -> Nanoseconds { Nanoseconds(Int64((us * 1e3).rounded())) }
   public static func milliseconds(_ ms: Double) -> Nanoseconds { Nanoseconds(Int64((ms * 1e6).rounded())) }
   public static func seconds(_ s: Double) -> Nanoseconds { Nanoseconds(Int64((s * 1e9).rounded())) }
 
   public static func < (a: Nanoseconds, b: Nanoseconds) -> Bool { a.value < b.value }
+  /// Saturating: a sum past Int64's range stays at its end rather than wrapping around.
   public static func + (a: Nanoseconds, b: Nanoseconds) -> Nanoseconds {
-    Nanoseconds(a.value &+ b.value)
+    let (sum, overflow) = a.value.addingReportingOverflow(b.value)
+    return Nanoseconds(overflow ? (b.value > 0 ? .max : .min) : sum)
   }
+  /// Saturating, like `+`.
   public static func - (a: Nanoseconds, b: Nanoseconds) -> Nanoseconds {
-    Nanoseconds(a.value &- b.value)
+    let (difference, overflow) = a.value.subtractingReportingOverflow(b.value)
+    return Nanoseconds(overflow ? (b.value < 0 ? .max : .min) : difference)
   }
+  /// Saturating: `n` spans of this length, at most Int64's range.
+  public func times(_ n: Int) -> Nanoseconds {
+    let (product, overflow) = value.multipliedReportingOverflow(by: Int64(n))
+    return Nanoseconds(overflow ? ((value < 0) != (n < 0) ? .min : .max) : product)
+  }
+  /// Past the world's horizon: a time the world never reaches.
+  public var isPastHorizon: Bool { self > Self.horizon }
   public static func += (a: inout Nanoseconds, b: Nanoseconds) { a = a + b }
 
   public var seconds: Double { Double(value) / 1e9 }

@@ -33,6 +33,8 @@ public enum TraceDetail: Hashable, Sendable {
   case gaveUp(callID: UInt32, attempts: Int)
   /// A node received bytes that are not a frame.
   case undecodable(FrameDecodingError)
+  /// A node set a timer due past the world's horizon: it never fires.
+  case pastHorizon
   /// A program's own note, in its own words.
   case text(String)
 }

@@ -43,4 +43,6 @@ public enum WorldError: Error, Equatable, Sendable {
   case badMethodName
   case tooManyArguments(limit: Int)
   case timeBackwards
+  /// The world's clock would have to pass its horizon (`Nanoseconds.horizon`).
+  case pastHorizon
 }

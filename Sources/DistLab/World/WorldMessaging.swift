@@ -48,6 +48,7 @@ extension World {
   ) throws(WorldError) -> [CallOutcome] {
     guard options.timeout > .zero else { throw .timeoutNotPositive }
     guard (0...100).contains(options.retries) else { throw .retriesOutOfRange(0...100) }
+    guard !(now + options.timeout.times(options.retries + 1)).isPastHorizon else { throw .pastHorizon }
     for r in requests {
       try checkEndpoint(r.from, role: "caller")
       try requireNode(r.to)
@@ -76,6 +77,7 @@ extension World {
   /// caller waits that long on the wall clock.
   public func advance(by duration: Nanoseconds, cancel: () -> Bool = { false }) throws(WorldError) -> AdvanceOutcome {
     guard duration >= .zero else { throw .timeBackwards }
+    guard !(now + duration).isPastHorizon else { throw .pastHorizon }
     return engine.advance(by: duration, cancel: cancel)
   }
 

@@ -19,6 +19,9 @@ extension Invocation {
 
   func duration(_ t: Token, what: String) throws(ShellError) -> Nanoseconds {
     guard let d = Units.duration(t.text) else {
+      if Units.durationPastHorizon(t.text) {
+        throw ShellError("\(what) runs past the world's horizon, \(Messages.horizon)", column: t.column)
+      }
       throw ShellError("\(what) must be a duration like 250ms, 2s or 1m, not '\(t.text)'", column: t.column)
     }
     return d

@@ -6,15 +6,25 @@ public enum Units {
     ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
   ]
 
-  /// `250ms`, `2s`, `1.5m`, `10us`; a bare `0` is zero. Nil when not a duration.
+  /// `250ms`, `2s`, `1.5m`, `10us`; a bare `0` is zero. Nil when not a duration, or when
+  /// longer than the world's horizon (`durationPastHorizon` tells which).
   public static func duration(_ text: String) -> Nanoseconds? {
-    if text == "0" { return .zero }
+    guard let ns = nanoseconds(text), ns <= Double(Nanoseconds.horizon.value) else { return nil }
+    return Nanoseconds(Int64(ns.rounded()))
+  }
+
+  /// A well-formed duration longer than the world's horizon.
+  public static func durationPastHorizon(_ text: String) -> Bool {
+    guard let ns = nanoseconds(text) else { return false }
+    return ns > Double(Nanoseconds.horizon.value)
+  }
+
+  private static func nanoseconds(_ text: String) -> Double? {
+    if text == "0" { return 0 }
     for (suffix, scale) in durationUnits.sorted(by: { $0.0.count > $1.0.count }) where text.hasSuffix(suffix) {
       let number = String(text.dropLast(suffix.count))
       guard let v = Double(number), v.isFinite, v >= 0, number.first?.isNumber == true else { return nil }
-      let ns = v * scale
-      guard ns < 9.2e18 else { return nil }
-      return Nanoseconds(Int64(ns.rounded()))
+      return v * scale
     }
     return nil
   }

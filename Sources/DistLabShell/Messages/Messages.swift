@@ -50,8 +50,12 @@ enum Messages {
     case .badMethodName: return "a method name has 1 to 255 bytes"
     case .tooManyArguments(let limit): return "a call carries at most \(limit) arguments"
     case .timeBackwards: return "time only moves forward"
+    case .pastHorizon: return "that would take the clock past the world's horizon, \(horizon)"
     }
   }
+
+  /// The world's horizon in words, as every refusal that meets it says it.
+  static let horizon = "100 years (876000h)"
 
   static func text(_ r: DropReason) -> String {
     switch r {
@@ -75,6 +79,7 @@ enum Messages {
     case .retry(let id, let attempt): return "\(CallLabel.label(id)) timed out; retry \(attempt)"
     case .gaveUp(let id, let n): return "\(CallLabel.label(id)) gave up after \(n) attempt\(n == 1 ? "" : "s")"
     case .undecodable(let e): return "undecodable frame: \(e)"
+    case .pastHorizon: return "timer set past the world's horizon; it never fires"
     case .text(let t): return t
     }
   }

@@ -53,8 +53,12 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
+    if (now + delay).isPastHorizon {
+      note(.note, .pastHorizon)
+      return
+    }
     router.delays.schedule(
-      at: monotonicNanos() + max(0, min(delay.value, Int64(1) << 61)),
+      at: monotonicNanos() + max(0, delay.value),
       .timer(thread, token: token, incarnation: incarnation))
   }
 
