@@ -162,7 +162,7 @@ final class LessonTests: XCTestCase {
     let checked = s.run("lesson check")
     XCTAssertTrue(checked.text.contains("reorder: every check holds."), checked.text)
     XCTAssertTrue(checked.text.contains("(1 more check is kept for grading.)"), checked.text)
-    let saved = LessonProgress.load(progress)
+    let saved = LessonProgress.load(progress).progress
     XCTAssertEqual(saved.current, "01")
     XCTAssertEqual(saved.lessons["01"]?.completed, ["reorder"])
     XCTAssertEqual(saved.lessons["01"]?.hintsShown["reorder"], 2)

@@ -54,7 +54,7 @@ enum LessonCommands {
 
   static func save(_ s: ShellSession, _ column: Int) throws(ShellError) {
     do {
-      try s.progress.save(s.progressPath)
+      s.progress = try s.progress.save(s.progressPath)
     } catch {
       throw ShellError("progress not saved: \(error.reason)", column: column)
     }
@@ -79,7 +79,7 @@ enum LessonCommands {
           lessonID: lesson.id, lessonTitle: lesson.title, objectives: opening ? lesson.objectives : [],
           time: lesson.time,
           index: index, count: lesson.sections.count, section: section,
-          hintsShown: section.exercise.map { entry.hintsShown[$0.id] ?? 0 } ?? 0,
+          hintsShown: section.exercise.map { min(entry.hintsShown[$0.id] ?? 0, $0.hints.count) } ?? 0,
           completed: section.exercise.map { entry.completed.contains($0.id) } ?? false,
           seed: opening ? lesson.seed : nil)))
   }
@@ -129,8 +129,8 @@ enum LessonCommands {
 
   static func hint(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let (lesson, ex) = try exercise(s, inv.column)
-    let shown = s.progress.lessons[lesson.id]?.hintsShown[ex.id] ?? 0
-    let rung = min(shown + 1, ex.hints.count)
+    let shown = min(max(0, s.progress.lessons[lesson.id]?.hintsShown[ex.id] ?? 0), ex.hints.count)
+    let rung = max(1, min(shown + 1, ex.hints.count))
     s.progress.lessons[lesson.id, default: LessonProgress.Entry()].hintsShown[ex.id] = rung
     try save(s, inv.column)
     return .lesson(.hint(exercise: ex.id, text: ex.hints[rung - 1], rung: rung, of: ex.hints.count))
@@ -206,7 +206,7 @@ enum LessonCommands {
     let rows = lesson.exercises.map { ex in
       ExerciseStatus(
         id: ex.id, title: ex.title, points: ex.points, done: entry.completed.contains(ex.id),
-        hintsShown: entry.hintsShown[ex.id] ?? 0, hints: ex.hints.count)
+        hintsShown: min(entry.hintsShown[ex.id] ?? 0, ex.hints.count), hints: ex.hints.count)
     }
     return .lesson(
       .status(lesson: lesson.id, title: lesson.title, section: index, sections: lesson.sections.count, exercises: rows))

@@ -42,7 +42,20 @@ public final class ShellSession {
   public var sandbox: Sandbox?
   public var progressPath: String?
   var loadedLibrary: LessonLibrary?
-  lazy var progress = LessonProgress.load(progressPath)
+  private var loadedProgress: LessonProgress?
+  /// The student's progress, read from its file when first needed.
+  var progress: LessonProgress {
+    get {
+      if let loadedProgress { return loadedProgress }
+      let (loaded, notice) = LessonProgress.load(progressPath)
+      if let notice { notices.append(notice) }
+      loadedProgress = loaded
+      return loaded
+    }
+    set { loadedProgress = newValue }
+  }
+  /// Things the student should know once, shown before the next command's output.
+  var notices: [String] = []
   /// How far `lesson run` has stepped through the current section's worked examples.
   var exampleCursor = ExampleCursor()
 
@@ -56,6 +69,11 @@ public final class ShellSession {
   /// Runs one line and renders what it did. Errors become text; nothing here throws or exits.
   public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
     var outcome = execute(line, at: location)
+    if !notices.isEmpty {
+      outcome.text = (notices.map { "note: \($0.visibleControls)" } + (outcome.text.isEmpty ? [] : [outcome.text]))
+        .joined(separator: "\n")
+      notices = []
+    }
     if let columns = style.columns { outcome.text = Fit.text(outcome.text, columns: columns) }
     if outcome.status != .exit, !Self.isBlank(line), !Self.isRecordCommand(line) {
       journal.append((line, outcome.text, outcome.status == .error))

@@ -51,12 +51,9 @@ public enum ScriptFile {
     }
   }
 
-  /// Writes `text` so that a reader sees the old file or the new one, never half of one.
+  /// Writes `text` so that a reader sees the old file or the new one, never half of one
+  /// (see `AtomicFile`).
   public static func writeAtomically(_ text: String, to path: String) throws(FileProblem) {
-    do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw FileProblem(reason: "cannot be written (\(error.localizedDescription))")
-    }
+    try AtomicFile.write(text, to: path)
   }
 }
