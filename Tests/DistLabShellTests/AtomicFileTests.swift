@@ -58,4 +58,23 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertNotNil(refusal(folder + "/no-such-folder/f.txt"))
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
   }
+
+  func testRecordReplacesOnlyARegularFileAndOnlyWhenItStops() throws {
+    let path = folder + "/run.distlab"
+    try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
+    let s = ShellSession()
+    XCTAssertEqual(s.run("spawn 2").status, .ok)
+    XCTAssertEqual(s.run("record \(path)").status, .ok)
+    XCTAssertEqual(s.run("send n1 n2 hi").status, .ok)
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "old\n", "replaced only when it stops")
+    XCTAssertEqual(s.finish()?.text, "saved \(path): 2 commands")
+    XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("spawn 2\nsend n1 n2 hi\n"))
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["run.distlab"])
+    let link = folder + "/link.distlab"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+    let refused = s.run("record \(link)")
+    XCTAssertEqual(refused.status, .error)
+    XCTAssertTrue(refused.text.hasSuffix("is not a regular file: only a regular file is replaced"), refused.text)
+    XCTAssertNil(s.finish(), "nothing was being recorded")
+  }
 }

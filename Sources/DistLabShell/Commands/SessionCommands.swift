@@ -24,7 +24,9 @@ enum SessionCommands {
       details: [
         "A FILE ending in .distlab gets the commands only (a script); any other name gets a",
         "transcript: each command after 'distlab> ' followed by its output. 'distlab replay FILE'",
-        "checks that a transcript still gives the same output.",
+        "checks that a transcript still gives the same output. The file is written when the",
+        "recording stops ('record stop', exit or end of input): an existing file is replaced",
+        "whole, and only a regular file you may write.",
       ],
       example: ["record lesson.transcript", "record stop"], positionals: [Positional("FILE|stop", .path)],
       action: record),
@@ -74,6 +76,11 @@ enum SessionCommands {
     let t = inv.positional[0]
     if t.text == "stop" && !t.quoted {
       guard let r = s.stopRecording() else { throw ShellError("nothing is being recorded", column: t.column) }
+      do {
+        try r.finish()
+      } catch {
+        throw ShellError("recording not saved: '\(r.path)' \(error.reason)", column: t.column)
+      }
       return .recording(.stopped(path: r.path, commands: r.commands))
     }
     guard !s.isRecording else { throw ShellError("already recording; 'record stop' first", column: t.column) }

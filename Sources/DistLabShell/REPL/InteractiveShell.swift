@@ -35,6 +35,7 @@ public enum InteractiveShell {
       switch input {
       case .endOfInput:
         if interactive { Output.line("") }
+        sawError = finish(session) || sawError
         return sawError && !interactive ? 1 : 0
       case .interrupted:
         continue
@@ -48,7 +49,10 @@ public enum InteractiveShell {
         let outcome = session.run(line, at: location)
         let wasInterrupted = Interrupt.isRequested
         Interrupt.clear()
-        if outcome.status == .exit { return sawError && !interactive ? 1 : 0 }
+        if outcome.status == .exit {
+          sawError = finish(session) || sawError
+          return sawError && !interactive ? 1 : 0
+        }
         if outcome.text.isEmpty { continue }
         let text = wasInterrupted && interactive ? "\n" + outcome.text : outcome.text
         if outcome.status == .error {
@@ -59,6 +63,17 @@ public enum InteractiveShell {
         }
       }
     }
+  }
+
+  /// Saves a recording still running as the shell ends; true when that failed.
+  static func finish(_ session: ShellSession) -> Bool {
+    guard let ended = session.finish() else { return false }
+    if ended.status == .error {
+      Output.error(ended.text)
+      return true
+    }
+    Output.line(ended.text)
+    return false
   }
 
   static func prompt(_ session: ShellSession) -> String {

@@ -185,6 +185,13 @@ public final class ShellSession {
 
   var isRecording: Bool { recorder != nil }
 
+  /// Ends the session: saves a recording still running, and says how that went (nil when
+  /// nothing was being recorded).
+  public func finish() -> LineOutcome? {
+    guard isRecording else { return nil }
+    return run("record stop")
+  }
+
   /// The lessons, loaded on first use.
   var library: LessonLibrary? {
     if loadedLibrary == nil, let dir = lessonDirectory { loadedLibrary = LessonLibrary.load(dir) }

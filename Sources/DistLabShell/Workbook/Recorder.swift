@@ -2,20 +2,19 @@ import DistLab
 import Foundation
 
 /// Writes the session to a file as it goes: a transcript (commands and output) or a script
-/// (commands only). Each command is written as soon as it has run, so a crash keeps it.
+/// (commands only). Commands are written to a temporary file beside the target as they run;
+/// `finish` (at `record stop` or when the session ends) makes it the file, so a file being
+/// replaced is never left half-written and a failed write is reported, never passed over.
 final class Recorder {
   let path: String
   let kind: RecordingKind
   private(set) var commands = 0
-  private let handle: FileHandle
+  private let file: AtomicFile.Pending
 
   init(path: String, kind: RecordingKind, session: ShellSession) throws(FileProblem) {
     self.path = path
     self.kind = kind
-    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-      throw FileProblem(reason: "the file cannot be created here")
-    }
-    handle = h
+    file = try AtomicFile.Pending(replacing: path)
     var header = ["# distlab \(kind.rawValue), replay with: distlab \(kind == .script ? "run" : "replay") \(path)"]
     if session.initialMode == .live {
       header.append("# recorded in live mode: replay runs in sim mode, so outputs will differ")
@@ -33,7 +32,8 @@ final class Recorder {
     for (input, output, refused) in session.journal { append(input: input, output: output, refused: refused) }
   }
 
-  deinit { try? handle.close() }
+  /// Saves the recording as `path`; throws when any write failed, leaving the old file.
+  func finish() throws(FileProblem) { try file.commit() }
 
   /// Records an accepted command with its output; a refused one only as a comment with its
   /// error, so the recording replays without it.
@@ -50,7 +50,5 @@ final class Recorder {
     }
   }
 
-  private func write(_ text: String) {
-    try? handle.write(contentsOf: Data((text + "\n").utf8))
-  }
+  private func write(_ text: String) { file.write(text + "\n") }
 }
