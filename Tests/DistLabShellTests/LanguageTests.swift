@@ -4,6 +4,18 @@ import XCTest
 @testable import DistLabShell
 
 final class LexerTests: XCTestCase {
+  /// A line of tens of thousands of predictions is refused, not evaluated into a stack
+  /// overflow; the longest line allowed still works.
+  func testAnExpectLineJoinsABoundedNumberOfPredictions() {
+    let s = ShellSession()
+    let huge = "expect nodes.up == 0" + String(repeating: " and nodes.up == 0", count: 60_000)
+    let refused = s.run(huge)
+    XCTAssertEqual(refused.status, .error)
+    XCTAssertTrue(refused.text.contains("an expect line joins at most 64 predictions"), String(refused.text.prefix(200)))
+    let longest = "expect nodes.up == 0" + String(repeating: " or nodes.up == 0", count: 63)
+    XCTAssertEqual(s.run(longest).status, .ok)
+  }
+
   func testWordsQuotesAndComments() throws {
     let t = try Lexer.tokenize(#"send n1 n2 "hello world" plain # a comment"#)
     XCTAssertEqual(t.map(\.text), ["send", "n1", "n2", "hello world", "plain"])

@@ -30,9 +30,20 @@ public enum Comparison: String, Sendable, CaseIterable {
 
 /// Reads `SUBJECT OP VALUE [and|or SUBJECT OP VALUE …]`.
 public enum ExpectationParser {
+  /// Predictions one `expect` line may join: the tree they make is evaluated (and freed)
+  /// recursively, so its depth is bounded well inside any thread's stack.
+  static let maxPredictions = 64
+
   public static func parse(_ tokens: [Token]) throws(ShellError) -> Expectation {
     var i = 0
+    var count = 0
     func comparison() throws(ShellError) -> Expectation {
+      count += 1
+      if count > maxPredictions, i < tokens.count {
+        throw ShellError(
+          "an expect line joins at most \(maxPredictions) predictions; split them over several lines",
+          column: tokens[i].column)
+      }
       guard i < tokens.count else {
         throw ShellError(
           "the prediction ends too soon: expect SUBJECT OP VALUE", column: tokens.last.map { $0.column + $0.text.count }
