@@ -1,6 +1,7 @@
 import ArgumentParser
 import DistLab
 import DistLabShell
+import Foundation
 
 /// The `distlab` executable: argument parsing only; everything else lives in DistLabShell.
 @main
@@ -13,6 +14,19 @@ struct DistLabCommand: ParsableCommand {
       ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self,
     ],
     defaultSubcommand: ShellSubcommand.self)
+
+  /// As `ParsableCommand.main`, but a mistake on the command line exits 2, like every other
+  /// error the tools report (the parser's own choice is 64).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      Foundation.exit(2)
+    }
+  }
 }
 
 /// Options that shape a new world.
@@ -28,7 +42,10 @@ struct WorldOptions: ParsableArguments {
 
   func validate() throws {
     guard WorldMode(rawValue: mode) != nil else { throw ValidationError("--mode is sim or live, not '\(mode)'") }
-    guard maxNodes >= 1 && maxNodes <= 100_000 else { throw ValidationError("--max-nodes is between 1 and 100000") }
+    let range = WorldConfig.maxNodesRange
+    guard range.contains(maxNodes) else {
+      throw ValidationError("--max-nodes is between \(range.lowerBound) and \(range.upperBound)")
+    }
   }
 
   var config: WorldConfig {

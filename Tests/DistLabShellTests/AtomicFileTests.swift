@@ -78,3 +78,18 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertNil(s.finish(), "nothing was being recorded")
   }
 }
+
+/// The history file is read only when it is a regular file of a sane size.
+final class HistoryFileLimitTests: XCTestCase {
+  func testAnEndlessOrHugeHistoryFileIsNeitherReadNorAppendedTo() throws {
+    XCTAssertFalse(PersistentHistory(path: "/dev/zero").fileUsable, "a device is not history")
+    let huge = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: huge) }
+    XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+    XCTAssertEqual(truncate(huge, 2 << 30), 0)
+    XCTAssertFalse(PersistentHistory(path: huge).fileUsable, "a sparse 2 GB file is refused unread")
+    let fresh = huge + "-fresh"
+    defer { try? FileManager.default.removeItem(atPath: fresh) }
+    XCTAssertTrue(PersistentHistory(path: fresh).fileUsable, "the control: a file yet to be made is used")
+  }
+}

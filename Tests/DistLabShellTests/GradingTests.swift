@@ -282,6 +282,18 @@ final class GradingTests: XCTestCase {
     XCTAssertEqual(exercises?.count, 5)
     XCTAssertEqual(exercises?.first?["points"] as? Int, 3)
   }
+
+  /// Reports give the time each solution took: a solution that runs a while is not 0 s.
+  func testReportTimesAreReal() throws {
+    try solve("sum", "mode live\nspawn 2\nadvance 300ms\nrpc n2 add 10 20\n")
+    let results = grade()
+    let sum = try XCTUnwrap(results.first { $0.exercise == "sum" })
+    XCTAssertGreaterThanOrEqual(sum.seconds, 0.3, "the 300 ms it waited are counted")
+    XCTAssertLessThan(sum.seconds, 30)
+    let object = try JSONSerialization.jsonObject(with: Data(GradeReports.json(results).utf8)) as? [String: Any]
+    let first = (object?["exercises"] as? [[String: Any]])?.first
+    XCTAssertGreaterThanOrEqual(first?["seconds"] as? Double ?? 0, 0.3)
+  }
 }
 
 final class ElementCounter: NSObject, XMLParserDelegate {

@@ -11,7 +11,8 @@ final class LexerTests: XCTestCase {
     let huge = "expect nodes.up == 0" + String(repeating: " and nodes.up == 0", count: 60_000)
     let refused = s.run(huge)
     XCTAssertEqual(refused.status, .error)
-    XCTAssertTrue(refused.text.contains("an expect line joins at most 64 predictions"), String(refused.text.prefix(200)))
+    XCTAssertTrue(
+      refused.text.contains("an expect line joins at most 64 predictions"), String(refused.text.prefix(200)))
     let longest = "expect nodes.up == 0" + String(repeating: " or nodes.up == 0", count: 63)
     XCTAssertEqual(s.run(longest).status, .ok)
   }

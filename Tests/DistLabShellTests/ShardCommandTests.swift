@@ -133,7 +133,7 @@ final class ShardCommandTests: XCTestCase {
       ("shard use range --splits t,m", "range split points must increase"),
       ("shard use maglev --table-size 8", "Maglev table size must be prime: 8 is not (the next prime is 11)"),
       ("shard load 10", "no sharding scheme yet"),
-      ("shard use ring --vnodes 0", "--vnodes must be between 1 and 100000"),
+      ("shard use ring --vnodes 0", "--vnodes must be between 1 and 10000"),
     ]
     for (line, message) in cases {
       let before = WorldFingerprint(s.world)

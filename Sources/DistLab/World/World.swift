@@ -71,7 +71,7 @@ public final class World {
   }
 
   public func setMaxNodes(_ n: Int) throws(WorldError) {
-    guard n >= 1 else { throw .capBelowOne }
+    guard WorldConfig.maxNodesRange.contains(n) else { throw .capOutOfRange(WorldConfig.maxNodesRange) }
     guard n >= table.count else {
       throw .capBelowExisting(nodes: table.count)
     }
@@ -262,7 +262,7 @@ public final class World {
   public func clearStats() { engine.clearStats() }
 
   public func setTraceLimit(_ n: Int) throws(WorldError) {
-    guard n >= 10 else { throw .traceTooShort(minimum: 10) }
+    guard WorldConfig.traceLimitRange.contains(n) else { throw .traceLimitOutOfRange(WorldConfig.traceLimitRange) }
     config.traceLimit = n
     engine.resizeTrace(limit: n)
   }

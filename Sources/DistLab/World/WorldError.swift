@@ -6,7 +6,7 @@ public enum WorldError: Error, Equatable, Sendable {
 
   // Nodes
   case noNode(NodeID)
-  case capBelowOne
+  case capOutOfRange(ClosedRange<Int>)
   case capBelowExisting(nodes: Int)
   case spawnNothing
   case overCap(spawning: Int, total: Int, cap: Int)
@@ -20,7 +20,7 @@ public enum WorldError: Error, Equatable, Sendable {
   case notPaused(name: String, status: NodeStatus)
   /// A down or paused node was asked to send.
   case silentSender(name: String, status: NodeStatus)
-  case traceTooShort(minimum: Int)
+  case traceLimitOutOfRange(ClosedRange<Int>)
 
   // The network
   case latencyOutOfRange

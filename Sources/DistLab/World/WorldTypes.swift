@@ -10,6 +10,9 @@ public struct WorldConfig: Sendable {
   /// Spawning beyond this many nodes is refused.
   public var maxNodes = 1000
   public var traceLimit = 100_000
+  /// What the node cap and the trace's length may be set to, wherever they are set.
+  public static let maxNodesRange = 1...100_000
+  public static let traceLimitRange = 10...1_000_000
   /// Sim mode only: run the single-threaded reference engine instead of node threads (the
   /// same events in the same order; the tests' oracle and the bench's baseline).
   public var singleThreaded = false

@@ -209,17 +209,17 @@ enum NetCommands {
 }
 
 /// Ratios as percentages: `10%`, `0.5%`.
+/// A probability as a percentage, exact to four decimals, never shown as a whole 0% or 100%
+/// it is not: `10%`, `12.5%`, `99.999%`, `<0.0001%`.
 enum Percent {
   static func format(_ p: Double) -> String {
     let v = p * 100
     if v == v.rounded() { return "\(Int(v))%" }
-    var s = String(format1(v))
+    var s = String(format: "%.4f", v)
     while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    if s == "0" { return "<0.0001%" }
+    if s == "100" { return ">99.9999%" }
     return s + "%"
-  }
-
-  static func format1(_ v: Double) -> String {
-    let scaled = (v * 100).rounded() / 100
-    return String(scaled)
   }
 }

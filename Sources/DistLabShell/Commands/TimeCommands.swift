@@ -29,7 +29,11 @@ enum TimeCommands {
       action: mode),
     CommandSpec(
       "set", family: .time, summary: "change a limit of the world",
-      details: ["max-nodes: spawning beyond it is refused (default 1000). trace-limit: events kept (default 100000)."],
+      details: [
+        "max-nodes: spawning beyond it is refused (default \(WorldConfig().maxNodes), at most",
+        "\(WorldConfig.maxNodesRange.upperBound)). trace-limit: events kept (default \(WorldConfig().traceLimit),",
+        "\(WorldConfig.traceLimitRange.lowerBound) to \(WorldConfig.traceLimitRange.upperBound)).",
+      ],
       example: ["set max-nodes 2000"], positionals: [.choice(settings), Positional("N", .number)], action: set),
     CommandSpec(
       "reset", family: .time, summary: "start over: no nodes, time zero, default network (seed kept)",
@@ -70,7 +74,7 @@ enum TimeCommands {
 
   static func set(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let name = inv.positional[0]
-    let value = try inv.integer(inv.positional[1], what: name.text, range: 1...10_000_000)
+    let value = try inv.integer(inv.positional[1], what: name.text, range: Int.min...Int.max)
     switch name.text {
     case "max-nodes":
       try attempt(inv.positional[1].column) { () throws(WorldError) in try s.world.setMaxNodes(value) }

@@ -6,7 +6,7 @@ enum Messages {
   static func text(_ e: WorldError) -> String {
     switch e {
     case .noNode(let id): return "no node \(id)"
-    case .capBelowOne: return "the node cap must be at least 1"
+    case .capOutOfRange(let r): return "the node cap is between \(r.lowerBound) and \(r.upperBound)"
     case .capBelowExisting(let n): return "there are already \(n) nodes; the cap cannot go below that"
     case .spawnNothing: return "spawn needs at least one node"
     case .overCap(let n, let total, let cap):
@@ -24,7 +24,7 @@ enum Messages {
     case .notPaused(let name, let status): return "\(name) is \(status.rawValue), not paused"
     case .silentSender(let name, let status):
       return "\(name) is \(status.rawValue): a \(status == .down ? "dead" : "paused") node sends nothing"
-    case .traceTooShort(let minimum): return "the trace must keep at least \(minimum) events"
+    case .traceLimitOutOfRange(let r): return "the trace keeps between \(r.lowerBound) and \(r.upperBound) events"
     case .latencyOutOfRange: return "latency must be between 0 and 1h"
     case .spreadOutOfRange: return "the spread must be between 0 and 1h"
     case .badProbability(let what):

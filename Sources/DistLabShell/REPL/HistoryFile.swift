@@ -47,13 +47,15 @@ public enum HistoryFile {
 final class PersistentHistory {
   /// The most entries kept in memory, and so the most loaded from the file.
   static let limit: Int32 = 1000
+  /// A history file larger than this is not one this program wrote.
+  static let maxFileBytes = 16 << 20
 
   /// The libedit `History *` that the editor navigates, or nil if libedit could not make one.
   let entries: OpaquePointer?
   /// A history of one entry; saving it to a file opened for appending appends that entry.
   private let appendBuffer: OpaquePointer?
   private let path: String?
-  private var fileUsable: Bool
+  private(set) var fileUsable: Bool
   private var warningShown = false
   private var newestEntry: String?
 
@@ -100,6 +102,19 @@ final class PersistentHistory {
     }
     guard let path else {
       return
+    }
+    // Only a regular file of a sane size is history: a device or an endless file is never
+    // read (libedit would read it whole) nor appended to.
+    var info = stat()
+    if stat(path, &info) == 0 {
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        fileUsable = false
+        return warn("it is not a regular file")
+      }
+      guard info.st_size <= PersistentHistory.maxFileBytes else {
+        fileUsable = false
+        return warn("it is larger than \(PersistentHistory.maxFileBytes >> 20) MB")
+      }
     }
     let loaded = cel_history_load(entries, &event, path)
     if loaded < 0 {

@@ -84,15 +84,23 @@ public enum Grader {
     library.lessons.flatMap { lesson in lesson.exercises.map { grade(lesson, $0, solutions: dir, limits: limits) } }
   }
 
+  /// Grades one exercise, timed from reading the solution to the last check.
   public static func grade(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, limits: GradeLimits) -> GradeResult
+  {
+    let started = Date()
+    var result = run(lesson, ex, solutions: dir, limits: limits, started: started)
+    result.seconds = Date().timeIntervalSince(started)
+    return result
+  }
+
+  static func run(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, limits: GradeLimits, started: Date)
+    -> GradeResult
   {
     let path = solutionPath(dir, lesson: lesson, exercise: ex)
     var result = GradeResult(
       lesson: lesson.id, lessonTitle: lesson.title, exercise: ex.id, title: ex.title, status: .failed, points: 0,
       maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "", solution: path,
       seconds: 0)
-    let started = Date()
-    defer { result.seconds = Date().timeIntervalSince(started) }
     let lines: [String]
     do {
       lines = try ScriptFile.lines(path)
@@ -116,7 +124,7 @@ public enum Grader {
     let report = ScriptRunner.run(lines: lines, file: path, session: session)
     if Date() > deadline {
       result.status = .timeout
-      result.message = "stopped: the solution ran longer than \(Int(limits.wallSeconds))s"
+      result.message = "stopped: the solution ran longer than \(Nanoseconds.seconds(limits.wallSeconds))"
       return result
     }
     if world.now > limits.virtualTime {

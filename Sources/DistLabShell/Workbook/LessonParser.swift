@@ -137,6 +137,7 @@ public enum LessonParser {
         current.body += lines[i...close]
         switch info {
         case "distlab":
+          if let p = OutputMatcher.problem(in: block) { throw fail(file, n + 1 + p.line, p.reason) }
           let transcript: Transcript
           do {
             transcript = try Transcript.parse(block, file: file)
@@ -146,7 +147,6 @@ public enum LessonParser {
           guard transcript.commandCount > 0 else {
             throw fail(file, n, "a distlab block needs at least one 'distlab> ' line")
           }
-          if let p = OutputMatcher.problem(in: block) { throw fail(file, n + 1 + p.line, p.reason) }
           current.examples.append(WorkedExample(transcript: transcript, line: n))
         case "check", "check hidden":
           guard pendingExercise != nil else {

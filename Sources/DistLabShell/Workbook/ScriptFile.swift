@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Why a file could not be used.
 public struct FileProblem: Error, Sendable {
   public var reason: String
@@ -23,9 +29,7 @@ public enum ScriptFile {
       throw FileProblem(reason: "no such file")
     }
     guard !isDir.boolValue else { throw FileProblem(reason: "is a folder, not a file") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw FileProblem(reason: "cannot be read") }
-    guard data.count <= maxFileSize else { throw FileProblem(reason: "is larger than 16 MB") }
-    let bytes = [UInt8](data)
+    let bytes = try contents(path, limit: maxFileSize)
     if let nul = bytes.firstIndex(of: 0) {
       throw FileProblem(reason: "byte \(nul + 1) is NUL: this is not a text file")
     }
@@ -40,6 +44,25 @@ public enum ScriptFile {
       throw FileProblem(reason: "line \(i + 1) is longer than \(maxLineLength) characters")
     }
     return lines
+  }
+
+  /// At most `limit` bytes of the file, read no further than one byte past it: an endless
+  /// or huge file (`/dev/zero`, a sparse 2 GB file) is refused without being read whole.
+  static func contents(_ path: String, limit: Int) throws(FileProblem) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileProblem(reason: "cannot be read") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while bytes.count <= limit {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit + 1 - bytes.count)) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { throw FileProblem(reason: "cannot be read") }
+      if n == 0 { break }
+      bytes += chunk[..<n]
+    }
+    guard bytes.count <= limit else { throw FileProblem(reason: "is larger than \(limit >> 20) MB") }
+    return bytes
   }
 
   /// Like `lines`, as a shell error at `column`.

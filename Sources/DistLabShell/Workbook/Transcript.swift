@@ -43,7 +43,13 @@ public struct Transcript: Sendable, Equatable {
         throw FileProblem(reason: "line \(i + 1): output before the first '\(prompt)' line")
       }
     }
-    return Transcript(entries: entries.map(\.trimmed))
+    let transcript = Transcript(entries: entries.map(\.trimmed))
+    for case .command(_, let output, let line) in transcript.entries {
+      if let p = OutputMatcher.problem(in: output) {
+        throw FileProblem(reason: "line \(line + 1 + p.line): \(p.reason)")
+      }
+    }
+    return transcript
   }
 
   /// The text of the transcript as a file holds it.

@@ -40,15 +40,21 @@ public enum TranscriptReplayer {
     var expectedSide: [String] = []
     var actualSide: [String] = []
     var commands = 0
+    var exited = false
     for e in t.entries {
       switch e {
       case .comment(let c):
         regenerated.append(e)
         expectedSide.append(c)
         actualSide.append(c)
+      case .command(let input, let expected, _) where exited:
+        // After `exit` nothing runs, as in the shell: what the transcript still holds differs.
+        expectedSide += [Transcript.prompt + input] + expected
       case .command(let input, let expected, let line):
         commands += 1
-        let out = session.run(input, at: SourceLocation()).text.strippingANSI
+        let outcome = session.run(input, at: SourceLocation())
+        exited = outcome.status == .exit
+        let out = outcome.text.strippingANSI
         let actual = Transcript.Entry.command(
           input: input, output: out.isEmpty ? [] : out.components(separatedBy: "\n"), line: line
         ).trimmed

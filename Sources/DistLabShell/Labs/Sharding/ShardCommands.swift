@@ -159,7 +159,7 @@ enum ShardCommands {
         Messages.text(error) + Suggest.hint(for: t.text, in: SchemeKind.allCases.map(\.rawValue)), column: t.column)
     }
     var o = SchemeOptions()
-    if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
+    if let v = try inv.flagInt("--vnodes", range: 1...ShardingError.maxVirtualNodes) { o.virtualNodes = v }
     if let v = inv.flags["--seed"] {
       guard let seed = UInt64(v.text) else { throw ShellError("--seed is a whole number", column: v.column) }
       o.seed = seed
@@ -302,7 +302,7 @@ enum ShardCommands {
     let nodeCount = try inv.flagInt("--nodes", range: 1...100) ?? 10
     let keys = try keys(inv, count: n, seed: s.world.seed, defaultStart: 0)
     var o = SchemeOptions()
-    if let v = try inv.flagInt("--vnodes", range: 1...100_000) { o.virtualNodes = v }
+    if let v = try inv.flagInt("--vnodes", range: 1...ShardingError.maxVirtualNodes) { o.virtualNodes = v }
     let nodes = (1...nodeCount).map { NodeID($0) }
     do {
       let rows = try ShardAnalysis.compare(keys: keys, nodes: nodes, options: o)
