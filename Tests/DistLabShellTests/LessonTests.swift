@@ -101,6 +101,30 @@ final class LessonTests: XCTestCase {
     XCTAssertTrue(result.report.contains("-spawned n1..n4\n+spawned n1..n3"), result.report)
   }
 
+  /// A lesson id names a solutions folder, so it cannot climb out of one; two lessons with
+  /// one id are an error, not double points; a lesson saved with CRLF and a BOM loads.
+  func testLessonIdsAreCheckedAndCRLFAndABOMAreAccepted() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let source = try String(contentsOfFile: lessons + "/01-nodes-and-messages.md", encoding: .utf8)
+    func lesson(_ name: String, _ text: String) throws {
+      try text.write(toFile: folder + "/" + name, atomically: false, encoding: .utf8)
+    }
+    try lesson("a.md", source)
+    try lesson("b.md", source)
+    try lesson("c.md", source.replacingOccurrences(of: "\nid: 01\n", with: "\nid: ../../etc\n"))
+    try lesson("d.md", "\u{FEFF}" + source.replacingOccurrences(of: "\nid: 01\n", with: "\nid: crlf\n")
+      .replacingOccurrences(of: "\n", with: "\r\n"))
+    let library = LessonLibrary.load(folder)
+    XCTAssertEqual(library.lessons.map(\.id), ["01", "crlf"])
+    XCTAssertEqual(library.lessons.last?.exercises.count, library.lessons.first?.exercises.count)
+    XCTAssertEqual(library.problems.count, 2, library.problems.joined(separator: "\n"))
+    XCTAssertTrue(library.problems.contains { $0.hasPrefix(folder + "/b.md: lesson id '01' is already ") })
+    XCTAssertTrue(
+      library.problems.contains { $0.hasPrefix(folder + "/c.md:") && $0.contains("'../../etc' is not a usable lesson id") })
+  }
+
   func testMalformedLessonsNameTheLine() {
     func problem(_ text: String) -> String {
       do {

@@ -16,7 +16,12 @@ public struct LessonLibrary: Sendable {
       let path = (directory as NSString).appendingPathComponent(name)
       guard TranscriptReplayer.isLesson(path) else { continue }
       do {
-        lessons.append(try LessonParser.load(path))
+        let lesson = try LessonParser.load(path)
+        if let first = lessons.first(where: { $0.id == lesson.id }) {
+          problems.append("\(path): lesson id '\(lesson.id)' is already \(first.file)'s; this lesson is not loaded")
+          continue
+        }
+        lessons.append(lesson)
       } catch {
         problems.append(error.reason)
       }

@@ -3,7 +3,12 @@
 /// and fenced `check` (or `check hidden`) blocks of `expect` lines.
 public enum LessonParser {
   public static func load(_ file: String) throws(FileProblem) -> Lesson {
-    let lines = try ScriptFile.lines(file)
+    let lines: [String]
+    do {
+      lines = try ScriptFile.lines(file)
+    } catch {
+      throw FileProblem(reason: "\(file): \(error.reason)")
+    }
     return try parse(lines, file: file)
   }
 
@@ -22,6 +27,10 @@ public enum LessonParser {
       return v
     }
     let id = try required("id")
+    // The id names a folder of solutions: nothing that could climb out of it.
+    guard isUsableID(id) else {
+      throw fail(file, meta.lines["id"] ?? 1, "'\(id)' is not a usable lesson id (letters, digits, - and _)")
+    }
     let title = try required("title")
     let time = try required("time")
     guard let objectives = meta.lists["objectives"], !objectives.isEmpty else {

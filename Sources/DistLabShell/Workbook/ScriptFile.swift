@@ -16,6 +16,7 @@ public enum ScriptFile {
   /// Longest line accepted; longer ones are surely not typed commands.
   public static let maxLineLength = 10_000
   public static let maxFileSize = 16 * 1024 * 1024
+  static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
   public static func resolve(_ path: String, relativeTo base: String?) -> String {
     if path.hasPrefix("/") || base == nil { return path }
@@ -29,7 +30,9 @@ public enum ScriptFile {
       throw FileProblem(reason: "no such file")
     }
     guard !isDir.boolValue else { throw FileProblem(reason: "is a folder, not a file") }
-    let bytes = try contents(path, limit: maxFileSize)
+    var bytes = try contents(path, limit: maxFileSize)
+    // A byte-order mark some editors write is not part of the first line.
+    if bytes.starts(with: byteOrderMark) { bytes.removeFirst(byteOrderMark.count) }
     if let nul = bytes.firstIndex(of: 0) {
       throw FileProblem(reason: "byte \(nul + 1) is NUL: this is not a text file")
     }

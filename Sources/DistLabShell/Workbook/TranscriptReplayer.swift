@@ -96,6 +96,8 @@ public enum TranscriptReplayer {
   static func isLesson(_ path: String) -> Bool {
     guard let h = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? h.close() }
-    return (try? h.read(upToCount: 4)).map { Array($0) == Array("---\n".utf8) } ?? false
+    guard var head = (try? h.read(upToCount: 8)).map(Array.init) else { return false }
+    if head.starts(with: ScriptFile.byteOrderMark) { head.removeFirst(ScriptFile.byteOrderMark.count) }
+    return head.starts(with: Array("---\n".utf8)) || head.starts(with: Array("---\r\n".utf8))
   }
 }
