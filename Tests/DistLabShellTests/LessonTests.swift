@@ -114,15 +114,20 @@ final class LessonTests: XCTestCase {
     try lesson("a.md", source)
     try lesson("b.md", source)
     try lesson("c.md", source.replacingOccurrences(of: "\nid: 01\n", with: "\nid: ../../etc\n"))
-    try lesson("d.md", "\u{FEFF}" + source.replacingOccurrences(of: "\nid: 01\n", with: "\nid: crlf\n")
-      .replacingOccurrences(of: "\n", with: "\r\n"))
+    try lesson(
+      "d.md",
+      "\u{FEFF}"
+        + source.replacingOccurrences(of: "\nid: 01\n", with: "\nid: crlf\n")
+        .replacingOccurrences(of: "\n", with: "\r\n"))
     let library = LessonLibrary.load(folder)
     XCTAssertEqual(library.lessons.map(\.id), ["01", "crlf"])
     XCTAssertEqual(library.lessons.last?.exercises.count, library.lessons.first?.exercises.count)
     XCTAssertEqual(library.problems.count, 2, library.problems.joined(separator: "\n"))
     XCTAssertTrue(library.problems.contains { $0.hasPrefix(folder + "/b.md: lesson id '01' is already ") })
     XCTAssertTrue(
-      library.problems.contains { $0.hasPrefix(folder + "/c.md:") && $0.contains("'../../etc' is not a usable lesson id") })
+      library.problems.contains {
+        $0.hasPrefix(folder + "/c.md:") && $0.contains("'../../etc' is not a usable lesson id")
+      })
   }
 
   func testMalformedLessonsNameTheLine() {

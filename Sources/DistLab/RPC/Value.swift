@@ -102,10 +102,50 @@ extension Value {
   }
 }
 
-/// Escapes for text shown to a user: control characters become `\n`, `\r`, `\t` or
-/// `\u{1b}`, so stray bytes cannot break a line or drive the terminal. With `quotes`, `"` and
-/// `\` are escaped too, giving text the shell's lexer reads back inside quotes.
+/// Escapes for text shown to a user: control characters (C0, DEL, C1), line separators and
+/// bidirectional overrides become `\n`, `\r`, `\t` or `\u{1b}`, so stray bytes cannot break a
+/// line, reorder it or drive the terminal. With `quotes`, `"` and `\` are escaped too, giving
+/// text the shell's lexer reads back inside quotes.
 public enum TextEscape {
+  /// Characters never shown as themselves: they move the cursor, change colours or reorder
+  /// text on the screen.
+  public static func isHostile(_ u: Unicode.Scalar) -> Bool {
+    u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) || u == "\u{2028}" || u == "\u{2029}"
+      || (0x202a...0x202e).contains(u.value) || (0x2066...0x2069).contains(u.value)
+  }
+
+  /// Output for a terminal: every hostile character escaped except line breaks and tabs, and
+  /// except, with `keepingColour`, the colour sequences (`ESC [ … m`) the shell's styles write.
+  public static func terminal(_ s: String, keepingColour: Bool) -> String {
+    guard s.unicodeScalars.contains(where: { isHostile($0) && $0 != "\n" && $0 != "\t" }) else { return s }
+    let scalars = Array(s.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < scalars.count {
+      let u = scalars[i]
+      if u == "\u{1B}", keepingColour, let end = colourEnd(scalars, from: i) {
+        out.append(contentsOf: scalars[i...end])
+        i = end + 1
+        continue
+      }
+      if isHostile(u) && u != "\n" && u != "\t" {
+        out.append(contentsOf: escaped(String(u), quotes: false).unicodeScalars)
+      } else {
+        out.append(u)
+      }
+      i += 1
+    }
+    return String(out)
+  }
+
+  /// The index of the `m` ending a colour sequence `ESC [ digits;… m` starting at `i`.
+  private static func colourEnd(_ s: [Unicode.Scalar], from i: Int) -> Int? {
+    guard i + 2 < s.count, s[i + 1] == "[" else { return nil }
+    var j = i + 2
+    while j < s.count, ("0"..."9").contains(s[j]) || s[j] == ";" { j += 1 }
+    return j < s.count && s[j] == "m" ? j : nil
+  }
+
   public static func escaped(_ s: String, quotes: Bool) -> String {
     var out = ""
     for u in s.unicodeScalars {
@@ -116,7 +156,7 @@ public enum TextEscape {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) || u == "\u{2028}" || u == "\u{2029}" {
+        if isHostile(u) {
           out += "\\u{" + String(u.value, radix: 16) + "}"
         } else {
           out.unicodeScalars.append(u)

@@ -69,6 +69,9 @@ public final class ShellSession {
   /// Runs one line and renders what it did. Errors become text; nothing here throws or exits.
   public func run(_ line: String, at location: SourceLocation = SourceLocation()) -> LineOutcome {
     var outcome = execute(line, at: location)
+    // The one place output leaves the session: nothing a user typed or a file held can drive
+    // the terminal from here.
+    outcome.text = TextEscape.terminal(outcome.text, keepingColour: style.colour)
     if !notices.isEmpty {
       outcome.text = (notices.map { "note: \($0.visibleControls)" } + (outcome.text.isEmpty ? [] : [outcome.text]))
         .joined(separator: "\n")

@@ -1,3 +1,4 @@
+import DistLab
 import Foundation
 
 /// The reports `distlab grade` writes: a summary table, JUnit XML, TAP 14 and JSON.
@@ -146,7 +147,18 @@ public enum GradeReports {
       case "\n": out += "\\n"
       case "\t": out += "\\t"
       default:
-        if u.value < 0x20 { out += "\\x" + String(format: "%02x", u.value) } else { out.unicodeScalars.append(u) }
+        // YAML's printable set; anything else (DEL, C1, separators, BOM) as an escape.
+        let v = u.value
+        let printable =
+          (0x20...0x7e).contains(v) || (0xa0...0xd7ff).contains(v) || (0xe000...0xfffd).contains(v) && v != 0xfeff
+          || v >= 0x10000
+        if printable && !TextEscape.isHostile(u) {
+          out.unicodeScalars.append(u)
+        } else if v <= 0xff {
+          out += "\\x" + String(format: "%02x", v)
+        } else {
+          out += "\\u" + String(format: "%04x", v)
+        }
       }
     }
     return out + "\""
@@ -154,7 +166,8 @@ public enum GradeReports {
 
   /// A TAP description may not contain `#` (it starts a directive) or a line break.
   static func tapSafe(_ s: String) -> String {
-    s.replacingOccurrences(of: "#", with: "").replacingOccurrences(of: "\n", with: " ")
+    TextEscape.escaped(
+      s.replacingOccurrences(of: "#", with: "").replacingOccurrences(of: "\n", with: " "), quotes: false)
   }
 }
 
@@ -196,7 +209,7 @@ public enum GradeCommand {
     }
     let graded = Grader.grade(library, solutions: solutions, limits: limits)
     let results = audience == .student ? graded.map(\.forStudents) : graded
-    Output.line(GradeReports.table(results))
+    Output.line(TextEscape.terminal(GradeReports.table(results), keepingColour: false))
     let stray = SolutionFiles.unmatched(library, solutions: solutions)
     if !stray.isEmpty {
       Output.line("not graded (no exercise of that name): " + stray.joined(separator: ", "))
