@@ -12,6 +12,7 @@ struct DistLabCommand: ParsableCommand {
     discussion: "With no subcommand, starts the distlab> shell.",
     subcommands: [
       ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self,
+      GradeOneSubcommand.self,
     ],
     defaultSubcommand: ShellSubcommand.self)
 
@@ -177,9 +178,35 @@ struct GradeSubcommand: ParsableCommand {
     var limits = GradeLimits()
     limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
+    // Each solution runs in a child process of this executable, so one that crashes or hangs
+    // is its own exercise's error and the others are still graded.
     let status = GradeCommand.run(
       lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits, checks: checks,
-      audience: GradeCommand.Audience(rawValue: audience) ?? .teacher)
+      audience: GradeCommand.Audience(rawValue: audience) ?? .teacher,
+      worker: GradeCommand.executablePath.map { [$0] })
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+/// `distlab grade-one`: what `distlab grade` runs in a child process for each exercise.
+struct GradeOneSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "grade-one", abstract: "Grade one exercise and print its result as JSON (used by grade).",
+    shouldDisplay: false)
+  @Option var lessons: String
+  @Option var solutions: String
+  @Option var checks: String?
+  @Option var lesson: String
+  @Option var exercise: String
+  @Option(name: .customLong("time-limit")) var timeLimit: String = "10s"
+  @Option(name: .customLong("virtual-limit")) var virtualLimit: String = "1h"
+
+  func run() throws {
+    var limits = GradeLimits()
+    limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
+    limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
+    let status = GradeCommand.one(
+      lessons: lessons, solutions: solutions, checks: checks, lesson: lesson, exercise: exercise, limits: limits)
     if status != 0 { throw ExitCode(status) }
   }
 }

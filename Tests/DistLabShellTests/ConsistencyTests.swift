@@ -66,10 +66,11 @@ final class ConsistencyTests: XCTestCase {
 /// The executable as a user runs it.
 final class CommandLineTests: XCTestCase {
   /// The built `distlab`, beside the test bundle (which the test runner was given).
-  var executable: URL {
+  static var builtExecutable: URL {
     let bundle = CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? Bundle.main.bundlePath
     return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("distlab")
   }
+  var executable: URL { Self.builtExecutable }
 
   func exitStatus(_ arguments: [String]) throws -> Int32 {
     let p = Process()

@@ -283,6 +283,49 @@ final class GradingTests: XCTestCase {
     XCTAssertEqual(exercises?.first?["points"] as? Int, 3)
   }
 
+  /// Each solution runs in a process of its own: one whose process crashes is that
+  /// exercise's error, one that hangs past the limit is killed, and every other exercise is
+  /// graded and every report written.
+  func testACrashingSolutionIsItsOwnErrorAndGradingGoesOn() throws {
+    let distlab = CommandLineTests.builtExecutable
+    try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: distlab.path), "no built distlab")
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
+    try solve("kill", "spawn 3\nkill n1\n")
+    try solve("spin", "spawn 1\n")
+    try solve("many", "spawn 1\n")
+    // A worker that crashes on 'kill' and hangs on 'spin', and grades the rest for real.
+    let worker = dir.appendingPathComponent("worker.sh")
+    try """
+    #!/bin/sh
+    case "$*" in
+      *"--exercise kill"*) kill -SEGV $$ ;;
+      *"--exercise spin"*) exec sleep 60 ;;
+    esac
+    exec "\(distlab.path)" "$@"
+
+    """.write(to: worker, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: worker.path)
+    var isolated = IsolatedGrader(
+      worker: [worker.path], lessons: dir.appendingPathComponent("lessons").path, checks: nil)
+    isolated.grace = 1
+    var limits = GradeLimits()
+    limits.wallSeconds = 0.5
+    let results = isolated.grade(
+      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
+      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+    let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.exercise, $0) })
+    XCTAssertEqual(byID["sum"]?.status, .passed, byID["sum"]?.message ?? "")
+    XCTAssertEqual(byID["many"]?.status, .passed, byID["many"]?.message ?? "")
+    XCTAssertEqual(byID["kill"]?.status, .error)
+    XCTAssertEqual(
+      byID["kill"]?.message, "the solution crashed its grading process (signal 11, SIGSEGV); the others are graded")
+    XCTAssertEqual(byID["spin"]?.status, .timeout)
+    XCTAssertEqual(byID["typo"]?.status, .missing)
+    let junit = GradeReports.junit(results)
+    XCTAssertTrue(junit.contains("name=\"kill\""))
+    XCTAssertTrue(GradeReports.tap(results).contains("not ok 2 - 90/kill"))
+  }
+
   /// Reports give the time each solution took: a solution that runs a while is not 0 s.
   func testReportTimesAreReal() throws {
     try solve("sum", "mode live\nspawn 2\nadvance 300ms\nrpc n2 add 10 20\n")

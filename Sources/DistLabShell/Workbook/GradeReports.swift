@@ -181,7 +181,7 @@ public enum GradeCommand {
 
   public static func run(
     lessons: String, solutions: String, junit: String?, tap: String?, json: String?, limits: GradeLimits,
-    checks: String? = nil, audience: Audience = .teacher
+    checks: String? = nil, audience: Audience = .teacher, worker: [String]? = nil
   ) -> Int32 {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: lessons, isDirectory: &isDir), isDir.boolValue else {
@@ -192,22 +192,14 @@ public enum GradeCommand {
       Output.error("error: --solutions \(solutions) is not a folder")
       return 2
     }
-    var library = LessonLibrary.load(lessons)
-    for p in library.problems { Output.error("error: cannot load lesson \(p)") }
-    guard library.problems.isEmpty else { return 2 }
-    if let checks {
-      do {
-        library = try HiddenChecks.add(from: checks, to: library)
-      } catch {
-        Output.error("error: \(error.reason)")
-        return 2
-      }
-    }
+    guard let library = load(lessons: lessons, checks: checks) else { return 2 }
     guard !library.exercises.isEmpty else {
       Output.error("error: the lessons in \(lessons) have no exercises")
       return 2
     }
-    let graded = Grader.grade(library, solutions: solutions, limits: limits)
+    let graded =
+      worker.map { IsolatedGrader(worker: $0, lessons: lessons, checks: checks) }?.grade(
+        library, solutions: solutions, limits: limits) ?? Grader.grade(library, solutions: solutions, limits: limits)
     let results = audience == .student ? graded.map(\.forStudents) : graded
     Output.line(TextEscape.terminal(GradeReports.table(results), keepingColour: false))
     let stray = SolutionFiles.unmatched(library, solutions: solutions)
@@ -226,6 +218,45 @@ public enum GradeCommand {
       }
     }
     return results.allSatisfy(\.passed) ? 0 : 1
+  }
+}
+
+extension GradeCommand {
+  /// The lessons with their hidden checks, or nil after saying what is wrong.
+  static func load(lessons: String, checks: String?) -> LessonLibrary? {
+    var library = LessonLibrary.load(lessons)
+    for p in library.problems { Output.error("error: cannot load lesson \(p)") }
+    guard library.problems.isEmpty else { return nil }
+    guard let checks else { return library }
+    do {
+      library = try HiddenChecks.add(from: checks, to: library)
+    } catch {
+      Output.error("error: \(error.reason)")
+      return nil
+    }
+    return library
+  }
+
+  /// `distlab grade-one`: grades one exercise in this process and prints its result as JSON,
+  /// for `IsolatedGrader`'s child processes.
+  public static func one(
+    lessons: String, solutions: String, checks: String?, lesson id: String, exercise: String, limits: GradeLimits
+  ) -> Int32 {
+    guard let library = load(lessons: lessons, checks: checks) else { return 2 }
+    guard let lesson = library.lesson(id), let ex = lesson.exercises.first(where: { $0.id == exercise }) else {
+      Output.error("error: no exercise \(id)/\(exercise) in \(lessons)")
+      return 2
+    }
+    let result = Grader.grade(lesson, ex, solutions: solutions, limits: limits)
+    guard let data = try? JSONEncoder().encode(result) else { return 2 }
+    FileHandle.standardOutput.write(data)
+    return 0
+  }
+
+  /// This executable, for running `grade-one` in a child process.
+  public static var executablePath: String? {
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+    return Bundle.main.executablePath
   }
 }
 
