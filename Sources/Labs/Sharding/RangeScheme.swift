@@ -19,6 +19,9 @@ public struct RangeScheme: ShardingScheme {
   private var ranges: [Shard]
   /// `ranges[i + 1].lower` for every i: the split points, for binary search.
   private var splits: [ShardKey]
+  /// Records per node, in node order: kept as keys are placed and ranges split, so that
+  /// choosing the least-loaded node costs O(nodes), not a walk over every range.
+  private var counts: [Int]
 
   private struct Shard: Sendable {
     var lower: ShardKey?
@@ -46,6 +49,18 @@ public struct RangeScheme: ShardingScheme {
     }
     ranges = shards
     self.splits = splits
+    counts = [Int](repeating: 0, count: sorted.count)
+  }
+
+  /// The position of `node` in `nodes` (which is sorted).
+  private func position(_ node: NodeID) -> Int? {
+    var lo = 0
+    var hi = nodes.count
+    while lo < hi {
+      let mid = (lo + hi) >> 1
+      if nodes[mid] < node { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < nodes.count && nodes[lo] == node ? lo : nil
   }
 
   public var kind: SchemeKind { .range }
@@ -74,6 +89,7 @@ public struct RangeScheme: ShardingScheme {
     let i = rangeIndex(key)
     let node = ranges[i].node
     ranges[i].keys.append(key)
+    if let n = position(node) { counts[n] += 1 }
     if ranges[i].keys.count > ranges[i].splitLimit { split(i, to: nil) }
     return node
   }
@@ -108,7 +124,9 @@ public struct RangeScheme: ShardingScheme {
     let limit = maxRangeKeys ?? Int.max
     ranges[i].keys = lower
     ranges[i].splitLimit = limit
-    let node = target ?? nodes[NodeOrder.leastLoaded(loads())]
+    if let n = position(ranges[i].node) { counts[n] -= upper.count }
+    let node = target ?? nodes[NodeOrder.leastLoaded(counts)]
+    if let n = position(node) { counts[n] += upper.count }
     ranges.insert(Shard(lower: at, node: node, keys: upper, splitLimit: limit), at: i + 1)
     splits.insert(at, at: i)
     return true
@@ -187,6 +205,7 @@ public struct RangeScheme: ShardingScheme {
       counts[donor] -= ranges[r].keys.count
       counts[newIndex] += ranges[r].keys.count
     }
+    self.counts = counts
     guard counts[newIndex] == 0 else { return }
     var order = Array(ranges.indices)
     order.sort {
@@ -207,6 +226,7 @@ public struct RangeScheme: ShardingScheme {
       ranges[i].node = nodes[target]
       counts[target] += ranges[i].keys.count
     }
+    self.counts = counts
   }
 
   public func explain(_ key: ShardKey) -> ShardExplanation {
