@@ -16,9 +16,10 @@ public struct RangeScheme: ShardingScheme {
 
   public private(set) var nodes: [NodeID]
   public let maxRangeKeys: Int?
-  private var ranges: [Shard]
+  /// Chunked, so that splitting at random keys inserts in O(√R), not O(R).
+  private var ranges: ChunkedArray<Shard>
   /// `ranges[i + 1].lower` for every i: the split points, for binary search.
-  private var splits: [ShardKey]
+  private var splits: ChunkedArray<ShardKey>
   /// Records per node, in node order: kept as keys are placed and ranges split, so that
   /// choosing the least-loaded node costs O(nodes), not a walk over every range.
   private var counts: [Int]
@@ -47,8 +48,8 @@ public struct RangeScheme: ShardingScheme {
     for (i, split) in splits.enumerated() {
       shards.append(Shard(lower: split, node: sorted[(i + 1) % sorted.count], keys: [], splitLimit: limit))
     }
-    ranges = shards
-    self.splits = splits
+    ranges = ChunkedArray(shards)
+    self.splits = ChunkedArray(splits)
     counts = [Int](repeating: 0, count: sorted.count)
   }
 
@@ -207,7 +208,7 @@ public struct RangeScheme: ShardingScheme {
     }
     self.counts = counts
     guard counts[newIndex] == 0 else { return }
-    var order = Array(ranges.indices)
+    var order = Array(0..<ranges.count)
     order.sort {
       ranges[$0].keys.count != ranges[$1].keys.count ? ranges[$0].keys.count > ranges[$1].keys.count : $0 < $1
     }
@@ -250,7 +251,7 @@ public struct RangeScheme: ShardingScheme {
 
   /// The range table: bounds, node and record count of every range, in key order.
   public var table: [RangeRow] {
-    ranges.indices.map { i in
+    (0..<ranges.count).map { i in
       RangeRow(
         lower: ranges[i].lower, upper: i + 1 < ranges.count ? ranges[i + 1].lower : nil, node: ranges[i].node,
         keys: ranges[i].keys.count)
