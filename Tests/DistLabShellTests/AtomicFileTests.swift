@@ -59,6 +59,24 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
   }
 
+  /// A long session keeps its commands but not unbounded output: past the limit only a
+  /// script can be recorded from it, and says why.
+  func testTheJournalOfOutputIsBounded() throws {
+    let s = ShellSession()
+    s.journalOutputLimit = 200
+    for _ in 0..<5 { XCTAssertEqual(s.run("spawn 2").status, .ok) }
+    XCTAssertEqual(s.run("nodes").status, .ok)
+    XCTAssertTrue(s.journalOutputDropped)
+    XCTAssertEqual(s.journal.map(\.output.count).reduce(0, +), 0, "no output is kept once over the limit")
+    let refused = s.run("record \(folder)/t.transcript")
+    XCTAssertEqual(refused.status, .error)
+    XCTAssertTrue(refused.text.contains("record a script (FILE.distlab) instead"), refused.text)
+    XCTAssertEqual(s.run("record \(folder)/t.distlab").status, .ok)
+    XCTAssertEqual(s.finish()?.status, .ok)
+    let script = try String(contentsOfFile: folder + "/t.distlab", encoding: .utf8)
+    XCTAssertEqual(script.components(separatedBy: "spawn 2").count - 1, 5, "every command is still recorded")
+  }
+
   func testRecordReplacesOnlyARegularFileAndOnlyWhenItStops() throws {
     let path = folder + "/run.distlab"
     try "old\n".write(toFile: path, atomically: false, encoding: .utf8)

@@ -85,6 +85,11 @@ enum SessionCommands {
     }
     guard !s.isRecording else { throw ShellError("already recording; 'record stop' first", column: t.column) }
     let kind: RecordingKind = t.text.hasSuffix(".distlab") ? .script : .transcript
+    if kind == .transcript && s.journalOutputDropped {
+      throw ShellError(
+        "this session's earlier output (over \(s.journalOutputLimit) characters) was not kept, so it cannot be a transcript; record a script (FILE.distlab) instead",
+        column: t.column)
+    }
     let recorder: Recorder
     do {
       // Like `source`, a relative path is read from the script's folder.

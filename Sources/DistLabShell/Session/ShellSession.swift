@@ -29,6 +29,12 @@ public final class ShellSession {
   public var cancel: () -> Bool = { false }
   /// Every line run since the session began, with its rendered output, for `record`.
   public private(set) var journal: [(input: String, output: String, refused: Bool)] = []
+  /// Characters of output the journal keeps; past it, earlier output is dropped (the commands
+  /// stay), so a long session's memory stays bounded and only a script can be recorded from it.
+  public var journalOutputLimit = 16 << 20
+  private var journalOutputSize = 0
+  /// Whether the journal dropped earlier output to stay within `journalOutputLimit`.
+  public private(set) var journalOutputDropped = false
   var recorder: Recorder?
   var sourceDepth = 0
   /// Where the session started: its seed and mode before any command.
@@ -79,7 +85,12 @@ public final class ShellSession {
     }
     if let columns = style.columns { outcome.text = Fit.text(outcome.text, columns: columns) }
     if outcome.status != .exit, !Self.isBlank(line), !Self.isRecordCommand(line) {
-      journal.append((line, outcome.text, outcome.status == .error))
+      journalOutputSize += outcome.text.utf8.count
+      if journalOutputSize > journalOutputLimit && !journalOutputDropped {
+        journalOutputDropped = true
+        for i in journal.indices { journal[i].output = "" }
+      }
+      journal.append((line, journalOutputDropped ? "" : outcome.text, outcome.status == .error))
       recorder?.append(input: line, output: outcome.text, refused: outcome.status == .error)
     }
     return outcome
