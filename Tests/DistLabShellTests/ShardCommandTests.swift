@@ -177,4 +177,24 @@ final class ShardCompareWidthTests: XCTestCase {
       XCTAssertTrue(out.contains("bounded"), out)
     }
   }
+
+  /// Ctrl-C (or a time limit) stops a huge load while it places keys, within a few thousand
+  /// keys, and leaves the lab as it was.
+  func testALoadStopsWhenCancelledAndLoadsNothing() {
+    let s = ShellSession()
+    runOK(s, ["spawn 10", "shard use range --max-range-keys 2", "shard load 10"])
+    let keys = s.sharding.shardLab?.keys.count
+    let asked = Locked(0)
+    s.cancel = {
+      asked.withLock {
+        $0 += 1
+        return $0 > 3
+      }
+    }
+    let stopped = s.run("shard load 1000000")
+    XCTAssertEqual(stopped.status, .error)
+    XCTAssertTrue(
+      stopped.text.hasSuffix("interrupted after placing 16,383 of 1,000,000 keys; nothing was loaded"), stopped.text)
+    XCTAssertEqual(s.sharding.shardLab?.keys.count, keys)
+  }
 }

@@ -14,6 +14,8 @@ public enum ShardLabError: Error, Equatable, Sendable {
   case tooManyKeys(limit: Int)
   /// The lab was cleared while a change was under way.
   case cleared
+  /// Interrupted (Ctrl-C or a time limit) while placing keys; no key was loaded.
+  case interrupted(placed: Int, of: Int)
   /// Only the directory scheme has a table to edit.
   case notDirectory(SchemeKind)
 }

@@ -114,7 +114,10 @@ public final class ShardingClient {
     var lab = try requireLab()
     guard !keys.isEmpty else { throw .nothingToLoad }
     guard lab.keys.count + keys.count <= 5_000_000 else { throw .tooManyKeys(limit: 5_000_000) }
-    for key in keys {
+    for (i, key) in keys.enumerated() {
+      // Placing is the slow part of a huge load: stop within moments when asked, changing
+      // nothing (the lab is a copy until it is stored back).
+      if i & 4095 == 4095, cancel() { throw .interrupted(placed: i, of: keys.count) }
       _ = lab.record(key)
       _ = lab.scheme.place(key)
     }

@@ -14,6 +14,9 @@ extension Messages {
     case .nothingToLoad: return "nothing to load"
     case .tooManyKeys(let limit): return "the lab holds at most \(Grouped.number(Int64(limit))) keys"
     case .cleared: return "the lab was cleared"
+    case .interrupted(let placed, let of):
+      return
+        "interrupted after placing \(Grouped.number(Int64(placed))) of \(Grouped.number(Int64(of))) keys; nothing was loaded"
     case .notDirectory(let kind):
       return "only the directory scheme keeps a table you can edit; this lab uses \(kind.rawValue)"
     }
