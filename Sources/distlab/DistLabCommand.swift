@@ -151,10 +151,7 @@ struct GradeSubcommand: ParsableCommand {
   var tap: String?
   @Option(help: "Write a JSON report with points here.")
   var json: String?
-  @Option(name: .customLong("time-limit"), help: "Wall-clock limit per solution: a duration (2s, 500ms) or seconds.")
-  var timeLimit: String = "10s"
-  @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
-  var virtualLimit: String = "1h"
+  @OptionGroup var limitOptions: GradeLimitOptions
   @Option(help: "A folder of <lesson-id>.checks files: graded checks kept out of the lessons.")
   var checks: String?
   @Option(
@@ -163,25 +160,17 @@ struct GradeSubcommand: ParsableCommand {
   var audience: String = "teacher"
 
   func validate() throws {
-    guard GradeLimits.wallSeconds(parsing: timeLimit) != nil else {
-      throw ValidationError("--time-limit is a duration from 100ms to 1h, like 2s or 500ms (or a number of seconds)")
-    }
-    guard Units.duration(virtualLimit) != nil else {
-      throw ValidationError("--virtual-limit is a duration like 10m or 1h")
-    }
     guard GradeCommand.Audience(rawValue: audience) != nil else {
       throw ValidationError("--for is teacher or student")
     }
   }
 
   func run() throws {
-    var limits = GradeLimits()
-    limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
-    limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
     // Each solution runs in a child process of this executable, so one that crashes or hangs
     // is its own exercise's error and the others are still graded.
     let status = GradeCommand.run(
-      lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limits, checks: checks,
+      lessons: lessons, solutions: solutions, junit: junit, tap: tap, json: json, limits: limitOptions.limits,
+      checks: checks,
       audience: GradeCommand.Audience(rawValue: audience) ?? .teacher,
       worker: GradeCommand.executablePath.map { [$0] })
     if status != 0 { throw ExitCode(status) }
@@ -198,15 +187,36 @@ struct GradeOneSubcommand: ParsableCommand {
   @Option var checks: String?
   @Option var lesson: String
   @Option var exercise: String
-  @Option(name: .customLong("time-limit")) var timeLimit: String = "10s"
-  @Option(name: .customLong("virtual-limit")) var virtualLimit: String = "1h"
+  @OptionGroup var limitOptions: GradeLimitOptions
 
   func run() throws {
+    let status = GradeCommand.one(
+      lessons: lessons, solutions: solutions, checks: checks, lesson: lesson, exercise: exercise,
+      limits: limitOptions.limits)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+/// The limits a solution is graded under, read the same way by `grade` and `grade-one`.
+struct GradeLimitOptions: ParsableArguments {
+  @Option(name: .customLong("time-limit"), help: "Wall-clock limit per solution: a duration (2s, 500ms) or seconds.")
+  var timeLimit: String = "10s"
+  @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
+  var virtualLimit: String = "1h"
+
+  func validate() throws {
+    guard GradeLimits.wallSeconds(parsing: timeLimit) != nil else {
+      throw ValidationError("--time-limit is a duration from 100ms to 1h, like 2s or 500ms (or a number of seconds)")
+    }
+    guard Units.duration(virtualLimit) != nil else {
+      throw ValidationError("--virtual-limit is a duration like 10m or 1h")
+    }
+  }
+
+  var limits: GradeLimits {
     var limits = GradeLimits()
     limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
-    let status = GradeCommand.one(
-      lessons: lessons, solutions: solutions, checks: checks, lesson: lesson, exercise: exercise, limits: limits)
-    if status != 0 { throw ExitCode(status) }
+    return limits
   }
 }

@@ -82,7 +82,7 @@ final class LoaderFuzzTests: XCTestCase {
     for _ in 0..<500 {
       try? FileManager.default.removeItem(atPath: path)
       try Self.mutate(good, &rng).write(toFile: path, atomically: false, encoding: .utf8)
-      let (p, _) = LessonProgress.load(path)
+      let p = LessonProgress.load(path).progress
       for entry in p.lessons.values {
         XCTAssertGreaterThanOrEqual(entry.section, 0)
         XCTAssertTrue(entry.hintsShown.values.allSatisfy { (0...LessonProgress.maxHints).contains($0) })

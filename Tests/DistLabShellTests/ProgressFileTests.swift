@@ -63,6 +63,24 @@ final class ProgressFileTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: path), "a fresh file is saved")
   }
 
+  /// A progress path that is a link or a read-only file is read but never renamed or
+  /// replaced: the shell says so once and keeps progress for the session.
+  func testALinkOrReadOnlyProgressFileIsNeverReplaced() throws {
+    let target = folder + "/real.json"
+    try #"{"current": "01", "lessons": {}}"#.write(toFile: target, atomically: false, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+    let s = session()
+    let first = s.run("lesson list")
+    XCTAssertTrue(
+      first.text.hasPrefix("note: progress file \(path) is not a regular file: only a regular file is replaced"),
+      first.text)
+    openReorder(s)
+    XCTAssertEqual(s.run("lesson hint").status, .ok, "lesson commands go on without saving")
+    XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: path), target)
+    XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), #"{"current": "01", "lessons": {}}"#)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".corrupt-1"))
+  }
+
   func testTwoShellsSavingKeepBothCompletions() throws {
     let a = session()
     let b = session()

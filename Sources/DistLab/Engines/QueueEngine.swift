@@ -53,6 +53,8 @@ class QueueEngine {
   func runEvents(until deadline: Nanoseconds?, precise: Bool, done: () -> Bool, cancel: () -> Bool) -> (
     handled: Int, interrupted: Bool
   ) {
+    // safe: QueueEngine is never made itself (internal); its only subclasses, SimEngine and
+    // ReferenceEngine, both override runEvents, so no input can reach this line.
     fatalError("a virtual-time engine defines how it runs its events")
   }
 

@@ -65,8 +65,9 @@ public enum InteractiveShell {
     }
   }
 
-  /// Saves a recording still running as the shell ends; true when that failed.
-  static func finish(_ session: ShellSession) -> Bool {
+  /// Saves a recording still running as the shell ends, and says how that went; true when
+  /// saving failed. `distlab run` ends its sessions the same way.
+  public static func finish(_ session: ShellSession) -> Bool {
     guard let ended = session.finish() else { return false }
     if ended.status == .error {
       Output.error(ended.text)

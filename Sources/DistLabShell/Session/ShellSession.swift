@@ -53,8 +53,9 @@ public final class ShellSession {
   var progress: LessonProgress {
     get {
       if let loadedProgress { return loadedProgress }
-      let (loaded, notice) = LessonProgress.load(progressPath)
+      let (loaded, notice, saving) = LessonProgress.load(progressPath)
       if let notice { notices.append(notice) }
+      if !saving { progressPath = nil }
       loadedProgress = loaded
       return loaded
     }

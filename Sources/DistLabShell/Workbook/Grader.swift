@@ -53,6 +53,16 @@ public struct GradeResult: Codable, Sendable, Equatable {
   public var found: String { checks.filter { !$0.held && !$0.hidden }.map(\.found).joined(separator: "; ") }
 }
 
+extension GradeResult {
+  /// The result of an exercise not yet graded: `status` and nothing more, until it is.
+  init(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, status: Status) {
+    self.init(
+      lesson: lesson.id, lessonTitle: lesson.title, exercise: ex.id, title: ex.title, status: status, points: 0,
+      maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "",
+      solution: Grader.solutionPath(dir, lesson: lesson, exercise: ex), seconds: 0)
+  }
+}
+
 /// Limits a solution runs under.
 public struct GradeLimits: Sendable {
   public var wallSeconds: Double = 10
@@ -96,11 +106,8 @@ public enum Grader {
   static func run(_ lesson: Lesson, _ ex: Exercise, solutions dir: String, limits: GradeLimits, started: Date)
     -> GradeResult
   {
-    let path = solutionPath(dir, lesson: lesson, exercise: ex)
-    var result = GradeResult(
-      lesson: lesson.id, lessonTitle: lesson.title, exercise: ex.id, title: ex.title, status: .failed, points: 0,
-      maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "", solution: path,
-      seconds: 0)
+    var result = GradeResult(lesson, ex, solutions: dir, status: .failed)
+    let path = result.solution
     let lines: [String]
     do {
       lines = try ScriptFile.lines(path)

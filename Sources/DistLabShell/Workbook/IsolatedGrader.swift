@@ -44,10 +44,7 @@ public struct IsolatedGrader: Sendable {
 
   public func grade(_ lesson: Lesson, _ ex: Exercise, solutions: String, limits: GradeLimits) -> GradeResult {
     let started = Date()
-    var result = GradeResult(
-      lesson: lesson.id, lessonTitle: lesson.title, exercise: ex.id, title: ex.title, status: .error, points: 0,
-      maxPoints: ex.points, message: "", checks: [], seed: lesson.seed, hint: ex.hints.first ?? "",
-      solution: Grader.solutionPath(solutions, lesson: lesson, exercise: ex), seconds: 0)
+    var result = GradeResult(lesson, ex, solutions: solutions, status: .error)
     let run = ChildRun.run(
       worker + arguments(lesson, ex, solutions: solutions, limits: limits), seconds: limits.wallSeconds + grace)
     switch run.ending {

@@ -34,22 +34,35 @@ public struct LessonProgress: Codable, Sendable, Equatable {
   /// Progress files larger than this are not progress.
   static let maxBytes = 4 << 20
 
-  /// The saved progress, and a note to show once when the file was damaged and set aside. A
-  /// missing file is no progress; temporary files of a save that was killed are removed.
-  public static func load(_ path: String?) -> (progress: LessonProgress, notice: String?) {
-    guard let path else { return (LessonProgress(), nil) }
+  /// The saved progress, a note to show once when the file was damaged (and set aside) or
+  /// cannot be replaced, and whether saving to it may go on. A missing file is no progress;
+  /// temporary files of a save that was killed are removed. A device, a link or a read-only
+  /// file is never renamed or written: progress is then kept for the session only.
+  public static func load(_ path: String?) -> (progress: LessonProgress, notice: String?, saving: Bool) {
+    guard let path else { return (LessonProgress(), nil, false) }
     AtomicFile.sweepStale(beside: path)
     var info = stat()
-    guard stat(path, &info) == 0 else { return (LessonProgress(), nil) }
-    if let progress = read(path) { return (progress, nil) }
-    guard let aside = setAside(path) else {
-      return (LessonProgress(), "progress file \(path) is damaged and cannot be moved aside; saving will fail")
+    guard lstat(path, &info) == 0 else { return (LessonProgress(), nil, true) }
+    do {
+      try AtomicFile.checkReplaceable(path)
+    } catch {
+      let kept = info.st_mode & S_IFMT == S_IFREG ? read(path) : nil
+      return (
+        kept ?? LessonProgress(), "progress file \(path) \(error.reason): progress is kept for this session only", false
+      )
     }
-    return (LessonProgress(), "progress file \(path) was damaged: kept as \(aside), starting fresh")
+    if let progress = read(path) { return (progress, nil, true) }
+    guard let aside = setAside(path) else {
+      return (LessonProgress(), "progress file \(path) is damaged and cannot be moved aside; saving will fail", true)
+    }
+    return (LessonProgress(), "progress file \(path) was damaged: kept as \(aside), starting fresh", true)
   }
 
-  /// Renames a damaged file to the first free `PATH.corrupt-N`; nil when it cannot.
+  /// Renames a damaged regular file to the first free `PATH.corrupt-N`; nil when it cannot
+  /// (or the path is not a regular file, which is never renamed).
   static func setAside(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
     var n = 1
     while FileManager.default.fileExists(atPath: "\(path).corrupt-\(n)") { n += 1 }
     let aside = "\(path).corrupt-\(n)"
@@ -58,10 +71,8 @@ public struct LessonProgress: Codable, Sendable, Equatable {
 
   /// The file's progress, checked; nil when it is not a progress file.
   static func read(_ path: String) -> LessonProgress? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    guard let data = try? handle.read(upToCount: maxBytes + 1), data.count <= maxBytes,
-      let decoded = try? JSONDecoder().decode(LessonProgress.self, from: data)
+    guard let bytes = try? ScriptFile.contents(path, limit: maxBytes),
+      let decoded = try? JSONDecoder().decode(LessonProgress.self, from: Data(bytes))
     else { return nil }
     return decoded.checked
   }

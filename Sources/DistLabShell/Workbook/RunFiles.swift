@@ -20,14 +20,7 @@ public enum RunFiles {
       let report = ScriptRunner.run(lines: lines, file: file, session: session, echo: echo)
       if !report.output.isEmpty { Output.line(report.output) }
       if let error = report.firstError { Output.error(error) }
-      if let ended = session.finish() {
-        if ended.status == .error {
-          Output.error(ended.text)
-          status = 2
-        } else {
-          Output.line(ended.text)
-        }
-      }
+      if InteractiveShell.finish(session) { status = 2 }
       if report.failedExpectations > 0 {
         Output.error(
           "\(file): \(report.failedExpectations) expectation\(report.failedExpectations == 1 ? "" : "s") failed")

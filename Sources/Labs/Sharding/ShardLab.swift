@@ -78,6 +78,17 @@ public struct ShardHealth: Hashable, Sendable {
     self.underReplicated = underReplicated
     self.unreachable = unreachable
   }
+
+  /// Counts one key whose copies are on `live` nodes that answer (or hold it).
+  public mutating func count(live: Int) {
+    if live == 0 {
+      unreachable += 1
+    } else if live < factor {
+      underReplicated += 1
+    } else {
+      healthy += 1
+    }
+  }
 }
 
 /// What a node joining or leaving the lab moved, by messages.

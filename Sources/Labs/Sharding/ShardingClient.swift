@@ -193,16 +193,7 @@ public final class ShardingClient {
       return ShardHealth(factor: 1, keys: 0, healthy: 0, underReplicated: 0, unreachable: 0)
     }
     var h = ShardHealth(factor: lab.factor, keys: lab.keys.count, healthy: 0, underReplicated: 0, unreachable: 0)
-    for copies in lab.copies {
-      let live = copies.filter(lab.believedLive).count
-      if live == 0 {
-        h.unreachable += 1
-      } else if live < lab.factor {
-        h.underReplicated += 1
-      } else {
-        h.healthy += 1
-      }
-    }
+    for copies in lab.copies { h.count(live: copies.filter(lab.believedLive).count) }
     return h
   }
 

@@ -401,20 +401,9 @@ enum ShardMapRenderer {
       lines += wrap(
         "file size \(bytes(s.fileSize)) (\(s.fileSize) bytes), block size \(bytes(s.blockSize)), record size "
           + "\(bytes(s.recordSize)).")
-      var blocks = [Int](repeating: 0, count: s.nodes.count)
-      let index = Dictionary(uniqueKeysWithValues: s.nodes.enumerated().map { ($0.element, $0.offset) })
-      for i in 0..<count {
-        if let r = s.row(i), let n = index[r.node] { blocks[n] += 1 }
-      }
-      let top = blocks.max() ?? 0
+      let blocks = perNode((0..<count).compactMap { s.row($0)?.node }, nodes: s.nodes)
       lines.append("")
-      lines.append(
-        barTable(
-          header: ["NODE", "BLOCKS", "SHARE"],
-          rows: s.nodes.indices.map {
-            [name(s.nodes[$0]), String(blocks[$0]), percent(Double(blocks[$0]) / Double(count))]
-          },
-          fractions: blocks.map { top > 0 ? Double($0) / Double(top) : 0 }, rightAligned: [1, 2]))
+      lines.append(shareTable("BLOCKS", nodes: s.nodes, counts: blocks, total: count))
       lines += wrap(
         "The block table is the metadata that must be kept: \(count) row\(plural(count)) of metadata "
           + "(block → node), one more for every \(bytes(s.blockSize)) written. Lose it and the file is gone.")
@@ -438,18 +427,9 @@ enum ShardMapRenderer {
         }
         lines.append(t.render(style: style))
       }
-      var rows = [Int](repeating: 0, count: s.nodes.count)
-      let index = Dictionary(uniqueKeysWithValues: s.nodes.enumerated().map { ($0.element, $0.offset) })
-      for row in table { if let i = index[row.node] { rows[i] += 1 } }
-      let top = rows.max() ?? 0
       lines.append("")
       lines.append(
-        barTable(
-          header: ["NODE", "ROWS", "SHARE"],
-          rows: s.nodes.indices.map {
-            [name(s.nodes[$0]), String(rows[$0]), count > 0 ? percent(Double(rows[$0]) / Double(count)) : "-"]
-          },
-          fractions: rows.map { top > 0 ? Double($0) / Double(top) : 0 }, rightAligned: [1, 2]))
+        shareTable("ROWS", nodes: s.nodes, counts: perNode(table.map(\.node), nodes: s.nodes), total: count))
       lines += wrap(
         "The table is the single source of truth: \(count) row\(plural(count)) of metadata, one more for every "
           + "new key. Every lookup reads it and every move rewrites a row.")
@@ -531,13 +511,7 @@ enum ShardMapRenderer {
       let d = distribution
       guard d.total > 0 else { return ["no keys placed yet: place keys to see how evenly they spread"] }
       let rows = d.rows.sorted { $0.node < $1.node }
-      let top = rows.map(\.keys).max() ?? 0
-      var lines = [
-        barTable(
-          header: ["NODE", "KEYS", "SHARE"],
-          rows: rows.map { [name($0.node), String($0.keys), percent(Double($0.keys) / Double(d.total))] },
-          fractions: rows.map { top > 0 ? Double($0.keys) / Double(top) : 0 }, rightAligned: [1, 2])
-      ]
+      var lines = [shareTable("KEYS", nodes: rows.map(\.node), counts: rows.map(\.keys), total: d.total)]
       var summary =
         "\(d.total) keys: max/mean = \(fixed(d.maxOverMean, 2)) (1.00 is even), CV \(fixed(d.coefficientOfVariation, 3)), "
         + "empty nodes \(d.emptyNodes.count)"
@@ -571,6 +545,26 @@ enum ShardMapRenderer {
 
     /// A table whose last column is a bar of `fractions[i]` (nil: no bar), as wide as the rest of
     /// `width` allows (between 3 and `maxBar` columns), followed by `suffixes[i]`.
+    /// How many of `owners` each of `nodes` holds, in node order.
+    func perNode(_ owners: [NodeID], nodes: [NodeID]) -> [Int] {
+      let index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($0.element, $0.offset) })
+      var counts = [Int](repeating: 0, count: nodes.count)
+      for node in owners { if let i = index[node] { counts[i] += 1 } }
+      return counts
+    }
+
+    /// NODE, a count and its share of `total` ("-" when there is none), with bars scaled to
+    /// the largest count.
+    func shareTable(_ column: String, nodes: [NodeID], counts: [Int], total: Int) -> String {
+      let top = counts.max() ?? 0
+      return barTable(
+        header: ["NODE", column, "SHARE"],
+        rows: nodes.indices.map {
+          [name(nodes[$0]), String(counts[$0]), total > 0 ? percent(Double(counts[$0]) / Double(total)) : "-"]
+        },
+        fractions: counts.map { top > 0 ? Double($0) / Double(top) : 0 }, rightAligned: [1, 2])
+    }
+
     func barTable(
       header: [String], rows: [[String]], fractions: [Double?], rightAligned: Set<Int>, suffixes: [String] = []
     ) -> String {

@@ -72,16 +72,7 @@ enum ShardingLab {
       for key in data.keys { holders[key, default: 0] += 1 }
     }
     var h = ShardHealth(factor: lab.factor, keys: lab.keys.count, healthy: 0, underReplicated: 0, unreachable: 0)
-    for key in lab.keys {
-      let n = holders[ShardLab.storeKey(key)] ?? 0
-      if n == 0 {
-        h.unreachable += 1
-      } else if n < lab.factor {
-        h.underReplicated += 1
-      } else {
-        h.healthy += 1
-      }
-    }
+    for key in lab.keys { h.count(live: holders[ShardLab.storeKey(key)] ?? 0) }
     return h
   }
 
