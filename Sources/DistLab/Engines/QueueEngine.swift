@@ -53,9 +53,9 @@ class QueueEngine {
   func runEvents(until deadline: Nanoseconds?, precise: Bool, done: () -> Bool, cancel: () -> Bool) -> (
     handled: Int, interrupted: Bool
   ) {
-    // safe: QueueEngine is never made itself (internal); its only subclasses, SimEngine and
-    // ReferenceEngine, both override runEvents, so no input can reach this line.
-    fatalError("a virtual-time engine defines how it runs its events")
+    // QueueEngine is internal and never made itself; its only subclasses, SimEngine and
+    // ReferenceEngine, both override runEvents.
+    fatalError("a virtual-time engine defines how it runs its events")  // safe: every subclass overrides
   }
 
   /// The random stream a node's program draws from in one incarnation.
