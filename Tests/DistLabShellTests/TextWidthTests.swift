@@ -105,3 +105,18 @@ extension TextWidthTests {
     for line in out.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 80, String(line)) }
   }
 }
+
+extension TextWidthTests {
+  /// With no terminal the diagram may grow wide, but never into a picture of many megabytes:
+  /// 100 lanes over thousands of events become a list, whose size grows only with the events.
+  func testAHugeTraceWithoutATerminalBecomesAListOfBoundedSize() {
+    let s = ShellSession()
+    runOK(s, ["spawn 100", "send all all x"])
+    let out = runOK(s, ["trace --last 9900"])
+    XCTAssertTrue(
+      out.hasPrefix("(100 lanes over 9900 events are too large to draw: one event a line; --nodes picks lanes)"),
+      String(out.prefix(200)))
+    XCTAssertLessThan(out.utf8.count, 9900 * 60, "about one short line an event")
+    XCTAssertTrue(runOK(s, ["trace --last 5 --nodes n1,n2"]).contains("│"), "a small diagram is still drawn")
+  }
+}

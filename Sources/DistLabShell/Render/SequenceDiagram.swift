@@ -33,6 +33,27 @@ public enum SequenceDiagram {
   public static func render(
     events: [TraceEvent], columns: [NodeID], names: [NodeID: String], style: Style, width: Int = 100
   ) -> String {
+    render(events: events, columns: columns, names: names, style: style, width: width, within: nil) ?? ""
+  }
+
+  /// How large a drawn diagram may grow before it gives way to one event a line.
+  public struct Bounds: Sendable {
+    /// No line may be wider than this (a terminal's columns), when set.
+    public var lineWidth: Int?
+    /// The whole diagram stays within this many bytes, so many lanes over many events never
+    /// build a huge picture in memory.
+    public var bytes: Int
+    public init(lineWidth: Int?, bytes: Int) {
+      self.lineWidth = lineWidth
+      self.bytes = bytes
+    }
+  }
+
+  /// The diagram, or nil as soon as a line or the whole would pass `bounds`: drawing stops there,
+  /// so the cost of finding out is one screenful, not the whole picture.
+  public static func render(
+    events: [TraceEvent], columns: [NodeID], names: [NodeID: String], style: Style, width: Int, within bounds: Bounds?
+  ) -> String? {
     var lanes: [NodeID] = []
     var laneOf: [NodeID: Int] = [:]
     for id in columns where laneOf[id] == nil {
@@ -43,14 +64,23 @@ public enum SequenceDiagram {
     guard !rows.isEmpty else { return "(no events)" }
 
     let layout = Layout(lanes: lanes, names: names, rows: rows, width: width)
-    var lines: [String] = []
-    lines.append(emit(layout.header(), style: style))
+    var out = ""
+    func add(_ line: String) -> Bool {
+      if let bounds {
+        if let w = bounds.lineWidth, TextWidth.of(line) > w { return false }
+        if out.utf8.count + line.utf8.count + 1 > bounds.bytes { return false }
+      }
+      if !out.isEmpty { out += "\n" }
+      out += line
+      return true
+    }
+    guard add(emit(layout.header(), style: style)) else { return nil }
     var down = Array(repeating: false, count: lanes.count)
     for row in rows {
-      lines.append(emit(layout.draw(row, down: down), style: style))
+      guard add(emit(layout.draw(row, down: down), style: style)) else { return nil }
       if let change = row.lifeline { down[change.lane] = change.down }
     }
-    return lines.joined(separator: "\n")
+    return out
   }
 
   // MARK: - Rows

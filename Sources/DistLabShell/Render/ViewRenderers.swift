@@ -170,6 +170,8 @@ struct StatsRenderer {
 /// `trace`: the sequence diagram, or one line per event with --list.
 struct TraceRenderer {
   let style: Style
+  /// The most a drawn diagram may hold; one event a line is at most about 100 bytes an event.
+  static let diagramBytes = 8 << 20
 
   func render(_ v: TraceView) -> String {
     guard !v.events.isEmpty else { return "(no events)" }
@@ -177,13 +179,19 @@ struct TraceRenderer {
     if v.asList {
       out = v.events.map(line(v)).joined(separator: "\n")
     } else {
-      out = SequenceDiagram.render(
-        events: v.events, columns: v.columns, names: v.names, style: style, width: style.columns ?? 100)
-      // Too many lanes for the terminal: the same events, one a line, rather than a broken picture.
-      if let columns = style.columns, out.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns })
+      let bounds = SequenceDiagram.Bounds(lineWidth: style.columns, bytes: Self.diagramBytes)
+      if let diagram = SequenceDiagram.render(
+        events: v.events, columns: v.columns, names: v.names, style: style, width: style.columns ?? 100,
+        within: bounds)
       {
+        out = diagram
+      } else {
+        // Too many lanes for the terminal, or too large a picture: the same events, one a line.
+        let why =
+          style.columns.map { "\(v.columns.count) lanes do not fit \($0) columns" }
+          ?? "\(v.columns.count) lanes over \(v.events.count) events are too large to draw"
         out =
-          style.dim("(\(v.columns.count) lanes do not fit \(columns) columns: one event a line; --nodes picks lanes)")
+          style.dim("(\(why): one event a line; --nodes picks lanes)")
           + "\n" + v.events.map(line(v)).joined(separator: "\n")
       }
     }
