@@ -500,6 +500,27 @@ final class ShardingSchemeTests: XCTestCase {
     }
   }
 
+  /// Asking for the first few nodes of a preference list gives exactly the start of the whole
+  /// list, for every scheme, so copies placed with a short list land where the full list says.
+  func testAShortPreferenceListIsThePrefixOfTheWholeOne() throws {
+    let ks = keys(300, seed: 4)
+    for kind in SchemeKind.allCases {
+      var scheme = try Sharding.makeScheme(kind, nodes: nodes(40))
+      _ = scheme.place(ks)
+      for key in ks {
+        let all = scheme.preferenceList(for: key)
+        XCTAssertEqual(all.count, 40, "\(kind)")
+        XCTAssertEqual(Set(all).count, 40, "\(kind): every node once")
+        for limit in [0, 1, 3, 9, 39, 40, 41] {
+          XCTAssertEqual(scheme.preferenceList(for: key, limit: limit), Array(all.prefix(limit)), "\(kind) \(limit)")
+        }
+        let odd = scheme.preferred(for: key, count: 5) { $0.number % 2 == 1 }
+        XCTAssertEqual(odd, Array(all.filter { $0.number % 2 == 1 }.prefix(5)), "\(kind)")
+        XCTAssertEqual(scheme.preferred(for: key, count: 3) { _ in false }, [], "\(kind)")
+      }
+    }
+  }
+
   func testSchemesCanCrossThreads() async throws {
     let scheme = try Sharding.makeScheme(.ring, nodes: nodes(4))
     let key = ShardKey("k")

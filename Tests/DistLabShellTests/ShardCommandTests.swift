@@ -198,3 +198,56 @@ final class ShardCompareWidthTests: XCTestCase {
     XCTAssertEqual(s.sharding.shardLab?.keys.count, keys)
   }
 }
+
+extension ShardCommandTests {
+  /// A cancel that answers true from its `n`th question on.
+  func cancelAfter(_ n: Int) -> @Sendable () -> Bool {
+    let asked = Locked(0)
+    return {
+      asked.withLock {
+        $0 += 1
+        return $0 >= n
+      }
+    }
+  }
+
+  /// Ctrl-C while a node's leaving is being worked out stops before any message and puts the
+  /// lab back as it was: same nodes, same copies, and the next command works.
+  func testANodeChangeStopsWhenCancelledAndChangesNothing() throws {
+    let s = ShellSession()
+    runOK(s, ["spawn 20", "shard use jump --replicas 2", "shard load 20000"])
+    let before = try XCTUnwrap(s.sharding.shardLab)
+    let sent = s.world.trace.stats.sent
+    s.cancel = cancelAfter(1)
+    let stopped = s.run("shard remove n3")
+    XCTAssertEqual(stopped.status, .error)
+    XCTAssertTrue(
+      stopped.text.hasSuffix("interrupted while working out where copies go, before any message; nothing changed"),
+      stopped.text)
+    XCTAssertEqual(s.sharding.shardLab?.scheme.nodes, before.scheme.nodes)
+    XCTAssertEqual(s.sharding.shardLab?.copies, before.copies)
+    XCTAssertEqual(s.world.trace.stats.sent, sent, "no message left")
+    s.cancel = { false }
+    XCTAssertTrue(runOK(s, ["shard remove n3"]).contains("n3"))
+  }
+
+  /// A repair stops after its check, before it writes a copy; a comparison stops between schemes.
+  func testARepairAndACompareStopWhenCancelled() {
+    let s = ShellSession()
+    runOK(s, ["spawn 20", "shard use ring --replicas 3", "shard load 20000", "kill n1"])
+    s.cancel = cancelAfter(2)
+    let repair = s.run("shard repair")
+    XCTAssertEqual(repair.status, .error)
+    XCTAssertTrue(
+      repair.text.hasSuffix("before any copy was written; shard health shows what the check learned"), repair.text)
+    XCTAssertGreaterThan(s.sharding.shardHealth().underReplicated, 0, "the check learned n1 is silent; nothing written")
+    s.cancel = { false }
+    runOK(s, ["shard repair"])
+    XCTAssertEqual(s.sharding.shardHealth().underReplicated, 0)
+    s.cancel = cancelAfter(3)
+    let compare = s.run("shard compare --keys 200000 --nodes 100")
+    XCTAssertEqual(compare.status, .error)
+    XCTAssertTrue(
+      compare.text.hasSuffix("interrupted before every scheme was compared; nothing is shown"), compare.text)
+  }
+}

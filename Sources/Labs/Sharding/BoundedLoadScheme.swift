@@ -27,7 +27,7 @@ public struct BoundedLoadScheme: ShardingScheme {
     seed: UInt64 = 0
   ) throws(ShardingError) {
     let sorted = try NodeOrder.validated(nodes)
-    try HashRing.check(virtualNodes: virtualNodes)
+    try HashRing.check(virtualNodes: virtualNodes, nodes: sorted.count)
     guard loadFactor >= 1, loadFactor <= Self.maxLoadFactor else { throw .invalidLoadFactor(loadFactor) }
     ring = HashRing(nodes: sorted, virtualNodes: virtualNodes, seed: seed)
     self.loadFactor = loadFactor
@@ -91,6 +91,7 @@ public struct BoundedLoadScheme: ShardingScheme {
 
   public mutating func addNode(_ node: NodeID) throws(ShardingError) {
     try NodeOrder.checkAdd(node, to: ring.nodes)
+    try HashRing.check(virtualNodes: ring.virtualNodes, nodes: ring.nodes.count + 1)
     rebuild(NodeOrder.inserting(node, into: ring.nodes))
   }
 
@@ -118,8 +119,9 @@ public struct BoundedLoadScheme: ShardingScheme {
     return ShardExplanation(key: key, owner: placed ?? visited.last?.node, step: .bounded(step))
   }
 
-  public func preferenceList(for key: ShardKey) -> [NodeID] {
-    NodeOrder.ownerFirst(owner(of: key), then: ring.walk(from: key.hash))
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] {
+    let walk = ring.walk(from: key.hash, limit: limit == Int.max ? limit : limit + 1)
+    return Array(NodeOrder.ownerFirst(owner(of: key), then: walk).prefix(limit))
   }
 
   public var metadata: ShardMetadata { ShardMetadata(entries: ring.count, unit: .ringPoints) }

@@ -44,9 +44,9 @@ public struct ModNScheme: ShardingScheme {
   }
 
   /// The owner, then the nodes after it in the list (wrapping): chained copies.
-  public func preferenceList(for key: ShardKey) -> [NodeID] {
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] {
     let i = index(key.hash)
-    return (0..<nodes.count).map { nodes[(i + $0) % nodes.count] }
+    return (0..<min(limit, nodes.count)).map { nodes[(i + $0) % nodes.count] }
   }
 
   public var metadata: ShardMetadata { ShardMetadata(entries: nodes.count, unit: .nodeList) }

@@ -16,13 +16,12 @@ public struct RangeScheme: ShardingScheme {
 
   public private(set) var nodes: [NodeID]
   public let maxRangeKeys: Int?
-  /// Chunked, so that splitting at random keys inserts in O(√R), not O(R).
-  private var ranges: ChunkedArray<Shard>
-  /// `ranges[i + 1].lower` for every i: the split points, for binary search.
-  private var splits: ChunkedArray<ShardKey>
+  /// A tree in key order, so that finding a key's range and splitting one at a random key each
+  /// cost O(log R), not O(R).
+  private var ranges: IndexedTree<Shard>
   /// Records per node, in node order: kept as keys are placed and ranges split, so that
-  /// choosing the least-loaded node costs O(nodes), not a walk over every range.
-  private var counts: [Int]
+  /// choosing the least-loaded node costs O(1), not a walk over every range or node.
+  private var counts: LeastLoaded
 
   private struct Shard: Sendable {
     var lower: ShardKey?
@@ -48,9 +47,8 @@ public struct RangeScheme: ShardingScheme {
     for (i, split) in splits.enumerated() {
       shards.append(Shard(lower: split, node: sorted[(i + 1) % sorted.count], keys: [], splitLimit: limit))
     }
-    ranges = ChunkedArray(shards)
-    self.splits = ChunkedArray(splits)
-    counts = [Int](repeating: 0, count: sorted.count)
+    ranges = IndexedTree(shards)
+    counts = LeastLoaded([Int](repeating: 0, count: sorted.count))
   }
 
   /// The position of `node` in `nodes` (which is sorted).
@@ -72,26 +70,27 @@ public struct RangeScheme: ShardingScheme {
     return text
   }
 
-  /// Index of the range holding `key`: the number of split points at or below it.
+  /// The split points: every range's lower bound but the first's.
+  private var splits: [ShardKey] { ranges.dropFirst().compactMap(\.lower) }
+
+  /// The range holding `key` (the last whose lower bound is at or below it): its index and handle.
   @inline(__always)
-  private func rangeIndex(_ key: ShardKey) -> Int {
-    var lo = 0
-    var hi = splits.count
-    while lo < hi {
-      let mid = (lo + hi) >> 1
-      if key < splits[mid] { hi = mid } else { lo = mid + 1 }
-    }
-    return lo
+  private func locate(_ key: ShardKey) -> (index: Int, handle: Int) {
+    // The first range has no lower bound, so some range always passes.
+    ranges.lastPassing { $0.lower.map { !(key < $0) } ?? true } ?? (0, 0)
   }
 
-  public func owner(of key: ShardKey) -> NodeID? { ranges[rangeIndex(key)].node }
+  /// Index of the range holding `key`: the number of split points at or below it.
+  private func rangeIndex(_ key: ShardKey) -> Int { locate(key).index }
+
+  public func owner(of key: ShardKey) -> NodeID? { ranges[handle: locate(key).handle].node }
 
   public mutating func place(_ key: ShardKey) -> NodeID {
-    let i = rangeIndex(key)
-    let node = ranges[i].node
-    ranges[i].keys.append(key)
+    let (i, h) = locate(key)
+    let node = ranges[handle: h].node
+    ranges[handle: h].keys.append(key)
     if let n = position(node) { counts[n] += 1 }
-    if ranges[i].keys.count > ranges[i].splitLimit { split(i, to: nil) }
+    if ranges[handle: h].keys.count > ranges[handle: h].splitLimit { split(i, to: nil) }
     return node
   }
 
@@ -126,10 +125,9 @@ public struct RangeScheme: ShardingScheme {
     ranges[i].keys = lower
     ranges[i].splitLimit = limit
     if let n = position(ranges[i].node) { counts[n] -= upper.count }
-    let node = target ?? nodes[NodeOrder.leastLoaded(counts)]
+    let node = target ?? nodes[counts.least]
     if let n = position(node) { counts[n] += upper.count }
     ranges.insert(Shard(lower: at, node: node, keys: upper, splitLimit: limit), at: i + 1)
-    splits.insert(at, at: i)
     return true
   }
 
@@ -206,7 +204,7 @@ public struct RangeScheme: ShardingScheme {
       counts[donor] -= ranges[r].keys.count
       counts[newIndex] += ranges[r].keys.count
     }
-    self.counts = counts
+    self.counts = LeastLoaded(counts)
     guard counts[newIndex] == 0 else { return }
     var order = Array(0..<ranges.count)
     order.sort {
@@ -227,7 +225,7 @@ public struct RangeScheme: ShardingScheme {
       ranges[i].node = nodes[target]
       counts[target] += ranges[i].keys.count
     }
-    self.counts = counts
+    self.counts = LeastLoaded(counts)
   }
 
   public func explain(_ key: ShardKey) -> ShardExplanation {
@@ -239,14 +237,21 @@ public struct RangeScheme: ShardingScheme {
   }
 
   /// The owner, then the nodes of the following ranges (wrapping), then any others.
-  public func preferenceList(for key: ShardKey) -> [NodeID] {
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] {
     let i = rangeIndex(key)
     var order: [NodeID] = []
-    for k in 0..<ranges.count {
+    var seen = Set<NodeID>()
+    var k = 0
+    while order.count < limit && k < ranges.count {
       let node = ranges[(i + k) % ranges.count].node
-      if !order.contains(node) { order.append(node) }
+      if seen.insert(node).inserted { order.append(node) }
+      k += 1
     }
-    return order + nodes.filter { !order.contains($0) }
+    for node in nodes {
+      guard order.count < limit else { break }
+      if seen.insert(node).inserted { order.append(node) }
+    }
+    return order
   }
 
   /// The range table: bounds, node and record count of every range, in key order.
@@ -262,8 +267,8 @@ public struct RangeScheme: ShardingScheme {
 
   public var lookupCost: LookupCost {
     LookupCost(
-      complexity: "O(log R)", steps: Double(Int.bitWidth - splits.count.leadingZeroBitCount),
-      detail: "binary search over \(splits.count) split points")
+      complexity: "O(log R)", steps: Double(Int.bitWidth - (ranges.count - 1).leadingZeroBitCount),
+      detail: "binary search over \(ranges.count - 1) split points")
   }
 }
 

@@ -72,7 +72,7 @@ public struct RendezvousScheme: ShardingScheme {
   }
 
   /// Nodes by decreasing weight: the classic rendezvous replica list.
-  public func preferenceList(for key: ShardKey) -> [NodeID] { weights(key).map(\.node) }
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] { weights(key).prefix(limit).map(\.node) }
 
   public var metadata: ShardMetadata { ShardMetadata(entries: nodes.count, unit: .nodeList) }
 

@@ -36,13 +36,19 @@ public struct ReplicatedScheme: ShardingScheme {
   /// Places the key through the base scheme and returns all its copies, owner first.
   public mutating func placeReplicas(_ key: ShardKey) -> [NodeID] {
     let owner = base.place(key)
-    return choose(owner: owner, from: base.preferenceList(for: key))
+    return choose(owner: owner, from: preference(key))
   }
 
   /// The nodes holding the key's copies, owner first; empty when the base has no owner for it.
   public func replicas(of key: ShardKey) -> [NodeID] {
     guard let owner = base.owner(of: key) else { return [] }
-    return choose(owner: owner, from: base.preferenceList(for: key))
+    return choose(owner: owner, from: preference(key))
+  }
+
+  /// As much of the base's preference list as choosing needs: the first few nodes, or all of
+  /// them when zones may make the walk skip nodes.
+  private func preference(_ key: ShardKey) -> [NodeID] {
+    base.preferenceList(for: key, limit: zones.isEmpty ? factor + 1 : Int.max)
   }
 
   private func choose(owner: NodeID, from preference: [NodeID]) -> [NodeID] {
@@ -88,7 +94,9 @@ public struct ReplicatedScheme: ShardingScheme {
     return explanation
   }
 
-  public func preferenceList(for key: ShardKey) -> [NodeID] { base.preferenceList(for: key) }
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] {
+    base.preferenceList(for: key, limit: limit)
+  }
 
   public var metadata: ShardMetadata { base.metadata }
 

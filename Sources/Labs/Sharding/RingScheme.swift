@@ -12,7 +12,7 @@ public struct RingScheme: ShardingScheme {
 
   public init(nodes: [NodeID], virtualNodes: Int = 100, seed: UInt64 = 0) throws(ShardingError) {
     let sorted = try NodeOrder.validated(nodes)
-    try HashRing.check(virtualNodes: virtualNodes)
+    try HashRing.check(virtualNodes: virtualNodes, nodes: sorted.count)
     ring = HashRing(nodes: sorted, virtualNodes: virtualNodes, seed: seed)
   }
 
@@ -35,6 +35,7 @@ public struct RingScheme: ShardingScheme {
 
   public mutating func addNode(_ node: NodeID) throws(ShardingError) {
     try NodeOrder.checkAdd(node, to: ring.nodes)
+    try HashRing.check(virtualNodes: ring.virtualNodes, nodes: ring.nodes.count + 1)
     ring = HashRing(
       nodes: NodeOrder.inserting(node, into: ring.nodes), virtualNodes: ring.virtualNodes, seed: ring.seed)
   }
@@ -54,7 +55,7 @@ public struct RingScheme: ShardingScheme {
   }
 
   /// Distinct nodes met walking clockwise from the key (Dynamo's preference list).
-  public func preferenceList(for key: ShardKey) -> [NodeID] { ring.walk(from: key.hash) }
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] { ring.walk(from: key.hash, limit: limit) }
 
   public var metadata: ShardMetadata { ShardMetadata(entries: ring.count, unit: .ringPoints) }
 
@@ -106,8 +107,11 @@ public struct HashRing: Hashable, Sendable {
   private var bucketStart: [Int32]
   private var bucketShift: UInt64
 
-  static func check(virtualNodes: Int) throws(ShardingError) {
+  static func check(virtualNodes: Int, nodes: Int) throws(ShardingError) {
     guard (1...ShardingError.maxVirtualNodes).contains(virtualNodes) else { throw .invalidVirtualNodes(virtualNodes) }
+    guard nodes * virtualNodes <= ShardingError.maxRingPoints else {
+      throw .tooManyRingPoints(nodes: nodes, virtualNodes: virtualNodes)
+    }
   }
 
   init(nodes: [NodeID], virtualNodes: Int, seed: UInt64) {
@@ -164,17 +168,18 @@ public struct HashRing: Hashable, Sendable {
   }
 
   /// Distinct nodes clockwise from `hash`, all of them.
-  func walk(from hash: UInt64) -> [NodeID] {
-    var seen = [Bool](repeating: false, count: nodes.count)
+  func walk(from hash: UInt64, limit: Int = Int.max) -> [NodeID] {
+    let wanted = min(limit, nodes.count)
+    var seen = Set<Int>()
     var order: [NodeID] = []
     var i = successor(of: hash)
-    for _ in 0..<positions.count where order.count < nodes.count {
+    var walked = 0
+    // The walk stops as soon as it has met enough owners, so a key costs the points it passes.
+    while order.count < wanted && walked < positions.count {
       let o = Int(owners[i])
-      if !seen[o] {
-        seen[o] = true
-        order.append(nodes[o])
-      }
+      if seen.insert(o).inserted { order.append(nodes[o]) }
       i = i + 1 == positions.count ? 0 : i + 1
+      walked += 1
     }
     return order
   }

@@ -190,7 +190,8 @@ public enum ShardAnalysis {
   /// (default: the lowest node), lookup cost and metadata. Replication is ignored.
   public static func compare(
     keys: [ShardKey], nodes: [NodeID], kinds: [SchemeKind] = SchemeKind.allCases,
-    options: SchemeOptions = SchemeOptions(), adding: NodeID? = nil, removing: NodeID? = nil
+    options: SchemeOptions = SchemeOptions(), adding: NodeID? = nil, removing: NodeID? = nil,
+    cancel: () -> Bool = { false }
   ) throws(ShardingError) -> [ShardComparisonRow] {
     var plain = options
     plain.replicationFactor = 1
@@ -199,15 +200,22 @@ public enum ShardAnalysis {
     let newNode = adding ?? NodeID(last < Int.max ? last + 1 : 1)
     let leaving = removing ?? sorted[0]
     var rows: [ShardComparisonRow] = []
+    // Each step over the keys takes a fraction of a second at the largest sizes; between them
+    // the comparison stops when asked.
+    func step() throws(ShardingError) { if cancel() { throw .interrupted } }
     for kind in kinds {
+      try step()
       var scheme = try Sharding.makeScheme(kind, nodes: sorted, options: plain)
       _ = scheme.place(keys)
+      try step()
       let owners = scheme.owners(of: keys)
       let stats = distribution(owners: owners, nodes: scheme.nodes)
       var grown = scheme
       try grown.addNode(newNode)
+      try step()
       let added = movement(before: owners, after: grown.owners(of: keys))
       var removed: ShardMovement?
+      try step()
       if sorted.count > 1 {
         var shrunk = scheme
         try shrunk.removeNode(leaving)

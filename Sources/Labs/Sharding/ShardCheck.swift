@@ -61,12 +61,16 @@ extension ShardingClient {
     var writes: [NodeID: [Int]] = [:]
     var failed = 0
     for (i, key) in lab.keys.enumerated() {
+      // The check has been made (and what it learned is kept); no copy has been written yet.
+      if Self.stopAsked(at: i, cancel) { throw .stoppedAfterCheck }
       let live = lab.copies[i].filter(lab.believedLive).map(\.node)
       guard live.count < lab.factor else { continue }
       // With no copy answering, there is nothing to copy from: the key stays unreachable.
       guard check.values[i] != nil else { continue }
-      let targets = lab.scheme.preferenceList(for: key).filter { !live.contains($0) && !lab.unanswered.contains($0) }
-      for n in targets.prefix(lab.factor - live.count) { writes[n, default: []].append(i) }
+      let targets = lab.scheme.preferred(for: key, count: lab.factor - live.count) {
+        !live.contains($0) && !lab.unanswered.contains($0)
+      }
+      for n in targets { writes[n, default: []].append(i) }
     }
     let requests = batches(writes)
     let outcomes = try callAll(

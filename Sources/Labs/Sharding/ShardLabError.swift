@@ -16,6 +16,10 @@ public enum ShardLabError: Error, Equatable, Sendable {
   case cleared
   /// Interrupted (Ctrl-C or a time limit) while placing keys; no key was loaded.
   case interrupted(placed: Int, of: Int)
+  /// Interrupted while working out which copies go where, before any message: nothing changed.
+  case stoppedBeforeSending
+  /// Interrupted after a repair's check, before it wrote any copy.
+  case stoppedAfterCheck
   /// Only the directory scheme has a table to edit.
   case notDirectory(SchemeKind)
 }

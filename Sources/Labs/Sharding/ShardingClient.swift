@@ -117,12 +117,18 @@ public final class ShardingClient {
     for (i, key) in keys.enumerated() {
       // Placing is the slow part of a huge load: stop within moments when asked, changing
       // nothing (the lab is a copy until it is stored back).
-      if i & 4095 == 4095, cancel() { throw .interrupted(placed: i, of: keys.count) }
+      if Self.stopAsked(at: i, cancel) { throw .interrupted(placed: i, of: keys.count) }
       _ = lab.record(key)
       _ = lab.scheme.place(key)
     }
+    let unchanged = shards
     shards = lab
-    let outcome = try reconcile(cancel: cancel)
+    let outcome: ReconcileOutcome
+    do {
+      outcome = try reconcile(restoring: unchanged, cancel: cancel)
+    } catch .stoppedBeforeSending {
+      throw .interrupted(placed: keys.count, of: keys.count)
+    }
     return ShardWriteOutcome(
       keys: keys.count, copiesWritten: outcome.written, messages: outcome.messages, failed: outcome.failed,
       distribution: shardDistribution())
@@ -217,9 +223,10 @@ public final class ShardingClient {
       }
     }
     let beforeNodes = lab.scheme.nodes
+    let unchanged = shards
     lab.scheme = scheme
     shards = lab
-    let moved = try reconcile(cancel: cancel)
+    let moved = try reconcile(restoring: unchanged, cancel: cancel)
     guard let now = shards else { throw .cleared }
     let afterOwners = now.keys.map { now.copies(of: $0).first?.node }
     let movement = ShardAnalysis.movement(before: beforeOwners, after: afterOwners)
@@ -248,8 +255,9 @@ public final class ShardingClient {
     try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }
     _ = lab.record(key)
     lab.scheme = directory
+    let unchanged = shards
     shards = lab
-    let outcome = try reconcile(cancel: cancel)
+    let outcome = try reconcile(restoring: unchanged, cancel: cancel)
     return ShardWriteOutcome(
       keys: 1, copiesWritten: outcome.written, messages: outcome.messages, failed: outcome.failed,
       distribution: shardDistribution())
@@ -265,11 +273,20 @@ public final class ShardingClient {
   /// Makes the copies on the nodes match what the scheme wants: reads each missing copy from a
   /// copy it believes live (or, for a new key, takes the client's value), writes it to its new
   /// node, and deletes copies the scheme no longer places. What does not answer in time is
-  /// counted as failed and believed down from then on.
-  func reconcile(cancel: () -> Bool) throws(ShardLabError) -> ReconcileOutcome {
+  /// counted as failed and believed down from then on. Interrupted while working out the moves,
+  /// it puts back `restoring` (the lab before the change) and throws `stoppedBeforeSending`.
+  func reconcile(restoring: ShardLab?, cancel: () -> Bool) throws(ShardLabError) -> ReconcileOutcome {
     guard let start = shards else { return ReconcileOutcome() }
     var result = ReconcileOutcome()
-    let wanted = start.keys.map { start.desired($0) }
+    var wanted: [[NodeID]] = []
+    wanted.reserveCapacity(start.keys.count)
+    for (i, key) in start.keys.enumerated() {
+      if Self.stopAsked(at: i, cancel) {
+        shards = restoring
+        throw .stoppedBeforeSending
+      }
+      wanted.append(start.desired(key))
+    }
     var reads: [NodeID: [Int]] = [:]
     var newKeys: [Int] = []
     var deletes: [NodeID: [Value]] = [:]
@@ -343,6 +360,13 @@ public final class ShardingClient {
     }
     shards = lab
     return result
+  }
+
+  /// Whether a long loop at step `i` should stop: the cancel closure is asked every 4,096 steps,
+  /// so Ctrl-C or a time limit is noticed within moments at little cost.
+  @inline(__always)
+  static func stopAsked(at i: Int, _ cancel: () -> Bool) -> Bool {
+    i & 4095 == 4095 && cancel()
   }
 
   /// Key positions by node, cut into messages of at most `shardBatch` keys, in node order.

@@ -18,6 +18,8 @@ public enum ShardingError: Error, Hashable, Sendable {
   case invalidRecordSize(UInt64, blockSize: UInt64)
   case tooManyBlocks(bytes: UInt64, blockSize: UInt64)
   case invalidVirtualNodes(Int)
+  /// Nodes × virtual nodes past `maxRingPoints`.
+  case tooManyRingPoints(nodes: Int, virtualNodes: Int)
   case nonPrimeTableSize(Int, nextPrime: Int)
   case tableSizeOutOfRange(Int)
   case tableTooSmall(size: Int, nodes: Int)
@@ -27,10 +29,14 @@ public enum ShardingError: Error, Hashable, Sendable {
   case invalidKeyCount(Int)
   case invalidZipfSkew(Double)
   case invalidDistinctKeys(Int)
+  /// Ctrl-C or a time limit stopped a comparison before every scheme was measured.
+  case interrupted
 
   /// The largest key set a generator makes, and the largest Maglev table, so that no request can
   /// exhaust memory.
   public static let maxKeyCount = 10_000_000
   public static let maxTableSize = 16_777_213
   public static let maxVirtualNodes = 10_000
+  /// The most points a ring holds (nodes × virtual nodes): about 50 MB, built in a moment.
+  public static let maxRingPoints = 2_000_000
 }

@@ -30,8 +30,9 @@ public protocol ShardingScheme: Sendable {
   mutating func removeNode(_ node: NodeID) throws(ShardingError)
   /// Why `key` lives where it lives: hash value, ring successor, range, block, table row…
   func explain(_ key: ShardKey) -> ShardExplanation
-  /// Every node, best first, starting with the owner: where replicas of `key` go.
-  func preferenceList(for key: ShardKey) -> [NodeID]
+  /// The first `limit` nodes, best first, starting with the owner, of the order replicas of `key`
+  /// go in; asking for only as many as are needed keeps placing copies cheap over many nodes.
+  func preferenceList(for key: ShardKey, limit: Int) -> [NodeID]
   /// What must be stored and kept up to date to find keys (table rows, ring points…).
   var metadata: ShardMetadata { get }
   /// What one lookup costs in this configuration.
@@ -70,8 +71,24 @@ extension ShardingScheme {
   }
 
   /// Default preference list: the owner first, then the other nodes by rendezvous weight.
-  public func preferenceList(for key: ShardKey) -> [NodeID] {
-    NodeOrder.ownerFirst(owner(of: key), then: NodeOrder.rendezvous(key, nodes))
+  public func preferenceList(for key: ShardKey, limit: Int) -> [NodeID] {
+    Array(NodeOrder.ownerFirst(owner(of: key), then: NodeOrder.rendezvous(key, nodes)).prefix(limit))
+  }
+
+  /// Every node, best first, starting with the owner: where replicas of `key` go.
+  public func preferenceList(for key: ShardKey) -> [NodeID] { preferenceList(for: key, limit: Int.max) }
+
+  /// The first `count` nodes of the key's preference list that pass `accept`, asking the scheme
+  /// for a longer list only when the shorter one did not hold enough.
+  public func preferred(for key: ShardKey, count: Int, where accept: (NodeID) -> Bool) -> [NodeID] {
+    guard count > 0 else { return [] }
+    var limit = 2 * count
+    while true {
+      let list = preferenceList(for: key, limit: limit)
+      let found = list.filter(accept)
+      if found.count >= count || list.count < limit { return Array(found.prefix(count)) }
+      limit = limit > Int.max / 4 ? Int.max : limit * 4
+    }
   }
 }
 

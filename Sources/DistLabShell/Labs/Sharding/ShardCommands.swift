@@ -305,7 +305,7 @@ enum ShardCommands {
     if let v = try inv.flagInt("--vnodes", range: 1...ShardingError.maxVirtualNodes) { o.virtualNodes = v }
     let nodes = (1...nodeCount).map { NodeID($0) }
     do {
-      let rows = try ShardAnalysis.compare(keys: keys, nodes: nodes, options: o)
+      let rows = try ShardAnalysis.compare(keys: keys, nodes: nodes, options: o, cancel: s.cancel)
       return .shard(.compared(rows, keys: n, nodes: nodeCount))
     } catch {
       throw ShellError(Messages.text(error), column: inv.column)

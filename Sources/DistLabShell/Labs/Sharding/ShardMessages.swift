@@ -14,6 +14,11 @@ extension Messages {
     case .nothingToLoad: return "nothing to load"
     case .tooManyKeys(let limit): return "the lab holds at most \(Grouped.number(Int64(limit))) keys"
     case .cleared: return "the lab was cleared"
+    case .stoppedAfterCheck:
+      return
+        "interrupted after checking the nodes, before any copy was written; shard health shows what the check learned"
+    case .stoppedBeforeSending:
+      return "interrupted while working out where copies go, before any message; nothing changed"
     case .interrupted(let placed, let of):
       return
         "interrupted after placing \(Grouped.number(Int64(placed))) of \(Grouped.number(Int64(of))) keys; nothing was loaded"
@@ -69,8 +74,13 @@ extension Messages {
     case .tooManyBlocks(let bytes, let blockSize):
       return
         "appending \(bytes) bytes would give the file more than \(ChunkScheme.maxBlocks) blocks of \(blockSize) bytes"
+    case .interrupted:
+      return "interrupted before every scheme was compared; nothing is shown"
     case .invalidVirtualNodes(let n):
       return "virtual nodes per node must be between 1 and \(ShardingError.maxVirtualNodes), not \(n)"
+    case .tooManyRingPoints(let nodes, let vnodes):
+      return
+        "\(nodes) nodes × \(vnodes) virtual nodes would put \(nodes * vnodes) points on the ring, over \(ShardingError.maxRingPoints); use fewer virtual nodes (--vnodes \(max(1, ShardingError.maxRingPoints / nodes)) at most)"
     case .nonPrimeTableSize(let size, let nextPrime):
       return "Maglev table size must be prime: \(size) is not (the next prime is \(nextPrime))"
     case .tableSizeOutOfRange(let size):
