@@ -203,6 +203,8 @@ struct GradeLimitOptions: ParsableArguments {
   var timeLimit: String = "10s"
   @Option(name: .customLong("virtual-limit"), help: "Virtual-time limit per solution, e.g. 1h.")
   var virtualLimit: String = "1h"
+  @Option(name: .customLong("memory-limit"), help: "Memory per solution's grading process, e.g. 2GB (64MB to 64GB).")
+  var memoryLimit: String = "2GB"
 
   func validate() throws {
     guard GradeLimits.wallSeconds(parsing: timeLimit) != nil else {
@@ -211,12 +213,16 @@ struct GradeLimitOptions: ParsableArguments {
     guard Units.duration(virtualLimit) != nil else {
       throw ValidationError("--virtual-limit is a duration like 10m or 1h")
     }
+    guard let bytes = Units.size(memoryLimit), GradeLimits.memoryRange.contains(bytes) else {
+      throw ValidationError("--memory-limit is a size from 64MB to 64GB, like 512MB or 2GB")
+    }
   }
 
   var limits: GradeLimits {
     var limits = GradeLimits()
     limits.wallSeconds = GradeLimits.wallSeconds(parsing: timeLimit) ?? limits.wallSeconds
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
+    limits.memoryBytes = Units.size(memoryLimit) ?? limits.memoryBytes
     return limits
   }
 }

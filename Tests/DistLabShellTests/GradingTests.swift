@@ -326,6 +326,41 @@ final class GradingTests: XCTestCase {
     XCTAssertTrue(GradeReports.tap(results).contains("not ok 2 - 90/kill"))
   }
 
+  /// A solution whose grading process grows past the memory limit is killed for it, with a
+  /// message that says so, and the others are still graded.
+  func testASolutionThatExhaustsMemoryIsKilledAndGradingGoesOn() throws {
+    let distlab = CommandLineTests.builtExecutable
+    try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: distlab.path), "no built distlab")
+    try XCTSkipUnless(ChildRun.residentBytes(getpid()) != nil, "no /proc to read memory from")
+    try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
+    try solve("many", "spawn 1\n")
+    // A worker that, on 'many', holds 400 MB in a shell variable before doing anything.
+    let worker = dir.appendingPathComponent("hog.sh")
+    try """
+    #!/bin/sh
+    case "$*" in
+      *"--exercise many"*) x=$(head -c 400000000 /dev/zero | tr '\\0' a); sleep 30 ;;
+    esac
+    exec "\(distlab.path)" "$@"
+
+    """.write(to: worker, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: worker.path)
+    let isolated = IsolatedGrader(
+      worker: [worker.path], lessons: dir.appendingPathComponent("lessons").path, checks: nil)
+    var limits = GradeLimits()
+    limits.memoryBytes = 64 << 20
+    let results = isolated.grade(
+      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
+      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+    let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.exercise, $0) })
+    XCTAssertEqual(byID["sum"]?.status, .passed, byID["sum"]?.message ?? "")
+    XCTAssertEqual(byID["many"]?.status, .error)
+    XCTAssertEqual(
+      byID["many"]?.message,
+      "stopped: the solution's grading process used more than 64MB of memory and was killed; the others are graded")
+    XCTAssertLessThan(byID["many"]?.seconds ?? 99, 20, "killed when it grew, not at the time limit")
+  }
+
   /// Reports give the time each solution took: a solution that runs a while is not 0 s.
   func testReportTimesAreReal() throws {
     try solve("sum", "mode live\nspawn 2\nadvance 300ms\nrpc n2 add 10 20\n")

@@ -67,7 +67,13 @@ extension GradeResult {
 public struct GradeLimits: Sendable {
   public var wallSeconds: Double = 10
   public var virtualTime: Nanoseconds = .seconds(3600)
+  /// Resident memory a solution's grading process may use before it is killed (isolated
+  /// grading on Linux, where `/proc` shows it).
+  public var memoryBytes: Int64 = 2 << 30
   public init() {}
+
+  /// The memory limits a solution may be given: from 64 MB to 64 GB.
+  public static let memoryRange: ClosedRange<Int64> = (64 << 20)...(64 << 30)
 
   /// The wall-clock limits a solution may be given.
   public static let wallRange: ClosedRange<Double> = 0.1...3600

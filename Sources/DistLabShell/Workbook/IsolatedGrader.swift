@@ -46,11 +46,15 @@ public struct IsolatedGrader: Sendable {
     let started = Date()
     var result = GradeResult(lesson, ex, solutions: solutions, status: .error)
     let run = ChildRun.run(
-      worker + arguments(lesson, ex, solutions: solutions, limits: limits), seconds: limits.wallSeconds + grace)
+      worker + arguments(lesson, ex, solutions: solutions, limits: limits), seconds: limits.wallSeconds + grace,
+      memoryBytes: limits.memoryBytes)
     switch run.ending {
     case .killed:
       result.status = .timeout
       result.message = "stopped: the solution ran longer than \(Nanoseconds.seconds(limits.wallSeconds)) and was killed"
+    case .overMemory:
+      result.message =
+        "stopped: the solution's grading process used more than \(ByteCount.format(Int(limits.memoryBytes))) of memory and was killed; the others are graded"
     case .signal(let n):
       result.message =
         "the solution crashed its grading process (signal \(n)\(Self.signalName(n))); the others are graded"
@@ -83,6 +87,8 @@ struct ChildRun {
     case exited(Int32)
     case signal(Int32)
     case killed
+    /// Killed for resident memory past the limit.
+    case overMemory
     case couldNotStart(String)
   }
 
@@ -93,7 +99,10 @@ struct ChildRun {
   /// The most output kept from a child; a result is far smaller.
   static let maxOutput = 4 << 20
 
-  static func run(_ command: [String], seconds: Double) -> ChildRun {
+  /// How often a running child's memory is looked at.
+  static let memoryPoll = 0.05
+
+  static func run(_ command: [String], seconds: Double, memoryBytes: Int64 = .max) -> ChildRun {
     guard let executable = command.first else {
       return ChildRun(ending: .couldNotStart("no command"), output: Data(), errors: Data())
     }
@@ -122,19 +131,34 @@ struct ChildRun {
         readers.leave()
       }
     }
-    var killed = false
-    if ended.wait(timeout: .now() + seconds) == .timedOut {
-      killed = true
-      kill(p.processIdentifier, SIGKILL)
-      ended.wait()
+    let deadline = Date().addingTimeInterval(seconds)
+    var stopped: Ending?
+    while ended.wait(timeout: .now() + memoryPoll) == .timedOut {
+      if Date() > deadline {
+        stopped = .killed
+      } else if let resident = residentBytes(p.processIdentifier), resident > memoryBytes {
+        stopped = .overMemory
+      }
+      if stopped != nil {
+        kill(p.processIdentifier, SIGKILL)
+        ended.wait()
+        break
+      }
     }
     readers.wait()
     let (output, errors) = collected.withLock { ($0[0], $0[1]) }
     let ending: Ending =
-      killed
-      ? .killed
-      : p.terminationReason == .uncaughtSignal ? .signal(p.terminationStatus) : .exited(p.terminationStatus)
+      stopped ?? (p.terminationReason == .uncaughtSignal ? .signal(p.terminationStatus) : .exited(p.terminationStatus))
     return ChildRun(ending: ending, output: output, errors: errors)
+  }
+
+  /// A running process's resident memory, from `/proc/PID/statm` (its second field, in pages);
+  /// nil where there is no `/proc` (then memory is not limited).
+  static func residentBytes(_ pid: Int32) -> Int64? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int64(fields[1]) else { return nil }
+    return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
   }
 
   /// Everything the child writes, keeping at most `maxOutput` bytes (the rest is read and
