@@ -35,15 +35,15 @@ final class AtomicFileTests: XCTestCase {
   }
 
   func testSpecialFilesAndSymlinksAreNeverReplaced() throws {
-    XCTAssertEqual(refusal("/dev/null"), "is not a regular file: only a regular file is replaced")
+    XCTAssertEqual(refusal("/dev/null"), "is a device or other special file, which is never replaced")
     let target = folder + "/target.txt"
     try "kept\n".write(toFile: target, atomically: false, encoding: .utf8)
     let link = folder + "/link.txt"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-    XCTAssertEqual(refusal(link), "is not a regular file: only a regular file is replaced")
+    XCTAssertEqual(refusal(link), "is a symbolic link, which is never replaced; name the file itself")
     XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), target)
     XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "kept\n")
-    XCTAssertNotNil(refusal(folder), "a folder is not replaced")
+    XCTAssertEqual(refusal(folder), "is a folder; name a file inside it")
   }
 
   func testAReadOnlyFileIsNotOverwritten() throws {
@@ -92,7 +92,8 @@ final class AtomicFileTests: XCTestCase {
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
     let refused = s.run("record \(link)")
     XCTAssertEqual(refused.status, .error)
-    XCTAssertTrue(refused.text.hasSuffix("is not a regular file: only a regular file is replaced"), refused.text)
+    XCTAssertTrue(
+      refused.text.hasSuffix("is a symbolic link, which is never replaced; name the file itself"), refused.text)
     XCTAssertNil(s.finish(), "nothing was being recorded")
   }
 }
@@ -109,5 +110,36 @@ final class HistoryFileLimitTests: XCTestCase {
     let fresh = huge + "-fresh"
     defer { try? FileManager.default.removeItem(atPath: fresh) }
     XCTAssertTrue(PersistentHistory(path: fresh).fileUsable, "the control: a file yet to be made is used")
+  }
+}
+
+extension AtomicFileTests {
+  /// A disk that fills during a save (a file-size limit stands in for it): the save reports
+  /// the failure, the old file is as it was, and no temporary file is left.
+  func testAFullDiskIsReportedAndTheOldFileKept() throws {
+    let path = folder + "/full.distlab"
+    try "kept\n".write(toFile: path, atomically: false, encoding: .utf8)
+    #if os(Linux)
+      let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+    #else
+      let resource = RLIMIT_FSIZE
+    #endif
+    var saved = rlimit()
+    getrlimit(resource, &saved)
+    var small = saved
+    small.rlim_cur = 4096
+    signal(SIGXFSZ, SIG_IGN)
+    setrlimit(resource, &small)
+    var reason: String?
+    do {
+      try AtomicFile.write(String(repeating: "spawn 2\n", count: 10_000), to: path)
+    } catch {
+      reason = error.reason
+    }
+    setrlimit(resource, &saved)
+    signal(SIGXFSZ, SIG_DFL)
+    XCTAssertEqual(reason, "cannot be written (File too large); the old file is untouched")
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "kept\n")
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["full.distlab"])
   }
 }

@@ -23,8 +23,11 @@ public enum AtomicFile {
   public static func checkReplaceable(_ path: String) throws(FileProblem) -> mode_t {
     var info = stat()
     guard lstat(path, &info) == 0 else { return 0o644 }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-      throw FileProblem(reason: "is not a regular file: only a regular file is replaced")
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw FileProblem(reason: "is a folder; name a file inside it")
+    case S_IFLNK: throw FileProblem(reason: "is a symbolic link, which is never replaced; name the file itself")
+    default: throw FileProblem(reason: "is a device or other special file, which is never replaced")
     }
     // The mode bits too: the superuser may write anything, but a read-only file says no.
     guard info.st_mode & 0o222 != 0, access(path, W_OK) == 0 else { throw FileProblem(reason: "is read-only") }
