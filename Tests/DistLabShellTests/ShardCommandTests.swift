@@ -194,7 +194,7 @@ final class ShardCompareWidthTests: XCTestCase {
     let stopped = s.run("shard load 1000000")
     XCTAssertEqual(stopped.status, .error)
     XCTAssertTrue(
-      stopped.text.hasSuffix("interrupted after placing 16,383 of 1,000,000 keys; nothing was loaded"), stopped.text)
+      stopped.text.hasSuffix("interrupted after placing 1,023 of 1,000,000 keys; nothing was loaded"), stopped.text)
     XCTAssertEqual(s.sharding.shardLab?.keys.count, keys)
   }
 }

@@ -362,11 +362,12 @@ public final class ShardingClient {
     return result
   }
 
-  /// Whether a long loop at step `i` should stop: the cancel closure is asked every 4,096 steps,
-  /// so Ctrl-C or a time limit is noticed within moments at little cost.
+  /// Whether a long loop at step `i` should stop: the cancel closure is asked every 256 steps,
+  /// so Ctrl-C or a time limit is noticed within moments even when one step weighs every one
+  /// of 20,000 nodes, at a cost too small to measure.
   @inline(__always)
   static func stopAsked(at i: Int, _ cancel: () -> Bool) -> Bool {
-    i & 4095 == 4095 && cancel()
+    i & 255 == 255 && cancel()
   }
 
   /// Key positions by node, cut into messages of at most `shardBatch` keys, in node order.
