@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "distlab", targets: ["distlab"]),
     .library(name: "DistLab", targets: ["DistLab"]),
     .library(name: "DistLabSharding", targets: ["DistLabSharding"]),
+    .library(name: "DistLabTasks", targets: ["DistLabTasks"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -22,7 +23,8 @@ let package = Package(
     .target(name: "DistLab"),
     // Labs: each a client of the world's public API, in a module of its own.
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
-    .target(name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "CEditLine"]),
+    .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
+    .target(name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "CEditLine"]),
     .executableTarget(
       name: "distlab",
       dependencies: [
@@ -33,6 +35,7 @@ let package = Package(
     .testTarget(name: "DistLabTests", dependencies: ["DistLab"]),
     .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding", "DistLabShell"]),
     .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
+    .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

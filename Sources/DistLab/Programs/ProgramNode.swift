@@ -20,6 +20,9 @@ public final class ProgramNode {
   /// Records a line in the trace under this node.
   public func note(_ text: String) { context.note(.note, .text(text)) }
 
+  /// Records a typed event in the trace under this node, for a lab to read back as data.
+  public func event(_ topic: String, _ values: [Value]) { context.note(.note, .event(topic: topic, values: values)) }
+
   /// Answers a request a handler kept (`Answer.later`).
   public func answer(_ request: Request, _ answer: Answer) { program.answer(request, answer) }
 

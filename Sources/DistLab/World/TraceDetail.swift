@@ -37,4 +37,7 @@ public enum TraceDetail: Hashable, Sendable {
   case pastHorizon
   /// A program's own note, in its own words.
   case text(String)
+  /// A program's typed event (`task.started` with the task id and slot): a lab reads these
+  /// back as data, and its shell side words them.
+  case event(topic: String, values: [Value])
 }

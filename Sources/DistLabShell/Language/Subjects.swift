@@ -63,4 +63,6 @@ enum SubjectRegistry {
 struct LabShellSide: Sendable {
   let commands: [CommandSpec]
   let subjects: SubjectGroup?
+  /// How the lab's programs' trace events read (nil for a topic that is not the lab's).
+  var events: (@Sendable (String, [Value]) -> String?)? = nil
 }

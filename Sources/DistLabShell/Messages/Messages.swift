@@ -67,6 +67,12 @@ enum Messages {
     }
   }
 
+  /// A program's typed trace event, worded by the lab it belongs to.
+  static func event(_ topic: String, _ values: [Value]) -> String {
+    for lab in Labs.all { if let text = lab.events?(topic, values) { return text } }
+    return ([topic] + values.map(\.description)).joined(separator: " ")
+  }
+
   static func text(_ d: TraceDetail) -> String {
     switch d {
     case .none: return ""
@@ -81,6 +87,7 @@ enum Messages {
     case .undecodable(let e): return "undecodable frame: \(e)"
     case .pastHorizon: return "timer set past the world's horizon; it never fires"
     case .text(let t): return t
+    case .event(let topic, let values): return Messages.event(topic, values)
     }
   }
 }

@@ -1,0 +1,41 @@
+import DistLab
+
+/// The result backend: for each task id the latest state only, as Celery's Redis backend keeps
+/// `celery-task-meta-<id>`. PENDING is never stored — an id it has never heard of reads as
+/// PENDING — so a lost task and a task not yet started look the same from here. Kept on the
+/// node's disk.
+public final class BackendService: Service {
+  var stored = 0
+
+  public init() {}
+
+  public static let methods: [ServiceMethod<BackendService>] = [
+    ServiceMethod(
+      "backend.store", [ArgumentSpec("ID", .string), ArgumentSpec("META", .map)],
+      "replaces the task's state: {state, result or error, retries, worker}"
+    ) { b, r, node in
+      node.disk["r:" + r.key(0)] = r.args[1]
+      b.stored += 1
+      return .value([])
+    },
+    ServiceMethod("backend.get", [ArgumentSpec("ID", .string)], "the task's latest state; PENDING when unknown") {
+      _, r, node in
+      .value([node.disk["r:" + r.key(0)] ?? .map(["state": .string(TaskState.pending.rawValue)])])
+    },
+  ]
+
+  public func metrics() -> [(String, Double)] { [("stored", Double(stored))] }
+}
+
+/// Celery's task states.
+public enum TaskState: String, Sendable, CaseIterable {
+  case pending = "PENDING"
+  case started = "STARTED"
+  case retry = "RETRY"
+  case success = "SUCCESS"
+  case failure = "FAILURE"
+  case revoked = "REVOKED"
+
+  /// Whether the task is done for good (Celery's `READY_STATES`).
+  public var isReady: Bool { self == .success || self == .failure || self == .revoked }
+}

@@ -1,0 +1,278 @@
+import DistLab
+
+/// The task lab's client: it starts the broker, the result backend and workers as nodes,
+/// publishes tasks from the shell as a Celery producer does (a call to the broker, which may
+/// time out), and learns every state by asking — the backend for results, the broker for its
+/// queues, the workers for what they hold. It never reads a node's memory.
+public final class TaskClient {
+  public let world: World
+  let generation: Int
+  public private(set) var broker: NodeID?
+  public private(set) var backend: NodeID?
+  /// The workers this lab started, in order.
+  public private(set) var workers: [NodeID] = []
+  /// Every task this producer published, in order, with what it sent.
+  public private(set) var sent: [TaskMessage] = []
+  var nextID = 1
+
+  public required init(world: World) {
+    self.world = world
+    generation = world.generation
+  }
+
+  public var isStale: Bool { world.generation != generation }
+
+  var options: CallOptions {
+    var o = CallOptions()
+    o.timeout = TaskDefaults.callTimeout
+    return o
+  }
+
+  func requireBroker() throws(TaskLabError) -> (broker: NodeID, backend: NodeID) {
+    guard let broker, let backend else { throw .notStarted }
+    return (broker, backend)
+  }
+
+  func call(_ to: NodeID, _ method: String, _ args: [Value], cancel: () -> Bool) throws(TaskLabError) -> CallOutcome {
+    do {
+      return try world.call(to: to, method: method, args: args, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+  }
+
+  // MARK: Starting
+
+  /// Spawns the broker, the backend and `workers` workers named `broker`, `backend`, `w1`…,
+  /// and configures the workers; refused when the lab already runs.
+  public func start(workers count: Int, settings: (NodeID, NodeID) -> WorkerSettings, cancel: () -> Bool)
+    throws(TaskLabError) -> [NodeInfo]
+  {
+    guard broker == nil else { throw .alreadyStarted }
+    var made: [NodeInfo] = []
+    do {
+      made += try world.spawn(count: 1, names: ["broker"], roles: ["broker"])
+      made += try world.spawn(count: 1, names: ["backend"], roles: ["backend"])
+    } catch {
+      throw .world(error)
+    }
+    broker = made[0].id
+    backend = made[1].id
+    return made + (try addWorkers(count, settings: settings(made[0].id, made[1].id), cancel: cancel))
+  }
+
+  /// Spawns `count` more workers, named after the last, and configures them.
+  public func addWorkers(_ count: Int, settings: WorkerSettings, cancel: () -> Bool) throws(TaskLabError)
+    -> [NodeInfo]
+  {
+    _ = try requireBroker()
+    var names: [String] = []
+    var k = workers.count + 1
+    while names.count < count {
+      let name = "w\(k)"
+      if world.node(named: name) == nil { names.append(name) }
+      k += 1
+    }
+    let made: [NodeInfo]
+    do {
+      made = try world.spawn(count: count, names: names, roles: ["worker"])
+    } catch {
+      throw .world(error)
+    }
+    workers += made.map(\.id)
+    for n in made { _ = try call(n.id, "worker.configure", [settings.value], cancel: cancel) }
+    return made
+  }
+
+  // MARK: Sending
+
+  /// Checks the task and its arguments, gives it the next id and publishes it to the broker.
+  public func send(_ task: String, args: [Value], options o: SendOptions, cancel: () -> Bool) throws(TaskLabError)
+    -> SendOutcome
+  {
+    let (broker, _) = try requireBroker()
+    guard let definition = TaskCatalog.definition(task) else { throw .unknownTask(task) }
+    let spec = MethodSpec(task, definition.arguments, definition.summary)
+    if let mismatch = spec.mismatch(args) { throw .arguments(task: task, mismatch) }
+    let id = "T\(nextID)"
+    nextID += 1
+    let now = world.now
+    let message = TaskMessage(
+      id: id, task: task, args: args, queue: o.queue ?? TaskDefaults.queue, eta: o.countdown.map { now + $0 },
+      expires: o.expires.map { now + $0 }, maxRetries: o.retries)
+    sent.append(message)
+    let outcome = try call(broker, "broker.publish", [message.value], cancel: cancel)
+    switch outcome.result {
+    case .value: return SendOutcome(message: message, accepted: true, took: outcome.roundTrip)
+    case .error(let e): throw .notAccepted(id: id, broker: broker, reason: e)
+    case .timeout, .interrupted:
+      throw .notAccepted(id: id, broker: broker, reason: "no answer within \(TaskDefaults.callTimeout)")
+    }
+  }
+
+  // MARK: Asking
+
+  /// What the backend says of `id` (PENDING when it has nothing), or nil when it does not answer.
+  public func status(_ id: String, cancel: () -> Bool) throws(TaskLabError) -> TaskStatus? {
+    let (_, backend) = try requireBroker()
+    let outcome = try call(backend, "backend.get", [.string(id)], cancel: cancel)
+    guard case .value(let v) = outcome.result, let meta = v.first else { return nil }
+    return TaskStatus(id: id, meta: meta)
+  }
+
+  /// Every sent task's status, asked of the backend in one round of calls.
+  public func statuses(cancel: () -> Bool) throws(TaskLabError) -> [(TaskMessage, TaskStatus?)] {
+    let (_, backend) = try requireBroker()
+    let requests = sent.map { CallRequest(to: backend, method: "backend.get", args: [.string($0.id)]) }
+    guard !requests.isEmpty else { return [] }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(sent, outcomes).map { m, o in
+      guard case .value(let v) = o.result, let meta = v.first else { return (m, nil) }
+      return (m, TaskStatus(id: m.id, meta: meta))
+    }
+  }
+
+  /// The broker's queue lengths and unacked messages, or nil when it does not answer.
+  public func brokerStats(cancel: () -> Bool) throws(TaskLabError) -> BrokerStats? {
+    let (broker, _) = try requireBroker()
+    let outcome = try call(broker, "broker.stats", [], cancel: cancel)
+    guard case .value(let v) = outcome.result, let stats = v.first else { return nil }
+    return BrokerStats(stats)
+  }
+
+  /// Asks every worker the lab started (Celery's `inspect`, a broadcast); a worker that does
+  /// not answer is listed as silent.
+  public func inspect(_ what: String, cancel: () -> Bool) throws(TaskLabError) -> [(NodeID, Value?)] {
+    guard ["active", "reserved", "scheduled", "revoked", "stats"].contains(what) else {
+      throw .unknownInspection(what)
+    }
+    guard !workers.isEmpty else { throw .noWorkers }
+    let requests = workers.map { CallRequest(to: $0, method: "worker.inspect", args: [.string(what)]) }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(workers, outcomes).map { w, o in
+      guard case .value(let v) = o.result else { return (w, nil) }
+      return (w, v.first)
+    }
+  }
+
+  /// Celery's `revoke`: broadcast to every worker, which remembers the id (and with `terminate`
+  /// stops it if running). Returns the workers that acknowledged.
+  public func revoke(_ id: String, terminate: Bool, cancel: () -> Bool) throws(TaskLabError) -> [NodeID] {
+    guard sent.contains(where: { $0.id == id }) else { throw .unknownID(id) }
+    guard !workers.isEmpty else { throw .noWorkers }
+    let requests = workers.map {
+      CallRequest(to: $0, method: "worker.revoke", args: [.string(id), .bool(terminate)])
+    }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(workers, outcomes).compactMap { w, o in
+      if case .value = o.result { return w }
+      return nil
+    }
+  }
+
+  /// Lets time pass until the backend reports `id` ready or `timeout` has gone by, asking
+  /// every `interval` (Celery's `AsyncResult.get(timeout=…, interval=0.5)`).
+  public func wait(
+    _ id: String, timeout: Nanoseconds, interval: Nanoseconds = .milliseconds(500), cancel: () -> Bool
+  ) throws(TaskLabError) -> (status: TaskStatus?, waited: Nanoseconds) {
+    guard sent.contains(where: { $0.id == id }) else { throw .unknownID(id) }
+    let start = world.now
+    while true {
+      let status = try status(id, cancel: cancel)
+      let waited = world.now - start
+      if status?.state.isReady == true || waited >= timeout || cancel() { return (status, waited) }
+      do {
+        _ = try world.advance(by: min(interval, timeout - waited), cancel: cancel)
+      } catch {
+        throw .world(error)
+      }
+    }
+  }
+}
+
+/// How `send` publishes: Celery's `apply_async` options.
+public struct SendOptions: Sendable {
+  public var queue: String?
+  /// `countdown`: not before this long from now.
+  public var countdown: Nanoseconds?
+  /// `expires`: revoked if received later than this long from now.
+  public var expires: Nanoseconds?
+  /// `autoretry_for` with `max_retries`: how many times a failure is retried.
+  public var retries = 0
+  public init() {}
+}
+
+/// A published task: its message and how long the broker took to take it.
+public struct SendOutcome: Sendable {
+  public var message: TaskMessage
+  public var accepted: Bool
+  public var took: Nanoseconds
+}
+
+/// What the backend holds for one task.
+public struct TaskStatus: Sendable, Equatable {
+  public var id: String
+  public var state: TaskState
+  public var result: Value?
+  public var error: String?
+  public var retries: Int
+  /// The worker that last stored it.
+  public var worker: NodeID?
+
+  init(id: String, meta: Value) {
+    self.id = id
+    state = meta["state"]?.stringValue.flatMap(TaskState.init(rawValue:)) ?? .pending
+    result = meta["result"]
+    error = meta["error"]?.stringValue
+    retries = Int(meta["retries"]?.intValue ?? 0)
+    worker = meta["worker"]?.intValue.map { NodeID(Int($0)) }
+  }
+}
+
+/// The broker's answer to `broker.stats`.
+public struct BrokerStats: Sendable, Equatable {
+  public struct Held: Sendable, Equatable {
+    public var tag: Int64
+    public var id: String
+    public var task: String
+    public var queue: String
+    public var consumer: NodeID
+    public var delivered: Nanoseconds
+  }
+  public var queues: [(name: String, length: Int)]
+  public var unacked: [Held]
+
+  init(_ v: Value) {
+    if case .map(let entries)? = v["queues"] {
+      queues = entries.compactMap { e in e.key.stringValue.map { ($0, Int(e.value.intValue ?? 0)) } }
+    } else {
+      queues = []
+    }
+    unacked = (v["unacked"]?.listValue ?? []).map { u in
+      Held(
+        tag: u["tag"]?.intValue ?? 0, id: u["id"]?.stringValue ?? "", task: u["task"]?.stringValue ?? "",
+        queue: u["queue"]?.stringValue ?? "", consumer: NodeID(Int(u["consumer"]?.intValue ?? 0)),
+        delivered: Nanoseconds(u["delivered"]?.intValue ?? 0))
+    }
+  }
+
+  public static func == (a: BrokerStats, b: BrokerStats) -> Bool {
+    a.unacked == b.unacked && a.queues.map(\.name) == b.queues.map(\.name)
+      && a.queues.map(\.length) == b.queues.map(\.length)
+  }
+}

@@ -1,0 +1,16 @@
+import DistLab
+
+/// Why the task lab refused (and changed nothing): the facts, worded by the shell.
+public enum TaskLabError: Error, Equatable, Sendable {
+  case world(WorldError)
+  /// No broker yet: `task start` first.
+  case notStarted
+  case alreadyStarted
+  case unknownTask(String)
+  case arguments(task: String, ArgumentMismatch)
+  /// The broker did not take the message: the producer's publish timed out or was refused.
+  case notAccepted(id: String, broker: NodeID, reason: String)
+  case unknownID(String)
+  case noWorkers
+  case unknownInspection(String)
+}

@@ -1,0 +1,88 @@
+import DistLab
+
+/// A task message as it travels from producer to broker to worker: Celery's protocol 2 in
+/// the fields the lab needs. A retry is a new message with the same id and one more retry.
+public struct TaskMessage: Hashable, Sendable {
+  /// The task id: `T1`, `T2`, … (Celery uses a UUID; short ids read better in a lesson).
+  public var id: String
+  /// The task's name: `add`, `sleep`, …
+  public var task: String
+  public var args: [Value]
+  public var queue: String
+  /// Not to run before this virtual time (Celery's `eta`, or `countdown` from now).
+  public var eta: Nanoseconds?
+  /// Revoked instead of run when received after this virtual time (Celery's `expires`).
+  public var expires: Nanoseconds?
+  /// How many times the task has been retried so far.
+  public var retries: Int
+  /// How many retries a failure may still make (`autoretry_for` with `max_retries`); 0: none.
+  public var maxRetries: Int
+  /// Set by the broker's restore: the message was delivered before and not acknowledged.
+  public var redelivered: Bool
+
+  public init(
+    id: String, task: String, args: [Value], queue: String = TaskDefaults.queue, eta: Nanoseconds? = nil,
+    expires: Nanoseconds? = nil, retries: Int = 0, maxRetries: Int = 0, redelivered: Bool = false
+  ) {
+    self.id = id
+    self.task = task
+    self.args = args
+    self.queue = queue
+    self.eta = eta
+    self.expires = expires
+    self.retries = retries
+    self.maxRetries = maxRetries
+    self.redelivered = redelivered
+  }
+
+  /// The message as one value on the wire and on the broker's disk.
+  public var value: Value {
+    var entries: [MapEntry] = [
+      MapEntry(.string("id"), .string(id)), MapEntry(.string("task"), .string(task)),
+      MapEntry(.string("args"), .list(args)), MapEntry(.string("queue"), .string(queue)),
+      MapEntry(.string("retries"), .int(Int64(retries))), MapEntry(.string("max_retries"), .int(Int64(maxRetries))),
+    ]
+    if let eta { entries.append(MapEntry(.string("eta"), .int(eta.value))) }
+    if let expires { entries.append(MapEntry(.string("expires"), .int(expires.value))) }
+    if redelivered { entries.append(MapEntry(.string("redelivered"), .bool(true))) }
+    return .map(entries)
+  }
+
+  /// Reads a message back; nil for anything that is not one.
+  public init?(_ v: Value) {
+    guard let id = v["id"]?.stringValue, let task = v["task"]?.stringValue, case .list(let args)? = v["args"],
+      let queue = v["queue"]?.stringValue
+    else { return nil }
+    self.init(
+      id: id, task: task, args: args, queue: queue, eta: v["eta"]?.intValue.map(Nanoseconds.init),
+      expires: v["expires"]?.intValue.map(Nanoseconds.init), retries: Int(v["retries"]?.intValue ?? 0),
+      maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
+  }
+
+  /// `add(2, 3)`: how the task reads in views and notes.
+  public var call: String { "\(task)(" + args.map(\.description).joined(separator: ", ") + ")" }
+}
+
+/// Celery's defaults, as the lab uses them; each names the setting it stands for.
+public enum TaskDefaults {
+  /// `task_default_queue`.
+  public static let queue = "celery"
+  /// `broker_transport_options['visibility_timeout']` for Redis: one hour.
+  public static let visibilityTimeout = Nanoseconds.seconds(3600)
+  /// kombu's Redis `unacked_restore_interval`: seconds between restore calls.
+  public static let restoreInterval = Nanoseconds.seconds(10)
+  /// kombu's Redis `unacked_restore_throttle`: only every Nth restore call scans.
+  public static let restoreThrottle = 10
+  /// kombu's Redis `brpop_timeout`: how long one BRPOP waits for a message.
+  public static let brpopTimeout = Nanoseconds.seconds(1)
+  /// `worker_prefetch_multiplier`.
+  public static let prefetchMultiplier = 4
+  /// `worker_concurrency` is the machine's CPU count in Celery; the lab's workers have 4 slots.
+  public static let concurrency = 4
+  /// `default_retry_delay`: three minutes between retries unless a countdown is given.
+  public static let retryDelay = Nanoseconds.seconds(180)
+  /// `retry_backoff_max`: the longest backoff, ten minutes.
+  public static let retryBackoffMax = Nanoseconds.seconds(600)
+  /// How long a producer, worker or shell waits for the broker or backend to answer.
+  public static let callTimeout = Nanoseconds.seconds(1)
+}

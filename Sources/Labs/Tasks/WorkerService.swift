@@ -1,0 +1,281 @@
+import DistLab
+
+/// A Celery worker: it asks the broker for messages (one `BRPOP` at a time) while it holds
+/// fewer unacknowledged messages than its prefetch limit, runs them in its slots, stores each
+/// outcome in the result backend and acknowledges — when a slot accepts the task (early ack,
+/// the default) or after it returns (`acks_late`). Tasks with an ETA wait in memory, unacked,
+/// until due, each raising the prefetch limit by one as Celery's do. Like kombu's Redis
+/// transport it asks the broker to restore unacked messages past the visibility timeout when
+/// it starts and then on every `restore_throttle`th tick of `restore_interval`.
+///
+/// Everything but its settings is memory: a killed worker forgets what it reserved and what
+/// it was running, and only the broker's restore brings those messages back.
+public final class WorkerService: StartingService {
+  var settings: WorkerSettings?
+  /// Messages received and not yet acknowledged.
+  var unacked = 0
+  /// ETA messages held, each of which raises the prefetch limit by one.
+  var etaHeld = 0
+  var fetching = false
+  var reserved: [Delivery] = []
+  var scheduled: [Delivery] = []
+  var slots: [Running?] = []
+  var revoked: Set<String> = []
+  var restoreCalls = 0
+  var started = 0
+  var succeeded = 0
+  var failed = 0
+  var retried = 0
+
+  struct Delivery {
+    var message: TaskMessage
+    var tag: Int64
+    var timer: TimerHandle?
+  }
+
+  struct Running {
+    var delivery: Delivery
+    var since: Nanoseconds
+    var timer: TimerHandle
+  }
+
+  public init() {}
+
+  public static let methods: [ServiceMethod<WorkerService>] = [
+    ServiceMethod("worker.configure", [ArgumentSpec("SETTINGS", .map)], "starts consuming with these settings") {
+      w, r, node in
+      guard let s = WorkerSettings(r.args[0]) else { return .error("not worker settings") }
+      node.disk["settings"] = s.value
+      if w.settings == nil { w.begin(s, node: node) }
+      return .value([])
+    },
+    ServiceMethod(
+      "worker.revoke", [ArgumentSpec("ID", .string), ArgumentSpec("TERMINATE", .bool)],
+      "remember the id as revoked; with TERMINATE stop it if it is running"
+    ) { w, r, node in
+      w.revoke(r.key(0), terminate: r.args[1] == .bool(true), node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "worker.inspect", [ArgumentSpec("WHAT", .string)], "active, reserved, scheduled, revoked or stats, as a list"
+    ) { w, r, node in
+      .value([w.inspect(r.key(0), node: node)])
+    },
+  ]
+
+  public func start(_ node: ProgramNode) {
+    if let s = node.disk["settings"].flatMap(WorkerSettings.init) { begin(s, node: node) }
+  }
+
+  public func metrics() -> [(String, Double)] {
+    [
+      ("active", Double(slots.compactMap { $0 }.count)), ("reserved", Double(reserved.count + scheduled.count)),
+      ("succeeded", Double(succeeded)), ("failed", Double(failed)), ("retried", Double(retried)),
+    ]
+  }
+
+  func begin(_ s: WorkerSettings, node: ProgramNode) {
+    settings = s
+    slots = Array(repeating: nil, count: s.concurrency)
+    // kombu's on_poll_init: the first restore call scans at once.
+    restoreTick(node)
+    node.every(s.restoreInterval) { [unowned self] node in self.restoreTick(node) }
+    pump(node)
+  }
+
+  func restoreTick(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    restoreCalls += 1
+    guard (restoreCalls - 1) % s.restoreThrottle == 0 else { return }
+    var options = CallOptions()
+    options.timeout = TaskDefaults.callTimeout
+    node.call(s.broker, "broker.restore", [.int(s.visibilityTimeout.value)], options: options) { _, _ in }
+  }
+
+  // MARK: Consuming
+
+  var canConsume: Bool {
+    guard let limit = settings?.prefetchLimit else { return true }
+    return unacked < limit + etaHeld
+  }
+
+  /// Starts what can start, then asks for more while the prefetch limit allows.
+  func pump(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    while let free = slots.firstIndex(where: { $0 == nil }), !reserved.isEmpty {
+      run(reserved.removeFirst(), slot: free, node: node)
+    }
+    guard !fetching, canConsume else { return }
+    fetching = true
+    var options = CallOptions()
+    options.timeout = TaskDefaults.brpopTimeout + TaskDefaults.callTimeout
+    node.call(s.broker, "broker.fetch", [.list(s.queues.map(Value.string))], options: options) {
+      [unowned self] node, result in
+      self.fetching = false
+      switch result {
+      case .value(let v) where v.count == 2:
+        if let m = TaskMessage(v[0]), let tag = v[1].intValue {
+          self.received(Delivery(message: m, tag: tag), node: node)
+        }
+        self.pump(node)
+      case .value:
+        self.pump(node)
+      case .error, .timeout:
+        // The broker did not answer: try again in a second, as Celery reconnects.
+        node.after(.seconds(1)) { [unowned self] node in self.pump(node) }
+      }
+    }
+  }
+
+  func received(_ d: Delivery, node: ProgramNode) {
+    unacked += 1
+    node.event("task.received", [.string(d.message.id), .int(d.tag), .bool(d.message.redelivered)])
+    if let reason = discardReason(d.message, node: node) { return discard(d, reason, node: node) }
+    if let eta = d.message.eta, eta > node.now {
+      etaHeld += 1
+      var held = d
+      held.timer = node.after(eta - node.now) { [unowned self] node in
+        guard let k = self.scheduled.firstIndex(where: { $0.tag == d.tag }) else { return }
+        self.scheduled.remove(at: k)
+        self.etaHeld -= 1
+        self.reserved.append(d)
+        self.pump(node)
+      }
+      scheduled.append(held)
+      return
+    }
+    reserved.append(d)
+  }
+
+  /// Revoked (by id) or expired messages are not run: acknowledged and marked REVOKED.
+  func discardReason(_ m: TaskMessage, node: ProgramNode) -> String? {
+    if revoked.contains(m.id) { return "revoked" }
+    if let expires = m.expires, node.now > expires { return "expired" }
+    return nil
+  }
+
+  func discard(_ d: Delivery, _ reason: String, node: ProgramNode) {
+    store(d.message, .revoked, ["error": .string(reason)], node: node)
+    ack(d, node: node)
+  }
+
+  // MARK: Running
+
+  func run(_ d: Delivery, slot: Int, node: ProgramNode) {
+    if let reason = discardReason(d.message, node: node) { return discard(d, reason, node: node) }
+    guard let s = settings, let definition = TaskCatalog.definition(d.message.task) else {
+      store(d.message, .failure, ["error": .string("NotRegistered: \(d.message.task)")], node: node)
+      return ack(d, node: node)
+    }
+    if !s.acksLate { ack(d, node: node) }
+    if s.trackStarted { store(d.message, .started, [:], node: node) }
+    started += 1
+    node.event("task.started", [.string(d.message.id), .int(Int64(slot)), .int(Int64(d.message.retries))])
+    let timer = node.after(definition.duration(d.message.args)) { [unowned self] node in
+      self.finish(slot: slot, node: node)
+    }
+    slots[slot] = Running(delivery: d, since: node.now, timer: timer)
+  }
+
+  func finish(slot: Int, node: ProgramNode) {
+    guard let running = slots[slot], let s = settings else { return }
+    slots[slot] = nil
+    let m = running.delivery.message
+    let draw = Double(node.random() >> 11) / Double(1 << 53)
+    let outcome = TaskCatalog.definition(m.task)?.run(m.args, draw) ?? .failure("NotRegistered")
+    switch outcome {
+    case .success(let v):
+      succeeded += 1
+      store(m, .success, ["result": v], node: node)
+      node.event("task.succeeded", [.string(m.id), .int(Int64(slot))])
+    case .failure(let error) where m.retries < m.maxRetries:
+      retried += 1
+      var again = m
+      again.retries += 1
+      again.redelivered = false
+      again.eta = node.now + TaskDefaults.retryDelay
+      store(m, .retry, ["error": .string(error)], node: node)
+      node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
+      var options = CallOptions()
+      options.timeout = TaskDefaults.callTimeout
+      node.call(s.broker, "broker.publish", [again.value], options: options) { _, _ in }
+    case .failure(let error):
+      failed += 1
+      store(m, .failure, ["error": .string(error)], node: node)
+      node.event("task.failed", [.string(m.id), .int(Int64(slot)), .string(error)])
+    }
+    if s.acksLate { ack(running.delivery, node: node) }
+    pump(node)
+  }
+
+  func store(_ m: TaskMessage, _ state: TaskState, _ fields: [String: Value], node: ProgramNode) {
+    guard let s = settings else { return }
+    var entries = [
+      MapEntry(.string("state"), .string(state.rawValue)), MapEntry(.string("retries"), .int(Int64(m.retries))),
+      MapEntry(.string("worker"), .int(Int64(node.me.number))),
+    ]
+    for key in fields.keys.sorted() { entries.append(MapEntry(.string(key), fields[key] ?? .null)) }
+    var options = CallOptions()
+    options.timeout = TaskDefaults.callTimeout
+    node.call(s.backend, "backend.store", [.string(m.id), .map(entries)], options: options) { _, _ in }
+  }
+
+  func ack(_ d: Delivery, node: ProgramNode) {
+    guard let s = settings else { return }
+    unacked -= 1
+    var options = CallOptions()
+    options.timeout = TaskDefaults.callTimeout
+    node.call(s.broker, "broker.ack", [.int(d.tag)], options: options) { _, _ in }
+  }
+
+  // MARK: Control
+
+  func revoke(_ id: String, terminate: Bool, node: ProgramNode) {
+    revoked.insert(id)
+    if let k = scheduled.firstIndex(where: { $0.message.id == id }) {
+      let d = scheduled.remove(at: k)
+      if let t = d.timer { node.cancel(t) }
+      etaHeld -= 1
+      discard(d, "revoked", node: node)
+    }
+    if terminate, let slot = slots.firstIndex(where: { $0?.delivery.message.id == id }), let running = slots[slot] {
+      node.cancel(running.timer)
+      slots[slot] = nil
+      store(running.delivery.message, .revoked, ["error": .string("terminated")], node: node)
+      if settings?.acksLate == true { ack(running.delivery, node: node) }
+      node.event("task.terminated", [.string(id), .int(Int64(slot))])
+    }
+    pump(node)
+  }
+
+  func inspect(_ what: String, node: ProgramNode) -> Value {
+    func entry(_ d: Delivery, _ extra: [MapEntry] = []) -> Value {
+      .map(
+        [
+          MapEntry(.string("id"), .string(d.message.id)), MapEntry(.string("task"), .string(d.message.call)),
+          MapEntry(.string("tag"), .int(d.tag)), MapEntry(.string("redelivered"), .bool(d.message.redelivered)),
+        ] + extra)
+    }
+    switch what {
+    case "active":
+      return .list(
+        slots.enumerated().compactMap { slot, r in
+          r.map {
+            entry(
+              $0.delivery,
+              [MapEntry(.string("slot"), .int(Int64(slot))), MapEntry(.string("since"), .int($0.since.value))])
+          }
+        })
+    case "reserved": return .list(reserved.map { entry($0) })
+    case "scheduled":
+      return .list(scheduled.map { entry($0, [MapEntry(.string("eta"), .int($0.message.eta?.value ?? 0))]) })
+    case "revoked": return .list(revoked.sorted().map(Value.string))
+    default:
+      return .map([
+        "concurrency": .int(Int64(slots.count)), "prefetch": .int(Int64(settings?.prefetchLimit ?? 0)),
+        "unacked": .int(Int64(unacked)), "started": .int(Int64(started)), "succeeded": .int(Int64(succeeded)),
+        "failed": .int(Int64(failed)), "retried": .int(Int64(retried)),
+      ])
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import DistLab
+
+/// How a worker runs, each field Celery's setting of the same meaning, with Celery's default.
+public struct WorkerSettings: Hashable, Sendable {
+  public var broker: NodeID
+  public var backend: NodeID
+  /// `-Q`: the queues it consumes, in order.
+  public var queues: [String] = [TaskDefaults.queue]
+  /// `worker_concurrency`: how many tasks run at once.
+  public var concurrency = TaskDefaults.concurrency
+  /// `worker_prefetch_multiplier`: unacknowledged messages allowed per slot; 0 is unlimited.
+  public var prefetchMultiplier = TaskDefaults.prefetchMultiplier
+  /// `task_acks_late`: acknowledge after the task returns instead of when it starts.
+  public var acksLate = false
+  /// `task_track_started`: store STARTED when a task starts.
+  public var trackStarted = false
+  /// `broker_transport_options['visibility_timeout']`.
+  public var visibilityTimeout = TaskDefaults.visibilityTimeout
+  /// `unacked_restore_interval` and `unacked_restore_throttle` (kombu's Redis transport).
+  public var restoreInterval = TaskDefaults.restoreInterval
+  public var restoreThrottle = TaskDefaults.restoreThrottle
+
+  public init(broker: NodeID, backend: NodeID) {
+    self.broker = broker
+    self.backend = backend
+  }
+
+  /// The most unacknowledged messages at once (`concurrency × multiplier`); nil: no bound.
+  public var prefetchLimit: Int? { prefetchMultiplier == 0 ? nil : concurrency * prefetchMultiplier }
+
+  var value: Value {
+    .map([
+      "broker": .int(Int64(broker.number)), "backend": .int(Int64(backend.number)),
+      "queues": .list(queues.map(Value.string)), "concurrency": .int(Int64(concurrency)),
+      "prefetch": .int(Int64(prefetchMultiplier)), "acks_late": .bool(acksLate), "track_started": .bool(trackStarted),
+      "visibility": .int(visibilityTimeout.value), "restore_interval": .int(restoreInterval.value),
+      "restore_throttle": .int(Int64(restoreThrottle)),
+    ])
+  }
+
+  init?(_ v: Value) {
+    guard let b = v["broker"]?.intValue, let r = v["backend"]?.intValue else { return nil }
+    self.init(broker: NodeID(Int(b)), backend: NodeID(Int(r)))
+    queues = (v["queues"]?.listValue ?? []).compactMap(\.stringValue)
+    concurrency = max(1, Int(v["concurrency"]?.intValue ?? Int64(concurrency)))
+    prefetchMultiplier = max(0, Int(v["prefetch"]?.intValue ?? Int64(prefetchMultiplier)))
+    acksLate = v["acks_late"] == .bool(true)
+    trackStarted = v["track_started"] == .bool(true)
+    visibilityTimeout = Nanoseconds(v["visibility"]?.intValue ?? visibilityTimeout.value)
+    restoreInterval = Nanoseconds(max(1, v["restore_interval"]?.intValue ?? restoreInterval.value))
+    restoreThrottle = max(1, Int(v["restore_throttle"]?.intValue ?? Int64(restoreThrottle)))
+  }
+}
