@@ -47,7 +47,9 @@ final class RoleTests: XCTestCase {
     let s = counterSession()
     let out = s.run("spawn 2 --role countr")
     XCTAssertEqual(out.status, .error)
-    XCTAssertEqual(out.text, "error: unknown role 'countr' (did you mean 'counter'?) (roles: standard, counter)")
+    XCTAssertEqual(
+      out.text,
+      "error: unknown role 'countr' (did you mean 'counter'?) (roles: standard, broker, worker, backend, counter)")
     XCTAssertTrue(s.world.allNodes.isEmpty)
   }
 

@@ -9,10 +9,12 @@ final class SubjectRegistryTests: XCTestCase {
   func testHelpListsEverySubjectAndEverySubjectIsRead() {
     let s = preparedSession()
     runOK(s, ["rpc n1 add 1 2", "send n1 n2 a b", "shard use ring", "shard load 100", "spawn 1", "shard add n5"])
+    runOK(s, ["task start --workers 1", "task send add 1 2", "advance 1s"])
     let help = runOK(s, ["help expect"])
     for name in SubjectRegistry.names {
       XCTAssertTrue(help.contains(name), "help expect does not list \(name)")
-      let typed = name.replacingOccurrences(of: ".KEY", with: ".k1")
+      // A task subject's KEY is a task id; any other's, a key.
+      let typed = name.replacingOccurrences(of: ".KEY", with: name.hasPrefix("task.") ? ".T1" : ".k1")
       let out = s.run("expect \(typed) == 0")
       XCTAssertNotEqual(out.status, .error, "\(typed): \(out.text)")
     }

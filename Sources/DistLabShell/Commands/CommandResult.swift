@@ -26,6 +26,7 @@ public enum CommandResult: Sendable {
   case recording(RecordingChange)
   case lesson(LessonResult)
   case shard(ShardResult)
+  case task(TaskResult)
   case reset
   case exit
 }

@@ -60,6 +60,7 @@ public struct Renderer {
       return "saved \(path): \(commands) command\(commands == 1 ? "" : "s")"
     case .lesson(let l): return LessonRenderer(style: style).render(l)
     case .shard(let r): return ShardRenderer(style: style, view: view).render(r)
+    case .task(let r): return TaskRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }

@@ -1,7 +1,8 @@
 import DistLab
+import DistLabTasks
 
 extension RoleCatalog {
   /// Every role the shell can spawn: the one place a lab adds its roles. The first is what a
   /// node spawned without `--role` runs.
-  public static let builtIn = RoleCatalog([StandardNode.role])
+  public static let builtIn = RoleCatalog([StandardNode.role] + TaskRoles.all)
 }

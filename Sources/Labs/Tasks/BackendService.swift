@@ -4,8 +4,10 @@ import DistLab
 /// `celery-task-meta-<id>`. PENDING is never stored — an id it has never heard of reads as
 /// PENDING — so a lost task and a task not yet started look the same from here. Kept on the
 /// node's disk.
-public final class BackendService: Service {
+public final class BackendService: StartingService {
   var stored = 0
+  /// What the disk holds, by task id, read once at start.
+  var results: [String: Value] = [:]
 
   public init() {}
 
@@ -15,6 +17,7 @@ public final class BackendService: Service {
       "replaces the task's state: {state, result or error, retries, worker}"
     ) { b, r, node in
       node.disk["r:" + r.key(0)] = r.args[1]
+      b.results[r.key(0)] = r.args[1]
       b.stored += 1
       return .value([])
     },
@@ -24,7 +27,14 @@ public final class BackendService: Service {
     },
   ]
 
-  public func metrics() -> [(String, Double)] { [("stored", Double(stored))] }
+  public func start(_ node: ProgramNode) {
+    for key in node.disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = node.disk[key] }
+  }
+
+  public func metrics() -> [(String, Double)] { [("stored", Double(stored)), ("results", Double(results.count))] }
+
+  /// Every stored result by task id: what `nodes backend` and the lab's expectations read.
+  public func data() -> [String: Value]? { results }
 }
 
 /// Celery's task states.

@@ -59,8 +59,16 @@ public struct TaskMessage: Hashable, Sendable {
       maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
   }
 
-  /// `add(2, 3)`: how the task reads in views and notes.
-  public var call: String { "\(task)(" + args.map(\.description).joined(separator: ", ") + ")" }
+  /// `add(2, 3)`, `sleep(10s)`: how the task reads in views, durations as durations.
+  public var call: String {
+    let types = TaskCatalog.definition(task)?.arguments.map(\.type) ?? []
+    let shown = args.enumerated().map { i, v in
+      i < types.count && types[i] == .duration
+        ? (v.intValue.map { Nanoseconds($0).description } ?? v.description)
+        : v.description
+    }
+    return "\(task)(" + shown.joined(separator: ", ") + ")"
+  }
 }
 
 /// Celery's defaults, as the lab uses them; each names the setting it stands for.

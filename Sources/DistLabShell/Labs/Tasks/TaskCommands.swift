@@ -1,0 +1,222 @@
+import DistLab
+import DistLabTasks
+
+/// `task …`: the task-queue lab — Celery's broker, workers and result backend as nodes.
+enum TaskCommands {
+  /// The worker settings `task start` and `task worker` take, each a Celery setting.
+  static let workerFlags: [FlagSpec] = [
+    FlagSpec(
+      "--concurrency", .count, placeholder: "N",
+      help: "slots per worker (worker_concurrency; Celery's default is the CPU count, here 4)"),
+    FlagSpec(
+      "--prefetch", .count, placeholder: "M",
+      help: "unacked messages per slot (worker_prefetch_multiplier, default 4; 0 is unlimited)"),
+    FlagSpec("--acks-late", help: "acknowledge after the task returns (task_acks_late), not when it starts"),
+    FlagSpec("--track-started", help: "store STARTED when a task starts (task_track_started)"),
+    FlagSpec(
+      "--visibility-timeout", .duration, placeholder: "D",
+      help: "unacked longer than this is restored (Redis visibility_timeout, default 1h)"),
+    FlagSpec(
+      "--restore-interval", .duration, placeholder: "D",
+      help: "time between restore calls (kombu unacked_restore_interval, default 10s)"),
+    FlagSpec(
+      "--restore-throttle", .count, placeholder: "N",
+      help: "only every Nth restore call scans (kombu unacked_restore_throttle, default 10)"),
+    FlagSpec("--queues", .text, placeholder: "Q1,Q2", help: "the queues consumed, in order (-Q; default celery)"),
+  ]
+
+  static let spec = CommandSpec(
+    "task", family: .data,
+    summary: "Celery-style task queues: a broker, workers and a result backend as nodes",
+    details: [
+      "The broker behaves as Celery's Redis transport: a worker asks for messages with BRPOP (a 1s",
+      "wait), every delivered message is held unacked, and each worker asks the broker to restore",
+      "messages unacked longer than the visibility timeout when it starts and on every 10th tick of",
+      "10s. Tasks: " + TaskCatalog.all.map(TaskCatalog.usage).joined(separator: "; ") + ".",
+    ],
+    example: ["task start --workers 2", "task send add 2 3", "advance 1s", "task status T1", "task queues"],
+    subcommands: [
+      CommandSpec(
+        "start", family: .data, summary: "spawn the broker, the result backend and workers, and start them",
+        details: ["Nodes are named broker, backend, w1, w2…; kill, pause or partition them like any node."],
+        example: ["task start --workers 2 --acks-late"],
+        flags: [FlagSpec("--workers", .count, placeholder: "N", help: "how many workers (default 2)")] + workerFlags,
+        action: start),
+      CommandSpec(
+        "worker", family: .data, summary: "add workers with their own settings",
+        example: ["task start", "task worker --concurrency 1 --prefetch 1 --acks-late"],
+        flags: [FlagSpec("--count", .count, placeholder: "N", help: "how many (default 1)")] + workerFlags,
+        action: worker),
+      CommandSpec(
+        "send", family: .data, summary: "publish a task to the broker (apply_async): T1, T2, …",
+        details: ["The shell is the producer: a broker that does not answer within 1s did not take the task."],
+        example: ["task start", "task send add 2 3", "task send sleep 30s --countdown 1m --queue slow"],
+        positionals: [Positional("TASK", .choice(TaskCatalog.names)), Positional("ARG", .text, .any)],
+        flags: [
+          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          FlagSpec("--countdown", .duration, placeholder: "D", help: "not before D from now (countdown)"),
+          FlagSpec("--expires", .duration, placeholder: "D", help: "revoked if received later than D from now"),
+          FlagSpec(
+            "--retries", .count, placeholder: "N",
+            help: "retry a failure up to N times, 3 minutes apart (autoretry_for, max_retries, default_retry_delay)"),
+        ],
+        action: send),
+      CommandSpec(
+        "status", family: .data, summary: "what the result backend holds for a task (PENDING when nothing)",
+        example: ["task start", "task send add 2 3", "advance 1s", "task status T1"],
+        positionals: [Positional("ID", .text)], action: status),
+      CommandSpec(
+        "list", family: .data, summary: "every task sent from this shell, with its state from the backend",
+        example: ["task start", "task send add 1 2", "task list"], action: list),
+      CommandSpec(
+        "wait", family: .data, summary: "let time pass until a task is ready, asking every 0.5s (AsyncResult.get)",
+        example: ["task start", "task send sleep 3s", "task wait T1 --timeout 10s"],
+        positionals: [Positional("ID", .text)],
+        flags: [FlagSpec("--timeout", .duration, placeholder: "D", help: "give up after D (default 1m)")],
+        action: wait),
+      CommandSpec(
+        "queues", family: .data, summary: "ask the broker: queue lengths and unacked messages",
+        example: ["task start", "task queues"], action: queues),
+      CommandSpec(
+        "inspect", family: .data,
+        summary: "ask every worker (celery inspect): active, reserved, scheduled, revoked, stats",
+        example: ["task start", "task send sleep 5s", "advance 100ms", "task inspect active"],
+        positionals: [Positional("WHAT", .choice(["active", "reserved", "scheduled", "revoked", "stats"]))],
+        action: inspect),
+      CommandSpec(
+        "revoke", family: .data, summary: "tell every worker to skip a task (celery revoke); --terminate stops it",
+        example: ["task start", "task send sleep 1m", "advance 100ms", "task revoke T1 --terminate"],
+        positionals: [Positional("ID", .text)],
+        flags: [FlagSpec("--terminate", help: "also stop it where it runs")], action: revoke),
+    ])
+
+  static func settings(_ inv: Invocation, broker: NodeID, backend: NodeID) throws(ShellError) -> WorkerSettings {
+    var s = WorkerSettings(broker: broker, backend: backend)
+    if let n = try inv.flagInt("--concurrency", range: 1...64) { s.concurrency = n }
+    if let m = try inv.flagInt("--prefetch", range: 0...1000) { s.prefetchMultiplier = m }
+    s.acksLate = inv.has("--acks-late")
+    s.trackStarted = inv.has("--track-started")
+    if let d = try positive(inv, "--visibility-timeout") { s.visibilityTimeout = d }
+    if let d = try positive(inv, "--restore-interval") { s.restoreInterval = d }
+    if let n = try inv.flagInt("--restore-throttle", range: 1...1000) { s.restoreThrottle = n }
+    if let q = inv.flags["--queues"] { s.queues = try queueNames(q) }
+    return s
+  }
+
+  static func positive(_ inv: Invocation, _ flag: String) throws(ShellError) -> Nanoseconds? {
+    guard let d = try inv.flagDuration(flag) else { return nil }
+    guard d > .zero else { throw ShellError("\(flag) must be longer than 0", column: inv.flags[flag]?.column) }
+    return d
+  }
+
+  static func queueNames(_ t: Token) throws(ShellError) -> [String] {
+    let names = t.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    for n in names where n.isEmpty || n.utf8.count > 64 {
+      throw ShellError("a queue name has 1 to 64 characters: '\(t.text)'", column: t.column)
+    }
+    return names
+  }
+
+  static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let count = try inv.flagInt("--workers", range: 0...100) ?? 2
+    _ = try settings(inv, broker: .client, backend: .client)
+    var chosen: WorkerSettings?
+    var settingsError: ShellError?
+    let nodes = try attempt(inv.column) { () throws(TaskLabError) in
+      try s.tasks.start(
+        workers: count,
+        settings: { broker, backend in
+          do throws(ShellError) {
+            let w = try settings(inv, broker: broker, backend: backend)
+            chosen = w
+            return w
+          } catch {
+            settingsError = error
+            return WorkerSettings(broker: broker, backend: backend)
+          }
+        }, cancel: s.cancel)
+    }
+    if let settingsError { throw settingsError }
+    guard let chosen else { throw ShellError("the lab did not start", column: inv.column) }
+    return .task(.started(nodes: nodes, settings: chosen))
+  }
+
+  static func worker(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard let broker = s.tasks.broker, let backend = s.tasks.backend else {
+      throw ShellError(Messages.text(TaskLabError.notStarted), column: inv.column)
+    }
+    let count = try inv.flagInt("--count", range: 1...100) ?? 1
+    let w = try settings(inv, broker: broker, backend: backend)
+    let nodes = try attempt(inv.column) { () throws(TaskLabError) in
+      try s.tasks.addWorkers(count, settings: w, cancel: s.cancel)
+    }
+    return .task(.workersAdded(nodes, settings: w))
+  }
+
+  static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let name = inv.positional[0]
+    let args = inv.positional.dropFirst().map(Units.value)
+    var o = SendOptions()
+    if let q = inv.flags["--queue"] { o.queue = try queueNames(q).first }
+    if let d = try inv.flagDuration("--countdown") {
+      guard d >= .zero else {
+        throw ShellError("--countdown cannot be negative", column: inv.flags["--countdown"]?.column)
+      }
+      o.countdown = d
+    }
+    o.expires = try positive(inv, "--expires")
+    o.retries = try inv.flagInt("--retries", range: 0...100) ?? 0
+    let outcome = try attempt(name.column) { () throws(TaskLabError) in
+      try s.tasks.send(name.text, args: Array(args), options: o, cancel: s.cancel)
+    }
+    return .task(.sent(outcome))
+  }
+
+  static func known(_ t: Token, _ s: ShellSession) throws(ShellError) -> String {
+    guard s.tasks.sent.contains(where: { $0.id == t.text }) else {
+      throw ShellError(Messages.text(TaskLabError.unknownID(t.text)), column: t.column)
+    }
+    return t.text
+  }
+
+  static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let id = try known(inv.positional[0], s)
+    let status = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.status(id, cancel: s.cancel) }
+    return .task(.status(id: id, status, message: s.tasks.sent.first { $0.id == id }))
+  }
+
+  static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    .task(.list(try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.statuses(cancel: s.cancel) }))
+  }
+
+  static func wait(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let id = try known(inv.positional[0], s)
+    let timeout = try positive(inv, "--timeout") ?? .seconds(60)
+    let (status, waited) = try attempt(inv.column) { () throws(TaskLabError) in
+      try s.tasks.wait(id, timeout: timeout, cancel: s.cancel)
+    }
+    return .task(.waited(id: id, status, waited: waited, timeout: timeout))
+  }
+
+  static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let stats = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.brokerStats(cancel: s.cancel) }
+    return .task(.queues(stats, at: s.world.now))
+  }
+
+  static func inspect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let what = inv.positional[0].text
+    let answers = try attempt(inv.positional[0].column) { () throws(TaskLabError) in
+      try s.tasks.inspect(what, cancel: s.cancel)
+    }
+    return .task(.inspected(what: what, answers))
+  }
+
+  static func revoke(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let id = try known(inv.positional[0], s)
+    let terminate = inv.has("--terminate")
+    let acked = try attempt(inv.column) { () throws(TaskLabError) in
+      try s.tasks.revoke(id, terminate: terminate, cancel: s.cancel)
+    }
+    return .task(.revoked(id: id, terminate: terminate, acknowledged: acked, asked: s.tasks.workers))
+  }
+}

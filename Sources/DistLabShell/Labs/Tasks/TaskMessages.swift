@@ -1,0 +1,71 @@
+import DistLab
+import DistLabTasks
+
+extension Messages {
+  /// The task lab's refusals.
+  static func text(_ e: TaskLabError) -> String {
+    switch e {
+    case .world(let w): return text(w)
+    case .notStarted: return "no broker yet: 'task start' starts a broker, a result backend and workers"
+    case .alreadyStarted: return "the task lab already runs; 'task worker' adds workers, 'reset' starts over"
+    case .unknownTask(let name):
+      return
+        "unknown task '\(name)'\(Suggest.hint(for: name, in: TaskCatalog.names)) (one of: \(TaskCatalog.names.joined(separator: ", ")))"
+    case .arguments(let task, let mismatch):
+      guard let d = TaskCatalog.definition(task) else { return "wrong arguments for \(task)" }
+      let usage = TaskCatalog.usage(d)
+      switch mismatch {
+      case .count(let given):
+        return
+          "\(task) takes \(d.arguments.count) argument\(d.arguments.count == 1 ? "" : "s") (\(usage)), not \(given)"
+      case .type(let position, let expected, let given):
+        return
+          "\(task): argument \(position) (\(expected.label)) must be \(typeWord(expected.type)), not a \(given.typeName)"
+      }
+    case .notAccepted(let id, _, let reason):
+      return "\(id) was not accepted: the broker did not take it (\(reason)); nothing was queued"
+    case .unknownID(let id): return "no task '\(id)' was sent from this shell ('task list' shows them)"
+    case .noWorkers: return "no workers: 'task worker' adds one"
+    case .unknownInspection(let what):
+      return "unknown inspection '\(what)' (one of: active, reserved, scheduled, revoked, stats)"
+    }
+  }
+
+  static func typeWord(_ t: ArgumentType) -> String {
+    switch t {
+    case .int: "a whole number"
+    case .double: "a number"
+    case .string, .key: "text"
+    case .duration: "a duration like 2s"
+    case .bool: "true or false"
+    case .list: "a list"
+    case .map: "a map"
+    case .value: "a value"
+    }
+  }
+
+  /// How the workers' trace events read.
+  @Sendable static func taskEvent(_ topic: String, _ values: [Value]) -> String? {
+    guard topic.hasPrefix("task."), let id = values.first?.stringValue else { return nil }
+    let slot = values.count > 1 ? values[1].intValue.map { " in slot \($0 + 1)" } ?? "" : ""
+    switch topic {
+    case "task.received":
+      return "\(id) received" + (values.count > 2 && values[2] == .bool(true) ? " (redelivered)" : "")
+    case "task.started": return "\(id) started\(slot)"
+    case "task.succeeded": return "\(id) succeeded\(slot)"
+    case "task.failed": return "\(id) failed\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
+    case "task.retry": return "\(id) will retry\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
+    case "task.terminated": return "\(id) terminated\(slot)"
+    default: return nil
+    }
+  }
+}
+
+/// Runs a task lab operation, turning its refusal into a shell error at `column`.
+func attempt<R>(_ column: Int, _ body: () throws(TaskLabError) -> R) throws(ShellError) -> R {
+  do {
+    return try body()
+  } catch {
+    throw ShellError(Messages.text(error), column: column)
+  }
+}

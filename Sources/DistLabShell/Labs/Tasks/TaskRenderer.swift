@@ -1,0 +1,137 @@
+import DistLab
+import DistLabTasks
+
+/// The task lab's results as text.
+struct TaskRenderer {
+  let style: Style
+  let view: WorldView
+
+  func name(_ id: NodeID) -> String { view.name(id) }
+
+  func render(_ r: TaskResult) -> String {
+    switch r {
+    case .started(let nodes, let s):
+      let workers = nodes.dropFirst(2).map(\.name)
+      return "started the task lab: broker, backend"
+        + (workers.isEmpty ? " (no workers yet)" : ", " + NodeSet.compact(workers)) + "\n"
+        + "workers: " + describe(s)
+    case .workersAdded(let nodes, let s):
+      return "added \(NodeSet.compact(nodes.map(\.name))): " + describe(s)
+    case .sent(let o):
+      var line = "sent \(o.message.id) \(o.message.call) to queue \(o.message.queue)"
+      if let eta = o.message.eta { line += ", due at \(eta.clockReading)" }
+      if let expires = o.message.expires { line += ", expires at \(expires.clockReading)" }
+      return line
+    case .status(let id, let status, let message):
+      let call = message.map { " \($0.call)" } ?? ""
+      guard let status else { return style.error("\(id)\(call): the backend did not answer") }
+      return "\(id)\(call): " + state(status)
+    case .list(let rows): return list(rows)
+    case .waited(let id, let status, let waited, let timeout):
+      guard let status else { return style.error("\(id): the backend did not answer") }
+      if status.state.isReady { return "\(id) ready after \(waited): " + state(status) }
+      return style.warn("\(id) not ready after \(timeout): ") + state(status)
+    case .queues(let stats, let now): return queues(stats, now: now)
+    case .inspected(let what, let answers): return inspected(what, answers)
+    case .revoked(let id, let terminate, let acked, let asked):
+      let silent = asked.filter { !acked.contains($0) }
+      var line =
+        "revoked \(id): \(acked.count) of \(asked.count) worker\(asked.count == 1 ? "" : "s") will skip it"
+        + (terminate ? " and stop it if running" : "")
+      if !silent.isEmpty {
+        line += "; " + style.warn("\(NodeSet.compact(silent.map(name))) did not answer and may still run it")
+      }
+      return line
+    case .catalogue:
+      return TaskCatalog.all.map { "\(TaskCatalog.usage($0))  \($0.summary)" }.joined(separator: "\n")
+    }
+  }
+
+  func describe(_ s: WorkerSettings) -> String {
+    let slots = "\(s.concurrency) slot\(s.concurrency == 1 ? "" : "s")"
+    let prefetch =
+      s.prefetchLimit.map { "prefetch \($0) unacked (\(s.concurrency) × \(s.prefetchMultiplier))" }
+      ?? "prefetch unlimited"
+    return
+      "\(slots), \(prefetch), \(s.acksLate ? "late" : "early") ack, visibility timeout \(s.visibilityTimeout), restore scan every \(s.restoreInterval) × \(s.restoreThrottle), queues \(s.queues.joined(separator: ","))"
+  }
+
+  func state(_ s: TaskStatus) -> String {
+    var text = s.state.rawValue
+    switch s.state {
+    case .success: text += " " + (s.result?.description ?? "null")
+    case .failure, .retry, .revoked: if let e = s.error { text += " " + e }
+    case .pending: text += " (the backend has nothing for it: not run yet, or lost)"
+    case .started: break
+    }
+    if s.retries > 0 { text += ", retries \(s.retries)" }
+    if let w = s.worker, s.state != .pending { text += " (on \(name(w)))" }
+    switch s.state {
+    case .success: return style.ok(text)
+    case .failure, .revoked: return style.error(text)
+    default: return text
+    }
+  }
+
+  func list(_ rows: [(TaskMessage, TaskStatus?)]) -> String {
+    guard !rows.isEmpty else { return "(no tasks sent yet)" }
+    var table = TextTable(["ID", "TASK", "QUEUE", "STATE", "RESULT", "WORKER"])
+    for (m, s) in rows {
+      let result: String
+      switch s?.state {
+      case .success?: result = s?.result?.description ?? "null"
+      case .failure?, .retry?, .revoked?: result = s?.error ?? ""
+      default: result = ""
+      }
+      table.add([
+        m.id, m.call, m.queue, s?.state.rawValue ?? "(no answer)", result,
+        s?.worker.map(name) ?? "",
+      ])
+    }
+    return table.render(style: style)
+  }
+
+  func queues(_ stats: BrokerStats?, now: Nanoseconds) -> String {
+    guard let stats else { return style.error("the broker did not answer") }
+    var lines: [String] = []
+    if stats.queues.isEmpty {
+      lines.append("no messages waiting in any queue")
+    } else {
+      var table = TextTable(["QUEUE", "WAITING"], rightAligned: [1])
+      for q in stats.queues { table.add([q.name, String(q.length)]) }
+      lines.append(table.render(style: style))
+    }
+    guard !stats.unacked.isEmpty else {
+      lines.append("unacked: none")
+      return lines.joined(separator: "\n")
+    }
+    lines.append("unacked: \(stats.unacked.count) (restored to the front once older than the visibility timeout)")
+    var table = TextTable(["TAG", "ID", "TASK", "CONSUMER", "HELD FOR"], rightAligned: [0, 4])
+    for u in stats.unacked {
+      table.add([String(u.tag), u.id, u.task, name(u.consumer), (now - u.delivered).description])
+    }
+    lines.append(table.render(style: style))
+    return lines.joined(separator: "\n")
+  }
+
+  func inspected(_ what: String, _ answers: [(NodeID, Value?)]) -> String {
+    answers.map { node, value -> String in
+      guard let value else { return style.warn("\(name(node)): no answer") }
+      if case .list(let items) = value {
+        guard !items.isEmpty else { return "\(name(node)): none" }
+        let entries = items.map { item -> String in
+          if let id = item.stringValue { return id }
+          var text = "\(item["id"]?.stringValue ?? "?") \(item["task"]?.stringValue ?? "")"
+          if let slot = item["slot"]?.intValue { text += " slot \(slot + 1)" }
+          if let eta = item["eta"]?.intValue { text += " due \(Nanoseconds(eta).clockReading)" }
+          if item["redelivered"] == .bool(true) { text += " (redelivered)" }
+          return text
+        }
+        return "\(name(node)): " + entries.joined(separator: "; ")
+      }
+      let fields = ["concurrency", "prefetch", "unacked", "started", "succeeded", "failed", "retried"]
+      return "\(name(node)): "
+        + fields.map { "\($0) \(value[$0]?.intValue.map(String.init) ?? "?")" }.joined(separator: ", ")
+    }.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,18 @@
+import DistLab
+import DistLabTasks
+
+/// What a `task` command did.
+public enum TaskResult: Sendable {
+  case started(nodes: [NodeInfo], settings: WorkerSettings)
+  case workersAdded([NodeInfo], settings: WorkerSettings)
+  case sent(DistLabTasks.SendOutcome)
+  /// `task status`: what the backend answered (nil: it did not answer).
+  case status(id: String, TaskStatus?, message: TaskMessage?)
+  case list([(TaskMessage, TaskStatus?)])
+  case waited(id: String, TaskStatus?, waited: Nanoseconds, timeout: Nanoseconds)
+  /// `task queues`: the broker's answer, or nil when it did not answer.
+  case queues(BrokerStats?, at: Nanoseconds)
+  case inspected(what: String, [(NodeID, Value?)])
+  case revoked(id: String, terminate: Bool, acknowledged: [NodeID], asked: [NodeID])
+  case catalogue
+}
