@@ -11,6 +11,10 @@ public final class TaskClient {
   public private(set) var backend: NodeID?
   /// The workers this lab started, in order.
   public private(set) var workers: [NodeID] = []
+  /// The beats this lab started, in order.
+  public private(set) var beats: [NodeID] = []
+  /// The beat schedule, by entry name: what every beat is given (Celery's `beat_schedule`).
+  public private(set) var schedule: [String: BeatEntry] = [:]
   /// Every task this producer published, in order, with what it sent.
   public private(set) var sent: [TaskMessage] = []
   var nextID = 1
@@ -201,6 +205,84 @@ public final class TaskClient {
       } catch {
         throw .world(error)
       }
+    }
+  }
+}
+
+extension TaskClient {
+  /// Starts a beat named `beat` (then `beat2`, …) and gives it the schedule. A second beat is
+  /// refused unless `force`: Celery expects exactly one.
+  public func startBeat(force: Bool, cancel: () -> Bool) throws(TaskLabError) -> NodeInfo {
+    let (broker, _) = try requireBroker()
+    if let running = beats.first, !force { throw .beatRunning(running) }
+    var k = 1
+    var name = "beat"
+    while world.node(named: name) != nil {
+      k += 1
+      name = "beat\(k)"
+    }
+    let made: [NodeInfo]
+    do {
+      made = try world.spawn(count: 1, names: [name], roles: ["beat"])
+    } catch {
+      throw .world(error)
+    }
+    let beat = made[0].id
+    beats.append(beat)
+    _ = try call(beat, "beat.configure", [.int(Int64(broker.number))], cancel: cancel)
+    for entryName in schedule.keys.sorted() {
+      if let e = schedule[entryName] { _ = try call(beat, "beat.set", [e.value], cancel: cancel) }
+    }
+    return made[0]
+  }
+
+  /// Adds or replaces an entry and gives it to every beat; returns the beats that took it.
+  public func setEntry(_ e: BeatEntry, cancel: () -> Bool) throws(TaskLabError) -> [NodeID] {
+    _ = try requireBroker()
+    guard let definition = TaskCatalog.definition(e.task) else { throw .unknownTask(e.task) }
+    if let mismatch = MethodSpec(e.task, definition.arguments, "").mismatch(e.args) {
+      throw .arguments(task: e.task, mismatch)
+    }
+    schedule[e.name] = e
+    return try broadcast(beats, "beat.set", [e.value], cancel: cancel)
+  }
+
+  public func removeEntry(_ name: String, cancel: () -> Bool) throws(TaskLabError) -> [NodeID] {
+    guard schedule.removeValue(forKey: name) != nil else { throw .unknownEntry(name) }
+    return try broadcast(beats, "beat.remove", [.string(name)], cancel: cancel)
+  }
+
+  /// What each beat says of its entries: last run, next due, runs so far.
+  public func beatList(cancel: () -> Bool) throws(TaskLabError) -> [(NodeID, Value?)] {
+    guard !beats.isEmpty else { throw .noBeat }
+    let requests = beats.map { CallRequest(to: $0, method: "beat.list", args: []) }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(beats, outcomes).map { b, o in
+      guard case .value(let v) = o.result else { return (b, nil) }
+      return (b, v.first)
+    }
+  }
+
+  /// Makes the same call on every node at once; returns those that answered.
+  func broadcast(_ nodes: [NodeID], _ method: String, _ args: [Value], cancel: () -> Bool) throws(TaskLabError)
+    -> [NodeID]
+  {
+    guard !nodes.isEmpty else { return [] }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(
+        nodes.map { CallRequest(to: $0, method: method, args: args) }, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(nodes, outcomes).compactMap { n, o in
+      if case .value = o.result { return n }
+      return nil
     }
   }
 }

@@ -13,4 +13,9 @@ public enum TaskLabError: Error, Equatable, Sendable {
   case unknownID(String)
   case noWorkers
   case unknownInspection(String)
+  /// A beat already runs: Celery runs exactly one, and a second publishes every entry again.
+  case beatRunning(NodeID)
+  case noBeat
+  case unknownEntry(String)
+  case badCrontab(Crontab.Problem)
 }

@@ -7,6 +7,8 @@ public struct TaskLedger: Sendable, Equatable {
   public var starts: [String: Int] = [:]
   /// How many times each id was delivered again after a restore.
   public var redeliveries: [String: Int] = [:]
+  /// How many tasks each beat entry published, over every beat.
+  public var beatSent: [String: Int] = [:]
 
   public init(_ trace: TraceLog) {
     for e in trace.ordered {
@@ -14,6 +16,7 @@ public struct TaskLedger: Sendable, Equatable {
       switch topic {
       case "task.started": starts[id, default: 0] += 1
       case "task.received" where values.count > 2 && values[2] == .bool(true): redeliveries[id, default: 0] += 1
+      case "beat.sent" where values.count > 1: beatSent[values[1].stringValue ?? "", default: 0] += 1
       default: break
       }
     }

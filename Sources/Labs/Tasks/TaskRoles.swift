@@ -9,5 +9,7 @@ public enum TaskRoles {
     services: { [WorkerService()] })
   public static let backend = Role(
     "backend", summary: "a result backend: each task's latest state (the task lab)", services: { [BackendService()] })
-  public static let all = [broker, worker, backend]
+  public static let beat = Role(
+    "beat", summary: "a beat scheduler that publishes periodic tasks (the task lab)", services: { [BeatService()] })
+  public static let all = [broker, worker, backend, beat]
 }

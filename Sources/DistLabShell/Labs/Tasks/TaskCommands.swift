@@ -90,6 +90,46 @@ enum TaskCommands {
         flags: [FlagSpec("--terminate", help: "also stop it where it runs")], action: revoke),
     ])
 
+  /// `beat …`: Celery beat, the scheduler that only publishes.
+  static let beatSpec = CommandSpec(
+    "beat", family: .data,
+    summary: "the task lab's beat scheduler: start it, add, list and remove periodic entries",
+    example: ["task start", "beat start", "beat add tick add 1 1 --every 10s", "advance 25s", "beat list"],
+    subcommands: [
+      CommandSpec(
+        "start", family: .data, summary: "spawn a beat and give it the schedule (a second one needs --force)",
+        details: ["Celery runs exactly one beat: each beat publishes every entry, so two publish everything twice."],
+        example: ["task start", "beat start"],
+        flags: [FlagSpec("--force", help: "start another beat even though one runs")], action: beatStart),
+      CommandSpec(
+        "add", family: .data, summary: "add an entry: a task every interval or on a crontab (beat_schedule)",
+        details: [
+          "--crontab takes Celery's fields: minute=0,hour=*/3,day_of_week=mon-fri (Sunday is 0; list",
+          "items joined by ;). Day of week and day of month must both match. Time 0 is Thursday",
+          "1 January 1970, 00:00.",
+        ],
+        example: ["task start", "beat start", "beat add tick add 1 1 --every 10s"],
+        positionals: [
+          Positional("NAME", .text), Positional("TASK", .choice(TaskCatalog.names)), Positional("ARG", .text, .any),
+        ],
+        flags: [
+          FlagSpec("--every", .duration, placeholder: "D", help: "run every D"),
+          FlagSpec("--crontab", .text, placeholder: "FIELDS", help: "run on a crontab: minute=…,hour=…"),
+          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+        ],
+        action: beatAdd),
+      CommandSpec(
+        "list", family: .data, summary: "ask each beat: its entries, last run and next due time",
+        example: ["task start", "beat start", "beat add tick add 1 1 --every 10s", "beat list"],
+        action: beatList),
+      CommandSpec(
+        "remove", family: .data, summary: "remove an entry from every beat",
+        example: [
+          "task start", "beat start", "beat add tick add 1 1 --every 10s", "beat remove tick",
+        ],
+        positionals: [Positional("NAME", .text)], action: beatRemove),
+    ])
+
   static func settings(_ inv: Invocation, broker: NodeID, backend: NodeID) throws(ShellError) -> WorkerSettings {
     var s = WorkerSettings(broker: broker, backend: backend)
     if let n = try inv.flagInt("--concurrency", range: 1...64) { s.concurrency = n }
@@ -218,5 +258,54 @@ enum TaskCommands {
       try s.tasks.revoke(id, terminate: terminate, cancel: s.cancel)
     }
     return .task(.revoked(id: id, terminate: terminate, acknowledged: acked, asked: s.tasks.workers))
+  }
+
+  static func beatStart(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let beat = try attempt(inv.column) { () throws(TaskLabError) in
+      try s.tasks.startBeat(force: inv.has("--force"), cancel: s.cancel)
+    }
+    return .task(.beatStarted(beat, entries: s.tasks.schedule.count))
+  }
+
+  static func beatAdd(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let name = inv.positional[0]
+    guard !name.text.isEmpty, name.text.utf8.count <= 64, !name.text.contains("#") else {
+      throw ShellError("an entry name has 1 to 64 characters and no #", column: name.column)
+    }
+    let schedule: BeatEntry.Schedule
+    switch (try positive(inv, "--every"), inv.flags["--crontab"]) {
+    case (let every?, nil): schedule = .every(every)
+    case (nil, let cron?):
+      do throws(Crontab.Problem) {
+        schedule = .crontab(try Crontab(parsing: cron.text))
+      } catch {
+        throw ShellError(Messages.text(error), column: cron.column)
+      }
+    case (.some, .some):
+      throw ShellError("an entry runs --every D or on a --crontab, not both", column: inv.flags["--crontab"]?.column)
+    case (nil, nil): throw ShellError("say when it runs: --every D or --crontab FIELDS", column: inv.column)
+    }
+    let queue = try inv.flags["--queue"].map { (t) throws(ShellError) in try queueNames(t)[0] }
+    let entry = BeatEntry(
+      name: name.text, task: inv.positional[1].text, args: inv.positional.dropFirst(2).map(Units.value),
+      queue: queue ?? TaskDefaults.queue, schedule: schedule)
+    let took = try attempt(inv.positional[1].column) { () throws(TaskLabError) in
+      try s.tasks.setEntry(entry, cancel: s.cancel)
+    }
+    return .task(.entrySet(entry, beats: took, asked: s.tasks.beats))
+  }
+
+  static func beatList(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let answers = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.beatList(cancel: s.cancel) }
+    let schedule = s.tasks.schedule.keys.sorted().compactMap { s.tasks.schedule[$0] }
+    return .task(.beatListed(schedule: schedule, answers: answers))
+  }
+
+  static func beatRemove(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let name = inv.positional[0].text
+    let took = try attempt(inv.positional[0].column) { () throws(TaskLabError) in
+      try s.tasks.removeEntry(name, cancel: s.cancel)
+    }
+    return .task(.entryRemoved(name, beats: took, asked: s.tasks.beats))
   }
 }

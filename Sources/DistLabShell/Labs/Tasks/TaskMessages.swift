@@ -28,6 +28,26 @@ extension Messages {
     case .noWorkers: return "no workers: 'task worker' adds one"
     case .unknownInspection(let what):
       return "unknown inspection '\(what)' (one of: active, reserved, scheduled, revoked, stats)"
+    case .beatRunning:
+      return
+        "a beat already runs: Celery expects exactly one, and a second publishes every entry again; --force starts it anyway"
+    case .noBeat: return "no beat yet: 'beat start' starts one"
+    case .unknownEntry(let name): return "no schedule entry '\(name)' ('beat list' shows them)"
+    case .badCrontab(let p): return text(p)
+    }
+  }
+
+  static func text(_ p: Crontab.Problem) -> String {
+    switch p {
+    case .unknownField(let part):
+      return
+        "'\(part)' is not a crontab field: write FIELD=PATTERN with minute, hour, day_of_week, day_of_month or month_of_year"
+    case .badValue(let field, let text):
+      return "\(field.rawValue) '\(text)' is not a pattern: use *, N, A-B, */N or A-B/N, several joined by ;"
+    case .outOfRange(let field, let value):
+      let r = field.range
+      return "\(field.rawValue) \(value) is out of range (\(r.lowerBound) to \(r.upperBound))"
+    case .nothingMatches: return "that crontab never matches a date (such as 31 February)"
     }
   }
 
@@ -46,7 +66,7 @@ extension Messages {
 
   /// How the workers' trace events read.
   @Sendable static func taskEvent(_ topic: String, _ values: [Value]) -> String? {
-    guard topic.hasPrefix("task."), let id = values.first?.stringValue else { return nil }
+    guard topic.hasPrefix("task.") || topic.hasPrefix("beat."), let id = values.first?.stringValue else { return nil }
     let slot = values.count > 1 ? values[1].intValue.map { " in slot \($0 + 1)" } ?? "" : ""
     switch topic {
     case "task.received":
@@ -56,6 +76,7 @@ extension Messages {
     case "task.failed": return "\(id) failed\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
     case "task.retry": return "\(id) will retry\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
     case "task.terminated": return "\(id) terminated\(slot)"
+    case "beat.sent": return "beat published \(id)"
     default: return nil
     }
   }

@@ -42,9 +42,50 @@ struct TaskRenderer {
         line += "; " + style.warn("\(NodeSet.compact(silent.map(name))) did not answer and may still run it")
       }
       return line
+    case .beatStarted(let beat, let entries):
+      return
+        "started \(beat.name): it publishes the schedule's \(entries) entr\(entries == 1 ? "y" : "ies") to the broker"
+    case .entrySet(let e, let took, let asked):
+      return "\(e.name): \(TaskMessage(id: "", task: e.task, args: e.args).call) \(schedule(e.schedule))"
+        + reach(took, asked)
+    case .entryRemoved(let name, let took, let asked): return "removed \(name)" + reach(took, asked)
+    case .beatListed(let entries, let answers): return beatList(entries, answers)
     case .catalogue:
       return TaskCatalog.all.map { "\(TaskCatalog.usage($0))  \($0.summary)" }.joined(separator: "\n")
     }
+  }
+
+  func schedule(_ s: BeatEntry.Schedule) -> String {
+    switch s {
+    case .every(let d): "every \(d)"
+    case .crontab(let c): "on \(c.description)"
+    }
+  }
+
+  /// `; given to beat` / `; beat2 did not answer` / `; no beat runs yet`.
+  func reach(_ took: [NodeID], _ asked: [NodeID]) -> String {
+    guard !asked.isEmpty else { return " (no beat runs yet: 'beat start')" }
+    let silent = asked.filter { !took.contains($0) }
+    var text = "; told \(NodeSet.compact(took.map(name)))"
+    if !silent.isEmpty { text += "; " + style.warn("\(NodeSet.compact(silent.map(name))) did not answer") }
+    return text
+  }
+
+  func beatList(_ entries: [BeatEntry], _ answers: [(NodeID, Value?)]) -> String {
+    guard !entries.isEmpty else { return "no entries ('beat add' adds one)" }
+    var table = TextTable(["ENTRY", "TASK", "SCHEDULE", "BEAT", "RUNS", "LAST", "NEXT"], rightAligned: [4])
+    for e in entries {
+      for (beat, answer) in answers {
+        let row = (answer?.listValue ?? []).first { $0["entry"]?["name"]?.stringValue == e.name }
+        let last = row?["last"]?.intValue.map { Nanoseconds($0).clockReading } ?? "-"
+        let next = row?["next"]?.intValue.map { Nanoseconds($0).clockReading } ?? "-"
+        table.add([
+          e.name, TaskMessage(id: "", task: e.task, args: e.args).call, schedule(e.schedule), name(beat),
+          answer == nil ? "?" : String(row?["runs"]?.intValue ?? 0), answer == nil ? "no answer" : last, next,
+        ])
+      }
+    }
+    return table.render(style: style)
   }
 
   func describe(_ s: WorkerSettings) -> String {

@@ -15,4 +15,8 @@ public enum TaskResult: Sendable {
   case inspected(what: String, [(NodeID, Value?)])
   case revoked(id: String, terminate: Bool, acknowledged: [NodeID], asked: [NodeID])
   case catalogue
+  case beatStarted(NodeInfo, entries: Int)
+  case entrySet(BeatEntry, beats: [NodeID], asked: [NodeID])
+  case entryRemoved(String, beats: [NodeID], asked: [NodeID])
+  case beatListed(schedule: [BeatEntry], answers: [(NodeID, Value?)])
 }

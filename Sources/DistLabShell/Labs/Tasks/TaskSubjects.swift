@@ -3,7 +3,8 @@ import DistLabTasks
 
 /// The task lab's shell side, as `Labs.all` lists it.
 enum TaskLab {
-  static let shell = LabShellSide(commands: [TaskCommands.spec], subjects: subjects, events: Messages.taskEvent)
+  static let shell = LabShellSide(
+    commands: [TaskCommands.spec, TaskCommands.beatSpec], subjects: subjects, events: Messages.taskEvent)
 
   /// `expect task.…`, `tasks.…` and `broker.…`: read from the nodes as `nodes` reads them —
   /// the world's truth, which the lab's client learns only by asking.
@@ -36,6 +37,9 @@ enum TaskLab {
       },
       Subject("tasks.redelivered", "deliveries after a restore") { s, _ throws(ShellError) in
         .number(Double(TaskLedger(s.world.trace).redeliveries.values.reduce(0, +)))
+      },
+      Subject("beat.sent.KEY", "tasks the entry KEY published, over every beat") { s, t throws(ShellError) in
+        .number(Double(TaskLedger(s.world.trace).beatSent[String(t.text.dropFirst("beat.sent.".count))] ?? 0))
       },
       Subject("broker.queued", "messages waiting in the broker's queues") { s, t throws(ShellError) in
         .number(try brokerMetric(s, t, "queued"))
