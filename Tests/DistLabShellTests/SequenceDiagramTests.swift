@@ -333,3 +333,21 @@ final class SequenceDiagramTests: XCTestCase {
     return out
   }
 }
+
+extension SequenceDiagramTests {
+  /// A bulk message's label is cut to 200 characters, so a trace of a large shard load stays
+  /// short to draw and to read (its labels were once 30 KB each and took minutes to shorten).
+  func testABulkMessagesLabelIsBounded() {
+    let frame = Frame(
+      kind: .request, callID: 1, method: "kv.mput", args: [.list((0..<2000).map { .string("key-\($0)") })])
+    let label = FrameLabel.short(frame)
+    XCTAssertEqual(label.count, FrameLabel.maxCharacters)
+    XCTAssertTrue(label.hasPrefix("kv.mput([key-0, key-1, "))
+    XCTAssertTrue(label.hasSuffix("…"))
+    let s = ShellSession(style: Style(colour: false, columns: 120))
+    runOK(s, ["spawn 4", "shard use ring", "shard load 10000"])
+    for line in runOK(s, ["trace"]).split(separator: "\n") {
+      XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 120, String(line))
+    }
+  }
+}

@@ -47,14 +47,20 @@ public struct TraceEvent: Sendable {
 
 /// Short human labels for frames, shared by the trace and the renderers.
 public enum FrameLabel {
+  /// The longest label: a bulk write of a thousand keys reads as its start and `…`.
+  public static let maxCharacters = 200
+
   public static func short(_ frame: Frame) -> String {
     let args = frame.args.map(\.description).joined(separator: ", ")
+    let label: String
     switch frame.kind {
-    case .message: return args
-    case .request: return "\(frame.method)(\(args))"
-    case .reply: return "reply \(args)"
-    case .error: return "error \(args)"
+    case .message: label = args
+    case .request: label = "\(frame.method)(\(args))"
+    case .reply: label = "reply \(args)"
+    case .error: label = "error \(args)"
     }
+    guard label.count > maxCharacters else { return label }
+    return String(label.prefix(maxCharacters - 1)) + "…"
   }
 }
 
@@ -116,6 +122,9 @@ public struct TraceLog: Sendable {
       start = (start + 1) % limit
     }
   }
+
+  /// The `i`th kept event, oldest first, without copying the log.
+  public subscript(age i: Int) -> TraceEvent { events[(start + i) % events.count] }
 
   /// The kept events, oldest first.
   public var ordered: [TraceEvent] {

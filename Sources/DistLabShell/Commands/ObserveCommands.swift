@@ -28,20 +28,29 @@ enum ObserveCommands {
       Set(try NodeSet.resolve(t, in: s.world, allowClient: true))
     }
     let log = s.world.trace
-    var events = log.ordered
+    let count = log.events.count
+    var at: (Int) -> TraceEvent = { log[age: $0] }
     if s.world.mode == .live {
       // Live nodes record from their own threads, so neighbouring events can land out of order.
-      events = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+      let sorted = log.ordered.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+      at = { sorted[$0].element }
     }
-    if let filter {
-      events = events.filter { e in filter.contains(e.node) && (e.peer.map { filter.contains($0) } ?? true) }
+    // One pass from the newest back, copying only what is shown: a long trace costs a count,
+    // not a copy, and Ctrl-C or a time limit stops it.
+    var newestFirst: [TraceEvent] = []
+    var settled = Set<Int>()
+    var kept = 0
+    for k in stride(from: count - 1, through: 0, by: -1) {
+      if k & 4095 == 0, s.cancel() { throw ShellError("trace interrupted; nothing shown", column: inv.column) }
+      let e = at(k)
+      if let filter, !(filter.contains(e.node) && (e.peer.map { filter.contains($0) } ?? true)) { continue }
+      if e.kind == .deliver || e.kind == .drop, let id = e.messageID { settled.insert(id) }
+      guard e.kind != .duplicate, !(e.kind == .send && settled.contains(e.messageID ?? -1)) else { continue }
+      kept += 1
+      if newestFirst.count < last { newestFirst.append(e) }
     }
-    let settled = Set(events.lazy.filter { $0.kind == .deliver || $0.kind == .drop }.compactMap(\.messageID))
-    events = events.filter { e in
-      e.kind != .duplicate && !(e.kind == .send && settled.contains(e.messageID ?? -1))
-    }
-    let shown = Array(events.suffix(last))
-    let omitted = events.count - shown.count + (log.totalRecorded - log.events.count)
+    let shown = Array(newestFirst.reversed())
+    let omitted = kept - shown.count + (log.totalRecorded - count)
     var names: [NodeID: String] = [.client: "cli"]
     for n in s.world.allNodes { names[n.id] = n.name }
     var used = Set<NodeID>()

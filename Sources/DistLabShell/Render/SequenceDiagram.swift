@@ -305,10 +305,19 @@ public enum SequenceDiagram {
       let excess = Self.length(label) - labelBudget
       guard excess > 0, let k = label.firstIndex(where: \.shrinkable) else { return label }
       let text = label[k].text
-      let keep = max(3, TextWidth.of(text) - excess - 1)
-      guard keep < TextWidth.of(text) - 1 else { return label }
-      var kept = text
-      while kept.count > 1 && TextWidth.of(kept) > keep { kept.removeLast() }
+      let width = TextWidth.of(text)
+      let keep = max(3, width - excess - 1)
+      guard keep < width - 1 else { return label }
+      // The longest prefix within `keep` columns, in one pass.
+      var kept = ""
+      var used = 0
+      for c in text {
+        let w = TextWidth.of(String(c))
+        if used + w > keep { break }
+        kept.append(c)
+        used += w
+      }
+      if kept.isEmpty, let first = text.first { kept = String(first) }
       var out = label
       out[k].text = kept + "…"
       return out

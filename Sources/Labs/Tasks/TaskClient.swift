@@ -53,6 +53,11 @@ public final class TaskClient {
     throws(TaskLabError) -> [NodeInfo]
   {
     guard broker == nil else { throw .alreadyStarted }
+    // Every node or none: checked before the first spawn.
+    let total = world.allNodes.count + 2 + count
+    guard total <= world.config.maxNodes else {
+      throw .world(.overCap(spawning: 2 + count, total: total, cap: world.config.maxNodes))
+    }
     var made: [NodeInfo] = []
     do {
       made += try world.spawn(count: 1, names: ["broker"], roles: ["broker"])
@@ -107,10 +112,10 @@ public final class TaskClient {
     sent.append(message)
     let outcome = try call(broker, "broker.publish", [message.value], cancel: cancel)
     switch outcome.result {
-    case .value: return SendOutcome(message: message, accepted: true, took: outcome.roundTrip)
-    case .error(let e): throw .notAccepted(id: id, broker: broker, reason: e)
+    case .value: return SendOutcome(message: message, refusal: nil, took: outcome.roundTrip)
+    case .error(let e): return SendOutcome(message: message, refusal: .refused(e), took: outcome.roundTrip)
     case .timeout, .interrupted:
-      throw .notAccepted(id: id, broker: broker, reason: "no answer within \(TaskDefaults.callTimeout)")
+      return SendOutcome(message: message, refusal: .noAnswer(TaskDefaults.callTimeout), took: outcome.roundTrip)
     }
   }
 
@@ -299,11 +304,17 @@ public struct SendOptions: Sendable {
   public init() {}
 }
 
-/// A published task: its message and how long the broker took to take it.
+/// A publish: its message, and whether the broker took it — a producer that hears nothing
+/// within its timeout knows only that the task was not accepted.
 public struct SendOutcome: Sendable {
+  public enum Refusal: Sendable, Equatable {
+    case noAnswer(Nanoseconds)
+    case refused(String)
+  }
   public var message: TaskMessage
-  public var accepted: Bool
+  public var refusal: Refusal?
   public var took: Nanoseconds
+  public var accepted: Bool { refusal == nil }
 }
 
 /// What the backend holds for one task.

@@ -8,8 +8,6 @@ public enum TaskLabError: Error, Equatable, Sendable {
   case alreadyStarted
   case unknownTask(String)
   case arguments(task: String, ArgumentMismatch)
-  /// The broker did not take the message: the producer's publish timed out or was refused.
-  case notAccepted(id: String, broker: NodeID, reason: String)
   case unknownID(String)
   case noWorkers
   case unknownInspection(String)

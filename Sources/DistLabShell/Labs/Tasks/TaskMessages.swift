@@ -22,8 +22,6 @@ extension Messages {
         return
           "\(task): argument \(position) (\(expected.label)) must be \(typeWord(expected.type)), not a \(given.typeName)"
       }
-    case .notAccepted(let id, _, let reason):
-      return "\(id) was not accepted: the broker did not take it (\(reason)); nothing was queued"
     case .unknownID(let id): return "no task '\(id)' was sent from this shell ('task list' shows them)"
     case .noWorkers: return "no workers: 'task worker' adds one"
     case .unknownInspection(let what):

@@ -17,6 +17,14 @@ struct TaskRenderer {
         + "workers: " + describe(s)
     case .workersAdded(let nodes, let s):
       return "added \(NodeSet.compact(nodes.map(\.name))): " + describe(s)
+    case .sent(let o) where !o.accepted:
+      let why: String
+      switch o.refusal {
+      case .noAnswer(let d)?: why = "the broker did not answer within \(d); it may or may not have queued it"
+      case .refused(let e)?: why = "the broker refused it (\(e)); nothing was queued"
+      case nil: why = ""
+      }
+      return style.error("\(o.message.id) \(o.message.call) was not accepted: \(why)")
     case .sent(let o):
       var line = "sent \(o.message.id) \(o.message.call) to queue \(o.message.queue)"
       if let eta = o.message.eta { line += ", due at \(eta.clockReading)" }
