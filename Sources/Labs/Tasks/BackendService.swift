@@ -21,6 +21,32 @@ public final class BackendService: StartingService {
       b.stored += 1
       return .value([])
     },
+    ServiceMethod(
+      "backend.chord_part", [ArgumentSpec("CHORD", .string), ArgumentSpec("PART", .map)],
+      "counts a chord header's result; when the last arrives, answers [true, results] or fails the body"
+    ) { b, r, node in
+      let chord = r.key(0)
+      let part = r.args[1]
+      let size = Int(part["size"]?.intValue ?? 0)
+      var parts = node.disk["c:" + chord]?.listValue ?? []
+      parts.append(part)
+      node.disk["c:" + chord] = .list(parts)
+      guard parts.count >= size else { return .value([.bool(false)]) }
+      node.disk["c:" + chord] = nil
+      // Like Celery's Redis backend: once every part is in, a failed part fails the body.
+      if let failed = parts.first(where: { $0["failed"] == .bool(true) }) {
+        let error =
+          "ChordError: Dependency \(failed["id"]?.stringValue ?? "?") raised \(failed["error"]?.stringValue ?? "")"
+        let meta = Value.map([
+          "state": .string(TaskState.failure.rawValue), "retries": .int(0), "error": .string(error),
+        ])
+        node.disk["r:" + chord] = meta
+        b.results[chord] = meta
+        return .value([.bool(false)])
+      }
+      let ordered = parts.sorted { ($0["index"]?.intValue ?? 0) < ($1["index"]?.intValue ?? 0) }
+      return .value([.bool(true), .list(ordered.map { $0["result"] ?? .null })])
+    },
     ServiceMethod("backend.get", [ArgumentSpec("ID", .string)], "the task's latest state; PENDING when unknown") {
       _, r, node in
       .value([node.disk["r:" + r.key(0)] ?? .map(["state": .string(TaskState.pending.rawValue)])])

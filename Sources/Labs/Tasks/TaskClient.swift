@@ -119,6 +119,103 @@ public final class TaskClient {
     }
   }
 
+  // MARK: Canvas
+
+  /// A signature as typed: the task and its own arguments.
+  public struct Signature: Sendable {
+    public var task: String
+    public var args: [Value]
+    public init(_ task: String, _ args: [Value]) {
+      self.task = task
+      self.args = args
+    }
+  }
+
+  public enum CanvasKind: String, Sendable {
+    case chain, group, chord
+  }
+
+  /// Checks a signature; with `receives`, a result will be put before its arguments.
+  func check(_ sig: Signature, receives: Bool) throws(TaskLabError) {
+    guard let d = TaskCatalog.definition(sig.task) else { throw .unknownTask(sig.task) }
+    guard receives else {
+      if let m = MethodSpec(sig.task, d.arguments, "").mismatch(sig.args) { throw .arguments(task: sig.task, m) }
+      return
+    }
+    let rest = Array(d.arguments.dropFirst())
+    guard !d.arguments.isEmpty else { throw .arguments(task: sig.task, .count(given: sig.args.count + 1)) }
+    if let m = MethodSpec(sig.task, rest, "").mismatch(sig.args) {
+      switch m {
+      case .count(let given): throw .arguments(task: sig.task, .count(given: given + 1))
+      case .type(let position, let expected, let given):
+        throw .arguments(task: sig.task, .type(position: position + 1, expected: expected, given: given))
+      }
+    }
+  }
+
+  /// Celery's canvas: a chain runs its links one after another, each given the previous result
+  /// first; a group sends its tasks at once; a chord is a group whose results, once every one
+  /// has succeeded, go as a list to its body. Every task gets its id now, so a link that never
+  /// runs can be asked about (it stays PENDING).
+  public func sendCanvas(
+    _ kind: CanvasKind, _ sigs: [Signature], body: Signature?, options o: SendOptions, cancel: () -> Bool
+  ) throws(TaskLabError) -> [SendOutcome] {
+    let (broker, _) = try requireBroker()
+    for (k, sig) in sigs.enumerated() { try check(sig, receives: kind == .chain && k > 0) }
+    if let body { try check(body, receives: true) }
+    let queue = o.queue ?? TaskDefaults.queue
+    var ids: [String] = []
+    for _ in sigs.indices {
+      ids.append("T\(nextID)")
+      nextID += 1
+    }
+    var bodyLink: TaskLink?
+    if let body {
+      bodyLink = TaskLink(id: "T\(nextID)", task: body.task, args: body.args)
+      nextID += 1
+    }
+    var publish: [TaskMessage] = []
+    switch kind {
+    case .chain:
+      var first = TaskMessage(id: ids[0], task: sigs[0].task, args: sigs[0].args, queue: queue)
+      first.chain = zip(ids, sigs).dropFirst().map { TaskLink(id: $0, task: $1.task, args: $1.args) }
+      sent.append(first)
+      for (id, sig) in zip(ids, sigs).dropFirst() {
+        var later = TaskMessage(id: id, task: sig.task, args: sig.args, queue: queue)
+        later.partial = true
+        sent.append(later)
+      }
+      publish = [first]
+    case .group, .chord:
+      for (k, (id, sig)) in zip(ids, sigs).enumerated() {
+        var m = TaskMessage(id: id, task: sig.task, args: sig.args, queue: queue)
+        if let bodyLink { m.chord = ChordPart(size: sigs.count, index: k, body: bodyLink) }
+        sent.append(m)
+        publish.append(m)
+      }
+      if let bodyLink {
+        var later = TaskMessage(id: bodyLink.id, task: bodyLink.task, args: bodyLink.args, queue: queue)
+        later.partial = true
+        sent.append(later)
+      }
+    }
+    let requests = publish.map { CallRequest(to: broker, method: "broker.publish", args: [$0.value]) }
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    return zip(publish, outcomes).map { m, o in
+      switch o.result {
+      case .value: SendOutcome(message: m, refusal: nil, took: o.roundTrip)
+      case .error(let e): SendOutcome(message: m, refusal: .refused(e), took: o.roundTrip)
+      case .timeout, .interrupted:
+        SendOutcome(message: m, refusal: .noAnswer(TaskDefaults.callTimeout), took: o.roundTrip)
+      }
+    }
+  }
+
   // MARK: Asking
 
   /// What the backend says of `id` (PENDING when it has nothing), or nil when it does not answer.

@@ -19,6 +19,13 @@ public struct TaskMessage: Hashable, Sendable {
   public var maxRetries: Int
   /// Set by the broker's restore: the message was delivered before and not acknowledged.
   public var redelivered: Bool
+  /// The links still to run after this one (a chain): each gets this task's result first.
+  public var chain: [TaskLink] = []
+  /// The chord this task is a header part of, if any.
+  public var chord: ChordPart?
+  /// A signature still waiting for a result to be put first in its arguments (a chain's later
+  /// link as the producer sent it); never on the wire.
+  public var partial = false
 
   public init(
     id: String, task: String, args: [Value], queue: String = TaskDefaults.queue, eta: Nanoseconds? = nil,
@@ -45,6 +52,8 @@ public struct TaskMessage: Hashable, Sendable {
     if let eta { entries.append(MapEntry(.string("eta"), .int(eta.value))) }
     if let expires { entries.append(MapEntry(.string("expires"), .int(expires.value))) }
     if redelivered { entries.append(MapEntry(.string("redelivered"), .bool(true))) }
+    if !chain.isEmpty { entries.append(MapEntry(.string("chain"), .list(chain.map(\.value)))) }
+    if let chord { entries.append(MapEntry(.string("chord"), chord.value)) }
     return .map(entries)
   }
 
@@ -57,6 +66,8 @@ public struct TaskMessage: Hashable, Sendable {
       id: id, task: task, args: args, queue: queue, eta: v["eta"]?.intValue.map(Nanoseconds.init),
       expires: v["expires"]?.intValue.map(Nanoseconds.init), retries: Int(v["retries"]?.intValue ?? 0),
       maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
+    chain = (v["chain"]?.listValue ?? []).compactMap(TaskLink.init)
+    chord = v["chord"].flatMap(ChordPart.init)
   }
 
   /// `add(2, 3)`, `sleep(10s)`: how the task reads in views, durations as durations.
@@ -67,7 +78,52 @@ public struct TaskMessage: Hashable, Sendable {
         ? (v.intValue.map { Nanoseconds($0).description } ?? v.description)
         : v.description
     }
-    return "\(task)(" + shown.joined(separator: ", ") + ")"
+    return "\(task)(" + ((partial ? ["…"] : []) + shown).joined(separator: ", ") + ")"
+  }
+}
+
+/// A signature in a canvas: the id it will run under, the task and its own arguments (the
+/// previous result, or a chord's results, goes before them).
+public struct TaskLink: Hashable, Sendable {
+  public var id: String
+  public var task: String
+  public var args: [Value]
+
+  public init(id: String, task: String, args: [Value]) {
+    self.id = id
+    self.task = task
+    self.args = args
+  }
+
+  var value: Value { .map(["id": .string(id), "task": .string(task), "args": .list(args)]) }
+
+  init?(_ v: Value) {
+    guard let id = v["id"]?.stringValue, let task = v["task"]?.stringValue, let args = v["args"]?.listValue else {
+      return nil
+    }
+    self.init(id: id, task: task, args: args)
+  }
+}
+
+/// A chord header task's place: the chord's size, its own index, and the body to run with
+/// every header result once all have succeeded (the body's id names the chord).
+public struct ChordPart: Hashable, Sendable {
+  public var size: Int
+  public var index: Int
+  public var body: TaskLink
+
+  var value: Value { .map(["size": .int(Int64(size)), "index": .int(Int64(index)), "body": body.value]) }
+
+  init(size: Int, index: Int, body: TaskLink) {
+    self.size = size
+    self.index = index
+    self.body = body
+  }
+
+  init?(_ v: Value) {
+    guard let size = v["size"]?.intValue, let index = v["index"]?.intValue, let body = v["body"].flatMap(TaskLink.init)
+    else { return nil }
+    self.init(size: Int(size), index: Int(index), body: body)
   }
 }
 

@@ -188,6 +188,7 @@ public final class WorkerService: StartingService {
       succeeded += 1
       store(m, .success, ["result": v], node: node)
       node.event("task.succeeded", [.string(m.id), .int(Int64(slot))])
+      followUp(m, result: v, node: node)
     case .failure(let error) where m.retries < m.maxRetries:
       retried += 1
       var again = m
@@ -196,16 +197,57 @@ public final class WorkerService: StartingService {
       again.eta = node.now + TaskDefaults.retryDelay
       store(m, .retry, ["error": .string(error)], node: node)
       node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
-      var options = CallOptions()
-      options.timeout = TaskDefaults.callTimeout
-      node.call(s.broker, "broker.publish", [again.value], options: options) { _, _ in }
+      publish(again, node: node)
     case .failure(let error):
       failed += 1
       store(m, .failure, ["error": .string(error)], node: node)
       node.event("task.failed", [.string(m.id), .int(Int64(slot)), .string(error)])
+      // A failed link ends its chain: the links after it are never sent and stay PENDING.
+      if let chord = m.chord { chordPart(m, chord, result: .null, error: error, node: node) }
     }
     if s.acksLate { ack(running.delivery, node: node) }
     pump(node)
+  }
+
+  /// What a success sets off: the chain's next link with the result first in its arguments,
+  /// or this chord part's count at the backend.
+  func followUp(_ m: TaskMessage, result: Value, node: ProgramNode) {
+    if let next = m.chain.first {
+      var message = TaskMessage(id: next.id, task: next.task, args: [result] + next.args, queue: m.queue)
+      message.chain = Array(m.chain.dropFirst())
+      publish(message, node: node)
+    }
+    if let chord = m.chord { chordPart(m, chord, result: result, error: nil, node: node) }
+  }
+
+  /// Tells the backend a chord part finished; the worker whose part completes the chord
+  /// publishes the body with every result, as Celery's Redis backend does.
+  func chordPart(_ m: TaskMessage, _ chord: ChordPart, result: Value, error: String?, node: ProgramNode) {
+    guard let s = settings else { return }
+    var part: [MapEntry] = [
+      MapEntry(.string("id"), .string(m.id)), MapEntry(.string("size"), .int(Int64(chord.size))),
+      MapEntry(.string("index"), .int(Int64(chord.index))), MapEntry(.string("result"), result),
+    ]
+    if let error {
+      part.append(MapEntry(.string("failed"), .bool(true)))
+      part.append(MapEntry(.string("error"), .string(error)))
+    }
+    var options = CallOptions()
+    options.timeout = TaskDefaults.callTimeout
+    node.call(s.backend, "backend.chord_part", [.string(chord.body.id), .map(part)], options: options) {
+      [unowned self] node, answer in
+      guard case .value(let v) = answer, v.first == .bool(true), v.count > 1 else { return }
+      self.publish(
+        TaskMessage(id: chord.body.id, task: chord.body.task, args: [v[1]] + chord.body.args, queue: m.queue),
+        node: node)
+    }
+  }
+
+  func publish(_ message: TaskMessage, node: ProgramNode) {
+    guard let s = settings else { return }
+    var options = CallOptions()
+    options.timeout = TaskDefaults.callTimeout
+    node.call(s.broker, "broker.publish", [message.value], options: options) { _, _ in }
   }
 
   func store(_ m: TaskMessage, _ state: TaskState, _ fields: [String: Value], node: ProgramNode) {

@@ -62,6 +62,26 @@ enum TaskCommands {
         ],
         action: send),
       CommandSpec(
+        "chain", family: .data, summary: "send tasks to run one after another, each given the previous result first",
+        details: ["A link that fails ends the chain: the links after it are never sent and stay PENDING."],
+        example: ["task start", "task chain add 2 2 | mul 10 | add 1", "advance 1s", "task list"],
+        positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
+        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: canvas),
+      CommandSpec(
+        "group", family: .data, summary: "send tasks to run in parallel",
+        example: ["task start", "task group add 1 1 | add 2 2 | add 3 3"],
+        positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
+        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: canvas),
+      CommandSpec(
+        "chord", family: .data, summary: "a group whose results, once all succeed, go as a list to a body task",
+        details: ["If a header task fails, the body fails with a ChordError once every header task has returned."],
+        example: ["task start", "task chord add 1 1 | add 2 2 | add 3 3 --body xsum", "advance 1s", "task list"],
+        positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
+        flags: [
+          FlagSpec("--body", .choice(TaskCatalog.names), placeholder: "TASK", help: "the task given every result"),
+          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+        ], action: canvas),
+      CommandSpec(
         "status", family: .data, summary: "what the result backend holds for a task (PENDING when nothing)",
         example: ["task start", "task send add 2 3", "advance 1s", "task status T1"],
         positionals: [Positional("ID", .text)], action: status),
@@ -307,5 +327,39 @@ enum TaskCommands {
       try s.tasks.removeEntry(name, cancel: s.cancel)
     }
     return .task(.entryRemoved(name, beats: took, asked: s.tasks.beats))
+  }
+
+  /// `task chain|group|chord`: signatures separated by `|`.
+  static func canvas(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard let kind = inv.subcommand.flatMap(TaskClient.CanvasKind.init(rawValue:)) else {
+      throw ShellError("not a canvas", column: inv.column)
+    }
+    var sigs: [TaskClient.Signature] = []
+    var words: [Token] = []
+    func close() throws(ShellError) {
+      guard let first = words.first else {
+        throw ShellError("a signature is missing around '|': write TASK ARG… | TASK ARG…", column: inv.column)
+      }
+      sigs.append(TaskClient.Signature(first.text, words.dropFirst().map(Units.value)))
+      words = []
+    }
+    for t in inv.positional {
+      if t.text == "|" && !t.quoted { try close() } else { words.append(t) }
+    }
+    try close()
+    guard kind != .chord || inv.flags["--body"] != nil else {
+      throw ShellError("a chord needs its body: --body TASK (such as --body xsum)", column: inv.column)
+    }
+    guard kind == .chord || inv.flags["--body"] == nil else {
+      throw ShellError("only a chord has a body", column: inv.flags["--body"]?.column)
+    }
+    let body = inv.flags["--body"].map { TaskClient.Signature($0.text, []) }
+    var o = SendOptions()
+    if let q = inv.flags["--queue"] { o.queue = try queueNames(q).first }
+    let before = s.tasks.sent.count
+    let outcomes = try attempt(inv.positional[0].column) { () throws(TaskLabError) in
+      try s.tasks.sendCanvas(kind, sigs, body: body, options: o, cancel: s.cancel)
+    }
+    return .task(.canvas(kind, Array(s.tasks.sent[before...]), outcomes))
   }
 }

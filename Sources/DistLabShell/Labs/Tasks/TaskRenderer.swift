@@ -58,6 +58,20 @@ struct TaskRenderer {
         + reach(took, asked)
     case .entryRemoved(let name, let took, let asked): return "removed \(name)" + reach(took, asked)
     case .beatListed(let entries, let answers): return beatList(entries, answers)
+    case .canvas(let kind, let messages, let outcomes):
+      let refused = outcomes.filter { !$0.accepted }.map(\.message.id)
+      var line: String
+      switch kind {
+      case .chain: line = "sent chain " + messages.map { "\($0.id) \($0.call)" }.joined(separator: " → ")
+      case .group: line = "sent group " + messages.map { "\($0.id) \($0.call)" }.joined(separator: ", ")
+      case .chord:
+        let body = messages.last.map { "\($0.id) \($0.call)" } ?? ""
+        line = "sent chord " + messages.dropLast().map { "\($0.id) \($0.call)" }.joined(separator: ", ") + " ⇒ " + body
+      }
+      if !refused.isEmpty {
+        line += "\n" + style.error("not accepted (the broker did not answer): " + refused.joined(separator: ", "))
+      }
+      return line
     case .catalogue:
       return TaskCatalog.all.map { "\(TaskCatalog.usage($0))  \($0.summary)" }.joined(separator: "\n")
     }
