@@ -106,9 +106,12 @@ public final class TaskClient {
     let id = "T\(nextID)"
     nextID += 1
     let now = world.now
-    let message = TaskMessage(
+    var message = TaskMessage(
       id: id, task: task, args: args, queue: o.queue ?? TaskDefaults.queue, eta: o.countdown.map { now + $0 },
       expires: o.expires.map { now + $0 }, maxRetries: o.retries)
+    message.retryBackoff = o.backoff
+    message.softTimeLimit = o.softTimeLimit
+    message.timeLimit = o.timeLimit
     sent.append(message)
     let outcome = try call(broker, "broker.publish", [message.value], cancel: cancel)
     switch outcome.result {
@@ -398,6 +401,10 @@ public struct SendOptions: Sendable {
   public var expires: Nanoseconds?
   /// `autoretry_for` with `max_retries`: how many times a failure is retried.
   public var retries = 0
+  /// `retry_backoff` with `retry_jitter`.
+  public var backoff = false
+  public var softTimeLimit: Nanoseconds?
+  public var timeLimit: Nanoseconds?
   public init() {}
 }
 

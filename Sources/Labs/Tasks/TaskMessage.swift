@@ -19,6 +19,12 @@ public struct TaskMessage: Hashable, Sendable {
   public var maxRetries: Int
   /// Set by the broker's restore: the message was delivered before and not acknowledged.
   public var redelivered: Bool
+  /// `retry_backoff` (with `retry_jitter`): retries wait a random time up to 1s, 2s, 4s, …
+  /// (at most `retry_backoff_max`) instead of `default_retry_delay`.
+  public var retryBackoff = false
+  /// `soft_time_limit` and `time_limit`: the run is stopped past these.
+  public var softTimeLimit: Nanoseconds?
+  public var timeLimit: Nanoseconds?
   /// The links still to run after this one (a chain): each gets this task's result first.
   public var chain: [TaskLink] = []
   /// The chord this task is a header part of, if any.
@@ -52,6 +58,9 @@ public struct TaskMessage: Hashable, Sendable {
     if let eta { entries.append(MapEntry(.string("eta"), .int(eta.value))) }
     if let expires { entries.append(MapEntry(.string("expires"), .int(expires.value))) }
     if redelivered { entries.append(MapEntry(.string("redelivered"), .bool(true))) }
+    if retryBackoff { entries.append(MapEntry(.string("retry_backoff"), .bool(true))) }
+    if let softTimeLimit { entries.append(MapEntry(.string("soft_time_limit"), .int(softTimeLimit.value))) }
+    if let timeLimit { entries.append(MapEntry(.string("time_limit"), .int(timeLimit.value))) }
     if !chain.isEmpty { entries.append(MapEntry(.string("chain"), .list(chain.map(\.value)))) }
     if let chord { entries.append(MapEntry(.string("chord"), chord.value)) }
     return .map(entries)
@@ -66,6 +75,9 @@ public struct TaskMessage: Hashable, Sendable {
       id: id, task: task, args: args, queue: queue, eta: v["eta"]?.intValue.map(Nanoseconds.init),
       expires: v["expires"]?.intValue.map(Nanoseconds.init), retries: Int(v["retries"]?.intValue ?? 0),
       maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
+    retryBackoff = v["retry_backoff"] == .bool(true)
+    softTimeLimit = v["soft_time_limit"]?.intValue.map(Nanoseconds.init)
+    timeLimit = v["time_limit"]?.intValue.map(Nanoseconds.init)
     chain = (v["chain"]?.listValue ?? []).compactMap(TaskLink.init)
     chord = v["chord"].flatMap(ChordPart.init)
   }

@@ -37,7 +37,12 @@ public final class WorkerService: StartingService {
     var delivery: Delivery
     var since: Nanoseconds
     var timer: TimerHandle
+    /// Set when a time limit, not the task, ends the run.
+    var stopped: String?
   }
+  /// When each rate-limited task may next start.
+  var nextStart: [String: Nanoseconds] = [:]
+  var rateTimer: TimerHandle?
 
   public init() {}
 
@@ -102,8 +107,26 @@ public final class WorkerService: StartingService {
   /// Starts what can start, then asks for more while the prefetch limit allows.
   func pump(_ node: ProgramNode) {
     guard let s = settings else { return }
-    while let free = slots.firstIndex(where: { $0 == nil }), !reserved.isEmpty {
-      run(reserved.removeFirst(), slot: free, node: node)
+    var k = 0
+    var wake: Nanoseconds?
+    while k < reserved.count, let free = slots.firstIndex(where: { $0 == nil }) {
+      let task = reserved[k].message.task
+      if let limit = s.rateLimits[task] {
+        let due = nextStart[task] ?? .zero
+        if due > node.now {
+          wake = min(wake ?? due, due)
+          k += 1
+          continue
+        }
+        nextStart[task] = node.now + limit.spacing
+      }
+      run(reserved.remove(at: k), slot: free, node: node)
+    }
+    if let wake, rateTimer == nil {
+      rateTimer = node.after(wake - node.now) { [unowned self] node in
+        self.rateTimer = nil
+        self.pump(node)
+      }
     }
     guard !fetching, canConsume else { return }
     fetching = true
@@ -171,10 +194,20 @@ public final class WorkerService: StartingService {
     if s.trackStarted { store(d.message, .started, [:], node: node) }
     started += 1
     node.event("task.started", [.string(d.message.id), .int(Int64(slot)), .int(Int64(d.message.retries))])
-    let timer = node.after(definition.duration(d.message.args)) { [unowned self] node in
-      self.finish(slot: slot, node: node)
+    // A time limit shorter than the run ends it: the soft one raises in the task, the hard one
+    // kills the process running it (Celery's SoftTimeLimitExceeded, TimeLimitExceeded).
+    var runFor = definition.duration(d.message.args)
+    var stopped: String?
+    if let soft = d.message.softTimeLimit, soft < runFor, soft <= (d.message.timeLimit ?? soft) {
+      runFor = soft
+      stopped = "SoftTimeLimitExceeded()"
     }
-    slots[slot] = Running(delivery: d, since: node.now, timer: timer)
+    if let hard = d.message.timeLimit, hard < runFor {
+      runFor = hard
+      stopped = "TimeLimitExceeded(\(hard))"
+    }
+    let timer = node.after(runFor) { [unowned self] node in self.finish(slot: slot, node: node) }
+    slots[slot] = Running(delivery: d, since: node.now, timer: timer, stopped: stopped)
   }
 
   func finish(slot: Int, node: ProgramNode) {
@@ -182,7 +215,9 @@ public final class WorkerService: StartingService {
     slots[slot] = nil
     let m = running.delivery.message
     let draw = Double(node.random() >> 11) / Double(1 << 53)
-    let outcome = TaskCatalog.definition(m.task)?.run(m.args, draw) ?? .failure("NotRegistered")
+    let outcome =
+      running.stopped.map(TaskOutcome.failure) ?? TaskCatalog.definition(m.task)?.run(m.args, draw)
+      ?? .failure("NotRegistered")
     switch outcome {
     case .success(let v):
       succeeded += 1
@@ -194,7 +229,7 @@ public final class WorkerService: StartingService {
       var again = m
       again.retries += 1
       again.redelivered = false
-      again.eta = node.now + TaskDefaults.retryDelay
+      again.eta = node.now + retryCountdown(m, node: node)
       store(m, .retry, ["error": .string(error)], node: node)
       node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
       publish(again, node: node)
@@ -207,6 +242,15 @@ public final class WorkerService: StartingService {
     }
     if s.acksLate { ack(running.delivery, node: node) }
     pump(node)
+  }
+
+  /// `default_retry_delay`, or with `retry_backoff` a random time from 0 up to 2^retries
+  /// seconds, at most `retry_backoff_max` (Celery's full jitter).
+  func retryCountdown(_ m: TaskMessage, node: ProgramNode) -> Nanoseconds {
+    guard m.retryBackoff else { return TaskDefaults.retryDelay }
+    let cap = min(TaskDefaults.retryBackoffMax.value, Int64(1) << min(m.retries, 30) * 1_000_000_000)
+    let seconds = Int64(node.random() % UInt64(cap / 1_000_000_000 + 1))
+    return Nanoseconds(seconds * 1_000_000_000)
   }
 
   /// What a success sets off: the chain's next link with the result first in its arguments,

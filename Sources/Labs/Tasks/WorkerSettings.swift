@@ -19,6 +19,8 @@ public struct WorkerSettings: Hashable, Sendable {
   /// `unacked_restore_interval` and `unacked_restore_throttle` (kombu's Redis transport).
   public var restoreInterval = TaskDefaults.restoreInterval
   public var restoreThrottle = TaskDefaults.restoreThrottle
+  /// A task's `rate_limit`, per worker as in Celery: at most so many starts a second.
+  public var rateLimits: [String: RateLimit] = [:]
 
   public init(broker: NodeID, backend: NodeID) {
     self.broker = broker
@@ -35,6 +37,7 @@ public struct WorkerSettings: Hashable, Sendable {
       "prefetch": .int(Int64(prefetchMultiplier)), "acks_late": .bool(acksLate), "track_started": .bool(trackStarted),
       "visibility": .int(visibilityTimeout.value), "restore_interval": .int(restoreInterval.value),
       "restore_throttle": .int(Int64(restoreThrottle)),
+      "rate_limits": .map(rateLimits.keys.sorted().map { MapEntry(.string($0), .string(rateLimits[$0]?.text ?? "")) }),
     ])
   }
 
@@ -49,5 +52,33 @@ public struct WorkerSettings: Hashable, Sendable {
     visibilityTimeout = Nanoseconds(v["visibility"]?.intValue ?? visibilityTimeout.value)
     restoreInterval = Nanoseconds(max(1, v["restore_interval"]?.intValue ?? restoreInterval.value))
     restoreThrottle = max(1, Int(v["restore_throttle"]?.intValue ?? Int64(restoreThrottle)))
+    if case .map(let entries)? = v["rate_limits"] {
+      for e in entries {
+        if let task = e.key.stringValue, let r = e.value.stringValue.flatMap(RateLimit.init) { rateLimits[task] = r }
+      }
+    }
+  }
+}
+
+/// Celery's rate limit, `10/s`, `100/m` or `1000/h`: tasks a worker may start per second,
+/// minute or hour, spaced evenly (a token bucket holding one token).
+public struct RateLimit: Hashable, Sendable {
+  public let count: Int
+  public let per: Character
+  public var text: String { "\(count)/\(per)" }
+
+  public init?(_ text: String) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let n = Int(parts[0]), n >= 1, n <= 1_000_000, let unit = parts[1].first,
+      parts[1].count == 1, "smh".contains(unit)
+    else { return nil }
+    count = n
+    per = unit
+  }
+
+  /// The time between two starts.
+  public var spacing: Nanoseconds {
+    let seconds: Double = per == "s" ? 1 : per == "m" ? 60 : 3600
+    return .seconds(seconds / Double(count))
   }
 }

@@ -23,6 +23,9 @@ enum TaskCommands {
       "--restore-throttle", .count, placeholder: "N",
       help: "only every Nth restore call scans (kombu unacked_restore_throttle, default 10)"),
     FlagSpec("--queues", .text, placeholder: "Q1,Q2", help: "the queues consumed, in order (-Q; default celery)"),
+    FlagSpec(
+      "--rate-limit", .text, placeholder: "TASK=N/U,…",
+      help: "at most N starts of TASK per s, m or h on each worker (rate_limit), e.g. add=10/m"),
   ]
 
   static let spec = CommandSpec(
@@ -59,6 +62,13 @@ enum TaskCommands {
           FlagSpec(
             "--retries", .count, placeholder: "N",
             help: "retry a failure up to N times, 3 minutes apart (autoretry_for, max_retries, default_retry_delay)"),
+          FlagSpec(
+            "--backoff", help: "retries wait a random time up to 1s, 2s, 4s… (retry_backoff with retry_jitter)"),
+          FlagSpec(
+            "--soft-time-limit", .duration, placeholder: "D",
+            help: "raise SoftTimeLimitExceeded in the task after D (soft_time_limit)"),
+          FlagSpec(
+            "--time-limit", .duration, placeholder: "D", help: "kill the run after D: TimeLimitExceeded (time_limit)"),
         ],
         action: send),
       CommandSpec(
@@ -160,6 +170,20 @@ enum TaskCommands {
     if let d = try positive(inv, "--restore-interval") { s.restoreInterval = d }
     if let n = try inv.flagInt("--restore-throttle", range: 1...1000) { s.restoreThrottle = n }
     if let q = inv.flags["--queues"] { s.queues = try queueNames(q) }
+    if let t = inv.flags["--rate-limit"] {
+      for item in t.text.split(separator: ",", omittingEmptySubsequences: false) {
+        let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
+        guard pair.count == 2, TaskCatalog.definition(pair[0]) != nil else {
+          throw ShellError(
+            "--rate-limit takes TASK=N/U pairs with a known task, like add=10/m, not '\(item)'", column: t.column)
+        }
+        guard let limit = RateLimit(pair[1]) else {
+          throw ShellError(
+            "a rate limit looks like 10/s, 10/m or 10/h (at most 1000000), not '\(pair[1])'", column: t.column)
+        }
+        s.rateLimits[pair[0]] = limit
+      }
+    }
     return s
   }
 
@@ -226,6 +250,9 @@ enum TaskCommands {
     }
     o.expires = try positive(inv, "--expires")
     o.retries = try inv.flagInt("--retries", range: 0...100) ?? 0
+    o.backoff = inv.has("--backoff")
+    o.softTimeLimit = try positive(inv, "--soft-time-limit")
+    o.timeLimit = try positive(inv, "--time-limit")
     let outcome = try attempt(name.column) { () throws(TaskLabError) in
       try s.tasks.send(name.text, args: Array(args), options: o, cancel: s.cancel)
     }

@@ -115,8 +115,15 @@ struct TaskRenderer {
     let prefetch =
       s.prefetchLimit.map { "prefetch \($0) unacked (\(s.concurrency) × \(s.prefetchMultiplier))" }
       ?? "prefetch unlimited"
-    return
+    var text =
       "\(slots), \(prefetch), \(s.acksLate ? "late" : "early") ack, visibility timeout \(s.visibilityTimeout), restore scan every \(s.restoreInterval) × \(s.restoreThrottle), queues \(s.queues.joined(separator: ","))"
+    if !s.rateLimits.isEmpty {
+      text +=
+        ", rate limits "
+        + s.rateLimits.keys.sorted().map { "\($0) \(s.rateLimits[$0]?.text ?? "")" }.joined(
+          separator: ", ")
+    }
+    return text
   }
 
   func state(_ s: TaskStatus) -> String {
