@@ -116,7 +116,8 @@ struct TaskRenderer {
       s.prefetchLimit.map { "prefetch \($0) unacked (\(s.concurrency) × \(s.prefetchMultiplier))" }
       ?? "prefetch unlimited"
     var text =
-      "\(slots), \(prefetch), \(s.acksLate ? "late" : "early") ack, visibility timeout \(s.visibilityTimeout), restore scan every \(s.restoreInterval) × \(s.restoreThrottle), queues \(s.queues.joined(separator: ","))"
+      "\(slots), \(prefetch), \(s.acksLate ? "late" : "early") ack, queues \(s.queues.joined(separator: ","))\n"
+      + "  visibility timeout \(s.visibilityTimeout), restore scan every \(s.restoreInterval) × \(s.restoreThrottle)"
     if !s.rateLimits.isEmpty {
       text +=
         ", rate limits "

@@ -38,6 +38,9 @@ enum TaskLab {
       Subject("tasks.redelivered", "deliveries after a restore") { s, _ throws(ShellError) in
         .number(Double(TaskLedger(s.world.trace).redeliveries.values.reduce(0, +)))
       },
+      Subject("beat.count", "beats the lab started that are up") { s, _ throws(ShellError) in
+        .number(Double(s.tasks.beats.filter { s.world.info($0)?.status == .up }.count))
+      },
       Subject("beat.sent.KEY", "tasks the entry KEY published, over every beat") { s, t throws(ShellError) in
         .number(Double(TaskLedger(s.world.trace).beatSent[String(t.text.dropFirst("beat.sent.".count))] ?? 0))
       },
