@@ -105,6 +105,18 @@ enum TaskCommands {
         flags: [FlagSpec("--timeout", .duration, placeholder: "D", help: "give up after D (default 1m)")],
         action: wait),
       CommandSpec(
+        "timeline", family: .data,
+        summary: "a lane per worker slot, each run a bar over virtual time (from the trace: the world's truth)",
+        details: [
+          "Marks: ═ a repeated run of a task (a duplicate), ✗ failed, ↻ will retry, ⊘ revoked and stopped, ‖ its",
+          "worker was killed, … still running.",
+        ],
+        example: [
+          "task start --workers 1 --concurrency 2", "task send sleep 3s", "task send fail", "advance 5s",
+          "task timeline",
+        ],
+        action: timeline),
+      CommandSpec(
         "queues", family: .data, summary: "ask the broker: queue lengths and unacked messages",
         example: ["task start", "task queues"], action: queues),
       CommandSpec(
@@ -388,5 +400,9 @@ enum TaskCommands {
       try s.tasks.sendCanvas(kind, sigs, body: body, options: o, cancel: s.cancel)
     }
     return .task(.canvas(kind, Array(s.tasks.sent[before...]), outcomes))
+  }
+
+  static func timeline(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    .task(.timeline(TaskTimeline(s.world.trace, now: s.world.now)))
   }
 }

@@ -72,6 +72,7 @@ struct TaskRenderer {
         line += "\n" + style.error("not accepted (the broker did not answer): " + refused.joined(separator: ", "))
       }
       return line
+    case .timeline(let t): return TaskTimelineRenderer(style: style, view: view).render(t)
     case .catalogue:
       return TaskCatalog.all.map { "\(TaskCatalog.usage($0))  \($0.summary)" }.joined(separator: "\n")
     }

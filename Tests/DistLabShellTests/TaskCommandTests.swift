@@ -1,0 +1,72 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// The task lab as a student types it: every refusal is one line that names the fix and
+/// leaves the world alone, and the views fit the terminal.
+final class TaskCommandTests: XCTestCase {
+  func refusal(_ s: ShellSession, _ line: String) -> String {
+    let before = WorldFingerprint(s.world)
+    let out = s.run(line)
+    XCTAssertEqual(out.status, .error, line)
+    XCTAssertEqual(WorldFingerprint(s.world), before, "a refused line changed the world: \(line)")
+    return out.text
+  }
+
+  func testBadInputIsRefusedWithTheFix() {
+    let s = ShellSession()
+    XCTAssertEqual(
+      refusal(s, "task send add 1 2"),
+      "error: no broker yet: 'task start' starts a broker, a result backend and workers")
+    runOK(s, ["task start"])
+    XCTAssertEqual(
+      refusal(s, "task send addd 1 2"),
+      "error: unknown task 'addd' (did you mean 'add'?) (one of: add, mul, sleep, fail, flaky, fib, xsum, wordcount)")
+    XCTAssertEqual(refusal(s, "task send add 1"), "error: add takes 2 arguments (add X Y), not 1")
+    XCTAssertEqual(
+      refusal(s, "task send add x 2"), "error: add: argument 1 (X) must be a whole number, not a string")
+    XCTAssertEqual(
+      refusal(s, "task send add 1 2 --countdown -5s"),
+      "error: --countdown must be a duration like 250ms, 2s or 1m, not '-5s'")
+    XCTAssertEqual(
+      refusal(s, "task worker --rate-limit add=10/x"),
+      "error: a rate limit looks like 10/s, 10/m or 10/h (at most 1000000), not '10/x'")
+    XCTAssertEqual(
+      refusal(s, "beat add x add 1 1 --crontab minute=60"), "error: minute 60 is out of range (0 to 59)")
+    XCTAssertEqual(
+      refusal(s, "task status T7"), "error: no task 'T7' was sent from this shell ('task list' shows them)")
+    XCTAssertEqual(
+      refusal(s, "task start"), "error: the task lab already runs; 'task worker' adds workers, 'reset' starts over")
+    XCTAssertEqual(
+      refusal(s, "task chord add 1 1 | add 2 2"), "error: a chord needs its body: --body TASK (such as --body xsum)")
+  }
+
+  /// A publish the broker does not answer is reported as not accepted, never silently dropped.
+  func testAPublishToAPartitionedBrokerIsNotAccepted() {
+    let s = ShellSession()
+    runOK(s, ["task start", "net partition broker | cli,backend,w1,w2"])
+    let out = runOK(s, ["task send add 1 2"])
+    XCTAssertEqual(
+      out, "T1 add(1, 2) was not accepted: the broker did not answer within 1s; it may or may not have queued it")
+    XCTAssertEqual(s.tasks.sent.count, 1, "the id was used: the message may have arrived")
+  }
+
+  func testTheTimelineShowsRepeatsAndKilledRunsAndFitsEightyColumns() {
+    let s = ShellSession(style: Style(colour: false, columns: 80))
+    runOK(
+      s,
+      [
+        "task start --workers 1 --acks-late --visibility-timeout 1m --restore-interval 1s --restore-throttle 1",
+        "task send sleep 20s", "advance 5s", "kill w1",
+        "task worker --acks-late --visibility-timeout 1m --restore-interval 1s --restore-throttle 1", "advance 90s",
+      ])
+    let out = runOK(s, ["task timeline"])
+    let lines = out.split(separator: "\n").map(String.init)
+    for line in lines { XCTAssertLessThanOrEqual(TextWidth.of(line), 80, line) }
+    XCTAssertTrue(lines.contains { $0.hasPrefix("w1.1 │T1") && $0.hasSuffix("‖") }, out)
+    XCTAssertTrue(lines.contains { $0.hasPrefix("w2.1 │") && $0.contains("T1═") }, out)
+    XCTAssertEqual(lines.last, "2 runs of 1 task, 1 repeated, 1 cut short by a killed worker")
+    XCTAssertEqual(runOK(ShellSession(), ["task timeline"]), "(no task has run yet)")
+  }
+}
