@@ -17,11 +17,11 @@ public enum TaskCatalog {
 
   public static let all: [Definition] = [
     Definition(
-      name: "add", arguments: [ArgumentSpec("X", .int), ArgumentSpec("Y", .int)], summary: "x + y, in 1ms",
-      duration: { _ in unit }, run: { a, _ in .success(.int((a[0].intValue ?? 0) &+ (a[1].intValue ?? 0))) }),
+      name: "add", arguments: [ArgumentSpec("X", .int), ArgumentSpec("Y", .int)], summary: "x + y, at once",
+      duration: { _ in .zero }, run: { a, _ in .success(.int((a[0].intValue ?? 0) &+ (a[1].intValue ?? 0))) }),
     Definition(
-      name: "mul", arguments: [ArgumentSpec("X", .int), ArgumentSpec("Y", .int)], summary: "x × y, in 1ms",
-      duration: { _ in unit }, run: { a, _ in .success(.int((a[0].intValue ?? 0) &* (a[1].intValue ?? 0))) }),
+      name: "mul", arguments: [ArgumentSpec("X", .int), ArgumentSpec("Y", .int)], summary: "x × y, at once",
+      duration: { _ in .zero }, run: { a, _ in .success(.int((a[0].intValue ?? 0) &* (a[1].intValue ?? 0))) }),
     Definition(
       name: "sleep", arguments: [ArgumentSpec("DURATION", .duration)], summary: "waits DURATION, returns null",
       duration: { a in Nanoseconds(max(0, a[0].intValue ?? 0)) }, run: { _, _ in .success(.null) }),

@@ -36,7 +36,8 @@ public final class WorkerService: StartingService {
   struct Running {
     var delivery: Delivery
     var since: Nanoseconds
-    var timer: TimerHandle
+    /// Nil for work that finishes at once.
+    var timer: TimerHandle?
     /// Set when a time limit, not the task, ends the run.
     var stopped: String?
   }
@@ -104,8 +105,25 @@ public final class WorkerService: StartingService {
     return unacked < limit + etaHeld
   }
 
-  /// Starts what can start, then asks for more while the prefetch limit allows.
+  /// Starts what can start, then asks for more while the prefetch limit allows. A task that
+  /// finishes at once asks for another pump from inside this one; it runs when this one ends.
   func pump(_ node: ProgramNode) {
+    guard !pumping else {
+      pumpAgain = true
+      return
+    }
+    pumping = true
+    repeat {
+      pumpAgain = false
+      pumpOnce(node)
+    } while pumpAgain
+    pumping = false
+  }
+
+  var pumping = false
+  var pumpAgain = false
+
+  private func pumpOnce(_ node: ProgramNode) {
     guard let s = settings else { return }
     var k = 0
     var wake: Nanoseconds?
@@ -205,6 +223,11 @@ public final class WorkerService: StartingService {
     if let hard = d.message.timeLimit, hard < runFor {
       runFor = hard
       stopped = "TimeLimitExceeded(\(hard))"
+    }
+    // Work that takes no time (add, mul) finishes at once, without a timer.
+    guard runFor > .zero else {
+      slots[slot] = Running(delivery: d, since: node.now, timer: nil, stopped: stopped)
+      return finish(slot: slot, node: node)
     }
     let timer = node.after(runFor) { [unowned self] node in self.finish(slot: slot, node: node) }
     slots[slot] = Running(delivery: d, since: node.now, timer: timer, stopped: stopped)
@@ -325,7 +348,7 @@ public final class WorkerService: StartingService {
       discard(d, "revoked", node: node)
     }
     if terminate, let slot = slots.firstIndex(where: { $0?.delivery.message.id == id }), let running = slots[slot] {
-      node.cancel(running.timer)
+      if let t = running.timer { node.cancel(t) }
       slots[slot] = nil
       store(running.delivery.message, .revoked, ["error": .string("terminated")], node: node)
       if settings?.acksLate == true { ack(running.delivery, node: node) }
