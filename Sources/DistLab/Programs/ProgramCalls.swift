@@ -33,6 +33,14 @@ extension ServiceProgram {
       to: to, request: bytes, options: options, attempt: 1, timeout: timeout, then: then)
   }
 
+  /// A one-way request: sent once, with no reply, timer or continuation — what a client does
+  /// when the answer would change nothing it does (an acknowledgement, a result to store).
+  func tell(_ to: NodeID, _ method: String, _ args: [Value]) {
+    let frame = Frame(
+      kind: .request, flags: Frame.noReplyFlag, callID: freshCallID(), method: method, args: Array(args.prefix(255)))
+    node.context.send(to: to, bytes: FrameCodec.encode(frame))
+  }
+
   /// A reply or error reached this node: settle the call it answers, once.
   func replied(_ frame: Frame, from: NodeID) {
     guard let call = pending[frame.callID], call.to == from else { return }

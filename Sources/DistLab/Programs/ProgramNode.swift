@@ -57,6 +57,10 @@ public final class ProgramNode {
 
   // MARK: Calls
 
+  /// Sends `method` to `to` as a one-way request: the server runs it and answers nothing, so
+  /// nothing waits, times out or is retried. Lost on the way, it is simply lost.
+  public func tell(_ to: NodeID, _ method: String, _ args: [Value] = []) { program.tell(to, method, args) }
+
   /// Calls `method` on `to` and, without waiting, goes on; `then` runs once with the answer,
   /// or with `.timeout` after every attempt has timed out. Retries and at-most-once work as
   /// the shell's `rpc` flags do.

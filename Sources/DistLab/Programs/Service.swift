@@ -5,6 +5,8 @@ public struct Request: Sendable {
   public let args: [Value]
   public let callID: UInt32
   public let atMostOnce: Bool
+  /// A one-way request: whatever the handler answers is not sent.
+  public var noReply = false
 
   /// The argument at `i` read as a key: text as it is, anything else as it is written.
   public func key(_ i: Int) -> String {

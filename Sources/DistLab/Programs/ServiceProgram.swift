@@ -83,8 +83,9 @@ public final class ServiceProgram: NodeProgram {
     executed += 1
     node.context.note(.exec, .exec(method: frame.method, callID: frame.callID))
     if frame.wantsAtMostOnce { answered[key] = .some(nil) }
-    let request = Request(
+    var request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
+    request.noReply = frame.wantsNoReply
     for service in services {
       if let served = service.serve(request, node: node) { return answer(request, served) }
     }
@@ -107,6 +108,7 @@ public final class ServiceProgram: NodeProgram {
     let reply: Frame
     switch answer {
     case .later: return
+    case _ where request.noReply: return
     case .value(let values):
       reply = Frame(kind: .reply, callID: request.callID, method: request.method, args: values)
     case .error(let message):
@@ -123,7 +125,8 @@ public final class ServiceProgram: NodeProgram {
     var data: [String: Value]? = nil
     for service in services {
       s.metrics += service.metrics()
-      if let d = service.data() { data = (data ?? [:]).merging(d) { a, _ in a } }
+      // One service's data is passed on as it is (no copy); several are merged.
+      if let d = service.data() { data = data.map { $0.merging(d) { a, _ in a } } ?? d }
     }
     s.lastMessages = recent
     s.data = data ?? [:]

@@ -18,7 +18,7 @@ public enum FrameKind: UInt8, Sendable, CustomStringConvertible {
 /// One unit on the wire: every message the runtime carries is a frame encoded by `FrameCodec`.
 public struct Frame: Hashable, Sendable {
   public var kind: FrameKind
-  /// Bit 0: the caller asks the server to execute this call at most once.
+  /// Bit 0: the caller asks the server to execute this call at most once; bit 1: no reply.
   public var flags: UInt8
   public var callID: UInt32
   /// The method called, or the reply's method echoed back, or `msg` for plain messages.
@@ -26,6 +26,8 @@ public struct Frame: Hashable, Sendable {
   public var args: [Value]
 
   public static let atMostOnceFlag: UInt8 = 0x01
+  /// Bit 1: the caller wants no reply (a one-way request, such as an acknowledgement).
+  public static let noReplyFlag: UInt8 = 0x02
 
   public init(kind: FrameKind, flags: UInt8 = 0, callID: UInt32 = 0, method: String, args: [Value]) {
     self.kind = kind
@@ -36,6 +38,7 @@ public struct Frame: Hashable, Sendable {
   }
 
   public var wantsAtMostOnce: Bool { flags & Frame.atMostOnceFlag != 0 }
+  public var wantsNoReply: Bool { flags & Frame.noReplyFlag != 0 }
 
   /// A plain one-way message carrying text.
   public static func message(_ text: String) -> Frame {

@@ -29,6 +29,8 @@ enum BenchTargets {
   static let spawn10000Millis = BenchTarget.atMost(1_000)
   static let spawn10000MB = BenchTarget.atMost(150)
   static let firstPromptMillis = BenchTarget.atMost(50)
+  static let tasksPerSecond = BenchTarget.atLeast(200_000)
+  static let taskRoundTripP50Micros = BenchTarget.atMost(20)
 }
 
 /// How long each measurement runs; `--quick` shortens them.
@@ -36,6 +38,8 @@ struct BenchPlan {
   var pingPongSeconds = 1.0
   var throughputSeconds = 1.5
   var rpcCalls = 20_000
+  var tasks = 200_000
+  var taskRoundTrips = 5_000
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -45,6 +49,8 @@ struct BenchPlan {
       pingPongSeconds = 0.3
       throughputSeconds = 0.4
       rpcCalls = 3_000
+      tasks = 20_000
+      taskRoundTrips = 500
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -66,6 +72,7 @@ struct BenchPlan {
         unit: "round trips/s", note: "as node threads do; for comparison"))
     measureThroughput(baseline: baseline, looking: looking, report)
     measureRPC(report)
+    measureTasks(report)
     measureSpawn(report)
     measurePrompt(report)
     ShardBench.measure(keys: shardKeys, lookups: shardLookups, report)
@@ -102,6 +109,25 @@ struct BenchPlan {
       BenchFigure(
         id: "live.messagesPerSecond", label: "live, \(nodes) nodes", value: try? live.get().messagesPerSecond,
         unit: "msg/s", target: BenchTargets.liveMessagesPerSecond, note: live.failureMessage))
+  }
+
+  private func measureTasks(_ report: (BenchFigure) -> Void) {
+    let flow = Result { () throws(WorldError) in try TaskBench.throughput(tasks: tasks) }
+    let missing = (try? flow.get()).flatMap { $0.missing > 0 ? "\($0.missing) results never stored" : nil }
+    report(
+      BenchFigure(
+        id: "tasks.perSecond", label: "tasks end to end, 4 workers", value: try? flow.get().tasksPerSecond,
+        unit: "tasks/s", target: BenchTargets.tasksPerSecond,
+        note: flow.failureMessage ?? missing
+          ?? "\(BenchRendering.grouped(Int64(tasks))) adds, live: publish → worker → result stored"))
+    let trip = Result { () throws(WorldError) in try TaskBench.roundTrip(samples: taskRoundTrips) }
+    let failed = (try? trip.get()).flatMap { $0.failures > 0 ? "\($0.failures) tasks not seen to succeed" : nil }
+    report(
+      BenchFigure(
+        id: "tasks.roundTripP50Micros", label: "task round trip, p50", value: try? trip.get().p50,
+        unit: "µs", target: BenchTargets.taskRoundTripP50Micros,
+        note: trip.failureMessage ?? failed ?? "task send → backend reads SUCCESS; p99 "
+          + ((try? trip.get()).map { BenchRendering.number($0.p99) + " µs" } ?? "?")))
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {

@@ -94,9 +94,11 @@ public final class BrokerService: StartingService {
     let key = "m:\(nextKey)"
     nextKey += 1
     node.disk["next-key"] = .int(nextKey)
-    var queue = queues[message.queue] ?? MessageQueue()
-    let position = front ? queue.pushFront(message, diskKey: key) : queue.pushBack(message, diskKey: key)
-    queues[message.queue] = queue
+    // In place: a copy of the queue out of the table would copy every message on each push.
+    let position =
+      front
+      ? queues[message.queue, default: MessageQueue()].pushFront(message, diskKey: key)
+      : queues[message.queue, default: MessageQueue()].pushBack(message, diskKey: key)
     node.disk[key] = .map(["position": .int(position), "message": message.value])
     wake(node)
   }
@@ -119,8 +121,7 @@ public final class BrokerService: StartingService {
   /// Pops the front message of the first of `names` that has one and holds it unacked.
   func deliver(_ names: [String], to consumer: NodeID, node: ProgramNode) -> Answer? {
     for name in names {
-      guard var queue = queues[name], let item = queue.popFront() else { continue }
-      queues[name] = queue
+      guard let item = queues[name]?.popFront() else { continue }
       node.disk[item.diskKey] = nil
       let tag = nextTag
       nextTag += 1

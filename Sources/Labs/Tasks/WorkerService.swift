@@ -324,17 +324,14 @@ public final class WorkerService: StartingService {
       MapEntry(.string("worker"), .int(Int64(node.me.number))),
     ]
     for key in fields.keys.sorted() { entries.append(MapEntry(.string(key), fields[key] ?? .null)) }
-    var options = CallOptions()
-    options.timeout = TaskDefaults.callTimeout
-    node.call(s.backend, "backend.store", [.string(m.id), .map(entries)], options: options) { _, _ in }
+    // Like an acknowledgement, the store's answer would change nothing the worker does.
+    node.tell(s.backend, "backend.store", [.string(m.id), .map(entries)])
   }
 
   func ack(_ d: Delivery, node: ProgramNode) {
     guard let s = settings else { return }
     unacked -= 1
-    var options = CallOptions()
-    options.timeout = TaskDefaults.callTimeout
-    node.call(s.broker, "broker.ack", [.int(d.tag)], options: options) { _, _ in }
+    node.tell(s.broker, "broker.ack", [.int(d.tag)])
   }
 
   // MARK: Control

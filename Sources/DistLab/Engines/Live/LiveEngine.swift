@@ -182,8 +182,11 @@ final class LiveEngine: Engine {
     }
     for i in outcomes.indices { attempt(i) }
     let byID = Dictionary(outcomes.indices.map { (outcomes[$0].callID, $0) }, uniquingKeysWith: { a, _ in a })
-    while done.contains(false) {
-      let next = zip(deadlines, done).filter { !$0.1 }.map(\.0).min() ?? 0
+    // Counted and looked for only when due, so that many calls at once cost each reply O(1),
+    // not a scan of every call.
+    var remaining = calls.count
+    var next = deadlines.min() ?? 0
+    while remaining > 0 {
       var answered = false
       let interrupted = waitSlices(until: next, cancel: cancel) {
         answered = self.router.clientInbox.withLock { !$0.isEmpty }
@@ -194,6 +197,7 @@ final class LiveEngine: Engine {
           continue
         }
         done[i] = true
+        remaining -= 1
         outcomes[i].reply = env.bytes
         outcomes[i].endedAt = router.now()
         outcomes[i].result =
@@ -207,6 +211,7 @@ final class LiveEngine: Engine {
         return outcomes
       }
       let t = monotonicNanos()
+      guard t >= next else { continue }
       for i in outcomes.indices where !done[i] && deadlines[i] <= t {
         let callID = outcomes[i].callID
         if outcomes[i].attempts <= options.retries {
@@ -218,6 +223,7 @@ final class LiveEngine: Engine {
           attempt(i)
         } else {
           done[i] = true
+          remaining -= 1
           outcomes[i].result = .timeout
           outcomes[i].endedAt = router.now()
           let n = outcomes[i].attempts
@@ -227,6 +233,7 @@ final class LiveEngine: Engine {
               detail: .gaveUp(callID: callID, attempts: n)))
         }
       }
+      next = outcomes.indices.filter { !done[$0] }.map { deadlines[$0] }.min() ?? 0
     }
     return outcomes
   }
