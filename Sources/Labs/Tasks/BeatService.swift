@@ -148,9 +148,8 @@ public final class BeatService: StartingService {
     let message = TaskMessage(id: id, task: e.task, args: e.args, queue: e.queue)
     node.event("beat.sent", [.string(id), .string(name)])
     if let broker {
-      var options = CallOptions()
-      options.timeout = TaskDefaults.callTimeout
-      node.call(broker, "broker.publish", [message.value], options: options) { [unowned self] _, result in
+      node.call(broker, "broker.publish", [message.value], options: TaskDefaults.callOptions) {
+        [unowned self] _, result in
         if case .value = result { self.published += 1 } else { self.refused += 1 }
       }
     }

@@ -26,10 +26,26 @@ public final class TaskClient {
 
   public var isStale: Bool { world.generation != generation }
 
-  var options: CallOptions {
-    var o = CallOptions()
-    o.timeout = TaskDefaults.callTimeout
-    return o
+  var options: CallOptions { TaskDefaults.callOptions }
+
+  /// Makes the calls at once, the world's refusal as the lab's.
+  func callAll(_ requests: [CallRequest], cancel: () -> Bool) throws(TaskLabError) -> [CallOutcome] {
+    guard !requests.isEmpty else { return [] }
+    do {
+      return try world.callAll(requests, options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+  }
+
+  /// What a publish's call says of it.
+  static func sendOutcome(_ m: TaskMessage, _ o: CallOutcome) -> SendOutcome {
+    switch o.result {
+    case .value: SendOutcome(message: m, refusal: nil, took: o.roundTrip)
+    case .error(let e): SendOutcome(message: m, refusal: .refused(e), took: o.roundTrip)
+    case .timeout, .interrupted:
+      SendOutcome(message: m, refusal: .noAnswer(TaskDefaults.callTimeout), took: o.roundTrip)
+    }
   }
 
   func requireBroker() throws(TaskLabError) -> (broker: NodeID, backend: NodeID) {
@@ -113,13 +129,7 @@ public final class TaskClient {
     message.softTimeLimit = o.softTimeLimit
     message.timeLimit = o.timeLimit
     sent.append(message)
-    let outcome = try call(broker, "broker.publish", [message.value], cancel: cancel)
-    switch outcome.result {
-    case .value: return SendOutcome(message: message, refusal: nil, took: outcome.roundTrip)
-    case .error(let e): return SendOutcome(message: message, refusal: .refused(e), took: outcome.roundTrip)
-    case .timeout, .interrupted:
-      return SendOutcome(message: message, refusal: .noAnswer(TaskDefaults.callTimeout), took: outcome.roundTrip)
-    }
+    return Self.sendOutcome(message, try call(broker, "broker.publish", [message.value], cancel: cancel))
   }
 
   // MARK: Canvas
@@ -203,12 +213,7 @@ public final class TaskClient {
       }
     }
     let requests = publish.map { CallRequest(to: broker, method: "broker.publish", args: [$0.value]) }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(requests, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
+    let outcomes = try callAll(requests, cancel: cancel)
     return zip(publish, outcomes).map { m, o in
       switch o.result {
       case .value: SendOutcome(message: m, refusal: nil, took: o.roundTrip)
@@ -234,12 +239,7 @@ public final class TaskClient {
     let (_, backend) = try requireBroker()
     let requests = sent.map { CallRequest(to: backend, method: "backend.get", args: [.string($0.id)]) }
     guard !requests.isEmpty else { return [] }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(requests, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
+    let outcomes = try callAll(requests, cancel: cancel)
     return zip(sent, outcomes).map { m, o in
       guard case .value(let v) = o.result, let meta = v.first else { return (m, nil) }
       return (m, TaskStatus(id: m.id, meta: meta))
@@ -262,12 +262,7 @@ public final class TaskClient {
     }
     guard !workers.isEmpty else { throw .noWorkers }
     let requests = workers.map { CallRequest(to: $0, method: "worker.inspect", args: [.string(what)]) }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(requests, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
+    let outcomes = try callAll(requests, cancel: cancel)
     return zip(workers, outcomes).map { w, o in
       guard case .value(let v) = o.result else { return (w, nil) }
       return (w, v.first)
@@ -279,19 +274,7 @@ public final class TaskClient {
   public func revoke(_ id: String, terminate: Bool, cancel: () -> Bool) throws(TaskLabError) -> [NodeID] {
     guard sent.contains(where: { $0.id == id }) else { throw .unknownID(id) }
     guard !workers.isEmpty else { throw .noWorkers }
-    let requests = workers.map {
-      CallRequest(to: $0, method: "worker.revoke", args: [.string(id), .bool(terminate)])
-    }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(requests, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
-    return zip(workers, outcomes).compactMap { w, o in
-      if case .value = o.result { return w }
-      return nil
-    }
+    return try broadcast(workers, "worker.revoke", [.string(id), .bool(terminate)], cancel: cancel)
   }
 
   /// Lets time pass until the backend reports `id` ready or `timeout` has gone by, asking
@@ -361,12 +344,7 @@ extension TaskClient {
   public func beatList(cancel: () -> Bool) throws(TaskLabError) -> [(NodeID, Value?)] {
     guard !beats.isEmpty else { throw .noBeat }
     let requests = beats.map { CallRequest(to: $0, method: "beat.list", args: []) }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(requests, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
+    let outcomes = try callAll(requests, cancel: cancel)
     return zip(beats, outcomes).map { b, o in
       guard case .value(let v) = o.result else { return (b, nil) }
       return (b, v.first)
@@ -377,14 +355,7 @@ extension TaskClient {
   func broadcast(_ nodes: [NodeID], _ method: String, _ args: [Value], cancel: () -> Bool) throws(TaskLabError)
     -> [NodeID]
   {
-    guard !nodes.isEmpty else { return [] }
-    let outcomes: [CallOutcome]
-    do {
-      outcomes = try world.callAll(
-        nodes.map { CallRequest(to: $0, method: method, args: args) }, options: options, cancel: cancel)
-    } catch {
-      throw .world(error)
-    }
+    let outcomes = try callAll(nodes.map { CallRequest(to: $0, method: method, args: args) }, cancel: cancel)
     return zip(nodes, outcomes).compactMap { n, o in
       if case .value = o.result { return n }
       return nil

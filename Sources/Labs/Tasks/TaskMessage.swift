@@ -161,4 +161,11 @@ public enum TaskDefaults {
   public static let retryBackoffMax = Nanoseconds.seconds(600)
   /// How long a producer, worker or shell waits for the broker or backend to answer.
   public static let callTimeout = Nanoseconds.seconds(1)
+
+  /// One attempt, waiting `callTimeout`.
+  public static var callOptions: CallOptions {
+    var o = CallOptions()
+    o.timeout = callTimeout
+    return o
+  }
 }

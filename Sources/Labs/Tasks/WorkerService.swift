@@ -93,9 +93,9 @@ public final class WorkerService: StartingService {
     guard let s = settings else { return }
     restoreCalls += 1
     guard (restoreCalls - 1) % s.restoreThrottle == 0 else { return }
-    var options = CallOptions()
-    options.timeout = TaskDefaults.callTimeout
-    node.call(s.broker, "broker.restore", [.int(s.visibilityTimeout.value)], options: options) { _, _ in }
+    node.call(s.broker, "broker.restore", [.int(s.visibilityTimeout.value)], options: TaskDefaults.callOptions) {
+      _, _ in
+    }
   }
 
   // MARK: Consuming
@@ -148,7 +148,8 @@ public final class WorkerService: StartingService {
     }
     guard !fetching, canConsume else { return }
     fetching = true
-    var options = CallOptions()
+    // A BRPOP waits up to its own timeout before the broker answers, so the call waits longer.
+    var options = TaskDefaults.callOptions
     options.timeout = TaskDefaults.brpopTimeout + TaskDefaults.callTimeout
     node.call(s.broker, "broker.fetch", [.list(s.queues.map(Value.string))], options: options) {
       [unowned self] node, result in
@@ -299,9 +300,8 @@ public final class WorkerService: StartingService {
       part.append(MapEntry(.string("failed"), .bool(true)))
       part.append(MapEntry(.string("error"), .string(error)))
     }
-    var options = CallOptions()
-    options.timeout = TaskDefaults.callTimeout
-    node.call(s.backend, "backend.chord_part", [.string(chord.body.id), .map(part)], options: options) {
+    node.call(s.backend, "backend.chord_part", [.string(chord.body.id), .map(part)], options: TaskDefaults.callOptions)
+    {
       [unowned self] node, answer in
       guard case .value(let v) = answer, v.first == .bool(true), v.count > 1 else { return }
       self.publish(
@@ -312,9 +312,7 @@ public final class WorkerService: StartingService {
 
   func publish(_ message: TaskMessage, node: ProgramNode) {
     guard let s = settings else { return }
-    var options = CallOptions()
-    options.timeout = TaskDefaults.callTimeout
-    node.call(s.broker, "broker.publish", [message.value], options: options) { _, _ in }
+    node.call(s.broker, "broker.publish", [message.value], options: TaskDefaults.callOptions) { _, _ in }
   }
 
   func store(_ m: TaskMessage, _ state: TaskState, _ fields: [String: Value], node: ProgramNode) {
