@@ -80,3 +80,49 @@ final class RetryAndLimitTests: XCTestCase {
     XCTAssertEqual(RateLimit("100/h")?.spacing, .seconds(36))
   }
 }
+
+extension RetryAndLimitTests {
+  /// A task whose pool process dies is acknowledged and failed even under late ack, unless
+  /// task_reject_on_worker_lost requeues it, marked redelivered, to run again.
+  func testAWorkerLostTaskIsFailedUnlessRejectOnWorkerLostRequeuesIt() throws {
+    try start { s in s.acksLate = true }
+    let failed = try send("crash", [.double(1)])
+    _ = try world.advance(by: .seconds(1))
+    XCTAssertEqual(try status(failed)?.error, "WorkerLostError('Worker exited prematurely: signal 9 (SIGKILL).')")
+    XCTAssertEqual(try lab.brokerStats(cancel: { false })?.unacked.count, 0, "acknowledged although late")
+
+    try start { s in
+      s.acksLate = true
+      s.rejectOnWorkerLost = true
+    }
+    let requeued = try send("crash", [.double(0.9)])
+    _ = try world.advance(by: .seconds(1))
+    let ledger = TaskLedger(world.trace)
+    XCTAssertGreaterThan(ledger.starts[requeued] ?? 0, 1, "requeued and run again")
+    XCTAssertEqual(ledger.redeliveries[requeued], (ledger.starts[requeued] ?? 0) - 1)
+    XCTAssertEqual(try status(requeued)?.state, .success, "until a run survived")
+  }
+
+  /// Revoked tasks are skipped wherever they wait, a terminated one is stopped where it runs,
+  /// and an expired one is revoked when a worker receives it.
+  func testRevokeTerminateAndExpiry() throws {
+    try start { s in s.concurrency = 1 }
+    let running = try send("sleep", [.int(Nanoseconds.seconds(30).value)])
+    let waiting = try send("add", [.int(1), .int(1)]) { $0.countdown = .seconds(10) }
+    let expiring = try send("add", [.int(2), .int(2)]) { o in
+      o.countdown = .seconds(5)
+      o.expires = .seconds(1)
+    }
+    _ = try world.advance(by: .seconds(1))
+    XCTAssertEqual(try lab.revoke(waiting, terminate: false, cancel: { false }).count, 1)
+    XCTAssertEqual(try lab.revoke(running, terminate: true, cancel: { false }).count, 1)
+    _ = try world.advance(by: .seconds(15))
+    XCTAssertEqual(try status(running)?.state, .revoked)
+    XCTAssertEqual(try status(running)?.error, "terminated")
+    XCTAssertEqual(try status(waiting)?.state, .revoked)
+    XCTAssertEqual(try status(expiring)?.state, .revoked)
+    XCTAssertEqual(try status(expiring)?.error, "expired")
+    XCTAssertNil(TaskLedger(world.trace).starts[waiting])
+    XCTAssertEqual(try lab.brokerStats(cancel: { false })?.unacked.count, 0)
+  }
+}

@@ -62,7 +62,9 @@ public final class BrokerService: StartingService {
       let tag = r.args[0].intValue ?? 0
       if r.args[1] == .bool(true), let u = b.unacked[tag] {
         b.forget(tag, node: node)
-        b.push(u.message, front: false, node: node)
+        var message = u.message
+        message.redelivered = true
+        b.push(message, front: false, node: node)
       } else {
         b.forget(tag, node: node)
       }

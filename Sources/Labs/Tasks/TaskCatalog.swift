@@ -36,6 +36,11 @@ public enum TaskCatalog {
         draw < (a[0].doubleValue ?? 0) ? .failure("ConnectionError: flaky failed") : .success(.bool(true))
       }),
     Definition(
+      name: "crash", arguments: [ArgumentSpec("P", .double)],
+      summary: "its pool process dies with chance P (as if killed), else returns true, in 1ms",
+      duration: { _ in unit },
+      run: { a, draw in draw < (a[0].doubleValue ?? 0) ? .workerLost : .success(.bool(true)) }),
+    Definition(
       name: "fib", arguments: [ArgumentSpec("N", .int)], summary: "the Nth Fibonacci number, in N × 0.1ms",
       duration: { a in Nanoseconds.microseconds(100 * Double(min(max(a[0].intValue ?? 0, 0), 92))) },
       run: { a, _ in
@@ -68,6 +73,8 @@ public enum TaskCatalog {
 public enum TaskOutcome: Hashable, Sendable {
   case success(Value)
   case failure(String)
+  /// The pool process running it died: Celery's WorkerLostError.
+  case workerLost
 }
 
 extension Value {

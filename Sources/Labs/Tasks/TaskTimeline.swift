@@ -50,17 +50,13 @@ public struct TaskTimeline: Sendable {
             id: id, worker: e.node, slot: slot, start: e.time, end: now, ending: .running,
             repeated: !seen.insert(id).inserted))
         open[k] = runs.count - 1
-      case "task.succeeded", "task.failed", "task.retry", "task.terminated":
+      case "task.succeeded", "task.failed", "task.retry", "task.terminated", "task.lost":
         guard let i = open.removeValue(forKey: k) else { continue }
         runs[i].end = e.time
-        runs[i].ending =
-          topic == "task.succeeded"
-          ? .succeeded
-          : topic == "task.failed"
-            ? .failed
-            : topic == "task.retry"
-              ? .retried
-              : .terminated
+        let endings: [String: Ending] = [
+          "task.succeeded": .succeeded, "task.failed": .failed, "task.retry": .retried, "task.lost": .killed,
+        ]
+        runs[i].ending = endings[topic] ?? .terminated
       default: continue
       }
     }

@@ -257,6 +257,18 @@ public final class WorkerService: StartingService {
       store(m, .retry, ["error": .string(error)], node: node)
       node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
       publish(again, node: node)
+    case .workerLost where s.acksLate && s.rejectOnWorkerLost:
+      // Requeued at the back of its queue, marked redelivered; no state is stored.
+      node.event("task.lost", [.string(m.id), .int(Int64(slot)), .bool(true)])
+      node.tell(s.broker, "broker.reject", [.int(running.delivery.tag), .bool(true)])
+      unacked -= 1
+      return pump(node)
+    case .workerLost:
+      // Celery acknowledges even under late ack, and marks the task failed.
+      failed += 1
+      let error = "WorkerLostError('Worker exited prematurely: signal 9 (SIGKILL).')"
+      store(m, .failure, ["error": .string(error)], node: node)
+      node.event("task.lost", [.string(m.id), .int(Int64(slot)), .bool(false)])
     case .failure(let error):
       failed += 1
       store(m, .failure, ["error": .string(error)], node: node)

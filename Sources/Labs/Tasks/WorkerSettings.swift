@@ -14,6 +14,9 @@ public struct WorkerSettings: Hashable, Sendable {
   public var acksLate = false
   /// `task_track_started`: store STARTED when a task starts.
   public var trackStarted = false
+  /// `task_reject_on_worker_lost`: with late ack, a task whose pool process died is requeued
+  /// instead of acknowledged and failed.
+  public var rejectOnWorkerLost = false
   /// `broker_transport_options['visibility_timeout']`.
   public var visibilityTimeout = TaskDefaults.visibilityTimeout
   /// `unacked_restore_interval` and `unacked_restore_throttle` (kombu's Redis transport).
@@ -35,6 +38,7 @@ public struct WorkerSettings: Hashable, Sendable {
       "broker": .int(Int64(broker.number)), "backend": .int(Int64(backend.number)),
       "queues": .list(queues.map(Value.string)), "concurrency": .int(Int64(concurrency)),
       "prefetch": .int(Int64(prefetchMultiplier)), "acks_late": .bool(acksLate), "track_started": .bool(trackStarted),
+      "reject_on_worker_lost": .bool(rejectOnWorkerLost),
       "visibility": .int(visibilityTimeout.value), "restore_interval": .int(restoreInterval.value),
       "restore_throttle": .int(Int64(restoreThrottle)),
       "rate_limits": .map(rateLimits.keys.sorted().map { MapEntry(.string($0), .string(rateLimits[$0]?.text ?? "")) }),
@@ -49,6 +53,7 @@ public struct WorkerSettings: Hashable, Sendable {
     prefetchMultiplier = max(0, Int(v["prefetch"]?.intValue ?? Int64(prefetchMultiplier)))
     acksLate = v["acks_late"] == .bool(true)
     trackStarted = v["track_started"] == .bool(true)
+    rejectOnWorkerLost = v["reject_on_worker_lost"] == .bool(true)
     visibilityTimeout = Nanoseconds(v["visibility"]?.intValue ?? visibilityTimeout.value)
     restoreInterval = Nanoseconds(max(1, v["restore_interval"]?.intValue ?? restoreInterval.value))
     restoreThrottle = max(1, Int(v["restore_throttle"]?.intValue ?? Int64(restoreThrottle)))

@@ -14,6 +14,9 @@ enum TaskCommands {
     FlagSpec("--acks-late", help: "acknowledge after the task returns (task_acks_late), not when it starts"),
     FlagSpec("--track-started", help: "store STARTED when a task starts (task_track_started)"),
     FlagSpec(
+      "--reject-on-worker-lost",
+      help: "with --acks-late, requeue a task whose pool process died (task_reject_on_worker_lost)"),
+    FlagSpec(
       "--visibility-timeout", .duration, placeholder: "D",
       help: "unacked longer than this is restored (Redis visibility_timeout, default 1h)"),
     FlagSpec(
@@ -178,6 +181,7 @@ enum TaskCommands {
     if let m = try inv.flagInt("--prefetch", range: 0...1000) { s.prefetchMultiplier = m }
     s.acksLate = inv.has("--acks-late")
     s.trackStarted = inv.has("--track-started")
+    s.rejectOnWorkerLost = inv.has("--reject-on-worker-lost")
     if let d = try positive(inv, "--visibility-timeout") { s.visibilityTimeout = d }
     if let d = try positive(inv, "--restore-interval") { s.restoreInterval = d }
     if let n = try inv.flagInt("--restore-throttle", range: 1...1000) { s.restoreThrottle = n }

@@ -74,6 +74,9 @@ extension Messages {
     case "task.failed": return "\(id) failed\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
     case "task.retry": return "\(id) will retry\(slot): \(values.count > 2 ? values[2].stringValue ?? "" : "")"
     case "task.terminated": return "\(id) terminated\(slot)"
+    case "task.lost":
+      return "\(id)'s pool process died\(slot): "
+        + (values.count > 2 && values[2] == .bool(true) ? "requeued" : "acknowledged, FAILURE")
     case "beat.sent": return "beat published \(id)"
     default: return nil
     }

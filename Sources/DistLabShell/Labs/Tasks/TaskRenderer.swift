@@ -119,6 +119,8 @@ struct TaskRenderer {
     var text =
       "\(slots), \(prefetch), \(s.acksLate ? "late" : "early") ack, queues \(s.queues.joined(separator: ","))\n"
       + "  visibility timeout \(s.visibilityTimeout), restore scan every \(s.restoreInterval) × \(s.restoreThrottle)"
+    if s.rejectOnWorkerLost { text += ", reject on worker lost" }
+    if s.trackStarted { text += ", track started" }
     if !s.rateLimits.isEmpty {
       text +=
         ", rate limits "
