@@ -22,7 +22,7 @@ final class TaskCommandTests: XCTestCase {
     runOK(s, ["task start"])
     XCTAssertEqual(
       refusal(s, "task send addd 1 2"),
-      "error: unknown task 'addd' (did you mean 'add'?) (one of: add, mul, sleep, fail, flaky, crash, fib, xsum, wordcount)"
+      "error: unknown task 'addd' (did you mean 'add'?) (one of: add, mul, sleep, fail, flaky, crash, charge, fib, xsum, wordcount)"
     )
     XCTAssertEqual(refusal(s, "task send add 1"), "error: add takes 2 arguments (add X Y), not 1")
     XCTAssertEqual(

@@ -197,3 +197,26 @@ extension CelerySemanticsTests {
     XCTAssertEqual(try lab.brokerStats(cancel: { false })?.queues.count, 0, "the wipe took the queue")
   }
 }
+
+extension CelerySemanticsTests {
+  /// A task with a side effect that runs three times charges three times; recording the
+  /// effect under an idempotency key, in one atomic step at the store, makes the repeats
+  /// harmless.
+  func testAnIdempotencyKeyMakesRepeatedRunsHarmless() throws {
+    for keyed in [false, true] {
+      try start(workers: 2) { s in
+        s.visibilityTimeout = .seconds(60)
+        s.restoreInterval = .seconds(1)
+        s.restoreThrottle = 1
+      }
+      var o = SendOptions()
+      o.countdown = .seconds(150)
+      o.idempotencyKey = keyed ? "order-17" : nil
+      let id = try lab.send("charge", args: [.int(10)], options: o, cancel: { false }).message.id
+      try advance(200)
+      XCTAssertEqual(ledger.starts[id], 3, "delivered at 0, 60 and 120 s, and every copy ran")
+      let charged = try XCTUnwrap(world.summary(of: try XCTUnwrap(lab.backend))?.metric("charged"))
+      XCTAssertEqual(charged, keyed ? 10 : 30)
+    }
+  }
+}

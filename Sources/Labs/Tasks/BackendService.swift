@@ -6,6 +6,9 @@ import DistLab
 /// node's disk.
 public final class BackendService: StartingService {
   var stored = 0
+  /// The account a `charge` task charges, and how many charges were applied.
+  var charged: Int64 = 0
+  var charges = 0
   /// What the disk holds, by task id, read once at start.
   var results: [String: Value] = [:]
 
@@ -47,6 +50,20 @@ public final class BackendService: StartingService {
       let ordered = parts.sorted { ($0["index"]?.intValue ?? 0) < ($1["index"]?.intValue ?? 0) }
       return .value([.bool(true), .list(ordered.map { $0["result"] ?? .null })])
     },
+    ServiceMethod(
+      "backend.charge", [ArgumentSpec("AMOUNT", .int), ArgumentSpec("KEY", .value)],
+      "adds AMOUNT to the account, unless KEY (when not null) was charged before: one atomic step"
+    ) { b, r, node in
+      if let key = r.args[1].stringValue {
+        guard node.disk["k:" + key] == nil else { return .value([.bool(false)]) }
+        node.disk["k:" + key] = .bool(true)
+      }
+      b.charged &+= r.args[0].intValue ?? 0
+      b.charges += 1
+      node.disk["charged"] = .int(b.charged)
+      node.disk["charges"] = .int(Int64(b.charges))
+      return .value([.bool(true)])
+    },
     ServiceMethod("backend.get", [ArgumentSpec("ID", .string)], "the task's latest state; PENDING when unknown") {
       _, r, node in
       .value([node.disk["r:" + r.key(0)] ?? .map(["state": .string(TaskState.pending.rawValue)])])
@@ -55,9 +72,16 @@ public final class BackendService: StartingService {
 
   public func start(_ node: ProgramNode) {
     for key in node.disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = node.disk[key] }
+    charged = node.disk["charged"]?.intValue ?? 0
+    charges = Int(node.disk["charges"]?.intValue ?? 0)
   }
 
-  public func metrics() -> [(String, Double)] { [("stored", Double(stored)), ("results", Double(results.count))] }
+  public func metrics() -> [(String, Double)] {
+    [
+      ("stored", Double(stored)), ("results", Double(results.count)), ("charged", Double(charged)),
+      ("charges", Double(charges)),
+    ]
+  }
 
   /// Every stored result by task id: what `nodes backend` and the lab's expectations read.
   public func data() -> [String: Value]? { results }

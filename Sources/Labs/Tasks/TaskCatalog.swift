@@ -11,6 +11,9 @@ public enum TaskCatalog {
     let duration: @Sendable ([Value]) -> Nanoseconds
     /// The run's outcome, given a random draw in 0..<1 (for `flaky`).
     let run: @Sendable ([Value], Double) -> TaskOutcome
+    /// A task with a side effect outside the queue: its result is an amount charged to the
+    /// account the backend keeps, once per run — or once per idempotency key.
+    var charges = false
   }
 
   static let unit = Nanoseconds.milliseconds(1)
@@ -40,6 +43,10 @@ public enum TaskCatalog {
       summary: "its pool process dies with chance P (as if killed), else returns true, in 1ms",
       duration: { _ in unit },
       run: { a, draw in draw < (a[0].doubleValue ?? 0) ? .workerLost : .success(.bool(true)) }),
+    Definition(
+      name: "charge", arguments: [ArgumentSpec("AMOUNT", .int)],
+      summary: "charges AMOUNT to the account the backend keeps, in 10ms: a side effect each run repeats",
+      duration: { _ in .milliseconds(10) }, run: { a, _ in .success(.int(a[0].intValue ?? 0)) }, charges: true),
     Definition(
       name: "fib", arguments: [ArgumentSpec("N", .int)], summary: "the Nth Fibonacci number, in N × 0.1ms",
       duration: { a in Nanoseconds.microseconds(100 * Double(min(max(a[0].intValue ?? 0, 0), 92))) },

@@ -126,6 +126,7 @@ public final class TaskClient {
       id: id, task: task, args: args, queue: o.queue ?? TaskDefaults.queue, eta: o.countdown.map { now + $0 },
       expires: o.expires.map { now + $0 }, maxRetries: o.retries)
     message.retryBackoff = o.backoff
+    message.idempotencyKey = o.idempotencyKey
     message.softTimeLimit = o.softTimeLimit
     message.timeLimit = o.timeLimit
     sent.append(message)
@@ -374,6 +375,8 @@ public struct SendOptions: Sendable {
   public var retries = 0
   /// `retry_backoff` with `retry_jitter`.
   public var backoff = false
+  /// The key the task's side effect is recorded under.
+  public var idempotencyKey: String?
   public var softTimeLimit: Nanoseconds?
   public var timeLimit: Nanoseconds?
   public init() {}

@@ -22,6 +22,8 @@ public struct TaskMessage: Hashable, Sendable {
   /// `retry_backoff` (with `retry_jitter`): retries wait a random time up to 1s, 2s, 4s, …
   /// (at most `retry_backoff_max`) instead of `default_retry_delay`.
   public var retryBackoff = false
+  /// A key the task's side effect is recorded under, so that a repeated run changes nothing.
+  public var idempotencyKey: String?
   /// `soft_time_limit` and `time_limit`: the run is stopped past these.
   public var softTimeLimit: Nanoseconds?
   public var timeLimit: Nanoseconds?
@@ -58,6 +60,7 @@ public struct TaskMessage: Hashable, Sendable {
     if let eta { entries.append(MapEntry(.string("eta"), .int(eta.value))) }
     if let expires { entries.append(MapEntry(.string("expires"), .int(expires.value))) }
     if redelivered { entries.append(MapEntry(.string("redelivered"), .bool(true))) }
+    if let idempotencyKey { entries.append(MapEntry(.string("idempotency_key"), .string(idempotencyKey))) }
     if retryBackoff { entries.append(MapEntry(.string("retry_backoff"), .bool(true))) }
     if let softTimeLimit { entries.append(MapEntry(.string("soft_time_limit"), .int(softTimeLimit.value))) }
     if let timeLimit { entries.append(MapEntry(.string("time_limit"), .int(timeLimit.value))) }
@@ -76,6 +79,7 @@ public struct TaskMessage: Hashable, Sendable {
       expires: v["expires"]?.intValue.map(Nanoseconds.init), retries: Int(v["retries"]?.intValue ?? 0),
       maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
     retryBackoff = v["retry_backoff"] == .bool(true)
+    idempotencyKey = v["idempotency_key"]?.stringValue
     softTimeLimit = v["soft_time_limit"]?.intValue.map(Nanoseconds.init)
     timeLimit = v["time_limit"]?.intValue.map(Nanoseconds.init)
     chain = (v["chain"]?.listValue ?? []).compactMap(TaskLink.init)

@@ -245,6 +245,9 @@ public final class WorkerService: StartingService {
     switch outcome {
     case .success(let v):
       succeeded += 1
+      if TaskCatalog.definition(m.task)?.charges == true {
+        node.tell(s.backend, "backend.charge", [v, m.idempotencyKey.map(Value.string) ?? .null])
+      }
       store(m, .success, ["result": v], node: node)
       node.event("task.succeeded", [.string(m.id), .int(Int64(slot))])
       followUp(m, result: v, node: node)

@@ -66,6 +66,9 @@ enum TaskCommands {
             "--retries", .count, placeholder: "N",
             help: "retry a failure up to N times, 3 minutes apart (autoretry_for, max_retries, default_retry_delay)"),
           FlagSpec(
+            "--idempotency-key", .text, placeholder: "K",
+            help: "record the task's side effect under K, so that a repeated run changes nothing"),
+          FlagSpec(
             "--backoff", help: "retries wait a random time up to 1s, 2s, 4s… (retry_backoff with retry_jitter)"),
           FlagSpec(
             "--soft-time-limit", .duration, placeholder: "D",
@@ -267,6 +270,12 @@ enum TaskCommands {
     o.expires = try positive(inv, "--expires")
     o.retries = try inv.flagInt("--retries", range: 0...100) ?? 0
     o.backoff = inv.has("--backoff")
+    if let k = inv.flags["--idempotency-key"] {
+      guard !k.text.isEmpty, k.text.utf8.count <= 128 else {
+        throw ShellError("an idempotency key has 1 to 128 characters", column: k.column)
+      }
+      o.idempotencyKey = k.text
+    }
     o.softTimeLimit = try positive(inv, "--soft-time-limit")
     o.timeLimit = try positive(inv, "--time-limit")
     let outcome = try attempt(name.column) { () throws(TaskLabError) in

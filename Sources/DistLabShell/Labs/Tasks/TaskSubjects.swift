@@ -44,6 +44,12 @@ enum TaskLab {
       Subject("beat.sent.KEY", "tasks the entry KEY published, over every beat") { s, t throws(ShellError) in
         .number(Double(TaskLedger(s.world.trace).beatSent[String(t.text.dropFirst("beat.sent.".count))] ?? 0))
       },
+      Subject("backend.charged", "the account charge tasks add to") { s, t throws(ShellError) in
+        .number(try backendMetric(s, t, "charged"))
+      },
+      Subject("backend.charges", "charges applied") { s, t throws(ShellError) in
+        .number(try backendMetric(s, t, "charges"))
+      },
       Subject("broker.queued", "messages waiting in the broker's queues") { s, t throws(ShellError) in
         .number(try brokerMetric(s, t, "queued"))
       },
@@ -75,10 +81,17 @@ enum TaskLab {
   }
 
   static func brokerMetric(_ s: ShellSession, _ t: Token, _ metric: String) throws(ShellError) -> Double {
-    guard let broker = s.tasks.broker else {
-      throw ShellError(Messages.text(TaskLabError.notStarted), column: t.column)
-    }
-    let summary = try attempt(t.column) { () throws(WorldError) in try s.world.summary(of: broker) }
-    return summary?.metric(metric) ?? 0
+    try nodeMetric(s.tasks.broker, s, t, metric)
+  }
+
+  static func backendMetric(_ s: ShellSession, _ t: Token, _ metric: String) throws(ShellError) -> Double {
+    try nodeMetric(s.tasks.backend, s, t, metric)
+  }
+
+  /// A lab node's metric, read from the node as `nodes` reads it (0 while it is down).
+  static func nodeMetric(_ node: NodeID?, _ s: ShellSession, _ t: Token, _ name: String) throws(ShellError) -> Double {
+    guard let node else { throw ShellError(Messages.text(TaskLabError.notStarted), column: t.column) }
+    let summary = try attempt(t.column) { () throws(WorldError) in try s.world.summary(of: node) }
+    return summary?.metric(name) ?? 0
   }
 }
