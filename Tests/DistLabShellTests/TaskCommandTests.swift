@@ -71,3 +71,19 @@ final class TaskCommandTests: XCTestCase {
     XCTAssertEqual(runOK(ShellSession(), ["task timeline"]), "(no task has run yet)")
   }
 }
+
+extension TaskCommandTests {
+  /// Settings that would flood the world with events, and waits longer than advance allows,
+  /// are refused; a duration past the horizon says so.
+  func testFloodingSettingsAreRefused() {
+    let s = ShellSession()
+    runOK(s, ["task start", "task send add 1 1"])
+    XCTAssertEqual(refusal(s, "task worker --restore-interval 1ns"), "error: --restore-interval is at least 10ms")
+    XCTAssertEqual(refusal(s, "beat add x add 1 1 --every 1ns"), "error: --every is at least 100ms")
+    XCTAssertEqual(refusal(s, "task wait T1 --timeout 1000h"), "error: --timeout is at most 24h, as advance is")
+    XCTAssertEqual(
+      refusal(s, "task send sleep 876001h"),
+      "error: sleep: argument 1 (DURATION) runs past the world's horizon, 100 years (876000h)")
+    XCTAssertEqual(refusal(s, "task send xsum 1"), "error: xsum: argument 1 (NUMBERS) must be a list, not an int")
+  }
+}

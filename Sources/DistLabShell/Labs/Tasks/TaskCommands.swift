@@ -186,7 +186,12 @@ enum TaskCommands {
     s.trackStarted = inv.has("--track-started")
     s.rejectOnWorkerLost = inv.has("--reject-on-worker-lost")
     if let d = try positive(inv, "--visibility-timeout") { s.visibilityTimeout = d }
-    if let d = try positive(inv, "--restore-interval") { s.restoreInterval = d }
+    if let d = try positive(inv, "--restore-interval") {
+      guard d >= .milliseconds(10) else {
+        throw ShellError("--restore-interval is at least 10ms", column: inv.flags["--restore-interval"]?.column)
+      }
+      s.restoreInterval = d
+    }
     if let n = try inv.flagInt("--restore-throttle", range: 1...1000) { s.restoreThrottle = n }
     if let q = inv.flags["--queues"] { s.queues = try queueNames(q) }
     if let t = inv.flags["--rate-limit"] {
@@ -304,6 +309,9 @@ enum TaskCommands {
   static func wait(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let id = try known(inv.positional[0], s)
     let timeout = try positive(inv, "--timeout") ?? .seconds(60)
+    guard timeout <= .seconds(86_400) else {
+      throw ShellError("--timeout is at most 24h, as advance is", column: inv.flags["--timeout"]?.column)
+    }
     let (status, waited) = try attempt(inv.column) { () throws(TaskLabError) in
       try s.tasks.wait(id, timeout: timeout, cancel: s.cancel)
     }
@@ -346,7 +354,11 @@ enum TaskCommands {
     }
     let schedule: BeatEntry.Schedule
     switch (try positive(inv, "--every"), inv.flags["--crontab"]) {
-    case (let every?, nil): schedule = .every(every)
+    case (let every?, nil):
+      guard every >= .milliseconds(100) else {
+        throw ShellError("--every is at least 100ms", column: inv.flags["--every"]?.column)
+      }
+      schedule = .every(every)
     case (nil, let cron?):
       do throws(Crontab.Problem) {
         schedule = .crontab(try Crontab(parsing: cron.text))

@@ -18,9 +18,12 @@ extension Messages {
       case .count(let given):
         return
           "\(task) takes \(d.arguments.count) argument\(d.arguments.count == 1 ? "" : "s") (\(usage)), not \(given)"
+      case .type(let position, let expected, let given)
+      where expected.type == .duration && given.stringValue.map(Units.durationPastHorizon) == true:
+        return "\(task): argument \(position) (\(expected.label)) runs past the world's horizon, \(horizon)"
       case .type(let position, let expected, let given):
         return
-          "\(task): argument \(position) (\(expected.label)) must be \(typeWord(expected.type)), not a \(given.typeName)"
+          "\(task): argument \(position) (\(expected.label)) must be \(typeWord(expected.type)), not \(given.typeName.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(given.typeName)"
       }
     case .unknownID(let id): return "no task '\(id)' was sent from this shell ('task list' shows them)"
     case .noWorkers: return "no workers: 'task worker' adds one"
