@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "DistLab", targets: ["DistLab"]),
     .library(name: "DistLabSharding", targets: ["DistLabSharding"]),
     .library(name: "DistLabTasks", targets: ["DistLabTasks"]),
+    .library(name: "DistLabReplication", targets: ["DistLabReplication"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
     // Labs: each a client of the world's public API, in a module of its own.
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
+    .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
     .target(name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "CEditLine"]),
     .executableTarget(
       name: "distlab",
@@ -36,6 +38,7 @@ let package = Package(
     .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding", "DistLabShell"]),
     .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
     .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
+    .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

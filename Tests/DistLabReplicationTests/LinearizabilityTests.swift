@@ -1,0 +1,232 @@
+import DistLab
+import DistLabReplication
+import XCTest
+
+/// The checker against histories with known verdicts: hand-made ones, Jepsen-format files,
+/// and generated ones (linearizable by construction, or made impossible by one corrupted read).
+final class LinearizabilityTests: XCTestCase {
+  /// Events as `(process, type, function, value)`; a cas value is `[old, new]`.
+  func history(_ events: [(Int, HistoryBuilder.EventType, HistoryOperation.Function, Value)], key: String? = nil)
+    throws -> History
+  {
+    var b = HistoryBuilder()
+    for (p, t, f, v) in events {
+      if f == .cas, case .list(let pair) = v {
+        try b.add(process: p, type: t, function: f, key: key, value: pair[1], expected: pair[0])
+      } else {
+        try b.add(process: p, type: t, function: f, key: key, value: v)
+      }
+    }
+    return b.build()
+  }
+
+  func verdict(_ h: History, _ m: LinearizabilityModel = .register) -> Bool {
+    LinearizabilityChecker.check(h, model: m).linearizable
+  }
+
+  func testAReadOverlappingAWriteMaySeeEitherValue() throws {
+    // P0 writes 1 while P1 reads 1 and P2 reads nil, all overlapping: write after P2's read.
+    let h = try history([
+      (0, .invoke, .write, .int(1)), (1, .invoke, .read, .null), (2, .invoke, .read, .null),
+      (2, .ok, .read, .null), (1, .ok, .read, .int(1)), (0, .ok, .write, .int(1)),
+    ])
+    XCTAssertTrue(verdict(h))
+  }
+
+  func testAReadAfterAnotherReadSawTheNewValueCannotSeeTheOld() throws {
+    // P1 reads 1 and completes; only then does P2 read nil: the write cannot be undone.
+    let h = try history([
+      (0, .invoke, .write, .int(1)), (1, .invoke, .read, .null), (1, .ok, .read, .int(1)),
+      (2, .invoke, .read, .null), (2, .ok, .read, .null), (0, .ok, .write, .int(1)),
+    ])
+    let v = LinearizabilityChecker.check(h, model: .register)
+    XCTAssertFalse(v.linearizable)
+    XCTAssertEqual(v.stuck.map(\.description), ["read → null"], "P2's read can come nowhere")
+  }
+
+  func testATimedOutWriteMayOrMayNotHaveHappened() throws {
+    let seen = try history([
+      (0, .invoke, .write, .int(1)), (0, .info, .write, .null), (1, .invoke, .read, .null),
+      (1, .ok, .read, .int(1)),
+    ])
+    XCTAssertTrue(verdict(seen), "the write took effect")
+    let notSeen = try history([
+      (0, .invoke, .write, .int(1)), (0, .info, .write, .null), (1, .invoke, .read, .null),
+      (1, .ok, .read, .null),
+    ])
+    XCTAssertTrue(verdict(notSeen), "or it did not")
+    let both = try history([
+      (0, .invoke, .write, .int(1)), (0, .info, .write, .null), (1, .invoke, .read, .null),
+      (1, .ok, .read, .int(1)), (1, .invoke, .read, .null), (1, .ok, .read, .null),
+    ])
+    XCTAssertFalse(verdict(both), "but not both, one after the other")
+  }
+
+  func testAFailedOperationDidNotHappen() throws {
+    let h = try history([
+      (0, .invoke, .write, .int(1)), (0, .fail, .write, .null), (1, .invoke, .read, .null),
+      (1, .ok, .read, .int(1)),
+    ])
+    XCTAssertFalse(verdict(h))
+  }
+
+  func testCompareAndSet() throws {
+    let ok = try history([
+      (0, .invoke, .write, .int(0)), (0, .ok, .write, .int(0)), (1, .invoke, .cas, .list([.int(0), .int(5)])),
+      (2, .invoke, .cas, .list([.int(0), .int(7)])), (1, .ok, .cas, .null), (2, .fail, .cas, .null),
+      (0, .invoke, .read, .null), (0, .ok, .read, .int(5)),
+    ])
+    XCTAssertTrue(verdict(ok, .casRegister))
+    let twice = try history([
+      (0, .invoke, .write, .int(0)), (0, .ok, .write, .int(0)), (1, .invoke, .cas, .list([.int(0), .int(5)])),
+      (2, .invoke, .cas, .list([.int(0), .int(7)])), (1, .ok, .cas, .null), (2, .ok, .cas, .null),
+    ])
+    XCTAssertFalse(verdict(twice, .casRegister), "two cas from 0 cannot both succeed")
+  }
+
+  func testKeysAreCheckedOneByOne() throws {
+    var b = HistoryBuilder()
+    try b.add(process: 0, type: .invoke, function: .put, key: "x", value: .int(1))
+    try b.add(process: 0, type: .ok, function: .put, key: "x", value: .int(1))
+    try b.add(process: 1, type: .invoke, function: .get, key: "y", value: .null)
+    try b.add(process: 1, type: .ok, function: .get, key: "y", value: .null)
+    try b.add(process: 1, type: .invoke, function: .append, key: "x", value: .string("b"))
+    try b.add(process: 1, type: .ok, function: .append, key: "x", value: .null)
+    try b.add(process: 0, type: .invoke, function: .get, key: "x", value: .null)
+    try b.add(process: 0, type: .ok, function: .get, key: "x", value: .string("1b"))
+    XCTAssertTrue(verdict(b.build(), .kv))
+    try b.add(process: 1, type: .invoke, function: .get, key: "y", value: .null)
+    try b.add(process: 1, type: .ok, function: .get, key: "y", value: .int(3))
+    let v = LinearizabilityChecker.check(b.build(), model: .kv)
+    XCTAssertFalse(v.linearizable)
+    XCTAssertEqual(v.key, "y")
+  }
+
+  // MARK: Jepsen's formats
+
+  func testJepsenEDNAndLogLines() throws {
+    let edn = """
+      {:process 0, :type :invoke, :f :write, :value 3}
+      {:process 1, :type :invoke, :f :read, :value nil}
+      {:process 0, :type :ok, :f :write, :value 3}
+      {:process :nemesis, :type :info, :f :start, :value nil}
+      {:process 1, :type :ok, :f :read, :value 3}
+      {:process 2, :type :invoke, :f :cas, :value [3 4]}
+      {:process 2, :type :info, :f :cas, :value [3 4]}
+      {:process 1, :type :invoke, :f :read, :value nil}
+      {:process 1, :type :ok, :f :read, :value 4}
+      """
+    let h = try JepsenHistory.parse(edn, model: .casRegister)
+    XCTAssertEqual(h.operations.count, 4)
+    XCTAssertTrue(verdict(h, .casRegister))
+    let log = """
+      INFO  jepsen.util - 0	:invoke	:write	1
+      INFO  jepsen.util - 0	:ok	:write	1
+      INFO  jepsen.util - 1	:invoke	:read	nil
+      INFO  jepsen.util - 1	:ok	:read	2
+      """
+    XCTAssertFalse(verdict(try JepsenHistory.parse(log, model: .register)), "2 was never written")
+    let kv = """
+      {:process 0, :type :invoke, :f :write, :value [:x 1]}
+      {:process 0, :type :ok, :f :write, :value [:x 1]}
+      {:process 1, :type :invoke, :f :read, :value [:x nil]}
+      {:process 1, :type :ok, :f :read, :value [:x 1]}
+      """
+    XCTAssertTrue(verdict(try JepsenHistory.parse(kv, model: .kv), .kv))
+  }
+
+  func testBadJepsenLinesNameTheLine() {
+    func problem(_ text: String, _ model: LinearizabilityModel = .register) -> JepsenHistory.Problem? {
+      do {
+        _ = try JepsenHistory.parse(text, model: model)
+        return nil
+      } catch {
+        return error
+      }
+    }
+    XCTAssertEqual(
+      problem("{:process 0, :type :ok, :f :read, :value 1}")?.message,
+      "process 0 completes an operation it never invoked")
+    XCTAssertEqual(problem("\n{:process 0 :type :invoke}")?.line, 2)
+    XCTAssertEqual(
+      problem("{:process 0, :type :invoke, :f :cas, :value [1 2]}")?.message, "the register model has no :cas")
+    XCTAssertEqual(problem("{:process 0, :type :invoke, :f :read, :value nil")?.message, "a map is not closed")
+    XCTAssertEqual(problem("hello")?.message, "neither an EDN map nor a log line")
+    XCTAssertEqual(
+      problem("{:process 0, :type :invoke, :f :put, :value 1}", .kv)?.message, "a kv operation needs a key")
+  }
+
+  // MARK: Generated histories
+
+  /// Processes doing random reads, writes and cas on one register; each operation takes
+  /// effect at a random instant inside its interval, so the history is linearizable by
+  /// construction. With `corrupt`, one read reports a value never written.
+  func generated(ops count: Int, processes: Int, seed: UInt64, corrupt: Bool = false) throws -> History {
+    var rng = SeededRandom(seed: seed)
+    struct Op {
+      var process: Int
+      var f: HistoryOperation.Function
+      var value: Value
+      var expected: Value
+      var start: Double
+      var point: Double
+      var end: Double
+    }
+    var free = Array(repeating: 0.0, count: processes)
+    var ops: [Op] = []
+    for _ in 0..<count {
+      let p = Int(rng.next() % UInt64(processes))
+      let start = free[p] + rng.unit()
+      let end = start + rng.unit() * 3
+      free[p] = end
+      let kind = rng.next() % 3
+      ops.append(
+        Op(
+          process: p, f: kind == 0 ? .read : kind == 1 ? .write : .cas, value: .int(Int64(rng.next() % 5)),
+          expected: .int(Int64(rng.next() % 5)), start: start, point: start + (end - start) * rng.unit(), end: end))
+    }
+    // Apply at the linearization points, in order: what each read saw, which cas succeeded.
+    var state = Value.null
+    var failedCas = Set<Int>()
+    for i in ops.indices.sorted(by: { ops[$0].point < ops[$1].point }) {
+      switch ops[i].f {
+      case .read: ops[i].value = state
+      case .write: state = ops[i].value
+      default:
+        if state == ops[i].expected { state = ops[i].value } else { failedCas.insert(i) }
+      }
+    }
+    if corrupt, let r = ops.indices.first(where: { ops[$0].f == .read && ops[$0].start > 10 }) {
+      ops[r].value = .int(99)
+    }
+    var events: [(time: Double, op: Int, call: Bool)] = []
+    for (i, o) in ops.enumerated() {
+      events.append((o.start, i, true))
+      events.append((o.end, i, false))
+    }
+    events.sort { ($0.time, $0.op) < ($1.time, $1.op) }
+    var b = HistoryBuilder()
+    for e in events {
+      let o = ops[e.op]
+      let type: HistoryBuilder.EventType =
+        e.call ? .invoke : (o.f == .cas && failedCas.contains(e.op) ? .fail : .ok)
+      try b.add(process: o.process, type: type, function: o.f, key: nil, value: o.value, expected: o.expected)
+    }
+    return b.build()
+  }
+
+  func testGeneratedHistoriesAreLinearizableAndCorruptedOnesAreNot() throws {
+    for seed in 1...20 as ClosedRange<UInt64> {
+      let h = try generated(ops: 200, processes: 4, seed: seed)
+      XCTAssertTrue(verdict(h, .casRegister), "seed \(seed)")
+      XCTAssertFalse(
+        verdict(try generated(ops: 200, processes: 4, seed: seed, corrupt: true), .casRegister), "seed \(seed)")
+    }
+  }
+
+  func testASequentialHistoryOfTenThousandOperationsIsAccepted() throws {
+    let h = try generated(ops: 10_000, processes: 1, seed: 3)
+    XCTAssertEqual(h.events, 20_000, "10,000 invocations and their completions (a failed cas drops out)")
+    XCTAssertTrue(verdict(h, .casRegister))
+  }
+}
