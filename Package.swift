@@ -26,7 +26,9 @@ let package = Package(
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
-    .target(name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "CEditLine"]),
+    .target(
+      name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "CEditLine"]
+    ),
     .executableTarget(
       name: "distlab",
       dependencies: [

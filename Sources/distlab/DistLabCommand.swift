@@ -12,7 +12,7 @@ struct DistLabCommand: ParsableCommand {
     discussion: "With no subcommand, starts the distlab> shell.",
     subcommands: [
       ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self,
-      GradeOneSubcommand.self,
+      GradeOneSubcommand.self, CheckSubcommand.self,
     ],
     defaultSubcommand: ShellSubcommand.self)
 
@@ -67,6 +67,21 @@ struct ShellSubcommand: ParsableCommand {
 
   func run() throws {
     let status = InteractiveShell.run(config: world.config, lessons: lessons)
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+struct CheckSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Check a Jepsen-format history for linearizability: exit 0 if it is, 1 if not, 2 on bad input.")
+  @Option(help: "register, cas-register or kv.")
+  var model: String = "register"
+  @Argument(help: "A history file: EDN maps or jepsen.util log lines, one event a line.")
+  var file: String
+
+  func run() throws {
+    let status = CheckFile.run(file, model: model)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -158,61 +158,9 @@ final class LinearizabilityTests: XCTestCase {
 
   // MARK: Generated histories
 
-  /// Processes doing random reads, writes and cas on one register; each operation takes
-  /// effect at a random instant inside its interval, so the history is linearizable by
-  /// construction. With `corrupt`, one read reports a value never written.
   func generated(ops count: Int, processes: Int, seed: UInt64, corrupt: Bool = false) throws -> History {
-    var rng = SeededRandom(seed: seed)
-    struct Op {
-      var process: Int
-      var f: HistoryOperation.Function
-      var value: Value
-      var expected: Value
-      var start: Double
-      var point: Double
-      var end: Double
-    }
-    var free = Array(repeating: 0.0, count: processes)
-    var ops: [Op] = []
-    for _ in 0..<count {
-      let p = Int(rng.next() % UInt64(processes))
-      let start = free[p] + rng.unit()
-      let end = start + rng.unit() * 3
-      free[p] = end
-      let kind = rng.next() % 3
-      ops.append(
-        Op(
-          process: p, f: kind == 0 ? .read : kind == 1 ? .write : .cas, value: .int(Int64(rng.next() % 5)),
-          expected: .int(Int64(rng.next() % 5)), start: start, point: start + (end - start) * rng.unit(), end: end))
-    }
-    // Apply at the linearization points, in order: what each read saw, which cas succeeded.
-    var state = Value.null
-    var failedCas = Set<Int>()
-    for i in ops.indices.sorted(by: { ops[$0].point < ops[$1].point }) {
-      switch ops[i].f {
-      case .read: ops[i].value = state
-      case .write: state = ops[i].value
-      default:
-        if state == ops[i].expected { state = ops[i].value } else { failedCas.insert(i) }
-      }
-    }
-    if corrupt, let r = ops.indices.first(where: { ops[$0].f == .read && ops[$0].start > 10 }) {
-      ops[r].value = .int(99)
-    }
-    var events: [(time: Double, op: Int, call: Bool)] = []
-    for (i, o) in ops.enumerated() {
-      events.append((o.start, i, true))
-      events.append((o.end, i, false))
-    }
-    events.sort { ($0.time, $0.op) < ($1.time, $1.op) }
-    var b = HistoryBuilder()
-    for e in events {
-      let o = ops[e.op]
-      let type: HistoryBuilder.EventType =
-        e.call ? .invoke : (o.f == .cas && failedCas.contains(e.op) ? .fail : .ok)
-      try b.add(process: o.process, type: type, function: o.f, key: nil, value: o.value, expected: o.expected)
-    }
-    return b.build()
+    HistoryGenerator.linearizable(
+      operations: count, processes: processes, model: .casRegister, seed: seed, corrupt: corrupt)
   }
 
   func testGeneratedHistoriesAreLinearizableAndCorruptedOnesAreNot() throws {
@@ -221,6 +169,16 @@ final class LinearizabilityTests: XCTestCase {
       XCTAssertTrue(verdict(h, .casRegister), "seed \(seed)")
       XCTAssertFalse(
         verdict(try generated(ops: 200, processes: 4, seed: seed, corrupt: true), .casRegister), "seed \(seed)")
+    }
+  }
+
+  func testGeneratedKeyValueHistoriesAreLinearizableAndCorruptedOnesAreNot() {
+    for seed in 1...5 as ClosedRange<UInt64> {
+      let h = HistoryGenerator.linearizable(operations: 2_000, processes: 10, keys: 50, model: .kv, seed: seed)
+      XCTAssertTrue(verdict(h, .kv), "seed \(seed)")
+      let bad = HistoryGenerator.linearizable(
+        operations: 2_000, processes: 10, keys: 50, model: .kv, seed: seed, corrupt: true)
+      XCTAssertFalse(verdict(bad, .kv), "seed \(seed)")
     }
   }
 

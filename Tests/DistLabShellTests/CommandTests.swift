@@ -7,12 +7,18 @@ import XCTest
 final class CommandTests: XCTestCase {
   /// Every command and subcommand that help lists has usage, a summary and an action, and
   /// its example runs as typed, in a fresh world, without an error line. (It runs in a
-  /// folder of its own holding the `lab.distlab` that `help source` names.)
+  /// folder of its own holding the `lab.distlab` and `history.edn` that help names.)
   func testEveryHelpExampleRunsAsTypedInAFreshWorld() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("help-examples-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     try "spawn 2\n".write(to: folder.appendingPathComponent("lab.distlab"), atomically: true, encoding: .utf8)
+    try """
+    {:process 0, :type :invoke, :f :write, :value 1}
+    {:process 0, :type :ok, :f :write, :value 1}
+    {:process 1, :type :invoke, :f :cas, :value [1 2]}
+    {:process 1, :type :ok, :f :cas, :value [1 2]}
+    """.write(to: folder.appendingPathComponent("history.edn"), atomically: true, encoding: .utf8)
     for spec in CommandRegistry.all {
       XCTAssertFalse(spec.usage.isEmpty, spec.name)
       XCTAssertFalse(spec.summary.isEmpty, spec.name)

@@ -72,9 +72,12 @@ final class CommandLineTests: XCTestCase {
   }
   var executable: URL { Self.builtExecutable }
 
-  func exitStatus(_ arguments: [String]) throws -> Int32 {
+  func exitStatus(_ arguments: [String]) throws -> Int32 { try Self.exitStatus(arguments) }
+
+  /// How the built `distlab` exits when run with `arguments`, its output discarded.
+  static func exitStatus(_ arguments: [String]) throws -> Int32 {
     let p = Process()
-    p.executableURL = executable
+    p.executableURL = builtExecutable
     p.arguments = arguments
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice

@@ -1,4 +1,5 @@
 import DistLab
+import Foundation
 import XCTest
 
 @testable import DistLabShell
@@ -10,6 +11,11 @@ final class SubjectRegistryTests: XCTestCase {
     let s = preparedSession()
     runOK(s, ["rpc n1 add 1 2", "send n1 n2 a b", "shard use ring", "shard load 100", "spawn 1", "shard add n5"])
     runOK(s, ["task start --workers 1", "task send add 1 2", "advance 1s"])
+    let history = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).edn")
+    try? "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n".write(
+      to: history, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: history) }
+    runOK(s, ["check linearizable \(history.path)"])
     let help = runOK(s, ["help expect"])
     for name in SubjectRegistry.names {
       XCTAssertTrue(help.contains(name), "help expect does not list \(name)")

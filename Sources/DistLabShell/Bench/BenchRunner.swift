@@ -1,4 +1,5 @@
 import DistLab
+import DistLabReplication
 import DistLabSharding
 import Foundation
 
@@ -30,6 +31,8 @@ enum BenchTargets {
   static let spawn10000MB = BenchTarget.atMost(150)
   static let firstPromptMillis = BenchTarget.atMost(50)
   static let tasksPerSecond = BenchTarget.atLeast(200_000)
+  static let casCheckMillis = BenchTarget.atMost(50)
+  static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
 }
 
@@ -73,6 +76,7 @@ struct BenchPlan {
     measureThroughput(baseline: baseline, looking: looking, report)
     measureRPC(report)
     measureTasks(report)
+    measureChecker(report)
     measureSpawn(report)
     measurePrompt(report)
     ShardBench.measure(keys: shardKeys, lookups: shardLookups, report)
@@ -109,6 +113,20 @@ struct BenchPlan {
       BenchFigure(
         id: "live.messagesPerSecond", label: "live, \(nodes) nodes", value: try? live.get().messagesPerSecond,
         unit: "msg/s", target: BenchTargets.liveMessagesPerSecond, note: live.failureMessage))
+  }
+
+  private func measureChecker(_ report: (BenchFigure) -> Void) {
+    let cases: [(String, Int, Int, Int, LinearizabilityModel, BenchTarget)] = [
+      ("check 1,000 ops, 5 processes, cas-register", 1_000, 5, 1, .casRegister, BenchTargets.casCheckMillis),
+      ("check 10,000 ops, 10 processes, kv, 50 keys", 10_000, 10, 50, .kv, BenchTargets.kvCheckMillis),
+    ]
+    for (label, ops, processes, keys, model, target) in cases {
+      let r = CheckerBench.run(operations: ops, processes: processes, keys: keys, model: model)
+      report(
+        BenchFigure(
+          id: "check.\(model.rawValue).millis", label: label, value: r.millis, unit: "ms", target: target,
+          note: r.agreed ? "a generated linearizable history: accepted" : "WRONG: a linearizable history was refused"))
+    }
   }
 
   private func measureTasks(_ report: (BenchFigure) -> Void) {

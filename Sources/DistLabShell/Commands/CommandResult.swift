@@ -27,6 +27,7 @@ public enum CommandResult: Sendable {
   case lesson(LessonResult)
   case shard(ShardResult)
   case task(TaskResult)
+  case historyCheck(HistoryCheck)
   case reset
   case exit
 }

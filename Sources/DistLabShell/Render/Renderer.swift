@@ -61,6 +61,7 @@ public struct Renderer {
     case .lesson(let l): return LessonRenderer(style: style).render(l)
     case .shard(let r): return ShardRenderer(style: style, view: view).render(r)
     case .task(let r): return TaskRenderer(style: style, view: view).render(r)
+    case .historyCheck(let r): return CheckRenderer(style: style).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }

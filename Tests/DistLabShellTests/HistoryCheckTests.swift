@@ -1,0 +1,77 @@
+import DistLab
+import Foundation
+import XCTest
+
+@testable import DistLabShell
+
+/// `check linearizable` in the shell and `distlab check` on the command line: the verdict, its
+/// picture, the subject it sets, and every bad input as one line naming the place.
+final class HistoryCheckTests: XCTestCase {
+  var folder = ""
+
+  override func setUpWithError() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent("hist-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try """
+    {:process 0, :type :invoke, :f :write, :value 1}
+    {:process 1, :type :invoke, :f :read, :value nil}
+    {:process 1, :type :ok, :f :read, :value 1}
+    {:process 2, :type :invoke, :f :read, :value nil}
+    {:process 2, :type :ok, :f :read, :value nil}
+    {:process 0, :type :ok, :f :write, :value 1}
+    """.write(toFile: folder + "/stale.edn", atomically: true, encoding: .utf8)
+    try "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n".write(
+      toFile: folder + "/fine.log", atomically: true, encoding: .utf8)
+    try "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0 :type :ok}\n".write(
+      toFile: folder + "/broken.edn", atomically: true, encoding: .utf8)
+  }
+
+  override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
+
+  func testAStaleReadIsShownWithTheOperationsAroundIt() {
+    let s = ShellSession()
+    XCTAssertEqual(
+      runOK(s, ["check linearizable \(folder)/stale.edn"]),
+      """
+      not linearizable: 3 operations by 3 processes, register model
+      after 2 operations in a valid order, none of these can come next:
+        ✓ P0  write 1      ├──────────────────────────────────────┤  events 1–6
+        ✓ P1  read → 1            ├───────┤                          events 2–3
+        ✗ P2  read → null                         ├───────┤          events 4–5
+      ✓ the end of the longest valid order found; ✗ cannot come after it
+      """)
+    XCTAssertEqual(s.run("expect history.linearizable == false").status, .ok)
+    XCTAssertEqual(
+      runOK(s, ["check linearizable \(folder)/fine.log --model cas-register"]),
+      "linearizable: 1 operation by 1 process, cas-register model")
+    XCTAssertEqual(s.run("expect history.linearizable == true").status, .ok)
+  }
+
+  func testBadInputIsOneLineNamingThePlace() {
+    let s = ShellSession()
+    XCTAssertEqual(
+      s.run("expect history.linearizable == true").text,
+      "error: 'history.linearizable' reads the last 'check linearizable', and there has been none")
+    XCTAssertEqual(
+      s.run("check linearizable \(folder)/broken.edn").text,
+      "error: \(folder)/broken.edn:2: no :f keyword")
+    XCTAssertEqual(
+      s.run("check linearizable \(folder)/fine.log --model cas").text,
+      "error: unknown model 'cas' (one of: register, cas-register, kv)")
+    XCTAssertEqual(s.run("check linearizable \(folder)/none.edn").text, "error: '\(folder)/none.edn' no such file")
+    s.sandbox = Sandbox(root: folder + "/solutions")
+    XCTAssertEqual(
+      s.run("check linearizable \(folder)/fine.log").text,
+      "error: a graded solution may read only files in its solutions folder; '\(folder)/fine.log' is outside it")
+  }
+
+  func testTheCommandLineExitsWithTheVerdict() throws {
+    let distlab = CommandLineTests.builtExecutable
+    try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: distlab.path), "no built distlab")
+    func status(_ args: [String]) throws -> Int32 { try CommandLineTests.exitStatus(args) }
+    XCTAssertEqual(try status(["check", folder + "/fine.log"]), 0)
+    XCTAssertEqual(try status(["check", folder + "/stale.edn"]), 1)
+    XCTAssertEqual(try status(["check", folder + "/broken.edn"]), 2)
+    XCTAssertEqual(try status(["check", folder + "/fine.log", "--model", "nope"]), 2)
+  }
+}
