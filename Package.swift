@@ -27,7 +27,8 @@ let package = Package(
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
     .target(
-      name: "DistLabShell", dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "CEditLine"]
+      name: "DistLabShell",
+      dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "CEditLine"]
     ),
     .executableTarget(
       name: "distlab",
