@@ -1,0 +1,83 @@
+import DistLab
+
+/// The replicated store's client: it starts the nodes, writes to the node it believes is
+/// the primary, reads from any node, and promotes a replica — learning of failures only from
+/// calls that go unanswered.
+public final class StoreClient {
+  public let world: World
+  public private(set) var nodes: [NodeID] = []
+  public private(set) var primary: NodeID?
+  /// Every write the store acknowledged, in order: what a failover may lose.
+  public private(set) var acknowledged: [(key: String, value: Value)] = []
+  var sync = false
+  var syncAcks = Int.max
+  var shipInterval = Nanoseconds.milliseconds(100)
+
+  public static let role = Role(
+    "store", summary: "a replicated key/value store node: primary or replica", services: { [StoreService()] })
+
+  public init(world: World) { self.world = world }
+
+  var options: CallOptions {
+    var o = CallOptions()
+    o.timeout = .seconds(1)
+    return o
+  }
+
+  /// Spawns a primary `s1` and `replicas` replicas `s2`…, and gives each its part.
+  public func start(replicas: Int, sync: Bool, syncAcks: Int = Int.max, shipInterval: Nanoseconds = .milliseconds(100))
+    throws(WorldError) -> [NodeInfo]
+  {
+    self.sync = sync
+    self.syncAcks = syncAcks
+    self.shipInterval = shipInterval
+    let made = try world.spawn(
+      count: replicas + 1, names: (1...(replicas + 1)).map { "s\($0)" }, roles: ["store"])
+    nodes = made.map(\.id)
+    try assign(primary: nodes[0])
+    return made
+  }
+
+  /// Makes `node` the primary and every other node a replica of it (a failover when the old
+  /// primary is gone: a node that does not answer keeps its old part until it is told again).
+  public func assign(primary node: NodeID) throws(WorldError) {
+    primary = node
+    let replicas = nodes.filter { $0 != node }
+    let requests = nodes.map { n in
+      CallRequest(
+        to: n, method: "store.configure",
+        args: [
+          StoreSettings(
+            me: n, primary: node, replicas: replicas, sync: sync, syncAcks: syncAcks, shipInterval: shipInterval
+          ).value
+        ])
+    }
+    _ = try world.callAll(requests, options: options)
+  }
+
+  /// Writes through the primary; the outcome as the client saw it.
+  public func put(_ key: String, _ value: Value) throws(WorldError) -> CallOutcome.Result {
+    guard let primary else { return .error("no primary") }
+    let outcome = try world.call(to: primary, method: "store.put", args: [.string(key), value], options: options)
+    if case .value = outcome.result { acknowledged.append((key, value)) }
+    return outcome.result
+  }
+
+  /// A node's value for `key`, or nil when it does not answer.
+  public func get(_ key: String, from node: NodeID) throws(WorldError) -> Value? {
+    let outcome = try world.call(to: node, method: "store.get", args: [.string(key)], options: options)
+    guard case .value(let v) = outcome.result else { return nil }
+    return v.first
+  }
+
+  /// The acknowledged writes the current primary no longer shows (the last acknowledged value
+  /// of each key compared with what it answers): the writes a failover lost.
+  public func lostWrites() throws(WorldError) -> [String] {
+    guard let primary else { return [] }
+    var last: [String: Value] = [:]
+    for w in acknowledged { last[w.key] = w.value }
+    var lost: [String] = []
+    for key in last.keys.sorted() where try get(key, from: primary) != last[key] { lost.append(key) }
+    return lost
+  }
+}
