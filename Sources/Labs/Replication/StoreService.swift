@@ -42,9 +42,9 @@ public final class StoreService: StartingService {
       s.apply(from: Int(r.args[0].intValue ?? 0), (r.args[1].listValue ?? []), node: node)
       return .value([.int(Int64(s.applied))])
     },
-    ServiceMethod("store.status", [], "part, primary, applied sequence number, and each replica's lag") {
+    ServiceMethod("store.part", [], "part, primary, applied sequence number, and each replica's lag") {
       s, _, _ in
-      .value([s.status])
+      .value([s.part])
     },
   ]
 
@@ -136,7 +136,7 @@ public final class StoreService: StartingService {
     node.disk["log"] = .list(log.map { .map(["key": .string($0.key), "value": $0.value]) })
   }
 
-  var status: Value {
+  var part: Value {
     guard let s = settings else { return .map(["part": .string("unconfigured")]) }
     var entries: [MapEntry] = [
       MapEntry(.string("part"), .string(s.primary == s.me ? "primary" : "replica")),
