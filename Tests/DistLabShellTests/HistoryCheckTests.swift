@@ -75,3 +75,27 @@ final class HistoryCheckTests: XCTestCase {
     XCTAssertEqual(try status(["check", folder + "/fine.log", "--model", "nope"]), 2)
   }
 }
+
+/// The replicated store as a student types it.
+final class StoreCommandTests: XCTestCase {
+  func testAnAsyncFailoverLosesAnAcknowledgedWriteAndTheSubjectCountsIt() {
+    let s = ShellSession()
+    runOK(s, ["store start --replicas 2 --async", "store put x 1", "advance 150ms", "store put y 2", "kill s1"])
+    XCTAssertEqual(runOK(s, ["store promote s2"]), "s2 is the primary; every node was told (those that answered)")
+    XCTAssertEqual(runOK(s, ["store get y"]), "y = null on s2")
+    XCTAssertEqual(s.run("expect store.lost == 1 and store.acknowledged == 2").status, .ok)
+    let sync = ShellSession()
+    runOK(sync, ["store start --replicas 2 --sync", "store put x 1", "store put y 2", "kill s1", "store promote s3"])
+    XCTAssertEqual(sync.run("expect store.lost == 0").status, .ok)
+  }
+
+  func testRefusals() {
+    let s = ShellSession()
+    XCTAssertEqual(s.run("store put x 1").text, "error: no store yet: 'store start' starts a primary and replicas")
+    XCTAssertEqual(s.run("store start --sync --async").text, "error: a store is --sync or --async, not both")
+    runOK(s, ["store start", "spawn 1"])
+    XCTAssertEqual(s.run("store promote n4").text, "error: 'n4' is not a store node")
+    XCTAssertEqual(runOK(s, ["store put x 1"]), "x = 1 on s1 (write 1)")
+    XCTAssertEqual(s.run("store start").text, "error: the store already runs; 'reset' starts over")
+  }
+}

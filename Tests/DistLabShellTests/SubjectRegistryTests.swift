@@ -10,7 +10,7 @@ final class SubjectRegistryTests: XCTestCase {
   func testHelpListsEverySubjectAndEverySubjectIsRead() {
     let s = preparedSession()
     runOK(s, ["rpc n1 add 1 2", "send n1 n2 a b", "shard use ring", "shard load 100", "spawn 1", "shard add n5"])
-    runOK(s, ["task start --workers 1", "task send add 1 2", "advance 1s"])
+    runOK(s, ["task start --workers 1", "task send add 1 2", "advance 1s", "store start", "store put x 1"])
     let history = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).edn")
     try? "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n".write(
       to: history, atomically: true, encoding: .utf8)

@@ -28,6 +28,7 @@ public enum CommandResult: Sendable {
   case shard(ShardResult)
   case task(TaskResult)
   case historyCheck(HistoryCheck)
+  case store(StoreResult)
   case reset
   case exit
 }

@@ -62,6 +62,7 @@ public struct Renderer {
     case .shard(let r): return ShardRenderer(style: style, view: view).render(r)
     case .task(let r): return TaskRenderer(style: style, view: view).render(r)
     case .historyCheck(let r): return CheckRenderer(style: style).render(r)
+    case .store(let r): return StoreRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }
   }

@@ -1,8 +1,9 @@
 import DistLab
+import DistLabReplication
 import DistLabTasks
 
 extension RoleCatalog {
   /// Every role the shell can spawn: the one place a lab adds its roles. The first is what a
   /// node spawned without `--role` runs.
-  public static let builtIn = RoleCatalog([StandardNode.role] + TaskRoles.all)
+  public static let builtIn = RoleCatalog([StandardNode.role] + TaskRoles.all + [StoreClient.role])
 }

@@ -16,7 +16,14 @@ public final class StoreClient {
   public static let role = Role(
     "store", summary: "a replicated key/value store node: primary or replica", services: { [StoreService()] })
 
-  public init(world: World) { self.world = world }
+  let generation: Int
+
+  public required init(world: World) {
+    self.world = world
+    generation = world.generation
+  }
+
+  public var isStale: Bool { world.generation != generation }
 
   var options: CallOptions {
     var o = CallOptions()
@@ -68,6 +75,23 @@ public final class StoreClient {
     let outcome = try world.call(to: node, method: "store.get", args: [.string(key)], options: options)
     guard case .value(let v) = outcome.result else { return nil }
     return v.first
+  }
+
+  /// Every store node's answer to `store.part`, asked at once; nil for a node that is silent.
+  public func parts() throws(WorldError) -> [(NodeID, Value?)] {
+    let outcomes = try world.callAll(
+      nodes.map { CallRequest(to: $0, method: "store.part", args: []) }, options: options)
+    return zip(nodes, outcomes).map { n, o in
+      guard case .value(let v) = o.result else { return (n, nil) }
+      return (n, v.first)
+    }
+  }
+
+  /// The keys whose last acknowledged value differs from `holding` (a node's data).
+  public func lostWrites(holding: [String: Value]) -> [String] {
+    var last: [String: Value] = [:]
+    for w in acknowledged { last[w.key] = w.value }
+    return last.keys.sorted().filter { holding[$0] != last[$0] }
   }
 
   /// The acknowledged writes the current primary no longer shows (the last acknowledged value

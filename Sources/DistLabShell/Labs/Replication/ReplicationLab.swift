@@ -3,15 +3,24 @@ import DistLabReplication
 
 /// The replication lab's shell side, as `Labs.all` lists it.
 enum ReplicationLab {
-  static let shell = LabShellSide(commands: [CheckCommands.spec], subjects: subjects)
+  static let shell = LabShellSide(commands: [CheckCommands.spec, StoreCommands.spec], subjects: subjects)
 
   static let subjects = SubjectGroup(
-    title: "Histories (the last 'check linearizable')", namespace: "history.",
+    title: "Histories (the last 'check linearizable') and the replicated store", namespace: nil,
     subjects: [
       Subject("history.linearizable", "true or false") { s, t throws(ShellError) in
         .text(String(try verdict(s, t).linearizable))
       },
       Subject("history.operations") { s, t throws(ShellError) in .number(Double(try verdict(s, t).operations)) },
+      Subject("store.lost", "acknowledged writes the primary does not hold (its stored data, as 'nodes' reads it)") {
+        s, t throws(ShellError) in
+        guard let primary = s.store.primary else {
+          throw ShellError("no store yet: 'store start' starts a primary and replicas", column: t.column)
+        }
+        let held = try attempt(t.column) { () throws(WorldError) in try s.world.summary(of: primary) }?.data ?? [:]
+        return .number(Double(s.store.lostWrites(holding: held).count))
+      },
+      Subject("store.acknowledged") { s, _ throws(ShellError) in .number(Double(s.store.acknowledged.count)) },
     ])
 
   static func verdict(_ s: ShellSession, _ t: Token) throws(ShellError) -> LinearizabilityVerdict {

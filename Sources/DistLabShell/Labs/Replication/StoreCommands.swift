@@ -1,0 +1,112 @@
+import DistLab
+import DistLabReplication
+
+/// `store …`: the replicated key/value store in primary/replica mode.
+enum StoreCommands {
+  static let spec = CommandSpec(
+    "store", family: .data,
+    summary: "a replicated key/value store: a primary and replicas, synchronous or asynchronous",
+    details: [
+      "The primary numbers each write, applies it and replicates it. --sync answers the client once",
+      "--sync-acks K replicas hold the write (default all); --async answers at once and ships what each",
+      "replica lacks every --ship D (default 100ms). Replicas serve reads, possibly stale.",
+    ],
+    example: ["store start --replicas 2 --async", "store put x 1", "store get x --from s2", "store status"],
+    subcommands: [
+      CommandSpec(
+        "start", family: .data, summary: "spawn a primary s1 and replicas s2, s3, … and give each its part",
+        example: ["store start --replicas 2 --sync"],
+        flags: [
+          FlagSpec("--replicas", .count, placeholder: "N", help: "how many replicas (default 2)"),
+          FlagSpec("--sync", help: "answer a write once replicas hold it"),
+          FlagSpec("--async", help: "answer a write at once and ship it later (the default)"),
+          FlagSpec("--sync-acks", .count, placeholder: "K", help: "with --sync, how many replicas must hold it"),
+          FlagSpec("--ship", .duration, placeholder: "D", help: "with --async, how often the primary ships"),
+        ],
+        action: start),
+      CommandSpec(
+        "put", family: .data, summary: "write through the primary the client believes in",
+        example: ["store start", "store put x 1"], positionals: [Positional("KEY", .text), Positional("VALUE", .text)],
+        action: put),
+      CommandSpec(
+        "get", family: .data, summary: "read a key from the primary, or from any node with --from",
+        example: ["store start", "store put x 1", "store get x --from s2"], positionals: [Positional("KEY", .text)],
+        flags: [FlagSpec("--from", .node, placeholder: "NODE", help: "the node to read from")], action: get),
+      CommandSpec(
+        "promote", family: .data, summary: "make a replica the primary and tell every node (a manual failover)",
+        example: ["store start", "kill s1", "store promote s2"], positionals: [Positional("NODE", .node)],
+        action: promote),
+      CommandSpec(
+        "status", family: .data, summary: "ask every store node its part, how far it has applied, and the lag",
+        example: ["store start", "store status"], action: status),
+    ])
+
+  static func started(_ s: ShellSession, _ column: Int) throws(ShellError) -> StoreClient {
+    guard s.store.primary != nil else {
+      throw ShellError("no store yet: 'store start' starts a primary and replicas", column: column)
+    }
+    return s.store
+  }
+
+  static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard s.store.primary == nil else {
+      throw ShellError("the store already runs; 'reset' starts over", column: inv.column)
+    }
+    if inv.has("--sync") && inv.has("--async") {
+      throw ShellError("a store is --sync or --async, not both", column: inv.flags["--async"]?.column)
+    }
+    let replicas = try inv.flagInt("--replicas", range: 0...20) ?? 2
+    let acks = try inv.flagInt("--sync-acks", range: 1...20) ?? Int.max
+    let ship = try inv.flagDuration("--ship") ?? .milliseconds(100)
+    guard ship >= .milliseconds(1) else {
+      throw ShellError("--ship is at least 1ms", column: inv.flags["--ship"]?.column)
+    }
+    let nodes = try attempt(inv.column) { () throws(WorldError) in
+      try s.store.start(replicas: replicas, sync: inv.has("--sync"), syncAcks: acks, shipInterval: ship)
+    }
+    return .store(.started(nodes, sync: inv.has("--sync"), acks: acks, ship: ship))
+  }
+
+  static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let store = try started(s, inv.column)
+    let key = inv.positional[0].text
+    let value = Units.value(inv.positional[1])
+    let result = try attempt(inv.column) { () throws(WorldError) in try store.put(key, value) }
+    return .store(.put(key: key, value: value, primary: store.primary ?? .client, result: result))
+  }
+
+  static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let store = try started(s, inv.column)
+    let from = try inv.flags["--from"].map { (t) throws(ShellError) in try NodeSet.single(t, in: s.world) }
+    let node = from ?? store.primary ?? .client
+    let key = inv.positional[0].text
+    let value = try attempt(inv.column) { () throws(WorldError) in try store.get(key, from: node) }
+    return .store(.got(key: key, from: node, value: value))
+  }
+
+  static func promote(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let store = try started(s, inv.column)
+    let node = try NodeSet.single(inv.positional[0], in: s.world)
+    guard store.nodes.contains(node) else {
+      throw ShellError("'\(inv.positional[0].text)' is not a store node", column: inv.positional[0].column)
+    }
+    try attempt(inv.column) { () throws(WorldError) in try store.assign(primary: node) }
+    return .store(.promoted(node))
+  }
+
+  static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let store = try started(s, inv.column)
+    let parts = try attempt(inv.column) { () throws(WorldError) in try store.parts() }
+    return .store(.parts(parts))
+  }
+}
+
+/// What a `store` command did.
+public enum StoreResult: Sendable {
+  case started([NodeInfo], sync: Bool, acks: Int, ship: Nanoseconds)
+  case put(key: String, value: Value, primary: NodeID, result: CallOutcome.Result)
+  case got(key: String, from: NodeID, value: Value?)
+  case promoted(NodeID)
+  /// Each node's answer to `store.part`, nil when it did not answer.
+  case parts([(NodeID, Value?)])
+}
