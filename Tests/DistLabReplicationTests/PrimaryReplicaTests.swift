@@ -41,3 +41,53 @@ final class PrimaryReplicaTests: XCTestCase {
     XCTAssertEqual(refused.result, .error("not the primary (the primary is node 1)"))
   }
 }
+
+extension PrimaryReplicaTests {
+  func autoStore(fencing: Bool) throws -> (World, StoreClient) {
+    let world = World(config: WorldConfig(), roles: RoleCatalog([StoreClient.role]))
+    let client = StoreClient(world: world)
+    _ = try client.start(
+      replicas: 2, sync: false, shipInterval: .milliseconds(50), failoverTimeout: .seconds(1), fencing: fencing)
+    return (world, client)
+  }
+
+  /// Up store nodes that believe they are the primary: the world's truth.
+  func primaries(_ world: World, _ client: StoreClient) throws -> [NodeID] {
+    try client.nodes.filter { n in
+      guard world.info(n)?.status == .up else { return false }
+      return try world.summary(of: n)?.metric("primary") == 1
+    }
+  }
+
+  /// A primary that stops beating is replaced by the first replica in line once the timeout
+  /// has passed; without fencing, when it comes back it still believes it leads: two primaries
+  /// accept writes, and its stale writes overwrite the new primary's on the replicas.
+  func testAPausedPrimaryIsReplacedAndWithoutFencingComesBackAsASecondPrimary() throws {
+    let (world, client) = try autoStore(fencing: false)
+    let (s1, s2, s3) = (client.nodes[0], client.nodes[1], client.nodes[2])
+    _ = try world.pause([s1])
+    _ = try world.advance(by: .seconds(2))
+    XCTAssertEqual(try world.summary(of: s2)?.metric("primary"), 1, "s2 took over")
+    XCTAssertEqual(try world.summary(of: s2)?.metric("epoch"), 2)
+    XCTAssertEqual(try world.summary(of: s3)?.metric("primary"), 0, "s3 follows s2")
+    _ = try world.resume([s1])
+    _ = try world.advance(by: .milliseconds(300))
+    XCTAssertEqual(try primaries(world, client), [s1, s2], "split brain")
+    XCTAssertEqual(try client.put("x", .int(1), to: s2), .value([.int(1)]))
+    XCTAssertEqual(try client.put("x", .int(9), to: s1), .value([.int(1)]), "the old primary still accepts")
+  }
+
+  /// With fencing, the replicas refuse the old epoch and tell the old primary who leads now:
+  /// it steps down at its first heartbeat, and refuses writes.
+  func testFencingMakesTheOldPrimaryStepDown() throws {
+    let (world, client) = try autoStore(fencing: true)
+    let (s1, s2) = (client.nodes[0], client.nodes[1])
+    _ = try world.pause([s1])
+    _ = try world.advance(by: .seconds(2))
+    _ = try world.resume([s1])
+    _ = try world.advance(by: .milliseconds(300))
+    XCTAssertEqual(try primaries(world, client), [s2])
+    XCTAssertEqual(
+      try client.put("x", .int(9), to: s1), .error("not the primary (the primary is node \(s2.number))"))
+  }
+}

@@ -99,3 +99,21 @@ final class StoreCommandTests: XCTestCase {
     XCTAssertEqual(s.run("store start").text, "error: the store already runs; 'reset' starts over")
   }
 }
+
+extension StoreCommandTests {
+  /// A partition gives the cut-off side's old primary and the other side's new one; without
+  /// fencing both still lead after the heal, with fencing the old one steps down.
+  func testSplitBrainLastsWithoutFencingAndEndsWithIt() {
+    for fencing in [false, true] {
+      let s = ShellSession()
+      runOK(
+        s,
+        [
+          "store start --async --failover 1s" + (fencing ? " --fencing" : ""), "net partition s1 | s2,s3", "advance 2s",
+        ])
+      XCTAssertEqual(s.run("expect store.primaries == 2").status, .ok, "both sides lead during the partition")
+      runOK(s, ["net heal", "advance 1s"])
+      XCTAssertEqual(s.run("expect store.primaries == \(fencing ? 1 : 2)").status, .ok, "fencing \(fencing)")
+    }
+  }
+}

@@ -12,6 +12,10 @@ public final class StoreClient {
   var sync = false
   var syncAcks = Int.max
   var shipInterval = Nanoseconds.milliseconds(100)
+  var failoverTimeout: Nanoseconds?
+  var fencing = false
+  /// The epoch the operator last assigned; each manual assignment starts a newer one.
+  var epoch = 0
 
   public static let role = Role(
     "store", summary: "a replicated key/value store node: primary or replica", services: { [StoreService()] })
@@ -32,12 +36,15 @@ public final class StoreClient {
   }
 
   /// Spawns a primary `s1` and `replicas` replicas `s2`…, and gives each its part.
-  public func start(replicas: Int, sync: Bool, syncAcks: Int = Int.max, shipInterval: Nanoseconds = .milliseconds(100))
-    throws(WorldError) -> [NodeInfo]
-  {
+  public func start(
+    replicas: Int, sync: Bool, syncAcks: Int = Int.max, shipInterval: Nanoseconds = .milliseconds(100),
+    failoverTimeout: Nanoseconds? = nil, fencing: Bool = false
+  ) throws(WorldError) -> [NodeInfo] {
     self.sync = sync
     self.syncAcks = syncAcks
     self.shipInterval = shipInterval
+    self.failoverTimeout = failoverTimeout
+    self.fencing = fencing
     let made = try world.spawn(
       count: replicas + 1, names: (1...(replicas + 1)).map { "s\($0)" }, roles: ["store"])
     nodes = made.map(\.id)
@@ -49,23 +56,24 @@ public final class StoreClient {
   /// primary is gone: a node that does not answer keeps its old part until it is told again).
   public func assign(primary node: NodeID) throws(WorldError) {
     primary = node
+    epoch += 1
     let replicas = nodes.filter { $0 != node }
     let requests = nodes.map { n in
-      CallRequest(
-        to: n, method: "store.configure",
-        args: [
-          StoreSettings(
-            me: n, primary: node, replicas: replicas, sync: sync, syncAcks: syncAcks, shipInterval: shipInterval
-          ).value
-        ])
+      var s = StoreSettings(
+        me: n, primary: node, replicas: replicas, sync: sync, syncAcks: syncAcks, shipInterval: shipInterval)
+      s.epoch = epoch
+      s.failoverTimeout = failoverTimeout
+      s.fencing = fencing
+      return CallRequest(to: n, method: "store.configure", args: [s.value])
     }
     _ = try world.callAll(requests, options: options)
   }
 
-  /// Writes through the primary; the outcome as the client saw it.
-  public func put(_ key: String, _ value: Value) throws(WorldError) -> CallOutcome.Result {
-    guard let primary else { return .error("no primary") }
-    let outcome = try world.call(to: primary, method: "store.put", args: [.string(key), value], options: options)
+  /// Writes through the primary (or `to` a node of the user's choosing); the outcome as the
+  /// client saw it.
+  public func put(_ key: String, _ value: Value, to target: NodeID? = nil) throws(WorldError) -> CallOutcome.Result {
+    guard let node = target ?? primary else { return .error("no primary") }
+    let outcome = try world.call(to: node, method: "store.put", args: [.string(key), value], options: options)
     if case .value = outcome.result { acknowledged.append((key, value)) }
     return outcome.result
   }

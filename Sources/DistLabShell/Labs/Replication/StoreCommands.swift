@@ -22,12 +22,18 @@ enum StoreCommands {
           FlagSpec("--async", help: "answer a write at once and ship it later (the default)"),
           FlagSpec("--sync-acks", .count, placeholder: "K", help: "with --sync, how many replicas must hold it"),
           FlagSpec("--ship", .duration, placeholder: "D", help: "with --async, how often the primary ships"),
+          FlagSpec(
+            "--failover", .duration, placeholder: "D",
+            help: "a replica that has not heard the primary's heartbeats (every 100ms) for D takes over"),
+          FlagSpec(
+            "--fencing", help: "compare epochs: an older primary steps down and its writes are refused"),
         ],
         action: start),
       CommandSpec(
-        "put", family: .data, summary: "write through the primary the client believes in",
-        example: ["store start", "store put x 1"], positionals: [Positional("KEY", .text), Positional("VALUE", .text)],
-        action: put),
+        "put", family: .data, summary: "write through the primary the client believes in, or --to a node",
+        example: ["store start", "store put x 1", "store put y 2 --to s1"],
+        positionals: [Positional("KEY", .text), Positional("VALUE", .text)],
+        flags: [FlagSpec("--to", .node, placeholder: "NODE", help: "the node to write to")], action: put),
       CommandSpec(
         "get", family: .data, summary: "read a key from the primary, or from any node with --from",
         example: ["store start", "store put x 1", "store get x --from s2"], positionals: [Positional("KEY", .text)],
@@ -61,8 +67,14 @@ enum StoreCommands {
     guard ship >= .milliseconds(1) else {
       throw ShellError("--ship is at least 1ms", column: inv.flags["--ship"]?.column)
     }
+    let failover = try inv.flagDuration("--failover")
+    if let f = failover, f < .milliseconds(200) {
+      throw ShellError("--failover is at least 200ms (two heartbeats)", column: inv.flags["--failover"]?.column)
+    }
     let nodes = try attempt(inv.column) { () throws(WorldError) in
-      try s.store.start(replicas: replicas, sync: inv.has("--sync"), syncAcks: acks, shipInterval: ship)
+      try s.store.start(
+        replicas: replicas, sync: inv.has("--sync"), syncAcks: acks, shipInterval: ship, failoverTimeout: failover,
+        fencing: inv.has("--fencing"))
     }
     return .store(.started(nodes, sync: inv.has("--sync"), acks: acks, ship: ship))
   }
@@ -71,8 +83,9 @@ enum StoreCommands {
     let store = try started(s, inv.column)
     let key = inv.positional[0].text
     let value = Units.value(inv.positional[1])
-    let result = try attempt(inv.column) { () throws(WorldError) in try store.put(key, value) }
-    return .store(.put(key: key, value: value, primary: store.primary ?? .client, result: result))
+    let to = try inv.flags["--to"].map { (t) throws(ShellError) in try NodeSet.single(t, in: s.world) }
+    let result = try attempt(inv.column) { () throws(WorldError) in try store.put(key, value, to: to) }
+    return .store(.put(key: key, value: value, primary: to ?? store.primary ?? .client, result: result))
   }
 
   static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
