@@ -117,3 +117,23 @@ extension StoreCommandTests {
     }
   }
 }
+
+extension StoreCommandTests {
+  /// Reads from replicas under asynchronous replication are stale, and the checker proves the
+  /// recorded history is not linearizable; synchronous replication with reads from the
+  /// primary gives a linearizable one.
+  func testAWorkloadsHistoryIsCheckedForLinearizability() {
+    let stale = ShellSession()
+    runOK(stale, ["store start --async", "store workload --clients 3 --for 2s --read-from any"])
+    XCTAssertTrue(runOK(stale, ["check linearizable"]).hasPrefix("not linearizable: "))
+    XCTAssertEqual(stale.run("expect history.linearizable == false").status, .ok)
+    let strict = ShellSession()
+    runOK(strict, ["store start --sync", "store workload --clients 3 --for 2s"])
+    XCTAssertEqual(
+      runOK(strict, ["check linearizable"]), "linearizable: 117 operations by 3 processes, kv model",
+      "every operation recorded, and all of them in one valid order")
+    XCTAssertEqual(
+      ShellSession().run("check linearizable").text,
+      "error: no FILE, and no workload has recorded a history ('store workload' records one)")
+  }
+}

@@ -14,6 +14,13 @@ public final class ReplicationClient {
 
   public var isStale: Bool { world.generation != generation }
 
+  /// Checks a history against `model`.
+  public func check(_ history: History, model: LinearizabilityModel, cancel: () -> Bool) -> LinearizabilityVerdict {
+    let verdict = LinearizabilityChecker.check(history, model: model, cancel: cancel)
+    if !verdict.interrupted { lastVerdict = verdict }
+    return verdict
+  }
+
   /// Parses a Jepsen-format history and checks it against `model`.
   public func check(_ text: String, model: LinearizabilityModel, cancel: () -> Bool) throws(JepsenHistory.Problem)
     -> (verdict: LinearizabilityVerdict, history: History)

@@ -19,6 +19,16 @@ public final class StoreClient {
 
   public static let role = Role(
     "store", summary: "a replicated key/value store node: primary or replica", services: { [StoreService()] })
+  public static let workloadRole = Role(
+    "workload", summary: "a client process reading and writing the store at a set rate",
+    services: {
+      [WorkloadService()]
+    })
+
+  /// The history the last workload recorded.
+  public private(set) var lastHistory: History?
+  /// The workload clients this lab started.
+  public private(set) var clients: [NodeID] = []
 
   let generation: Int
 
@@ -93,6 +103,50 @@ public final class StoreClient {
       guard case .value(let v) = o.result else { return (n, nil) }
       return (n, v.first)
     }
+  }
+
+  /// Runs `count` client processes against the store for `duration`, each making one
+  /// operation at a time at most every `interval`, then gathers what they recorded into one
+  /// history (the world's clock orders it: an invocation and a completion at the same instant
+  /// count as overlapping).
+  public func workload(
+    clients count: Int, interval: Nanoseconds, duration: Nanoseconds, readAny: Bool, keys: Int,
+    cancel: () -> Bool
+  ) throws(WorldError) -> History {
+    guard let primary else { throw .callNotMade }
+    let first = clients.count + 1
+    let made = try world.spawn(
+      count: count, names: (first..<(first + count)).map { "c\($0)" }, roles: ["workload"])
+    clients += made.map(\.id)
+    let plan = WorkloadPlan(
+      primary: primary, nodes: nodes, readAny: readAny, keys: keys, interval: interval, duration: duration,
+      timeout: .seconds(1))
+    _ = try world.callAll(
+      made.map { CallRequest(to: $0.id, method: "workload.run", args: [plan.value]) }, options: options,
+      cancel: cancel)
+    _ = try world.advance(by: duration + .seconds(1) + .milliseconds(10), cancel: cancel)
+    let outcomes = try world.callAll(
+      made.map { CallRequest(to: $0.id, method: "workload.history", args: []) }, options: options, cancel: cancel)
+    var events: [(time: Int64, invoke: Bool, process: Int, seq: Int, e: [Value])] = []
+    for (p, o) in outcomes.enumerated() {
+      guard case .value(let v) = o.result, let list = v.first?.listValue else { continue }
+      for (k, e) in list.enumerated() {
+        guard let fields = e.listValue, fields.count == 5, let t = fields[0].intValue else { continue }
+        events.append((t, fields[1] == .string("invoke"), p, k, fields))
+      }
+    }
+    events.sort { ($0.time, $0.invoke ? 0 : 1, $0.process, $0.seq) < ($1.time, $1.invoke ? 0 : 1, $1.process, $1.seq) }
+    var builder = HistoryBuilder()
+    for e in events {
+      guard let type = e.e[1].stringValue.flatMap(HistoryBuilder.EventType.init(rawValue:)),
+        let f = e.e[2].stringValue.flatMap(HistoryOperation.Function.init(rawValue:))
+      else { continue }
+      // Each process records its own events in order, so they always pair up.
+      try? builder.add(process: e.process, type: type, function: f, key: e.e[3].stringValue, value: e.e[4])
+    }
+    let history = builder.build()
+    lastHistory = history
+    return history
   }
 
   /// The keys whose last acknowledged value differs from `holding` (a node's data).

@@ -15,10 +15,11 @@ enum CheckCommands {
           "FILE holds one event a line, as Jepsen writes them: EDN maps ({:process 0, :type :invoke, :f :read,",
           ":value nil}, then :ok, :fail or :info) or jepsen.util log lines (3<TAB>:ok<TAB>:read<TAB>4).",
           "Models: register (read, write), cas-register (also cas [old new]) and kv (get, put, append",
-          "per key, checked key by key). docs/history-format.md describes both forms.",
+          "per key, checked key by key). docs/history-format.md describes both forms. Without FILE, the",
+          "history the last 'store workload' recorded is checked (model kv).",
         ],
         example: ["check linearizable history.edn --model cas-register"],
-        positionals: [Positional("FILE", .path)],
+        positionals: [Positional("FILE", .path, .optional)],
         flags: [
           FlagSpec(
             "--model", .choice(models), placeholder: models.joined(separator: "|"),
@@ -28,7 +29,15 @@ enum CheckCommands {
     ])
 
   static func linearizable(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let t = inv.positional[0]
+    guard let t = inv.word(0) else {
+      guard let history = s.store.lastHistory else {
+        throw ShellError(
+          "no FILE, and no workload has recorded a history ('store workload' records one)", column: inv.column)
+      }
+      let verdict = s.replication.check(history, model: .kv, cancel: s.cancel)
+      if verdict.interrupted { throw ShellError("the check was interrupted; no verdict", column: inv.column) }
+      return .historyCheck(HistoryCheck(file: "the last workload", verdict: verdict, history: history))
+    }
     var model = LinearizabilityModel.register
     if let m = inv.flags["--model"] {
       guard let chosen = LinearizabilityModel(rawValue: m.text) else {

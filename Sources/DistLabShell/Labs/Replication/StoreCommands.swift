@@ -43,6 +43,25 @@ enum StoreCommands {
         example: ["store start", "kill s1", "store promote s2"], positionals: [Positional("NODE", .node)],
         action: promote),
       CommandSpec(
+        "workload", family: .data,
+        summary: "client processes read and write random keys for a while, recording a history",
+        details: [
+          "Each client makes one operation at a time, at most --rate a second, for --for D: a write of a",
+          "unique value through the primary, or a read from the primary (or, with --read-from any, from any",
+          "store node). 'check linearizable' then checks what they saw.",
+        ],
+        example: ["store start --async", "store workload --clients 3 --for 2s --read-from any", "check linearizable"],
+        flags: [
+          FlagSpec("--clients", .count, placeholder: "K", help: "client processes (default 3)"),
+          FlagSpec("--rate", .count, placeholder: "R", help: "operations a second per client, at most (default 20)"),
+          FlagSpec("--for", .duration, placeholder: "D", help: "how long (default 5s)"),
+          FlagSpec("--keys", .count, placeholder: "N", help: "how many keys (default 3)"),
+          FlagSpec(
+            "--read-from", .choice(["primary", "any"]), placeholder: "primary|any",
+            help: "where reads go (default primary)"),
+        ],
+        action: workload),
+      CommandSpec(
         "status", family: .data, summary: "ask every store node its part, how far it has applied, and the lag",
         example: ["store start", "store status"], action: status),
     ])
@@ -114,6 +133,32 @@ enum StoreCommands {
   }
 }
 
+extension StoreCommands {
+  static func workload(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let store = try started(s, inv.column)
+    let clients = try inv.flagInt("--clients", range: 1...20) ?? 3
+    let rate = try inv.flagInt("--rate", range: 1...1000) ?? 20
+    let duration = try inv.flagDuration("--for") ?? .seconds(5)
+    guard duration > .zero, duration <= .seconds(3600) else {
+      throw ShellError("--for is between 1ms and 1h", column: inv.flags["--for"]?.column)
+    }
+    let keys = try inv.flagInt("--keys", range: 1...1000) ?? 3
+    var readAny = false
+    if let r = inv.flags["--read-from"] {
+      guard ["primary", "any"].contains(r.text) else {
+        throw ShellError("--read-from is primary or any, not '\(r.text)'", column: r.column)
+      }
+      readAny = r.text == "any"
+    }
+    let history = try attempt(inv.column) { () throws(WorldError) in
+      try store.workload(
+        clients: clients, interval: .seconds(1.0 / Double(rate)), duration: duration, readAny: readAny, keys: keys,
+        cancel: s.cancel)
+    }
+    return .store(.recorded(history, clients: clients, duration: duration, readAny: readAny))
+  }
+}
+
 /// What a `store` command did.
 public enum StoreResult: Sendable {
   case started([NodeInfo], sync: Bool, acks: Int, ship: Nanoseconds)
@@ -122,4 +167,5 @@ public enum StoreResult: Sendable {
   case promoted(NodeID)
   /// Each node's answer to `store.part`, nil when it did not answer.
   case parts([(NodeID, Value?)])
+  case recorded(History, clients: Int, duration: Nanoseconds, readAny: Bool)
 }

@@ -27,6 +27,15 @@ struct StoreRenderer {
       guard let value else { return style.error("\(key): no answer from \(view.name(from)) within 1s") }
       return "\(key) = \(value) on \(view.name(from))"
     case .promoted(let node): return "\(view.name(node)) is the primary; every node was told (those that answered)"
+    case .recorded(let h, let clients, let duration, let readAny):
+      let ops = h.operations
+      let reads = ops.filter { $0.function == .get }.count
+      let open = ops.filter { $0.complete == nil }.count
+      var line =
+        "recorded \(ops.count) operations by \(clients) client\(clients == 1 ? "" : "s") over \(duration): \(reads) reads"
+        + (readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads) writes"
+      if open > 0 { line += ", " + style.warn("\(open) timed out") }
+      return line + "\n'check linearizable' checks the history"
     case .parts(let parts):
       var table = TextTable(["NODE", "PART", "APPLIED", "LAG"], rightAligned: [2])
       for (node, v) in parts {
