@@ -21,6 +21,14 @@ enum ReplicationLab {
         return .number(Double(s.store.lostWrites(holding: held).count))
       },
       Subject("store.acknowledged") { s, _ throws(ShellError) in .number(Double(s.store.acknowledged.count)) },
+      Subject("store.epoch", "the newest epoch any up store node is in") { s, t throws(ShellError) in
+        var newest = 0.0
+        for n in s.store.nodes where s.world.info(n)?.status == .up {
+          let summary = try attempt(t.column) { () throws(WorldError) in try s.world.summary(of: n) }
+          newest = max(newest, summary?.metric("epoch") ?? 0)
+        }
+        return .number(newest)
+      },
       Subject("store.primaries", "up store nodes that believe they are the primary") { s, t throws(ShellError) in
         var count = 0
         for n in s.store.nodes where s.world.info(n)?.status == .up {
