@@ -137,3 +137,27 @@ extension StoreCommandTests {
       "error: no FILE, and no workload has recorded a history ('store workload' records one)")
   }
 }
+
+/// Publish-subscribe as a student types it.
+final class PubSubCommandTests: XCTestCase {
+  func testADurableSubscriberCatchesUpAndAPlainOneDoesNot() {
+    let s = ShellSession()
+    runOK(
+      s,
+      [
+        "pubsub start --subscribers 2", "pubsub subscribe sub1 news", "pubsub subscribe sub2 news --durable",
+        "pubsub publish news a", "advance 10ms", "kill sub1,sub2", "pubsub publish news b", "pubsub publish news c",
+        "restart sub1,sub2", "advance 10ms",
+      ])
+    XCTAssertEqual(s.run("expect sub1.messages == 1 and sub2.messages == 3 and sub2.duplicates == 0").status, .ok)
+  }
+
+  func testRefusals() {
+    let s = ShellSession()
+    XCTAssertEqual(
+      s.run("pubsub publish news a").text, "error: no broker yet: 'pubsub start' starts one with subscribers")
+    runOK(s, ["pubsub start", "spawn 1"])
+    XCTAssertEqual(s.run("pubsub subscribe n4 news").text, "error: 'n4' is not a subscriber")
+    XCTAssertEqual(s.run("pubsub start").text, "error: pubsub already runs; 'reset' starts over")
+  }
+}

@@ -29,6 +29,7 @@ public enum CommandResult: Sendable {
   case task(TaskResult)
   case historyCheck(HistoryCheck)
   case store(StoreResult)
+  case pubsub(PubSubResult)
   case reset
   case exit
 }

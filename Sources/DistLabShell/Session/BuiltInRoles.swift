@@ -6,5 +6,7 @@ extension RoleCatalog {
   /// Every role the shell can spawn: the one place a lab adds its roles. The first is what a
   /// node spawned without `--role` runs.
   public static let builtIn = RoleCatalog(
-    [StandardNode.role] + TaskRoles.all + [StoreClient.role, StoreClient.workloadRole])
+    [StandardNode.role] + TaskRoles.all + [
+      StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
+    ])
 }

@@ -3,7 +3,8 @@ import DistLabReplication
 
 /// The replication lab's shell side, as `Labs.all` lists it.
 enum ReplicationLab {
-  static let shell = LabShellSide(commands: [CheckCommands.spec, StoreCommands.spec], subjects: subjects)
+  static let shell = LabShellSide(
+    commands: [CheckCommands.spec, StoreCommands.spec, PubSubCommands.spec], subjects: subjects)
 
   static let subjects = SubjectGroup(
     title: "Histories (the last 'check linearizable') and the replicated store", namespace: nil,
