@@ -120,3 +120,16 @@ extension TextWidthTests {
     XCTAssertTrue(runOK(s, ["trace --last 5 --nodes n1,n2"]).contains("│"), "a small diagram is still drawn")
   }
 }
+
+extension TextWidthTests {
+  /// With many roles' numbers, `nodes` puts each node's numbers on lines under it rather than
+  /// in columns past the terminal's edge.
+  func testTheNodesTableOfManyRolesFitsEightyColumns() {
+    let s = ShellSession(style: Style(colour: false, columns: 80))
+    runOK(s, ["pubsub start", "task start --workers 1"])
+    let out = runOK(s, ["nodes"])
+    for line in out.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 80, String(line)) }
+    XCTAssertTrue(out.contains("\nps       up      pubsub      -         1\n  received"), out)
+    XCTAssertTrue(out.contains("queued 0 · unacked 0"), out)
+  }
+}

@@ -24,6 +24,10 @@ struct NodeTableRenderer {
       t.add([r.info.name, status, roles, r.info.region ?? "-", String(r.info.incarnation)] + numbers)
     }
     var out = t.render(style: style)
+    // Too many roles' numbers for the terminal: each node's own numbers on a line under it.
+    if let columns = style.columns, out.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns }) {
+      out = narrow(rows, columns: columns)
+    }
     if rows.count == 1, let s = rows[0].summary {
       if !s.lastMessages.isEmpty {
         out += "\nlast messages: " + s.lastMessages.suffix(10).joined(separator: ", ")
@@ -35,6 +39,42 @@ struct NodeTableRenderer {
       }
     }
     return out
+  }
+
+  /// The table without metric columns, and under each node the numbers its role reports.
+  func narrow(_ rows: [NodeRow], columns: Int) -> String {
+    var t = TextTable(["NODE", "STATUS", "ROLES", "REGION", "INC"], rightAligned: [4])
+    var lines: [[String]] = []
+    for r in rows {
+      let status: String =
+        switch r.info.status {
+        case .up: style.ok("up")
+        case .down: style.error("down")
+        case .paused: style.warn("paused")
+        }
+      t.add([
+        r.info.name, status, r.info.roles.isEmpty ? "-" : r.info.roles.joined(separator: ","), r.info.region ?? "-",
+        String(r.info.incarnation),
+      ])
+      lines.append((r.summary?.metrics ?? []).map { "\($0.0) \(Self.number($0.1))" })
+    }
+    let table = t.render(style: style).split(separator: "\n").map(String.init)
+    var out = [table[0]]
+    for (k, row) in table.dropFirst().enumerated() {
+      out.append(row)
+      guard k < lines.count, !lines[k].isEmpty else { continue }
+      // The numbers, wrapped to the terminal, indented under the node.
+      var line = "  "
+      for item in lines[k] {
+        if line.count > 2 && TextWidth.of(line) + 3 + TextWidth.of(item) > columns {
+          out.append(style.dim(line))
+          line = "  "
+        }
+        line += (line.count > 2 ? " · " : "") + item
+      }
+      out.append(style.dim(line))
+    }
+    return out.joined(separator: "\n")
   }
 
   /// A metric as the table shows it: whole numbers without a decimal point.
