@@ -283,6 +283,27 @@ final class GradingTests: XCTestCase {
     XCTAssertEqual(exercises?.first?["points"] as? Int, 3)
   }
 
+  /// Grades the fixture course in child processes run through a shell script: `cases` are
+  /// `case` arms that misbehave for some exercises; every other exercise runs distlab for real.
+  func gradeIsolated(worker cases: String, limits: GradeLimits, grace: Double = 5) throws -> [GradeResult] {
+    let worker = dir.appendingPathComponent("worker-\(UUID().uuidString).sh")
+    try """
+    #!/bin/sh
+    case "$*" in
+    \(cases)
+    esac
+    exec "\(CommandLineTests.builtExecutable.path)" "$@"
+
+    """.write(to: worker, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: worker.path)
+    var isolated = IsolatedGrader(
+      worker: [worker.path], lessons: dir.appendingPathComponent("lessons").path, checks: nil)
+    isolated.grace = grace
+    return isolated.grade(
+      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
+      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+  }
+
   /// Each solution runs in a process of its own: one whose process crashes is that
   /// exercise's error, one that hangs past the limit is killed, and every other exercise is
   /// graded and every report written.
@@ -294,25 +315,13 @@ final class GradingTests: XCTestCase {
     try solve("spin", "spawn 1\n")
     try solve("many", "spawn 1\n")
     // A worker that crashes on 'kill' and hangs on 'spin', and grades the rest for real.
-    let worker = dir.appendingPathComponent("worker.sh")
-    try """
-    #!/bin/sh
-    case "$*" in
-      *"--exercise kill"*) kill -SEGV $$ ;;
-      *"--exercise spin"*) exec sleep 60 ;;
-    esac
-    exec "\(distlab.path)" "$@"
-
-    """.write(to: worker, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: worker.path)
-    var isolated = IsolatedGrader(
-      worker: [worker.path], lessons: dir.appendingPathComponent("lessons").path, checks: nil)
-    isolated.grace = 1
     var limits = GradeLimits()
     limits.wallSeconds = 0.5
-    let results = isolated.grade(
-      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
-      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+    let results = try gradeIsolated(
+      worker: #"""
+          *"--exercise kill"*) kill -SEGV $$ ;;
+          *"--exercise spin"*) exec sleep 60 ;;
+        """#, limits: limits, grace: 1)
     let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.exercise, $0) })
     XCTAssertEqual(byID["sum"]?.status, .passed, byID["sum"]?.message ?? "")
     XCTAssertEqual(byID["many"]?.status, .passed, byID["many"]?.message ?? "")
@@ -335,23 +344,12 @@ final class GradingTests: XCTestCase {
     try solve("sum", "spawn 2\nrpc n2 add 10 20\n")
     try solve("many", "spawn 1\n")
     // A worker that, on 'many', holds 400 MB in a shell variable before doing anything.
-    let worker = dir.appendingPathComponent("hog.sh")
-    try """
-    #!/bin/sh
-    case "$*" in
-      *"--exercise many"*) x=$(head -c 400000000 /dev/zero | tr '\\0' a); sleep 30 ;;
-    esac
-    exec "\(distlab.path)" "$@"
-
-    """.write(to: worker, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: worker.path)
-    let isolated = IsolatedGrader(
-      worker: [worker.path], lessons: dir.appendingPathComponent("lessons").path, checks: nil)
     var limits = GradeLimits()
     limits.memoryBytes = 64 << 20
-    let results = isolated.grade(
-      LessonLibrary.load(dir.appendingPathComponent("lessons").path),
-      solutions: dir.appendingPathComponent("solutions").path, limits: limits)
+    let results = try gradeIsolated(
+      worker: #"""
+          *"--exercise many"*) x=$(head -c 400000000 /dev/zero | tr '\0' a); sleep 30 ;;
+        """#, limits: limits)
     let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.exercise, $0) })
     XCTAssertEqual(byID["sum"]?.status, .passed, byID["sum"]?.message ?? "")
     XCTAssertEqual(byID["many"]?.status, .error)

@@ -69,7 +69,11 @@ public struct CallOptions: Sendable, Equatable {
   public var timeout: Nanoseconds = .seconds(1)
   public var retries = 0
   public var atMostOnce = false
-  public init() {}
+  public init(timeout: Nanoseconds = .seconds(1), retries: Int = 0, atMostOnce: Bool = false) {
+    self.timeout = timeout
+    self.retries = retries
+    self.atMostOnce = atMostOnce
+  }
 }
 
 /// The result of a remote call.

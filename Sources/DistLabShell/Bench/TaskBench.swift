@@ -7,7 +7,6 @@ import DistLabTasks
 enum TaskBench {
   struct Throughput {
     var tasksPerSecond: Double
-    var tasks: Int
     /// Tasks whose result never reached the backend.
     var missing: Int
   }
@@ -38,8 +37,7 @@ enum TaskBench {
         to: broker, method: "broker.publish",
         args: [TaskMessage(id: "B\(i)", task: "add", args: [.int(Int64(i)), .int(1)]).value])
     }
-    var options = CallOptions()
-    options.timeout = .seconds(timeoutSeconds)
+    let options = CallOptions(timeout: .seconds(timeoutSeconds))
     let start = BenchClock.now()
     _ = try world.callAll(requests, options: options)
     var stored = 0
@@ -49,13 +47,13 @@ enum TaskBench {
       if stored < tasks { _ = try world.advance(by: .milliseconds(1)) }
     }
     let seconds = Double(BenchClock.now() - start) / 1e9
-    return Throughput(tasksPerSecond: Double(stored) / seconds, tasks: tasks, missing: tasks - stored)
+    return Throughput(tasksPerSecond: Double(stored) / seconds, missing: tasks - stored)
   }
 
   /// Sends one task at a time and asks the backend until it reads SUCCESS; the time from the
   /// send to that answer, in microseconds, at the 50th and 99th percentiles.
   static func roundTrip(samples: Int) throws(WorldError) -> (p50: Double, p99: Double, failures: Int) {
-    let (world, lab) = try lab()
+    let (_, lab) = try lab()
     var times: [Int64] = []
     var failures = 0
     for i in 0..<(samples + 200) {

@@ -23,12 +23,6 @@ public final class PubSubClient {
 
   public var isStale: Bool { world.generation != generation }
 
-  var options: CallOptions {
-    var o = CallOptions()
-    o.timeout = .seconds(1)
-    return o
-  }
-
   /// Spawns the broker `ps` and `count` subscribers `sub1`, `sub2`, ….
   public func start(subscribers count: Int) throws(WorldError) -> [NodeInfo] {
     var made = try world.spawn(count: 1, names: ["ps"], roles: ["pubsub"])
@@ -48,12 +42,13 @@ public final class PubSubClient {
     return try world.call(
       to: node, method: "sub.follow",
       args: [.int(Int64(broker.number)), .string(topic), .bool(durable), group.map(Value.string) ?? .null],
-      options: options)
+      options: CallOptions())
   }
 
   /// Publishes from the shell; the broker's offset, or the call's failure.
   public func publish(_ topic: String, _ message: Value) throws(WorldError) -> CallOutcome {
     guard let broker else { throw .callNotMade }
-    return try world.call(to: broker, method: "pubsub.publish", args: [.string(topic), message], options: options)
+    return try world.call(
+      to: broker, method: "pubsub.publish", args: [.string(topic), message], options: CallOptions())
   }
 }

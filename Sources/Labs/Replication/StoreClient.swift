@@ -39,12 +39,6 @@ public final class StoreClient {
 
   public var isStale: Bool { world.generation != generation }
 
-  var options: CallOptions {
-    var o = CallOptions()
-    o.timeout = .seconds(1)
-    return o
-  }
-
   /// Spawns a primary `s1` and `replicas` replicas `s2`…, and gives each its part.
   public func start(
     replicas: Int, sync: Bool, syncAcks: Int = Int.max, shipInterval: Nanoseconds = .milliseconds(100),
@@ -76,21 +70,21 @@ public final class StoreClient {
       s.fencing = fencing
       return CallRequest(to: n, method: "store.configure", args: [s.value])
     }
-    _ = try world.callAll(requests, options: options)
+    _ = try world.callAll(requests, options: CallOptions())
   }
 
   /// Writes through the primary (or `to` a node of the user's choosing); the outcome as the
   /// client saw it.
   public func put(_ key: String, _ value: Value, to target: NodeID? = nil) throws(WorldError) -> CallOutcome.Result {
     guard let node = target ?? primary else { return .error("no primary") }
-    let outcome = try world.call(to: node, method: "store.put", args: [.string(key), value], options: options)
+    let outcome = try world.call(to: node, method: "store.put", args: [.string(key), value], options: CallOptions())
     if case .value = outcome.result { acknowledged.append((key, value)) }
     return outcome.result
   }
 
   /// A node's value for `key`, or nil when it does not answer.
   public func get(_ key: String, from node: NodeID) throws(WorldError) -> Value? {
-    let outcome = try world.call(to: node, method: "store.get", args: [.string(key)], options: options)
+    let outcome = try world.call(to: node, method: "store.get", args: [.string(key)], options: CallOptions())
     guard case .value(let v) = outcome.result else { return nil }
     return v.first
   }
@@ -98,7 +92,7 @@ public final class StoreClient {
   /// Every store node's answer to `store.part`, asked at once; nil for a node that is silent.
   public func parts() throws(WorldError) -> [(NodeID, Value?)] {
     let outcomes = try world.callAll(
-      nodes.map { CallRequest(to: $0, method: "store.part", args: []) }, options: options)
+      nodes.map { CallRequest(to: $0, method: "store.part", args: []) }, options: CallOptions())
     return zip(nodes, outcomes).map { n, o in
       guard case .value(let v) = o.result else { return (n, nil) }
       return (n, v.first)
@@ -122,11 +116,11 @@ public final class StoreClient {
       primary: primary, nodes: nodes, readAny: readAny, keys: keys, interval: interval, duration: duration,
       timeout: .seconds(1))
     _ = try world.callAll(
-      made.map { CallRequest(to: $0.id, method: "workload.run", args: [plan.value]) }, options: options,
+      made.map { CallRequest(to: $0.id, method: "workload.run", args: [plan.value]) }, options: CallOptions(),
       cancel: cancel)
     _ = try world.advance(by: duration + .seconds(1) + .milliseconds(10), cancel: cancel)
     let outcomes = try world.callAll(
-      made.map { CallRequest(to: $0.id, method: "workload.history", args: []) }, options: options, cancel: cancel)
+      made.map { CallRequest(to: $0.id, method: "workload.history", args: []) }, options: CallOptions(), cancel: cancel)
     var events: [(time: Int64, invoke: Bool, process: Int, seq: Int, e: [Value])] = []
     for (p, o) in outcomes.enumerated() {
       guard case .value(let v) = o.result, let list = v.first?.listValue else { continue }

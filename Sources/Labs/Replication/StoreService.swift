@@ -189,7 +189,7 @@ public final class StoreService: StartingService {
       guard from <= log.count else { continue }
       let writes = log[(from - 1)...].map { Value.map(["key": .string($0.key), "value": $0.value]) }
       node.call(
-        r, "store.apply", [.int(Int64(from)), .list(Array(writes)), .int(Int64(s.epoch))], options: s.callOptions
+        r, "store.apply", [.int(Int64(from)), .list(Array(writes)), .int(Int64(s.epoch))], options: CallOptions()
       ) {
         [unowned self] node, result in
         guard case .value(let v) = result, let upTo = v.first?.intValue else { return }
@@ -275,12 +275,6 @@ public struct StoreSettings: Hashable, Sendable {
   }
 
   func isPrimary(_ node: NodeID) -> Bool { primary == node }
-
-  var callOptions: CallOptions {
-    var o = CallOptions()
-    o.timeout = .seconds(1)
-    return o
-  }
 
   var value: Value {
     .map([

@@ -48,8 +48,7 @@ public final class WorkloadService: StartingService {
     busy = true
     let key = "k\(node.random() % UInt64(max(1, plan.keys)))"
     let write = node.random() % 2 == 0
-    var options = CallOptions()
-    options.timeout = plan.timeout
+    let options = CallOptions(timeout: plan.timeout)
     if write {
       written += 1
       // Values are unique per process, so every write can be told apart.

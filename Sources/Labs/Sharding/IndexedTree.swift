@@ -65,7 +65,7 @@ struct IndexedTree<Element>: RandomAccessCollection {
     }
   }
 
-  /// The element a handle from `lastPassing` names; valid until the next insert.
+  /// The element a handle from `lastPassing` names (a handle stays valid for the tree's life).
   subscript(handle h: Int) -> Element {
     get { values[h] }
     _modify { yield &values[h] }

@@ -167,9 +167,5 @@ public enum TaskDefaults {
   public static let callTimeout = Nanoseconds.seconds(1)
 
   /// One attempt, waiting `callTimeout`.
-  public static var callOptions: CallOptions {
-    var o = CallOptions()
-    o.timeout = callTimeout
-    return o
-  }
+  public static var callOptions: CallOptions { CallOptions(timeout: callTimeout) }
 }

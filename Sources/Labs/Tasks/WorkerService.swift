@@ -149,8 +149,7 @@ public final class WorkerService: StartingService {
     guard !fetching, canConsume else { return }
     fetching = true
     // A BRPOP waits up to its own timeout before the broker answers, so the call waits longer.
-    var options = TaskDefaults.callOptions
-    options.timeout = TaskDefaults.brpopTimeout + TaskDefaults.callTimeout
+    let options = CallOptions(timeout: TaskDefaults.brpopTimeout + TaskDefaults.callTimeout)
     node.call(s.broker, "broker.fetch", [.list(s.queues.map(Value.string))], options: options) {
       [unowned self] node, result in
       self.fetching = false

@@ -73,8 +73,6 @@ struct TaskRenderer {
       }
       return line
     case .timeline(let t): return TaskTimelineRenderer(style: style, view: view).render(t)
-    case .catalogue:
-      return TaskCatalog.all.map { "\(TaskCatalog.usage($0))  \($0.summary)" }.joined(separator: "\n")
     }
   }
 

@@ -14,7 +14,6 @@ public enum TaskResult: Sendable {
   case queues(BrokerStats?, at: Nanoseconds)
   case inspected(what: String, [(NodeID, Value?)])
   case revoked(id: String, terminate: Bool, acknowledged: [NodeID], asked: [NodeID])
-  case catalogue
   /// `task timeline`: every run on every worker slot, from the trace.
   case timeline(TaskTimeline)
   /// `task chain|group|chord`: every task it made, and the publishes made now.
