@@ -87,3 +87,19 @@ extension TaskCommandTests {
     XCTAssertEqual(refusal(s, "task send xsum 1"), "error: xsum: argument 1 (NUMBERS) must be a list, not an int")
   }
 }
+
+extension TaskCommandTests {
+  /// A crontab schedule makes the beat table too wide for 80 columns: the schedules go under it.
+  func testTheBeatListFitsEightyColumns() {
+    let s = ShellSession(style: Style(colour: false, columns: 80))
+    runOK(
+      s,
+      [
+        "task start", "beat start",
+        "beat add nightly-report wordcount \"a b c\" --crontab minute=0,hour=2,day_of_week=mon-fri",
+      ])
+    let out = runOK(s, ["beat list"])
+    for line in out.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(line)), 80, String(line)) }
+    XCTAssertTrue(out.hasSuffix("nightly-report: on crontab(minute=0, hour=2, day_of_week=mon-fri)"), out)
+  }
+}

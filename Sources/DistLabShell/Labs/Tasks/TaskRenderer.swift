@@ -94,16 +94,28 @@ struct TaskRenderer {
 
   func beatList(_ entries: [BeatEntry], _ answers: [(NodeID, Value?)]) -> String {
     guard !entries.isEmpty else { return "no entries ('beat add' adds one)" }
-    var table = TextTable(["ENTRY", "TASK", "SCHEDULE", "BEAT", "RUNS", "LAST", "NEXT"], rightAligned: [4])
+    let wide = beatTable(entries, answers, schedules: true)
+    guard let columns = style.columns,
+      wide.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns })
+    else { return wide }
+    // Too wide for the terminal: the schedules under the table, one an entry.
+    return beatTable(entries, answers, schedules: false) + "\n"
+      + entries.map { "\($0.name): \(schedule($0.schedule))" }.joined(separator: "\n")
+  }
+
+  func beatTable(_ entries: [BeatEntry], _ answers: [(NodeID, Value?)], schedules: Bool) -> String {
+    let header = ["ENTRY", "TASK"] + (schedules ? ["SCHEDULE"] : []) + ["BEAT", "RUNS", "LAST", "NEXT"]
+    var table = TextTable(header, rightAligned: [schedules ? 4 : 3])
     for e in entries {
       for (beat, answer) in answers {
         let row = (answer?.listValue ?? []).first { $0["entry"]?["name"]?.stringValue == e.name }
         let last = row?["last"]?.intValue.map { Nanoseconds($0).clockReading } ?? "-"
         let next = row?["next"]?.intValue.map { Nanoseconds($0).clockReading } ?? "-"
-        table.add([
-          e.name, TaskMessage(id: "", task: e.task, args: e.args).call, schedule(e.schedule), name(beat),
-          answer == nil ? "?" : String(row?["runs"]?.intValue ?? 0), answer == nil ? "no answer" : last, next,
-        ])
+        table.add(
+          [e.name, TaskMessage(id: "", task: e.task, args: e.args).call] + (schedules ? [schedule(e.schedule)] : []) + [
+            name(beat), answer == nil ? "?" : String(row?["runs"]?.intValue ?? 0), answer == nil ? "no answer" : last,
+            next,
+          ])
       }
     }
     return table.render(style: style)
