@@ -48,10 +48,13 @@ public struct HistoryOperation: Hashable, Sendable {
 public struct History: Sendable, Equatable {
   public var operations: [HistoryOperation]
   public var events: Int
+  /// Operations that failed (`:fail`): they did not happen, so they are not among `operations`.
+  public var failed: Int
 
-  public init(operations: [HistoryOperation], events: Int) {
+  public init(operations: [HistoryOperation], events: Int, failed: Int = 0) {
     self.operations = operations
     self.events = events
+    self.failed = failed
   }
 }
 
@@ -72,6 +75,7 @@ public struct HistoryBuilder: Sendable {
   var open: [Int: HistoryOperation] = [:]
   var done: [HistoryOperation] = []
   var count = 0
+  var failed = 0
 
   public init() {}
 
@@ -91,7 +95,7 @@ public struct HistoryBuilder: Sendable {
         throw .completionWithoutInvocation(event: count, process: process)
       }
       switch type {
-      case .fail: return
+      case .fail: failed += 1
       case .info: done.append(op)
       default:
         op.complete = count
@@ -104,6 +108,7 @@ public struct HistoryBuilder: Sendable {
   /// The history; operations still open at the end count as timed out.
   public func build() -> History {
     History(
-      operations: (done + open.values).sorted { ($0.invoke, $0.process) < ($1.invoke, $1.process) }, events: count)
+      operations: (done + open.values).sorted { ($0.invoke, $0.process) < ($1.invoke, $1.process) }, events: count,
+      failed: failed)
   }
 }

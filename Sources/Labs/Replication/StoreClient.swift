@@ -5,10 +5,10 @@ import DistLab
 /// calls that go unanswered.
 public final class StoreClient {
   public let world: World
-  public private(set) var nodes: [NodeID] = []
+  public internal(set) var nodes: [NodeID] = []
   public private(set) var primary: NodeID?
   /// Every write the store acknowledged, in order: what a failover may lose.
-  public private(set) var acknowledged: [(key: String, value: Value)] = []
+  public internal(set) var acknowledged: [(key: String, value: Value)] = []
   var sync = false
   var syncAcks = Int.max
   var shipInterval = Nanoseconds.milliseconds(100)
@@ -16,9 +16,12 @@ public final class StoreClient {
   var fencing = false
   /// The epoch the operator last assigned; each manual assignment starts a newer one.
   var epoch = 0
+  /// In quorum mode, the store's settings (with `me` unset); nil in primary/replica mode.
+  public internal(set) var quorum: QuorumSettings?
 
   public static let role = Role(
-    "store", summary: "a replicated key/value store node: primary or replica", services: { [StoreService()] })
+    "store", summary: "a replicated key/value store node: primary or replica, or a quorum replica",
+    services: { [StoreService(), QuorumService()] })
   public static let workloadRole = Role(
     "workload", summary: "a client process reading and writing the store at a set rate",
     services: {
@@ -38,6 +41,9 @@ public final class StoreClient {
   }
 
   public var isStale: Bool { world.generation != generation }
+
+  /// Whether a store was started, in either mode.
+  public var isStarted: Bool { primary != nil || quorum != nil }
 
   /// Spawns a primary `s1` and `replicas` replicas `s2`…, and gives each its part.
   public func start(
@@ -89,10 +95,11 @@ public final class StoreClient {
     return v.first
   }
 
-  /// Every store node's answer to `store.part`, asked at once; nil for a node that is silent.
-  public func parts() throws(WorldError) -> [(NodeID, Value?)] {
+  /// Every store node's answer to `store.part` (or `method`), asked at once; nil for a node
+  /// that is silent.
+  public func parts(method: String = "store.part") throws(WorldError) -> [(NodeID, Value?)] {
     let outcomes = try world.callAll(
-      nodes.map { CallRequest(to: $0, method: "store.part", args: []) }, options: CallOptions())
+      nodes.map { CallRequest(to: $0, method: method, args: []) }, options: CallOptions())
     return zip(nodes, outcomes).map { n, o in
       guard case .value(let v) = o.result else { return (n, nil) }
       return (n, v.first)
@@ -102,23 +109,43 @@ public final class StoreClient {
   /// Runs `count` client processes against the store for `duration`, each making one
   /// operation at a time at most every `interval`, then gathers what they recorded into one
   /// history (the world's clock orders it: an invocation and a completion at the same instant
-  /// count as overlapping).
+  /// count as overlapping). In quorum mode client i sends everything to store node i (mod the
+  /// store's size), its coordinator. With `nemesis`, as Jepsen's partition nemesis does, the
+  /// network is cut in two for the middle third of the run — a majority of the store nodes
+  /// and a minority, each client with its coordinator — and healed after.
   public func workload(
-    clients count: Int, interval: Nanoseconds, duration: Nanoseconds, readAny: Bool, keys: Int,
+    clients count: Int, interval: Nanoseconds, duration: Nanoseconds, readAny: Bool, keys: Int, nemesis: Bool = false,
     cancel: () -> Bool
   ) throws(WorldError) -> History {
-    guard let primary else { throw .callNotMade }
+    guard let head = primary ?? nodes.first else { throw .callNotMade }
     let first = clients.count + 1
     let made = try world.spawn(
       count: count, names: (first..<(first + count)).map { "c\($0)" }, roles: ["workload"])
     clients += made.map(\.id)
-    let plan = WorkloadPlan(
-      primary: primary, nodes: nodes, readAny: readAny, keys: keys, interval: interval, duration: duration,
-      timeout: .seconds(1))
+    let plans = made.indices.map { i in
+      var plan = WorkloadPlan(
+        primary: head, nodes: nodes, readAny: readAny, keys: keys, interval: interval, duration: duration,
+        timeout: .seconds(quorum == nil ? 1 : 2))
+      plan.quorum = quorum != nil
+      if quorum != nil { plan.via = nodes[i % nodes.count] }
+      return plan
+    }
     _ = try world.callAll(
-      made.map { CallRequest(to: $0.id, method: "workload.run", args: [plan.value]) }, options: CallOptions(),
-      cancel: cancel)
-    _ = try world.advance(by: duration + .seconds(1) + .milliseconds(10), cancel: cancel)
+      zip(made, plans).map { CallRequest(to: $0.id, method: "workload.run", args: [$1.value]) },
+      options: CallOptions(), cancel: cancel)
+    if nemesis {
+      let third = Nanoseconds(duration.value / 3)
+      let majority = Set(nodes.prefix(nodes.count / 2 + 1))
+      var sides: [[NodeID]] = [Array(majority.sorted()), nodes.filter { !majority.contains($0) }]
+      for (c, plan) in zip(made, plans) { sides[majority.contains(plan.via ?? head) ? 0 : 1].append(c.id) }
+      _ = try world.advance(by: third, cancel: cancel)
+      try world.partition(sides)
+      _ = try world.advance(by: third, cancel: cancel)
+      world.heal()
+      _ = try world.advance(by: duration - third.times(2) + plans[0].timeout + .milliseconds(10), cancel: cancel)
+    } else {
+      _ = try world.advance(by: duration + plans[0].timeout + .milliseconds(10), cancel: cancel)
+    }
     let outcomes = try world.callAll(
       made.map { CallRequest(to: $0.id, method: "workload.history", args: []) }, options: CallOptions(), cancel: cancel)
     var events: [(time: Int64, invoke: Bool, process: Int, seq: Int, e: [Value])] = []

@@ -74,14 +74,15 @@ public final class StoreService: StartingService {
   }
 
   public func metrics() -> [(String, Double)] {
-    [
+    guard settings != nil else { return [] }
+    return [
       ("applied", Double(applied)), ("keys", Double(values.count)),
       ("primary", settings.map { $0.primary == $0.me ? 1 : 0 } ?? 0), ("epoch", Double(settings?.epoch ?? 0)),
     ]
   }
 
   /// The node's key/value data, as `nodes` and `expect n1.kv.KEY` read it.
-  public func data() -> [String: Value]? { values }
+  public func data() -> [String: Value]? { settings == nil ? nil : values }
 
   func adopt(_ s: StoreSettings, node: ProgramNode) {
     settings = s

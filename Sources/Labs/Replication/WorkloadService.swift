@@ -49,30 +49,56 @@ public final class WorkloadService: StartingService {
     let key = "k\(node.random() % UInt64(max(1, plan.keys)))"
     let write = node.random() % 2 == 0
     let options = CallOptions(timeout: plan.timeout)
+    let via = plan.via ?? plan.primary
     if write {
       written += 1
       // Values are unique per process, so every write can be told apart.
       let value = Value.int(Int64(node.me.number) * 1_000_000 + Int64(written))
       record(node, "invoke", "put", key, value)
-      node.call(plan.primary, "store.put", [.string(key), value], options: options) { [unowned self] node, result in
-        switch result {
-        case .value: self.record(node, "ok", "put", key, value)
-        case .error: self.record(node, "fail", "put", key, value)
-        case .timeout: self.record(node, "info", "put", key, value)
+      guard plan.quorum else {
+        node.call(via, "store.put", [.string(key), value], options: options) { [unowned self] node, result in
+          self.record(node, Self.type(of: result), "put", key, value)
+          self.busy = false
         }
-        self.busy = false
+        return
+      }
+      // As a Dynamo client does: read the key's context, then write with it. A write whose read
+      // did not come back was never sent.
+      node.call(via, "store.qget", [.string(key)], options: options) { [unowned self] node, result in
+        guard case .value(let v) = result, v.count > 1 else {
+          self.record(node, "fail", "put", key, value)
+          self.busy = false
+          return
+        }
+        node.call(via, "store.qput", [.string(key), value, v[1]], options: options) { node, result in
+          self.record(node, Self.type(of: result), "put", key, value)
+          self.busy = false
+        }
       }
     } else {
-      let target = plan.readAny ? plan.nodes[Int(node.random() % UInt64(plan.nodes.count))] : plan.primary
+      let target = plan.quorum ? via : plan.readAny ? plan.nodes[Int(node.random() % UInt64(plan.nodes.count))] : via
       record(node, "invoke", "get", key, .null)
-      node.call(target, "store.get", [.string(key)], options: options) { [unowned self] node, result in
-        switch result {
-        case .value(let v): self.record(node, "ok", "get", key, v.first ?? .null)
-        case .error: self.record(node, "fail", "get", key, .null)
-        case .timeout: self.record(node, "info", "get", key, .null)
+      node.call(target, plan.quorum ? "store.qget" : "store.get", [.string(key)], options: options) {
+        [unowned self] node, result in
+        var read = Value.null
+        if case .value(let v) = result {
+          // A quorum read answers its values first; last-writer-wins leaves at most one.
+          read = (plan.quorum ? v.first?.listValue?.first : v.first) ?? .null
         }
+        self.record(node, Self.type(of: result), "get", key, read)
         self.busy = false
       }
+    }
+  }
+
+  /// How the history records a call's end: a refusal did nothing (fail); a timeout, the
+  /// client's own or a quorum coordinator's, may have done it or not (info).
+  static func type(of result: CallResult) -> String {
+    switch result {
+    case .value: "ok"
+    case .error(let text) where text.hasPrefix("timeout"): "info"
+    case .error: "fail"
+    case .timeout: "info"
     }
   }
 }
@@ -87,6 +113,10 @@ public struct WorkloadPlan: Hashable, Sendable {
   public var interval: Nanoseconds
   public var duration: Nanoseconds
   public var timeout: Nanoseconds
+  /// The quorum store's methods instead of the primary's.
+  public var quorum = false
+  /// The node this client sends everything to (its coordinator); nil: the primary.
+  public var via: NodeID?
 
   public init(
     primary: NodeID, nodes: [NodeID], readAny: Bool, keys: Int, interval: Nanoseconds, duration: Nanoseconds,
@@ -105,7 +135,8 @@ public struct WorkloadPlan: Hashable, Sendable {
     .map([
       "primary": .int(Int64(primary.number)), "nodes": .list(nodes.map { .int(Int64($0.number)) }),
       "read_any": .bool(readAny), "keys": .int(Int64(keys)), "interval": .int(interval.value),
-      "duration": .int(duration.value), "timeout": .int(timeout.value),
+      "duration": .int(duration.value), "timeout": .int(timeout.value), "quorum": .bool(quorum),
+      "via": via.map { .int(Int64($0.number)) } ?? .null,
     ])
   }
 
@@ -117,5 +148,7 @@ public struct WorkloadPlan: Hashable, Sendable {
       primary: NodeID(Int(p)), nodes: (v["nodes"]?.listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } },
       readAny: v["read_any"] == .bool(true), keys: Int(v["keys"]?.intValue ?? 1), interval: Nanoseconds(i),
       duration: Nanoseconds(d), timeout: Nanoseconds(t))
+    quorum = v["quorum"] == .bool(true)
+    via = v["via"]?.intValue.map { NodeID(Int($0)) }
   }
 }

@@ -5,11 +5,14 @@ import DistLabReplication
 enum StoreCommands {
   static let spec = CommandSpec(
     "store", family: .data,
-    summary: "a replicated key/value store: a primary and replicas, synchronous or asynchronous",
+    summary: "a replicated key/value store: a primary and replicas, or Dynamo-style quorums",
     details: [
-      "The primary numbers each write, applies it and replicates it. --sync answers the client once",
-      "--sync-acks K replicas hold the write (default all); --async answers at once and ships what each",
-      "replica lacks every --ship D (default 100ms). Replicas serve reads, possibly stale.",
+      "Primary/replica: the primary numbers each write, applies it and replicates it. --sync answers",
+      "the client once --sync-acks K replicas hold the write (default all); --async answers at once and",
+      "ships what each replica lacks every --ship D (default 100ms). Replicas serve reads, possibly stale.",
+      "Quorum (--quorum): each key has --n N home replicas; a write is answered once --w W hold it, a read",
+      "once --r R have answered. Strict quorums use only home replicas (a minority refuses: CP); --sloppy",
+      "stands in with whatever nodes are reachable and hands the writes back later (both sides accept: AP).",
     ],
     example: ["store start --replicas 2 --async", "store put x 1", "store get x --from s2", "store status"],
     subcommands: [
@@ -27,15 +30,30 @@ enum StoreCommands {
             help: "a replica that has not heard the primary's heartbeats (every 100ms) for D takes over"),
           FlagSpec(
             "--fencing", help: "compare epochs: an older primary steps down and its writes are refused"),
+          FlagSpec("--quorum", help: "a Dynamo-style store: every node a replica and a coordinator"),
+          FlagSpec("--nodes", .count, placeholder: "M", help: "with --quorum, how many store nodes (default 3)"),
+          FlagSpec("--n", .count, placeholder: "N", help: "with --quorum, replicas of each key (default 3)"),
+          FlagSpec("--w", .count, placeholder: "W", help: "with --quorum, replicas that must hold a write (default 2)"),
+          FlagSpec(
+            "--r", .count, placeholder: "R", help: "with --quorum, replicas that must answer a read (default 2)"),
+          FlagSpec("--sloppy", help: "with --quorum, stand in for unreachable home replicas (hinted handoff)"),
+          FlagSpec(
+            "--resolve", .choice(Resolution.allCases.map(\.rawValue)), placeholder: "lww|siblings",
+            help: "with --quorum, settle concurrent writes: last-writer-wins (default) or keep siblings"),
+          FlagSpec(
+            "--anti-entropy", .duration, placeholder: "D",
+            help: "with --quorum, every D each node compares its keys with one peer (default never)"),
         ],
         action: start),
       CommandSpec(
-        "put", family: .data, summary: "write through the primary the client believes in, or --to a node",
+        "put", family: .data,
+        summary: "write through the primary the client believes in (quorum: the key's first replica), or --to a node",
         example: ["store start", "store put x 1", "store put y 2 --to s1"],
         positionals: [Positional("KEY", .text), Positional("VALUE", .text)],
         flags: [FlagSpec("--to", .node, placeholder: "NODE", help: "the node to write to")], action: put),
       CommandSpec(
-        "get", family: .data, summary: "read a key from the primary, or from any node with --from",
+        "get", family: .data,
+        summary: "read a key from the primary, or from any node with --from (quorum: through that coordinator)",
         example: ["store start", "store put x 1", "store get x --from s2"], positionals: [Positional("KEY", .text)],
         flags: [FlagSpec("--from", .node, placeholder: "NODE", help: "the node to read from")], action: get),
       CommandSpec(
@@ -59,23 +77,31 @@ enum StoreCommands {
           FlagSpec(
             "--read-from", .choice(["primary", "any"]), placeholder: "primary|any",
             help: "where reads go (default primary)"),
+          FlagSpec(
+            "--nemesis", .choice(["partition"]), placeholder: "partition",
+            help: "cut a majority of the store from a minority for the middle third of the run"),
         ],
         action: workload),
       CommandSpec(
-        "status", family: .data, summary: "ask every store node its part, how far it has applied, and the lag",
+        "status", family: .data,
+        summary: "ask every store node its part and lag (quorum: keys, hints, repairs, lost writes)",
         example: ["store start", "store status"], action: status),
     ])
 
   static func started(_ s: ShellSession, _ column: Int) throws(ShellError) -> StoreClient {
-    guard s.store.primary != nil else {
+    guard s.store.isStarted else {
       throw ShellError("no store yet: 'store start' starts a primary and replicas", column: column)
     }
     return s.store
   }
 
   static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    guard s.store.primary == nil else {
+    guard !s.store.isStarted else {
       throw ShellError("the store already runs; 'reset' starts over", column: inv.column)
+    }
+    if inv.has("--quorum") { return try startQuorum(inv, s) }
+    for flag in ["--nodes", "--n", "--w", "--r", "--sloppy", "--resolve", "--anti-entropy"] where inv.has(flag) {
+      throw ShellError("\(flag) is for a quorum store: add --quorum", column: inv.flags[flag]?.column)
     }
     if inv.has("--sync") && inv.has("--async") {
       throw ShellError("a store is --sync or --async, not both", column: inv.flags["--async"]?.column)
@@ -103,6 +129,7 @@ enum StoreCommands {
     let key = inv.positional[0].text
     let value = Units.value(inv.positional[1])
     let to = try inv.flags["--to"].map { (t) throws(ShellError) in try NodeSet.single(t, in: s.world) }
+    if store.quorum != nil { return try quorumPut(key, value, to: to, inv, s) }
     let result = try attempt(inv.column) { () throws(WorldError) in try store.put(key, value, to: to) }
     return .store(.put(key: key, value: value, primary: to ?? store.primary ?? .client, result: result))
   }
@@ -110,6 +137,7 @@ enum StoreCommands {
   static func get(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let store = try started(s, inv.column)
     let from = try inv.flags["--from"].map { (t) throws(ShellError) in try NodeSet.single(t, in: s.world) }
+    if store.quorum != nil { return try quorumGet(inv.positional[0].text, from: from, inv, s) }
     let node = from ?? store.primary ?? .client
     let key = inv.positional[0].text
     let value = try attempt(inv.column) { () throws(WorldError) in try store.get(key, from: node) }
@@ -118,6 +146,9 @@ enum StoreCommands {
 
   static func promote(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let store = try started(s, inv.column)
+    guard store.quorum == nil else {
+      throw ShellError("a quorum store has no primary to promote: every node coordinates", column: inv.column)
+    }
     let node = try NodeSet.single(inv.positional[0], in: s.world)
     guard store.nodes.contains(node) else {
       throw ShellError("'\(inv.positional[0].text)' is not a store node", column: inv.positional[0].column)
@@ -128,6 +159,11 @@ enum StoreCommands {
 
   static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let store = try started(s, inv.column)
+    if let q = store.quorum {
+      let parts = try attempt(inv.column) { () throws(WorldError) in try store.quorumParts() }
+      let (dropped, lost) = store.lostWrites(parts)
+      return .store(.quorumParts(parts, dropped: dropped, lost: lost, settings: q))
+    }
     let parts = try attempt(inv.column) { () throws(WorldError) in try store.parts() }
     return .store(.parts(parts))
   }
@@ -150,12 +186,21 @@ extension StoreCommands {
       }
       readAny = r.text == "any"
     }
+    if store.quorum?.resolution == .siblings {
+      throw ShellError(
+        "a workload's reads are checked as one value each; start the quorum store with --resolve lww",
+        column: inv.column)
+    }
+    let nemesis = try nemesisWanted(inv, s)
     let history = try attempt(inv.column) { () throws(WorldError) in
       try store.workload(
         clients: clients, interval: .seconds(1.0 / Double(rate)), duration: duration, readAny: readAny, keys: keys,
-        cancel: s.cancel)
+        nemesis: nemesis, cancel: s.cancel)
     }
-    return .store(.recorded(history, clients: clients, duration: duration, readAny: readAny))
+    return .store(
+      .recorded(
+        history, clients: clients, duration: duration, readAny: readAny, quorum: store.quorum != nil,
+        nemesis: nemesis))
   }
 }
 
@@ -167,5 +212,11 @@ public enum StoreResult: Sendable {
   case promoted(NodeID)
   /// Each node's answer to `store.part`, nil when it did not answer.
   case parts([(NodeID, Value?)])
-  case recorded(History, clients: Int, duration: Nanoseconds, readAny: Bool)
+  case recorded(History, clients: Int, duration: Nanoseconds, readAny: Bool, quorum: Bool, nemesis: Bool)
+  case quorumStarted([NodeInfo], QuorumSettings)
+  case quorumPut(key: String, value: Value, via: NodeID, result: CallOutcome.Result)
+  case quorumGot(key: String, via: NodeID, Result<QuorumRead, CallFailure>)
+  /// Each node's answer to `store.qpart`; the writes last-writer-wins dropped across them, and
+  /// of those the acknowledged ones (lost).
+  case quorumParts([(NodeID, Value?)], dropped: Int, lost: Int, settings: QuorumSettings)
 }

@@ -27,14 +27,21 @@ struct StoreRenderer {
       guard let value else { return style.error("\(key): no answer from \(view.name(from)) within 1s") }
       return "\(key) = \(value) on \(view.name(from))"
     case .promoted(let node): return "\(view.name(node)) is the primary; every node was told (those that answered)"
-    case .recorded(let h, let clients, let duration, let readAny):
+    case .recorded(let h, let clients, let duration, let readAny, let quorum, let nemesis):
       let ops = h.operations
       let reads = ops.filter { $0.function == .get }.count
       let open = ops.filter { $0.complete == nil }.count
       var line =
         "recorded \(ops.count) operations by \(clients) client\(clients == 1 ? "" : "s") over \(duration): \(reads) reads"
-        + (readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads) writes"
+        + (quorum ? "" : readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads) writes"
       if open > 0 { line += ", " + style.warn("\(open) timed out") }
+      if h.failed > 0 { line += ", " + style.warn("\(h.failed) more refused, which did nothing") }
+      if quorum { line += "\neach client sent everything through its own coordinator: c1 through s1, c2 through s2, …" }
+      if nemesis {
+        line +=
+          "\nthe nemesis cut the store nodes into a majority and a minority, each client with its coordinator,"
+          + " from \(Nanoseconds(duration.value / 3)) to \(Nanoseconds(duration.value / 3 * 2)), then healed"
+      }
       return line + "\n'check linearizable' checks the history"
     case .parts(let parts):
       var table = TextTable(["NODE", "PART", "APPLIED", "LAG"], rightAligned: [2])
@@ -52,6 +59,8 @@ struct StoreRenderer {
         table.add([view.name(node), v["part"]?.stringValue ?? "?", v["applied"]?.description ?? "", lag])
       }
       return table.render(style: style)
+    case .quorumStarted, .quorumPut, .quorumGot, .quorumParts:
+      return QuorumRenderer(style: style, view: view).render(r)
     }
   }
 }
