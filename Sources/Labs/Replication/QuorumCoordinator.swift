@@ -75,7 +75,7 @@ extension QuorumService {
     let targets = targets(for: key, s, now: node.now)
     guard targets.count >= s.w else {
       counts.refused += 1
-      return .error("unavailable: \(targets.count) of the \(s.w) replicas needed are believed up")
+      return .error(Self.unavailable(targets.count, s.w))
     }
     let context = Version.clock(r.args[2]) ?? [:]
     counter += 1
@@ -102,7 +102,7 @@ extension QuorumService {
           node.answer(r, .value([.list(tally.answered.map { .int(Int64($0.number)) })]))
         case .tooFew:
           self.counts.timedOut += 1
-          node.answer(r, .error("timeout: \(tally.answered.count) of the \(s.w) replicas needed acknowledged"))
+          node.answer(r, .error(Self.timeout(tally.answered.count, s.w, "acknowledged")))
         }
       })
     return .later
@@ -113,7 +113,7 @@ extension QuorumService {
     let targets = targets(for: key, s, now: node.now)
     guard targets.count >= s.r else {
       counts.refused += 1
-      return .error("unavailable: \(targets.count) of the \(s.r) replicas needed are believed up")
+      return .error(Self.unavailable(targets.count, s.r))
     }
     let tally = Tally(needed: s.r, asked: targets.count)
     var replies: [(NodeID, [Version])] = []
@@ -124,7 +124,7 @@ extension QuorumService {
       finish: { [unowned self] outcome, node in
         guard outcome == .enough else {
           self.counts.timedOut += 1
-          node.answer(r, .error("timeout: \(tally.answered.count) of the \(s.r) replicas needed answered"))
+          node.answer(r, .error(Self.timeout(tally.answered.count, s.r, "answered")))
           return
         }
         self.counts.read += 1
@@ -134,6 +134,17 @@ extension QuorumService {
   }
 
   typealias Target = (node: NodeID, standsFor: NodeID?)
+
+  /// A refusal: too few replicas believed up, so nothing was sent. Clients read the
+  /// `unavailable:` and `timeout:` prefixes.
+  static func unavailable(_ up: Int, _ needed: Int) -> String {
+    "unavailable: \(up) replica\(up == 1 ? "" : "s") believed up, \(needed) needed"
+  }
+
+  /// Giving up: too few replicas answered in time; what was sent stays where it arrived.
+  static func timeout(_ answered: Int, _ needed: Int, _ verb: String) -> String {
+    "timeout: \(answered) replica\(answered == 1 ? "" : "s") \(verb), \(needed) needed"
+  }
 
   /// Sends one request to each target (or handles it here, for this node) and settles the
   /// tally. A sloppy quorum sends a failed target's request on to the next node in the

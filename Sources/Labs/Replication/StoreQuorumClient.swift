@@ -34,17 +34,22 @@ extension StoreClient {
 
   /// Writes `key` through a coordinator as a Dynamo client does: it reads the key first and
   /// writes with the context that read returned, so the write supersedes every version it saw.
-  /// A read that fails is the write's failure, and nothing was written.
-  public func quorumPut(_ key: String, _ value: Value, via: NodeID) throws(WorldError) -> CallOutcome.Result {
+  /// When that read fails, nothing was written.
+  public func quorumPut(_ key: String, _ value: Value, via: NodeID) throws(WorldError) -> QuorumWrite {
+    let read: QuorumRead
     switch try quorumGet(key, via: via) {
-    case .failure(.timeout): return .timeout
-    case .failure(.error(let e)): return .error(e)
-    case .success(let read):
-      let outcome = try world.call(
-        to: via, method: "store.qput", args: [.string(key), value, read.context],
-        options: CallOptions(timeout: .seconds(2)))
-      if case .value = outcome.result { acknowledged.append((key, value)) }
-      return outcome.result
+    case .failure(let f): return .notSent(f)
+    case .success(let r): read = r
+    }
+    let outcome = try world.call(
+      to: via, method: "store.qput", args: [.string(key), value, read.context],
+      options: CallOptions(timeout: .seconds(2)))
+    switch outcome.result {
+    case .value(let v):
+      acknowledged.append((key, value))
+      return .acknowledged(by: (v.first?.listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
+    case .error(let e): return .failed(.error(e))
+    case .timeout, .interrupted: return .failed(.timeout)
     }
   }
 
@@ -82,6 +87,16 @@ extension StoreClient {
     }
     return (dropped.count, dropped.intersection(acknowledged).count)
   }
+}
+
+/// How a client's quorum write ended.
+public enum QuorumWrite: Sendable, Equatable {
+  /// W replicas hold it; these acknowledged in time.
+  case acknowledged(by: [NodeID])
+  /// The read for its context failed, so the write was never sent.
+  case notSent(CallFailure)
+  /// The coordinator refused it (nothing written) or gave up (some replicas may hold it).
+  case failed(CallFailure)
 }
 
 /// A call that did not give a usable answer.

@@ -9,7 +9,7 @@ struct QuorumRenderer {
   func render(_ r: StoreResult) -> String {
     switch r {
     case .quorumStarted(let nodes, let q): return started(nodes, q)
-    case .quorumPut(let key, let value, let via, let result): return put(key, value, via, result)
+    case .quorumPut(let key, let value, let via, let write): return put(key, value, via, write)
     case .quorumGot(let key, let via, let read): return got(key, via, read)
     case .quorumParts(let parts, let dropped, let lost, let q): return status(parts, dropped: dropped, lost: lost, q)
     default: return ""
@@ -17,34 +17,43 @@ struct QuorumRenderer {
   }
 
   func started(_ nodes: [NodeInfo], _ q: QuorumSettings) -> String {
+    let plural = { (n: Int, word: String) in "\(n) \(word)\(n == 1 ? "" : "s")" }
     var lines = [
       "started a quorum store: \(NodeSet.compact(nodes.map(\.name))), each key on \(q.n) of them",
-      "a write is answered once \(q.w) replica\(q.w == 1 ? "" : "s") hold\(q.w == 1 ? "s" : "") it, a read once \(q.r) "
-        + "ha\(q.r == 1 ? "s" : "ve") answered"
-        + (q.r + q.w > q.n
-          ? " (R + W > N: every read quorum meets every write quorum)"
-          : style.warn(" (R + W ≤ N: a read may miss the latest write)")),
+      "W=\(q.w): a write is answered once \(plural(q.w, "replica")) hold it; R=\(q.r): a read, once \(q.r) answer",
+      q.r + q.w > q.n
+        ? "R + W > N: every read quorum meets every write quorum"
+        : style.warn("R + W ≤ N: a read may miss the latest write"),
       q.sloppy
-        ? "sloppy quorums: unreachable home replicas are stood in for, and the stand-ins hand the writes back"
-        : "strict quorums: only a key's \(q.n) home replicas count; a side of a partition without \(max(q.w, q.r)) refuses",
+        ? "sloppy quorums: other nodes stand in for unreachable replicas, and hand back"
+        : "strict quorums: only a key's \(q.n) home replicas count; a side without \(max(q.w, q.r)) refuses",
       q.resolution == .lww
-        ? "concurrent writes: last-writer-wins (the later timestamp stays; the other write is lost)"
-        : "concurrent writes: kept as siblings, shown to the reader; a write after reading them replaces them",
+        ? "concurrent writes: last-writer-wins keeps the later timestamp, drops the other"
+        : "concurrent writes: kept as siblings; a write after reading them replaces them",
     ]
     if let d = q.antiEntropy { lines.append("anti-entropy: every \(d) each node compares its keys with one peer") }
     return lines.joined(separator: "\n")
   }
 
-  func put(_ key: String, _ value: Value, _ via: NodeID, _ result: CallOutcome.Result) -> String {
-    switch result {
-    case .value(let v):
-      let held = (v.first?.listValue ?? []).compactMap { $0.intValue.map { view.name(NodeID(Int($0))) } }
-      return "\(key) = \(value) through \(view.name(via)): acknowledged by \(held.joined(separator: ", "))"
-    case .error(let e) where e.hasPrefix("timeout"):
-      return style.error("\(key): \(view.name(via)) gave up: \(e); the replicas that got it keep it")
-    case .error(let e): return style.error("\(key): refused by \(view.name(via)): \(e)")
-    case .timeout: return style.error("\(key): no answer from \(view.name(via)) within 2s; it may or may not hold it")
-    case .interrupted: return style.error("\(key): interrupted")
+  func put(_ key: String, _ value: Value, _ via: NodeID, _ write: QuorumWrite) -> String {
+    switch write {
+    case .acknowledged(let by):
+      return
+        "\(key) = \(value) through \(view.name(via)): acknowledged by \(by.map { view.name($0) }.joined(separator: ", "))"
+    case .notSent(let f):
+      return style.error("\(key): not sent, context read failed: \(failure(f, via))")
+    case .failed(.error(let e)) where e.hasPrefix("timeout"):
+      return style.error("\(key): \(view.name(via)) gave up (\(e)); copies made stay")
+    case .failed(.error(let e)): return style.error("\(key): refused by \(view.name(via)): \(e)")
+    case .failed(.timeout):
+      return style.error("\(key): no answer from \(view.name(via)) within 2s; it may or may not hold it")
+    }
+  }
+
+  func failure(_ f: CallFailure, _ via: NodeID) -> String {
+    switch f {
+    case .error(let e): e
+    case .timeout: "no answer from \(view.name(via)) within 2s"
     }
   }
 
@@ -97,7 +106,7 @@ struct QuorumRenderer {
       + (q.resolution == .lww ? "last-writer-wins" : "siblings")
     if q.resolution == .lww {
       out += "\nacknowledged writes lost to last-writer-wins: " + (lost > 0 ? style.warn(String(lost)) : "0")
-      if dropped > lost { out += " (\(dropped) dropped in all; the other \(dropped - lost) were never acknowledged)" }
+      if dropped > lost { out += " (of \(dropped) dropped)" }
     }
     return out
   }

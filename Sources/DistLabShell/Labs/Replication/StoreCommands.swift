@@ -214,7 +214,7 @@ public enum StoreResult: Sendable {
   case parts([(NodeID, Value?)])
   case recorded(History, clients: Int, duration: Nanoseconds, readAny: Bool, quorum: Bool, nemesis: Bool)
   case quorumStarted([NodeInfo], QuorumSettings)
-  case quorumPut(key: String, value: Value, via: NodeID, result: CallOutcome.Result)
+  case quorumPut(key: String, value: Value, via: NodeID, QuorumWrite)
   case quorumGot(key: String, via: NodeID, Result<QuorumRead, CallFailure>)
   /// Each node's answer to `store.qpart`; the writes last-writer-wins dropped across them, and
   /// of those the acknowledged ones (lost).

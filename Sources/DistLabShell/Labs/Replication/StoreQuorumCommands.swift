@@ -43,8 +43,8 @@ extension StoreCommands {
     _ key: String, _ value: Value, to: NodeID?, _ inv: Invocation, _ s: ShellSession
   ) throws(ShellError) -> CommandResult {
     let via = to ?? s.store.coordinator(for: key) ?? .client
-    let result = try attempt(inv.column) { () throws(WorldError) in try s.store.quorumPut(key, value, via: via) }
-    return .store(.quorumPut(key: key, value: value, via: via, result: result))
+    let write = try attempt(inv.column) { () throws(WorldError) in try s.store.quorumPut(key, value, via: via) }
+    return .store(.quorumPut(key: key, value: value, via: via, write))
   }
 
   static func quorumGet(_ key: String, from: NodeID?, _ inv: Invocation, _ s: ShellSession) throws(ShellError)

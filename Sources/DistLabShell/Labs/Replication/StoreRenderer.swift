@@ -35,12 +35,12 @@ struct StoreRenderer {
         "recorded \(ops.count) operations by \(clients) client\(clients == 1 ? "" : "s") over \(duration): \(reads) reads"
         + (quorum ? "" : readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads) writes"
       if open > 0 { line += ", " + style.warn("\(open) timed out") }
-      if h.failed > 0 { line += ", " + style.warn("\(h.failed) more refused, which did nothing") }
-      if quorum { line += "\neach client sent everything through its own coordinator: c1 through s1, c2 through s2, …" }
+      if h.failed > 0 { line += "\n" + style.warn("\(h.failed) more were refused and did nothing") }
+      if quorum { line += "\nclients take the store nodes as coordinators: c1 through s1, c2 through s2, …" }
       if nemesis {
         line +=
-          "\nthe nemesis cut the store nodes into a majority and a minority, each client with its coordinator,"
-          + " from \(Nanoseconds(duration.value / 3)) to \(Nanoseconds(duration.value / 3 * 2)), then healed"
+          "\nnemesis: from \(Nanoseconds(duration.value / 3)) to \(Nanoseconds(duration.value / 3 * 2)),"
+          + " a majority of the store nodes was cut from a minority,\neach client on its coordinator's side; then healed"
       }
       return line + "\n'check linearizable' checks the history"
     case .parts(let parts):
