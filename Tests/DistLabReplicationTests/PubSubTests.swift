@@ -43,4 +43,48 @@ final class PubSubTests: XCTestCase {
     _ = try world.advance(by: .milliseconds(10))
     for s in client.subscribers { XCTAssertEqual(try metric(world, s, "messages"), 3) }
   }
+
+  /// A slow subscriber with a full buffer: dropping loses exactly what did not fit, and the
+  /// fast subscriber is not held back; blocking loses nothing and slows the publisher (and so
+  /// every subscriber) to the slow one's pace.
+  func testAFullBufferDropsForTheSlowSubscriberOrBlocksThePublisher() throws {
+    for block in [false, true] {
+      let (world, client) = try lab(subscribers: 2)
+      _ = try client.setFlow(PubSubFlow(buffer: 4, block: block))
+      let (fast, slow) = (client.subscribers[0], client.subscribers[1])
+      _ = try client.subscribe(fast, topic: "t", durable: false, group: nil)
+      _ = try client.subscribe(slow, topic: "t", durable: false, group: nil, pace: .milliseconds(50))
+      let start = world.now
+      let results = try client.publish("t", messages: (1...12).map { .int(Int64($0)) }, cancel: { false })
+      let took = world.now - start
+      XCTAssertEqual(results.filter { if case .value = $0.0 { true } else { false } }.count, 12)
+      _ = try world.advance(by: .seconds(1))
+      XCTAssertEqual(try metric(world, fast, "messages"), 12)
+      if block {
+        XCTAssertEqual(try metric(world, slow, "messages"), 12, "nothing dropped")
+        XCTAssertEqual(try metric(world, client.broker!, "dropped"), 0)
+        XCTAssertGreaterThanOrEqual(took, .milliseconds(50 * 7), "the publisher waited for room 7 times")
+      } else {
+        XCTAssertEqual(try metric(world, slow, "messages"), 5, "one in hand and four in the buffer")
+        XCTAssertEqual(try metric(world, client.broker!, "dropped"), 7)
+        XCTAssertLessThan(took, .milliseconds(50), "the publisher never waited")
+      }
+    }
+  }
+
+  /// A slow durable subscriber killed while handling a message never handled it; after its
+  /// restart the broker resends from its last acknowledged offset, so each message is handled
+  /// once in the end.
+  func testASlowDurableSubscriberKilledMidMessageHandlesEachMessageOnce() throws {
+    let (world, client) = try lab(subscribers: 1)
+    let sub = client.subscribers[0]
+    _ = try client.subscribe(sub, topic: "t", durable: true, group: nil, pace: .milliseconds(100))
+    for k in 1...3 { _ = try client.publish("t", .int(Int64(k))) }
+    _ = try world.advance(by: .milliseconds(150))
+    _ = try world.kill([sub])
+    _ = try world.restart([sub])
+    _ = try world.advance(by: .seconds(1))
+    XCTAssertEqual(try metric(world, sub, "messages"), 3)
+    XCTAssertEqual(try metric(world, sub, "duplicates"), 0)
+  }
 }

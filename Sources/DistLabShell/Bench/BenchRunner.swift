@@ -31,6 +31,7 @@ enum BenchTargets {
   static let spawn10000MB = BenchTarget.atMost(150)
   static let firstPromptMillis = BenchTarget.atMost(50)
   static let tasksPerSecond = BenchTarget.atLeast(200_000)
+  static let quorumOpsPerSecond = BenchTarget.atLeast(100_000)
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
@@ -43,6 +44,7 @@ struct BenchPlan {
   var rpcCalls = 20_000
   var tasks = 200_000
   var taskRoundTrips = 5_000
+  var quorumOperations = 300_000
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -54,6 +56,7 @@ struct BenchPlan {
       rpcCalls = 3_000
       tasks = 20_000
       taskRoundTrips = 500
+      quorumOperations = 30_000
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -77,6 +80,7 @@ struct BenchPlan {
     measureRPC(report)
     measureTasks(report)
     measureChecker(report)
+    measureQuorum(report)
     measureSpawn(report)
     measurePrompt(report)
     ShardBench.measure(keys: shardKeys, lookups: shardLookups, report)
@@ -146,6 +150,17 @@ struct BenchPlan {
         unit: "µs", target: BenchTargets.taskRoundTripP50Micros,
         note: trip.failureMessage ?? failed ?? "task send → backend reads SUCCESS; p99 "
           + ((try? trip.get()).map { BenchRendering.number($0.p99) + " µs" } ?? "?")))
+  }
+
+  private func measureQuorum(_ report: (BenchFigure) -> Void) {
+    let run = Result { () throws(WorldError) in try QuorumBench.throughput(operations: quorumOperations) }
+    let failed = (try? run.get()).flatMap { $0.failures > 0 ? "\($0.failures) operations failed" : nil }
+    report(
+      BenchFigure(
+        id: "quorum.opsPerSecond", label: "quorum store, 3 replicas, live", value: try? run.get().opsPerSecond,
+        unit: "ops/s", target: BenchTargets.quorumOpsPerSecond,
+        note: run.failureMessage ?? failed
+          ?? "\(BenchRendering.grouped(Int64(quorumOperations))) client calls at once, N=3 W=2 R=2, half writes"))
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {

@@ -35,14 +35,45 @@ public final class PubSubClient {
     return made
   }
 
-  /// Subscribes `node` to `topic`; it asks the broker itself.
-  public func subscribe(_ node: NodeID, topic: String, durable: Bool, group: String?) throws(WorldError) -> CallOutcome
-  {
+  /// Sets how the broker treats slow subscribers.
+  public func setFlow(_ flow: PubSubFlow) throws(WorldError) -> CallOutcome {
     guard let broker else { throw .callNotMade }
     return try world.call(
-      to: node, method: "sub.follow",
-      args: [.int(Int64(broker.number)), .string(topic), .bool(durable), group.map(Value.string) ?? .null],
-      options: CallOptions())
+      to: broker, method: "pubsub.flow", args: [.int(Int64(flow.buffer)), .bool(flow.block)], options: CallOptions())
+  }
+
+  /// Subscribes `node` to `topic`; it asks the broker itself. With a `pace`, the subscriber
+  /// takes that long over each message.
+  public func subscribe(
+    _ node: NodeID, topic: String, durable: Bool, group: String?, pace: Nanoseconds? = nil
+  ) throws(WorldError) -> CallOutcome {
+    guard let broker else { throw .callNotMade }
+    var args: [Value] = [.int(Int64(broker.number)), .string(topic), .bool(durable), group.map(Value.string) ?? .null]
+    if let pace { args.append(.int(pace.value)) }
+    return try world.call(to: node, method: "sub.follow", args: args, options: CallOptions())
+  }
+
+  /// Publishes `count` messages one after another, each once the last was answered; each
+  /// one's outcome and how long the publisher waited for it.
+  public func publish(
+    _ topic: String, messages: [Value], cancel: () -> Bool
+  ) throws(WorldError) -> [(CallOutcome.Result, Nanoseconds)] {
+    var results: [(CallOutcome.Result, Nanoseconds)] = []
+    for m in messages {
+      if cancel() { break }
+      let before = world.now
+      let outcome = try publish(topic, m)
+      results.append((outcome.result, world.now - before))
+    }
+    return results
+  }
+
+  /// The broker's answer to `pubsub.stats`, nil when it is silent.
+  public func stats() throws(WorldError) -> Value? {
+    guard let broker else { throw .callNotMade }
+    let outcome = try world.call(to: broker, method: "pubsub.stats", args: [], options: CallOptions())
+    guard case .value(let v) = outcome.result else { return nil }
+    return v.first
   }
 
   /// Publishes from the shell; the broker's offset, or the call's failure.

@@ -13,6 +13,8 @@ public final class PubSubBroker: StartingService {
     var node: NodeID
     var durable: Bool
     var group: String?
+    /// The subscriber handles messages slowly and says when it is ready for the next.
+    var paced = false
   }
   var subscriptions: [String: [Subscription]] = [:]
   /// Durable subscribers' next offset to deliver, by topic and node.
@@ -20,6 +22,15 @@ public final class PubSubBroker: StartingService {
   /// The next group member to get a message, by topic and group.
   var turn: [String: Int] = [:]
   var published = 0
+  var flow = PubSubFlow()
+  /// A paced subscriber's messages waiting to be sent, oldest first.
+  var backlog: [NodeID: [(topic: String, offset: Int, message: Value)]] = [:]
+  /// Paced subscribers with a message sent and not yet handled.
+  var busy: Set<NodeID> = []
+  /// Messages dropped for each paced subscriber whose buffer was full.
+  var dropped: [NodeID: Int] = [:]
+  /// Publishes waiting for room (block): answered once their message is in the log.
+  var held: [(request: Request, topic: String, message: Value)] = []
 
   public init() {}
 
@@ -28,21 +39,24 @@ public final class PubSubBroker: StartingService {
       "pubsub.publish", [ArgumentSpec("TOPIC", .key), ArgumentSpec("MESSAGE", .value)], "appends and fans out"
     ) { b, r, node in
       let topic = r.key(0)
-      var log = b.logs[topic] ?? []
-      let offset = log.count
-      log.append(r.args[1])
-      b.logs[topic] = log
-      node.disk["log:" + topic] = .list(log)
-      b.published += 1
-      b.fanOut(topic, offset: offset, node: node)
-      return .value([.int(Int64(offset))])
+      if b.flow.block && (!b.held.isEmpty || b.isFull(topic)) {
+        b.held.append((r, topic, r.args[1]))
+        return .later
+      }
+      return .value([.int(Int64(b.append(topic, r.args[1], node: node)))])
     },
     ServiceMethod(
-      "pubsub.subscribe", [ArgumentSpec("TOPIC", .key), ArgumentSpec("DURABLE", .bool), ArgumentSpec("GROUP", .value)],
+      "pubsub.subscribe",
+      [
+        ArgumentSpec("TOPIC", .key), ArgumentSpec("DURABLE", .bool), ArgumentSpec("GROUP", .value),
+        ArgumentSpec("PACED", .bool, optional: true),
+      ],
       "subscribes the caller; a durable subscriber is sent what it has not acknowledged"
     ) { b, r, node in
       let topic = r.key(0)
-      let sub = Subscription(node: r.caller, durable: r.args[1] == .bool(true), group: r.args[2].stringValue)
+      var sub = Subscription(node: r.caller, durable: r.args[1] == .bool(true), group: r.args[2].stringValue)
+      sub.paced = r.args.count > 3 && r.args[3] == .bool(true)
+      b.restarted(r.caller, resuming: sub.durable ? topic : nil, node: node)
       var subs = b.subscriptions[topic] ?? []
       subs.removeAll { $0.node == sub.node }
       subs.append(sub)
@@ -65,12 +79,31 @@ public final class PubSubBroker: StartingService {
     },
     ServiceMethod("pubsub.resume", [ArgumentSpec("TOPIC", .key)], "sends a durable subscriber what it lacks") {
       b, r, node in
+      b.restarted(r.caller, resuming: r.key(0), node: node)
       b.resume(r.key(0), r.caller, node: node)
       return .value([])
+    },
+    ServiceMethod("pubsub.ready", [], "a paced subscriber has handled its message and takes the next") {
+      b, r, node in
+      b.ready(r.caller, node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "pubsub.flow", [ArgumentSpec("BUFFER", .int), ArgumentSpec("BLOCK", .bool)],
+      "sets a paced subscriber's buffer and what a full one does: drop the message, or block the publisher"
+    ) { b, r, node in
+      b.flow = PubSubFlow(buffer: max(1, Int(r.args[0].intValue ?? 1)), block: r.args[1] == .bool(true))
+      node.disk["flow"] = b.flow.value
+      return .value([])
+    },
+    ServiceMethod("pubsub.stats", [], "each subscription: topic, node, paced, backlog, dropped; held publishes") {
+      b, _, _ in
+      .value([b.stats])
     },
   ]
 
   public func start(_ node: ProgramNode) {
+    flow = node.disk["flow"].flatMap(PubSubFlow.init) ?? PubSubFlow()
     for key in node.disk.keys {
       if key.hasPrefix("log:") {
         logs[String(key.dropFirst(4))] = node.disk[key]?.listValue ?? []
@@ -81,7 +114,9 @@ public final class PubSubBroker: StartingService {
       } else if key.hasPrefix("subs:") {
         subscriptions[String(key.dropFirst(5))] = (node.disk[key]?.listValue ?? []).compactMap { v in
           v["node"]?.intValue.map {
-            Subscription(node: NodeID(Int($0)), durable: v["durable"] == .bool(true), group: v["group"]?.stringValue)
+            Subscription(
+              node: NodeID(Int($0)), durable: v["durable"] == .bool(true), group: v["group"]?.stringValue,
+              paced: v["paced"] == .bool(true))
           }
         }
       }
@@ -89,7 +124,10 @@ public final class PubSubBroker: StartingService {
   }
 
   public func metrics() -> [(String, Double)] {
-    [("topics", Double(logs.count)), ("published", Double(published))]
+    [
+      ("topics", Double(logs.count)), ("published", Double(published)),
+      ("dropped", Double(dropped.values.reduce(0, +))), ("held", Double(held.count)),
+    ]
   }
 
   func saveSubscriptions(_ node: ProgramNode) {
@@ -98,7 +136,7 @@ public final class PubSubBroker: StartingService {
         subs.map {
           .map([
             "node": .int(Int64($0.node.number)), "durable": .bool($0.durable),
-            "group": $0.group.map(Value.string) ?? .null,
+            "group": $0.group.map(Value.string) ?? .null, "paced": .bool($0.paced),
           ])
         })
     }
@@ -113,19 +151,15 @@ public final class PubSubBroker: StartingService {
       if let g = s.group {
         groups[g, default: []].append(s)
       } else {
-        deliver(topic, offset, message, to: s.node, node: node)
+        deliver(topic, offset, message, to: s, node: node)
       }
     }
     for g in groups.keys.sorted() {
       guard let members = groups[g], !members.isEmpty else { continue }
       let k = turn[topic + "/" + g, default: 0]
       turn[topic + "/" + g] = k + 1
-      deliver(topic, offset, message, to: members[k % members.count].node, node: node)
+      deliver(topic, offset, message, to: members[k % members.count], node: node)
     }
-  }
-
-  func deliver(_ topic: String, _ offset: Int, _ message: Value, to: NodeID, node: ProgramNode) {
-    node.tell(to, "sub.deliver", [.string(topic), .int(Int64(offset)), message])
   }
 
   /// Sends a durable subscriber every message from its last acknowledged offset on.
@@ -133,7 +167,8 @@ public final class PubSubBroker: StartingService {
     let log = logs[topic] ?? []
     let from = acked[topic]?[subscriber.number] ?? 0
     guard from < log.count else { return }
-    for offset in from..<log.count { deliver(topic, offset, log[offset], to: subscriber, node: node) }
+    let sub = subscriptions[topic]?.first { $0.node == subscriber } ?? Subscription(node: subscriber, durable: true)
+    for offset in from..<log.count { deliver(topic, offset, log[offset], to: sub, node: node, resuming: true) }
   }
 }
 
@@ -151,16 +186,15 @@ public final class Subscriber: StartingService {
       "sub.deliver", [ArgumentSpec("TOPIC", .key), ArgumentSpec("OFFSET", .int), ArgumentSpec("MESSAGE", .value)],
       "a message from the broker"
     ) { s, r, node in
-      let id = "got:\(r.key(0))#\(r.args[1].intValue ?? 0)"
-      if node.disk[id] != nil {
-        s.duplicates += 1
-        node.disk["duplicates"] = .int(Int64(s.duplicates))
+      guard let pace = node.disk["pace"]?.intValue, pace > 0 else {
+        s.handle(r, node: node)
+        return .value([])
       }
-      node.disk[id] = r.args[2]
-      s.received += 1
-      node.disk["received"] = .int(Int64(s.received))
-      if let broker = node.disk["durable:" + r.key(0)]?.intValue {
-        node.tell(NodeID(Int(broker)), "pubsub.ack", [r.args[0], r.args[1]])
+      // A slow subscriber: the message is handled after its pace, and then the broker hears
+      // that it is ready for the next one. Killed before then, it never handled it.
+      _ = node.after(Nanoseconds(pace)) { [unowned s] node in
+        s.handle(r, node: node)
+        node.tell(r.caller, "pubsub.ready")
       }
       return .value([])
     },
@@ -168,16 +202,36 @@ public final class Subscriber: StartingService {
       "sub.follow",
       [
         ArgumentSpec("BROKER", .int), ArgumentSpec("TOPIC", .key), ArgumentSpec("DURABLE", .bool),
-        ArgumentSpec("GROUP", .value),
+        ArgumentSpec("GROUP", .value), ArgumentSpec("PACE", .int, optional: true),
       ],
-      "subscribes this node to a topic"
+      "subscribes this node to a topic; PACE, in nanoseconds, is how long it takes over each message"
     ) { s, r, node in
       let broker = NodeID(Int(r.args[0].intValue ?? 0))
       if r.args[2] == .bool(true) { node.disk["durable:" + r.key(1)] = r.args[0] }
-      node.call(broker, "pubsub.subscribe", [r.args[1], r.args[2], r.args[3]]) { _, _ in }
+      var args = [r.args[1], r.args[2], r.args[3]]
+      if r.args.count > 4, let pace = r.args[4].intValue, pace > 0 {
+        node.disk["pace"] = .int(pace)
+        args.append(.bool(true))
+      }
+      node.call(broker, "pubsub.subscribe", args) { _, _ in }
       return .value([])
     },
   ]
+
+  /// Records a message (a second copy counts as a duplicate) and acknowledges a durable one.
+  func handle(_ r: Request, node: ProgramNode) {
+    let id = "got:\(r.key(0))#\(r.args[1].intValue ?? 0)"
+    if node.disk[id] != nil {
+      duplicates += 1
+      node.disk["duplicates"] = .int(Int64(duplicates))
+    }
+    node.disk[id] = r.args[2]
+    received += 1
+    node.disk["received"] = .int(Int64(received))
+    if let broker = node.disk["durable:" + r.key(0)]?.intValue {
+      node.tell(NodeID(Int(broker)), "pubsub.ack", [r.args[0], r.args[1]])
+    }
+  }
 
   public func start(_ node: ProgramNode) {
     received = Int(node.disk["received"]?.intValue ?? 0)

@@ -24,13 +24,15 @@ struct CheckRenderer {
     let first = shown.map { $0.invoke }.min() ?? 0
     let ends: [Int] = shown.map { $0.complete ?? r.history.events }
     let last = max(first + 1, ends.max() ?? first + 1)
-    let width = 40
-    func column(_ e: Int) -> Int { min(width - 1, (e - first) * (width - 1) / max(1, last - first)) }
     let labels = shown.enumerated().map { i, op in
       (i < context.count ? "✓ " : "✗ ") + "P\(op.process)  \(op.description)"
     }
     let labelWidth = labels.map(TextWidth.of).max() ?? 0
-    for (op, label) in zip(shown, labels) {
+    let events = shown.map { "  events \($0.invoke)–\($0.complete.map(String.init) ?? "open")" }
+    // The lanes take what the terminal leaves beside the labels: 40 columns without one.
+    let width = style.columns.map { max(10, min(60, $0 - 4 - labelWidth - (events.map(\.count).max() ?? 0))) } ?? 40
+    func column(_ e: Int) -> Int { min(width - 1, (e - first) * (width - 1) / max(1, last - first)) }
+    for ((op, label), tail) in zip(zip(shown, labels), events) {
       var cells = Array(repeating: " ", count: width)
       let a = column(op.invoke)
       let b = op.complete.map(column) ?? width - 1
@@ -38,8 +40,7 @@ struct CheckRenderer {
       cells[a] = "├"
       cells[max(a, b)] = op.complete == nil ? "…" : "┤"
       let line =
-        "  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  " + cells.joined()
-        + "  events \(op.invoke)–\(op.complete.map(String.init) ?? "open")"
+        "  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  " + cells.joined() + tail
       lines.append(label.hasPrefix("✗") ? style.error(line) : line)
     }
     lines.append(style.dim("✓ the end of the longest valid order found; ✗ cannot come after it"))

@@ -1,0 +1,52 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// The quorum store's and the slow subscribers' commands refuse bad input with one line that
+/// names the flag, and change nothing.
+final class QuorumCommandTests: XCTestCase {
+  func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line)
+  {
+    let out = s.run(line)
+    XCTAssertEqual(out.status, .error, line, file: file, line: l)
+    XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
+    XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
+  }
+
+  func testBadQuorumSettingsAreRefusedAndNothingStarts() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "store start --quorum --w 4", "--w 4 is larger than --n 3")
+    refused(s, "store start --quorum --r 5 --n 4 --nodes 4", "--r 5 is larger than --n 4")
+    refused(s, "store start --quorum --nodes 2 --n 3", "--n 3 is more replicas than the 2 store nodes")
+    refused(s, "store start --quorum --sync", "--sync is for a primary/replica store")
+    refused(s, "store start --sloppy", "--sloppy is for a quorum store: add --quorum")
+    refused(s, "store start --quorum --resolve maybe", "--resolve is lww or siblings")
+    refused(s, "store start --quorum --anti-entropy 1ms", "--anti-entropy is at least 10ms")
+    XCTAssertTrue(s.world.allNodes.isEmpty, "no refused start spawned a node")
+    runOK(s, ["store start --quorum"])
+    refused(s, "store promote s1", "a quorum store has no primary to promote")
+  }
+
+  func testAWorkloadRefusesWhatItCannotCheckOrCut() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["store start --quorum --resolve siblings"])
+    refused(s, "store workload --for 1s", "start the quorum store with --resolve lww")
+    let t = ShellSession(config: WorldConfig())
+    runOK(t, ["store start --quorum --nodes 2 --n 2"])
+    refused(t, "store workload --for 1s --nemesis partition", "needs at least 3 store nodes")
+    let u = ShellSession(config: WorldConfig())
+    runOK(u, ["store start --quorum", "net partition s1 | s2 s3"])
+    refused(u, "store workload --for 1s --nemesis partition", "'net heal' first")
+    refused(u, "store workload --for 1s --nemesis chaos", "--nemesis is partition")
+  }
+
+  func testBadSlowSubscriberSettingsAreRefused() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "pubsub start --when-full wait", "--when-full is drop or block")
+    refused(s, "pubsub start --buffer 0", "--buffer")
+    runOK(s, ["pubsub start"])
+    refused(s, "pubsub subscribe sub1 news --slow 0ms", "--slow is between 1ms and 60s")
+    refused(s, "pubsub publish news m --count 0", "--count")
+  }
+}
