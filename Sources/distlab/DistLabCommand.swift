@@ -143,9 +143,23 @@ struct BenchSubcommand: ParsableCommand {
   var json = false
   @Flag(help: "Shorter runs, for a quick look (less precise).")
   var quick = false
+  @Option(
+    help: ArgumentHelp(
+      "Run only these groups, comma-separated: \(BenchRunner.groups.joined(separator: ", ")).", valueName: "groups"))
+  var only: String?
+
+  func validate() throws {
+    for g in selected where !BenchRunner.groups.contains(g) {
+      throw ValidationError("--only: no group '\(g)'; the groups are \(BenchRunner.groups.joined(separator: ", "))")
+    }
+  }
+
+  var selected: Set<String> {
+    Set((only ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+  }
 
   func run() throws {
-    let status = BenchRunner.run(json: json, quick: quick)
+    let status = BenchRunner.run(json: json, quick: quick, only: selected)
     if status != 0 { throw ExitCode(status) }
   }
 }

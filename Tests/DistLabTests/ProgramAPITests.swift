@@ -148,4 +148,26 @@ final class ProgramAPITests: XCTestCase {
       XCTAssertEqual(try value(world, "recall", [.string("colour")]), .value([.null, .null, .int(3)]), "\(mode)")
     }
   }
+
+  /// Live mode keeps a node's timers on its own thread and asks the delay line to wake it for
+  /// the earliest only: a timer set sooner than the one waiting still fires first and on time,
+  /// a cancelled one never fires, and a restart forgets the timers of the old incarnation.
+  func testLiveTimersFireInOrderSkipCancelledOnesAndDieWithARestart() throws {
+    let world = try world(mode: .live)
+    _ = try value(world, "arm", [.int(400_000_000)])
+    _ = try value(world, "arm", [.int(20_000_000)])
+    _ = try world.advance(by: .milliseconds(150))
+    XCTAssertEqual(try fired(world), 1, "the sooner timer fired without waiting for the later one")
+    _ = try value(world, "disarm")
+    _ = try value(world, "arm", [.int(50_000_000)])
+    _ = try world.kill([NodeID(1)])
+    _ = try world.restart([NodeID(1)])
+    _ = try world.advance(by: .milliseconds(500))
+    XCTAssertEqual(try fired(world), 0, "a restarted node starts with no timers and no count")
+    _ = try value(world, "arm", [.int(10_000_000)])
+    _ = try value(world, "arm", [.int(30_000_000)])
+    _ = try value(world, "disarm")
+    _ = try world.advance(by: .milliseconds(200))
+    XCTAssertEqual(try fired(world), 1, "of two, the cancelled one did not fire")
+  }
 }

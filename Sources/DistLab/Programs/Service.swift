@@ -56,11 +56,14 @@ extension Service {
   /// The declarations alone, for help and completion without an instance.
   public static var specs: [MethodSpec] { methods.map(\.spec) }
 
-  /// Serves `request` if this service declares its method: the arguments are checked
-  /// against the declaration first. Nil when the method is not this service's. Looked up in
-  /// the type's static list, so a program keeps no table of its own (10,000 nodes stay light).
-  func serve(_ request: Request, node: ProgramNode) -> Answer? {
-    guard let m = Self.methods.first(where: { $0.spec.name == request.method }) else { return nil }
+  /// Where this service declares `method` in its list, if it does.
+  func methodIndex(_ method: String) -> Int? { Self.methods.firstIndex { $0.spec.name == method } }
+
+  /// Serves `request` with the method declared at `index`: the arguments are checked against
+  /// the declaration first. Looked up in the type's static list, so a service keeps no table
+  /// of its own (10,000 nodes stay light).
+  func serve(method index: Int, _ request: Request, node: ProgramNode) -> Answer {
+    let m = Self.methods[index]
     if let mismatch = m.spec.mismatch(request.args) { return .error(ServiceProgram.describe(mismatch, of: m.spec)) }
     return m.handle(self, request, node)
   }

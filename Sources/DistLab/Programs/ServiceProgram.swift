@@ -17,6 +17,9 @@ public final class ServiceProgram: NodeProgram {
   /// Calls this node made and still waits on, by call id.
   var pending: [UInt32: ProgramCall] = [:]
   var nextCall: UInt32 = 0
+  /// Which service serves each method name this program has been asked for, and where the
+  /// service declares it: filled as requests come, so a node that serves nothing keeps none.
+  var routes: [String: (service: Int, method: Int)] = [:]
 
   struct DedupKey: Hashable {
     var caller: NodeID
@@ -86,10 +89,18 @@ public final class ServiceProgram: NodeProgram {
     var request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
     request.noReply = frame.wantsNoReply
-    for service in services {
-      if let served = service.serve(request, node: node) { return answer(request, served) }
+    guard let route = route(frame.method) else { return answer(request, .error("no method '\(frame.method)'")) }
+    answer(request, services[route.service].serve(method: route.method, request, node: node))
+  }
+
+  private func route(_ method: String) -> (service: Int, method: Int)? {
+    if let known = routes[method] { return known }
+    for (i, service) in services.enumerated() {
+      guard let m = service.methodIndex(method) else { continue }
+      routes[method] = (i, m)
+      return (i, m)
     }
-    answer(request, .error("no method '\(frame.method)'"))
+    return nil
   }
 
   /// How a server words a call that does not fit the method's declaration.

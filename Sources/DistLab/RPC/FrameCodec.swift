@@ -135,9 +135,11 @@ struct FrameReader {
     return slice
   }
 
-  mutating func note(_ start: Int, _ name: String, _ meaning: String) {
+  /// Records a field when annotating; `meaning` is only worked out then (decoding is a hot path).
+  mutating func note(_ start: Int, _ name: @autoclosure () -> String, _ meaning: @autoclosure () -> String) {
     guard annotate else { return }
-    fields.append(FrameField(offset: start, bytes: Array(bytes[start..<position]), name: name, meaning: meaning))
+    fields.append(
+      FrameField(offset: start, bytes: Array(bytes[start..<position]), name: name(), meaning: meaning()))
   }
 
   static func uint(_ s: ArraySlice<UInt8>) -> UInt64 {

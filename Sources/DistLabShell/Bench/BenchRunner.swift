@@ -6,8 +6,12 @@ import Foundation
 /// `distlab bench`: measures the runtime on this machine and prints each figure beside its
 /// target. A missed target is a finding, not a failure: the exit status is 0 either way.
 public enum BenchRunner {
-  public static func run(json: Bool, quick: Bool) -> Int32 {
-    let plan = BenchPlan(quick: quick)
+  /// The groups `--only` chooses from, in the order they run.
+  public static let groups = ["throughput", "rpc", "tasks", "check", "quorum", "spawn", "prompt", "shard"]
+
+  public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
+    var plan = BenchPlan(quick: quick)
+    plan.only = only
     var report = BenchReport(cores: ProcessInfo.processInfo.activeProcessorCount, quick: quick)
     if !json { Output.line(BenchRendering.header(cores: report.cores, quick: quick)) }
     plan.measure { figure in
@@ -63,8 +67,27 @@ struct BenchPlan {
     }
   }
 
-  /// Runs every measurement in turn, handing each figure to `report` as soon as it is known.
+  /// The measurement groups to run; empty: all.
+  var only: Set<String> = []
+
+  /// Runs every measurement in turn (or those of the groups in `only`), handing each figure
+  /// to `report` as soon as it is known.
   func measure(_ report: (BenchFigure) -> Void) {
+    withoutActuallyEscaping(report) { report in measureSteps(report) }
+  }
+
+  private func measureSteps(_ report: @escaping (BenchFigure) -> Void) {
+    let steps: [(String, () -> Void)] = [
+      ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
+      ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
+      ("quorum", { self.measureQuorum(report) }), ("spawn", { self.measureSpawn(report) }),
+      ("prompt", { self.measurePrompt(report) }),
+      ("shard", { ShardBench.measure(keys: self.shardKeys, lookups: self.shardLookups, report) }),
+    ]
+    for (group, step) in steps where only.isEmpty || only.contains(group) { step() }
+  }
+
+  private func measureBaselineAndThroughput(_ report: (BenchFigure) -> Void) {
     let baseline = PingPongBench.run(seconds: pingPongSeconds)
     report(
       BenchFigure(
@@ -77,13 +100,6 @@ struct BenchPlan {
         id: "baseline.lookingRoundTripsPerSecond", label: "ping-pong, look before park", value: looking,
         unit: "round trips/s", note: "as node threads do; for comparison"))
     measureThroughput(baseline: baseline, looking: looking, report)
-    measureRPC(report)
-    measureTasks(report)
-    measureChecker(report)
-    measureQuorum(report)
-    measureSpawn(report)
-    measurePrompt(report)
-    ShardBench.measure(keys: shardKeys, lookups: shardLookups, report)
   }
 
   private func measureThroughput(baseline: Double, looking: Double, _ report: (BenchFigure) -> Void) {
@@ -160,7 +176,8 @@ struct BenchPlan {
         id: "quorum.opsPerSecond", label: "quorum store, 3 replicas, live", value: try? run.get().opsPerSecond,
         unit: "ops/s", target: BenchTargets.quorumOpsPerSecond,
         note: run.failureMessage ?? failed
-          ?? "\(BenchRendering.grouped(Int64(quorumOperations))) client calls at once, N=3 W=2 R=2, half writes"))
+          ?? "\(BenchRendering.grouped(Int64(quorumOperations))) client calls, 512 in flight, N=3 W=2 R=2, half writes")
+    )
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {

@@ -7,9 +7,9 @@ extension QuorumService {
   /// quorums only). Replicas the coordinator suspects are left out; the coordinator never
   /// suspects itself.
   func targets(for key: String, _ s: QuorumSettings, now: Nanoseconds) -> [(node: NodeID, standsFor: NodeID?)] {
-    suspects = suspects.filter { $0.value > now }
+    if !suspects.isEmpty { suspects = suspects.filter { $0.value > now } }
     let up = { (n: NodeID) in n == s.me || self.suspects[n] == nil }
-    let order = QuorumSettings.preference(of: key, among: s.members)
+    let order = order(key, s)
     let homes = Array(order.prefix(s.n))
     guard s.sloppy else { return homes.filter(up).map { ($0, nil) } }
     let chosen = order.filter(up).prefix(s.n)
@@ -19,7 +19,7 @@ extension QuorumService {
 
   /// The first node in `key`'s preference order that is neither suspected nor already asked.
   func standIn(for key: String, _ s: QuorumSettings, excluding used: Set<NodeID>, now: Nanoseconds) -> NodeID? {
-    QuorumSettings.preference(of: key, among: s.members).first { !used.contains($0) && (suspects[$0] ?? .zero) <= now }
+    order(key, s).first { !used.contains($0) && (suspects[$0] ?? .zero) <= now }
   }
 
   func suspect(_ n: NodeID, _ s: QuorumSettings, node: ProgramNode) {
@@ -34,7 +34,7 @@ extension QuorumService {
   func coordinate(_ r: Request, node: ProgramNode) -> Answer {
     guard let s = settings else { return .error("not configured") }
     let key = r.key(0)
-    guard !s.homes(of: key).contains(node.me) else { return coordinateHere(r, s, node: node) }
+    guard !homes(key, s).contains(node.me) else { return coordinateHere(r, s, node: node) }
     forward(r, s, tried: [], node: node)
     return .later
   }
@@ -45,7 +45,7 @@ extension QuorumService {
 
   func forward(_ r: Request, _ s: QuorumSettings, tried: Set<NodeID>, node: ProgramNode) {
     let now = node.now
-    guard let home = s.homes(of: r.key(0)).first(where: { !tried.contains($0) && (suspects[$0] ?? .zero) <= now })
+    guard let home = homes(r.key(0), s).first(where: { !tried.contains($0) && (suspects[$0] ?? .zero) <= now })
     else {
       guard s.sloppy else {
         counts.refused += 1
@@ -192,7 +192,7 @@ extension QuorumService {
   ) {
     let merged = s.resolution.merge(replies.flatMap(\.1), into: []).versions
     var repairs: [(NodeID, Version)] = []
-    for (n, vs) in replies where Set(vs) != Set(merged) {
+    for (n, vs) in replies where vs != merged && Set(vs) != Set(merged) {
       for v in merged where !vs.contains(v) { repairs.append((n, v)) }
     }
     let answer = Answer.value([

@@ -26,6 +26,8 @@ public final class QuorumService: StartingService {
   var antiEntropyTimer: TimerHandle?
   var hintTimer: TimerHandle?
   var nextPeer = 0
+  /// Each key's preference order, worked out once (hashing is on every request's path).
+  var orders: [String: [NodeID]] = [:]
 
   public init() {}
 
@@ -49,7 +51,7 @@ public final class QuorumService: StartingService {
       s.coordinate(r, node: node)
     },
     ServiceMethod(
-      "store.qwrite", [ArgumentSpec("KEY", .key), ArgumentSpec("VERSION", .map), ArgumentSpec("HINT", .int)],
+      "store.qwrite", [ArgumentSpec("KEY", .key), ArgumentSpec("VERSION", .list), ArgumentSpec("HINT", .int)],
       "a replica merges a version; HINT is the home node it stands in for, 0 for none"
     ) { s, r, node in
       guard let v = Version(r.args[1]) else { return .error("not a version") }
@@ -113,11 +115,24 @@ public final class QuorumService: StartingService {
 
   func adopt(_ s: QuorumSettings, node: ProgramNode) {
     settings = s
+    orders = [:]
     for t in [antiEntropyTimer, hintTimer].compactMap({ $0 }) { node.cancel(t) }
     antiEntropyTimer = s.antiEntropy.map { d in node.every(d) { [unowned self] node in self.antiEntropy(node) } }
     hintTimer = nil
     watchHints(node)
   }
+
+  /// Every store node in `key`'s preference order.
+  func order(_ key: String, _ s: QuorumSettings) -> [NodeID] {
+    if let known = orders[key] { return known }
+    if orders.count >= 100_000 { orders = [:] }
+    let order = QuorumSettings.preference(of: key, among: s.members)
+    orders[key] = order
+    return order
+  }
+
+  /// `key`'s home replicas: the first `n` of its preference order.
+  func homes(_ key: String, _ s: QuorumSettings) -> ArraySlice<NodeID> { order(key, s).prefix(s.n) }
 
   // MARK: Replica
 
@@ -172,7 +187,7 @@ public final class QuorumService: StartingService {
         self.hints.removeAll { $0.home == h.home && $0.key == h.key && $0.version == h.version }
         guard self.hints.count < before else { return }
         self.counts.handedOff += 1
-        if !s.homes(of: h.key).contains(node.me) && !self.hints.contains(where: { $0.key == h.key }) {
+        if !self.homes(h.key, s).contains(node.me) && !self.hints.contains(where: { $0.key == h.key }) {
           self.versions[h.key] = nil
           node.disk["q:" + h.key] = nil
         }
@@ -189,7 +204,7 @@ public final class QuorumService: StartingService {
     guard !peers.isEmpty else { return }
     let peer = peers[nextPeer % peers.count]
     nextPeer += 1
-    let mine = versions.keys.sorted().filter { s.homes(of: $0).contains(peer) }
+    let mine = versions.keys.sorted().filter { homes($0, s).contains(peer) }
     let sent = Value.map(mine.map { MapEntry(.string($0), .list(versions[$0]!.map(\.encoded))) })
     node.call(peer, "store.qsync", [sent], options: CallOptions(timeout: s.replicaTimeout)) {
       [unowned self] node, result in
@@ -212,7 +227,7 @@ public final class QuorumService: StartingService {
       if store(key, vs, node: node) { counts.synced += 1 }
     }
     let back = versions.keys.sorted().filter { key in
-      s.homes(of: key).contains(peer) && Set(versions[key]!) != Set(theirs[key] ?? [])
+      homes(key, s).contains(peer) && Set(versions[key]!) != Set(theirs[key] ?? [])
     }
     return .map(back.map { MapEntry(.string($0), .list(versions[$0]!.map(\.encoded))) })
   }

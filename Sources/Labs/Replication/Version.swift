@@ -30,17 +30,26 @@ public struct Version: Hashable, Sendable {
   /// Last-writer-wins order: the later stamp, then the higher coordinator.
   func newer(than other: Version) -> Bool { (stamp, coordinator) > (other.stamp, other.coordinator) }
 
+  /// On the wire and on disk: `[value, stamp, coordinator, [node, count, node, count, …]]`,
+  /// read by position (versions travel with every request, so no field names).
   var encoded: Value {
-    .map([
-      "v": value, "c": Self.encode(clock), "t": .int(stamp), "n": .int(Int64(coordinator)),
-    ])
+    var flat: [Value] = []
+    flat.reserveCapacity(clock.count * 2)
+    for k in clock.keys.sorted() { flat += [.int(Int64(k)), .int(Int64(clock[k]!))] }
+    return .list([value, .int(stamp), .int(Int64(coordinator)), .list(flat)])
   }
 
   init?(_ v: Value) {
-    guard let t = v["t"]?.intValue, let n = v["n"]?.intValue, let clock = v["c"].flatMap(Self.clock) else {
-      return nil
+    guard case .list(let f) = v, f.count == 4, let t = f[1].intValue, let n = f[2].intValue,
+      case .list(let flat) = f[3], flat.count % 2 == 0
+    else { return nil }
+    var clock: [Int: Int] = [:]
+    clock.reserveCapacity(flat.count / 2)
+    for i in stride(from: 0, to: flat.count, by: 2) {
+      guard let k = flat[i].intValue, let c = flat[i + 1].intValue else { return nil }
+      clock[Int(k)] = Int(c)
     }
-    self.init(value: v["v"] ?? .null, clock: clock, stamp: t, coordinator: Int(n))
+    self.init(value: f[0], clock: clock, stamp: t, coordinator: Int(n))
   }
 
   /// A version vector as a map from node number to count, in node order.

@@ -12,9 +12,25 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   let disk: NodeDisk
   var rng: SeededRandom
   var status: NodeStatus = .up
-  var incarnation = 1
+  var incarnation = 1 {
+    // A new incarnation has none of the old one's timers (its wake-up is dropped on arrival).
+    didSet {
+      if incarnation != oldValue {
+        pending = BinaryHeap { ($0.due, $0.token) < ($1.due, $1.token) }
+        armed = nil
+      }
+    }
+  }
   var tracing = true
   var cancelled = CancelledTimers()
+  /// Program timers not yet due, earliest first. The delay line holds a wake-up for the
+  /// earliest only, so a timer cancelled before it is due (a call's timeout, when the answer
+  /// came) costs the delay line and this thread nothing.
+  private var pending = BinaryHeap<(due: Int64, token: UInt64)> { ($0.due, $0.token) < ($1.due, $1.token) }
+  /// When the wake-up in the delay line is due, if there is one.
+  private var armed: Int64?
+  /// The token of a wake-up: never a program's (those count up from 1).
+  static let wakeToken = UInt64.max
   /// The routing table as last seen, and the same reference uncounted: every thread shares
   /// the table, so counting a reference to it on every send would make the processors pass
   /// its cache line back and forth. `table` keeps it alive while `unretainedTable` is used.
@@ -57,9 +73,16 @@ final class LiveContext: NodeContext, @unchecked Sendable {
       note(.note, .pastHorizon)
       return
     }
-    router.delays.schedule(
-      at: monotonicNanos() + max(0, delay.value),
-      .timer(thread, token: token, incarnation: incarnation))
+    pending.insert((monotonicNanos() + max(0, delay.value), token))
+    arm()
+  }
+
+  /// Asks the delay line for a wake-up at the earliest pending timer, unless one is due by then.
+  private func arm() {
+    guard let first = pending.min?.due else { return }
+    if let armed, armed <= first { return }
+    armed = first
+    router.delays.schedule(at: first, .timer(thread, token: Self.wakeToken, incarnation: incarnation))
   }
 
   func cancelTimer(token: UInt64) { cancelled.cancel(token) }
@@ -87,6 +110,18 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func fire(_ token: UInt64, program: NodeProgram?) {
+    guard token == Self.wakeToken else { return fireTimer(token, program: program) }
+    // A wake-up: every timer due by now fires, in order; then the next wake-up is asked for.
+    let now = monotonicNanos()
+    while let top = pending.min, top.due <= now {
+      _ = pending.popMin()
+      fireTimer(top.token, program: program)
+    }
+    armed = nil
+    arm()
+  }
+
+  private func fireTimer(_ token: UInt64, program: NodeProgram?) {
     if cancelled.consume(token) { return }
     if tracing { router.record(TraceEvent(time: now, kind: .timer, node: me)) }
     program?.timer(token: token, context: self)

@@ -50,7 +50,7 @@ final class LiveEngine: Engine {
     guard let thread = node.host as? NodeThread else { return }
     let context = LiveContext(
       thread: thread, router: router, rng: SeededRandom(seed: seed, stream: UInt64(node.id.number) << 16 | 2),
-      tracing: true)
+      tracing: router.eventTracing.load(ordering: .relaxed))
     contexts[node.id] = context
     threads.append(thread)
     statuses[node.id] = node.info.status
@@ -77,6 +77,7 @@ final class LiveEngine: Engine {
 
   /// Turns tracing of individual events off (counters stay) or on, for measuring throughput.
   func setEventTracing(_ on: Bool) {
+    router.eventTracing.store(on, ordering: .relaxed)
     for t in threads {
       guard let c = contexts[t.id] else { continue }
       t.submit(.run { _ in c.tracing = on })
@@ -140,7 +141,8 @@ final class LiveEngine: Engine {
       for text in texts {
         let bytes = FrameCodec.encode(.message(text))
         let id = router.route(
-          from: from, to: to, bytes: bytes, table: table, rng: &clientRNG, tracing: true, watch: true)
+          from: from, to: to, bytes: bytes, table: table, rng: &clientRNG,
+          tracing: router.eventTracing.load(ordering: .relaxed), watch: true)
         ids.append(id)
         outcomes[id] = MessageOutcome(id: id, from: from, to: to, text: text, fate: .inFlight, duplicates: 0)
       }
@@ -177,7 +179,7 @@ final class LiveEngine: Engine {
     func attempt(_ i: Int) {
       _ = router.route(
         from: outcomes[i].from, to: outcomes[i].to, bytes: outcomes[i].request, table: router.snapshot(),
-        rng: &clientRNG, tracing: true)
+        rng: &clientRNG, tracing: router.eventTracing.load(ordering: .relaxed))
       deadlines[i] = monotonicNanos() + timeout
     }
     for i in outcomes.indices { attempt(i) }

@@ -58,6 +58,9 @@ final class LiveRouter: Sendable {
   let version = Atomic<Int>(0)
   let messageIDs = MessageCounter()
   let delays: DelayLine
+  /// Whether events are traced: the shell's sends and deliveries, and (as each node's context
+  /// starts) the nodes' own. Off only while measuring raw throughput.
+  let eventTracing = Atomic<Bool>(true)
   let clientInbox = Locked<[Envelope]>([])
   let clientWake = DispatchSemaphore(value: 0)
   /// Ids of messages the shell is waiting on, with their fates once known.
@@ -129,10 +132,12 @@ final class LiveRouter: Sendable {
 
   func deliverNow(_ env: Envelope, table: LiveTable) {
     if env.to.isClient {
-      record(
-        TraceEvent(
-          time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes,
-          latency: now() - env.sentAt))
+      if eventTracing.load(ordering: .relaxed) {
+        record(
+          TraceEvent(
+            time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes,
+            latency: now() - env.sentAt))
+      }
       clientInbox.withLock { $0.append(env) }
       clientWake.signal()
       return
