@@ -82,6 +82,19 @@ final class LinearizabilityTests: XCTestCase {
       (2, .invoke, .cas, .list([.int(0), .int(7)])), (1, .ok, .cas, .null), (2, .ok, .cas, .null),
     ])
     XCTAssertFalse(verdict(twice, .casRegister), "two cas from 0 cannot both succeed")
+    let okByKey = try history(
+      [
+        (0, .invoke, .put, .int(0)), (0, .ok, .put, .int(0)), (1, .invoke, .cas, .list([.int(0), .int(5)])),
+        (1, .ok, .cas, .null), (0, .invoke, .get, .null), (0, .ok, .get, .int(5)),
+      ], key: "x")
+    XCTAssertTrue(verdict(okByKey, .kv), "kv checks compare-and-set per key")
+    let wrongByKey = try history(
+      [
+        (0, .invoke, .put, .int(1)), (0, .ok, .put, .int(1)), (1, .invoke, .cas, .list([.int(0), .int(5)])),
+        (1, .ok, .cas, .null),
+      ], key: "x")
+    XCTAssertFalse(verdict(wrongByKey, .kv), "a cas from 0 cannot succeed on 1")
+    XCTAssertFalse(verdict(okByKey, .register), "a register has no cas")
   }
 
   func testKeysAreCheckedOneByOne() throws {

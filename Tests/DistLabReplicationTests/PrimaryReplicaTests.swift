@@ -90,4 +90,24 @@ extension PrimaryReplicaTests {
     XCTAssertEqual(
       try client.put("x", .int(9), to: s1), .error("not the primary (the primary is node \(s2.number))"))
   }
+
+  /// Compare-and-set on the primary: a cas whose expected value is stale is refused, and a
+  /// workload of reads, writes and cas through a synchronous primary is linearizable.
+  func testCompareAndSetThroughThePrimaryIsLinearizable() throws {
+    let (world, client) = try store(sync: true)
+    _ = try client.put("x", .int(1))
+    let p = client.nodes[0]
+    let stale = try world.call(to: p, method: "store.cas", args: [.string("x"), .int(0), .int(2)])
+    XCTAssertEqual(stale.result, .error("cas refused: the value is 1"))
+    let fresh = try world.call(to: p, method: "store.cas", args: [.string("x"), .int(1), .int(2)])
+    XCTAssertEqual(fresh.result, .value([.int(2)]))
+    let world2 = World(config: WorldConfig(), roles: RoleCatalog([StoreClient.role, StoreClient.workloadRole]))
+    let c2 = StoreClient(world: world2)
+    _ = try c2.start(replicas: 2, sync: true)
+    let h = try c2.workload(
+      clients: 3, interval: .milliseconds(20), duration: .seconds(3), readAny: false, keys: 2, cas: true,
+      cancel: { false })
+    XCTAssertGreaterThan(h.operations.filter { $0.function == .cas }.count, 5)
+    XCTAssertTrue(LinearizabilityChecker.check(h, model: .kv).linearizable)
+  }
 }

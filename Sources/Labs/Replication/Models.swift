@@ -6,7 +6,7 @@ public enum LinearizabilityModel: String, Sendable, CaseIterable {
   case register
   /// Read, write, and compare-and-set one value.
   case casRegister = "cas-register"
-  /// Get, put and append per key, checked key by key.
+  /// Get, put, append and compare-and-set per key, checked key by key.
   case kv
 
   /// Whether `op`, applied to `state`, is consistent with what it returned, and the state after.
@@ -21,7 +21,7 @@ public enum LinearizabilityModel: String, Sendable, CaseIterable {
       let base = state.stringValue ?? (state == .null ? "" : state.description)
       return .string(base + (op.value.stringValue ?? op.value.description))
     case .cas:
-      guard self == .casRegister else { return nil }
+      guard self != .register else { return nil }
       // A cas that completed succeeded (a failed one is not in the history); one that timed
       // out may have succeeded, so it needs the expected value too.
       return state == op.expected ? op.value : nil
@@ -33,7 +33,7 @@ public enum LinearizabilityModel: String, Sendable, CaseIterable {
     switch self {
     case .register: [.read, .write].contains(f)
     case .casRegister: [.read, .write, .cas].contains(f)
-    case .kv: [.get, .put, .append].contains(f)
+    case .kv: [.get, .put, .append, .cas].contains(f)
     }
   }
 }

@@ -115,7 +115,7 @@ public final class StoreClient {
   /// and a minority, each client with its coordinator — and healed after.
   public func workload(
     clients count: Int, interval: Nanoseconds, duration: Nanoseconds, readAny: Bool, keys: Int, nemesis: Bool = false,
-    cancel: () -> Bool
+    cas: Bool = false, cancel: () -> Bool
   ) throws(WorldError) -> History {
     guard let head = primary ?? nodes.first else { throw .callNotMade }
     let first = clients.count + 1
@@ -127,6 +127,7 @@ public final class StoreClient {
         primary: head, nodes: nodes, readAny: readAny, keys: keys, interval: interval, duration: duration,
         timeout: .seconds(quorum == nil ? 1 : 2))
       plan.quorum = quorum != nil
+      plan.cas = cas
       if quorum != nil { plan.via = nodes[i % nodes.count] }
       return plan
     }
@@ -152,7 +153,7 @@ public final class StoreClient {
     for (p, o) in outcomes.enumerated() {
       guard case .value(let v) = o.result, let list = v.first?.listValue else { continue }
       for (k, e) in list.enumerated() {
-        guard let fields = e.listValue, fields.count == 5, let t = fields[0].intValue else { continue }
+        guard let fields = e.listValue, fields.count >= 5, let t = fields[0].intValue else { continue }
         events.append((t, fields[1] == .string("invoke"), p, k, fields))
       }
     }
@@ -163,7 +164,9 @@ public final class StoreClient {
         let f = e.e[2].stringValue.flatMap(HistoryOperation.Function.init(rawValue:))
       else { continue }
       // Each process records its own events in order, so they always pair up.
-      try? builder.add(process: e.process, type: type, function: f, key: e.e[3].stringValue, value: e.e[4])
+      try? builder.add(
+        process: e.process, type: type, function: f, key: e.e[3].stringValue, value: e.e[4],
+        expected: e.e.count > 5 ? e.e[5] : .null)
     }
     let history = builder.build()
     lastHistory = history

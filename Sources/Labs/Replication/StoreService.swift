@@ -32,7 +32,16 @@ public final class StoreService: StartingService {
     },
     ServiceMethod("store.put", [ArgumentSpec("KEY", .key), ArgumentSpec("VALUE", .value)], "writes, on the primary") {
       s, r, node in
-      s.put(r, node: node)
+      s.put(r.key(0), r.args[1], answering: r, node: node)
+    },
+    ServiceMethod(
+      "store.cas", [ArgumentSpec("KEY", .key), ArgumentSpec("OLD", .value), ArgumentSpec("NEW", .value)],
+      "on the primary: writes NEW if the value is OLD, else refuses"
+    ) { s, r, node in
+      guard s.settings?.isPrimary(node.me) != true || s.values[r.key(0)] ?? .null == r.args[1] else {
+        return .error("cas refused: the value is \(s.values[r.key(0)] ?? .null)")
+      }
+      return s.put(r.key(0), r.args[2], answering: r, node: node)
     },
     ServiceMethod("store.get", [ArgumentSpec("KEY", .key)], "this node's value, null when it has none") {
       s, r, _ in
@@ -160,15 +169,15 @@ public final class StoreService: StartingService {
     }
   }
 
-  func put(_ r: Request, node: ProgramNode) -> Answer {
+  /// Writes `value` under `key` on the primary and answers `r` when the write is acknowledged.
+  func put(_ key: String, _ value: Value, answering r: Request, node: ProgramNode) -> Answer {
     guard let s = settings else { return .error("not configured") }
     guard s.isPrimary(node.me) else {
       return .error("not the primary (the primary is node \(s.primary.number))")
     }
-    let key = r.key(0)
-    log.append((key, r.args[1]))
+    log.append((key, value))
     node.disk["log"] = .list(log.map { .map(["key": .string($0.key), "value": $0.value]) })
-    write(key, r.args[1], node: node)
+    write(key, value, node: node)
     applied = log.count
     node.disk["applied"] = .int(Int64(applied))
     guard s.sync, !s.replicas.isEmpty else { return .value([.int(Int64(applied))]) }

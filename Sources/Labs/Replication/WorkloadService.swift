@@ -9,6 +9,9 @@ public final class WorkloadService: StartingService {
   var busy = false
   var written = 0
   var timer: TimerHandle?
+  /// The value this client last read, wrote or swapped in for each key: what its next
+  /// compare-and-set expects.
+  var seen: [String: Value] = [:]
 
   public init() {}
 
@@ -39,24 +42,38 @@ public final class WorkloadService: StartingService {
     }
   }
 
-  func record(_ node: ProgramNode, _ type: String, _ f: String, _ key: String, _ value: Value) {
-    events.append(.list([.int(node.now.value), .string(type), .string(f), .string(key), value]))
+  func record(_ node: ProgramNode, _ type: String, _ f: String, _ key: String, _ value: Value, expected: Value? = nil) {
+    var e: [Value] = [.int(node.now.value), .string(type), .string(f), .string(key), value]
+    if let expected { e.append(expected) }
+    events.append(.list(e))
   }
 
   func operate(_ node: ProgramNode) {
     guard let plan, !busy, !plan.nodes.isEmpty else { return }
     busy = true
     let key = "k\(node.random() % UInt64(max(1, plan.keys)))"
-    let write = node.random() % 2 == 0
+    // Without compare-and-set: write or read, even odds; with it, a third each.
+    let draw = node.random() % (plan.cas ? 3 : 2)
     let options = CallOptions(timeout: plan.timeout)
     let via = plan.via ?? plan.primary
-    if write {
+    if draw == 2 {
+      written += 1
+      let value = Value.int(Int64(node.me.number) * 1_000_000 + Int64(written))
+      let expected = seen[key] ?? .null
+      record(node, "invoke", "cas", key, value, expected: expected)
+      node.call(via, "store.cas", [.string(key), expected, value], options: options) { [unowned self] node, result in
+        if case .value = result { self.seen[key] = value }
+        self.record(node, Self.type(of: result), "cas", key, value, expected: expected)
+        self.busy = false
+      }
+    } else if draw == 0 {
       written += 1
       // Values are unique per process, so every write can be told apart.
       let value = Value.int(Int64(node.me.number) * 1_000_000 + Int64(written))
       record(node, "invoke", "put", key, value)
       guard plan.quorum else {
         node.call(via, "store.put", [.string(key), value], options: options) { [unowned self] node, result in
+          if case .value = result { self.seen[key] = value }
           self.record(node, Self.type(of: result), "put", key, value)
           self.busy = false
         }
@@ -85,6 +102,7 @@ public final class WorkloadService: StartingService {
           // A quorum read answers its values first; last-writer-wins leaves at most one.
           read = (plan.quorum ? v.first?.listValue?.first : v.first) ?? .null
         }
+        if case .value = result { self.seen[key] = read }
         self.record(node, Self.type(of: result), "get", key, read)
         self.busy = false
       }
@@ -117,6 +135,8 @@ public struct WorkloadPlan: Hashable, Sendable {
   public var quorum = false
   /// The node this client sends everything to (its coordinator); nil: the primary.
   public var via: NodeID?
+  /// A third of the operations are compare-and-sets (primary/replica only).
+  public var cas = false
 
   public init(
     primary: NodeID, nodes: [NodeID], readAny: Bool, keys: Int, interval: Nanoseconds, duration: Nanoseconds,
@@ -135,7 +155,7 @@ public struct WorkloadPlan: Hashable, Sendable {
     .map([
       "primary": .int(Int64(primary.number)), "nodes": .list(nodes.map { .int(Int64($0.number)) }),
       "read_any": .bool(readAny), "keys": .int(Int64(keys)), "interval": .int(interval.value),
-      "duration": .int(duration.value), "timeout": .int(timeout.value), "quorum": .bool(quorum),
+      "duration": .int(duration.value), "timeout": .int(timeout.value), "quorum": .bool(quorum), "cas": .bool(cas),
       "via": via.map { .int(Int64($0.number)) } ?? .null,
     ])
   }
@@ -149,6 +169,7 @@ public struct WorkloadPlan: Hashable, Sendable {
       readAny: v["read_any"] == .bool(true), keys: Int(v["keys"]?.intValue ?? 1), interval: Nanoseconds(i),
       duration: Nanoseconds(d), timeout: Nanoseconds(t))
     quorum = v["quorum"] == .bool(true)
+    cas = v["cas"] == .bool(true)
     via = v["via"]?.intValue.map { NodeID(Int($0)) }
   }
 }

@@ -80,6 +80,7 @@ enum StoreCommands {
           FlagSpec(
             "--nemesis", .choice(["partition"]), placeholder: "partition",
             help: "cut a majority of the store from a minority for the middle third of the run"),
+          FlagSpec("--cas", help: "a third of the operations compare-and-set (primary/replica only)"),
         ],
         action: workload),
       CommandSpec(
@@ -192,10 +193,15 @@ extension StoreCommands {
         column: inv.column)
     }
     let nemesis = try nemesisWanted(inv, s)
+    if inv.has("--cas") && store.quorum != nil {
+      throw ShellError(
+        "a quorum store has no compare-and-set (Cassandra runs Paxos for its lightweight transactions)",
+        column: inv.flags["--cas"]?.column)
+    }
     let history = try attempt(inv.column) { () throws(WorldError) in
       try store.workload(
         clients: clients, interval: .seconds(1.0 / Double(rate)), duration: duration, readAny: readAny, keys: keys,
-        nemesis: nemesis, cancel: s.cancel)
+        nemesis: nemesis, cas: inv.has("--cas"), cancel: s.cancel)
     }
     return .store(
       .recorded(

@@ -30,10 +30,12 @@ struct StoreRenderer {
     case .recorded(let h, let clients, let duration, let readAny, let quorum, let nemesis):
       let ops = h.operations
       let reads = ops.filter { $0.function == .get }.count
+      let cas = ops.filter { $0.function == .cas }.count
       let open = ops.filter { $0.complete == nil }.count
       var line =
         "recorded \(ops.count) operations by \(clients) client\(clients == 1 ? "" : "s") over \(duration): \(reads) reads"
-        + (quorum ? "" : readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads) writes"
+        + (quorum ? "" : readAny ? " (from any node)" : " (from the primary)") + ", \(ops.count - reads - cas) writes"
+        + (cas > 0 ? ", \(cas) compare-and-sets" : "")
       if open > 0 { line += ", " + style.warn("\(open) timed out") }
       if h.failed > 0 { line += "\n" + style.warn("\(h.failed) more were refused and did nothing") }
       if quorum { line += "\nclients take the store nodes as coordinators: c1 through s1, c2 through s2, …" }
