@@ -17,8 +17,9 @@ enum StoreCommands {
     example: ["store start --replicas 2 --async", "store put x 1", "store get x --from s2", "store status"],
     subcommands: [
       CommandSpec(
-        "start", family: .data, summary: "spawn a primary s1 and replicas s2, s3, … and give each its part",
-        example: ["store start --replicas 2 --sync"],
+        "start", family: .data,
+        summary: "spawn a primary s1 and replicas s2, s3, …, or with --quorum the nodes s1, s2, …",
+        example: ["store start --replicas 2 --sync", "reset", "store start --quorum --nodes 5 --sloppy"],
         flags: [
           FlagSpec("--replicas", .count, placeholder: "N", help: "how many replicas (default 2)"),
           FlagSpec("--sync", help: "answer a write once replicas hold it"),
