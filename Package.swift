@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "DistLabSharding", targets: ["DistLabSharding"]),
     .library(name: "DistLabTasks", targets: ["DistLabTasks"]),
     .library(name: "DistLabReplication", targets: ["DistLabReplication"]),
+    .library(name: "DistLabDetection", targets: ["DistLabDetection"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -26,9 +27,12 @@ let package = Package(
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
+    .target(name: "DistLabDetection", dependencies: ["DistLab"], path: "Sources/Labs/Detection"),
     .target(
       name: "DistLabShell",
-      dependencies: ["DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "CEditLine"]
+      dependencies: [
+        "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "CEditLine",
+      ]
     ),
     .executableTarget(
       name: "distlab",
@@ -42,6 +46,7 @@ let package = Package(
     .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
     .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
     .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
+    .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

@@ -30,6 +30,7 @@ public enum CommandResult: Sendable {
   case historyCheck(HistoryCheck)
   case store(StoreResult)
   case pubsub(PubSubResult)
+  case detect(DetectResult)
   case reset
   case exit
 }

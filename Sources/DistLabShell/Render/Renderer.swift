@@ -63,6 +63,7 @@ public struct Renderer {
     case .task(let r): return TaskRenderer(style: style, view: view).render(r)
     case .historyCheck(let r): return CheckRenderer(style: style).render(r)
     case .store(let r): return StoreRenderer(style: style, view: view).render(r)
+    case .detect(let r): return DetectRenderer(style: style, view: view).render(r)
     case .pubsub(let r): return PubSubRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabDetection
 import DistLabReplication
 import DistLabTasks
 
@@ -8,5 +9,6 @@ extension RoleCatalog {
   public static let builtIn = RoleCatalog(
     [StandardNode.role] + TaskRoles.all + [
       StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
+      DetectionClient.role,
     ])
 }
