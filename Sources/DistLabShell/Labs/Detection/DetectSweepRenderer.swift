@@ -31,7 +31,7 @@ struct DetectSweepRenderer {
       ])
     }
     lines.append(table.render(style: style))
-    lines.append(style.dim("█ time from the kill to a suspicion (mean); ░ suspicions of live monitors per run"))
+    lines.append(style.dim("█ mean time from the kill to a suspicion; ░ suspicions of live monitors per run"))
     return lines.joined(separator: "\n")
   }
 

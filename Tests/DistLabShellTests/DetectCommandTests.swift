@@ -1,0 +1,43 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// The failure-detection commands refuse bad input with one line naming the word, and start
+/// nothing.
+final class DetectCommandTests: XCTestCase {
+  func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line)
+  {
+    let out = s.run(line)
+    XCTAssertEqual(out.status, .error, line, file: file, line: l)
+    XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
+    XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
+  }
+
+  func testBadDetectorSettingsAreRefusedAndNothingStarts() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "detect start --interval -1s", "--interval must be a duration")
+    refused(s, "detect start --interval 0ms", "--interval is between 10ms and 60s")
+    refused(s, "detect start --phi 0", "--phi is a threshold above 0")
+    refused(s, "detect start --phi -3", "--phi is a threshold above 0")
+    refused(s, "detect start --phi nan", "--phi is a threshold above 0")
+    refused(s, "detect start --timeout 2s --phi 8", "not both")
+    refused(s, "detect start --probe 3 --phi 8", "--probe")
+    refused(s, "detect start --probe 3 --interval 400ms --timeout 1s", "longer than its 500ms probe timeout")
+    refused(s, "detect view m1", "no monitors yet")
+    XCTAssertTrue(s.world.allNodes.isEmpty)
+    runOK(s, ["detect start --nodes 3"])
+    refused(s, "detect start", "already run")
+    refused(s, "detect view n9", "n9")
+  }
+
+  func testBadSweepsAreRefused() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "detect sweep threshold 0 4", "a φ threshold is above 0")
+    refused(s, "detect sweep timeout 3s 1s", "FROM is above 0 and at most TO")
+    refused(s, "detect sweep timeout soon 1s", "FROM must be a duration")
+    refused(s, "detect sweep indirect 0 20", "TO must be between 0 and 10")
+    refused(s, "detect sweep timeout 1s 2s --pause 11s", "--pause is at most 10s")
+    refused(s, "detect sweep indirect 0 2 --interval 500ms", "longer than their 500ms timeout")
+  }
+}
