@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "DistLabTasks", targets: ["DistLabTasks"]),
     .library(name: "DistLabReplication", targets: ["DistLabReplication"]),
     .library(name: "DistLabDetection", targets: ["DistLabDetection"]),
+    .library(name: "DistLabConsensus", targets: ["DistLabConsensus"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -28,10 +29,12 @@ let package = Package(
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
     .target(name: "DistLabDetection", dependencies: ["DistLab"], path: "Sources/Labs/Detection"),
+    .target(name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus"),
     .target(
       name: "DistLabShell",
       dependencies: [
-        "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "CEditLine",
+        "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "DistLabConsensus",
+        "CEditLine",
       ]
     ),
     .executableTarget(
@@ -47,6 +50,7 @@ let package = Package(
     .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
     .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
     .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),
+    .testTarget(name: "DistLabConsensusTests", dependencies: ["DistLab", "DistLabConsensus"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

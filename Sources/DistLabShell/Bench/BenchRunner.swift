@@ -7,7 +7,7 @@ import Foundation
 /// target. A missed target is a finding, not a failure: the exit status is 0 either way.
 public enum BenchRunner {
   /// The groups `--only` chooses from, in the order they run.
-  public static let groups = ["throughput", "rpc", "tasks", "check", "quorum", "spawn", "prompt", "shard"]
+  public static let groups = ["throughput", "rpc", "tasks", "check", "quorum", "paxos", "spawn", "prompt", "shard"]
 
   public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
     var plan = BenchPlan(quick: quick)
@@ -36,6 +36,7 @@ enum BenchTargets {
   static let firstPromptMillis = BenchTarget.atMost(50)
   static let tasksPerSecond = BenchTarget.atLeast(200_000)
   static let quorumOpsPerSecond = BenchTarget.atLeast(100_000)
+  static let paxosStatesPerMinute = BenchTarget.atLeast(1_000_000)
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
@@ -49,6 +50,7 @@ struct BenchPlan {
   var tasks = 200_000
   var taskRoundTrips = 5_000
   var quorumOperations = 300_000
+  var paxosStates = 5_000_000
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -61,6 +63,7 @@ struct BenchPlan {
       tasks = 20_000
       taskRoundTrips = 500
       quorumOperations = 30_000
+      paxosStates = 300_000
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -80,7 +83,8 @@ struct BenchPlan {
     let steps: [(String, () -> Void)] = [
       ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
       ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
-      ("quorum", { self.measureQuorum(report) }), ("spawn", { self.measureSpawn(report) }),
+      ("quorum", { self.measureQuorum(report) }), ("paxos", { self.measurePaxos(report) }),
+      ("spawn", { self.measureSpawn(report) }),
       ("prompt", { self.measurePrompt(report) }),
       ("shard", { ShardBench.measure(keys: self.shardKeys, lookups: self.shardLookups, report) }),
     ]
@@ -178,6 +182,16 @@ struct BenchPlan {
         note: run.failureMessage ?? failed
           ?? "\(BenchRendering.grouped(Int64(quorumOperations))) client calls, 512 in flight, N=3 W=2 R=2, half writes")
     )
+  }
+
+  private func measurePaxos(_ report: (BenchFigure) -> Void) {
+    let r = PaxosBench.run(bound: paxosStates)
+    report(
+      BenchFigure(
+        id: "paxos.statesPerMinute", label: "Paxos model check, 3 acceptors, 2 proposers", value: r.statesPerMinute,
+        unit: "states/min", target: BenchTargets.paxosStatesPerMinute,
+        note: (r.safe ? "safe" : "UNSAFE") + " in \(BenchRendering.grouped(Int64(r.states))) states"
+          + (r.complete ? ", all explored" : ", stopped at the bound")))
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {

@@ -31,6 +31,7 @@ public enum CommandResult: Sendable {
   case store(StoreResult)
   case pubsub(PubSubResult)
   case detect(DetectResult)
+  case consensus(ConsensusResult)
   case reset
   case exit
 }

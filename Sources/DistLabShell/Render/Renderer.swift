@@ -64,6 +64,7 @@ public struct Renderer {
     case .historyCheck(let r): return CheckRenderer(style: style).render(r)
     case .store(let r): return StoreRenderer(style: style, view: view).render(r)
     case .detect(let r): return DetectRenderer(style: style, view: view).render(r)
+    case .consensus(let r): return ConsensusRenderer(style: style, view: view).render(r)
     case .pubsub(let r): return PubSubRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }

@@ -1,4 +1,5 @@
 import DistLab
+import DistLabConsensus
 import DistLabDetection
 import DistLabReplication
 import DistLabTasks
@@ -10,5 +11,5 @@ extension RoleCatalog {
     [StandardNode.role] + TaskRoles.all + [
       StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
       DetectionClient.role,
-    ])
+    ] + PaxosClient.roles)
 }

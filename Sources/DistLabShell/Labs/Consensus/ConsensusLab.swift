@@ -1,0 +1,65 @@
+import DistLab
+import DistLabConsensus
+
+extension PaxosClient: LabClient {}
+
+extension ShellSession {
+  /// The Paxos lab's client for the current world.
+  var paxos: PaxosClient { labs.client(PaxosClient.self, world: world) }
+}
+
+/// What a `paxos` command did.
+public enum ConsensusResult: Sendable {
+  case paxosStarted([NodeInfo], randomBackoff: Bool, forgetful: Bool)
+  case proposed(NodeID, Value, CallOutcome.Result)
+  /// Each proposer's answer to `paxos.outcome` (nil: silent), and what the trace shows chosen.
+  case paxosStatus([(NodeID, [Value]?)], PaxosLedger)
+  case checked(PaxosModel.Configuration, PaxosModel.Result)
+}
+
+/// The consensus lab's shell side, as `Labs.all` lists it.
+enum ConsensusLab {
+  static let shell = LabShellSide(commands: [PaxosCommands.spec], subjects: subjects, events: event)
+
+  static let subjects = SubjectGroup(
+    title: "Paxos (the world's truth, from the acceptors' trace events)", namespace: "paxos.",
+    subjects: [
+      Subject("paxos.chosen", "how many different values were chosen: at most 1 if Paxos held") {
+        s, t throws(ShellError) in .number(Double(try ledger(s, t).values.count))
+      },
+      Subject("paxos.safe", "true when at most one value was chosen") { s, t throws(ShellError) in
+        .text(String(try ledger(s, t).isSafe))
+      },
+      Subject("paxos.ballots", "ballots in which some acceptor accepted") { s, t throws(ShellError) in
+        .number(Double(try ledger(s, t).ballots))
+      },
+    ])
+
+  static func ledger(_ s: ShellSession, _ t: Token) throws(ShellError) -> PaxosLedger {
+    guard s.paxos.isStarted else {
+      throw ShellError("'\(t.text)' is about Paxos, and there is none: 'paxos start'", column: t.column)
+    }
+    return s.paxos.ledger
+  }
+
+  static func ballot(_ v: Value) -> String {
+    guard case .list(let l) = v, l.count == 2 else { return v.description }
+    return "\(l[0]).\(l[1])"
+  }
+
+  /// How the Paxos roles' trace events read.
+  @Sendable static func event(_ topic: String, _ values: [Value]) -> String? {
+    guard topic.hasPrefix("paxos."), let b = values.first.map(ballot) else { return nil }
+    let v = values.count > 1 ? values[1].description : ""
+    switch topic {
+    case "paxos.promise": return "promises ballot \(b)"
+    case "paxos.accepted": return "accepts \(v) in ballot \(b)"
+    case "paxos.phase2": return "ballot \(b): a majority promised; proposes \(v)"
+    case "paxos.decided": return "ballot \(b): a majority accepted \(v): decided"
+    case "paxos.learned": return "learns \(v) (ballot \(b))"
+    case "paxos.preempted": return "gives up ballot \(b)"
+    case "paxos.gave-up": return "gives up proposing after ballot \(b)"
+    default: return nil
+    }
+  }
+}

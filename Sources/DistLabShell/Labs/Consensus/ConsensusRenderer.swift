@@ -1,0 +1,74 @@
+import DistLab
+import DistLabConsensus
+
+/// The consensus lab's results as text.
+struct ConsensusRenderer {
+  let style: Style
+  let view: WorldView
+
+  func render(_ r: ConsensusResult) -> String {
+    switch r {
+    case .paxosStarted(let nodes, let random, let forgetful):
+      var text = "started " + NodeSet.compact(nodes.map(\.name))
+      text +=
+        "\na lost ballot is "
+        + (random ? "retried after a random wait, doubling its range each time" : "retried at once")
+      if forgetful { text += "\n" + style.warn("acceptors keep nothing on disk: a restart forgets the promise") }
+      return text
+    case .proposed(let p, let value, let result):
+      guard case .value(let v) = result else { return style.error("\(view.name(p)) did not take the proposal") }
+      return "\(view.name(p)) proposes \(value), starting with ballot \(ConsensusLab.ballot(v.first ?? .null))"
+    case .paxosStatus(let outcomes, let ledger): return status(outcomes, ledger)
+    case .checked(let c, let r): return checked(c, r)
+    }
+  }
+
+  func status(_ outcomes: [(NodeID, [Value]?)], _ ledger: PaxosLedger) -> String {
+    var table = TextTable(["PROPOSER", "DECIDED", "BALLOTS TRIED"], rightAligned: [2])
+    for (p, v) in outcomes {
+      guard let v, v.count == 3 else {
+        table.add([view.name(p), "no answer", ""])
+        continue
+      }
+      table.add([view.name(p), v[0] == .null ? "-" : v[0].description, v[1].description])
+    }
+    var lines = [table.render(style: style), style.dim("the world's truth, from the acceptors:")]
+    if ledger.chosen.isEmpty {
+      lines.append("nothing chosen yet (\(ledger.ballots) ballot\(ledger.ballots == 1 ? "" : "s") with acceptances)")
+    } else {
+      let chosen = ledger.chosen.map { "\($0.value) in ballot \($0.ballot)" }.joined(separator: ", ")
+      lines.append("chosen: " + chosen)
+      lines.append(
+        ledger.isSafe
+          ? style.ok("safe: one value chosen") : style.error("UNSAFE: \(ledger.values.count) different values chosen"))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  func checked(_ c: PaxosModel.Configuration, _ r: PaxosModel.Result) -> String {
+    var what = "\(c.acceptors) acceptors, \(c.proposers) proposers, \(c.rounds) ballot\(c.rounds == 1 ? "" : "s") each"
+    what += ", \(c.crashes) crash\(c.crashes == 1 ? "" : "es")" + (c.duplication ? ", duplication" : "")
+    if c.forgetful { what += ", forgetful acceptors" }
+    var lines = [
+      "explored \(Grouped.number(Int64(r.states))) states (\(Grouped.number(Int64(r.transitions))) moves): \(what)"
+    ]
+    if r.stoppedAtBound { lines.append(style.warn("stopped before the end: the answer holds for the states explored")) }
+    guard let trace = r.counterexample else {
+      lines.append(style.ok("safe: no reachable state has two values chosen"))
+      return lines.joined(separator: "\n")
+    }
+    lines.append(
+      style.error("UNSAFE: values \(r.chosen.map(String.init).joined(separator: " and ")) both chosen")
+        + "; a shortest trace, \(trace.count) steps:")
+    for (i, step) in trace.enumerated() {
+      let text: String
+      switch step {
+      case .start(let p, let b): text = "p\(p) starts ballot \((b - 1) / c.proposers + 1).\(p)"
+      case .deliver(let m, let keep): text = "deliver \(m)" + (keep ? " (a copy stays)" : "")
+      case .crash(let a): text = "a\(a) crashes and restarts" + (c.forgetful ? ", forgetting everything" : "")
+      }
+      lines.append(String(repeating: " ", count: i < 9 ? 3 : 2) + "\(i + 1). \(text)")
+    }
+    return lines.joined(separator: "\n")
+  }
+}
