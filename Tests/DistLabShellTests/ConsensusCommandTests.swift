@@ -32,3 +32,16 @@ final class ConsensusCommandTests: XCTestCase {
     refused(s, "paxos check --rounds 9", "--rounds must be between 1 and 5")
   }
 }
+
+extension ConsensusCommandTests {
+  func testAStartThatCannotSpawnEveryNodeSpawnsNone() {
+    let s = preparedSession(maxNodes: 8)
+    let before = s.world.allNodes.count
+    refused(s, "paxos start", "over the cap")
+    refused(s, "pubsub start --subscribers 4", "over the cap")
+    XCTAssertEqual(s.world.allNodes.count, before)
+    refused(s, "vote start --values 1,2,3,4,5", "over the cap")
+    refused(s, "vote start --values 1,,2", "--values is 2 to 20 values")
+    XCTAssertEqual(s.world.allNodes.count, before)
+  }
+}

@@ -103,6 +103,27 @@ public final class World {
 
   public static let reservedNames: Set<String> = ["all", "cli", "none", "up", "down", "paused"]
 
+  /// Spawns several groups of named nodes, each with its role, all or none: every name, role
+  /// and the cap are checked for the whole set before the first node is made.
+  public func spawn(groups: [(names: [String], role: String)]) throws(WorldError) -> [NodeInfo] {
+    let total = groups.reduce(0) { $0 + $1.names.count }
+    guard total >= 1 else { throw .spawnNothing }
+    guard table.count + total <= config.maxNodes else {
+      throw .overCap(spawning: total, total: table.count + total, cap: config.maxNodes)
+    }
+    var seen = Set<String>()
+    for g in groups {
+      guard roles.role(named: g.role) != nil else { throw .unknownRole(g.role, known: roles.names) }
+      for name in g.names {
+        guard Self.isValidName(name) else { throw .badNodeName(name) }
+        guard table.id(named: name) == nil, seen.insert(name).inserted else { throw .nameTaken(name) }
+      }
+    }
+    var made: [NodeInfo] = []
+    for g in groups where !g.names.isEmpty { made += try spawn(count: g.names.count, names: g.names, roles: [g.role]) }
+    return made
+  }
+
   /// Spawns `count` nodes (or one per given name) with the given roles and region.
   public func spawn(count: Int, names: [String] = [], roles: [String] = [], region: String? = nil) throws(WorldError)
     -> [NodeInfo]

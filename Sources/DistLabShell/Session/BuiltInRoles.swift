@@ -11,5 +11,5 @@ extension RoleCatalog {
     [StandardNode.role] + TaskRoles.all + [
       StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
       DetectionClient.role,
-    ] + PaxosClient.roles)
+    ] + PaxosClient.roles + [VoteClient.role])
 }

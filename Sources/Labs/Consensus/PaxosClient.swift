@@ -29,12 +29,13 @@ public final class PaxosClient {
     acceptors a: Int, proposers p: Int, learners l: Int, randomBackoff: Bool, forgetful: Bool,
     timeout: Nanoseconds = .milliseconds(50)
   ) throws(WorldError) -> [NodeInfo] {
-    let ac = try world.spawn(count: a, names: (1...a).map { "a\($0)" }, roles: ["acceptor"])
-    let pr = try world.spawn(count: p, names: (1...p).map { "p\($0)" }, roles: ["proposer"])
-    let le = l > 0 ? try world.spawn(count: l, names: (1...l).map { "l\($0)" }, roles: ["learner"]) : []
-    acceptors = ac.map(\.id)
-    proposers = pr.map(\.id)
-    learners = le.map(\.id)
+    let made = try world.spawn(groups: [
+      ((1...a).map { "a\($0)" }, "acceptor"), ((1...p).map { "p\($0)" }, "proposer"),
+      (l > 0 ? (1...l).map { "l\($0)" } : [], "learner"),
+    ])
+    acceptors = Array(made[0..<a].map(\.id))
+    proposers = Array(made[a..<(a + p)].map(\.id))
+    learners = Array(made[(a + p)...].map(\.id))
     let list = Value.list(acceptors.map { .int(Int64($0.number)) })
     var requests = acceptors.map {
       CallRequest(to: $0, method: "paxos.learners", args: [.list(learners.map { .int(Int64($0.number)) })])
@@ -46,7 +47,7 @@ public final class PaxosClient {
     }
     requests += learners.map { CallRequest(to: $0, method: "paxos.size", args: [.int(Int64(a))]) }
     _ = try world.callAll(requests, options: CallOptions())
-    return ac + pr + le
+    return made
   }
 
   /// Asks proposer `p` to propose `value`; the ballot it starts with, or the call's failure.

@@ -25,13 +25,11 @@ public final class PubSubClient {
 
   /// Spawns the broker `ps` and `count` subscribers `sub1`, `sub2`, ….
   public func start(subscribers count: Int) throws(WorldError) -> [NodeInfo] {
-    var made = try world.spawn(count: 1, names: ["ps"], roles: ["pubsub"])
+    let made = try world.spawn(groups: [
+      (["ps"], "pubsub"), (count > 0 ? (1...count).map { "sub\($0)" } : [], "subscriber"),
+    ])
     broker = made[0].id
-    if count > 0 {
-      let subs = try world.spawn(count: count, names: (1...count).map { "sub\($0)" }, roles: ["subscriber"])
-      subscribers = subs.map(\.id)
-      made += subs
-    }
+    subscribers = made.dropFirst().map(\.id)
     return made
   }
 

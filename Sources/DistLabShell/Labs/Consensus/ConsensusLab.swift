@@ -2,10 +2,13 @@ import DistLab
 import DistLabConsensus
 
 extension PaxosClient: LabClient {}
+extension VoteClient: LabClient {}
 
 extension ShellSession {
   /// The Paxos lab's client for the current world.
   var paxos: PaxosClient { labs.client(PaxosClient.self, world: world) }
+  /// The naive agreement lab's client for the current world.
+  var vote: VoteClient { labs.client(VoteClient.self, world: world) }
 }
 
 /// What a `paxos` command did.
@@ -15,14 +18,20 @@ public enum ConsensusResult: Sendable {
   /// Each proposer's answer to `paxos.outcome` (nil: silent), and what the trace shows chosen.
   case paxosStatus([(NodeID, [Value]?)], PaxosLedger)
   case checked(PaxosModel.Configuration, PaxosModel.Result)
+  case voteStarted([NodeInfo], [Value], timeout: Nanoseconds?)
+  case voteBegun
+  /// The voters, and each decision in the trace: who, what, from how many values.
+  case voteStatus([NodeID], [(NodeID, Value, Int)])
+  case twins(VoteTwins)
 }
 
 /// The consensus lab's shell side, as `Labs.all` lists it.
 enum ConsensusLab {
-  static let shell = LabShellSide(commands: [PaxosCommands.spec], subjects: subjects, events: event)
+  static let shell = LabShellSide(
+    commands: [PaxosCommands.spec, VoteCommands.spec], subjects: subjects, events: event)
 
   static let subjects = SubjectGroup(
-    title: "Paxos (the world's truth, from the acceptors' trace events)", namespace: "paxos.",
+    title: "Paxos and naive agreement (the world's truth, from the trace)", namespace: nil,
     subjects: [
       Subject("paxos.chosen", "how many different values were chosen: at most 1 if Paxos held") {
         s, t throws(ShellError) in .number(Double(try ledger(s, t).values.count))
@@ -33,7 +42,21 @@ enum ConsensusLab {
       Subject("paxos.ballots", "ballots in which some acceptor accepted") { s, t throws(ShellError) in
         .number(Double(try ledger(s, t).ballots))
       },
+      Subject("vote.decided", "voters that have decided") { s, t throws(ShellError) in
+        .number(Double(try decisions(s, t).count))
+      },
+      Subject("vote.agreement", "true when every decision so far is the same value") { s, t throws(ShellError) in
+        .text(String(Set(try decisions(s, t).map(\.value)).count <= 1))
+      },
     ])
+
+  static func decisions(_ s: ShellSession, _ t: Token) throws(ShellError) -> [(voter: NodeID, value: Value, known: Int)]
+  {
+    guard !s.vote.voters.isEmpty else {
+      throw ShellError("'\(t.text)' is about the voters, and there are none: 'vote start'", column: t.column)
+    }
+    return s.vote.decisions
+  }
 
   static func ledger(_ s: ShellSession, _ t: Token) throws(ShellError) -> PaxosLedger {
     guard s.paxos.isStarted else {
@@ -49,6 +72,7 @@ enum ConsensusLab {
 
   /// How the Paxos roles' trace events read.
   @Sendable static func event(_ topic: String, _ values: [Value]) -> String? {
+    if topic == "vote.decided", values.count == 2 { return "decides \(values[0]) (knowing \(values[1]) values)" }
     guard topic.hasPrefix("paxos."), let b = values.first.map(ballot) else { return nil }
     let v = values.count > 1 ? values[1].description : ""
     switch topic {

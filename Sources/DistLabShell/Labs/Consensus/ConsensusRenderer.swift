@@ -20,7 +20,34 @@ struct ConsensusRenderer {
       return "\(view.name(p)) proposes \(value), starting with ballot \(ConsensusLab.ballot(v.first ?? .null))"
     case .paxosStatus(let outcomes, let ledger): return status(outcomes, ledger)
     case .checked(let c, let r): return checked(c, r)
+    case .voteStarted(let nodes, let values, let timeout):
+      let each = zip(nodes, values).map { "\($0.name) = \($1)" }.joined(separator: ", ")
+      return "started voters: \(each)\n"
+        + (timeout.map { "each decides the smallest value it knows \($0) after it begins" }
+          ?? "each decides the smallest value once it knows every voter's")
+    case .voteBegun: return "every voter that is up sent its value to the others"
+    case .voteStatus(let voters, let decisions): return voteStatus(voters, decisions)
+    case .twins(let t): return VoteTwinsRenderer(style: style, view: view).render(t)
     }
+  }
+
+  func voteStatus(_ voters: [NodeID], _ decisions: [(NodeID, Value, Int)]) -> String {
+    var table = TextTable(["VOTER", "DECIDED", "FROM VALUES"], rightAligned: [2])
+    for v in voters {
+      if let d = decisions.first(where: { $0.0 == v }) {
+        table.add([view.name(v), d.1.description, "\(d.2) of \(voters.count)"])
+      } else {
+        table.add([view.name(v), "-", ""])
+      }
+    }
+    let values = Set(decisions.map(\.1))
+    let verdict =
+      decisions.isEmpty
+      ? "nobody has decided"
+      : values.count == 1
+        ? style.ok("agreement: every decision is \(decisions[0].1)")
+        : style.error("AGREEMENT VIOLATED: \(values.count) different decisions")
+    return table.render(style: style) + "\n" + style.dim("the world's truth, from the trace: ") + verdict
   }
 
   func status(_ outcomes: [(NodeID, [Value]?)], _ ledger: PaxosLedger) -> String {
