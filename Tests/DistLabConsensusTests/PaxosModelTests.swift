@@ -34,4 +34,15 @@ final class PaxosModelTests: XCTestCase {
     XCTAssertGreaterThan(PaxosModel.estimate(config(rounds: 2, crashes: 0, forgetful: false)), base * 100)
     XCTAssertGreaterThan(PaxosModel.estimate(config(rounds: 1, crashes: 1, forgetful: false)), base)
   }
+
+  /// FLP's non-termination, found: a schedule in which both ballots reach phase 2 and nothing
+  /// is chosen, the second ballot's prepares winning the acceptors the first one needs.
+  func testTheSearchFindsADuelInWhichNothingIsChosen() throws {
+    let r = PaxosModel(config(rounds: 1, crashes: 0, forgetful: false)).duel()
+    let trace = try XCTUnwrap(r.counterexample)
+    XCTAssertEqual(trace.count, 10)
+    XCTAssertEqual(r.chosen, [])
+    let starts = trace.filter { if case .start = $0 { true } else { false } }
+    XCTAssertEqual(starts.count, 2)
+  }
 }

@@ -123,6 +123,21 @@ public struct PaxosModel: Sendable {
 
   /// Explores every reachable state (up to `bound` of them), checking safety in each.
   public func check(bound: Int = 20_000_000, cancel: () -> Bool = { false }) -> Result {
+    search(bound: bound, cancel: cancel) { chosen($0).count > 1 }
+  }
+
+  /// Looks for the adversary's schedule FLP promises: one in which every ballot of every
+  /// proposer gets as far as phase 2 and is then pre-empted, so that all of them are used up
+  /// and nothing is chosen. With more ballots the same schedule goes on; it never has to end.
+  public func duel(bound: Int = 20_000_000, cancel: () -> Bool = { false }) -> Result {
+    search(bound: bound, cancel: cancel) { s in
+      s.ballotValue.allSatisfy { $0 != 0 } && s.history.allSatisfy { $0.nonzeroBitCount < config.majority }
+    }
+  }
+
+  /// Breadth-first from the initial state until a state satisfies `goal` (its shortest trace
+  /// is then the result's `counterexample`) or every reachable state has been seen.
+  func search(bound: Int, cancel: () -> Bool, goal: (State) -> Bool) -> Result {
     var index: [State: Int] = [initial: 0]
     var states = [initial]
     var parent: [(Int, Step)] = [(-1, .crash(acceptor: -1))]
@@ -141,8 +156,8 @@ public struct PaxosModel: Sendable {
         index[t] = states.count
         states.append(t)
         parent.append((next, step))
-        let values = chosen(t)
-        if values.count > 1 {
+        if goal(t) {
+          let values = chosen(t)
           var trace: [Step] = []
           var i = states.count - 1
           while i > 0 {

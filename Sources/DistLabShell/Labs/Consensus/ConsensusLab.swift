@@ -18,6 +18,8 @@ public enum ConsensusResult: Sendable {
   /// Each proposer's answer to `paxos.outcome` (nil: silent), and what the trace shows chosen.
   case paxosStatus([(NodeID, [Value]?)], PaxosLedger)
   case checked(PaxosModel.Configuration, PaxosModel.Result)
+  /// A search for the schedule in which every ballot is pre-empted and nothing is chosen.
+  case dueled(PaxosModel.Configuration, PaxosModel.Result)
   case voteStarted([NodeInfo], [Value], timeout: Nanoseconds?)
   case voteBegun
   /// The voters, and each decision in the trace: who, what, from how many values.

@@ -20,6 +20,7 @@ struct ConsensusRenderer {
       return "\(view.name(p)) proposes \(value), starting with ballot \(ConsensusLab.ballot(v.first ?? .null))"
     case .paxosStatus(let outcomes, let ledger): return status(outcomes, ledger)
     case .checked(let c, let r): return checked(c, r)
+    case .dueled(let c, let r): return dueled(c, r)
     case .voteStarted(let nodes, let values, let timeout):
       let each = zip(nodes, values).map { "\($0.name) = \($1)" }.joined(separator: ", ")
       return "started voters: \(each)\n"
@@ -72,6 +73,36 @@ struct ConsensusRenderer {
     return lines.joined(separator: "\n")
   }
 
+  func dueled(_ c: PaxosModel.Configuration, _ r: PaxosModel.Result) -> String {
+    let n = c.rounds * c.proposers
+    var lines = [
+      "\(c.acceptors) acceptors, \(c.proposers) proposers, \(c.rounds) ballot\(c.rounds == 1 ? "" : "s") each:"
+    ]
+    lines.append("explored \(Grouped.number(Int64(r.states))) states (\(Grouped.number(Int64(r.transitions))) moves)")
+    guard let trace = r.counterexample else {
+      lines.append(style.ok("no schedule pre-empts every ballot without choosing a value"))
+      return lines.joined(separator: "\n")
+    }
+    lines.append(
+      style.warn("a duel: each ballot's prepares reach a majority before the ballot before it is accepted,")
+        + "\nso every ballot but the last is pre-empted, all \(n) reach phase 2 and nothing is chosen;"
+        + "\nthe schedule, \(trace.count) steps:")
+    lines += steps(trace, c)
+    return lines.joined(separator: "\n")
+  }
+
+  func steps(_ trace: [PaxosModel.Step], _ c: PaxosModel.Configuration) -> [String] {
+    trace.enumerated().map { i, step in
+      let text: String
+      switch step {
+      case .start(let p, let b): text = "p\(p) starts ballot \((b - 1) / c.proposers + 1).\(p)"
+      case .deliver(let m, let keep): text = "deliver \(m)" + (keep ? " (a copy stays)" : "")
+      case .crash(let a): text = "a\(a) crashes and restarts" + (c.forgetful ? ", forgetting everything" : "")
+      }
+      return String(repeating: " ", count: i < 9 ? 3 : 2) + "\(i + 1). \(text)"
+    }
+  }
+
   func checked(_ c: PaxosModel.Configuration, _ r: PaxosModel.Result) -> String {
     var what = "\(c.acceptors) acceptors, \(c.proposers) proposers, \(c.rounds) ballot\(c.rounds == 1 ? "" : "s") each"
     what += ", \(c.crashes) crash\(c.crashes == 1 ? "" : "es")" + (c.duplication ? ", duplication" : "")
@@ -87,15 +118,7 @@ struct ConsensusRenderer {
     lines.append(
       style.error("UNSAFE: values \(r.chosen.map(String.init).joined(separator: " and ")) both chosen")
         + "; a shortest trace, \(trace.count) steps:")
-    for (i, step) in trace.enumerated() {
-      let text: String
-      switch step {
-      case .start(let p, let b): text = "p\(p) starts ballot \((b - 1) / c.proposers + 1).\(p)"
-      case .deliver(let m, let keep): text = "deliver \(m)" + (keep ? " (a copy stays)" : "")
-      case .crash(let a): text = "a\(a) crashes and restarts" + (c.forgetful ? ", forgetting everything" : "")
-      }
-      lines.append(String(repeating: " ", count: i < 9 ? 3 : 2) + "\(i + 1). \(text)")
-    }
+    lines += steps(trace, c)
     return lines.joined(separator: "\n")
   }
 }

@@ -19,7 +19,8 @@ extension PaxosCommands {
         "about \(Grouped.number(Int64(min(estimate, 1e15)))) states, past the limit of \(Grouped.number(Int64(stateLimit))): "
           + "fewer --rounds, --crashes or nodes", column: inv.column)
     }
-    let result = PaxosModel(config).check(bound: stateLimit, cancel: s.cancel)
-    return .consensus(.checked(config, result))
+    let model = PaxosModel(config)
+    if inv.has("--duel") { return .consensus(.dueled(config, model.duel(bound: stateLimit, cancel: s.cancel))) }
+    return .consensus(.checked(config, model.check(bound: stateLimit, cancel: s.cancel)))
   }
 }

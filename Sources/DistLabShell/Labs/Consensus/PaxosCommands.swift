@@ -41,7 +41,10 @@ enum PaxosCommands {
           "Breadth-first over every order of deliveries, every ballot given up and every acceptor crash,",
           "so a violation comes with a shortest trace. Lost messages are those never delivered.",
         ],
-        example: ["paxos check --rounds 1 --crashes 1", "paxos check --rounds 1 --crashes 1 --forgetful"],
+        example: [
+          "paxos check --rounds 1 --crashes 1", "paxos check --rounds 1 --crashes 1 --forgetful",
+          "paxos check --rounds 1 --duel",
+        ],
         flags: [
           FlagSpec("--acceptors", .count, placeholder: "N", help: "acceptors (default 3)"),
           FlagSpec("--proposers", .count, placeholder: "N", help: "proposers (default 2)"),
@@ -49,6 +52,7 @@ enum PaxosCommands {
           FlagSpec("--crashes", .count, placeholder: "C", help: "acceptor crashes to add (default 0)"),
           FlagSpec("--duplication", help: "a message may be delivered more than once"),
           FlagSpec("--forgetful", help: "the broken variant: a restarted acceptor forgets its promise"),
+          FlagSpec("--duel", help: "find instead a schedule where every ballot is pre-empted and nothing chosen"),
         ],
         action: check),
     ])
