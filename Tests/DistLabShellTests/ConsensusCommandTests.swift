@@ -6,14 +6,6 @@ import XCTest
 /// The Paxos commands refuse bad input with one line, and a model check too large to finish is
 /// refused with its estimate before it starts.
 final class ConsensusCommandTests: XCTestCase {
-  func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line)
-  {
-    let out = s.run(line)
-    XCTAssertEqual(out.status, .error, line, file: file, line: l)
-    XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
-    XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
-  }
-
   func testBadPaxosInputIsRefused() {
     let s = ShellSession(config: WorldConfig())
     refused(s, "paxos propose p1 x", "no Paxos yet")

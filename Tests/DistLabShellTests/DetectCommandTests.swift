@@ -6,14 +6,6 @@ import XCTest
 /// The failure-detection commands refuse bad input with one line naming the word, and start
 /// nothing.
 final class DetectCommandTests: XCTestCase {
-  func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line)
-  {
-    let out = s.run(line)
-    XCTAssertEqual(out.status, .error, line, file: file, line: l)
-    XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
-    XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
-  }
-
   func testBadDetectorSettingsAreRefusedAndNothingStarts() {
     let s = ShellSession(config: WorldConfig())
     refused(s, "detect start --interval -1s", "--interval must be a duration")

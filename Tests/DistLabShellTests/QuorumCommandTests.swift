@@ -6,14 +6,6 @@ import XCTest
 /// The quorum store's and the slow subscribers' commands refuse bad input with one line that
 /// names the flag, and change nothing.
 final class QuorumCommandTests: XCTestCase {
-  func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line)
-  {
-    let out = s.run(line)
-    XCTAssertEqual(out.status, .error, line, file: file, line: l)
-    XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
-    XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
-  }
-
   func testBadQuorumSettingsAreRefusedAndNothingStarts() {
     let s = ShellSession(config: WorldConfig())
     refused(s, "store start --quorum --w 4", "--w 4 is larger than --n 3")

@@ -31,6 +31,14 @@ func runOK(_ s: ShellSession, _ lines: [String], file: StaticString = #filePath,
   return out.joined(separator: "\n")
 }
 
+/// Runs a line that must be refused with one line of error containing `text`.
+func refused(_ s: ShellSession, _ line: String, _ text: String, file: StaticString = #filePath, line l: UInt = #line) {
+  let out = s.run(line)
+  XCTAssertEqual(out.status, .error, line, file: file, line: l)
+  XCTAssertTrue(out.text.contains(text), "\(line): \(out.text)", file: file, line: l)
+  XCTAssertEqual(out.text.split(separator: "\n").count, 1, "one line: \(out.text)", file: file, line: l)
+}
+
 /// Everything about the world a command could change, for checking that a rejected command
 /// changed nothing.
 struct WorldFingerprint: Equatable {

@@ -62,6 +62,11 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     return nil
   }
 
+  public var listValue: [Value]? {
+    if case .list(let l) = self { return l }
+    return nil
+  }
+
   static func format(_ d: Double) -> String {
     if d.isFinite && d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) + ".0" }
     return String(d)

@@ -21,10 +21,3 @@ public struct Ballot: Hashable, Comparable, Sendable, CustomStringConvertible {
     self.init(round: Int(r), proposer: Int(p))
   }
 }
-
-extension Value {
-  var listValue: [Value]? {
-    if case .list(let l) = self { return l }
-    return nil
-  }
-}

@@ -74,10 +74,3 @@ public struct DetectorSettings: Hashable, Sendable {
     indirect = v["indirect"]?.intValue.map { Int($0) }
   }
 }
-
-extension Value {
-  var listValue: [Value]? {
-    if case .list(let l) = self { return l }
-    return nil
-  }
-}

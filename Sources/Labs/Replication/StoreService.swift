@@ -312,10 +312,3 @@ public struct StoreSettings: Hashable, Sendable {
     fencing = v["fencing"] == .bool(true)
   }
 }
-
-extension Value {
-  var listValue: [Value]? {
-    if case .list(let l) = self { return l }
-    return nil
-  }
-}

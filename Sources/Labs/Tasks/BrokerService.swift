@@ -208,10 +208,3 @@ public final class BrokerService: StartingService {
     for (name, list) in items { queues[name] = MessageQueue(restoring: list) }
   }
 }
-
-extension Value {
-  public var listValue: [Value]? {
-    if case .list(let l) = self { return l }
-    return nil
-  }
-}
