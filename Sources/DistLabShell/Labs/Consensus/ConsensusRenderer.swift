@@ -108,7 +108,7 @@ struct ConsensusRenderer {
     what += ", \(c.crashes) crash\(c.crashes == 1 ? "" : "es")" + (c.duplication ? ", duplication" : "")
     if c.forgetful { what += ", forgetful acceptors" }
     var lines = [
-      "explored \(Grouped.number(Int64(r.states))) states (\(Grouped.number(Int64(r.transitions))) moves): \(what)"
+      what + ":", "explored \(Grouped.number(Int64(r.states))) states (\(Grouped.number(Int64(r.transitions))) moves)",
     ]
     if r.stoppedAtBound { lines.append(style.warn("stopped before the end: the answer holds for the states explored")) }
     guard let trace = r.counterexample else {

@@ -13,8 +13,9 @@ struct DetectSweepRenderer {
     }
     var lines = [
       "\(plan.parameter.rawValue) from \(label(plan.values.first ?? 0)) to \(label(plan.values.last ?? 0)), "
-        + "\(plan.seeds) seed\(plan.seeds == 1 ? "" : "s") each, \(plan.nodes) monitors, a kill at 20s"
-        + (plan.pause.map { ", a pause of \($0) at 10s" } ?? "")
+        + "\(plan.seeds) seed\(plan.seeds == 1 ? "" : "s") each, \(plan.nodes) monitors",
+      "each run: " + (plan.pause.map { "the second monitor paused for \($0) at 10s, " } ?? "")
+        + "the last killed at 20s",
     ]
     if points.count < plan.values.count { lines.append(style.warn("interrupted after \(points.count) values")) }
     let widest = points.compactMap { $0.detection?.value }.max() ?? 1
