@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "DistLabReplication", targets: ["DistLabReplication"]),
     .library(name: "DistLabDetection", targets: ["DistLabDetection"]),
     .library(name: "DistLabConsensus", targets: ["DistLabConsensus"]),
+    .library(name: "DistLabService", targets: ["DistLabService"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -30,10 +31,12 @@ let package = Package(
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
     .target(name: "DistLabDetection", dependencies: ["DistLab"], path: "Sources/Labs/Detection"),
     .target(name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus"),
+    .target(name: "DistLabService", dependencies: ["DistLab"], path: "Sources/Labs/Service"),
     .target(
       name: "DistLabShell",
       dependencies: [
         "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "DistLabConsensus",
+        "DistLabService",
         "CEditLine",
       ]
     ),
@@ -51,6 +54,7 @@ let package = Package(
     .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
     .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),
     .testTarget(name: "DistLabConsensusTests", dependencies: ["DistLab", "DistLabConsensus"]),
+    .testTarget(name: "DistLabServiceTests", dependencies: ["DistLab", "DistLabService"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

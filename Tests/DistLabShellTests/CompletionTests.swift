@@ -7,7 +7,8 @@ final class CompletionTests: XCTestCase {
     let s = preparedSession()
     let c = Completer(session: s)
     XCTAssertEqual(c.candidates("sp"), ["spawn"])
-    XCTAssertEqual(Set(c.candidates("s")), ["spawn", "send", "seed", "set", "stats", "source", "shard", "store"])
+    XCTAssertEqual(
+      Set(c.candidates("s")), ["spawn", "send", "seed", "set", "stats", "source", "shard", "store", "service"])
     XCTAssertEqual(c.candidates("net la"), ["latency"])
     XCTAssertEqual(c.candidates("net latency u"), ["uniform"])
     XCTAssertEqual(c.candidates("rpc n2 add 1 2 --ti"), ["--timeout"])

@@ -32,6 +32,7 @@ public enum CommandResult: Sendable {
   case pubsub(PubSubResult)
   case detect(DetectResult)
   case consensus(ConsensusResult)
+  case service(ServiceResult)
   case reset
   case exit
 }

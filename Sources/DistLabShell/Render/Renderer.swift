@@ -65,6 +65,7 @@ public struct Renderer {
     case .store(let r): return StoreRenderer(style: style, view: view).render(r)
     case .detect(let r): return DetectRenderer(style: style, view: view).render(r)
     case .consensus(let r): return ConsensusRenderer(style: style, view: view).render(r)
+    case .service(let r): return ServiceRenderer(style: style, view: view).render(r)
     case .pubsub(let r): return PubSubRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }

@@ -2,6 +2,7 @@ import DistLab
 import DistLabConsensus
 import DistLabDetection
 import DistLabReplication
+import DistLabService
 import DistLabTasks
 
 extension RoleCatalog {
@@ -11,5 +12,5 @@ extension RoleCatalog {
     [StandardNode.role] + TaskRoles.all + [
       StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
       DetectionClient.role,
-    ] + PaxosClient.roles + [VoteClient.role])
+    ] + PaxosClient.roles + [VoteClient.role] + ServiceClient.roles)
 }

@@ -1,0 +1,44 @@
+import DistLab
+import Foundation
+
+/// A server of the service lab: it handles one request at a time, first come first served, each
+/// taking a time drawn from an exponential distribution of the set mean — with Poisson arrivals,
+/// the M/M/1 queue of queueing theory, whose mean time in the system is 1/(μ − λ).
+public final class ServerService: Service {
+  var meanService = Nanoseconds.milliseconds(10)
+  var queue: [Request] = []
+  var busy = false
+  var served = 0
+
+  public init() {}
+
+  public static let methods: [ServiceMethod<ServerService>] = [
+    ServiceMethod("svc.configure", [ArgumentSpec("MEAN", .int)], "the mean service time, in nanoseconds") {
+      s, r, _ in
+      s.meanService = Nanoseconds(max(1_000, r.args[0].intValue ?? 10_000_000))
+      return .value([])
+    },
+    ServiceMethod("svc.call", [], "a request: answered when it has been served") { s, r, node in
+      s.queue.append(r)
+      s.serveNext(node)
+      return .later
+    },
+  ]
+
+  public func metrics() -> [(String, Double)] { [("served", Double(served)), ("queued", Double(queue.count))] }
+
+  func serveNext(_ node: ProgramNode) {
+    guard !busy, !queue.isEmpty else { return }
+    busy = true
+    let r = queue.removeFirst()
+    // An exponential draw: −mean × ln(U), U uniform in (0, 1].
+    let u = (Double(node.random() >> 11) + 1) / Double(1 << 53)
+    let t = Nanoseconds(Int64((-log(u) * Double(meanService.value)).rounded()))
+    _ = node.after(t) { [unowned self] node in
+      self.busy = false
+      self.served += 1
+      node.answer(r, .value([]))
+      self.serveNext(node)
+    }
+  }
+}
