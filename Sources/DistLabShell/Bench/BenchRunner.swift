@@ -7,7 +7,9 @@ import Foundation
 /// target. A missed target is a finding, not a failure: the exit status is 0 either way.
 public enum BenchRunner {
   /// The groups `--only` chooses from, in the order they run.
-  public static let groups = ["throughput", "rpc", "tasks", "check", "quorum", "paxos", "spawn", "prompt", "shard"]
+  public static let groups = [
+    "throughput", "rpc", "tasks", "check", "quorum", "paxos", "service", "spawn", "prompt", "shard",
+  ]
 
   public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
     var plan = BenchPlan(quick: quick)
@@ -37,6 +39,7 @@ enum BenchTargets {
   static let tasksPerSecond = BenchTarget.atLeast(200_000)
   static let quorumOpsPerSecond = BenchTarget.atLeast(100_000)
   static let paxosStatesPerMinute = BenchTarget.atLeast(1_000_000)
+  static let serviceRequestsPerSecond = BenchTarget.atLeast(100_000)
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
@@ -51,6 +54,7 @@ struct BenchPlan {
   var taskRoundTrips = 5_000
   var quorumOperations = 300_000
   var paxosStates = 5_000_000
+  var serviceSeconds = 3.0
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -64,6 +68,7 @@ struct BenchPlan {
       taskRoundTrips = 500
       quorumOperations = 30_000
       paxosStates = 300_000
+      serviceSeconds = 1
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -84,6 +89,7 @@ struct BenchPlan {
       ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
       ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
       ("quorum", { self.measureQuorum(report) }), ("paxos", { self.measurePaxos(report) }),
+      ("service", { self.measureService(report) }),
       ("spawn", { self.measureSpawn(report) }),
       ("prompt", { self.measurePrompt(report) }),
       ("shard", { ShardBench.measure(keys: self.shardKeys, lookups: self.shardLookups, report) }),
@@ -182,6 +188,17 @@ struct BenchPlan {
         note: run.failureMessage ?? failed
           ?? "\(BenchRendering.grouped(Int64(quorumOperations))) client calls, 512 in flight, N=3 W=2 R=2, half writes")
     )
+  }
+
+  private func measureService(_ report: (BenchFigure) -> Void) {
+    let run = Result { () throws(WorldError) in try ServiceBench.run(rate: 120_000, seconds: serviceSeconds) }
+    report(
+      BenchFigure(
+        id: "service.requestsPerSecond", label: "load generator, 10 servers, live", value: try? run.get().perSecond,
+        unit: "req/s", target: BenchTargets.serviceRequestsPerSecond,
+        note: run.failureMessage
+          ?? "asked for 120,000/s; answered \((try? run.get().availability).map { String(format: "%.1f", $0 * 100) } ?? "?")%"
+      ))
   }
 
   private func measurePaxos(_ report: (BenchFigure) -> Void) {

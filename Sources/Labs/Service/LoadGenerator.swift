@@ -56,6 +56,8 @@ public final class LoadGenerator: Service {
   var outstanding: [NodeID: Int] = [:]
   var next = 0
   var until = Nanoseconds.zero
+  /// When the next request is due.
+  var arrival = Nanoseconds.zero
 
   public init() {}
 
@@ -65,12 +67,17 @@ public final class LoadGenerator: Service {
       g.plan = plan
       g.results = []
       g.until = node.now + plan.duration
+      g.arrival = .zero
       g.schedule(node)
       return .value([])
     },
-    ServiceMethod("load.results", [], "every request so far: [latency ns or −1, 0 ok | 1 error | 2 timeout]") {
-      g, _, _ in
-      .value([.list(g.results)])
+    ServiceMethod(
+      "load.results", [ArgumentSpec("FROM", .int)],
+      "up to 10,000 requests from FROM on: [latency ns or −1, 0 ok | 1 error | 2 timeout]; and how many there are"
+    ) { g, r, _ in
+      let from = max(0, min(g.results.count, Int(r.args[0].intValue ?? 0)))
+      let page = Array(g.results[from..<min(g.results.count, from + 10_000)])
+      return .value([.list(page), .int(Int64(g.results.count))])
     },
   ]
 
@@ -83,14 +90,18 @@ public final class LoadGenerator: Service {
     return Nanoseconds(Int64((-log(u) * mean).rounded()))
   }
 
+  /// Sends every request whose arrival time has come — each timed from when it was due, so
+  /// that a late wake-up does not hide queueing from the figures (no coordinated omission) —
+  /// and sleeps until the next arrival.
   func schedule(_ node: ProgramNode) {
     guard let plan else { return }
-    let wait = gap(node, plan)
-    guard node.now + wait < until else { return }
-    _ = node.after(wait) { [unowned self] node in
-      self.send(node)
-      self.schedule(node)
+    if arrival == .zero { arrival = node.now + gap(node, plan) }
+    while arrival <= node.now && arrival < until {
+      send(node, due: arrival)
+      arrival = arrival + gap(node, plan)
     }
+    guard arrival < until else { return }
+    _ = node.after(arrival - node.now) { [unowned self] node in self.schedule(node) }
   }
 
   func pick(_ node: ProgramNode, _ plan: LoadPlan) -> NodeID {
@@ -104,13 +115,13 @@ public final class LoadGenerator: Service {
     }
   }
 
-  func send(_ node: ProgramNode) {
+  func send(_ node: ProgramNode, due: Nanoseconds) {
     guard let plan else { return }
     let server = pick(node, plan)
     let index = results.count
     results.append(.list([.int(-1), .int(2)]))
     outstanding[server, default: 0] += 1
-    let sent = node.now
+    let sent = due
     node.call(server, "svc.call", [], options: CallOptions(timeout: plan.deadline)) { [unowned self] node, result in
       self.outstanding[server, default: 1] -= 1
       switch result {

@@ -47,13 +47,17 @@ public final class ServiceClient {
       servers: servers, rate: rate, duration: duration, poisson: poisson, balancer: balancer, deadline: deadline)
     _ = try world.call(to: gen, method: "load.run", args: [plan.value], options: CallOptions())
     _ = try world.advance(by: duration + deadline + .milliseconds(10), cancel: cancel)
-    let outcome = try world.call(to: gen, method: "load.results", args: [], options: CallOptions())
+    // A frame's list holds at most 65,535 values: the results come in pages.
     var rows: [(Int64, Int)] = []
-    if case .value(let v) = outcome.result {
-      for r in v.first?.listValue ?? [] {
+    while true {
+      let outcome = try world.call(
+        to: gen, method: "load.results", args: [.int(Int64(rows.count))], options: CallOptions())
+      guard case .value(let v) = outcome.result, v.count == 2, let page = v[0].listValue, !page.isEmpty else { break }
+      for r in page {
         guard let l = r.listValue, l.count == 2, let ns = l[0].intValue, let code = l[1].intValue else { continue }
         rows.append((ns, Int(code)))
       }
+      if rows.count >= Int(v[1].intValue ?? 0) { break }
     }
     let report = SLAReport(rows, duration: duration, deadline: deadline)
     lastReport = report
