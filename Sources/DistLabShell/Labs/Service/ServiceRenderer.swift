@@ -36,7 +36,7 @@ struct ServiceRenderer {
 
   /// Ten buckets from the fastest answer to the p99 (the rest in the last), as bars.
   func histogram(_ sorted: [Nanoseconds]) -> [String] {
-    guard let low = sorted.first, let high = sorted.last else { return [] }
+    guard let low = sorted.first else { return [] }
     let top = sorted[Swift.min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
     let span = Swift.max(1, (top - low).value)
     var counts = Array(repeating: 0, count: 10)
