@@ -35,7 +35,7 @@ public struct DetectorSettings: Hashable, Sendable {
   }
 
   /// How often a node looks at its peers in heartbeat mode: twice an interval.
-  var checkEvery: Nanoseconds { Nanoseconds(max(1_000_000, interval.value / 2)) }
+  public var checkEvery: Nanoseconds { Nanoseconds(max(1_000_000, interval.value / 2)) }
 
   var value: Value {
     var pairs: [MapEntry] = [

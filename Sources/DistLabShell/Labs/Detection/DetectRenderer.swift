@@ -31,7 +31,7 @@ struct DetectRenderer {
     } else {
       lines.append(
         "every \(s.interval) each sends every other a heartbeat, and looks at them every "
-          + Nanoseconds(max(1_000_000, s.interval.value / 2)).description)
+          + s.checkEvery.description)
       switch s.kind {
       case .timeout(let t): lines.append("fixed timeout: a peer silent for more than \(t) is suspected")
       case .phi(let threshold):
