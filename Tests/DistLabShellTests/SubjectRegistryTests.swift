@@ -17,7 +17,7 @@ final class SubjectRegistryTests: XCTestCase {
     runOK(q, ["store start --quorum", "store put x 1"])
     runOK(q, ["detect start --timeout 1s", "advance 2s", "kill m4", "advance 3s"])
     runOK(q, ["paxos start", "paxos propose p1 x", "advance 100ms", "vote start", "vote begin", "advance 10ms"])
-    runOK(q, ["service start", "service load --rate 20 --for 2s"])
+    runOK(q, ["service start --gateway", "service tenant k1", "service load --tenant k1 --rate 20 --for 2s"])
     let history = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).edn")
     try? "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n".write(
       to: history, atomically: true, encoding: .utf8)

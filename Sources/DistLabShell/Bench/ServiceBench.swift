@@ -12,10 +12,12 @@ enum ServiceBench {
     try world.setLatency(.fixed(.zero))
     world.setLiveEventTracing(false)
     let client = ServiceClient(world: world)
-    _ = try client.start(servers: 10, meanService: .microseconds(1))
+    _ = try client.start(servers: 10, meanService: .microseconds(1), gateway: false)
     let report = try client.load(
-      rate: rate, duration: .seconds(seconds), poisson: false, balancer: .roundRobin, deadline: .seconds(1),
-      cancel: { false })
+      streams: [LoadStream(rate: rate)], duration: .seconds(seconds), poisson: false, balancer: .roundRobin,
+      deadline: .seconds(1),
+      cancel: { false }
+    ).overall
     return (Double(report.ok) / seconds, report.availability)
   }
 }

@@ -1,5 +1,4 @@
 import DistLab
-import Foundation
 
 /// A server of the service lab: it handles one request at a time, first come first served, each
 /// taking a time drawn from an exponential distribution of the set mean — with Poisson arrivals,
@@ -18,7 +17,10 @@ public final class ServerService: Service {
       s.meanService = Nanoseconds(max(1_000, r.args[0].intValue ?? 10_000_000))
       return .value([])
     },
-    ServiceMethod("svc.call", [], "a request: answered when it has been served") { s, r, node in
+    ServiceMethod(
+      "svc.call", [ArgumentSpec("METHOD", .key, optional: true)],
+      "a request (read, write or admin: each takes the same time): answered when it has been served"
+    ) { s, r, node in
       s.queue.append(r)
       s.serveNext(node)
       return .later
@@ -31,9 +33,7 @@ public final class ServerService: Service {
     guard !busy, !queue.isEmpty else { return }
     busy = true
     let r = queue.removeFirst()
-    // An exponential draw: −mean × ln(U), U uniform in (0, 1].
-    let u = (Double(node.random() >> 11) + 1) / Double(1 << 53)
-    let t = Nanoseconds(Int64((-log(u) * Double(meanService.value)).rounded()))
+    let t = exponential(node, mean: Double(meanService.value))
     _ = node.after(t) { [unowned self] node in
       self.busy = false
       self.served += 1

@@ -1,53 +1,97 @@
 import DistLab
 import DistLabService
 
-/// The service lab's results as text: the SLA figures and a latency histogram.
+/// The service lab's results as text: the SLA figures and a latency histogram; tenants, their
+/// metering and the audit log.
 struct ServiceRenderer {
   let style: Style
   let view: WorldView
 
   func render(_ r: ServiceResult) -> String {
     switch r {
-    case .started(let nodes, let mean):
-      return "started the service: \(NodeSet.compact(nodes.map(\.name)))\n"
-        + "each serves one request at a time, taking \(mean) on average (exponentially distributed)"
-    case .loaded(let report, let rate, let balancer, let poisson): return loaded(report, rate, balancer, poisson)
+    case .started(let nodes, let mean, let gateway):
+      let servers = gateway ? Array(nodes.dropLast()) : nodes
+      var lines = [
+        "started the service: \(NodeSet.compact(servers.map(\.name)))",
+        "each serves one request at a time, taking \(mean) on average (exponentially distributed)",
+      ]
+      if gateway, let gw = nodes.last {
+        lines.append("\(gw.name), an API gateway, stands in front: every request names a tenant and its token")
+      }
+      return lines.joined(separator: "\n")
+    case .added(let nodes, let total):
+      return
+        "added \(NodeSet.compact(nodes.map(\.name))): the service has \(total) servers; the next load spreads over all"
+    case .loaded(let report): return LoadRenderer(style: style).render(report)
+    case .tenant(let t, let new):
+      let verb = new ? "added tenant \(t.name), token \(t.token)" : "tenant \(t.name)"
+      return "\(verb): may call \(methods(t))"
+    case .plan(let t): return "tenant \(t.name): \(throttle(t)); \(quota(t))"
+    case .tenants(let list): return tenants(list)
+    case .usage(let rows): return usage(rows)
+    case .audit(let entries, let matching, let rotated): return audit(entries, matching, rotated)
     }
   }
 
-  func loaded(_ r: SLAReport, _ rate: Double, _ balancer: Balancer, _ poisson: Bool) -> String {
-    var lines = [
-      "sent \(Grouped.number(Int64(r.requests))) requests over \(r.duration) (\(NodeTableRenderer.number(rate))/s, "
-        + (poisson ? "Poisson" : "evenly spaced") + ", \(balancer.rawValue))"
-    ]
-    let availability = r.availability * 100
-    lines.append(
-      "answered \(Grouped.number(Int64(r.ok))), availability \(NodeTableRenderer.number((availability * 1000).rounded() / 1000))%, "
-        + "throughput \(NodeTableRenderer.number((r.throughput * 10).rounded() / 10))/s"
-        + (r.timeouts + r.errors > 0 ? style.warn(", \(r.timeouts) past the \(r.deadline) deadline") : ""))
-    guard let p50 = r.percentile(0.5), let p90 = r.percentile(0.9), let p99 = r.percentile(0.99),
-      let max = r.latencies.last, let mean = r.mean
-    else { return lines.joined(separator: "\n") }
-    lines.append("latency: p50 \(p50), p90 \(p90), p99 \(p99)")
-    lines.append("         max \(max), mean \(mean)")
-    lines += histogram(r.latencies)
+  func methods(_ t: Tenant) -> String { t.methods.isEmpty ? "no method" : t.methods.joined(separator: ", ") }
+
+  func throttle(_ t: Tenant) -> String {
+    guard let rate = t.rate, let bucket = t.bucket else { return "not throttled" }
+    return "throttled to \(NodeTableRenderer.number(rate))/s, bursts of \(bucket)"
+  }
+
+  func quota(_ t: Tenant) -> String {
+    guard let limit = t.limit else { return "no quota" }
+    return "quota \(Grouped.number(Int64(limit))) per \(t.period)"
+  }
+
+  func tenants(_ list: [Tenant]) -> String {
+    guard !list.isEmpty else { return "no tenants yet: 'service tenant NAME' adds one" }
+    var table = TextTable(["TENANT", "TOKEN", "MAY CALL", "THROTTLE", "QUOTA"])
+    for t in list {
+      let rate = t.rate.map { "\(NodeTableRenderer.number($0))/s, burst \(t.bucket ?? 1)" } ?? "-"
+      let quota = t.limit.map { "\(Grouped.number(Int64($0)))/\(t.period)" } ?? "-"
+      table.add([t.name, t.token, t.methods.isEmpty ? "none" : t.methods.joined(separator: ","), rate, quota])
+    }
+    return table.render(style: style)
+  }
+
+  func usage(_ rows: [TenantUsage]) -> String {
+    guard !rows.isEmpty else { return "the gateway has metered nothing yet" }
+    var table = TextTable(
+      ["TENANT", "RECEIVED", "SERVED", "THROTTLED", "OVER QUOTA", "DENIED", "FAILED"],
+      rightAligned: [1, 2, 3, 4, 5, 6])
+    for u in rows {
+      let denied = u.count(.unauthenticated) + u.count(.forbidden)
+      let failed = u.count(.error) + u.count(.unavailable)
+      table.add(
+        [u.tenant]
+          + [u.received, u.billed, u.count(.throttled), u.count(.overQuota), denied, failed].map {
+            Grouped.number(Int64($0))
+          })
+    }
+    var lines = ["what the gateway metered (a tenant is billed for what it was served):", table.render(style: style)]
+    if rows.contains(where: { $0.tenant == "?" }) {
+      lines.append("?: requests naming a tenant the gateway does not know")
+    }
     return lines.joined(separator: "\n")
   }
 
-  /// Ten buckets from the fastest answer to the p99 (the rest in the last), as bars.
-  func histogram(_ sorted: [Nanoseconds]) -> [String] {
-    guard let low = sorted.first else { return [] }
-    let top = sorted[Swift.min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
-    let span = Swift.max(1, (top - low).value)
-    var counts = Array(repeating: 0, count: 10)
-    for l in sorted { counts[Swift.min(9, Int((l - low).value * 10 / span))] += 1 }
-    let most = counts.max() ?? 1
-    let width = Swift.max(10, Swift.min(50, (style.columns ?? 80) - 30))
-    return counts.enumerated().map { i, c in
-      let from = low + Nanoseconds(span * Int64(i) / 10)
-      let label = i == 9 ? "≥ \(from)" : "\(from)"
-      let bar = String(repeating: "█", count: c == 0 ? 0 : Swift.max(1, c * width / most))
-      return label.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + bar + " \(c)"
+  func audit(_ entries: [AuditEntry], _ matching: Int, _ rotated: Int) -> String {
+    guard !entries.isEmpty else { return "no audit entries match" }
+    var table = TextTable(
+      ["TIME", "CALLER", "TENANT", "METHOD", "OUTCOME", "SERVER", "LATENCY"], rightAligned: [0, 6])
+    for e in entries {
+      let outcome = (e.outcome.status.map { "\($0) " } ?? "") + e.outcome.wire
+      table.add([
+        "\(e.time)", view.name(e.caller), e.tenant, e.method,
+        e.outcome == .ok ? outcome : style.warn(outcome), e.server.map(view.name) ?? "-",
+        e.latency.map { "\($0)" } ?? "-",
+      ])
     }
+    var head =
+      "the gateway's audit log: the last \(entries.count) of \(Grouped.number(Int64(matching))) matching entries"
+    if rotated > 0 { head += " (\(Grouped.number(Int64(rotated))) older ones rotated out)" }
+    return head + "\n" + table.render(style: style)
   }
 }
