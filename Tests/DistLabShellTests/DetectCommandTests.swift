@@ -32,4 +32,21 @@ final class DetectCommandTests: XCTestCase {
     refused(s, "detect sweep timeout 1s 2s --pause 11s", "--pause is at most 10s")
     refused(s, "detect sweep indirect 0 2 --interval 500ms", "longer than their 500ms timeout")
   }
+
+  /// `nodes --view` asks the node itself: a killed peer is "suspected" only once the monitor's
+  /// own timeout says so, while `nodes` (the world's truth) says "down" at once.
+  func testNodesViewShowsWhatAMonitorBelievesNotTheTruth() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["detect start --nodes 3 --timeout 3s", "advance 3s", "kill m3", "advance 1s"])
+    let early = runOK(s, ["nodes --view m1"])
+    XCTAssertTrue(early.hasPrefix("what m1 believes (its own view, not the world's truth):"), early)
+    XCTAssertTrue(early.contains("m3    trusted"), early)
+    XCTAssertTrue(runOK(s, ["nodes m3"]).contains("down"))
+    runOK(s, ["advance 4s"])
+    XCTAssertTrue(runOK(s, ["nodes --view m1"]).contains("m3    suspected"))
+    refused(s, "nodes m1 --view m2", "--view shows one node's own view: it takes no NODES")
+    runOK(s, ["spawn 1"])
+    refused(s, "nodes --view n4", "n4 keeps no view of the others: a monitor does ('detect start')")
+    refused(s, "nodes --view n9", "n9")
+  }
 }

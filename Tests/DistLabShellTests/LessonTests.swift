@@ -85,6 +85,39 @@ final class LessonTests: XCTestCase {
     XCTAssertTrue(twoDown.message.contains("shard.under"), twoDown.message)
   }
 
+  /// Lesson 04's exercises refuse the answers that miss the point: round robin where the
+  /// balancer matters, a fourth server where three were allowed, restarting the lost server,
+  /// and a throttle that starves the noisy tenant.
+  func testServiceExercisesRefuseTheNaiveAnswers() throws {
+    let library = LessonLibrary.load(lessons)
+    let attempts: [(String, String)] = [
+      ("meet-an-sla", "service start --servers 3 --service-time 10ms\nservice load --rate 180 --for 30s\n"),
+      (
+        "meet-an-sla",
+        "service start --servers 4 --service-time 10ms\nservice load --rate 180 --for 30s --balancer least-outstanding\n"
+      ),
+      (
+        "crash-behind-the-balancer",
+        "service start --servers 2 --service-time 10ms\nkill srv2\nrestart srv2\nservice load --rate 120 --for 30s\n"
+      ),
+      (
+        "noisy-neighbour",
+        "service start --servers 2 --service-time 5ms --gateway\nservice tenant alice\nservice tenant bob\n"
+          + "service quota bob --rate 50\nservice load --mix alice:20,bob:370 --for 20s\n"
+      ),
+    ]
+    for (exercise, text) in attempts {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-04-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(
+        at: folder.appendingPathComponent("04"), withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      try text.write(to: folder.appendingPathComponent("04/\(exercise).distlab"), atomically: true, encoding: .utf8)
+      let results = Grader.grade(library, solutions: folder.path, limits: GradeLimits())
+      let r = try XCTUnwrap(results.first { $0.exercise == exercise })
+      XCTAssertEqual(r.status, .failed, "\(exercise) passes with: \(text)")
+    }
+  }
+
   /// A lesson whose example was deliberately broken fails with a diff naming its file and line.
   func testABrokenExampleIsReportedWithFileAndLine() throws {
     let file = repositoryRoot.appendingPathComponent("Lessons/01-nodes-and-messages.md").path

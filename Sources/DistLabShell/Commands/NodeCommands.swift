@@ -61,8 +61,12 @@ enum NodeCommands {
         "INC is the node's incarnation: 1 after spawn, one more at every restart. A restarted node",
         "is a new incarnation with empty memory. Each node reports its own numbers from where its",
         "program runs; a standard node's are messages received, calls executed and keys held.",
+        "These columns are the world's truth. --view NODE shows instead what NODE itself believes",
+        "of the others, as far as its role keeps a view (a monitor of 'detect start' does).",
       ],
-      example: ["spawn 3", "nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)], action: list),
+      example: ["spawn 3", "nodes", "nodes n2"], positionals: [Positional("NODES", .nodeSet, .optional)],
+      flags: [FlagSpec("--view", .node, placeholder: "NODE", help: "what NODE believes of the others, not the truth")],
+      action: list),
   ]
 
   static func spawn(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -114,6 +118,17 @@ enum NodeCommands {
   }
 
   static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if let v = inv.flags["--view"] {
+      if let t = inv.word(0) {
+        throw ShellError("--view shows one node's own view: it takes no NODES", column: t.column)
+      }
+      let node = try NodeSet.single(v, in: s.world)
+      for lab in Labs.all {
+        if let view = try lab.nodeView?(s, node, inv.column) { return view }
+      }
+      throw ShellError(
+        "\(s.world.name(of: node)) keeps no view of the others: a monitor does ('detect start')", column: v.column)
+    }
     let ids =
       try inv.word(0).map { (t) throws(ShellError) in try NodeSet.resolve(t, in: s.world) }
       ?? s.world.allNodes.map(\.id)

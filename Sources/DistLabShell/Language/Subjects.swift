@@ -65,4 +65,7 @@ struct LabShellSide: Sendable {
   let subjects: SubjectGroup?
   /// How the lab's programs' trace events read (nil for a topic that is not the lab's).
   var events: (@Sendable (String, [Value]) -> String?)? = nil
+  /// What one node believes about the others, for `nodes --view NODE` (nil when the node keeps
+  /// no view this lab knows of).
+  var nodeView: (@Sendable (ShellSession, NodeID, Int) throws(ShellError) -> CommandResult?)? = nil
 }

@@ -129,6 +129,13 @@ enum DetectCommands {
     return .detect(.view(node, peers))
   }
 
+  /// A monitor's view for `nodes --view`; nil for a node that is not a monitor.
+  static func nodeView(_ s: ShellSession, _ node: NodeID, _ column: Int) throws(ShellError) -> CommandResult? {
+    guard s.detection.settings != nil, s.detection.nodes.contains(node) else { return nil }
+    let peers = try attempt(column) { () throws(WorldError) in try s.detection.view(of: node) }
+    return .detect(.view(node, peers))
+  }
+
   static func report(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let lab = try started(s, inv.column)
     return .detect(.report(lab.ledger))

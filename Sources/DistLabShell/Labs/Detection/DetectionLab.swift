@@ -10,7 +10,8 @@ extension ShellSession {
 
 /// The failure-detection lab's shell side, as `Labs.all` lists it.
 enum DetectionLab {
-  static let shell = LabShellSide(commands: [DetectCommands.spec], subjects: subjects, events: event)
+  static let shell = LabShellSide(
+    commands: [DetectCommands.spec], subjects: subjects, events: event, nodeView: DetectCommands.nodeView)
 
   static let subjects = SubjectGroup(
     title: "Failure detectors (the world's truth, from the trace: what 'detect report' shows)", namespace: "detect.",

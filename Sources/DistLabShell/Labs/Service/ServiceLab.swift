@@ -35,6 +35,9 @@ enum ServiceLab {
         .number(Double(try report(s, t).refused))
       },
       Subject("sla.throttled") { s, t throws(ShellError) in .number(Double(try report(s, t).count(.throttled))) },
+      Subject("service.servers", "how many servers the service has, up or not") { s, _ in
+        .number(Double(s.service.servers.count))
+      },
       Subject("tenant.p50.KEY", "a tenant's stream of the last load") { s, t throws(ShellError) in
         try latency(s, t, tenant: "tenant.p50.") { $0.percentile(0.5) }
       },
