@@ -7,12 +7,14 @@ import XCTest
 final class CommandTests: XCTestCase {
   /// Every command and subcommand that help lists has usage, a summary and an action, and
   /// its example runs as typed, in a fresh world, without an error line. (It runs in a
-  /// folder of its own holding the `lab.distlab` and `history.edn` that help names.)
+  /// folder of its own holding the `lab.distlab`, `history.edn` and `duel.txt` that help names.)
   func testEveryHelpExampleRunsAsTypedInAFreshWorld() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("help-examples-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     try "spawn 2\n".write(to: folder.appendingPathComponent("lab.distlab"), atomically: true, encoding: .utf8)
+    try "p1 starts ballot 1.1\np2 starts ballot 1.2\n".write(
+      to: folder.appendingPathComponent("duel.txt"), atomically: true, encoding: .utf8)
     try """
     {:process 0, :type :invoke, :f :write, :value 1}
     {:process 0, :type :ok, :f :write, :value 1}

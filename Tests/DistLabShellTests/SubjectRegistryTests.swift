@@ -18,6 +18,10 @@ final class SubjectRegistryTests: XCTestCase {
     runOK(q, ["detect start --timeout 1s", "advance 2s", "kill m4", "advance 3s"])
     runOK(q, ["paxos start", "paxos propose p1 x", "advance 100ms", "vote start", "vote begin", "advance 10ms"])
     runOK(q, ["service start --gateway", "service tenant k1", "service load --tenant k1 --rate 20 --for 2s"])
+    let schedule = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).txt")
+    try? "p1 starts ballot 1.1\n".write(to: schedule, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: schedule) }
+    runOK(q, ["paxos follow \(schedule.path)"])
     let history = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).edn")
     try? "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n".write(
       to: history, atomically: true, encoding: .utf8)

@@ -18,9 +18,11 @@ public enum ScriptFile {
   public static let maxFileSize = 16 * 1024 * 1024
   static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
+  /// `path` as named from a script in folder `base`; a script named without a folder
+  /// (`distlab run exp.distlab`) has the empty folder, the working one.
   public static func resolve(_ path: String, relativeTo base: String?) -> String {
-    if path.hasPrefix("/") || base == nil { return path }
-    return (base ?? ".") + "/" + path
+    guard let base, !base.isEmpty, !path.hasPrefix("/") else { return path }
+    return base + "/" + path
   }
 
   /// The file's lines, or a one-line reason it cannot be read.

@@ -8,6 +8,8 @@ public final class PaxosClient {
   public private(set) var acceptors: [NodeID] = []
   public private(set) var proposers: [NodeID] = []
   public private(set) var learners: [NodeID] = []
+  /// Where the last schedule followed through the model (`paxos follow`) left it.
+  public var lastFollowed: PaxosModel.Followed?
 
   public static let roles = [
     Role("acceptor", summary: "a Paxos acceptor: promises and accepts, on its disk", services: { [PaxosAcceptor()] }),

@@ -20,6 +20,8 @@ public enum ConsensusResult: Sendable {
   case checked(PaxosModel.Configuration, PaxosModel.Result)
   /// A search for the schedule in which every ballot is pre-empted and nothing is chosen.
   case dueled(PaxosModel.Configuration, PaxosModel.Result)
+  /// A schedule from a file, followed through the model.
+  case followed(String, PaxosModel.Configuration, PaxosModel.Followed)
   case voteStarted([NodeInfo], [Value], timeout: Nanoseconds?)
   case voteBegun
   /// The voters, and each decision in the trace: who, what, from how many values.
@@ -32,6 +34,13 @@ enum ConsensusLab {
   static let shell = LabShellSide(
     commands: [PaxosCommands.spec, VoteCommands.spec], subjects: subjects, events: event)
 
+  static func followed(_ s: ShellSession, _ t: Token) throws(ShellError) -> PaxosModel.Followed {
+    guard let f = s.paxos.lastFollowed else {
+      throw ShellError("'\(t.text)' reads the last 'paxos follow', and there has been none", column: t.column)
+    }
+    return f
+  }
+
   static let subjects = SubjectGroup(
     title: "Paxos and naive agreement (the world's truth, from the trace)", namespace: nil,
     subjects: [
@@ -43,6 +52,12 @@ enum ConsensusLab {
       },
       Subject("paxos.ballots", "ballots in which some acceptor accepted") { s, t throws(ShellError) in
         .number(Double(try ledger(s, t).ballots))
+      },
+      Subject("paxos.follow.unaccepted", "ballots of the last 'paxos follow' that reached phase 2 unaccepted") {
+        s, t throws(ShellError) in .number(Double(try followed(s, t).unaccepted.count))
+      },
+      Subject("paxos.follow.chosen", "values chosen at the end of the last 'paxos follow'") {
+        s, t throws(ShellError) in .number(Double(try followed(s, t).chosen.count))
       },
       Subject("vote.decided", "voters that have decided") { s, t throws(ShellError) in
         .number(Double(try decisions(s, t).count))

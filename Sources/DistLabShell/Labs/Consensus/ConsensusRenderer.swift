@@ -21,6 +21,7 @@ struct ConsensusRenderer {
     case .paxosStatus(let outcomes, let ledger): return status(outcomes, ledger)
     case .checked(let c, let r): return checked(c, r)
     case .dueled(let c, let r): return dueled(c, r)
+    case .followed(let file, let c, let f): return followed(file, c, f)
     case .voteStarted(let nodes, let values, let timeout):
       let each = zip(nodes, values).map { "\($0.name) = \($1)" }.joined(separator: ", ")
       return "started voters: \(each)\n"
@@ -93,12 +94,7 @@ struct ConsensusRenderer {
 
   func steps(_ trace: [PaxosModel.Step], _ c: PaxosModel.Configuration) -> [String] {
     trace.enumerated().map { i, step in
-      let text: String
-      switch step {
-      case .start(let p, let b): text = "p\(p) starts ballot \((b - 1) / c.proposers + 1).\(p)"
-      case .deliver(let m, let keep): text = "deliver \(m)" + (keep ? " (a copy stays)" : "")
-      case .crash(let a): text = "a\(a) crashes and restarts" + (c.forgetful ? ", forgetting everything" : "")
-      }
+      let text = step.text(c)
       return String(repeating: " ", count: i < 9 ? 3 : 2) + "\(i + 1). \(text)"
     }
   }
@@ -119,6 +115,28 @@ struct ConsensusRenderer {
       style.error("UNSAFE: values \(r.chosen.map(String.init).joined(separator: " and ")) both chosen")
         + "; a shortest trace, \(trace.count) steps:")
     lines += steps(trace, c)
+    return lines.joined(separator: "\n")
+  }
+
+  func followed(_ file: String, _ c: PaxosModel.Configuration, _ f: PaxosModel.Followed) -> String {
+    var lines = [
+      "followed \(f.steps) step\(f.steps == 1 ? "" : "s") of \(file) (\(c.acceptors) acceptors, \(c.proposers) proposers"
+        + (c.forgetful ? ", forgetful" : "") + ")"
+    ]
+    let phases = ["not started", "preparing", "accepting", "decided"]
+    for (i, p) in f.proposers.enumerated() {
+      lines.append("p\(i + 1): " + phases[p.phase] + (p.ballot.map { " in ballot \($0)" } ?? ""))
+    }
+    if !f.unaccepted.isEmpty {
+      lines.append("reached phase 2 without a majority accepting: " + f.unaccepted.joined(separator: ", "))
+    }
+    let chosen =
+      f.chosen.isEmpty
+      ? "nothing chosen"
+      : f.chosen.count == 1
+        ? "chosen: value \(f.chosen[0])"
+        : style.error("UNSAFE: values \(f.chosen.map(String.init).joined(separator: " and ")) chosen")
+    lines.append(chosen + "; \(f.inFlight) message\(f.inFlight == 1 ? "" : "s") in flight")
     return lines.joined(separator: "\n")
   }
 }

@@ -55,6 +55,23 @@ enum PaxosCommands {
           FlagSpec("--duel", help: "find instead a schedule where every ballot is pre-empted and nothing chosen"),
         ],
         action: check),
+      CommandSpec(
+        "follow", family: .observe,
+        summary: "follow a delivery order you wrote, step by step, through the model: an adversary's schedule",
+        details: [
+          "FILE has one step a line, in the words 'paxos check' prints: 'p1 starts ballot 1.1',",
+          "'deliver prepare 1.1 to a1', 'deliver a1's promise for 1.1 (nothing accepted) to p1', …",
+          "(a leading '12.' and # comments are skipped). Each step must be possible where the ones",
+          "before it led; at the end, what each proposer is doing and what was chosen.",
+        ],
+        example: ["paxos follow duel.txt"],
+        positionals: [Positional("FILE", .path)],
+        flags: [
+          FlagSpec("--acceptors", .count, placeholder: "N", help: "acceptors (default 3)"),
+          FlagSpec("--proposers", .count, placeholder: "N", help: "proposers (default 2)"),
+          FlagSpec("--forgetful", help: "the broken variant: a restarted acceptor forgets its promise"),
+        ],
+        action: follow),
     ])
 
   static func started(_ s: ShellSession, _ column: Int) throws(ShellError) -> PaxosClient {

@@ -5,11 +5,12 @@ import DistLabService
 /// latency percentiles, and a histogram — or, for several tenants, a line each.
 struct LoadRenderer {
   let style: Style
+  let view: WorldView
 
   func render(_ report: LoadReport) -> String {
     let r = report.overall
     let plan = report.plan
-    var lines = [sent(report)]
+    var lines = sent(report)
     let availability = r.availability * 100
     lines.append(
       "answered \(Grouped.number(Int64(r.ok))), availability \(NodeTableRenderer.number((availability * 1000).rounded() / 1000))%, "
@@ -27,20 +28,24 @@ struct LoadRenderer {
     return lines.joined(separator: "\n")
   }
 
-  func sent(_ report: LoadReport) -> String {
+  func sent(_ report: LoadReport) -> [String] {
     let plan = report.plan
     let r = report.overall
-    let how = plan.gateway != nil ? "via the gateway, \(plan.balancer.rawValue)" : plan.balancer.rawValue
+    let how = plan.balancer.rawValue + (plan.gateway.map { " at \(view.name($0))" } ?? "")
     if plan.isClosed {
-      let think = plan.think == .zero ? "no think time" : "think \(plan.think)" + (plan.poisson ? " on average" : "")
-      return "\(plan.clients) clients in a closed loop for \(r.duration) (\(think), \(how)): "
-        + "sent \(Grouped.number(Int64(r.requests))) requests"
+      let think = plan.think == .zero ? "no think time" : "thinking \(plan.think)" + (plan.poisson ? " on average" : "")
+      return [
+        "\(plan.clients) clients in a closed loop for \(r.duration), \(think) (\(how))",
+        "sent \(Grouped.number(Int64(r.requests))) requests",
+      ]
     }
     let rates = plan.streams.map { s in
       (plan.streams.count > 1 ? "\(s.tenant ?? "") " : "") + "\(NodeTableRenderer.number(s.rate))/s"
     }
-    return "sent \(Grouped.number(Int64(r.requests))) requests over \(r.duration) (\(rates.joined(separator: " + ")), "
-      + (plan.poisson ? "Poisson" : "evenly spaced") + ", \(how))"
+    return [
+      "sent \(Grouped.number(Int64(r.requests))) requests over \(r.duration) (\(rates.joined(separator: " + ")), "
+        + (plan.poisson ? "Poisson" : "evenly spaced") + ", \(how))"
+    ]
   }
 
   /// Every way a request failed other than the deadline, with the status a gateway answers.

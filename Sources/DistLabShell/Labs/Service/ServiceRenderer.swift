@@ -13,16 +13,16 @@ struct ServiceRenderer {
       let servers = gateway ? Array(nodes.dropLast()) : nodes
       var lines = [
         "started the service: \(NodeSet.compact(servers.map(\.name)))",
-        "each serves one request at a time, taking \(mean) on average (exponentially distributed)",
+        "each serves one request at a time, \(mean) on average (exponentially distributed)",
       ]
       if gateway, let gw = nodes.last {
-        lines.append("\(gw.name), an API gateway, stands in front: every request names a tenant and its token")
+        lines.append("\(gw.name), an API gateway, stands in front: each request names a tenant and its token")
       }
       return lines.joined(separator: "\n")
     case .added(let nodes, let total):
       return
         "added \(NodeSet.compact(nodes.map(\.name))): the service has \(total) servers; the next load spreads over all"
-    case .loaded(let report): return LoadRenderer(style: style).render(report)
+    case .loaded(let report): return LoadRenderer(style: style, view: view).render(report)
     case .tenant(let t, let new):
       let verb = new ? "added tenant \(t.name), token \(t.token)" : "tenant \(t.name)"
       return "\(verb): may call \(methods(t))"
