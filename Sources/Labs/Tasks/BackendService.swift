@@ -3,9 +3,16 @@ import DistLab
 /// The result backend: for each task id the latest state only, as Celery's Redis backend keeps
 /// `celery-task-meta-<id>`. PENDING is never stored — an id it has never heard of reads as
 /// PENDING — so a lost task and a task not yet started look the same from here. Kept on the
-/// node's disk.
+/// node's disk. A reader may wait for a task instead of asking again and again: Celery's Redis
+/// backend publishes every state it stores on the task's channel, and `AsyncResult.get()`
+/// subscribes to it rather than polling.
 public final class BackendService: StartingService {
   var stored = 0
+  /// Readers waiting for a task to be ready, by task id, each with when it gives up.
+  var waiting: [String: [(request: Request, until: Nanoseconds)]] = [:]
+  /// When the one timer that gives up on waiting readers fires next, if it is set: one timer for
+  /// all of them, so that a wait costs no timer of its own.
+  var sweepAt: Nanoseconds?
   /// The account a `charge` task charges, and how many charges were applied.
   var charged: Int64 = 0
   var charges = 0
@@ -19,8 +26,7 @@ public final class BackendService: StartingService {
       "backend.store", [ArgumentSpec("ID", .string), ArgumentSpec("META", .map)],
       "replaces the task's state: {state, result or error, retries, worker}"
     ) { b, r, node in
-      node.disk["r:" + r.key(0)] = r.args[1]
-      b.results[r.key(0)] = r.args[1]
+      b.keep(r.key(0), r.args[1], node: node)
       b.stored += 1
       return .value([])
     },
@@ -43,8 +49,7 @@ public final class BackendService: StartingService {
         let meta = Value.map([
           "state": .string(TaskState.failure.rawValue), "retries": .int(0), "error": .string(error),
         ])
-        node.disk["r:" + chord] = meta
-        b.results[chord] = meta
+        b.keep(chord, meta, node: node)
         return .value([.bool(false)])
       }
       let ordered = parts.sorted { ($0["index"]?.intValue ?? 0) < ($1["index"]?.intValue ?? 0) }
@@ -66,9 +71,60 @@ public final class BackendService: StartingService {
     },
     ServiceMethod("backend.get", [ArgumentSpec("ID", .string)], "the task's latest state; PENDING when unknown") {
       _, r, node in
-      .value([node.disk["r:" + r.key(0)] ?? .map(["state": .string(TaskState.pending.rawValue)])])
+      .value([node.disk["r:" + r.key(0)] ?? BackendService.pending])
+    },
+    ServiceMethod(
+      "backend.wait", [ArgumentSpec("ID", .string), ArgumentSpec("TIMEOUT", .duration)],
+      "answers [state, true] once the task is ready (SUCCESS, FAILURE, REVOKED), or [state, false] at TIMEOUT"
+    ) { b, r, node in
+      let id = r.key(0)
+      let meta = node.disk["r:" + id] ?? BackendService.pending
+      if BackendService.isReady(meta) { return .value([meta, .bool(true)]) }
+      let until = node.now + Nanoseconds(max(0, r.args[1].intValue ?? 0))
+      b.waiting[id, default: []].append((r, until))
+      b.sweep(by: until, node: node)
+      return .later
     },
   ]
+
+  static let pending = Value.map(["state": .string(TaskState.pending.rawValue)])
+
+  static func isReady(_ meta: Value) -> Bool {
+    meta["state"]?.stringValue.flatMap(TaskState.init(rawValue:))?.isReady == true
+  }
+
+  /// Stores a task's state and, once it is ready, answers whoever waits for it.
+  func keep(_ id: String, _ meta: Value, node: ProgramNode) {
+    node.disk["r:" + id] = meta
+    results[id] = meta
+    guard BackendService.isReady(meta), let readers = waiting.removeValue(forKey: id) else { return }
+    for w in readers { node.answer(w.request, .value([meta, .bool(true)])) }
+  }
+
+  /// Makes sure the sweep runs by `time`: it answers the readers whose time is up with the state
+  /// their task has, and sets itself again for the next to give up.
+  func sweep(by time: Nanoseconds, node: ProgramNode) {
+    if let at = sweepAt, at <= time { return }
+    sweepAt = time
+    _ = node.after(max(.zero, time - node.now)) { [unowned self] node in
+      guard self.sweepAt == time else { return }
+      self.sweepAt = nil
+      var next: Nanoseconds?
+      for id in self.waiting.keys.sorted() {
+        var kept: [(request: Request, until: Nanoseconds)] = []
+        for w in self.waiting[id] ?? [] {
+          if w.until <= node.now {
+            node.answer(w.request, .value([node.disk["r:" + id] ?? BackendService.pending, .bool(false)]))
+          } else {
+            kept.append(w)
+            next = min(next ?? w.until, w.until)
+          }
+        }
+        self.waiting[id] = kept.isEmpty ? nil : kept
+      }
+      if let next { self.sweep(by: next, node: node) }
+    }
+  }
 
   public func start(_ node: ProgramNode) {
     for key in node.disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = node.disk[key] }

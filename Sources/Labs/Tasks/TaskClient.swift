@@ -115,6 +115,38 @@ public final class TaskClient {
   public func send(_ task: String, args: [Value], options o: SendOptions, cancel: () -> Bool) throws(TaskLabError)
     -> SendOutcome
   {
+    let (broker, message) = try prepare(task, args: args, options: o)
+    return Self.sendOutcome(message, try call(broker, "broker.publish", [message.value], cancel: cancel))
+  }
+
+  /// `apply_async(…).get(timeout=…)`: publishes the task and waits for its result, subscribing to
+  /// the result as it publishes — as Celery's Redis backend does in `on_task_call` — so that a
+  /// result stored before the reader asks is not missed. The status is nil when the backend did
+  /// not answer; a broker that does not answer is given the whole wait too.
+  public func sendAndWait(
+    _ task: String, args: [Value], options o: SendOptions, timeout: Nanoseconds, cancel: () -> Bool
+  ) throws(TaskLabError) -> (sent: SendOutcome, status: TaskStatus?) {
+    let (broker, message) = try prepare(task, args: args, options: o)
+    let (_, backend) = try requireBroker()
+    var options = self.options
+    options.timeout = timeout + options.timeout
+    let outcomes: [CallOutcome]
+    do {
+      outcomes = try world.callAll(
+        [
+          CallRequest(to: backend, method: "backend.wait", args: [.string(message.id), .int(timeout.value)]),
+          CallRequest(to: broker, method: "broker.publish", args: [message.value]),
+        ], options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
+    }
+    var status: TaskStatus?
+    if case .value(let v) = outcomes[0].result, let meta = v.first { status = TaskStatus(id: message.id, meta: meta) }
+    return (Self.sendOutcome(message, outcomes[1]), status)
+  }
+
+  /// A checked message with the next id, and the broker to publish it to.
+  func prepare(_ task: String, args: [Value], options o: SendOptions) throws(TaskLabError) -> (NodeID, TaskMessage) {
     let (broker, _) = try requireBroker()
     guard let definition = TaskCatalog.definition(task) else { throw .unknownTask(task) }
     let spec = MethodSpec(task, definition.arguments, definition.summary)
@@ -130,7 +162,7 @@ public final class TaskClient {
     message.softTimeLimit = o.softTimeLimit
     message.timeLimit = o.timeLimit
     sent.append(message)
-    return Self.sendOutcome(message, try call(broker, "broker.publish", [message.value], cancel: cancel))
+    return (broker, message)
   }
 
   // MARK: Canvas
@@ -278,23 +310,27 @@ public final class TaskClient {
     return try broadcast(workers, "worker.revoke", [.string(id), .bool(terminate)], cancel: cancel)
   }
 
-  /// Lets time pass until the backend reports `id` ready or `timeout` has gone by, asking
-  /// every `interval` (Celery's `AsyncResult.get(timeout=…, interval=0.5)`).
-  public func wait(
-    _ id: String, timeout: Nanoseconds, interval: Nanoseconds = .milliseconds(500), cancel: () -> Bool
-  ) throws(TaskLabError) -> (status: TaskStatus?, waited: Nanoseconds) {
+  /// Lets time pass until the backend reports `id` ready or `timeout` has gone by. The backend
+  /// answers as soon as the task is ready, as Celery's `AsyncResult.get(timeout=…)` hears it
+  /// on the task's channel from a Redis backend (its `interval` only matters to polling
+  /// backends). The status is nil when the backend did not answer.
+  public func wait(_ id: String, timeout: Nanoseconds, cancel: () -> Bool) throws(TaskLabError) -> (
+    status: TaskStatus?, waited: Nanoseconds
+  ) {
     guard sent.contains(where: { $0.id == id }) else { throw .unknownID(id) }
+    let (_, backend) = try requireBroker()
     let start = world.now
-    while true {
-      let status = try status(id, cancel: cancel)
-      let waited = world.now - start
-      if status?.state.isReady == true || waited >= timeout || cancel() { return (status, waited) }
-      do {
-        _ = try world.advance(by: min(interval, timeout - waited), cancel: cancel)
-      } catch {
-        throw .world(error)
-      }
+    let outcome: CallOutcome
+    do {
+      var options = self.options
+      options.timeout = timeout + options.timeout
+      outcome = try world.call(
+        to: backend, method: "backend.wait", args: [.string(id), .int(timeout.value)], options: options, cancel: cancel)
+    } catch {
+      throw .world(error)
     }
+    guard case .value(let v) = outcome.result, let meta = v.first else { return (nil, world.now - start) }
+    return (TaskStatus(id: id, meta: meta), world.now - start)
   }
 }
 

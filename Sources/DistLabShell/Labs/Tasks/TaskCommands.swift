@@ -105,7 +105,8 @@ enum TaskCommands {
         "list", family: .data, summary: "every task sent from this shell, with its state from the backend",
         example: ["task start", "task send add 1 2", "task list"], action: list),
       CommandSpec(
-        "wait", family: .data, summary: "let time pass until a task is ready, asking every 0.5s (AsyncResult.get)",
+        "wait", family: .data,
+        summary: "let time pass until a task is ready; the backend tells at once (AsyncResult.get)",
         example: ["task start", "task send sleep 3s", "task wait T1 --timeout 10s"],
         positionals: [Positional("ID", .text)],
         flags: [FlagSpec("--timeout", .duration, placeholder: "D", help: "give up after D (default 1m)")],
