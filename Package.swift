@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "DistLabDetection", targets: ["DistLabDetection"]),
     .library(name: "DistLabConsensus", targets: ["DistLabConsensus"]),
     .library(name: "DistLabService", targets: ["DistLabService"]),
+    .library(name: "DistLabHadoop", targets: ["DistLabHadoop"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
   ],
   dependencies: [
@@ -32,11 +33,12 @@ let package = Package(
     .target(name: "DistLabDetection", dependencies: ["DistLab"], path: "Sources/Labs/Detection"),
     .target(name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus"),
     .target(name: "DistLabService", dependencies: ["DistLab"], path: "Sources/Labs/Service"),
+    .target(name: "DistLabHadoop", dependencies: ["DistLab"], path: "Sources/Labs/Hadoop"),
     .target(
       name: "DistLabShell",
       dependencies: [
         "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "DistLabConsensus",
-        "DistLabService",
+        "DistLabService", "DistLabHadoop",
         "CEditLine",
       ]
     ),
@@ -55,6 +57,7 @@ let package = Package(
     .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),
     .testTarget(name: "DistLabConsensusTests", dependencies: ["DistLab", "DistLabConsensus"]),
     .testTarget(name: "DistLabServiceTests", dependencies: ["DistLab", "DistLabService"]),
+    .testTarget(name: "DistLabHadoopTests", dependencies: ["DistLab", "DistLabHadoop"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

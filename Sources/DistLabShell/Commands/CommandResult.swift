@@ -33,6 +33,7 @@ public enum CommandResult: Sendable {
   case detect(DetectResult)
   case consensus(ConsensusResult)
   case service(ServiceResult)
+  case hdfs(HDFSResult)
   case reset
   case exit
 }

@@ -2,5 +2,6 @@
 enum Labs {
   static let all: [LabShellSide] = [
     ShardingLab.shell, TaskLab.shell, ReplicationLab.shell, DetectionLab.shell, ConsensusLab.shell, ServiceLab.shell,
+    HadoopLab.shell,
   ]
 }

@@ -66,6 +66,7 @@ public struct Renderer {
     case .detect(let r): return DetectRenderer(style: style, view: view).render(r)
     case .consensus(let r): return ConsensusRenderer(style: style, view: view).render(r)
     case .service(let r): return ServiceRenderer(style: style, view: view).render(r)
+    case .hdfs(let r): return HDFSRenderer(style: style, view: view).render(r)
     case .pubsub(let r): return PubSubRenderer(style: style, view: view).render(r)
     case .reset: return "the world starts over: no nodes, time 0.000s"
     }

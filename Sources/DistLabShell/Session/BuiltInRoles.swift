@@ -1,6 +1,7 @@
 import DistLab
 import DistLabConsensus
 import DistLabDetection
+import DistLabHadoop
 import DistLabReplication
 import DistLabService
 import DistLabTasks
@@ -12,5 +13,5 @@ extension RoleCatalog {
     [StandardNode.role] + TaskRoles.all + [
       StoreClient.role, StoreClient.workloadRole, PubSubClient.brokerRole, PubSubClient.subscriberRole,
       DetectionClient.role,
-    ] + PaxosClient.roles + [VoteClient.role] + ServiceClient.roles)
+    ] + PaxosClient.roles + [VoteClient.role] + ServiceClient.roles + HDFSClient.roles)
 }

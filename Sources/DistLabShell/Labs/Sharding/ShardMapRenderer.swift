@@ -661,14 +661,6 @@ enum ShardMapRenderer {
   static func percent(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
 
   /// Bytes in binary units with up to two decimals: `512 B`, `128 MB`, `1.5 GB`, `5.29 GB`.
-  static func bytes(_ n: UInt64) -> String {
-    let units: [(UInt64, String)] = [(1 << 40, "TB"), (1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")]
-    for (scale, unit) in units where n >= scale {
-      var s = fixed(Double(n) / Double(scale), 2)
-      while s.hasSuffix("0") { s.removeLast() }
-      if s.hasSuffix(".") { s.removeLast() }
-      return "\(s) \(unit)"
-    }
-    return "\(n) B"
-  }
+  static func bytes(_ n: UInt64) -> String { ByteSize.text(Int64(clamping: n)) }
+
 }

@@ -1,0 +1,217 @@
+import DistLab
+import DistLabHadoop
+
+/// `hdfs …`: a NameNode and DataNodes on racks, and the client commands of `hdfs dfs`,
+/// `hdfs fsck` and `hdfs dfsadmin -report`.
+enum HDFSCommands {
+  static let spec = CommandSpec(
+    "hdfs", family: .data,
+    summary: "HDFS: a NameNode and DataNodes on racks; put, cat, ls, rm, fsck, report",
+    details: [
+      "A file is cut into blocks (dfs.blocksize, 128 MB) and each block written through a pipeline of",
+      "dfs.replication (3) DataNodes the NameNode picks: the first on the writer's node (else any),",
+      "the second on another rack, the third on the second's rack. DataNodes heartbeat every 3s",
+      "(dfs.heartbeat.interval); one silent for 2 × recheck + 10 × heartbeat (10m30s) is dead, and",
+      "its blocks are copied again from the replicas left. Sizes count; the bytes never travel.",
+    ],
+    example: ["hdfs start --datanodes 4 --racks 2", "hdfs put /logs/day1 300MB", "hdfs fsck"],
+    subcommands: [
+      CommandSpec(
+        "start", family: .data, summary: "spawn the NameNode nn and DataNodes dn1, dn2, … on racks",
+        example: ["hdfs start --datanodes 6 --racks 2 --heartbeat 1s --recheck 15s"],
+        flags: [
+          FlagSpec("--datanodes", .count, placeholder: "N", help: "how many DataNodes (default 4)"),
+          FlagSpec("--racks", .count, placeholder: "R", help: "racks, DataNodes dealt round them (default 1)"),
+          FlagSpec("--replication", .count, placeholder: "N", help: "dfs.replication (default 3)"),
+          FlagSpec("--block-size", .text, placeholder: "SIZE", help: "dfs.blocksize (default 128MB)"),
+          FlagSpec("--heartbeat", .duration, placeholder: "D", help: "dfs.heartbeat.interval (default 3s)"),
+          FlagSpec(
+            "--recheck", .duration, placeholder: "D", help: "dfs.namenode.heartbeat.recheck-interval (default 5m)"),
+        ],
+        action: start),
+      CommandSpec(
+        "put", family: .data, summary: "write a file of SIZE: its blocks through DataNode pipelines",
+        example: ["hdfs start", "hdfs put /data/big 1GB"],
+        positionals: [Positional("PATH", .text), Positional("SIZE", .text)],
+        flags: [FlagSpec("--replication", .count, placeholder: "N", help: "this file's replication factor")],
+        action: put),
+      CommandSpec(
+        "cat", family: .data, summary: "read a file: each block from the nearest replica that answers",
+        example: ["hdfs start", "hdfs put /a 200MB", "hdfs cat /a"], positionals: [Positional("PATH", .text)],
+        action: cat),
+      CommandSpec(
+        "ls", family: .data, summary: "list files: size, replication, blocks", example: ["hdfs start", "hdfs ls"],
+        positionals: [Positional("PATH", .text, .optional)], action: ls),
+      CommandSpec(
+        "rm", family: .data, summary: "delete a file; its replicas are deleted at the next heartbeats",
+        example: ["hdfs start", "hdfs put /a 1MB", "hdfs rm /a"], positionals: [Positional("PATH", .text)],
+        action: rm),
+      CommandSpec(
+        "fsck", family: .observe, summary: "the NameNode's check of every block: replicated, under, missing, corrupt",
+        example: ["hdfs start", "hdfs put /a 300MB", "hdfs fsck --files"],
+        flags: [FlagSpec("--files", help: "each file and block, with its live replicas")], action: fsck),
+      CommandSpec(
+        "report", family: .observe, summary: "the DataNodes as the NameNode sees them (dfsadmin -report)",
+        example: ["hdfs start", "hdfs report"], action: report),
+      CommandSpec(
+        "blocks", family: .observe, summary: "a picture: each DataNode's replicas, DataNodes grouped by rack",
+        example: ["hdfs start --racks 2", "hdfs put /a 300MB", "hdfs blocks"], action: blocks),
+      CommandSpec(
+        "corrupt", family: .data, summary: "flip bits in one replica of a file's block (a fault): its checksum fails",
+        example: ["hdfs start", "hdfs put /a 1MB", "hdfs corrupt /a"],
+        positionals: [Positional("PATH", .text)],
+        flags: [
+          FlagSpec("--block", .count, placeholder: "N", help: "which block, from 0 (default 0)"),
+          FlagSpec("--on", .node, placeholder: "DATANODE", help: "which replica (default: the first)"),
+        ],
+        action: corrupt),
+    ])
+
+  static func client(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> HDFSClient {
+    guard s.hdfs.namenode != nil else {
+      throw ShellError("no HDFS yet: 'hdfs start' starts a NameNode and DataNodes", column: inv.column)
+    }
+    return s.hdfs
+  }
+
+  static func path(_ t: Token) throws(ShellError) -> String {
+    guard t.text.hasPrefix("/"), t.text.count <= 200, !t.text.contains("//"),
+      t.text.allSatisfy({ !$0.isWhitespace && $0 != ":" })
+    else {
+      throw ShellError(
+        "an HDFS path starts with / and has no spaces, like /logs/day1, not '\(t.text)'", column: t.column)
+    }
+    return t.text
+  }
+
+  /// What the NameNode or a DataNode said, as the shell words it.
+  static func failed(_ f: HDFSClient.Failure, _ inv: Invocation, _ s: ShellSession) -> ShellError {
+    switch f {
+    case .refused(let why): return ShellError(why, column: inv.column)
+    case .noAnswer(let n): return ShellError("\(s.world.name(of: n)) did not answer", column: inv.column)
+    }
+  }
+
+  static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    guard s.hdfs.namenode == nil else {
+      throw ShellError("HDFS already runs; 'reset' starts over", column: inv.column)
+    }
+    let count = try inv.flagInt("--datanodes", range: 1...200) ?? 4
+    let racks = try inv.flagInt("--racks", range: 1...50) ?? 1
+    let replication = try inv.flagInt("--replication", range: 1...512) ?? 3
+    var blockSize: Int64?
+    if let t = inv.flags["--block-size"] {
+      guard let b = Units.size(t.text), b >= 1 << 20, b <= 1 << 40 else {
+        throw ShellError("--block-size is a size from 1MB to 1TB, like 64MB, not '\(t.text)'", column: t.column)
+      }
+      blockSize = b
+    }
+    let heartbeat = try inv.flagDuration("--heartbeat")
+    let recheck = try inv.flagDuration("--recheck")
+    for (flag, d) in [("--heartbeat", heartbeat), ("--recheck", recheck)] {
+      if let d, d < .milliseconds(100) || d > .seconds(3600) {
+        throw ShellError("\(flag) is between 100ms and 1h", column: inv.flags[flag]?.column)
+      }
+    }
+    let made = try attempt(inv.column) { () throws(WorldError) in
+      try s.hdfs.start(datanodes: count, racks: racks) { settings in
+        settings.replication = replication
+        if let blockSize { settings.blockSize = blockSize }
+        if let heartbeat { settings.heartbeat = heartbeat }
+        if let recheck { settings.recheck = recheck }
+      }
+    }
+    return .hdfs(.started(made, s.hdfs.settings!))
+  }
+
+  static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let p = try path(inv.positional[0])
+    let t = inv.positional[1]
+    guard let size = Units.size(t.text), size <= 1 << 50 else {
+      throw ShellError("SIZE is a size like 300MB or 2GB (up to 1024TB), not '\(t.text)'", column: t.column)
+    }
+    let replication = try inv.flagInt("--replication", range: 1...512)
+    let r = try attempt(inv.column) { () throws(WorldError) in try c.put(p, size: size, replication: replication) }
+    switch r {
+    case .success(let w): return .hdfs(.written(w))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func cat(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let p = try path(inv.positional[0])
+    switch try attempt(inv.column, { () throws(WorldError) in try c.read(p) }) {
+    case .success(let reads): return .hdfs(.read(p, reads))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func rm(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let p = try path(inv.positional[0])
+    switch try attempt(inv.column, { () throws(WorldError) in try c.remove(p) }) {
+    case .success: return .hdfs(.removed(p))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func fsckReport(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> FsckReport {
+    let c = try client(inv, s)
+    switch try attempt(inv.column, { () throws(WorldError) in try c.fsck() }) {
+    case .success(let r): return r
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func ls(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let prefix = try inv.word(0).map { (t) throws(ShellError) in try path(t) } ?? "/"
+    let files = try fsckReport(inv, s).files.filter { $0.path.hasPrefix(prefix) }
+    return .hdfs(.listing(prefix, files))
+  }
+
+  static func fsck(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    .hdfs(.fsck(try fsckReport(inv, s), files: inv.has("--files")))
+  }
+
+  static func blocks(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let r = try fsckReport(inv, s)
+    return .hdfs(.blocks(r, s.hdfs.datanodes, s.hdfs.settings!))
+  }
+
+  static func report(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    switch try attempt(inv.column, { () throws(WorldError) in try c.report() }) {
+    case .success(let r): return .hdfs(.report(r))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func corrupt(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let p = try path(inv.positional[0])
+    let index = try inv.flagInt("--block", range: 0...1_000_000) ?? 0
+    let on = try inv.flags["--on"].map { (t) throws(ShellError) in try NodeSet.single(t, in: s.world) }
+    let done = try attempt(inv.column) { () throws(WorldError) in try c.corrupt(p, block: index, on: on) }
+    guard let (block, dn) = done else {
+      throw ShellError(
+        "no replica of block \(index) of \(p)" + (on.map { " on \(s.world.name(of: $0))" } ?? "")
+          + " answered: see 'hdfs fsck --files'", column: inv.column)
+    }
+    return .hdfs(.corrupted(p, block, dn))
+  }
+}
+
+/// What an `hdfs` command did.
+public enum HDFSResult: Sendable {
+  case started([NodeInfo], HDFSSettings)
+  case written(HDFSClient.Written)
+  case read(String, [HDFSClient.BlockRead])
+  case removed(String)
+  case listing(String, [FsckReport.File])
+  case fsck(FsckReport, files: Bool)
+  case report(ClusterReport)
+  case blocks(FsckReport, [NodeID], HDFSSettings)
+  case corrupted(String, BlockInfo, NodeID)
+}

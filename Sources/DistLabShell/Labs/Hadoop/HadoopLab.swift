@@ -1,0 +1,57 @@
+import DistLab
+import DistLabHadoop
+
+extension HDFSClient: LabClient {}
+
+extension ShellSession {
+  /// The Hadoop lab's client for the current world.
+  var hdfs: HDFSClient { labs.client(HDFSClient.self, world: world) }
+}
+
+/// The Hadoop lab's shell side, as `Labs.all` lists it.
+enum HadoopLab {
+  static let shell = LabShellSide(commands: [HDFSCommands.spec], subjects: subjects)
+
+  static let subjects = SubjectGroup(
+    title: "HDFS, as the NameNode reports it (asked when read: fsck and dfsadmin -report)", namespace: "hdfs.",
+    subjects: [
+      Subject("hdfs.files") { s, t throws(ShellError) in .number(Double(try fsck(s, t).files.count)) },
+      Subject("hdfs.blocks") { s, t throws(ShellError) in .number(Double(try fsck(s, t).totalBlocks)) },
+      Subject("hdfs.under", "blocks with fewer live replicas than their replication factor") {
+        s, t throws(ShellError) in .number(Double(try fsck(s, t).underReplicated))
+      },
+      Subject("hdfs.over") { s, t throws(ShellError) in .number(Double(try fsck(s, t).overReplicated)) },
+      Subject("hdfs.missing", "blocks with no live replica") { s, t throws(ShellError) in
+        .number(Double(try fsck(s, t).missing))
+      },
+      Subject("hdfs.corrupt", "blocks whose every replica left is corrupt") { s, t throws(ShellError) in
+        .number(Double(try fsck(s, t).corruptBlocks))
+      },
+      Subject("hdfs.healthy", "true when no block is missing") { s, t throws(ShellError) in
+        .text(String(try fsck(s, t).healthy))
+      },
+      Subject("hdfs.live", "DataNodes the NameNode counts live") { s, t throws(ShellError) in
+        .number(Double(try report(s, t).datanodes.filter { $0.state != "dead" }.count))
+      },
+      Subject("hdfs.dead") { s, t throws(ShellError) in
+        .number(Double(try report(s, t).datanodes.filter { $0.state == "dead" }.count))
+      },
+      Subject("hdfs.safemode") { s, t throws(ShellError) in .text(String(try report(s, t).safeMode)) },
+    ])
+
+  static func fsck(_ s: ShellSession, _ t: Token) throws(ShellError) -> FsckReport {
+    guard s.hdfs.namenode != nil else { throw ShellError("'\(t.text)': no HDFS yet ('hdfs start')", column: t.column) }
+    switch try attempt(t.column, { () throws(WorldError) in try s.hdfs.fsck() }) {
+    case .success(let r): return r
+    case .failure: throw ShellError("'\(t.text)': the NameNode did not answer", column: t.column)
+    }
+  }
+
+  static func report(_ s: ShellSession, _ t: Token) throws(ShellError) -> ClusterReport {
+    guard s.hdfs.namenode != nil else { throw ShellError("'\(t.text)': no HDFS yet ('hdfs start')", column: t.column) }
+    switch try attempt(t.column, { () throws(WorldError) in try s.hdfs.report() }) {
+    case .success(let r): return r
+    case .failure: throw ShellError("'\(t.text)': the NameNode did not answer", column: t.column)
+    }
+  }
+}

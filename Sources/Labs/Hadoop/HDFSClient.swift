@@ -1,0 +1,205 @@
+import DistLab
+
+/// The Hadoop lab's client: it starts the cluster (a NameNode `nn` and DataNodes `dn1`, …, each
+/// on a rack), and is the HDFS client the shell's `hdfs` commands use. Like a real client it
+/// knows only what the NameNode and the DataNodes answer: it writes a block through the
+/// pipeline the NameNode gives, and reads from the nearest replica, moving to the next when
+/// one times out or fails its checksum (and reporting that one).
+public final class HDFSClient {
+  public let world: World
+  let generation: Int
+  public private(set) var namenode: NodeID?
+  public private(set) var datanodes: [NodeID] = []
+  public private(set) var settings: HDFSSettings?
+  /// How long the client waits for a NameNode or DataNode answer.
+  public static let timeout = Nanoseconds.seconds(2)
+
+  public static let roles = [
+    Role(
+      "namenode", summary: "HDFS's namespace, block locations, heartbeats and re-replication",
+      services: {
+        [NameNodeService()]
+      }),
+    Role(
+      "datanode", summary: "stores HDFS blocks, heartbeats, serves reads and pipeline writes",
+      services: {
+        [DataNodeService()]
+      }),
+  ]
+
+  public required init(world: World) {
+    self.world = world
+    generation = world.generation
+  }
+
+  public var isStale: Bool { world.generation != generation }
+
+  var options: CallOptions { CallOptions(timeout: Self.timeout) }
+
+  /// Spawns `nn` and `dn1`…`dnN`; DataNode i goes on rack `/rack((i − 1) mod racks + 1)`, or all
+  /// on `/default-rack` with one rack. Then lets the first heartbeats and block reports happen.
+  public func start(datanodes count: Int, racks: Int, configure: (inout HDFSSettings) -> Void) throws(WorldError)
+    -> [NodeInfo]
+  {
+    let made = try world.spawn(groups: [(["nn"], "namenode"), ((1...count).map { "dn\($0)" }, "datanode")])
+    let nn = made[0].id
+    let dns = made.dropFirst().map(\.id)
+    var rackOf: [NodeID: String] = [:]
+    for (i, d) in dns.enumerated() { rackOf[d] = racks <= 1 ? "/default-rack" : "/rack\(i % racks + 1)" }
+    var s = HDFSSettings(namenode: nn, racks: rackOf)
+    configure(&s)
+    namenode = nn
+    datanodes = Array(dns)
+    settings = s
+    _ = try world.call(to: nn, method: "nn.configure", args: [s.value], options: options)
+    _ = try world.callAll(dns.map { CallRequest(to: $0, method: "dn.configure", args: [s.value]) }, options: options)
+    _ = try world.advance(by: .milliseconds(10))
+    return made
+  }
+
+  /// Why a client operation did not succeed, as HDFS would say it.
+  public enum Failure: Error, Equatable, Sendable {
+    case refused(String)
+    case noAnswer(NodeID)
+  }
+
+  func ask(_ to: NodeID, _ method: String, _ args: [Value]) throws(WorldError) -> Result<[Value], Failure> {
+    let o = try world.call(to: to, method: method, args: args, options: options)
+    switch o.result {
+    case .value(let v): return .success(v)
+    case .error(let e): return .failure(.refused(e))
+    default: return .failure(.noAnswer(to))
+    }
+  }
+
+  /// What writing a file did: each block, where it was acknowledged, and DataNodes that failed.
+  public struct Written: Sendable, Equatable {
+    public var path: String
+    public var size: Int64
+    public var blocks: [(block: BlockInfo, stored: [NodeID])]
+    public var excluded: [NodeID]
+
+    public static func == (a: Written, b: Written) -> Bool {
+      a.path == b.path && a.size == b.size && a.excluded == b.excluded
+        && a.blocks.map(\.block) == b.blocks.map(\.block) && a.blocks.map(\.stored) == b.blocks.map(\.stored)
+    }
+  }
+
+  /// `hdfs dfs -put`: create, then each block through its pipeline, then close. A pipeline
+  /// whose first DataNode does not answer is abandoned and the block asked for again without it.
+  public func put(_ path: String, size: Int64, replication: Int?) throws(WorldError) -> Result<Written, Failure> {
+    guard let nn = namenode, let s = settings else { return .failure(.refused("no cluster")) }
+    if case .failure(let f) = try ask(
+      nn, "nn.create", [.string(path), .int(size), .int(Int64(replication ?? s.replication))])
+    {
+      return .failure(f)
+    }
+    var written = Written(path: path, size: size, blocks: [], excluded: [])
+    var remaining = size
+    while remaining > 0 {
+      let got = try ask(nn, "nn.addBlock", [.string(path), .list(written.excluded.map { .int(Int64($0.number)) })])
+      guard case .success(let v) = got, v.count == 3, let id = v[0].intValue, let bs = v[1].intValue,
+        let targets = v[2].listValue?.compactMap({ $0.intValue.map { NodeID(Int($0)) } }), let first = targets.first
+      else {
+        if case .failure(let f) = got { return .failure(f) }
+        return .failure(.refused("no targets"))
+      }
+      let sent = try ask(
+        first, "dn.write", [.int(id), .int(bs), .list(targets.dropFirst().map { .int(Int64($0.number)) })])
+      switch sent {
+      case .success(let acks):
+        let stored = (acks.first?.listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } }
+        written.blocks.append((BlockInfo(id: id, size: bs), stored))
+        remaining -= bs
+      case .failure:
+        // The block is abandoned; the next one is asked for without that DataNode.
+        _ = try ask(nn, "nn.abandon", [.string(path), .int(id)])
+        written.excluded.append(first)
+        if written.excluded.count > 3 { return .failure(.noAnswer(first)) }
+      }
+    }
+    if case .failure(let f) = try ask(nn, "nn.complete", [.string(path)]) { return .failure(f) }
+    return .success(written)
+  }
+
+  /// How reading one block went: the DataNode that served it, and those tried before, each with
+  /// why it did not.
+  public struct BlockRead: Sendable, Equatable {
+    public var block: BlockInfo
+    public var servedBy: NodeID?
+    public var failed: [Attempt]
+  }
+
+  public struct Attempt: Sendable, Equatable {
+    public var node: NodeID
+    /// `ChecksumException`, `ReplicaNotFoundException`, or nil for no answer.
+    public var error: String?
+  }
+
+  /// `hdfs dfs -cat`: the block locations, then each block from the nearest replica that
+  /// answers with a good checksum; a replica whose checksum fails is reported to the NameNode.
+  public func read(_ path: String) throws(WorldError) -> Result<[BlockRead], Failure> {
+    guard let nn = namenode else { return .failure(.refused("no cluster")) }
+    let got = try ask(nn, "nn.locations", [.string(path)])
+    guard case .success(let rows) = got else {
+      if case .failure(let f) = got { return .failure(f) }
+      return .failure(.refused("no locations"))
+    }
+    var reads: [BlockRead] = []
+    for row in rows {
+      guard let l = row.listValue, l.count == 3, let id = l[0].intValue, let size = l[1].intValue,
+        let holders = l[2].listValue?.compactMap({ $0.intValue.map { NodeID(Int($0)) } })
+      else { continue }
+      var r = BlockRead(block: BlockInfo(id: id, size: size), servedBy: nil, failed: [])
+      for dn in holders {
+        switch try ask(dn, "dn.read", [.int(id)]) {
+        case .success:
+          r.servedBy = dn
+        case .failure(.refused(let e)):
+          r.failed.append(Attempt(node: dn, error: e))
+          if e == "ChecksumException" { _ = try ask(nn, "nn.badBlock", [.int(id), .int(Int64(dn.number))]) }
+        case .failure(.noAnswer):
+          r.failed.append(Attempt(node: dn, error: nil))
+        }
+        if r.servedBy != nil { break }
+      }
+      reads.append(r)
+    }
+    return .success(reads)
+  }
+
+  /// `hdfs dfs -rm`.
+  public func remove(_ path: String) throws(WorldError) -> Result<Void, Failure> {
+    guard let nn = namenode else { return .failure(.refused("no cluster")) }
+    return try ask(nn, "nn.delete", [.string(path)]).map { _ in () }
+  }
+
+  /// What the NameNode knows of every file and block: `hdfs fsck /`.
+  public func fsck() throws(WorldError) -> Result<FsckReport, Failure> {
+    guard let nn = namenode, let s = settings else { return .failure(.refused("no cluster")) }
+    return try ask(nn, "nn.fsck", []).flatMap { v in
+      FsckReport(v, defaultReplication: s.replication).map { .success($0) } ?? .failure(.refused("bad report"))
+    }
+  }
+
+  /// The NameNode's view of the DataNodes: `hdfs dfsadmin -report`.
+  public func report() throws(WorldError) -> Result<ClusterReport, Failure> {
+    guard let nn = namenode else { return .failure(.refused("no cluster")) }
+    return try ask(nn, "nn.report", []).flatMap { v in
+      ClusterReport(v).map { .success($0) } ?? .failure(.refused("bad report"))
+    }
+  }
+
+  /// Flips bits in one replica of a file's block, on `datanode` or the first that holds it: the
+  /// lab's fault. Nil when no such replica.
+  public func corrupt(_ path: String, block index: Int, on datanode: NodeID?) throws(WorldError) -> (BlockInfo, NodeID)?
+  {
+    guard let nn = namenode, case .success(let rows) = try ask(nn, "nn.locations", [.string(path)]),
+      index < rows.count, let l = rows[index].listValue, l.count == 3, let id = l[0].intValue, let size = l[1].intValue
+    else { return nil }
+    let holders = (l[2].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } }
+    guard let target = datanode ?? holders.first else { return nil }
+    guard case .success = try ask(target, "dn.corrupt", [.int(id)]) else { return nil }
+    return (BlockInfo(id: id, size: size), target)
+  }
+}

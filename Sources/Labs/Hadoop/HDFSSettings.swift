@@ -1,0 +1,80 @@
+import DistLab
+
+/// An HDFS cluster's settings, with Hadoop's defaults from `hdfs-default.xml`; every node of the
+/// cluster is given them. Students shorten the times: ten and a half minutes to declare a
+/// DataNode dead is true to Hadoop and long for a lesson.
+public struct HDFSSettings: Hashable, Sendable {
+  public var namenode: NodeID
+  /// Each DataNode and its rack (`/default-rack` unless a topology says otherwise).
+  public var racks: [NodeID: String]
+  /// `dfs.blocksize`: 128 MiB.
+  public var blockSize: Int64 = 134_217_728
+  /// `dfs.replication`: 3.
+  public var replication = 3
+  /// `dfs.heartbeat.interval`: 3 s.
+  public var heartbeat = Nanoseconds.seconds(3)
+  /// `dfs.namenode.heartbeat.recheck-interval`: 5 min. A DataNode is dead after
+  /// 2 × this + 10 × the heartbeat interval without a heartbeat.
+  public var recheck = Nanoseconds.seconds(300)
+  /// `dfs.namenode.stale.datanode.interval`: 30 s without a heartbeat makes a DataNode stale.
+  public var stale = Nanoseconds.seconds(30)
+  /// `dfs.namenode.replication.max-streams`: replications a DataNode sends at once.
+  public var maxStreams = 2
+  /// `dfs.namenode.redundancy.interval.seconds`: how often the NameNode looks for blocks
+  /// with too few or too many replicas.
+  public var redundancyInterval = Nanoseconds.seconds(3)
+  /// `dfs.namenode.safemode.threshold-pct`: the share of blocks that must be reported
+  /// before the NameNode leaves safe mode.
+  public var safemodeThreshold = 0.999
+  /// `dfs.namenode.safemode.extension`: how long it stays in safe mode after that.
+  public var safemodeExtension = Nanoseconds.seconds(30)
+
+  public init(namenode: NodeID, racks: [NodeID: String]) {
+    self.namenode = namenode
+    self.racks = racks
+  }
+
+  /// How long without a heartbeat before the NameNode declares a DataNode dead:
+  /// 2 × recheck + 10 × heartbeat, 10 min 30 s with the defaults.
+  public var deadAfter: Nanoseconds { Nanoseconds(2 * recheck.value + 10 * heartbeat.value) }
+
+  public func rack(of n: NodeID) -> String { racks[n] ?? "/default-rack" }
+
+  var value: Value {
+    .map([
+      MapEntry(.string("namenode"), .int(Int64(namenode.number))),
+      MapEntry(
+        .string("racks"),
+        .list(racks.keys.sorted().map { .list([.int(Int64($0.number)), .string(racks[$0] ?? "")]) })),
+      MapEntry(.string("block"), .int(blockSize)), MapEntry(.string("replication"), .int(Int64(replication))),
+      MapEntry(.string("heartbeat"), .int(heartbeat.value)), MapEntry(.string("recheck"), .int(recheck.value)),
+      MapEntry(.string("stale"), .int(stale.value)), MapEntry(.string("streams"), .int(Int64(maxStreams))),
+      MapEntry(.string("redundancy"), .int(redundancyInterval.value)),
+      MapEntry(.string("safemode"), .double(safemodeThreshold)),
+      MapEntry(.string("extension"), .int(safemodeExtension.value)),
+    ])
+  }
+
+  init?(_ v: Value) {
+    guard let nn = v["namenode"]?.intValue, let racks = v["racks"]?.listValue, let block = v["block"]?.intValue,
+      let r = v["replication"]?.intValue, let hb = v["heartbeat"]?.intValue, let re = v["recheck"]?.intValue,
+      let st = v["stale"]?.intValue, let streams = v["streams"]?.intValue, let red = v["redundancy"]?.intValue,
+      case .double(let threshold)? = v["safemode"], let ext = v["extension"]?.intValue
+    else { return nil }
+    var map: [NodeID: String] = [:]
+    for pair in racks {
+      guard let l = pair.listValue, l.count == 2, let n = l[0].intValue, let rack = l[1].stringValue else { continue }
+      map[NodeID(Int(n))] = rack
+    }
+    self.init(namenode: NodeID(Int(nn)), racks: map)
+    blockSize = block
+    replication = Int(r)
+    heartbeat = Nanoseconds(hb)
+    recheck = Nanoseconds(re)
+    stale = Nanoseconds(st)
+    maxStreams = Int(streams)
+    redundancyInterval = Nanoseconds(red)
+    safemodeThreshold = threshold
+    safemodeExtension = Nanoseconds(ext)
+  }
+}

@@ -1,0 +1,134 @@
+import DistLab
+
+/// The NameNode's client protocol: create a file, get targets for each block, close it; where a
+/// file's blocks are; list, delete; and the reports `hdfs fsck` and `hdfs dfsadmin -report` print.
+extension NameNodeService {
+  static let clientMethods: [ServiceMethod<NameNodeService>] = [
+    ServiceMethod(
+      "nn.create", [ArgumentSpec("PATH", .string), ArgumentSpec("SIZE", .int), ArgumentSpec("REPLICATION", .int)],
+      "starts a file (refused in safe mode, or when it exists)"
+    ) { n, r, node in
+      let path = r.key(0)
+      if n.safeMode { return .error("Cannot create file \(path). Name node is in safe mode.") }
+      if n.ns.files[path] != nil { return .error("\(path) already exists") }
+      n.log(
+        .create(path: path, size: max(0, r.args[1].intValue ?? 0), replication: Int(r.args[2].intValue ?? 3)),
+        node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.addBlock", [ArgumentSpec("PATH", .string), ArgumentSpec("EXCLUDE", .list)],
+      "the file's next block: [block, size, DataNodes of its pipeline]"
+    ) { n, r, node in n.addBlock(r, node: node) },
+    ServiceMethod(
+      "nn.abandon", [ArgumentSpec("PATH", .string), ArgumentSpec("BLOCK", .int)],
+      "drops a block whose pipeline failed before any DataNode acknowledged it"
+    ) { n, r, node in
+      guard let f = n.ns.files[r.key(0)], f.underConstruction else {
+        return .error("FileNotFoundException: \(r.key(0))")
+      }
+      n.log(.abandon(path: r.key(0), block: r.args[1].intValue ?? 0), node: node)
+      return .value([])
+    },
+    ServiceMethod("nn.complete", [ArgumentSpec("PATH", .string)], "closes a file") { n, r, node in
+      guard n.ns.files[r.key(0)] != nil else { return .error("FileNotFoundException: \(r.key(0))") }
+      n.log(.close(path: r.key(0)), node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.locations", [ArgumentSpec("PATH", .string)],
+      "each block: [block, size, live DataNodes holding it, nearest the caller first]"
+    ) { n, r, _ in
+      guard let f = n.ns.files[r.key(0)] else { return .error("FileNotFoundException: \(r.key(0))") }
+      return .value(
+        f.blocks.map { b in
+          .list([
+            .int(b.id), .int(b.size), .list(n.nearest(n.replicas(b.id), to: r.caller).map { .int(Int64($0.number)) }),
+          ])
+        })
+    },
+    ServiceMethod("nn.delete", [ArgumentSpec("PATH", .string)], "removes a file; its replicas are deleted") {
+      n, r, node in
+      let path = r.key(0)
+      if n.safeMode { return .error("Cannot delete \(path). Name node is in safe mode.") }
+      guard let f = n.ns.files[path] else { return .error("FileNotFoundException: \(path)") }
+      n.log(.delete(path: path), node: node)
+      for b in f.blocks {
+        for dn in (n.locations[b.id] ?? []).union(n.corrupt[b.id] ?? []) {
+          n.queue(dn, .list([.string("delete"), .int(b.id)]))
+        }
+        n.locations[b.id] = nil
+        n.corrupt[b.id] = nil
+        n.pending[b.id] = nil
+      }
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.fsck", [],
+      "every file: [path, size, replication, open, [[block, size, live replicas, corrupt replicas]]]; live DataNodes; racks"
+    ) { n, _, _ in
+      let files: [Value] = n.ns.files.keys.sorted().map { p in
+        let f = n.ns.files[p]!
+        return .list([
+          .string(p), .int(f.size), .int(Int64(f.replication)), .bool(f.underConstruction),
+          .list(
+            f.blocks.map { b in
+              .list([
+                .int(b.id), .int(b.size), .list(n.replicas(b.id).map { .int(Int64($0.number)) }),
+                .list((n.corrupt[b.id] ?? []).sorted().map { .int(Int64($0.number)) }),
+              ])
+            }),
+        ])
+      }
+      let live = n.datanodes.filter { !$0.value.dead }
+      return .value([.list(files), .int(Int64(live.count)), .int(Int64(Set(live.values.map(\.rack)).count))])
+    },
+    ServiceMethod(
+      "nn.report", [],
+      "[safe mode, blocks reported, blocks]; each DataNode: [node, rack, live|stale|dead, ns since contact, used]"
+    ) { n, _, node in
+      let blocks = n.ns.blocks
+      let reported = blocks.keys.filter { !n.replicas($0).isEmpty }.count
+      let rows: [Value] = n.datanodes.keys.sorted().map { id in
+        let d = n.datanodes[id]!
+        let state = d.dead ? "dead" : node.now - d.last >= (n.settings?.stale ?? .seconds(30)) ? "stale" : "live"
+        return .list([
+          .int(Int64(id.number)), .string(d.rack), .string(state), .int((node.now - d.last).value), .int(d.used),
+        ])
+      }
+      return .value([
+        .list([.bool(n.safeMode), .int(Int64(reported)), .int(Int64(blocks.count))]), .list(rows),
+      ])
+    },
+  ]
+
+  func addBlock(_ r: Request, node: ProgramNode) -> Answer {
+    guard let s = settings else { return .error("not configured") }
+    let path = r.key(0)
+    guard let f = ns.files[path], f.underConstruction else { return .error("FileNotFoundException: \(path)") }
+    let written = f.blocks.reduce(Int64(0)) { $0 + $1.size }
+    let size = min(s.blockSize, max(0, f.size - written))
+    let exclude = Set((r.args[1].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
+    let candidates = datanodes.keys.sorted().filter { live($0) && !exclude.contains($0) }
+    let policy = PlacementPolicy(candidates: candidates, rack: { [unowned self] in self.rack($0) }, random: node.random)
+    let targets = policy.choose(f.replication, writer: r.caller, existing: [], total: f.replication)
+    guard !targets.isEmpty else {
+      let running = datanodes.values.filter { !$0.dead }.count
+      return .error(
+        "File \(path) could only be written to 0 of the 1 minReplication nodes. There are \(running) datanode(s) running and \(exclude.count) node(s) are excluded in this operation."
+      )
+    }
+    let block = BlockInfo(id: ns.nextBlock, size: size)
+    log(.addBlock(path: path, block), node: node)
+    return .value([.int(block.id), .int(block.size), .list(targets.map { .int(Int64($0.number)) })])
+  }
+
+  func rack(_ n: NodeID) -> String { datanodes[n]?.rack ?? settings?.rack(of: n) ?? "/default-rack" }
+
+  /// Replicas nearest a reader first: its own node, then its rack, then the rest.
+  func nearest(_ holders: [NodeID], to reader: NodeID) -> [NodeID] {
+    let readerRack = datanodes[reader]?.rack
+    func distance(_ n: NodeID) -> Int { n == reader ? 0 : rack(n) == readerRack ? 2 : 4 }
+    return holders.sorted { (distance($0), $0) < (distance($1), $1) }
+  }
+}

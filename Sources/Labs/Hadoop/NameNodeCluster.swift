@@ -1,0 +1,98 @@
+import DistLab
+
+/// The NameNode's side of the cluster protocol: what DataNodes tell it (registration,
+/// heartbeats, block reports, blocks received and deleted) and what clients report (a bad
+/// replica found on read).
+extension NameNodeService {
+  static let clusterMethods: [ServiceMethod<NameNodeService>] = [
+    ServiceMethod("nn.configure", [ArgumentSpec("SETTINGS", .map)], "starts the NameNode with these settings") {
+      n, r, node in
+      guard let s = HDFSSettings(r.args[0]) else { return .error("not HDFS settings") }
+      node.disk["settings"] = s.value
+      n.adopt(s, node: node)
+      return .value([])
+    },
+    ServiceMethod("nn.register", [ArgumentSpec("RACK", .string)], "a DataNode joins (again)") { n, r, node in
+      n.datanodes[r.caller] = DataNode(rack: r.key(0), last: node.now)
+      for b in n.locations.keys { n.locations[b]?.remove(r.caller) }
+      node.event("hdfs.registered", [.int(Int64(r.caller.number))])
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.heartbeat", [ArgumentSpec("USED", .int), ArgumentSpec("BLOCKS", .int)],
+      "a DataNode is alive; the answer carries its commands"
+    ) { n, r, node in
+      guard var d = n.datanodes[r.caller], !d.dead else { return .value([.list([.string("register")])]) }
+      d.last = node.now
+      d.used = r.args[0].intValue ?? 0
+      n.datanodes[r.caller] = d
+      return .value(n.commands.removeValue(forKey: r.caller) ?? [])
+    },
+    ServiceMethod("nn.blockReport", [ArgumentSpec("BLOCKS", .list)], "every replica a DataNode holds") {
+      n, r, node in
+      n.blockReport(r.caller, r.args[0].listValue ?? [], node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.blockReceived", [ArgumentSpec("BLOCK", .int), ArgumentSpec("SIZE", .int)], "a replica was written"
+    ) { n, r, node in
+      let b = r.args[0].intValue ?? 0
+      n.pending[b]?.removeAll { $0.target == r.caller }
+      if n.pending[b]?.isEmpty == true { n.pending[b] = nil }
+      guard n.datanodes[r.caller] != nil else { return .value([]) }
+      if n.ns.blocks[b] == nil {
+        n.queue(r.caller, .list([.string("delete"), .int(b)]))
+      } else {
+        n.locations[b, default: []].insert(r.caller)
+        n.corrupt[b]?.remove(r.caller)
+      }
+      n.checkSafeMode(node)
+      return .value([])
+    },
+    ServiceMethod("nn.blockDeleted", [ArgumentSpec("BLOCK", .int)], "a replica was deleted") { n, r, _ in
+      let b = r.args[0].intValue ?? 0
+      n.locations[b]?.remove(r.caller)
+      n.corrupt[b]?.remove(r.caller)
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.badBlock", [ArgumentSpec("BLOCK", .int), ArgumentSpec("DATANODE", .int)],
+      "a reader found this replica's checksum wrong"
+    ) { n, r, node in
+      let b = r.args[0].intValue ?? 0
+      let dn = NodeID(Int(r.args[1].intValue ?? 0))
+      n.locations[b]?.remove(dn)
+      n.corrupt[b, default: []].insert(dn)
+      node.event("hdfs.corrupt", [.int(b), .int(Int64(dn.number))])
+      // Enough good replicas left: the corrupt one goes at once; else after a new copy is made.
+      if let want = n.ns.blocks[b]?.replication, n.replicas(b).count >= want {
+        n.queue(dn, .list([.string("delete"), .int(b)]))
+        n.corrupt[b]?.remove(dn)
+      }
+      return .value([])
+    },
+    ServiceMethod("nn.checkpoint", [], "writes the namespace as a new fsimage; answers its last transaction") {
+      n, _, node in .value([.int(n.checkpoint(node))])
+    },
+  ]
+
+  /// A full block report: what the DataNode holds replaces what the NameNode thought it held.
+  /// A replica of a block no file has is deleted; a corrupt one is marked.
+  func blockReport(_ dn: NodeID, _ report: [Value], node: ProgramNode) {
+    guard datanodes[dn] != nil else { return }
+    for b in locations.keys { locations[b]?.remove(dn) }
+    for b in corrupt.keys { corrupt[b]?.remove(dn) }
+    let known = ns.blocks
+    for item in report {
+      guard let l = item.listValue, l.count == 3, let b = l[0].intValue else { continue }
+      if known[b] == nil {
+        queue(dn, .list([.string("delete"), .int(b)]))
+      } else if l[2] == .bool(true) {
+        corrupt[b, default: []].insert(dn)
+      } else {
+        locations[b, default: []].insert(dn)
+      }
+    }
+    checkSafeMode(node)
+  }
+}

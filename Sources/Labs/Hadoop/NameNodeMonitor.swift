@@ -1,0 +1,100 @@
+import DistLab
+
+/// What the NameNode does on its own, every `dfs.namenode.redundancy.interval.seconds`: once a
+/// recheck interval, declare DataNodes dead whose last heartbeat is older than
+/// 2 × recheck + 10 × heartbeat (Hadoop's HeartbeatManager), forgetting their replicas; then,
+/// out of safe mode, schedule copies of blocks with too few live replicas (at most
+/// `maxStreams` from one source at a time, and live nodes × 2 blocks a round, as Hadoop's
+/// RedundancyMonitor does) and deletions of surplus and corrupt replicas.
+extension NameNodeService {
+  /// `dfs.namenode.reconstruction.pending.timeout-sec`: a scheduled copy not reported by then
+  /// is scheduled again.
+  static let pendingTimeout = Nanoseconds.seconds(300)
+  /// `dfs.namenode.replication.work.multiplier.per.iteration`.
+  static let workMultiplier = 2
+
+  func tick(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    checkSafeMode(node)
+    // Hadoop skips the dead-node check, and all replication work, in startup safe mode.
+    guard !safeMode else { return }
+    if node.now - lastDeadCheck >= s.recheck {
+      lastDeadCheck = node.now
+      heartbeatCheck(node)
+    }
+    for (b, list) in pending {
+      let kept = list.filter { node.now - $0.since < Self.pendingTimeout && live($0.target) }
+      pending[b] = kept.isEmpty ? nil : kept
+    }
+    scheduleRedundancy(node)
+  }
+
+  func heartbeatCheck(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    for id in datanodes.keys.sorted() {
+      guard var d = datanodes[id], !d.dead, node.now - d.last > s.deadAfter else { continue }
+      d.dead = true
+      datanodes[id] = d
+      for b in locations.keys { locations[b]?.remove(id) }
+      for b in corrupt.keys { corrupt[b]?.remove(id) }
+      commands[id] = nil
+      node.event("hdfs.dead", [.int(Int64(id.number)), .int((node.now - d.last).value)])
+    }
+  }
+
+  func scheduleRedundancy(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    let live = datanodes.keys.sorted().filter(live)
+    var streams: [NodeID: Int] = [:]
+    for list in pending.values { for p in list { streams[p.source, default: 0] += 1 } }
+    var budget = live.count * Self.workMultiplier
+    let blocks = ns.blocks
+    for b in blocks.keys.sorted() {
+      guard let info = blocks[b] else { continue }
+      let good = replicas(b)
+      let want = min(info.replication, live.count)
+      let scheduled = pending[b]?.count ?? 0
+      if good.count + scheduled < want, budget > 0, !good.isEmpty {
+        guard let source = good.first(where: { streams[$0, default: 0] < s.maxStreams }) else { continue }
+        let busy: [NodeID] = (pending[b] ?? []).map(\.target)
+        // Never onto a node holding the block, about to, or holding a corrupt copy of it.
+        let bad = corrupt[b] ?? []
+        let pool: [NodeID] = live.filter { !good.contains($0) && !busy.contains($0) && !bad.contains($0) }
+        let policy = PlacementPolicy(candidates: pool, rack: { [unowned self] in self.rack($0) }, random: node.random)
+        let targets = policy.choose(
+          want - good.count - scheduled, writer: nil, existing: good + busy, total: info.replication)
+        guard !targets.isEmpty else { continue }
+        budget -= 1
+        streams[source, default: 0] += 1
+        let list: [Value] = targets.map { .int(Int64($0.number)) }
+        queue(source, .list([.string("transfer"), .int(b), .list(list)]))
+        pending[b, default: []] += targets.map { (source: source, target: $0, since: node.now) }
+        node.event("hdfs.replicate", [.int(b), .int(Int64(source.number)), .list(list)])
+      } else if good.count > info.replication {
+        // The surplus goes from the rack holding the most replicas, then the fullest node.
+        let extra = excess(good, keep: info.replication)
+        for n in extra {
+          locations[b]?.remove(n)
+          queue(n, .list([.string("delete"), .int(b)]))
+        }
+      }
+      if let bad = corrupt[b], !bad.isEmpty, good.count >= min(info.replication, live.count) {
+        for n in bad.sorted() where self.live(n) { queue(n, .list([.string("delete"), .int(b)])) }
+        corrupt[b] = nil
+      }
+    }
+  }
+
+  func excess(_ holders: [NodeID], keep: Int) -> [NodeID] {
+    var left = holders
+    var out: [NodeID] = []
+    while left.count > keep {
+      let byRack = Dictionary(grouping: left, by: rack)
+      let crowded = byRack.values.max { ($0.count, rack($1[0])) < ($1.count, rack($0[0])) } ?? left
+      let pick = crowded.max { (datanodes[$0]?.used ?? 0, $1) < (datanodes[$1]?.used ?? 0, $0) } ?? crowded[0]
+      out.append(pick)
+      left.removeAll { $0 == pick }
+    }
+    return out
+  }
+}

@@ -1,0 +1,122 @@
+import DistLab
+
+/// The HDFS NameNode: the namespace (files and their blocks), written to an edit log on its
+/// disk before every answer and rebuilt on restart from the fsimage and the edits; where each
+/// block's replicas are, learnt only from the DataNodes' reports and kept in memory; which
+/// DataNodes are alive, judged by their heartbeats; and safe mode until enough blocks have been
+/// reported. Its monitor declares silent DataNodes dead and schedules re-replication and the
+/// deletion of surplus replicas, sent as commands in heartbeat answers.
+public final class NameNodeService: StartingService {
+  struct DataNode {
+    var rack: String
+    var last: Nanoseconds
+    var used: Int64 = 0
+    var dead = false
+  }
+
+  var settings: HDFSSettings?
+  var ns = Namespace()
+  var txid: Int64 = 0
+  var datanodes: [NodeID: DataNode] = [:]
+  /// Good replicas of each block, by DataNode.
+  var locations: [Int64: Set<NodeID>] = [:]
+  var corrupt: [Int64: Set<NodeID>] = [:]
+  /// Replications scheduled and not yet reported: block → (source, target, when scheduled).
+  var pending: [Int64: [(source: NodeID, target: NodeID, since: Nanoseconds)]] = [:]
+  /// Commands waiting for each DataNode's next heartbeat.
+  var commands: [NodeID: [Value]] = [:]
+  /// Safe mode: on until this many blocks have a replica; then off after the extension.
+  var safeMode = true
+  var safeSince: Nanoseconds?
+  var started = Nanoseconds.zero
+  var monitor: TimerHandle?
+  var lastDeadCheck = Nanoseconds.zero
+
+  public init() {}
+
+  public static let methods: [ServiceMethod<NameNodeService>] =
+    NameNodeService.clusterMethods + NameNodeService.clientMethods
+
+  public func start(_ node: ProgramNode) {
+    (datanodes, locations, corrupt, pending, commands) = ([:], [:], [:], [:], [:])
+    monitor = nil
+    guard let s = node.disk["settings"].flatMap(HDFSSettings.init) else { return }
+    load(node)
+    adopt(s, node: node)
+  }
+
+  public func metrics() -> [(String, Double)] {
+    [("files", Double(ns.files.count)), ("txid", Double(txid)), ("safemode", safeMode ? 1 : 0)]
+  }
+
+  func adopt(_ s: HDFSSettings, node: ProgramNode) {
+    settings = s
+    started = node.now
+    lastDeadCheck = node.now
+    safeMode = true
+    safeSince = nil
+    checkSafeMode(node)
+    if let m = monitor { node.cancel(m) }
+    monitor = node.every(s.redundancyInterval) { [unowned self] node in self.tick(node) }
+  }
+
+  // MARK: The edit log and the fsimage
+
+  /// Writes the change to the edit log, then makes it.
+  func log(_ op: EditOp, node: ProgramNode) {
+    txid += 1
+    node.disk["edit:\(txid)"] = op.value
+    node.disk["txid"] = .int(txid)
+    ns.apply(op)
+  }
+
+  /// The fsimage, then every edit after it.
+  func load(_ node: ProgramNode) {
+    ns = node.disk["fsimage"].flatMap(Namespace.init) ?? Namespace()
+    txid = node.disk["fsimage-txid"]?.intValue ?? 0
+    while let v = node.disk["edit:\(txid + 1)"], let op = EditOp(v) {
+      ns.apply(op)
+      txid += 1
+    }
+  }
+
+  /// A checkpoint: the namespace as a new fsimage, and the edits it covers dropped.
+  func checkpoint(_ node: ProgramNode) -> Int64 {
+    node.disk["fsimage"] = ns.value
+    let old = node.disk["fsimage-txid"]?.intValue ?? 0
+    node.disk["fsimage-txid"] = .int(txid)
+    if txid > old { for t in (old + 1)...txid { node.disk["edit:\(t)"] = nil } }
+    return txid
+  }
+
+  // MARK: Replicas
+
+  func live(_ n: NodeID) -> Bool { datanodes[n].map { !$0.dead } ?? false }
+
+  /// Good replicas on live DataNodes.
+  func replicas(_ block: Int64) -> [NodeID] { (locations[block] ?? []).filter(live).sorted() }
+
+  func queue(_ n: NodeID, _ command: Value) { commands[n, default: []].append(command) }
+
+  /// Safe mode ends once the threshold share of blocks has a replica reported, plus the extension.
+  func checkSafeMode(_ node: ProgramNode) {
+    guard safeMode, let s = settings else { return }
+    let blocks = ns.blocks
+    let reported = blocks.keys.filter { !replicas($0).isEmpty }.count
+    // Hadoop's rule: blockThreshold = (int)(total × threshold-pct); safe once that many are reported.
+    let enough = blocks.isEmpty || reported >= Int(s.safemodeThreshold * Double(blocks.count))
+    guard enough else {
+      safeSince = nil
+      return
+    }
+    if blocks.isEmpty {
+      safeMode = false
+      return
+    }
+    if safeSince == nil { safeSince = node.now }
+    if let since = safeSince, node.now - since >= s.safemodeExtension {
+      safeMode = false
+      node.event("hdfs.safemode.off", [.int(Int64(reported)), .int(Int64(blocks.count))])
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import DistLab
+import DistLabHadoop
+import XCTest
+
+/// HDFS as Hadoop does it, each a scenario on a fixed seed: rack-aware placement, a dead
+/// DataNode declared after 2 × recheck + 10 × heartbeat and its blocks copied again, a returning
+/// node's surplus removed, a corrupt replica caught by its checksum and replaced, and a
+/// NameNode restart that replays its edit log and waits in safe mode for block reports.
+final class HDFSTests: XCTestCase {
+  var world = World()
+  var hdfs: HDFSClient!
+
+  func start(datanodes: Int = 6, racks: Int = 2, seed: UInt64 = 3) throws {
+    var config = WorldConfig()
+    config.seed = seed
+    world = World(config: config, roles: RoleCatalog(HDFSClient.roles))
+    hdfs = HDFSClient(world: world)
+    _ = try hdfs.start(datanodes: datanodes, racks: racks) { s in
+      s.heartbeat = .seconds(1)
+      s.recheck = .seconds(15)
+    }
+  }
+
+  func fsck() throws -> FsckReport {
+    guard case .success(let r) = try hdfs.fsck() else { throw XCTSkip("no fsck") }
+    return r
+  }
+
+  func rack(_ n: NodeID) -> String { hdfs.settings!.rack(of: n) }
+
+  func testEveryBlockHasThreeReplicasOnTwoRacksTheSecondAndThirdTogether() throws {
+    try start()
+    guard case .success(let w) = try hdfs.put("/big", size: 10 << 30, replication: nil) else { return XCTFail() }
+    XCTAssertEqual(w.blocks.count, 80, "10 GB in 128 MB blocks")
+    for (_, pipeline) in w.blocks {
+      XCTAssertEqual(Set(pipeline).count, 3)
+      XCTAssertNotEqual(rack(pipeline[0]), rack(pipeline[1]), "the second replica on another rack")
+      XCTAssertEqual(rack(pipeline[1]), rack(pipeline[2]), "the third on the second's rack")
+    }
+    // The first replica is at random when the writer is no DataNode: every node gets some.
+    XCTAssertEqual(Set(w.blocks.map { $0.stored[0] }).count, 6)
+    let r = try fsck()
+    XCTAssertEqual(r.totalBlocks, 80)
+    XCTAssertEqual(r.underReplicated, 0)
+    XCTAssertEqual(r.totalSize, 10 << 30)
+  }
+
+  func testOneRackTakesEveryReplicaOnDistinctNodes() throws {
+    try start(datanodes: 4, racks: 1)
+    guard case .success(let w) = try hdfs.put("/a", size: 1 << 30, replication: nil) else { return XCTFail() }
+    for (_, pipeline) in w.blocks { XCTAssertEqual(Set(pipeline).count, 3) }
+  }
+
+  func testADeadDataNodeIsDeclaredAfterTheRuleAndItsBlocksAreCopiedAgain() throws {
+    try start()
+    guard case .success = try hdfs.put("/a", size: 1 << 30, replication: nil) else { return XCTFail() }
+    let victim = hdfs.datanodes[1]
+    let held = try fsck().allBlocksHeld(by: victim)
+    XCTAssertGreaterThan(held, 0)
+    _ = try world.kill([victim])
+    // 2 × 15 s + 10 × 1 s = 40 s of silence; checked once every 15 s.
+    _ = try world.advance(by: .seconds(39))
+    guard case .success(let early) = try hdfs.report() else { return XCTFail() }
+    XCTAssertEqual(early.datanodes.first { $0.node == victim }?.state, "stale", "silent, not yet dead")
+    XCTAssertEqual(try fsck().underReplicated, 0, "its replicas still count")
+    _ = try world.advance(by: .seconds(20))
+    guard case .success(let late) = try hdfs.report() else { return XCTFail() }
+    XCTAssertEqual(late.datanodes.first { $0.node == victim }?.state, "dead")
+    let dead = world.trace.ordered.filter { if case .event("hdfs.dead", _) = $0.detail { true } else { false } }
+    XCTAssertEqual(dead.count, 1)
+    // Re-replication: at most 2 streams a source, 2 × live nodes blocks a round, every 3 s.
+    _ = try world.advance(by: .seconds(30))
+    let r = try fsck()
+    XCTAssertEqual(r.underReplicated, 0)
+    XCTAssertEqual(r.missing, 0)
+    XCTAssertEqual(r.allBlocksHeld(by: victim), 0)
+  }
+
+  func testAReturningDataNodesSurplusReplicasAreDeleted() throws {
+    try start()
+    guard case .success = try hdfs.put("/a", size: 1 << 30, replication: nil) else { return XCTFail() }
+    let victim = hdfs.datanodes[2]
+    _ = try world.kill([victim])
+    _ = try world.advance(by: .seconds(90))
+    XCTAssertEqual(try fsck().underReplicated, 0)
+    _ = try world.restart([victim])
+    _ = try world.advance(by: .seconds(2))
+    _ = try world.advance(by: .seconds(10))
+    let r = try fsck()
+    XCTAssertEqual(r.overReplicated, 0, "the surplus went at the next heartbeats")
+    XCTAssertEqual(r.averageReplication, 3)
+  }
+
+  func testACorruptReplicaIsCaughtOnReadReportedAndReplaced() throws {
+    try start()
+    guard case .success = try hdfs.put("/a", size: 1 << 20, replication: nil) else { return XCTFail() }
+    guard let (block, bad) = try hdfs.corrupt("/a", block: 0, on: nil) else { return XCTFail() }
+    guard case .success(let reads) = try hdfs.read("/a") else { return XCTFail() }
+    XCTAssertEqual(reads[0].failed.map(\.node), [bad])
+    XCTAssertEqual(reads[0].failed.map(\.error), ["ChecksumException"])
+    XCTAssertNotNil(reads[0].servedBy)
+    _ = try world.advance(by: .seconds(10))
+    let b = try XCTUnwrap(try fsck().files.first?.blocks.first)
+    XCTAssertEqual(b.info, block)
+    XCTAssertEqual(b.live.count, 3)
+    XCTAssertFalse(b.live.contains(bad), "a new replica elsewhere; the corrupt one deleted")
+    XCTAssertEqual(b.corrupt, [])
+  }
+
+  func testANameNodeRestartReplaysItsEditsAndWaitsInSafeModeForReports() throws {
+    try start()
+    for i in 0..<3 {
+      guard case .success = try hdfs.put("/f\(i)", size: 200 << 20, replication: nil) else { return XCTFail() }
+    }
+    guard case .success = try hdfs.remove("/f1") else { return XCTFail() }
+    let nn = try XCTUnwrap(hdfs.namenode)
+    _ = try world.kill([nn])
+    _ = try world.restart([nn])
+    guard case .success(let during) = try hdfs.report() else { return XCTFail() }
+    XCTAssertTrue(during.safeMode, "no block reported yet")
+    guard case .failure(.refused(let why)) = try hdfs.put("/new", size: 1, replication: nil) else { return XCTFail() }
+    XCTAssertEqual(why, "Cannot create file /new. Name node is in safe mode.")
+    // DataNodes re-register at their next heartbeat, report, and 30 s later safe mode ends.
+    _ = try world.advance(by: .seconds(40))
+    guard case .success(let after) = try hdfs.report() else { return XCTFail() }
+    XCTAssertFalse(after.safeMode)
+    let r = try fsck()
+    XCTAssertEqual(r.files.map(\.path), ["/f0", "/f2"], "the edit log kept the creates and the delete")
+    XCTAssertEqual(r.missing, 0)
+  }
+
+  func testDeletingAFileDeletesItsReplicas() throws {
+    try start()
+    guard case .success = try hdfs.put("/a", size: 300 << 20, replication: nil) else { return XCTFail() }
+    guard case .success = try hdfs.remove("/a") else { return XCTFail() }
+    _ = try world.advance(by: .seconds(3))
+    for dn in hdfs.datanodes {
+      let o = try world.call(to: dn, method: "dn.blocks", args: [])
+      guard case .value(let v) = o.result else { return XCTFail() }
+      XCTAssertEqual(v.first?.listValue?.count, 0, "\(dn) still holds replicas")
+    }
+  }
+}
+
+extension FsckReport {
+  func allBlocksHeld(by n: NodeID) -> Int { files.flatMap(\.blocks).filter { $0.live.contains(n) }.count }
+}

@@ -1,0 +1,46 @@
+import DistLab
+import XCTest
+
+@testable import DistLabShell
+
+/// The Hadoop lab's commands: what a student reads and expects on, and bad input refused with
+/// one line.
+final class HDFSCommandTests: XCTestCase {
+  func testAKilledDataNodeIsDeclaredDeadAndFsckSeesTheRepair() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["hdfs start --datanodes 5 --racks 2 --heartbeat 1s --recheck 10s", "hdfs put /logs/a 500MB"])
+    runOK(s, ["expect hdfs.blocks == 4", "expect hdfs.under == 0", "expect hdfs.healthy == true"])
+    runOK(s, ["kill dn1", "advance 25s", "expect hdfs.dead == 0", "advance 15s", "expect hdfs.dead == 1"])
+    runOK(s, ["advance 20s", "expect hdfs.under == 0", "expect hdfs.live == 4"])
+    let report = runOK(s, ["hdfs report"])
+    XCTAssertTrue(report.contains("Live datanodes (4), dead datanodes (1)"), report)
+  }
+
+  func testBlocksWithEveryReplicaGoneAreMissing() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["hdfs start --datanodes 3 --heartbeat 1s --recheck 5s", "hdfs put /a 100MB --replication 1"])
+    let fsck = runOK(s, ["hdfs fsck --files"])
+    XCTAssertTrue(fsck.contains("Live_repl=1"), fsck)
+    runOK(s, ["kill dn1,dn2,dn3", "advance 30s", "expect hdfs.missing == 1", "expect hdfs.healthy == false"])
+    XCTAssertTrue(runOK(s, ["hdfs fsck"]).hasSuffix("The filesystem under path '/' is CORRUPT"))
+  }
+
+  func testBadHDFSInputIsRefused() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "hdfs put /a 1MB", "no HDFS yet: 'hdfs start' starts a NameNode and DataNodes")
+    refused(s, "hdfs start --block-size 10KB", "--block-size is a size from 1MB to 1TB")
+    refused(s, "hdfs start --heartbeat 1ms", "--heartbeat is between 100ms and 1h")
+    runOK(s, ["hdfs start --datanodes 2"])
+    refused(s, "hdfs start", "HDFS already runs")
+    refused(s, "hdfs put logs 1MB", "an HDFS path starts with /")
+    refused(s, "hdfs put /a lots", "SIZE is a size like 300MB")
+    runOK(s, ["hdfs put /a 1MB"])
+    refused(s, "hdfs put /a 1MB", "/a already exists")
+    refused(s, "hdfs cat /nope", "FileNotFoundException: /nope")
+    refused(s, "hdfs rm /nope", "FileNotFoundException: /nope")
+    refused(s, "hdfs corrupt /a --block 9", "no replica of block 9 of /a answered")
+    runOK(s, ["kill nn"])
+    refused(s, "hdfs ls", "nn did not answer")
+    refused(s, "expect hdfs.files == 1", "the NameNode did not answer")
+  }
+}
