@@ -142,6 +142,45 @@ final class HDFSTests: XCTestCase {
   }
 }
 
+extension HDFSTests {
+  /// The SecondaryNameNode checkpoints once enough transactions pile up, and a NameNode that
+  /// lost its disk comes back from that checkpoint: what came after is gone, and the DataNodes
+  /// are told to delete its blocks.
+  func testACheckpointIsWhatALostNameNodeComesBackFrom() throws {
+    var config = WorldConfig()
+    config.seed = 5
+    world = World(config: config, roles: RoleCatalog(HDFSClient.roles))
+    hdfs = HDFSClient(world: world)
+    _ = try hdfs.start(datanodes: 4, racks: 2) { s in
+      s.heartbeat = .seconds(1)
+      s.checkpointTxns = 6
+    }
+    for p in ["/a", "/b"] {
+      guard case .success = try hdfs.put(p, size: 100 << 20, replication: nil) else { return XCTFail() }
+    }
+    _ = try world.advance(by: .seconds(61))
+    let nn = try XCTUnwrap(hdfs.namenode)
+    let info = try world.call(to: nn, method: "nn.txinfo", args: [])
+    XCTAssertEqual(info.result, .value([.int(6), .int(6)]), "6 transactions, all in the fsimage")
+    guard case .success = try hdfs.put("/c", size: 100 << 20, replication: nil) else { return XCTFail() }
+    _ = try world.kill([nn], wipe: true)
+    _ = try world.restart([nn])
+    guard case .failure(.refused(let why)) = try hdfs.fsck() else { return XCTFail() }
+    XCTAssertEqual(why, "NameNode is not formatted.")
+    guard case .success(let covered) = try hdfs.importCheckpoint() else { return XCTFail() }
+    XCTAssertEqual(covered, 6)
+    _ = try world.advance(by: .seconds(45))
+    let r = try fsck()
+    XCTAssertEqual(r.files.map(\.path), ["/a", "/b"])
+    XCTAssertEqual(r.missing, 0)
+    for dn in hdfs.datanodes {
+      guard case .value(let v) = try world.call(to: dn, method: "dn.blocks", args: []).result else { return XCTFail() }
+      XCTAssertLessThanOrEqual(v.first?.listValue?.count ?? 0, 2, "/c's block deleted from \(dn)")
+    }
+    guard case .failure = try hdfs.importCheckpoint() else { return XCTFail("a formatted NameNode refuses an import") }
+  }
+}
+
 extension FsckReport {
   func allBlocksHeld(by n: NodeID) -> Int { files.flatMap(\.blocks).filter { $0.live.contains(n) }.count }
 }

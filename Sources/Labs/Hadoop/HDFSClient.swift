@@ -9,6 +9,7 @@ public final class HDFSClient {
   public let world: World
   let generation: Int
   public private(set) var namenode: NodeID?
+  public private(set) var secondary: NodeID?
   public private(set) var datanodes: [NodeID] = []
   public private(set) var settings: HDFSSettings?
   /// How long the client waits for a NameNode or DataNode answer.
@@ -17,14 +18,13 @@ public final class HDFSClient {
   public static let roles = [
     Role(
       "namenode", summary: "HDFS's namespace, block locations, heartbeats and re-replication",
-      services: {
-        [NameNodeService()]
-      }),
+      services: { [NameNodeService()] }),
+    Role(
+      "secondarynamenode", summary: "checkpoints the NameNode: merges fsimage and edits (not a standby)",
+      services: { [SecondaryNameNodeService()] }),
     Role(
       "datanode", summary: "stores HDFS blocks, heartbeats, serves reads and pipeline writes",
-      services: {
-        [DataNodeService()]
-      }),
+      services: { [DataNodeService()] }),
   ]
 
   public required init(world: World) {
@@ -36,22 +36,27 @@ public final class HDFSClient {
 
   var options: CallOptions { CallOptions(timeout: Self.timeout) }
 
-  /// Spawns `nn` and `dn1`…`dnN`; DataNode i goes on rack `/rack((i − 1) mod racks + 1)`, or all
-  /// on `/default-rack` with one rack. Then lets the first heartbeats and block reports happen.
+  /// Spawns `nn`, the SecondaryNameNode `snn` and `dn1`…`dnN`; DataNode i goes on rack
+  /// `/rack((i − 1) mod racks + 1)`, or all on `/default-rack` with one rack. Then lets the first
+  /// heartbeats and block reports happen.
   public func start(datanodes count: Int, racks: Int, configure: (inout HDFSSettings) -> Void) throws(WorldError)
     -> [NodeInfo]
   {
-    let made = try world.spawn(groups: [(["nn"], "namenode"), ((1...count).map { "dn\($0)" }, "datanode")])
+    let made = try world.spawn(groups: [
+      (["nn"], "namenode"), (["snn"], "secondarynamenode"), ((1...count).map { "dn\($0)" }, "datanode"),
+    ])
     let nn = made[0].id
-    let dns = made.dropFirst().map(\.id)
+    let dns = made.dropFirst(2).map(\.id)
     var rackOf: [NodeID: String] = [:]
     for (i, d) in dns.enumerated() { rackOf[d] = racks <= 1 ? "/default-rack" : "/rack\(i % racks + 1)" }
     var s = HDFSSettings(namenode: nn, racks: rackOf)
     configure(&s)
     namenode = nn
+    secondary = made[1].id
     datanodes = Array(dns)
     settings = s
     _ = try world.call(to: nn, method: "nn.configure", args: [s.value], options: options)
+    _ = try world.call(to: made[1].id, method: "snn.configure", args: [s.value], options: options)
     _ = try world.callAll(dns.map { CallRequest(to: $0, method: "dn.configure", args: [s.value]) }, options: options)
     _ = try world.advance(by: .milliseconds(10))
     return made
@@ -201,5 +206,28 @@ public final class HDFSClient {
     guard let target = datanode ?? holders.first else { return nil }
     guard case .success = try ask(target, "dn.corrupt", [.int(id)]) else { return nil }
     return (BlockInfo(id: id, size: size), target)
+  }
+
+  /// `hdfs secondarynamenode -checkpoint force`: the transaction the new fsimage covers.
+  public func checkpoint() throws(WorldError) -> Result<Int64, Failure> {
+    guard let snn = secondary else { return .failure(.refused("no cluster")) }
+    return try ask(snn, "snn.checkpoint", []).flatMap { v in
+      v.first?.intValue.map { .success($0) } ?? .failure(.refused("no checkpoint"))
+    }
+  }
+
+  /// `hdfs namenode -importCheckpoint`: a NameNode that lost its disk starts from the
+  /// SecondaryNameNode's last checkpoint. Answers the transaction it covers.
+  public func importCheckpoint() throws(WorldError) -> Result<Int64, Failure> {
+    guard let nn = namenode, let snn = secondary, let s = settings else { return .failure(.refused("no cluster")) }
+    if case .success = try ask(nn, "nn.txinfo", []) {
+      return .failure(.refused("the NameNode has its namespace: -importCheckpoint is for one that lost its disk"))
+    }
+    let image = try ask(snn, "snn.image", [])
+    guard case .success(let v) = image, v.count == 2, let t = v[1].intValue else {
+      if case .failure(let f) = image { return .failure(f) }
+      return .failure(.refused("no checkpoint"))
+    }
+    return try ask(nn, "nn.putImage", [v[0], .int(t), s.value]).map { _ in t }
   }
 }

@@ -28,6 +28,12 @@ public struct HDFSSettings: Hashable, Sendable {
   public var safemodeThreshold = 0.999
   /// `dfs.namenode.safemode.extension`: how long it stays in safe mode after that.
   public var safemodeExtension = Nanoseconds.seconds(30)
+  /// `dfs.namenode.checkpoint.period`: the SecondaryNameNode checkpoints at least this often.
+  public var checkpointPeriod = Nanoseconds.seconds(3600)
+  /// `dfs.namenode.checkpoint.txns`: or as soon as this many transactions are not checkpointed.
+  public var checkpointTxns = 1_000_000
+  /// `dfs.namenode.checkpoint.check.period`: how often it asks the NameNode.
+  public var checkpointCheck = Nanoseconds.seconds(60)
 
   public init(namenode: NodeID, racks: [NodeID: String]) {
     self.namenode = namenode
@@ -52,6 +58,9 @@ public struct HDFSSettings: Hashable, Sendable {
       MapEntry(.string("redundancy"), .int(redundancyInterval.value)),
       MapEntry(.string("safemode"), .double(safemodeThreshold)),
       MapEntry(.string("extension"), .int(safemodeExtension.value)),
+      MapEntry(.string("cp_period"), .int(checkpointPeriod.value)),
+      MapEntry(.string("cp_txns"), .int(Int64(checkpointTxns))),
+      MapEntry(.string("cp_check"), .int(checkpointCheck.value)),
     ])
   }
 
@@ -76,5 +85,8 @@ public struct HDFSSettings: Hashable, Sendable {
     redundancyInterval = Nanoseconds(red)
     safemodeThreshold = threshold
     safemodeExtension = Nanoseconds(ext)
+    checkpointPeriod = Nanoseconds(v["cp_period"]?.intValue ?? checkpointPeriod.value)
+    checkpointTxns = Int(v["cp_txns"]?.intValue ?? Int64(checkpointTxns))
+    checkpointCheck = Nanoseconds(v["cp_check"]?.intValue ?? checkpointCheck.value)
   }
 }

@@ -9,6 +9,7 @@ extension NameNodeService {
       "starts a file (refused in safe mode, or when it exists)"
     ) { n, r, node in
       let path = r.key(0)
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       if n.safeMode { return .error("Cannot create file \(path). Name node is in safe mode.") }
       if n.ns.files[path] != nil { return .error("\(path) already exists") }
       n.log(
@@ -39,6 +40,7 @@ extension NameNodeService {
       "nn.locations", [ArgumentSpec("PATH", .string)],
       "each block: [block, size, live DataNodes holding it, nearest the caller first]"
     ) { n, r, _ in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       guard let f = n.ns.files[r.key(0)] else { return .error("FileNotFoundException: \(r.key(0))") }
       return .value(
         f.blocks.map { b in
@@ -50,6 +52,7 @@ extension NameNodeService {
     ServiceMethod("nn.delete", [ArgumentSpec("PATH", .string)], "removes a file; its replicas are deleted") {
       n, r, node in
       let path = r.key(0)
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       if n.safeMode { return .error("Cannot delete \(path). Name node is in safe mode.") }
       guard let f = n.ns.files[path] else { return .error("FileNotFoundException: \(path)") }
       n.log(.delete(path: path), node: node)
@@ -67,6 +70,7 @@ extension NameNodeService {
       "nn.fsck", [],
       "every file: [path, size, replication, open, [[block, size, live replicas, corrupt replicas]]]; live DataNodes; racks"
     ) { n, _, _ in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       let files: [Value] = n.ns.files.keys.sorted().map { p in
         let f = n.ns.files[p]!
         return .list([
@@ -87,6 +91,7 @@ extension NameNodeService {
       "nn.report", [],
       "[safe mode, blocks reported, blocks]; each DataNode: [node, rack, live|stale|dead, ns since contact, used]"
     ) { n, _, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       let blocks = n.ns.blocks
       let reported = blocks.keys.filter { !n.replicas($0).isEmpty }.count
       let rows: [Value] = n.datanodes.keys.sorted().map { id in

@@ -13,6 +13,7 @@ extension NameNodeService {
       return .value([])
     },
     ServiceMethod("nn.register", [ArgumentSpec("RACK", .string)], "a DataNode joins (again)") { n, r, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       n.datanodes[r.caller] = DataNode(rack: r.key(0), last: node.now)
       for b in n.locations.keys { n.locations[b]?.remove(r.caller) }
       node.event("hdfs.registered", [.int(Int64(r.caller.number))])
@@ -22,6 +23,7 @@ extension NameNodeService {
       "nn.heartbeat", [ArgumentSpec("USED", .int), ArgumentSpec("BLOCKS", .int)],
       "a DataNode is alive; the answer carries its commands"
     ) { n, r, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       guard var d = n.datanodes[r.caller], !d.dead else { return .value([.list([.string("register")])]) }
       d.last = node.now
       d.used = r.args[0].intValue ?? 0
@@ -71,8 +73,37 @@ extension NameNodeService {
       }
       return .value([])
     },
-    ServiceMethod("nn.checkpoint", [], "writes the namespace as a new fsimage; answers its last transaction") {
-      n, _, node in .value([.int(n.checkpoint(node))])
+    ServiceMethod("nn.txinfo", [], "[last transaction, last transaction in the fsimage]") { n, _, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
+      return .value([.int(n.txid), .int(node.disk["fsimage-txid"]?.intValue ?? 0)])
+    },
+    ServiceMethod(
+      "nn.getImage", [], "for a checkpoint: [fsimage, its last transaction, every edit after it]"
+    ) { n, _, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
+      let from = node.disk["fsimage-txid"]?.intValue ?? 0
+      let edits: [Value] = from < n.txid ? ((from + 1)...n.txid).compactMap { node.disk["edit:\($0)"] } : []
+      return .value([node.disk["fsimage"] ?? Namespace().value, .int(from), .list(edits)])
+    },
+    ServiceMethod(
+      "nn.putImage", [ArgumentSpec("IMAGE", .map), ArgumentSpec("TXID", .int), ArgumentSpec("SETTINGS", .value)],
+      "a merged fsimage from the SecondaryNameNode (or, with SETTINGS, imported into a NameNode without one)"
+    ) { n, r, node in
+      guard let image = Namespace(r.args[0]), let t = r.args[1].intValue else { return .error("not an fsimage") }
+      if n.settings == nil {
+        // -importCheckpoint: a NameNode whose disk was lost starts from the checkpoint.
+        guard let s = HDFSSettings(r.args[2]) else { return .error(NameNodeService.unformatted) }
+        node.disk["settings"] = s.value
+        node.disk["fsimage"] = image.value
+        node.disk["fsimage-txid"] = .int(t)
+        node.disk["txid"] = .int(t)
+        n.load(node)
+        n.adopt(s, node: node)
+        node.event("hdfs.imported", [.int(t)])
+        return .value([])
+      }
+      n.install(image, txid: t, node: node)
+      return .value([])
     },
   ]
 

@@ -80,13 +80,18 @@ public final class NameNodeService: StartingService {
     }
   }
 
-  /// A checkpoint: the namespace as a new fsimage, and the edits it covers dropped.
-  func checkpoint(_ node: ProgramNode) -> Int64 {
-    node.disk["fsimage"] = ns.value
+  /// What a NameNode without its disk says to everything: Hadoop's refusal to start.
+  static let unformatted = "NameNode is not formatted."
+
+  /// A checkpoint from the SecondaryNameNode: the merged fsimage replaces the old one, and the
+  /// edits it covers are dropped.
+  func install(_ image: Namespace, txid covered: Int64, node: ProgramNode) {
     let old = node.disk["fsimage-txid"]?.intValue ?? 0
-    node.disk["fsimage-txid"] = .int(txid)
-    if txid > old { for t in (old + 1)...txid { node.disk["edit:\(t)"] = nil } }
-    return txid
+    guard covered > old, covered <= txid else { return }
+    node.disk["fsimage"] = image.value
+    node.disk["fsimage-txid"] = .int(covered)
+    for t in (old + 1)...covered { node.disk["edit:\(t)"] = nil }
+    node.event("hdfs.checkpoint", [.int(covered)])
   }
 
   // MARK: Replicas

@@ -27,8 +27,24 @@ enum HDFSCommands {
           FlagSpec("--heartbeat", .duration, placeholder: "D", help: "dfs.heartbeat.interval (default 3s)"),
           FlagSpec(
             "--recheck", .duration, placeholder: "D", help: "dfs.namenode.heartbeat.recheck-interval (default 5m)"),
+          FlagSpec(
+            "--checkpoint-period", .duration, placeholder: "D", help: "dfs.namenode.checkpoint.period (default 1h)"),
+          FlagSpec(
+            "--checkpoint-txns", .count, placeholder: "N", help: "dfs.namenode.checkpoint.txns (default 1000000)"),
         ],
         action: start),
+      CommandSpec(
+        "checkpoint", family: .data,
+        summary: "have the SecondaryNameNode checkpoint now: fsimage + edits → a new fsimage",
+        example: ["hdfs start", "hdfs put /a 1MB", "hdfs checkpoint"], action: checkpoint),
+      CommandSpec(
+        "recover", family: .data,
+        summary: "start a NameNode that lost its disk from the SecondaryNameNode's last checkpoint",
+        details: [
+          "As 'hdfs namenode -importCheckpoint': the namespace comes back as it was at the checkpoint.",
+          "Files written after it are gone; the DataNodes are told to delete their blocks.",
+        ],
+        example: ["hdfs start", "hdfs checkpoint", "kill nn --wipe", "restart nn", "hdfs recover"], action: recover),
       CommandSpec(
         "put", family: .data, summary: "write a file of SIZE: its blocks through DataNode pipelines",
         example: ["hdfs start", "hdfs put /data/big 1GB"],
@@ -108,7 +124,9 @@ enum HDFSCommands {
     }
     let heartbeat = try inv.flagDuration("--heartbeat")
     let recheck = try inv.flagDuration("--recheck")
-    for (flag, d) in [("--heartbeat", heartbeat), ("--recheck", recheck)] {
+    let period = try inv.flagDuration("--checkpoint-period")
+    let txns = try inv.flagInt("--checkpoint-txns", range: 1...100_000_000)
+    for (flag, d) in [("--heartbeat", heartbeat), ("--recheck", recheck), ("--checkpoint-period", period)] {
       if let d, d < .milliseconds(100) || d > .seconds(3600) {
         throw ShellError("\(flag) is between 100ms and 1h", column: inv.flags[flag]?.column)
       }
@@ -119,6 +137,8 @@ enum HDFSCommands {
         if let blockSize { settings.blockSize = blockSize }
         if let heartbeat { settings.heartbeat = heartbeat }
         if let recheck { settings.recheck = recheck }
+        if let period { settings.checkpointPeriod = period }
+        if let txns { settings.checkpointTxns = txns }
       }
     }
     return .hdfs(.started(made, s.hdfs.settings!))
@@ -188,6 +208,22 @@ enum HDFSCommands {
     }
   }
 
+  static func checkpoint(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    switch try attempt(inv.column, { () throws(WorldError) in try c.checkpoint() }) {
+    case .success(let t): return .hdfs(.checkpointed(t))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
+  static func recover(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    switch try attempt(inv.column, { () throws(WorldError) in try c.importCheckpoint() }) {
+    case .success(let t): return .hdfs(.imported(t))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
   static func corrupt(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let c = try client(inv, s)
     let p = try path(inv.positional[0])
@@ -214,4 +250,8 @@ public enum HDFSResult: Sendable {
   case report(ClusterReport)
   case blocks(FsckReport, [NodeID], HDFSSettings)
   case corrupted(String, BlockInfo, NodeID)
+  /// A checkpoint made, covering transactions up to this one.
+  case checkpointed(Int64)
+  /// A NameNode started from the checkpoint covering transactions up to this one.
+  case imported(Int64)
 }

@@ -18,15 +18,22 @@ struct HDFSRenderer {
     case .fsck(let report, let files): return HDFSFsckRenderer(style: style, view: view).render(report, files: files)
     case .report(let report): return self.report(report)
     case .blocks(let report, let datanodes, let s): return blocks(report, datanodes, s)
+    case .checkpointed(let t):
+      return "checkpoint: the SecondaryNameNode merged the edits into a new fsimage, up to transaction \(t)"
+    case .imported(let t):
+      return "the NameNode starts from the checkpoint (transactions up to \(t)); whatever came after is lost"
     case .corrupted(let path, let block, let dn):
       return "corrupted the replica of \(block.name) (block of \(path)) on \(view.name(dn)): its checksum now fails"
     }
   }
 
   func started(_ nodes: [NodeInfo], _ s: HDFSSettings) -> String {
-    let dns = nodes.dropFirst()
+    let dns = nodes.dropFirst(2)
     let racks = Dictionary(grouping: dns, by: { s.rack(of: $0.id) })
-    var lines = ["started HDFS: NameNode \(nodes[0].name), DataNodes \(NodeSet.compact(dns.map(\.name)))"]
+    var lines = [
+      "started HDFS: NameNode \(nodes[0].name), SecondaryNameNode \(nodes[1].name), "
+        + "DataNodes \(NodeSet.compact(dns.map(\.name)))"
+    ]
     if racks.count > 1 {
       lines.append(
         racks.keys.sorted().map { "\($0): " + racks[$0]!.map(\.name).joined(separator: " ") }.joined(separator: "; "))
