@@ -89,7 +89,6 @@ final class LessonTests: XCTestCase {
   /// balancer matters, a fourth server where three were allowed, restarting the lost server,
   /// and a throttle that starves the noisy tenant.
   func testServiceExercisesRefuseTheNaiveAnswers() throws {
-    let library = LessonLibrary.load(lessons)
     let attempts: [(String, String)] = [
       ("meet-an-sla", "service start --servers 3 --service-time 10ms\nservice load --rate 180 --for 30s\n"),
       (
@@ -106,12 +105,40 @@ final class LessonTests: XCTestCase {
           + "service quota bob --rate 50\nservice load --mix alice:20,bob:370 --for 20s\n"
       ),
     ]
+    try assertFail("04", attempts)
+  }
+
+  /// Lesson 10's exercises refuse the answers that miss the point: one rack, two DataNodes lost
+  /// at once with two replicas, and a checkpoint taken before the last write.
+  func testHDFSExercisesRefuseTheNaiveAnswers() throws {
+    try assertFail(
+      "10",
+      [
+        ("lose-a-rack", "hdfs start --datanodes 6\nhdfs put /big 1GB\nkill dn1,dn3,dn5\nhdfs cat /big\n"),
+        (
+          "two-in-a-row",
+          "hdfs start --datanodes 4 --heartbeat 1s --recheck 15s\nhdfs put /important 1GB --replication 2\n"
+            + "kill dn1,dn2\nadvance 140s\n"
+        ),
+        (
+          "keep-the-namespace",
+          "hdfs start\nhdfs put /a 200MB\nhdfs checkpoint\nhdfs put /b 100MB\nkill nn --wipe\nrestart nn\n"
+            + "hdfs recover\nadvance 45s\n"
+        ),
+      ])
+  }
+
+  /// Grades each attempt alone and requires that it does not pass.
+  func assertFail(_ lessonID: String, _ attempts: [(String, String)]) throws {
+    let library = LessonLibrary.load(lessons)
     for (exercise, text) in attempts {
-      let folder = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-04-\(UUID().uuidString)")
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "distlab-\(lessonID)-\(UUID().uuidString)")
       try FileManager.default.createDirectory(
-        at: folder.appendingPathComponent("04"), withIntermediateDirectories: true)
+        at: folder.appendingPathComponent(lessonID), withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(at: folder) }
-      try text.write(to: folder.appendingPathComponent("04/\(exercise).distlab"), atomically: true, encoding: .utf8)
+      try text.write(
+        to: folder.appendingPathComponent("\(lessonID)/\(exercise).distlab"), atomically: true, encoding: .utf8)
       let results = Grader.grade(library, solutions: folder.path, limits: GradeLimits())
       let r = try XCTUnwrap(results.first { $0.exercise == exercise })
       XCTAssertEqual(r.status, .failed, "\(exercise) passes with: \(text)")

@@ -28,12 +28,17 @@ public final class DataNodeService: StartingService {
       "dn.write", [ArgumentSpec("BLOCK", .int), ArgumentSpec("SIZE", .int), ArgumentSpec("PIPELINE", .list)],
       "stores a block and passes it down the pipeline; answers the nodes that stored it"
     ) { d, r, node in d.write(r, node: node) },
-    ServiceMethod("dn.read", [ArgumentSpec("BLOCK", .int)], "a block's size; an error when its checksum fails") {
-      _, r, node in
+    ServiceMethod(
+      "dn.read", [ArgumentSpec("BLOCK", .int)],
+      "streams a block (its size at the bandwidth): its size, or an error when its checksum fails"
+    ) { d, r, node in
       guard let stored = Stored(node.disk[DataNodeService.key(r.args[0].intValue ?? 0)]) else {
         return .error("ReplicaNotFoundException")
       }
-      return stored.corrupt ? .error("ChecksumException") : .value([.int(stored.size)])
+      _ = node.after(d.settings?.transfer(stored.size) ?? .zero) { node in
+        node.answer(r, stored.corrupt ? .error("ChecksumException") : .value([.int(stored.size)]))
+      }
+      return .later
     },
     ServiceMethod("dn.corrupt", [ArgumentSpec("BLOCK", .int)], "flips bits in the replica: its checksum now fails") {
       _, r, node in
@@ -129,7 +134,10 @@ public final class DataNodeService: StartingService {
         let stored = Stored(node.disk[DataNodeService.key(block)]), !stored.corrupt
       else { return }
       sent += 1
-      node.call(NodeID(Int(first)), "dn.write", [.int(block), .int(stored.size), .list(Array(targets.dropFirst()))]) {
+      node.call(
+        NodeID(Int(first)), "dn.write", [.int(block), .int(stored.size), .list(Array(targets.dropFirst()))],
+        options: CallOptions(timeout: s.transfer(stored.size) + .seconds(2))
+      ) {
         _, _ in
       }
     case "delete":
@@ -142,21 +150,37 @@ public final class DataNodeService: StartingService {
     }
   }
 
+  /// The block streams through the pipeline: it is passed on at once, stored here once it has
+  /// all arrived (its size at the bandwidth), and acknowledged when this node and every node
+  /// downstream have it.
   func write(_ r: Request, node: ProgramNode) -> Answer {
     guard let s = settings, let block = r.args[0].intValue, let size = r.args[1].intValue else {
       return .error("not configured")
     }
-    if node.disk[DataNodeService.key(block)] == nil { replicas += 1 }
-    node.disk[DataNodeService.key(block)] = Stored(size: size, corrupt: false).value
-    received += 1
-    node.tell(s.namenode, "nn.blockReceived", [.int(block), .int(size)])
     let rest = r.args[2].listValue ?? []
-    guard let next = rest.first?.intValue else { return .value([.list([.int(Int64(node.me.number))])]) }
-    node.call(NodeID(Int(next)), "dn.write", [.int(block), .int(size), .list(Array(rest.dropFirst()))]) {
-      node, result in
-      var stored: [Value] = [.int(Int64(node.me.number))]
-      if case .value(let v) = result, let down = v.first?.listValue { stored += down }
-      node.answer(r, .value([.list(stored)]))
+    var stored = false
+    var downstream: [Value]? = rest.isEmpty ? [] : nil
+    func done(_ node: ProgramNode) {
+      guard stored, let down = downstream else { return }
+      node.answer(r, .value([.list([.int(Int64(node.me.number))] + down)]))
+    }
+    if let next = rest.first?.intValue {
+      let wait = CallOptions(timeout: s.transfer(size) + .seconds(2))
+      node.call(
+        NodeID(Int(next)), "dn.write", [.int(block), .int(size), .list(Array(rest.dropFirst()))], options: wait
+      ) {
+        node, result in
+        if case .value(let v) = result, let down = v.first?.listValue { downstream = down } else { downstream = [] }
+        done(node)
+      }
+    }
+    _ = node.after(s.transfer(size)) { [unowned self] node in
+      if node.disk[DataNodeService.key(block)] == nil { self.replicas += 1 }
+      node.disk[DataNodeService.key(block)] = Stored(size: size, corrupt: false).value
+      self.received += 1
+      node.tell(s.namenode, "nn.blockReceived", [.int(block), .int(size)])
+      stored = true
+      done(node)
     }
     return .later
   }

@@ -12,6 +12,8 @@ public final class HDFSClient {
   public private(set) var secondary: NodeID?
   public private(set) var datanodes: [NodeID] = []
   public private(set) var settings: HDFSSettings?
+  /// How the last `read` went, block by block.
+  public private(set) var lastRead: [BlockRead]?
   /// How long the client waits for a NameNode or DataNode answer.
   public static let timeout = Nanoseconds.seconds(2)
 
@@ -68,8 +70,10 @@ public final class HDFSClient {
     case noAnswer(NodeID)
   }
 
-  func ask(_ to: NodeID, _ method: String, _ args: [Value]) throws(WorldError) -> Result<[Value], Failure> {
-    let o = try world.call(to: to, method: method, args: args, options: options)
+  func ask(_ to: NodeID, _ method: String, _ args: [Value], waiting extra: Nanoseconds = .zero) throws(WorldError)
+    -> Result<[Value], Failure>
+  {
+    let o = try world.call(to: to, method: method, args: args, options: CallOptions(timeout: Self.timeout + extra))
     switch o.result {
     case .value(let v): return .success(v)
     case .error(let e): return .failure(.refused(e))
@@ -157,7 +161,7 @@ public final class HDFSClient {
       else { continue }
       var r = BlockRead(block: BlockInfo(id: id, size: size), servedBy: nil, failed: [])
       for dn in holders {
-        switch try ask(dn, "dn.read", [.int(id)]) {
+        switch try ask(dn, "dn.read", [.int(id)], waiting: settings?.transfer(size) ?? .zero) {
         case .success:
           r.servedBy = dn
         case .failure(.refused(let e)):
@@ -170,6 +174,7 @@ public final class HDFSClient {
       }
       reads.append(r)
     }
+    lastRead = reads
     return .success(reads)
   }
 

@@ -89,7 +89,7 @@ extension NameNodeService {
     },
     ServiceMethod(
       "nn.report", [],
-      "[safe mode, blocks reported, blocks]; each DataNode: [node, rack, live|stale|dead, ns since contact, used]"
+      "[safe mode, blocks reported, blocks, checkpoint imported or -1]; each DataNode: [node, rack, live|stale|dead, ns since contact, used]"
     ) { n, _, node in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       let blocks = n.ns.blocks
@@ -102,7 +102,10 @@ extension NameNodeService {
         ])
       }
       return .value([
-        .list([.bool(n.safeMode), .int(Int64(reported)), .int(Int64(blocks.count))]), .list(rows),
+        .list([
+          .bool(n.safeMode), .int(Int64(reported)), .int(Int64(blocks.count)),
+          node.disk["imported"] ?? .int(-1),
+        ]), .list(rows),
       ])
     },
   ]

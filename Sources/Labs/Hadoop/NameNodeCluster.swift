@@ -97,6 +97,7 @@ extension NameNodeService {
         node.disk["fsimage"] = image.value
         node.disk["fsimage-txid"] = .int(t)
         node.disk["txid"] = .int(t)
+        node.disk["imported"] = .int(t)
         n.load(node)
         n.adopt(s, node: node)
         node.event("hdfs.imported", [.int(t)])

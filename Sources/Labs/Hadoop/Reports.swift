@@ -74,15 +74,18 @@ public struct ClusterReport: Sendable, Equatable {
   }
 
   public var safeMode: Bool
+  /// The checkpoint's last transaction, when this NameNode was started from one.
+  public var importedFrom: Int64?
   public var reportedBlocks: Int
   public var blocks: Int
   public var datanodes: [DataNode]
 
   init?(_ v: [Value]) {
-    guard v.count == 2, let head = v[0].listValue, head.count == 3, let rows = v[1].listValue,
-      let rep = head[1].intValue, let total = head[2].intValue
+    guard v.count == 2, let head = v[0].listValue, head.count == 4, let rows = v[1].listValue,
+      let rep = head[1].intValue, let total = head[2].intValue, let imported = head[3].intValue
     else { return nil }
     safeMode = head[0] == .bool(true)
+    importedFrom = imported < 0 ? nil : imported
     reportedBlocks = Int(rep)
     blocks = Int(total)
     datanodes = rows.compactMap { r in

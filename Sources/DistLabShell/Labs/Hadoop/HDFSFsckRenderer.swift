@@ -17,8 +17,8 @@ struct HDFSFsckRenderer {
           "\(f.path) \(f.size) bytes, replicated: replication=\(f.replication), \(f.blocks.count) block(s): "
             + (bad ? style.error(" MISSING") : " OK"))
         for (i, b) in f.blocks.enumerated() {
-          let where_ = b.live.map(view.name).joined(separator: ", ")
-          var line = "\(i). \(b.info.name) len=\(b.info.size) Live_repl=\(b.live.count)  [\(where_)]"
+          let holders = b.live.map(view.name).joined(separator: ", ")
+          var line = "\(i). \(b.info.name) len=\(b.info.size) Live_repl=\(b.live.count)  [\(holders)]"
           if !b.corrupt.isEmpty {
             line += style.warn(" corrupt on " + b.corrupt.map(view.name).joined(separator: ", "))
           }

@@ -97,6 +97,7 @@ struct HDFSRenderer {
     if r.safeMode {
       lines.append(style.warn("Safe mode is ON: \(r.reportedBlocks) of \(r.blocks) blocks reported"))
     }
+    if let t = r.importedFrom { lines.append("started from a checkpoint: transactions up to \(t)") }
     lines.append("Configured Capacity: \(ByteSize.text(Int64(live.count) << 40)) (1 TB a DataNode)")
     lines.append("DFS Used: \(ByteSize.text(used))")
     lines.append("Live datanodes (\(live.count)), dead datanodes (\(dead.count)), as the NameNode sees them:")

@@ -37,6 +37,24 @@ enum HadoopLab {
         .number(Double(try report(s, t).datanodes.filter { $0.state == "dead" }.count))
       },
       Subject("hdfs.safemode") { s, t throws(ShellError) in .text(String(try report(s, t).safeMode)) },
+      Subject("hdfs.recovered", "true when the NameNode was started from a checkpoint") { s, t throws(ShellError) in
+        .text(String(try report(s, t).importedFrom != nil))
+      },
+      Subject("hdfs.racks.down", "racks whose every DataNode is down: the world's truth, not the NameNode's") {
+        s, t throws(ShellError) in
+        guard let settings = s.hdfs.settings else {
+          throw ShellError("'\(t.text)': no HDFS yet ('hdfs start')", column: t.column)
+        }
+        let racks = Dictionary(grouping: s.hdfs.datanodes, by: { settings.rack(of: $0) })
+        let down = racks.values.filter { nodes in nodes.allSatisfy { s.world.info($0)?.status == .down } }
+        return .number(Double(down.count))
+      },
+      Subject("hdfs.unread", "blocks the last 'hdfs cat' could read from no replica") { s, t throws(ShellError) in
+        guard let reads = s.hdfs.lastRead else {
+          throw ShellError("'\(t.text)' reads the last 'hdfs cat', and there has been none", column: t.column)
+        }
+        return .number(Double(reads.filter { $0.servedBy == nil }.count))
+      },
     ])
 
   static func fsck(_ s: ShellSession, _ t: Token) throws(ShellError) -> FsckReport {
