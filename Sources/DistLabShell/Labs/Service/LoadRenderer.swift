@@ -36,17 +36,19 @@ struct LoadRenderer {
       let think = plan.think == .zero ? "no think time" : "thinking \(plan.think)" + (plan.poisson ? " on average" : "")
       return [
         "\(plan.clients) clients in a closed loop for \(r.duration), \(think) (\(how))",
-        "sent \(Grouped.number(Int64(r.requests))) requests",
+        "sent \(requests(r.requests))",
       ]
     }
     let rates = plan.streams.map { s in
       (plan.streams.count > 1 ? "\(s.tenant ?? "") " : "") + "\(NodeTableRenderer.number(s.rate))/s"
     }
     return [
-      "sent \(Grouped.number(Int64(r.requests))) requests over \(r.duration) (\(rates.joined(separator: " + ")), "
+      "sent \(requests(r.requests)) over \(r.duration) (\(rates.joined(separator: " + ")), "
         + (plan.poisson ? "Poisson" : "evenly spaced") + ", \(how))"
     ]
   }
+
+  func requests(_ n: Int) -> String { "\(Grouped.number(Int64(n))) request" + (n == 1 ? "" : "s") }
 
   /// Every way a request failed other than the deadline, with the status a gateway answers.
   func causes(_ r: SLAReport) -> String {
