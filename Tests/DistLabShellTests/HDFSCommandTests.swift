@@ -43,4 +43,29 @@ final class HDFSCommandTests: XCTestCase {
     refused(s, "hdfs ls", "nn did not answer")
     refused(s, "expect hdfs.files == 1", "the NameNode did not answer")
   }
+
+  func testAWordCountRunsAndItsCountersRead() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["hdfs start --datanodes 4 --racks 2 --mapreduce", "hdfs put /in 1GB", "mr run /in --output /out"])
+    runOK(s, ["advance 1m", "expect mr.complete == true", "expect mr.maps == 8", "expect mr.datalocal >= 6"])
+    let status = runOK(s, ["mr status job_0001"])
+    XCTAssertTrue(status.contains("Data-local map tasks="), status)
+    XCTAssertTrue(runOK(s, ["hdfs ls /out"]).contains("/out/part-00000"))
+  }
+
+  func testBadMapReduceInputIsRefused() {
+    let s = ShellSession(config: WorldConfig())
+    refused(s, "mr run /in --output /out", "no HDFS yet")
+    refused(s, "hdfs start --tracker-expiry 1m", "--tracker-expiry is MapReduce's: add --mapreduce")
+    runOK(s, ["hdfs start"])
+    refused(s, "mr run /in --output /out", "no JobTracker: 'hdfs start --mapreduce' starts one")
+    let m = ShellSession(config: WorldConfig())
+    runOK(m, ["hdfs start --mapreduce", "hdfs put /in 10MB"])
+    refused(m, "mr run /in", "mr run needs --output PATH")
+    refused(m, "mr run in --output /out", "an HDFS path starts with /")
+    refused(m, "mr run /missing --output /out", "FileNotFoundException: /missing")
+    refused(m, "mr run /in --output /out --ratio 2", "--ratio must be a ratio from 0 to 1")
+    refused(m, "mr status job_0009", "no job 'job_0009'")
+    refused(m, "expect mr.complete == true", "no job submitted yet")
+  }
 }

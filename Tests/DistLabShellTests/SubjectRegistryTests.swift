@@ -21,7 +21,8 @@ final class SubjectRegistryTests: XCTestCase {
     let schedule = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).txt")
     try? "p1 starts ballot 1.1\n".write(to: schedule, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: schedule) }
-    runOK(q, ["paxos follow \(schedule.path)", "hdfs start", "hdfs put /a 1MB", "hdfs cat /a"])
+    runOK(q, ["paxos follow \(schedule.path)", "hdfs start --mapreduce", "hdfs put /a 1MB", "hdfs cat /a"])
+    runOK(q, ["mr run /a --output /o", "advance 5s"])
     let history = FileManager.default.temporaryDirectory.appendingPathComponent("subjects-\(UUID().uuidString).edn")
     try? "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n".write(
       to: history, atomically: true, encoding: .utf8)

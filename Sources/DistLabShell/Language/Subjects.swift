@@ -38,7 +38,8 @@ struct SubjectGroup: Sendable {
 /// Every subject `expect` knows: the shell's own, then each lab's (from `Labs.all`), then a
 /// node's, which any node name begins.
 enum SubjectRegistry {
-  static let groups: [SubjectGroup] = CoreSubjects.groups + Labs.all.compactMap(\.subjects)
+  static let groups: [SubjectGroup] =
+    CoreSubjects.groups + Labs.all.flatMap { [$0.subjects].compactMap { $0 } + $0.moreSubjects }
 
   static var names: [String] { groups.flatMap { $0.subjects.map(\.name) } }
 
@@ -63,6 +64,8 @@ enum SubjectRegistry {
 struct LabShellSide: Sendable {
   let commands: [CommandSpec]
   let subjects: SubjectGroup?
+  /// Further groups, for a lab with more than one family of subjects.
+  var moreSubjects: [SubjectGroup] = []
   /// How the lab's programs' trace events read (nil for a topic that is not the lab's).
   var events: (@Sendable (String, [Value]) -> String?)? = nil
   /// What one node believes about the others, for `nodes --view NODE` (nil when the node keeps

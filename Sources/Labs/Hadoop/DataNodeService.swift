@@ -165,7 +165,8 @@ public final class DataNodeService: StartingService {
       node.answer(r, .value([.list([.int(Int64(node.me.number))] + down)]))
     }
     if let next = rest.first?.intValue {
-      let wait = CallOptions(timeout: s.transfer(size) + .seconds(2))
+      // Each node waits for the rest of the pipeline a little longer than the rest waits.
+      let wait = CallOptions(timeout: s.pipelineWait(size, nodes: rest.count))
       node.call(
         NodeID(Int(next)), "dn.write", [.int(block), .int(size), .list(Array(rest.dropFirst()))], options: wait
       ) {

@@ -10,6 +10,7 @@ public final class HDFSClient {
   let generation: Int
   public private(set) var namenode: NodeID?
   public private(set) var secondary: NodeID?
+  public private(set) var jobtracker: NodeID?
   public private(set) var datanodes: [NodeID] = []
   public private(set) var settings: HDFSSettings?
   /// How the last `read` went, block by block.
@@ -27,6 +28,12 @@ public final class HDFSClient {
     Role(
       "datanode", summary: "stores HDFS blocks, heartbeats, serves reads and pipeline writes",
       services: { [DataNodeService()] }),
+    Role(
+      "jobtracker", summary: "MapReduce's master: jobs, tasks handed out at heartbeats, locality, lost trackers",
+      services: { [JobTrackerService()] }),
+    Role(
+      "slave", summary: "a worker machine of Hadoop 1: a DataNode and a TaskTracker together",
+      services: { [DataNodeService(), TaskTrackerService()] }),
   ]
 
   public required init(world: World) {
@@ -41,17 +48,19 @@ public final class HDFSClient {
   /// Spawns `nn`, the SecondaryNameNode `snn` and `dn1`…`dnN`; DataNode i goes on rack
   /// `/rack((i − 1) mod racks + 1)`, or all on `/default-rack` with one rack. Then lets the first
   /// heartbeats and block reports happen.
-  public func start(datanodes count: Int, racks: Int, configure: (inout HDFSSettings) -> Void) throws(WorldError)
-    -> [NodeInfo]
-  {
+  public func start(
+    datanodes count: Int, racks: Int, mapreduce: Bool = false, configure: (inout HDFSSettings) -> Void
+  ) throws(WorldError) -> [NodeInfo] {
     let made = try world.spawn(groups: [
-      (["nn"], "namenode"), (["snn"], "secondarynamenode"), ((1...count).map { "dn\($0)" }, "datanode"),
+      (["nn"], "namenode"), (["snn"], "secondarynamenode"), (mapreduce ? ["jt"] : [], "jobtracker"),
+      ((1...count).map { "dn\($0)" }, mapreduce ? "slave" : "datanode"),
     ])
     let nn = made[0].id
-    let dns = made.dropFirst(2).map(\.id)
+    let dns = made.dropFirst(mapreduce ? 3 : 2).map(\.id)
     var rackOf: [NodeID: String] = [:]
     for (i, d) in dns.enumerated() { rackOf[d] = racks <= 1 ? "/default-rack" : "/rack\(i % racks + 1)" }
     var s = HDFSSettings(namenode: nn, racks: rackOf)
+    if mapreduce { s.jobtracker = made[2].id }
     configure(&s)
     namenode = nn
     secondary = made[1].id
@@ -60,6 +69,11 @@ public final class HDFSClient {
     _ = try world.call(to: nn, method: "nn.configure", args: [s.value], options: options)
     _ = try world.call(to: made[1].id, method: "snn.configure", args: [s.value], options: options)
     _ = try world.callAll(dns.map { CallRequest(to: $0, method: "dn.configure", args: [s.value]) }, options: options)
+    if let jt = s.jobtracker {
+      jobtracker = jt
+      _ = try world.call(to: jt, method: "jt.configure", args: [s.value], options: options)
+      _ = try world.callAll(dns.map { CallRequest(to: $0, method: "tt.configure", args: [s.value]) }, options: options)
+    }
     _ = try world.advance(by: .milliseconds(10))
     return made
   }
@@ -114,7 +128,8 @@ public final class HDFSClient {
         return .failure(.refused("no targets"))
       }
       let sent = try ask(
-        first, "dn.write", [.int(id), .int(bs), .list(targets.dropFirst().map { .int(Int64($0.number)) })])
+        first, "dn.write", [.int(id), .int(bs), .list(targets.dropFirst().map { .int(Int64($0.number)) })],
+        waiting: s.pipelineWait(bs, nodes: targets.count))
       switch sent {
       case .success(let acks):
         let stored = (acks.first?.listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } }
@@ -234,5 +249,22 @@ public final class HDFSClient {
       return .failure(.refused("no checkpoint"))
     }
     return try ask(nn, "nn.putImage", [v[0], .int(t), s.value]).map { _ in t }
+  }
+
+  /// `hadoop jar … wordcount IN… OUT`: submits a job to the JobTracker; its id.
+  public func submit(input: [String], output: String, reducers: Int, ratio: Double) throws(WorldError) -> Result<
+    String, Failure
+  > {
+    guard let jt = jobtracker else { return .failure(.refused("no JobTracker: 'hdfs start --mapreduce' starts one")) }
+    return try ask(
+      jt, "jt.submit", [.list(input.map { .string($0) }), .string(output), .int(Int64(reducers)), .double(ratio)]
+    )
+    .flatMap { v in v.first?.stringValue.map { .success($0) } ?? .failure(.refused("no job id")) }
+  }
+
+  /// Every job as the JobTracker keeps it.
+  public func jobs() throws(WorldError) -> Result<[MapReduceJob], Failure> {
+    guard let jt = jobtracker else { return .failure(.refused("no JobTracker: 'hdfs start --mapreduce' starts one")) }
+    return try ask(jt, "jt.jobs", []).map { $0.compactMap(MapReduceJob.init) }
   }
 }

@@ -31,6 +31,18 @@ public struct HDFSSettings: Hashable, Sendable {
   /// How fast a DataNode takes in a block, in bytes a second: not a Hadoop setting but the
   /// hardware's (100 MB/s, about a 1 Gb/s link). A 128 MB block takes 1.28 s to write or copy.
   public var bandwidth: Int64 = 100 << 20
+  /// MapReduce's JobTracker, when the cluster runs one.
+  public var jobtracker: NodeID?
+  /// `mapred.tasktracker.map.tasks.maximum` and `mapred.tasktracker.reduce.tasks.maximum`: 2 each.
+  public var mapSlots = 2
+  public var reduceSlots = 2
+  /// `mapred.tasktracker.expiry.interval`: a TaskTracker silent this long is lost (10 min).
+  public var trackerExpiry = Nanoseconds.seconds(600)
+  /// `mapred.reduce.slowstart.completed.maps`: reduces start once this share of maps is done.
+  public var slowstart = 0.05
+  /// How fast a task processes its input, in bytes a second: the job's code and the machine's,
+  /// not a Hadoop setting (50 MB/s).
+  public var processRate: Int64 = 50 << 20
   /// `dfs.namenode.checkpoint.period`: the SecondaryNameNode checkpoints at least this often.
   public var checkpointPeriod = Nanoseconds.seconds(3600)
   /// `dfs.namenode.checkpoint.txns`: or as soon as this many transactions are not checkpointed.
@@ -49,6 +61,17 @@ public struct HDFSSettings: Hashable, Sendable {
 
   public func rack(of n: NodeID) -> String { racks[n] ?? "/default-rack" }
 
+  /// How long a task takes to process `size` bytes.
+  public func processing(_ size: Int64) -> Nanoseconds {
+    Nanoseconds(Int64((Double(size) / Double(processRate) * 1e9).rounded()))
+  }
+
+  /// How long to wait for a pipeline of `nodes` DataNodes to take in `size` bytes: the transfer,
+  /// and two seconds for each node, so a writer always gives up after the nodes it waits for.
+  public func pipelineWait(_ size: Int64, nodes: Int) -> Nanoseconds {
+    transfer(size) + Nanoseconds.seconds(2 * Double(max(1, nodes)))
+  }
+
   /// How long taking in `size` bytes lasts at the DataNodes' bandwidth.
   public func transfer(_ size: Int64) -> Nanoseconds {
     Nanoseconds(Int64((Double(size) / Double(bandwidth) * 1e9).rounded()))
@@ -66,7 +89,12 @@ public struct HDFSSettings: Hashable, Sendable {
       MapEntry(.string("redundancy"), .int(redundancyInterval.value)),
       MapEntry(.string("safemode"), .double(safemodeThreshold)),
       MapEntry(.string("extension"), .int(safemodeExtension.value)),
-      MapEntry(.string("bandwidth"), .int(bandwidth)), MapEntry(.string("cp_period"), .int(checkpointPeriod.value)),
+      MapEntry(.string("bandwidth"), .int(bandwidth)),
+      MapEntry(.string("jobtracker"), .int(Int64(jobtracker?.number ?? -1))),
+      MapEntry(.string("map_slots"), .int(Int64(mapSlots))),
+      MapEntry(.string("reduce_slots"), .int(Int64(reduceSlots))),
+      MapEntry(.string("expiry"), .int(trackerExpiry.value)), MapEntry(.string("slowstart"), .double(slowstart)),
+      MapEntry(.string("rate"), .int(processRate)), MapEntry(.string("cp_period"), .int(checkpointPeriod.value)),
       MapEntry(.string("cp_txns"), .int(Int64(checkpointTxns))),
       MapEntry(.string("cp_check"), .int(checkpointCheck.value)),
     ])
@@ -94,6 +122,12 @@ public struct HDFSSettings: Hashable, Sendable {
     safemodeThreshold = threshold
     safemodeExtension = Nanoseconds(ext)
     bandwidth = max(1, v["bandwidth"]?.intValue ?? bandwidth)
+    if let jt = v["jobtracker"]?.intValue, jt >= 0 { jobtracker = NodeID(Int(jt)) }
+    mapSlots = Int(v["map_slots"]?.intValue ?? 2)
+    reduceSlots = Int(v["reduce_slots"]?.intValue ?? 2)
+    trackerExpiry = Nanoseconds(v["expiry"]?.intValue ?? trackerExpiry.value)
+    if case .double(let x)? = v["slowstart"] { slowstart = x }
+    processRate = max(1, v["rate"]?.intValue ?? processRate)
     checkpointPeriod = Nanoseconds(v["cp_period"]?.intValue ?? checkpointPeriod.value)
     checkpointTxns = Int(v["cp_txns"]?.intValue ?? Int64(checkpointTxns))
     checkpointCheck = Nanoseconds(v["cp_check"]?.intValue ?? checkpointCheck.value)

@@ -31,6 +31,9 @@ enum HDFSCommands {
             "--checkpoint-period", .duration, placeholder: "D", help: "dfs.namenode.checkpoint.period (default 1h)"),
           FlagSpec(
             "--checkpoint-txns", .count, placeholder: "N", help: "dfs.namenode.checkpoint.txns (default 1000000)"),
+          FlagSpec("--mapreduce", help: "also a JobTracker jt, and a TaskTracker beside each DataNode"),
+          FlagSpec(
+            "--tracker-expiry", .duration, placeholder: "D", help: "mapred.tasktracker.expiry.interval (default 10m)"),
         ],
         action: start),
       CommandSpec(
@@ -126,19 +129,27 @@ enum HDFSCommands {
     let recheck = try inv.flagDuration("--recheck")
     let period = try inv.flagDuration("--checkpoint-period")
     let txns = try inv.flagInt("--checkpoint-txns", range: 1...100_000_000)
-    for (flag, d) in [("--heartbeat", heartbeat), ("--recheck", recheck), ("--checkpoint-period", period)] {
+    let expiry = try inv.flagDuration("--tracker-expiry")
+    if inv.has("--tracker-expiry"), !inv.has("--mapreduce") {
+      throw ShellError(
+        "--tracker-expiry is MapReduce's: add --mapreduce", column: inv.flags["--tracker-expiry"]?.column)
+    }
+    for (flag, d) in [
+      ("--heartbeat", heartbeat), ("--recheck", recheck), ("--checkpoint-period", period), ("--tracker-expiry", expiry),
+    ] {
       if let d, d < .milliseconds(100) || d > .seconds(3600) {
         throw ShellError("\(flag) is between 100ms and 1h", column: inv.flags[flag]?.column)
       }
     }
     let made = try attempt(inv.column) { () throws(WorldError) in
-      try s.hdfs.start(datanodes: count, racks: racks) { settings in
+      try s.hdfs.start(datanodes: count, racks: racks, mapreduce: inv.has("--mapreduce")) { settings in
         settings.replication = replication
         if let blockSize { settings.blockSize = blockSize }
         if let heartbeat { settings.heartbeat = heartbeat }
         if let recheck { settings.recheck = recheck }
         if let period { settings.checkpointPeriod = period }
         if let txns { settings.checkpointTxns = txns }
+        if let expiry { settings.trackerExpiry = expiry }
       }
     }
     return .hdfs(.started(made, s.hdfs.settings!))
@@ -254,4 +265,6 @@ public enum HDFSResult: Sendable {
   case checkpointed(Int64)
   /// A NameNode started from the checkpoint covering transactions up to this one.
   case imported(Int64)
+  case submitted(String)
+  case jobs([MapReduceJob], detail: Bool)
 }

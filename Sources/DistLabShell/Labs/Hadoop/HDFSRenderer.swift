@@ -22,18 +22,25 @@ struct HDFSRenderer {
       return "checkpoint: the SecondaryNameNode merged the edits into a new fsimage, up to transaction \(t)"
     case .imported(let t):
       return "the NameNode starts from the checkpoint (transactions up to \(t)); whatever came after is lost"
+    case .submitted(let id): return "submitted \(id): 'mr status \(id)' follows it"
+    case .jobs(let jobs, let detail): return MapReduceRenderer(style: style, view: view).render(jobs, detail: detail)
     case .corrupted(let path, let block, let dn):
       return "corrupted the replica of \(block.name) (block of \(path)) on \(view.name(dn)): its checksum now fails"
     }
   }
 
   func started(_ nodes: [NodeInfo], _ s: HDFSSettings) -> String {
-    let dns = nodes.dropFirst(2)
+    let dns = nodes.dropFirst(s.jobtracker == nil ? 2 : 3)
     let racks = Dictionary(grouping: dns, by: { s.rack(of: $0.id) })
     var lines = [
       "started HDFS: NameNode \(nodes[0].name), SecondaryNameNode \(nodes[1].name), "
         + "DataNodes \(NodeSet.compact(dns.map(\.name)))"
     ]
+    if s.jobtracker != nil {
+      lines.append(
+        "and MapReduce: JobTracker \(nodes[2].name), a TaskTracker beside each DataNode "
+          + "(\(s.mapSlots) map and \(s.reduceSlots) reduce slots each)")
+    }
     if racks.count > 1 {
       lines.append(
         racks.keys.sorted().map { "\($0): " + racks[$0]!.map(\.name).joined(separator: " ") }.joined(separator: "; "))

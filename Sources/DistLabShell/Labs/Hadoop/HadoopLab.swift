@@ -10,7 +10,8 @@ extension ShellSession {
 
 /// The Hadoop lab's shell side, as `Labs.all` lists it.
 enum HadoopLab {
-  static let shell = LabShellSide(commands: [HDFSCommands.spec], subjects: subjects)
+  static let shell = LabShellSide(
+    commands: [HDFSCommands.spec, MapReduceCommands.spec], subjects: subjects, moreSubjects: [jobSubjects])
 
   static let subjects = SubjectGroup(
     title: "HDFS, as the NameNode reports it (asked when read: fsck and dfsadmin -report)", namespace: "hdfs.",
@@ -56,6 +57,36 @@ enum HadoopLab {
         return .number(Double(reads.filter { $0.servedBy == nil }.count))
       },
     ])
+
+  static let jobSubjects = SubjectGroup(
+    title: "MapReduce: the last job submitted, as the JobTracker reports it", namespace: "mr.",
+    subjects: [
+      Subject("mr.complete", "true once every reduce has written its part") { s, t throws(ShellError) in
+        .text(String(try lastJob(s, t).complete))
+      },
+      Subject("mr.maps") { s, t throws(ShellError) in .number(Double(try lastJob(s, t).maps.count)) },
+      Subject("mr.datalocal", "maps that ran where their block was (Data-local map tasks)") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).dataLocal))
+      },
+      Subject("mr.racklocal", "maps that ran on their block's rack (Rack-local map tasks)") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).rackLocal))
+      },
+      Subject("mr.killed", "attempts run again because their TaskTracker was lost") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).killed))
+      },
+    ])
+
+  static func lastJob(_ s: ShellSession, _ t: Token) throws(ShellError) -> MapReduceJob {
+    guard s.hdfs.jobtracker != nil else {
+      throw ShellError("'\(t.text)': no JobTracker ('hdfs start --mapreduce')", column: t.column)
+    }
+    switch try attempt(t.column, { () throws(WorldError) in try s.hdfs.jobs() }) {
+    case .success(let jobs):
+      guard let j = jobs.last else { throw ShellError("'\(t.text)': no job submitted yet", column: t.column) }
+      return j
+    case .failure: throw ShellError("'\(t.text)': the JobTracker did not answer", column: t.column)
+    }
+  }
 
   static func fsck(_ s: ShellSession, _ t: Token) throws(ShellError) -> FsckReport {
     guard s.hdfs.namenode != nil else { throw ShellError("'\(t.text)': no HDFS yet ('hdfs start')", column: t.column) }

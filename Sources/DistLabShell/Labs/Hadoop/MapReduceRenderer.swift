@@ -1,0 +1,57 @@
+import DistLab
+import DistLabHadoop
+
+/// Jobs as the JobTracker reports them: a line each, or one job's tasks and its counters under
+/// Hadoop's names.
+struct MapReduceRenderer {
+  let style: Style
+  let view: WorldView
+
+  func render(_ jobs: [MapReduceJob], detail: Bool) -> String {
+    guard !jobs.isEmpty else { return "no jobs yet: 'mr run INPUT --output PATH' submits one" }
+    if detail, let job = jobs.first { return self.detail(job) }
+    var table = TextTable(
+      ["JOB", "STATE", "MAPS", "REDUCES", "DATA-LOCAL", "RACK-LOCAL", "KILLED"], rightAligned: [2, 3, 4, 5, 6])
+    for j in jobs {
+      table.add([
+        j.id, j.complete ? "SUCCEEDED" : "RUNNING", "\(j.mapsDone)/\(j.maps.count)",
+        "\(j.reducesDone)/\(j.reduces.count)",
+        "\(j.dataLocal)", "\(j.rackLocal)", "\(j.killed)",
+      ])
+    }
+    return table.render(style: style)
+  }
+
+  func detail(_ j: MapReduceJob) -> String {
+    let mapPct = j.maps.isEmpty ? 100 : j.mapsDone * 100 / j.maps.count
+    let reducePct = j.reduces.isEmpty ? 100 : j.reducesDone * 100 / j.reduces.count
+    var lines = [
+      "\(j.id): " + (j.complete ? "SUCCEEDED in \(j.finished! - j.submitted)" : "RUNNING")
+        + ", map \(mapPct)% reduce \(reducePct)%"
+    ]
+    var table = TextTable(["TASK", "STATE", "TRACKER", "WHERE"])
+    for (i, m) in j.maps.enumerated() {
+      let place =
+        m.locality.map { ["data": "data-local", "rack": "rack-local", "off": "off-rack"][$0.rawValue]! } ?? "-"
+      table.add([String(format: "m_%06d", i), m.state.rawValue, m.tracker.map(view.name) ?? "-", place])
+    }
+    for (i, r) in j.reduces.enumerated() {
+      table.add([String(format: "r_%06d", i), r.state.rawValue, r.tracker.map(view.name) ?? "-", "-"])
+    }
+    lines.append(table.render(style: style))
+    lines.append("Counters:")
+    lines.append("  Job Counters")
+    lines.append("    Launched map tasks=\(j.launchedMaps)")
+    lines.append("    Launched reduce tasks=\(j.launchedReduces)")
+    lines.append("    Data-local map tasks=\(j.dataLocal)")
+    lines.append("    Rack-local map tasks=\(j.rackLocal)")
+    lines.append("    Killed map and reduce attempts (lost TaskTrackers)=\(j.killed)")
+    lines.append("    Failed map and reduce attempts=\(j.failed)")
+    lines.append("  Map-Reduce Framework")
+    lines.append("    Map input bytes=\(j.maps.reduce(Int64(0)) { $0 + $1.size })")
+    lines.append("    Reduce shuffle bytes=\(j.shuffled)")
+    lines.append("  File Output Format Counters")
+    lines.append("    Bytes Written=\(j.written)")
+    return lines.joined(separator: "\n")
+  }
+}

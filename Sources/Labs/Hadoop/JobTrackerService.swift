@@ -1,0 +1,238 @@
+import DistLab
+
+/// Hadoop 1's JobTracker: jobs in FIFO order; it hands tasks to TaskTrackers only in answer to
+/// their heartbeats, filling free map slots with data-local maps first, then rack-local ones,
+/// and at most one off-rack map a heartbeat; reduces, at most one a heartbeat, once
+/// `mapred.reduce.slowstart.completed.maps` of the maps are done. A TaskTracker silent for
+/// `mapred.tasktracker.expiry.interval` is lost: its running tasks, and its finished maps of
+/// jobs still running (their output lived on its disk), run again elsewhere.
+public final class JobTrackerService: StartingService {
+  struct Tracker {
+    var rack: String
+    var last: Nanoseconds
+    var lost = false
+  }
+
+  var settings: HDFSSettings?
+  var jobs: [MapReduceJob] = []
+  var trackers: [NodeID: Tracker] = [:]
+  var expiry: TimerHandle?
+
+  public init() {}
+
+  public static let methods: [ServiceMethod<JobTrackerService>] = [
+    ServiceMethod("jt.configure", [ArgumentSpec("SETTINGS", .map)], "starts the JobTracker") { j, r, node in
+      guard let s = HDFSSettings(r.args[0]) else { return .error("not cluster settings") }
+      node.disk["settings"] = s.value
+      j.adopt(s, node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "jt.submit",
+      [
+        ArgumentSpec("INPUT", .list), ArgumentSpec("OUTPUT", .string), ArgumentSpec("REDUCERS", .int),
+        ArgumentSpec("RATIO", .double),
+      ],
+      "a job over input files: one map per block; answers its id"
+    ) { j, r, node in j.submit(r, node: node) },
+    ServiceMethod(
+      "jt.heartbeat", [ArgumentSpec("FREE", .list), ArgumentSpec("REPORTS", .list)],
+      "a TaskTracker's free [map, reduce] slots and finished tasks; answers [next interval, tasks to run]"
+    ) { j, r, node in j.heartbeat(r, node: node) },
+    ServiceMethod(
+      "jt.events", [ArgumentSpec("JOB", .string)], "the job's finished maps: [map, TaskTracker, bytes for each reducer]"
+    ) { j, r, _ in
+      guard let job = j.jobs.first(where: { $0.id == r.key(0) }) else { return .error("no such job") }
+      return .value(
+        job.maps.indices.filter { job.maps[$0].state == .done }.map { i in
+          .list([.int(Int64(i)), .int(Int64(job.maps[i].tracker?.number ?? -1)), .int(job.partition(job.maps[i]))])
+        } + [.int(Int64(job.maps.count))])
+    },
+    ServiceMethod("jt.jobs", [], "every job, oldest first") { j, _, _ in .value(j.jobs.map(\.value)) },
+  ]
+
+  public func start(_ node: ProgramNode) {
+    if let s = node.disk["settings"].flatMap(HDFSSettings.init) { adopt(s, node: node) }
+  }
+
+  public func metrics() -> [(String, Double)] {
+    [("jobs", Double(jobs.count)), ("trackers", Double(trackers.values.filter { !$0.lost }.count))]
+  }
+
+  func adopt(_ s: HDFSSettings, node: ProgramNode) {
+    settings = s
+    if let e = expiry { node.cancel(e) }
+    // Hadoop's ExpireTrackers thread looks every third of the expiry interval.
+    expiry = node.every(Nanoseconds(max(1_000_000, s.trackerExpiry.value / 3))) { [unowned self] node in
+      self.expire(node)
+    }
+  }
+
+  /// Hadoop 1.2's heartbeat interval: 300 ms at least, 10 ms more for every TaskTracker.
+  var interval: Nanoseconds { .milliseconds(max(300, 10 * Double(trackers.count))) }
+
+  func submit(_ r: Request, node: ProgramNode) -> Answer {
+    guard let s = settings else { return .error("JobTracker not configured") }
+    let paths = (r.args[0].listValue ?? []).compactMap(\.stringValue)
+    let reducers = max(1, Int(r.args[2].intValue ?? 1))
+    guard case .double(let ratio) = r.args[3] else { return .error("no ratio") }
+    var blocks: [[MapReduceJob.MapTask]] = Array(repeating: [], count: paths.count)
+    var left = paths.count
+    var failure: String?
+    for (i, p) in paths.enumerated() {
+      node.call(s.namenode, "nn.locations", [.string(p)]) { [unowned self] node, result in
+        switch result {
+        case .value(let rows):
+          blocks[i] = rows.compactMap { row in
+            guard let l = row.listValue, l.count == 3, let b = l[0].intValue, let size = l[1].intValue else {
+              return nil
+            }
+            return MapReduceJob.MapTask(
+              block: b, size: size, hosts: (l[2].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
+          }
+        case .error(let e): failure = failure ?? e
+        case .timeout: failure = failure ?? "the NameNode did not answer"
+        }
+        left -= 1
+        guard left == 0 else { return }
+        if let failure { return node.answer(r, .error(failure)) }
+        let id = String(format: "job_%04d", self.jobs.count + 1)
+        self.jobs.append(
+          MapReduceJob(
+            id: id, input: paths, output: r.key(1), ratio: ratio, maps: blocks.flatMap { $0 }, reducers: reducers,
+            at: node.now))
+        node.event("mr.submitted", [.string(id), .int(Int64(blocks.flatMap { $0 }.count)), .int(Int64(reducers))])
+        node.answer(r, .value([.string(id)]))
+      }
+    }
+    return .later
+  }
+
+  func heartbeat(_ r: Request, node: ProgramNode) -> Answer {
+    guard let s = settings else { return .error("JobTracker not configured") }
+    let t = r.caller
+    var tracker = trackers[t] ?? Tracker(rack: s.rack(of: t), last: node.now)
+    if tracker.lost { tracker.lost = false }
+    tracker.last = node.now
+    trackers[t] = tracker
+    for report in r.args[1].listValue ?? [] { finished(report, from: t, node: node) }
+    let free = (r.args[0].listValue ?? []).compactMap(\.intValue)
+    var freeMaps = Int(free.first ?? 0)
+    var freeReduces = Int(free.count > 1 ? free[1] : 0)
+    var actions: [Value] = []
+    var offRack = false
+    for j in jobs.indices where jobs[j].finished == nil {
+      while freeMaps > 0, let (m, locality) = pickMap(j, for: t, allowOff: !offRack) {
+        freeMaps -= 1
+        if locality == .off { offRack = true }
+        jobs[j].maps[m].state = .running
+        jobs[j].maps[m].tracker = t
+        jobs[j].maps[m].locality = locality
+        jobs[j].launchedMaps += 1
+        let task = jobs[j].maps[m]
+        actions.append(
+          .list([
+            .string("map"), .string(jobs[j].id), .int(Int64(m)), .int(task.block), .int(task.size),
+            .list(task.hosts.map { .int(Int64($0.number)) }), .double(jobs[j].ratio),
+          ]))
+        node.event("mr.map", [.string(jobs[j].id), .int(Int64(m)), .int(Int64(t.number)), .string(locality.rawValue)])
+      }
+      let needed = Int((s.slowstart * Double(jobs[j].maps.count)).rounded(.up))
+      if freeReduces > 0, jobs[j].mapsDone >= needed,
+        let k = jobs[j].reduces.firstIndex(where: { $0.state == .pending })
+      {
+        // Hadoop never hands out more than one reduce a heartbeat.
+        freeReduces = 0
+        jobs[j].reduces[k].state = .running
+        jobs[j].reduces[k].tracker = t
+        jobs[j].launchedReduces += 1
+        actions.append(
+          .list([
+            .string("reduce"), .string(jobs[j].id), .int(Int64(k)), .int(Int64(jobs[j].reduces.count)),
+            .string(jobs[j].output),
+          ]))
+        node.event("mr.reduce", [.string(jobs[j].id), .int(Int64(k)), .int(Int64(t.number))])
+      }
+    }
+    return .value([.int(interval.value), .list(actions)])
+  }
+
+  /// The next map for tracker `t`: one whose block is on `t`, else on `t`'s rack, else (once a
+  /// heartbeat) any.
+  func pickMap(_ j: Int, for t: NodeID, allowOff: Bool) -> (Int, MapReduceJob.Locality)? {
+    let pending = jobs[j].maps.indices.filter { jobs[j].maps[$0].state == .pending }
+    if let m = pending.first(where: { jobs[j].maps[$0].hosts.contains(t) }) { return (m, .data) }
+    let rack = trackers[t]?.rack
+    if let m = pending.first(where: { jobs[j].maps[$0].hosts.contains { settings?.rack(of: $0) == rack } }) {
+      return (m, .rack)
+    }
+    guard allowOff, let m = pending.first else { return nil }
+    return (m, .off)
+  }
+
+  /// A task report: [job, "map"|"reduce", index, bytes, or −1 for a failed attempt].
+  func finished(_ report: Value, from t: NodeID, node: ProgramNode) {
+    guard let l = report.listValue, l.count == 4, let id = l[0].stringValue, let kind = l[1].stringValue,
+      let i = l[2].intValue.map(Int.init), let bytes = l[3].intValue, let j = jobs.firstIndex(where: { $0.id == id })
+    else { return }
+    if bytes < 0 {
+      // A failed attempt: the task goes back to be handed out again.
+      if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t, jobs[j].maps[i].state == .running {
+        jobs[j].maps[i].state = .pending
+        jobs[j].maps[i].tracker = nil
+        jobs[j].failed += 1
+      }
+      if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
+        jobs[j].reduces[i].state == .running
+      {
+        jobs[j].reduces[i].state = .pending
+        jobs[j].reduces[i].tracker = nil
+        jobs[j].failed += 1
+      }
+      return
+    }
+    if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t, jobs[j].maps[i].state == .running {
+      jobs[j].maps[i].state = .done
+      node.event("mr.mapdone", [.string(id), .int(Int64(i)), .int(Int64(t.number))])
+      if jobs[j].maps[i].locality == .data { jobs[j].dataLocal += 1 }
+      if jobs[j].maps[i].locality == .rack { jobs[j].rackLocal += 1 }
+    }
+    if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
+      jobs[j].reduces[i].state == .running
+    {
+      jobs[j].reduces[i].state = .done
+      jobs[j].written += bytes
+      jobs[j].shuffled += jobs[j].maps.reduce(Int64(0)) { $0 + jobs[j].partition($1) }
+      if jobs[j].reducesDone == jobs[j].reduces.count {
+        jobs[j].finished = node.now
+        node.event("mr.done", [.string(id)])
+      }
+    }
+  }
+
+  /// Hadoop's ExpireTrackers: a TaskTracker silent past the expiry interval is lost.
+  func expire(_ node: ProgramNode) {
+    guard let s = settings else { return }
+    for t in trackers.keys.sorted() where !(trackers[t]?.lost ?? true) && node.now - trackers[t]!.last > s.trackerExpiry
+    {
+      trackers[t]?.lost = true
+      node.event("mr.lost", [.int(Int64(t.number))])
+      for j in jobs.indices where jobs[j].finished == nil {
+        for m in jobs[j].maps.indices where jobs[j].maps[m].tracker == t && jobs[j].maps[m].state != .pending {
+          if jobs[j].maps[m].state == .done {
+            if jobs[j].maps[m].locality == .data { jobs[j].dataLocal -= 1 }
+            if jobs[j].maps[m].locality == .rack { jobs[j].rackLocal -= 1 }
+          }
+          jobs[j].maps[m].state = .pending
+          jobs[j].maps[m].tracker = nil
+          jobs[j].killed += 1
+        }
+        for k in jobs[j].reduces.indices where jobs[j].reduces[k].tracker == t && jobs[j].reduces[k].state == .running {
+          jobs[j].reduces[k].state = .pending
+          jobs[j].reduces[k].tracker = nil
+          jobs[j].killed += 1
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import DistLab
+import DistLabHadoop
+import XCTest
+
+/// Hadoop 1's MapReduce on the HDFS cluster: maps placed next to their blocks when a slot is
+/// free there, at most two maps and two reduces on a TaskTracker at once, reduces only after
+/// 5% of the maps, and a lost TaskTracker's finished maps run again because their output was
+/// on its disk.
+final class MapReduceTests: XCTestCase {
+  var world = World()
+  var hdfs: HDFSClient!
+
+  func start(seed: UInt64 = 2, expiry: Nanoseconds = .seconds(30)) throws {
+    var config = WorldConfig()
+    config.seed = seed
+    world = World(config: config, roles: RoleCatalog(HDFSClient.roles))
+    hdfs = HDFSClient(world: world)
+    _ = try hdfs.start(datanodes: 6, racks: 2, mapreduce: true) { s in
+      s.heartbeat = .seconds(1)
+      s.recheck = .seconds(15)
+      s.trackerExpiry = expiry
+    }
+    guard case .success = try hdfs.put("/in", size: 2 << 30, replication: nil) else { return XCTFail() }
+  }
+
+  func job(_ id: String) throws -> MapReduceJob {
+    guard case .success(let jobs) = try hdfs.jobs(), let j = jobs.first(where: { $0.id == id }) else {
+      throw XCTSkip("no job")
+    }
+    return j
+  }
+
+  func events(_ topic: String) -> [(Nanoseconds, [Value])] {
+    world.trace.ordered.compactMap { e in
+      if case .event(let t, let v) = e.detail, t == topic { (e.time, v) } else { nil }
+    }
+  }
+
+  func testAJobRunsAMapPerBlockMostlyDataLocalAndWritesItsParts() throws {
+    try start()
+    guard case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 3, ratio: 0.3) else {
+      return XCTFail()
+    }
+    _ = try world.advance(by: .seconds(60))
+    let j = try job(id)
+    XCTAssertTrue(j.complete)
+    XCTAssertEqual(j.maps.count, 16, "2 GB in 128 MB blocks")
+    XCTAssertEqual(j.launchedMaps, 16)
+    XCTAssertGreaterThanOrEqual(j.dataLocal, 12, "three replicas on six nodes: most maps find one of theirs")
+    XCTAssertEqual(j.dataLocal + j.rackLocal + j.maps.filter { $0.locality == .off }.count, 16)
+    guard case .success(let r) = try hdfs.fsck() else { return XCTFail() }
+    XCTAssertEqual(r.files.map(\.path), ["/in", "/out/part-00000", "/out/part-00001", "/out/part-00002"])
+    XCTAssertEqual(j.written, r.files.dropFirst().reduce(0) { $0 + $1.size })
+  }
+
+  func testSlotsAndSlowstartBoundWhatRunsWhen() throws {
+    try start()
+    guard case .success = try hdfs.submit(input: ["/in"], output: "/out", reducers: 2, ratio: 0.3) else {
+      return XCTFail()
+    }
+    _ = try world.advance(by: .seconds(60))
+    // At any moment, a TaskTracker runs at most 2 maps (mapred.tasktracker.map.tasks.maximum).
+    var running: [Int64: Int] = [:]
+    var most = 0
+    let starts = events("mr.map").map { ($0.0, $0.1[2].intValue ?? 0, 1) }
+    let ends = events("mr.mapdone").map { ($0.0, $0.1[2].intValue ?? 0, -1) }
+    for (_, tracker, delta) in (starts + ends).sorted(by: { ($0.0, $0.2) < ($1.0, $1.2) }) {
+      running[tracker, default: 0] += delta
+      most = max(most, running[tracker]!)
+    }
+    XCTAssertEqual(most, 2)
+    // Reduces are handed out only once ceil(0.05 × 16) = 1 map is done.
+    let firstReduce = try XCTUnwrap(events("mr.reduce").first?.0)
+    let firstDone = try XCTUnwrap(events("mr.mapdone").first?.0)
+    XCTAssertGreaterThanOrEqual(firstReduce, firstDone)
+  }
+
+  func testALostTaskTrackersFinishedMapsRunAgain() throws {
+    try start(expiry: .seconds(30))
+    guard case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 1, ratio: 0.3) else {
+      return XCTFail()
+    }
+    _ = try world.advance(by: .seconds(6))
+    let before = try job(id)
+    let victim = try XCTUnwrap(before.maps.first { $0.state == .done }?.tracker)
+    let ranThere = before.maps.filter { $0.tracker == victim && $0.state != .pending }.count
+    _ = try world.kill([victim])
+    _ = try world.advance(by: .seconds(120))
+    let after = try job(id)
+    XCTAssertTrue(after.complete, "the job finishes without the lost TaskTracker")
+    XCTAssertGreaterThanOrEqual(after.killed, ranThere, "its maps, finished or not, were run again")
+    XCTAssertFalse(after.maps.contains { $0.tracker == victim })
+    XCTAssertEqual(events("mr.lost").count, 1)
+  }
+}
