@@ -109,7 +109,8 @@ final class LessonTests: XCTestCase {
   }
 
   /// Lesson 10's exercises refuse the answers that miss the point: one rack, two DataNodes lost
-  /// at once with two replicas, and a checkpoint taken before the last write.
+  /// at once with two replicas, a checkpoint taken before the last write, and a lost
+  /// TaskTracker left for the default ten minutes.
   func testHDFSExercisesRefuseTheNaiveAnswers() throws {
     try assertFail(
       "10",
@@ -124,6 +125,10 @@ final class LessonTests: XCTestCase {
           "keep-the-namespace",
           "hdfs start\nhdfs put /a 200MB\nhdfs checkpoint\nhdfs put /b 100MB\nkill nn --wipe\nrestart nn\n"
             + "hdfs recover\nadvance 45s\n"
+        ),
+        (
+          "job-survives",
+          "hdfs start --mapreduce\nhdfs put /in 1GB\nmr run /in --output /out\nadvance 3s\nkill dn1\nadvance 2m\n"
         ),
       ])
   }
