@@ -181,6 +181,34 @@ extension HDFSTests {
   }
 }
 
+extension HDFSTests {
+  /// New, empty DataNodes and the balancer: it moves blocks until every node's use is within
+  /// the threshold of the average, never onto fewer racks, and loses no replica.
+  func testTheBalancerEvensOutNewDataNodesWithoutLosingARackOrAReplica() throws {
+    var config = WorldConfig()
+    config.seed = 8
+    world = World(config: config, roles: RoleCatalog(HDFSClient.roles))
+    hdfs = HDFSClient(world: world)
+    _ = try hdfs.start(datanodes: 4, racks: 2) { s in s.capacity = 10 << 30 }
+    guard case .success = try hdfs.put("/data", size: 4 << 30, replication: nil) else { return XCTFail() }
+    let added = try hdfs.add(datanodes: 2, rack: nil)
+    XCTAssertEqual(added.map(\.name), ["dn5", "dn6"])
+    _ = try world.advance(by: .seconds(5))
+    guard case .success(let run) = try hdfs.balance(threshold: 5) else { return XCTFail() }
+    XCTAssertEqual(run.end, .balanced)
+    XCTAssertGreaterThan(run.iterations.count, 0)
+    guard case .success(let report) = try hdfs.report() else { return XCTFail() }
+    let used = report.datanodes.map { Double($0.used) * 100 / Double(10 << 30) }
+    let avg = used.reduce(0, +) / Double(used.count)
+    for u in used { XCTAssertLessThanOrEqual(abs(u - avg), 5.01) }
+    let r = try fsck()
+    XCTAssertEqual(r.underReplicated + r.overReplicated + r.missing, 0)
+    for b in r.files.flatMap(\.blocks) {
+      XCTAssertEqual(Set(b.live.map { hdfs.settings!.rack(of: $0) }).count, 2, "\(b.info.name) kept on two racks")
+    }
+  }
+}
+
 extension FsckReport {
   func allBlocksHeld(by n: NodeID) -> Int { files.flatMap(\.blocks).filter { $0.live.contains(n) }.count }
 }

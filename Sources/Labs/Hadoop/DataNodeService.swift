@@ -48,6 +48,25 @@ public final class DataNodeService: StartingService {
       node.disk[key] = stored.value
       return .value([])
     },
+    ServiceMethod(
+      "dn.copy", [ArgumentSpec("BLOCK", .int), ArgumentSpec("TARGET", .int)],
+      "for the balancer: copies a replica to TARGET at dfs.datanode.balance.bandwidthPerSec; answers when it is there"
+    ) { d, r, node in
+      guard let s = d.settings, let stored = Stored(node.disk[DataNodeService.key(r.args[0].intValue ?? 0)]),
+        !stored.corrupt
+      else { return .error("ReplicaNotFoundException") }
+      let throttle = Nanoseconds(Int64((Double(stored.size) / Double(s.balanceBandwidth) * 1e9).rounded()))
+      _ = node.after(throttle) { node in
+        node.call(
+          NodeID(Int(r.args[1].intValue ?? 0)), "dn.write", [r.args[0], .int(stored.size), .list([])],
+          options: CallOptions(timeout: s.pipelineWait(stored.size, nodes: 1))
+        ) { node, result in
+          if case .value = result { node.answer(r, .value([])) } else { node.answer(r, .error("copy failed")) }
+        }
+      }
+      d.sent += 1
+      return .later
+    },
     ServiceMethod("dn.blocks", [], "every replica held: [block, size, corrupt]") { _, _, node in
       .value([.list(DataNodeService.held(node).map { .list([.int($0.0), .int($0.1.size), .bool($0.1.corrupt)]) })])
     },

@@ -43,6 +43,12 @@ public final class HDFSClient {
 
   public var isStale: Bool { world.generation != generation }
 
+  /// New settings after DataNodes were added.
+  func adopt(settings s: HDFSSettings, added: [NodeID]) {
+    settings = s
+    datanodes += added
+  }
+
   var options: CallOptions { CallOptions(timeout: Self.timeout) }
 
   /// Spawns `nn`, the SecondaryNameNode `snn` and `dn1`…`dnN`; DataNode i goes on rack
@@ -210,8 +216,11 @@ public final class HDFSClient {
   /// The NameNode's view of the DataNodes: `hdfs dfsadmin -report`.
   public func report() throws(WorldError) -> Result<ClusterReport, Failure> {
     guard let nn = namenode else { return .failure(.refused("no cluster")) }
+    let capacity = settings?.capacity ?? 1 << 40
     return try ask(nn, "nn.report", []).flatMap { v in
-      ClusterReport(v).map { .success($0) } ?? .failure(.refused("bad report"))
+      guard var r = ClusterReport(v) else { return .failure(.refused("bad report")) }
+      r.capacity = capacity
+      return .success(r)
     }
   }
 

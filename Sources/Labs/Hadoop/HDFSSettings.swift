@@ -31,6 +31,11 @@ public struct HDFSSettings: Hashable, Sendable {
   /// How fast a DataNode takes in a block, in bytes a second: not a Hadoop setting but the
   /// hardware's (100 MB/s, about a 1 Gb/s link). A 128 MB block takes 1.28 s to write or copy.
   public var bandwidth: Int64 = 100 << 20
+  /// Each DataNode's configured capacity (a lab choice: 1 TB).
+  public var capacity: Int64 = 1 << 40
+  /// `dfs.datanode.balance.bandwidthPerSec`: how fast a DataNode copies blocks for the
+  /// balancer (10 MB/s in Hadoop 3).
+  public var balanceBandwidth: Int64 = 10 << 20
   /// MapReduce's JobTracker, when the cluster runs one.
   public var jobtracker: NodeID?
   /// `mapred.tasktracker.map.tasks.maximum` and `mapred.tasktracker.reduce.tasks.maximum`: 2 each.
@@ -91,6 +96,7 @@ public struct HDFSSettings: Hashable, Sendable {
       MapEntry(.string("extension"), .int(safemodeExtension.value)),
       MapEntry(.string("bandwidth"), .int(bandwidth)),
       MapEntry(.string("jobtracker"), .int(Int64(jobtracker?.number ?? -1))),
+      MapEntry(.string("capacity"), .int(capacity)), MapEntry(.string("balance_bw"), .int(balanceBandwidth)),
       MapEntry(.string("map_slots"), .int(Int64(mapSlots))),
       MapEntry(.string("reduce_slots"), .int(Int64(reduceSlots))),
       MapEntry(.string("expiry"), .int(trackerExpiry.value)), MapEntry(.string("slowstart"), .double(slowstart)),
@@ -123,6 +129,8 @@ public struct HDFSSettings: Hashable, Sendable {
     safemodeExtension = Nanoseconds(ext)
     bandwidth = max(1, v["bandwidth"]?.intValue ?? bandwidth)
     if let jt = v["jobtracker"]?.intValue, jt >= 0 { jobtracker = NodeID(Int(jt)) }
+    capacity = max(1, v["capacity"]?.intValue ?? capacity)
+    balanceBandwidth = max(1, v["balance_bw"]?.intValue ?? balanceBandwidth)
     mapSlots = Int(v["map_slots"]?.intValue ?? 2)
     reduceSlots = Int(v["reduce_slots"]?.intValue ?? 2)
     trackerExpiry = Nanoseconds(v["expiry"]?.intValue ?? trackerExpiry.value)

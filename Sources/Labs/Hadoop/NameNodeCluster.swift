@@ -73,6 +73,18 @@ extension NameNodeService {
       }
       return .value([])
     },
+    ServiceMethod(
+      "nn.moved", [ArgumentSpec("BLOCK", .int), ArgumentSpec("SOURCE", .int)],
+      "the balancer copied a replica away from SOURCE (Hadoop's delHint): SOURCE's copy goes"
+    ) { n, r, _ in
+      let b = r.args[0].intValue ?? 0
+      let source = NodeID(Int(r.args[1].intValue ?? 0))
+      guard let want = n.ns.blocks[b]?.replication, n.replicas(b).count > want, n.locations[b]?.contains(source) == true
+      else { return .value([.bool(false)]) }
+      n.locations[b]?.remove(source)
+      n.queue(source, .list([.string("delete"), .int(b)]))
+      return .value([.bool(true)])
+    },
     ServiceMethod("nn.txinfo", [], "[last transaction, last transaction in the fsimage]") { n, _, node in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       return .value([.int(n.txid), .int(node.disk["fsimage-txid"]?.intValue ?? 0)])

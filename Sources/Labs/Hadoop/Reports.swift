@@ -74,6 +74,8 @@ public struct ClusterReport: Sendable, Equatable {
   }
 
   public var safeMode: Bool
+  /// Each DataNode's configured capacity.
+  public var capacity: Int64 = 1 << 40
   /// The checkpoint's last transaction, when this NameNode was started from one.
   public var importedFrom: Int64?
   public var reportedBlocks: Int

@@ -31,11 +31,31 @@ enum HDFSCommands {
             "--checkpoint-period", .duration, placeholder: "D", help: "dfs.namenode.checkpoint.period (default 1h)"),
           FlagSpec(
             "--checkpoint-txns", .count, placeholder: "N", help: "dfs.namenode.checkpoint.txns (default 1000000)"),
+          FlagSpec("--capacity", .text, placeholder: "SIZE", help: "each DataNode's capacity (default 1TB)"),
           FlagSpec("--mapreduce", help: "also a JobTracker jt, and a TaskTracker beside each DataNode"),
           FlagSpec(
             "--tracker-expiry", .duration, placeholder: "D", help: "mapred.tasktracker.expiry.interval (default 10m)"),
         ],
         action: start),
+      CommandSpec(
+        "add", family: .data, summary: "add DataNodes (with TaskTrackers on a MapReduce cluster), empty",
+        example: ["hdfs start", "hdfs add --datanodes 2"],
+        flags: [
+          FlagSpec("--datanodes", .count, placeholder: "N", help: "how many (default 1)"),
+          FlagSpec("--rack", .text, placeholder: "RACK", help: "their rack, like /rack2 (default: dealt round)"),
+        ],
+        action: add),
+      CommandSpec(
+        "balancer", family: .data,
+        summary: "move blocks until every DataNode's use is within THRESHOLD points of the average",
+        details: [
+          "As 'hdfs balancer -threshold 10': each iteration moves blocks from the fullest DataNodes to the",
+          "emptiest, never onto fewer racks, at dfs.datanode.balance.bandwidthPerSec (10 MB/s), then waits",
+          "two heartbeats.",
+        ],
+        example: ["hdfs start --capacity 10GB", "hdfs put /a 2GB", "hdfs add", "hdfs balancer --threshold 5"],
+        flags: [FlagSpec("--threshold", .number, placeholder: "P", help: "percentage points, 1 to 100 (default 10)")],
+        action: balancer),
       CommandSpec(
         "checkpoint", family: .data,
         summary: "have the SecondaryNameNode checkpoint now: fsimage + edits → a new fsimage",
@@ -130,6 +150,13 @@ enum HDFSCommands {
     let period = try inv.flagDuration("--checkpoint-period")
     let txns = try inv.flagInt("--checkpoint-txns", range: 1...100_000_000)
     let expiry = try inv.flagDuration("--tracker-expiry")
+    var capacity: Int64?
+    if let t = inv.flags["--capacity"] {
+      guard let c = Units.size(t.text), c >= 1 << 30, c <= 1 << 50 else {
+        throw ShellError("--capacity is a size from 1GB to 1024TB, like 10GB, not '\(t.text)'", column: t.column)
+      }
+      capacity = c
+    }
     if inv.has("--tracker-expiry"), !inv.has("--mapreduce") {
       throw ShellError(
         "--tracker-expiry is MapReduce's: add --mapreduce", column: inv.flags["--tracker-expiry"]?.column)
@@ -150,6 +177,7 @@ enum HDFSCommands {
         if let period { settings.checkpointPeriod = period }
         if let txns { settings.checkpointTxns = txns }
         if let expiry { settings.trackerExpiry = expiry }
+        if let capacity { settings.capacity = capacity }
       }
     }
     return .hdfs(.started(made, s.hdfs.settings!))
@@ -219,6 +247,35 @@ enum HDFSCommands {
     }
   }
 
+  static func add(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let count = try inv.flagInt("--datanodes", range: 1...100) ?? 1
+    var rack: String?
+    if let r = inv.flags["--rack"] {
+      guard r.text.hasPrefix("/"), r.text.count > 1, r.text.count <= 40, !r.text.contains(" ") else {
+        throw ShellError("a rack is a path like /rack2, not '\(r.text)'", column: r.column)
+      }
+      rack = r.text
+    }
+    let made = try attempt(inv.column) { () throws(WorldError) in try c.add(datanodes: count, rack: rack) }
+    return .hdfs(.added(made, c.settings!))
+  }
+
+  static func balancer(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    var threshold = 10.0
+    if let t = inv.flags["--threshold"] {
+      guard let v = Double(t.text), v >= 1, v <= 100 else {
+        throw ShellError("--threshold is a percentage from 1 to 100, like 10, not '\(t.text)'", column: t.column)
+      }
+      threshold = v
+    }
+    switch try attempt(inv.column, { () throws(WorldError) in try c.balance(threshold: threshold) }) {
+    case .success(let run): return .hdfs(.balanced(run))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
   static func checkpoint(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let c = try client(inv, s)
     switch try attempt(inv.column, { () throws(WorldError) in try c.checkpoint() }) {
@@ -265,6 +322,8 @@ public enum HDFSResult: Sendable {
   case checkpointed(Int64)
   /// A NameNode started from the checkpoint covering transactions up to this one.
   case imported(Int64)
+  case added([NodeInfo], HDFSSettings)
+  case balanced(BalancerRun)
   case submitted(String)
   case jobs([MapReduceJob], detail: Bool)
 }

@@ -22,6 +22,10 @@ struct HDFSRenderer {
       return "checkpoint: the SecondaryNameNode merged the edits into a new fsimage, up to transaction \(t)"
     case .imported(let t):
       return "the NameNode starts from the checkpoint (transactions up to \(t)); whatever came after is lost"
+    case .added(let nodes, let s):
+      return "added " + nodes.map { "\($0.name) on \(s.rack(of: $0.id))" }.joined(separator: ", ")
+        + ": empty until blocks are written or the balancer moves some"
+    case .balanced(let run): return balanced(run)
     case .submitted(let id): return "submitted \(id): 'mr status \(id)' follows it"
     case .jobs(let jobs, let detail): return MapReduceRenderer(style: style, view: view).render(jobs, detail: detail)
     case .corrupted(let path, let block, let dn):
@@ -84,6 +88,26 @@ struct HDFSRenderer {
     return lines.joined(separator: "\n")
   }
 
+  /// The balancer's console: a line an iteration, then why it stopped.
+  func balanced(_ run: BalancerRun) -> String {
+    var lines: [String] = []
+    if !run.iterations.isEmpty {
+      var table = TextTable(
+        ["ITERATION#", "BYTES ALREADY MOVED", "BYTES LEFT TO MOVE", "BYTES BEING MOVED"], rightAligned: [0, 1, 2, 3])
+      for i in run.iterations {
+        table.add(["\(i.iteration)", ByteSize.text(i.moved), ByteSize.text(i.left), ByteSize.text(i.beingMoved)])
+      }
+      lines.append(table.render(style: style))
+    }
+    switch run.end {
+    case .balanced: lines.append("The cluster is balanced. Exiting...")
+    case .noMove: lines.append(style.warn("No block can be moved. Exiting..."))
+    case .iterations: lines.append(style.warn("Stopped after \(run.iterations.count) iterations, not yet balanced."))
+    }
+    lines.append("Balancing took \(run.took) (threshold \(NodeTableRenderer.number(run.threshold))%)")
+    return lines.joined(separator: "\n")
+  }
+
   func listing(_ prefix: String, _ files: [FsckReport.File]) -> String {
     guard !files.isEmpty else { return "no files under \(prefix)" }
     var table = TextTable(["PERMISSION", "REPL", "SIZE", "BLOCKS", "PATH"], rightAligned: [1, 2, 3])
@@ -105,13 +129,15 @@ struct HDFSRenderer {
       lines.append(style.warn("Safe mode is ON: \(r.reportedBlocks) of \(r.blocks) blocks reported"))
     }
     if let t = r.importedFrom { lines.append("started from a checkpoint: transactions up to \(t)") }
-    lines.append("Configured Capacity: \(ByteSize.text(Int64(live.count) << 40)) (1 TB a DataNode)")
+    lines.append(
+      "Configured Capacity: \(ByteSize.text(Int64(live.count) * r.capacity)) (\(ByteSize.text(r.capacity)) a DataNode)")
     lines.append("DFS Used: \(ByteSize.text(used))")
     lines.append("Live datanodes (\(live.count)), dead datanodes (\(dead.count)), as the NameNode sees them:")
-    var table = TextTable(["NAME", "RACK", "STATE", "LAST CONTACT", "DFS USED"], rightAligned: [3, 4])
+    var table = TextTable(["NAME", "RACK", "STATE", "LAST CONTACT", "DFS USED", "USED%"], rightAligned: [3, 4, 5])
     for d in r.datanodes {
       let state = d.state == "live" ? d.state : style.warn(d.state)
-      table.add([view.name(d.node), d.rack, state, "\(d.sinceContact) ago", ByteSize.text(d.used)])
+      let pct = String(format: "%.2f%%", Double(d.used) * 100 / Double(max(1, r.capacity)))
+      table.add([view.name(d.node), d.rack, state, "\(d.sinceContact) ago", ByteSize.text(d.used), pct])
     }
     lines.append(table.render(style: style))
     return lines.joined(separator: "\n")
