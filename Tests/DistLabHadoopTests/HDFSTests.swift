@@ -45,6 +45,12 @@ final class HDFSTests: XCTestCase {
     XCTAssertEqual(r.totalSize, 10 << 30)
   }
 
+  func testASingleReplicaCanBePlacedOnAClusterOfTwoRacks() throws {
+    try start()
+    guard case .success(let w) = try hdfs.put("/one", size: 300 << 20, replication: 1) else { return XCTFail() }
+    XCTAssertEqual(w.blocks.map(\.stored.count), [1, 1, 1])
+  }
+
   func testOneRackTakesEveryReplicaOnDistinctNodes() throws {
     try start(datanodes: 4, racks: 1)
     guard case .success(let w) = try hdfs.put("/a", size: 1 << 30, replication: nil) else { return XCTFail() }

@@ -92,4 +92,22 @@ final class MapReduceTests: XCTestCase {
     XCTAssertFalse(after.maps.contains { $0.tracker == victim })
     XCTAssertEqual(events("mr.lost").count, 1)
   }
+
+  /// A task that fails `mapred.map.max.attempts` (4) times fails its job: here every replica of
+  /// the input is corrupt, so no attempt can read its block.
+  func testATaskFailingFourAttemptsFailsTheJob() throws {
+    try start()
+    guard case .success = try hdfs.put("/bad", size: 300 << 20, replication: 1) else { return XCTFail() }
+    for i in 0..<3 { XCTAssertNotNil(try hdfs.corrupt("/bad", block: i, on: nil)) }
+    guard case .success(let id) = try hdfs.submit(input: ["/bad"], output: "/out", reducers: 1, ratio: 0.3) else {
+      return XCTFail()
+    }
+    _ = try world.advance(by: .seconds(60))
+    let j = try job(id)
+    XCTAssertTrue(j.jobFailed)
+    XCTAssertFalse(j.complete)
+    XCTAssertEqual(j.maps.map(\.failures).max(), MapReduceJob.maxAttempts)
+    XCTAssertEqual(j.mapsDone, 0)
+    XCTAssertEqual(events("mr.failed").count, 1)
+  }
 }

@@ -177,17 +177,28 @@ public final class JobTrackerService: StartingService {
     else { return }
     if bytes < 0 {
       // A failed attempt: the task goes back to be handed out again.
+      var attempts = 0
       if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t, jobs[j].maps[i].state == .running {
         jobs[j].maps[i].state = .pending
         jobs[j].maps[i].tracker = nil
+        jobs[j].maps[i].failures += 1
         jobs[j].failed += 1
+        attempts = jobs[j].maps[i].failures
       }
       if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
         jobs[j].reduces[i].state == .running
       {
         jobs[j].reduces[i].state = .pending
         jobs[j].reduces[i].tracker = nil
+        jobs[j].reduces[i].failures += 1
         jobs[j].failed += 1
+        attempts = jobs[j].reduces[i].failures
+      }
+      // A task that failed mapred.*.max.attempts times fails its job.
+      if attempts >= MapReduceJob.maxAttempts, jobs[j].finished == nil {
+        jobs[j].finished = node.now
+        jobs[j].jobFailed = true
+        node.event("mr.failed", [.string(id), .string(kind), .int(Int64(i))])
       }
       return
     }

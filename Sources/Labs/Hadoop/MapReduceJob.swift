@@ -15,12 +15,18 @@ public struct MapReduceJob: Sendable, Equatable {
     public var state = TaskState.pending
     public var tracker: NodeID?
     public var locality: Locality?
+    /// Failed attempts so far; at `mapred.map.max.attempts` (4) the job fails.
+    public var failures = 0
   }
 
   public struct ReduceTask: Sendable, Equatable {
     public var state = TaskState.pending
     public var tracker: NodeID?
+    public var failures = 0
   }
+
+  /// `mapred.map.max.attempts` and `mapred.reduce.max.attempts`: 4.
+  public static let maxAttempts = 4
 
   public var id: String
   public var input: [String]
@@ -31,6 +37,8 @@ public struct MapReduceJob: Sendable, Equatable {
   public var reduces: [ReduceTask]
   public var submitted: Nanoseconds
   public var finished: Nanoseconds?
+  /// True when a task failed `maxAttempts` times and the job with it.
+  public var jobFailed = false
   public var dataLocal = 0
   public var rackLocal = 0
   public var launchedMaps = 0
@@ -44,7 +52,8 @@ public struct MapReduceJob: Sendable, Equatable {
 
   public var mapsDone: Int { maps.filter { $0.state == .done }.count }
   public var reducesDone: Int { reduces.filter { $0.state == .done }.count }
-  public var complete: Bool { finished != nil }
+  /// Finished with every reduce's part written.
+  public var complete: Bool { finished != nil && !jobFailed }
   /// Bytes of map output each reducer takes from each map.
   func partition(_ m: MapTask) -> Int64 { Int64((Double(m.size) * ratio / Double(max(1, reduces.count))).rounded()) }
 
@@ -57,11 +66,15 @@ public struct MapReduceJob: Sendable, Equatable {
         maps.map {
           .list([
             .int($0.block), .int($0.size), .string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1)),
-            .string($0.locality?.rawValue ?? ""),
+            .string($0.locality?.rawValue ?? ""), .int(Int64($0.failures)),
           ])
         }),
-      .list(reduces.map { .list([.string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1))]) }),
-      .double(ratio), .int(Int64(failed)),
+      .list(
+        reduces.map {
+          .list([.string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1)), .int(Int64($0.failures))])
+        }
+      ),
+      .double(ratio), .int(Int64(failed)), .bool(jobFailed),
     ])
   }
 
@@ -76,7 +89,7 @@ public struct MapReduceJob: Sendable, Equatable {
   }
 
   init?(_ v: Value) {
-    guard let l = v.listValue, l.count == 16, let id = l[0].stringValue, let input = l[1].listValue,
+    guard let l = v.listValue, l.count == 17, let id = l[0].stringValue, let input = l[1].listValue,
       let output = l[2].stringValue, let sub = l[3].intValue, let fin = l[4].intValue, let maps = l[12].listValue,
       let reduces = l[13].listValue, case .double(let ratio) = l[14]
     else { return nil }
@@ -84,18 +97,18 @@ public struct MapReduceJob: Sendable, Equatable {
     self.init(
       id: id, input: input.compactMap(\.stringValue), output: output, ratio: ratio,
       maps: maps.compactMap { m in
-        guard let x = m.listValue, x.count == 5, let b = x[0].intValue, let s = x[1].intValue,
+        guard let x = m.listValue, x.count == 6, let b = x[0].intValue, let s = x[1].intValue,
           let st = x[2].stringValue.flatMap(TaskState.init(rawValue:))
         else { return nil }
         return MapTask(
           block: b, size: s, hosts: [], state: st, tracker: node(x[3]),
-          locality: x[4].stringValue.flatMap(Locality.init(rawValue:)))
+          locality: x[4].stringValue.flatMap(Locality.init(rawValue:)), failures: Int(x[5].intValue ?? 0))
       }, reducers: 0, at: Nanoseconds(sub))
     self.reduces = reduces.compactMap { r in
-      guard let x = r.listValue, x.count == 2, let st = x[0].stringValue.flatMap(TaskState.init(rawValue:)) else {
+      guard let x = r.listValue, x.count == 3, let st = x[0].stringValue.flatMap(TaskState.init(rawValue:)) else {
         return nil
       }
-      return ReduceTask(state: st, tracker: node(x[1]))
+      return ReduceTask(state: st, tracker: node(x[1]), failures: Int(x[2].intValue ?? 0))
     }
     finished = fin < 0 ? nil : Nanoseconds(fin)
     (dataLocal, rackLocal, launchedMaps, launchedReduces, killed) = (
@@ -103,6 +116,7 @@ public struct MapReduceJob: Sendable, Equatable {
       Int(l[9].intValue ?? 0)
     )
     failed = Int(l[15].intValue ?? 0)
+    jobFailed = l[16] == .bool(true)
     shuffled = l[10].intValue ?? 0
     written = l[11].intValue ?? 0
   }

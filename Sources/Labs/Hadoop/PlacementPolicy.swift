@@ -17,8 +17,11 @@ struct PlacementPolicy {
     let racks = Set(candidates.map(rack)).union(existing.map(rack))
     // Hadoop 3's getMaxNodesPerRack: no cap on one rack; else (total − 1) / racks + 2, one
     // less if that would allow every replica on one rack.
-    var perRack = racks.count <= 1 || total <= 1 ? total : (total - 1) / racks.count + 2
-    if racks.count > 1, perRack == total { perRack -= 1 }
+    var perRack = total
+    if racks.count > 1 && total > 1 {
+      perRack = (total - 1) / racks.count + 2
+      if perRack == total { perRack -= 1 }
+    }
     func free(_ n: NodeID) -> Bool {
       !chosen.contains(n) && chosen.filter { rack($0) == rack(n) }.count < perRack
     }

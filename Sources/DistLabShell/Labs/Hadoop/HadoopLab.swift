@@ -64,6 +64,9 @@ enum HadoopLab {
       Subject("mr.complete", "true once every reduce has written its part") { s, t throws(ShellError) in
         .text(String(try lastJob(s, t).complete))
       },
+      Subject("mr.failed", "true when a task failed 4 attempts and the job with it") { s, t throws(ShellError) in
+        .text(String(try lastJob(s, t).jobFailed))
+      },
       Subject("mr.maps") { s, t throws(ShellError) in .number(Double(try lastJob(s, t).maps.count)) },
       Subject("mr.datalocal", "maps that ran where their block was (Data-local map tasks)") { s, t throws(ShellError) in
         .number(Double(try lastJob(s, t).dataLocal))

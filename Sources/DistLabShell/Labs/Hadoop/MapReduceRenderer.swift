@@ -14,7 +14,7 @@ struct MapReduceRenderer {
       ["JOB", "STATE", "MAPS", "REDUCES", "DATA-LOCAL", "RACK-LOCAL", "KILLED"], rightAligned: [2, 3, 4, 5, 6])
     for j in jobs {
       table.add([
-        j.id, j.complete ? "SUCCEEDED" : "RUNNING", "\(j.mapsDone)/\(j.maps.count)",
+        j.id, j.jobFailed ? "FAILED" : j.complete ? "SUCCEEDED" : "RUNNING", "\(j.mapsDone)/\(j.maps.count)",
         "\(j.reducesDone)/\(j.reduces.count)",
         "\(j.dataLocal)", "\(j.rackLocal)", "\(j.killed)",
       ])
@@ -26,7 +26,10 @@ struct MapReduceRenderer {
     let mapPct = j.maps.isEmpty ? 100 : j.mapsDone * 100 / j.maps.count
     let reducePct = j.reduces.isEmpty ? 100 : j.reducesDone * 100 / j.reduces.count
     var lines = [
-      "\(j.id): " + (j.complete ? "SUCCEEDED in \(j.finished! - j.submitted)" : "RUNNING")
+      "\(j.id): "
+        + (j.jobFailed
+          ? style.error("FAILED: a task failed \(MapReduceJob.maxAttempts) attempts (mapred.map.max.attempts)")
+          : j.complete ? "SUCCEEDED in \(j.finished! - j.submitted)" : "RUNNING")
         + ", map \(mapPct)% reduce \(reducePct)%"
     ]
     var table = TextTable(["TASK", "STATE", "TRACKER", "WHERE"])
