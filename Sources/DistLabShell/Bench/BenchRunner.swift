@@ -8,7 +8,7 @@ import Foundation
 public enum BenchRunner {
   /// The groups `--only` chooses from, in the order they run.
   public static let groups = [
-    "throughput", "rpc", "tasks", "check", "quorum", "paxos", "service", "spawn", "prompt", "shard",
+    "throughput", "rpc", "tasks", "check", "quorum", "paxos", "service", "hadoop", "spawn", "prompt", "shard",
   ]
 
   public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
@@ -40,6 +40,7 @@ enum BenchTargets {
   static let quorumOpsPerSecond = BenchTarget.atLeast(100_000)
   static let paxosStatesPerMinute = BenchTarget.atLeast(1_000_000)
   static let serviceRequestsPerSecond = BenchTarget.atLeast(100_000)
+  static let hdfsTerabyteSeconds = BenchTarget.atMost(1)
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
@@ -55,6 +56,7 @@ struct BenchPlan {
   var quorumOperations = 300_000
   var paxosStates = 5_000_000
   var serviceSeconds = 3.0
+  var hdfsBytes: Int64 = 1 << 40
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -69,6 +71,7 @@ struct BenchPlan {
       quorumOperations = 30_000
       paxosStates = 300_000
       serviceSeconds = 1
+      hdfsBytes = 64 << 30
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -89,7 +92,7 @@ struct BenchPlan {
       ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
       ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
       ("quorum", { self.measureQuorum(report) }), ("paxos", { self.measurePaxos(report) }),
-      ("service", { self.measureService(report) }),
+      ("service", { self.measureService(report) }), ("hadoop", { self.measureHadoop(report) }),
       ("spawn", { self.measureSpawn(report) }),
       ("prompt", { self.measurePrompt(report) }),
       ("shard", { ShardBench.measure(keys: self.shardKeys, lookups: self.shardLookups, report) }),
@@ -199,6 +202,18 @@ struct BenchPlan {
         note: run.failureMessage
           ?? "asked for 120,000/s; answered \((try? run.get().availability).map { String(format: "%.1f", $0 * 100) } ?? "?")%"
       ))
+  }
+
+  private func measureHadoop(_ report: (BenchFigure) -> Void) {
+    let run = Result { () throws(WorldError) in try HadoopBench.write(bytes: hdfsBytes) }
+    let scale = Double(1 << 40) / Double(hdfsBytes)
+    report(
+      BenchFigure(
+        id: "hdfs.terabyteSeconds", label: "HDFS write of 1 TB, 100 DataNodes, sim",
+        value: (try? run.get().seconds).map { $0 * scale }, unit: "s", target: BenchTargets.hdfsTerabyteSeconds,
+        note: run.failureMessage
+          ?? "\(BenchRendering.grouped(Int64((try? run.get().blocks) ?? 0))) blocks × 3 replicas written"
+          + (scale > 1 ? ", scaled from \(ByteSize.text(hdfsBytes))" : "")))
   }
 
   private func measurePaxos(_ report: (BenchFigure) -> Void) {
