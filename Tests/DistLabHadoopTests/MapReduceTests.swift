@@ -110,4 +110,29 @@ final class MapReduceTests: XCTestCase {
     XCTAssertEqual(j.mapsDone, 0)
     XCTAssertEqual(events("mr.failed").count, 1)
   }
+
+  /// A paused TaskTracker's maps are stragglers: after 60 s, 0.2 behind the average, each gets a
+  /// backup elsewhere, and the first attempt to finish wins. Without speculation the job waits
+  /// for the paused machine.
+  func testSpeculativeExecutionRescuesAJobFromAStraggler() throws {
+    for speculative in [true, false] {
+      // The expiry is Hadoop's ten minutes: the paused TaskTracker is slow, not lost.
+      try start(expiry: .seconds(600))
+      guard
+        case .success(let id) = try hdfs.submit(
+          input: ["/in"], output: "/out", reducers: 1, ratio: 0.3, speculative: speculative)
+      else { return XCTFail() }
+      _ = try world.advance(by: .seconds(2))
+      let straggler = try XCTUnwrap(try job(id).maps.first { $0.state == .running }?.tracker)
+      _ = try world.pause([straggler])
+      _ = try world.advance(by: .seconds(90))
+      let j = try job(id)
+      XCTAssertEqual(j.complete, speculative, "speculative: \(speculative)")
+      XCTAssertEqual(j.backups > 0, speculative)
+      if speculative {
+        XCTAssertFalse(j.maps.contains { $0.tracker == straggler }, "the backups' results were kept")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(events("mr.speculate").first?.0), .seconds(60))
+      }
+    }
+  }
 }

@@ -261,12 +261,15 @@ public final class HDFSClient {
   }
 
   /// `hadoop jar … wordcount IN… OUT`: submits a job to the JobTracker; its id.
-  public func submit(input: [String], output: String, reducers: Int, ratio: Double) throws(WorldError) -> Result<
+  public func submit(
+    input: [String], output: String, reducers: Int, ratio: Double, speculative: Bool = true
+  ) throws(WorldError) -> Result<
     String, Failure
   > {
     guard let jt = jobtracker else { return .failure(.refused("no JobTracker: 'hdfs start --mapreduce' starts one")) }
     return try ask(
-      jt, "jt.submit", [.list(input.map { .string($0) }), .string(output), .int(Int64(reducers)), .double(ratio)]
+      jt, "jt.submit",
+      [.list(input.map { .string($0) }), .string(output), .int(Int64(reducers)), .double(ratio), .bool(speculative)]
     )
     .flatMap { v in v.first?.stringValue.map { .success($0) } ?? .failure(.refused("no job id")) }
   }

@@ -31,13 +31,14 @@ public final class JobTrackerService: StartingService {
       "jt.submit",
       [
         ArgumentSpec("INPUT", .list), ArgumentSpec("OUTPUT", .string), ArgumentSpec("REDUCERS", .int),
-        ArgumentSpec("RATIO", .double),
+        ArgumentSpec("RATIO", .double), ArgumentSpec("SPECULATIVE", .bool, optional: true),
       ],
       "a job over input files: one map per block; answers its id"
     ) { j, r, node in j.submit(r, node: node) },
     ServiceMethod(
-      "jt.heartbeat", [ArgumentSpec("FREE", .list), ArgumentSpec("REPORTS", .list)],
-      "a TaskTracker's free [map, reduce] slots and finished tasks; answers [next interval, tasks to run]"
+      "jt.heartbeat",
+      [ArgumentSpec("FREE", .list), ArgumentSpec("REPORTS", .list), ArgumentSpec("PROGRESS", .list, optional: true)],
+      "a TaskTracker's free [map, reduce] slots, finished tasks and running maps' progress; answers [next interval, tasks to run]"
     ) { j, r, node in j.heartbeat(r, node: node) },
     ServiceMethod(
       "jt.events", [ArgumentSpec("JOB", .string)], "the job's finished maps: [map, TaskTracker, bytes for each reducer]"
@@ -97,10 +98,11 @@ public final class JobTrackerService: StartingService {
         guard left == 0 else { return }
         if let failure { return node.answer(r, .error(failure)) }
         let id = String(format: "job_%04d", self.jobs.count + 1)
-        self.jobs.append(
-          MapReduceJob(
-            id: id, input: paths, output: r.key(1), ratio: ratio, maps: blocks.flatMap { $0 }, reducers: reducers,
-            at: node.now))
+        var job = MapReduceJob(
+          id: id, input: paths, output: r.key(1), ratio: ratio, maps: blocks.flatMap { $0 }, reducers: reducers,
+          at: node.now)
+        job.speculative = r.args.count < 5 || r.args[4] != .bool(false)
+        self.jobs.append(job)
         node.event("mr.submitted", [.string(id), .int(Int64(blocks.flatMap { $0 }.count)), .int(Int64(reducers))])
         node.answer(r, .value([.string(id)]))
       }
@@ -116,18 +118,28 @@ public final class JobTrackerService: StartingService {
     tracker.last = node.now
     trackers[t] = tracker
     for report in r.args[1].listValue ?? [] { finished(report, from: t, node: node) }
+    if r.args.count > 2 { progressed(r.args[2].listValue ?? [], from: t) }
     let free = (r.args[0].listValue ?? []).compactMap(\.intValue)
     var freeMaps = Int(free.first ?? 0)
     var freeReduces = Int(free.count > 1 ? free[1] : 0)
     var actions: [Value] = []
     var offRack = false
     for j in jobs.indices where jobs[j].finished == nil {
-      while freeMaps > 0, let (m, locality) = pickMap(j, for: t, allowOff: !offRack) {
+      while freeMaps > 0, let (m, locality, backup) = pickMap(j, for: t, allowOff: !offRack, now: node.now) {
         freeMaps -= 1
-        if locality == .off { offRack = true }
-        jobs[j].maps[m].state = .running
-        jobs[j].maps[m].tracker = t
-        jobs[j].maps[m].locality = locality
+        // At most one off-rack or speculative map a heartbeat.
+        if locality == .off || backup { offRack = true }
+        if backup {
+          jobs[j].maps[m].backup = t
+          jobs[j].backups += 1
+          node.event("mr.speculate", [.string(jobs[j].id), .int(Int64(m)), .int(Int64(t.number))])
+        } else {
+          jobs[j].maps[m].state = .running
+          jobs[j].maps[m].tracker = t
+          jobs[j].maps[m].locality = locality
+          jobs[j].maps[m].started = node.now
+          jobs[j].maps[m].progress = 0
+        }
         jobs[j].launchedMaps += 1
         let task = jobs[j].maps[m]
         actions.append(
@@ -159,15 +171,51 @@ public final class JobTrackerService: StartingService {
 
   /// The next map for tracker `t`: one whose block is on `t`, else on `t`'s rack, else (once a
   /// heartbeat) any.
-  func pickMap(_ j: Int, for t: NodeID, allowOff: Bool) -> (Int, MapReduceJob.Locality)? {
+  func pickMap(_ j: Int, for t: NodeID, allowOff: Bool, now: Nanoseconds) -> (Int, MapReduceJob.Locality, Bool)? {
     let pending = jobs[j].maps.indices.filter { jobs[j].maps[$0].state == .pending }
-    if let m = pending.first(where: { jobs[j].maps[$0].hosts.contains(t) }) { return (m, .data) }
+    if let m = pending.first(where: { jobs[j].maps[$0].hosts.contains(t) }) { return (m, .data, false) }
     let rack = trackers[t]?.rack
     if let m = pending.first(where: { jobs[j].maps[$0].hosts.contains { settings?.rack(of: $0) == rack } }) {
-      return (m, .rack)
+      return (m, .rack, false)
     }
-    guard allowOff, let m = pending.first else { return nil }
-    return (m, .off)
+    guard allowOff else { return nil }
+    if let m = pending.first { return (m, .off, false) }
+    guard jobs[j].speculative, let m = straggler(j, for: t, now: now) else { return nil }
+    return (m, locality(of: jobs[j].maps[m], on: t), true)
+  }
+
+  /// Hadoop 1's rule for a speculative map (`TaskInProgress.hasSpeculativeTask`): running for at
+  /// least 60 s, no backup yet, and at least 0.2 behind the job's average progress.
+  func straggler(_ j: Int, for t: NodeID, now: Nanoseconds) -> Int? {
+    let maps = jobs[j].maps
+    let average =
+      maps.reduce(0.0) { $0 + ($1.state == .done ? 1 : $1.state == .running ? $1.progress : 0) }
+      / Double(max(1, maps.count))
+    return maps.indices.first { m in
+      maps[m].state == .running && maps[m].backup == nil && maps[m].tracker != t
+        && now - maps[m].started >= Self.speculativeLag && average - maps[m].progress >= Self.speculativeGap
+    }
+  }
+
+  func locality(of m: MapReduceJob.MapTask, on t: NodeID) -> MapReduceJob.Locality {
+    if m.hosts.contains(t) { return .data }
+    return m.hosts.contains { settings?.rack(of: $0) == trackers[t]?.rack } ? .rack : .off
+  }
+
+  /// `SPECULATIVE_LAG` and `SPECULATIVE_GAP` of Hadoop 1's TaskInProgress.
+  static let speculativeLag = Nanoseconds.seconds(60)
+  static let speculativeGap = 0.2
+
+  /// Running maps' progress, as "job/map" and thousandths.
+  func progressed(_ list: [Value], from t: NodeID) {
+    for item in list {
+      guard let l = item.listValue, l.count == 2, let key = l[0].stringValue, let p = l[1].intValue else { continue }
+      let parts = key.split(separator: "/")
+      guard parts.count == 2, let i = Int(parts[1]), let j = jobs.firstIndex(where: { $0.id == parts[0] }),
+        i < jobs[j].maps.count, jobs[j].maps[i].tracker == t
+      else { continue }
+      jobs[j].maps[i].progress = Double(p) / 1000
+    }
   }
 
   /// A task report: [job, "map"|"reduce", index, bytes, or −1 for a failed attempt].
@@ -202,7 +250,15 @@ public final class JobTrackerService: StartingService {
       }
       return
     }
-    if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t, jobs[j].maps[i].state == .running {
+    if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].state == .running,
+      jobs[j].maps[i].tracker == t || jobs[j].maps[i].backup == t
+    {
+      // The first attempt to finish wins; the other's report, when it comes, is ignored.
+      if jobs[j].maps[i].backup == t {
+        jobs[j].maps[i].tracker = t
+        jobs[j].maps[i].locality = locality(of: jobs[j].maps[i], on: t)
+      }
+      jobs[j].maps[i].backup = nil
       jobs[j].maps[i].state = .done
       node.event("mr.mapdone", [.string(id), .int(Int64(i)), .int(Int64(t.number))])
       if jobs[j].maps[i].locality == .data { jobs[j].dataLocal += 1 }
@@ -229,6 +285,14 @@ public final class JobTrackerService: StartingService {
       trackers[t]?.lost = true
       node.event("mr.lost", [.int(Int64(t.number))])
       for j in jobs.indices where jobs[j].finished == nil {
+        for m in jobs[j].maps.indices where jobs[j].maps[m].backup == t { jobs[j].maps[m].backup = nil }
+        for m in jobs[j].maps.indices where jobs[j].maps[m].tracker == t && jobs[j].maps[m].state == .running {
+          // A straggler whose backup still runs: the backup carries on alone.
+          guard let b = jobs[j].maps[m].backup else { continue }
+          jobs[j].maps[m].tracker = b
+          jobs[j].maps[m].backup = nil
+          jobs[j].killed += 1
+        }
         for m in jobs[j].maps.indices where jobs[j].maps[m].tracker == t && jobs[j].maps[m].state != .pending {
           if jobs[j].maps[m].state == .done {
             if jobs[j].maps[m].locality == .data { jobs[j].dataLocal -= 1 }

@@ -17,6 +17,11 @@ public struct MapReduceJob: Sendable, Equatable {
     public var locality: Locality?
     /// Failed attempts so far; at `mapred.map.max.attempts` (4) the job fails.
     public var failures = 0
+    /// A speculative attempt's TaskTracker, while both run.
+    public var backup: NodeID?
+    var started = Nanoseconds.zero
+    /// The last progress its attempt reported, 0 to 1.
+    var progress = 0.0
   }
 
   public struct ReduceTask: Sendable, Equatable {
@@ -47,6 +52,10 @@ public struct MapReduceJob: Sendable, Equatable {
   public var killed = 0
   /// Attempts that failed (a block nobody could serve, an output that could not be written).
   public var failed = 0
+  /// `mapred.map.tasks.speculative.execution`: true by default.
+  public var speculative = true
+  /// Backup attempts launched for stragglers.
+  public var backups = 0
   public var shuffled: Int64 = 0
   public var written: Int64 = 0
 
@@ -74,7 +83,7 @@ public struct MapReduceJob: Sendable, Equatable {
           .list([.string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1)), .int(Int64($0.failures))])
         }
       ),
-      .double(ratio), .int(Int64(failed)), .bool(jobFailed),
+      .double(ratio), .int(Int64(failed)), .bool(jobFailed), .bool(speculative), .int(Int64(backups)),
     ])
   }
 
@@ -89,7 +98,7 @@ public struct MapReduceJob: Sendable, Equatable {
   }
 
   init?(_ v: Value) {
-    guard let l = v.listValue, l.count == 17, let id = l[0].stringValue, let input = l[1].listValue,
+    guard let l = v.listValue, l.count == 19, let id = l[0].stringValue, let input = l[1].listValue,
       let output = l[2].stringValue, let sub = l[3].intValue, let fin = l[4].intValue, let maps = l[12].listValue,
       let reduces = l[13].listValue, case .double(let ratio) = l[14]
     else { return nil }
@@ -117,6 +126,8 @@ public struct MapReduceJob: Sendable, Equatable {
     )
     failed = Int(l[15].intValue ?? 0)
     jobFailed = l[16] == .bool(true)
+    speculative = l[17] == .bool(true)
+    backups = Int(l[18].intValue ?? 0)
     shuffled = l[10].intValue ?? 0
     written = l[11].intValue ?? 0
   }

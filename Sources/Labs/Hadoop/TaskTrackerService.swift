@@ -16,6 +16,8 @@ public final class TaskTrackerService: StartingService {
   var outputs: [String: Int64] = [:]
   var heartbeats: TimerHandle?
   var ran = 0
+  /// Running maps: "job/map" → (started, how long it should take), for progress reports.
+  var running: [String: (started: Nanoseconds, expected: Nanoseconds)] = [:]
 
   public init() {}
 
@@ -40,7 +42,7 @@ public final class TaskTrackerService: StartingService {
   ]
 
   public func start(_ node: ProgramNode) {
-    (maps, reduces, reports, outputs, heartbeats) = (0, 0, [], [:], nil)
+    (maps, reduces, reports, outputs, heartbeats, running) = (0, 0, [], [:], nil, [:])
     if let s = node.disk["tt-settings"].flatMap(HDFSSettings.init) { adopt(s, node: node) }
   }
 
@@ -61,7 +63,15 @@ public final class TaskTrackerService: StartingService {
     let sent = reports
     reports = []
     let free: [Value] = [.int(Int64(s.mapSlots - maps)), .int(Int64(s.reduceSlots - reduces))]
-    node.call(jt, "jt.heartbeat", [.list(free), .list(sent)], options: CallOptions(timeout: .seconds(2))) {
+    // Each running map's progress, in thousandths: how far through its expected time it is.
+    let progress: [Value] = running.keys.sorted().map { key in
+      let r = running[key]!
+      let done = min(1, Double((node.now - r.started).value) / Double(max(1, r.expected.value)))
+      return .list([.string(key), .int(Int64(done * 1000))])
+    }
+    node.call(
+      jt, "jt.heartbeat", [.list(free), .list(sent), .list(progress)], options: CallOptions(timeout: .seconds(2))
+    ) {
       [unowned self] node, result in
       guard case .value(let v) = result, v.count == 2, let next = v[0].intValue, let actions = v[1].listValue else {
         self.reports = sent + self.reports
@@ -82,13 +92,16 @@ public final class TaskTrackerService: StartingService {
     {
       maps += 1
       let hosts = (l[5].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } }
+      if let s = settings { running["\(job)/\(index)"] = (node.now, s.transfer(size) + s.processing(size)) }
       read(block, size: size, from: hosts, node: node) { [unowned self] node, ok in
         guard ok, let s = self.settings else {
+          self.running["\(job)/\(index)"] = nil
           self.maps -= 1
           self.reports.append(.list([.string(job), .string("map"), .int(index), .int(-1)]))
           return
         }
         _ = node.after(s.processing(size)) { [unowned self] node in
+          self.running["\(job)/\(index)"] = nil
           self.maps -= 1
           self.outputs["\(job)/\(index)"] = Int64((Double(size) * ratio).rounded())
           self.reports.append(.list([.string(job), .string("map"), .int(index), .int(size)]))

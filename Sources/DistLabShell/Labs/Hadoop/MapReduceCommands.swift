@@ -22,6 +22,8 @@ enum MapReduceCommands {
           FlagSpec("--output", .text, placeholder: "PATH", help: "the output directory (required)"),
           FlagSpec("--reducers", .count, placeholder: "R", help: "mapred.reduce.tasks (default 1)"),
           FlagSpec("--ratio", .ratio, placeholder: "P", help: "map output as a share of input (default 30%)"),
+          FlagSpec(
+            "--no-speculative", help: "no backup attempts for stragglers (mapred.map.tasks.speculative.execution)"),
         ],
         action: run),
       CommandSpec(
@@ -46,7 +48,8 @@ enum MapReduceCommands {
     switch try attempt(
       inv.column,
       { () throws(WorldError) in
-        try c.submit(input: inputs, output: output, reducers: reducers, ratio: ratio)
+        try c.submit(
+          input: inputs, output: output, reducers: reducers, ratio: ratio, speculative: !inv.has("--no-speculative"))
       })
     {
     case .success(let id): return .hdfs(.submitted(id))

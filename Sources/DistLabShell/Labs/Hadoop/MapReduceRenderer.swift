@@ -36,7 +36,8 @@ struct MapReduceRenderer {
     for (i, m) in j.maps.enumerated() {
       let place =
         m.locality.map { ["data": "data-local", "rack": "rack-local", "off": "off-rack"][$0.rawValue]! } ?? "-"
-      table.add([String(format: "m_%06d", i), m.state.rawValue, m.tracker.map(view.name) ?? "-", place])
+      let tracker = (m.tracker.map(view.name) ?? "-") + (m.backup.map { " + \(view.name($0))" } ?? "")
+      table.add([String(format: "m_%06d", i), m.state.rawValue, tracker, place])
     }
     for (i, r) in j.reduces.enumerated() {
       table.add([String(format: "r_%06d", i), r.state.rawValue, r.tracker.map(view.name) ?? "-", "-"])
@@ -50,6 +51,7 @@ struct MapReduceRenderer {
     lines.append("    Rack-local map tasks=\(j.rackLocal)")
     lines.append("    Killed map and reduce attempts (lost TaskTrackers)=\(j.killed)")
     lines.append("    Failed map and reduce attempts=\(j.failed)")
+    lines.append("    Speculative map attempts=\(j.backups)")
     lines.append("  Map-Reduce Framework")
     lines.append("    Map input bytes=\(j.maps.reduce(Int64(0)) { $0 + $1.size })")
     lines.append("    Reduce shuffle bytes=\(j.shuffled)")
