@@ -215,6 +215,32 @@ extension HDFSTests {
   }
 }
 
+extension HDFSTests {
+  /// A decommissioned DataNode's blocks are copied to nodes in service first, so it can be
+  /// switched off afterwards and nothing is under-replicated, let alone missing; no new block
+  /// lands on it meanwhile.
+  func testADecommissionedDataNodeCanBeSwitchedOffWithoutLoss() throws {
+    try start(datanodes: 5, racks: 2)
+    guard case .success = try hdfs.put("/a", size: 1 << 30, replication: nil) else { return XCTFail() }
+    let drained = hdfs.datanodes[0]
+    guard case .success = try hdfs.decommission(drained) else { return XCTFail() }
+    guard case .success(let w) = try hdfs.put("/b", size: 300 << 20, replication: nil) else { return XCTFail() }
+    XCTAssertFalse(w.blocks.contains { $0.stored.contains(drained) }, "no new replica on a draining node")
+    _ = try world.advance(by: .seconds(40))
+    guard case .success(let report) = try hdfs.report() else { return XCTFail() }
+    XCTAssertEqual(report.datanodes.first { $0.node == drained }?.state, "decommissioned")
+    _ = try world.kill([drained])
+    _ = try world.advance(by: .seconds(60))
+    let r = try fsck()
+    XCTAssertEqual(r.missing + r.underReplicated, 0)
+    guard case .success = try hdfs.decommission(hdfs.datanodes[1]) else { return XCTFail() }
+    guard case .failure(.refused(let why)) = try hdfs.decommission(hdfs.datanodes[1]) else {
+      return XCTFail("a second decommission of one node is refused")
+    }
+    XCTAssertEqual(why, "already decommission in progress")
+  }
+}
+
 extension FsckReport {
   func allBlocksHeld(by n: NodeID) -> Int { files.flatMap(\.blocks).filter { $0.live.contains(n) }.count }
 }

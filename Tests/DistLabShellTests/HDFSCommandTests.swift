@@ -42,6 +42,7 @@ final class HDFSCommandTests: XCTestCase {
     refused(s, "hdfs corrupt /a --block 9", "no replica of block 9 of /a answered")
     refused(s, "hdfs balancer --threshold 0", "--threshold is a percentage from 1 to 100")
     refused(s, "hdfs add --rack rack2", "a rack is a path like /rack2")
+    refused(s, "hdfs decommission nn", "'nn' is not a DataNode")
     runOK(s, ["kill nn"])
     refused(s, "hdfs ls", "nn did not answer")
     refused(s, "expect hdfs.files == 1", "the NameNode did not answer")

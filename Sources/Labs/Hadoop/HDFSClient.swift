@@ -279,4 +279,10 @@ public final class HDFSClient {
     guard let jt = jobtracker else { return .failure(.refused("no JobTracker: 'hdfs start --mapreduce' starts one")) }
     return try ask(jt, "jt.jobs", []).map { $0.compactMap(MapReduceJob.init) }
   }
+
+  /// `hdfs dfsadmin -refreshNodes` with the node in the exclude file: the NameNode drains it.
+  public func decommission(_ datanode: NodeID) throws(WorldError) -> Result<Void, Failure> {
+    guard let nn = namenode else { return .failure(.refused("no cluster")) }
+    return try ask(nn, "nn.decommission", [.int(Int64(datanode.number))]).map { _ in () }
+  }
 }

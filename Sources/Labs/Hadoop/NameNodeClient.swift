@@ -45,7 +45,7 @@ extension NameNodeService {
       return .value(
         f.blocks.map { b in
           .list([
-            .int(b.id), .int(b.size), .list(n.nearest(n.replicas(b.id), to: r.caller).map { .int(Int64($0.number)) }),
+            .int(b.id), .int(b.size), .list(n.nearest(n.readable(b.id), to: r.caller).map { .int(Int64($0.number)) }),
           ])
         })
     },
@@ -96,7 +96,12 @@ extension NameNodeService {
       let reported = blocks.keys.filter { !n.replicas($0).isEmpty }.count
       let rows: [Value] = n.datanodes.keys.sorted().map { id in
         let d = n.datanodes[id]!
-        let state = d.dead ? "dead" : node.now - d.last >= (n.settings?.stale ?? .seconds(30)) ? "stale" : "live"
+        let state =
+          d.dead
+          ? "dead"
+          : d.decommission != .normal
+            ? d.decommission.rawValue.lowercased()
+            : node.now - d.last >= (n.settings?.stale ?? .seconds(30)) ? "stale" : "live"
         return .list([
           .int(Int64(id.number)), .string(d.rack), .string(state), .int((node.now - d.last).value), .int(d.used),
         ])
@@ -117,7 +122,7 @@ extension NameNodeService {
     let written = f.blocks.reduce(Int64(0)) { $0 + $1.size }
     let size = min(s.blockSize, max(0, f.size - written))
     let exclude = Set((r.args[1].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
-    let candidates = datanodes.keys.sorted().filter { live($0) && !exclude.contains($0) }
+    let candidates = datanodes.keys.sorted().filter { live($0) && inService($0) && !exclude.contains($0) }
     let policy = PlacementPolicy(candidates: candidates, rack: { [unowned self] in self.rack($0) }, random: node.random)
     let targets = policy.choose(f.replication, writer: r.caller, existing: [], total: f.replication)
     guard !targets.isEmpty else {
@@ -133,10 +138,11 @@ extension NameNodeService {
 
   func rack(_ n: NodeID) -> String { datanodes[n]?.rack ?? settings?.rack(of: n) ?? "/default-rack" }
 
-  /// Replicas nearest a reader first: its own node, then its rack, then the rest.
+  /// Replicas nearest a reader first: its own node, then its rack, then the rest; replicas on
+  /// decommissioning DataNodes last, as Hadoop sorts them.
   func nearest(_ holders: [NodeID], to reader: NodeID) -> [NodeID] {
     let readerRack = datanodes[reader]?.rack
-    func distance(_ n: NodeID) -> Int { n == reader ? 0 : rack(n) == readerRack ? 2 : 4 }
+    func distance(_ n: NodeID) -> Int { (inService(n) ? 0 : 10) + (n == reader ? 0 : rack(n) == readerRack ? 2 : 4) }
     return holders.sorted { (distance($0), $0) < (distance($1), $1) }
   }
 }

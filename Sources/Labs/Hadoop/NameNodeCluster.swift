@@ -85,6 +85,15 @@ extension NameNodeService {
       n.queue(source, .list([.string("delete"), .int(b)]))
       return .value([.bool(true)])
     },
+    ServiceMethod("nn.decommission", [ArgumentSpec("DATANODE", .int)], "drains a DataNode for removal") { n, r, node in
+      let dn = NodeID(Int(r.args[0].intValue ?? 0))
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
+      guard let d = n.datanodes[dn], !d.dead else { return .error("not a live DataNode") }
+      guard d.decommission == .normal else { return .error("already \(d.decommission.rawValue.lowercased())") }
+      n.datanodes[dn]?.decommission = .inProgress
+      node.event("hdfs.decommissioning", [.int(Int64(dn.number))])
+      return .value([])
+    },
     ServiceMethod("nn.txinfo", [], "[last transaction, last transaction in the fsimage]") { n, _, node in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       return .value([.int(n.txid), .int(node.disk["fsimage-txid"]?.intValue ?? 0)])

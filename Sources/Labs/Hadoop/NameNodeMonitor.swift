@@ -22,6 +22,7 @@ extension NameNodeService {
       lastDeadCheck = node.now
       heartbeatCheck(node)
     }
+    finishDecommissions(node)
     for (b, list) in pending {
       let kept = list.filter { node.now - $0.since < Self.pendingTimeout && live($0.target) }
       pending[b] = kept.isEmpty ? nil : kept
@@ -44,7 +45,7 @@ extension NameNodeService {
 
   func scheduleRedundancy(_ node: ProgramNode) {
     guard let s = settings else { return }
-    let live = datanodes.keys.sorted().filter(live)
+    let live = datanodes.keys.sorted().filter { self.live($0) && inService($0) }
     var streams: [NodeID: Int] = [:]
     for list in pending.values { for p in list { streams[p.source, default: 0] += 1 } }
     var budget = live.count * Self.workMultiplier
@@ -54,12 +55,18 @@ extension NameNodeService {
       let good = replicas(b)
       let want = min(info.replication, live.count)
       let scheduled = pending[b]?.count ?? 0
-      if good.count + scheduled < want, budget > 0, !good.isEmpty {
-        guard let source = good.first(where: { streams[$0, default: 0] < s.maxStreams }) else { continue }
+      // A decommissioning DataNode is the preferred source of the copies that replace it.
+      let draining = readable(b).filter { !good.contains($0) }
+      if good.count + scheduled < want, budget > 0, !(good + draining).isEmpty {
+        guard let source = (draining + good).first(where: { streams[$0, default: 0] < s.maxStreams }) else {
+          continue
+        }
         let busy: [NodeID] = (pending[b] ?? []).map(\.target)
         // Never onto a node holding the block, about to, or holding a corrupt copy of it.
         let bad = corrupt[b] ?? []
-        let pool: [NodeID] = live.filter { !good.contains($0) && !busy.contains($0) && !bad.contains($0) }
+        let pool: [NodeID] = live.filter {
+          !good.contains($0) && !busy.contains($0) && !bad.contains($0) && !draining.contains($0)
+        }
         let policy = PlacementPolicy(candidates: pool, rack: { [unowned self] in self.rack($0) }, random: node.random)
         let targets = policy.choose(
           want - good.count - scheduled, writer: nil, existing: good + busy, total: info.replication)
@@ -96,5 +103,18 @@ extension NameNodeService {
       left.removeAll { $0 == pick }
     }
     return out
+  }
+
+  /// A decommissioning DataNode is decommissioned once every block it holds has its full
+  /// replication on nodes in service.
+  func finishDecommissions(_ node: ProgramNode) {
+    let blocks = ns.blocks
+    for id in datanodes.keys.sorted() where datanodes[id]?.decommission == .inProgress && live(id) {
+      let held = blocks.keys.filter { locations[$0]?.contains(id) == true }
+      let inService = datanodes.keys.filter { live($0) && self.inService($0) }.count
+      guard held.allSatisfy({ b in replicas(b).count >= min(blocks[b]!.replication, inService) }) else { continue }
+      datanodes[id]?.decommission = .done
+      node.event("hdfs.decommissioned", [.int(Int64(id.number))])
+    }
   }
 }

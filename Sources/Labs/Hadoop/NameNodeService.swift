@@ -12,6 +12,15 @@ public final class NameNodeService: StartingService {
     var last: Nanoseconds
     var used: Int64 = 0
     var dead = false
+    /// Being drained for removal ("Decommission in progress"), or drained ("Decommissioned").
+    var decommission: Decommission = .normal
+  }
+
+  /// A DataNode's decommission status, as `dfsadmin -report` words it.
+  enum Decommission: String {
+    case normal = "Normal"
+    case inProgress = "Decommission in progress"
+    case done = "Decommissioned"
   }
 
   var settings: HDFSSettings?
@@ -99,7 +108,13 @@ public final class NameNodeService: StartingService {
   func live(_ n: NodeID) -> Bool { datanodes[n].map { !$0.dead } ?? false }
 
   /// Good replicas on live DataNodes.
-  func replicas(_ block: Int64) -> [NodeID] { (locations[block] ?? []).filter(live).sorted() }
+  /// Good replicas on live DataNodes in service: those that count towards the replication factor.
+  func replicas(_ block: Int64) -> [NodeID] { readable(block).filter(inService) }
+
+  /// Good replicas on live DataNodes, decommissioning ones included: a reader may use them all.
+  func readable(_ block: Int64) -> [NodeID] { (locations[block] ?? []).filter(live).sorted() }
+
+  func inService(_ n: NodeID) -> Bool { datanodes[n]?.decommission == .normal }
 
   func queue(_ n: NodeID, _ command: Value) { commands[n, default: []].append(command) }
 

@@ -46,6 +46,16 @@ enum HDFSCommands {
         ],
         action: add),
       CommandSpec(
+        "decommission", family: .data,
+        summary: "drain a DataNode: its blocks are copied to others, then it may be removed",
+        details: [
+          "As listing it in dfs.hosts.exclude and running 'hdfs dfsadmin -refreshNodes': its replicas stop",
+          "counting, copies are made (from it first), and once every block it holds is fully replicated",
+          "elsewhere it is Decommissioned. Reads still use it meanwhile, last.",
+        ],
+        example: ["hdfs start --datanodes 4", "hdfs put /a 300MB", "hdfs decommission dn1"],
+        positionals: [Positional("DATANODE", .node)], action: decommission),
+      CommandSpec(
         "balancer", family: .data,
         summary: "move blocks until every DataNode's use is within THRESHOLD points of the average",
         details: [
@@ -261,6 +271,17 @@ enum HDFSCommands {
     return .hdfs(.added(made, c.settings!))
   }
 
+  static func decommission(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let c = try client(inv, s)
+    let t = inv.positional[0]
+    let dn = try NodeSet.single(t, in: s.world)
+    guard c.datanodes.contains(dn) else { throw ShellError("'\(t.text)' is not a DataNode", column: t.column) }
+    switch try attempt(inv.column, { () throws(WorldError) in try c.decommission(dn) }) {
+    case .success: return .hdfs(.decommissioning(dn))
+    case .failure(let f): throw failed(f, inv, s)
+    }
+  }
+
   static func balancer(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let c = try client(inv, s)
     var threshold = 10.0
@@ -324,6 +345,7 @@ public enum HDFSResult: Sendable {
   case imported(Int64)
   case added([NodeInfo], HDFSSettings)
   case balanced(BalancerRun)
+  case decommissioning(NodeID)
   case submitted(String)
   case jobs([MapReduceJob], detail: Bool)
 }

@@ -26,6 +26,8 @@ struct HDFSRenderer {
       return "added " + nodes.map { "\($0.name) on \(s.rack(of: $0.id))" }.joined(separator: ", ")
         + ": empty until blocks are written or the balancer moves some"
     case .balanced(let run): return balanced(run)
+    case .decommissioning(let n):
+      return "\(view.name(n)): Decommission in progress; its blocks are being copied to DataNodes in service"
     case .submitted(let id): return "submitted \(id): 'mr status \(id)' follows it"
     case .jobs(let jobs, let detail): return MapReduceRenderer(style: style, view: view).render(jobs, detail: detail)
     case .corrupted(let path, let block, let dn):
@@ -135,7 +137,8 @@ struct HDFSRenderer {
     lines.append("Live datanodes (\(live.count)), dead datanodes (\(dead.count)), as the NameNode sees them:")
     var table = TextTable(["NAME", "RACK", "STATE", "LAST CONTACT", "DFS USED", "USED%"], rightAligned: [3, 4, 5])
     for d in r.datanodes {
-      let state = d.state == "live" ? d.state : style.warn(d.state)
+      let state =
+        d.state == "live" ? d.state : style.warn(d.state == "decommission in progress" ? "decommissioning" : d.state)
       let pct = String(format: "%.2f%%", Double(d.used) * 100 / Double(max(1, r.capacity)))
       table.add([view.name(d.node), d.rack, state, "\(d.sinceContact) ago", ByteSize.text(d.used), pct])
     }

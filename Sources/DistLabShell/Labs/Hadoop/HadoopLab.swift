@@ -37,6 +37,9 @@ enum HadoopLab {
       Subject("hdfs.dead") { s, t throws(ShellError) in
         .number(Double(try report(s, t).datanodes.filter { $0.state == "dead" }.count))
       },
+      Subject("hdfs.decommissioned", "DataNodes drained and ready to be removed") { s, t throws(ShellError) in
+        .number(Double(try report(s, t).datanodes.filter { $0.state == "decommissioned" }.count))
+      },
       Subject("hdfs.safemode") { s, t throws(ShellError) in .text(String(try report(s, t).safeMode)) },
       Subject("hdfs.recovered", "true when the NameNode was started from a checkpoint") { s, t throws(ShellError) in
         .text(String(try report(s, t).importedFrom != nil))
