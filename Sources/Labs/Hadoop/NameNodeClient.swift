@@ -96,12 +96,8 @@ extension NameNodeService {
       let reported = blocks.keys.filter { !n.replicas($0).isEmpty }.count
       let rows: [Value] = n.datanodes.keys.sorted().map { id in
         let d = n.datanodes[id]!
-        let state =
-          d.dead
-          ? "dead"
-          : d.decommission != .normal
-            ? d.decommission.rawValue.lowercased()
-            : node.now - d.last >= (n.settings?.stale ?? .seconds(30)) ? "stale" : "live"
+        let stale = node.now - d.last >= (n.settings?.stale ?? .seconds(30))
+        let state = d.dead ? "dead" : d.decommission.state ?? (stale ? "stale" : "live")
         return .list([
           .int(Int64(id.number)), .string(d.rack), .string(state), .int((node.now - d.last).value), .int(d.used),
         ])

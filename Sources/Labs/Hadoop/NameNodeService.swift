@@ -21,6 +21,9 @@ public final class NameNodeService: StartingService {
     case normal = "Normal"
     case inProgress = "Decommission in progress"
     case done = "Decommissioned"
+
+    /// The state word `nn.report` gives a live DataNode in this status; nil when in service.
+    var state: String? { self == .normal ? nil : self == .inProgress ? "decommissioning" : "decommissioned" }
   }
 
   var settings: HDFSSettings?

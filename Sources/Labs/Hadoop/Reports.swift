@@ -67,7 +67,7 @@ public struct ClusterReport: Sendable, Equatable {
   public struct DataNode: Sendable, Equatable {
     public var node: NodeID
     public var rack: String
-    /// live, stale or dead.
+    /// live, stale, dead, decommissioning or decommissioned.
     public var state: String
     public var sinceContact: Nanoseconds
     public var used: Int64

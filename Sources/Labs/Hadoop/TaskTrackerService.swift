@@ -113,21 +113,36 @@ public final class TaskTrackerService: StartingService {
     }
   }
 
-  /// A map's input: from this machine's disk if the DataNode here holds the block, else from
-  /// the holders in turn.
+  /// A map's input: from this machine's disk if the DataNode here holds a good replica, else
+  /// from the other holders in turn; a replica whose checksum fails is reported.
   func read(
     _ block: Int64, size: Int64, from hosts: [NodeID], node: ProgramNode, then: @escaping (ProgramNode, Bool) -> Void
   ) {
     guard let s = settings else { return then(node, false) }
-    if node.disk["b:\(block)"] != nil {
-      _ = node.after(s.transfer(size)) { node in then(node, true) }
+    let others = hosts.filter { $0 != node.me }
+    if let local = DataNodeService.Stored(node.disk[DataNodeService.key(block)]) {
+      _ = node.after(s.transfer(size)) { [unowned self] node in
+        guard local.corrupt else { return then(node, true) }
+        // A bad checksum here too: the reader reports the replica and reads another, as any HDFS client.
+        node.tell(s.namenode, "nn.badBlock", [.int(block), .int(Int64(node.me.number))])
+        self.readRemote(block, size: size, from: others, node: node, then: then)
+      }
       return
     }
-    guard let first = hosts.first else { return then(node, false) }
+    readRemote(block, size: size, from: others, node: node, then: then)
+  }
+
+  func readRemote(
+    _ block: Int64, size: Int64, from hosts: [NodeID], node: ProgramNode, then: @escaping (ProgramNode, Bool) -> Void
+  ) {
+    guard let s = settings, let first = hosts.first else { return then(node, false) }
     node.call(first, "dn.read", [.int(block)], options: CallOptions(timeout: s.transfer(size) + .seconds(2))) {
       [unowned self] node, result in
       if case .value = result { return then(node, true) }
-      self.read(block, size: size, from: Array(hosts.dropFirst()), node: node, then: then)
+      if case .error("ChecksumException") = result {
+        node.tell(s.namenode, "nn.badBlock", [.int(block), .int(Int64(first.number))])
+      }
+      self.readRemote(block, size: size, from: Array(hosts.dropFirst()), node: node, then: then)
     }
   }
 

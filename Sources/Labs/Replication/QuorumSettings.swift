@@ -41,19 +41,10 @@ public struct QuorumSettings: Hashable, Sendable {
   /// Every store node in `key`'s preference order (rendezvous hashing: highest FNV-1a hash of
   /// the key and the node's number first); the first `n` are the key's home replicas.
   public static func preference(of key: String, among members: [NodeID]) -> [NodeID] {
-    members.map { ($0, fnv1a(key + "#" + String($0.number))) }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+    members.map { ($0, FNV1a.hash(key + "#" + String($0.number))) }.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
   }
 
   public func homes(of key: String) -> [NodeID] { Array(Self.preference(of: key, among: members).prefix(n)) }
-
-  static func fnv1a(_ s: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in s.utf8 {
-      h ^= UInt64(b)
-      h = h &* 0x100_0000_01b3
-    }
-    return h
-  }
 
   var value: Value {
     .map([

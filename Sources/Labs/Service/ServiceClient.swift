@@ -92,11 +92,7 @@ public final class ServiceClient {
 
   /// A credential that looks like one and is the same for the same seed: `tk-` and 12 hex digits.
   static func token(for name: String, seed: UInt64) -> String {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-    for b in name.utf8 {
-      h ^= UInt64(b)
-      h &*= 0x100_0000_01b3
-    }
+    var h = FNV1a.hash(name, basis: FNV1a.offsetBasis ^ seed)
     h ^= h >> 29
     h &*= 0xbf58_476d_1ce4_e5b9
     return "tk-" + String(String(h, radix: 16).suffix(12)).leftPadded(to: 12)

@@ -138,7 +138,7 @@ struct HDFSRenderer {
     var table = TextTable(["NAME", "RACK", "STATE", "LAST CONTACT", "DFS USED", "USED%"], rightAligned: [3, 4, 5])
     for d in r.datanodes {
       let state =
-        d.state == "live" ? d.state : style.warn(d.state == "decommission in progress" ? "decommissioning" : d.state)
+        d.state == "live" ? d.state : style.warn(d.state)
       let pct = String(format: "%.2f%%", Double(d.used) * 100 / Double(max(1, r.capacity)))
       table.add([view.name(d.node), d.rack, state, "\(d.sinceContact) ago", ByteSize.text(d.used), pct])
     }
