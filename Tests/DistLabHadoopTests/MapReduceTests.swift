@@ -38,7 +38,9 @@ final class MapReduceTests: XCTestCase {
 
   func testAJobRunsAMapPerBlockMostlyDataLocalAndWritesItsParts() throws {
     try start()
-    guard case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 3, ratio: 0.3) else {
+    guard
+      case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 3, program: .sized(ratio: 0.3))
+    else {
       return XCTFail()
     }
     _ = try world.advance(by: .seconds(60))
@@ -55,7 +57,8 @@ final class MapReduceTests: XCTestCase {
 
   func testSlotsAndSlowstartBoundWhatRunsWhen() throws {
     try start()
-    guard case .success = try hdfs.submit(input: ["/in"], output: "/out", reducers: 2, ratio: 0.3) else {
+    guard case .success = try hdfs.submit(input: ["/in"], output: "/out", reducers: 2, program: .sized(ratio: 0.3))
+    else {
       return XCTFail()
     }
     _ = try world.advance(by: .seconds(60))
@@ -77,7 +80,9 @@ final class MapReduceTests: XCTestCase {
 
   func testALostTaskTrackersFinishedMapsRunAgain() throws {
     try start(expiry: .seconds(30))
-    guard case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 1, ratio: 0.3) else {
+    guard
+      case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 1, program: .sized(ratio: 0.3))
+    else {
       return XCTFail()
     }
     _ = try world.advance(by: .seconds(6))
@@ -99,7 +104,9 @@ final class MapReduceTests: XCTestCase {
     try start()
     guard case .success = try hdfs.put("/bad", size: 300 << 20, replication: 1) else { return XCTFail() }
     for i in 0..<3 { XCTAssertNotNil(try hdfs.corrupt("/bad", block: i, on: nil)) }
-    guard case .success(let id) = try hdfs.submit(input: ["/bad"], output: "/out", reducers: 1, ratio: 0.3) else {
+    guard
+      case .success(let id) = try hdfs.submit(input: ["/bad"], output: "/out", reducers: 1, program: .sized(ratio: 0.3))
+    else {
       return XCTFail()
     }
     _ = try world.advance(by: .seconds(60))
@@ -120,7 +127,7 @@ final class MapReduceTests: XCTestCase {
       try start(expiry: .seconds(600))
       guard
         case .success(let id) = try hdfs.submit(
-          input: ["/in"], output: "/out", reducers: 1, ratio: 0.3, speculative: speculative)
+          input: ["/in"], output: "/out", reducers: 1, program: .sized(ratio: 0.3), speculative: speculative)
       else { return XCTFail() }
       _ = try world.advance(by: .seconds(2))
       let straggler = try XCTUnwrap(try job(id).maps.first { $0.state == .running }?.tracker)
@@ -131,6 +138,10 @@ final class MapReduceTests: XCTestCase {
       XCTAssertEqual(j.backups > 0, speculative)
       if speculative {
         XCTAssertFalse(j.maps.contains { $0.tracker == straggler }, "the backups' results were kept")
+        let lost = j.attempts.filter { $0.kind == .map && $0.tracker == straggler }
+        XCTAssertFalse(lost.isEmpty)
+        XCTAssertTrue(lost.allSatisfy { $0.outcome == .killed }, "the JobTracker kills the attempts that lost the race")
+        XCTAssertEqual(j.attempts.filter(\.speculative).count, j.backups)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(events("mr.speculate").first?.0), .seconds(60))
       }
     }

@@ -49,7 +49,7 @@ final class RoleTests: XCTestCase {
     XCTAssertEqual(out.status, .error)
     XCTAssertEqual(
       out.text,
-      "error: unknown role 'countr' (did you mean 'counter'?) (roles: standard, broker, worker, backend, beat, store, workload, pubsub, subscriber, monitor, acceptor, proposer, learner, voter, server, loadgen, gateway, namenode, secondarynamenode, datanode, jobtracker, slave, counter)"
+      "error: unknown role 'countr' (did you mean 'counter'?) (roles: standard, broker, worker, backend, beat, store, workload, pubsub, subscriber, monitor, acceptor, proposer, learner, voter, server, loadgen, gateway, namenode, secondarynamenode, datanode, jobtracker, slave, pseudo, counter)"
     )
     XCTAssertTrue(s.world.allNodes.isEmpty)
   }

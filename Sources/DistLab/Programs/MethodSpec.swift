@@ -1,6 +1,8 @@
 /// What a declared argument holds, checked before a handler runs.
 public enum ArgumentType: String, Sendable, Hashable {
   case int, string, bool, double, list, map
+  /// Raw bytes (a block's contents).
+  case bytes
   /// Any value at all.
   case value
   /// A key: text, or any other value read as its text.
@@ -13,7 +15,7 @@ public enum ArgumentType: String, Sendable, Hashable {
     switch (self, v) {
     case (.value, _), (.key, _): true
     case (.int, .int), (.duration, .int), (.string, .string), (.bool, .bool), (.double, .double): true
-    case (.double, .int), (.list, .list), (.map, .map): true
+    case (.double, .int), (.list, .list), (.map, .map), (.bytes, .bytes): true
     default: false
     }
   }

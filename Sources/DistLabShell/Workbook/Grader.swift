@@ -130,7 +130,9 @@ public enum Grader {
     config.seed = lesson.seed
     let session = ShellSession(config: config, style: .plain)
     session.baseDirectory = (path as NSString).deletingLastPathComponent
-    session.sandbox = Sandbox(root: dir)
+    let lessons = (lesson.file as NSString).deletingLastPathComponent
+    session.lessonDirectory = lessons
+    session.sandbox = Sandbox(root: dir, alsoReadable: [lessons + "/" + LocalText.folder])
     let deadline = started.addingTimeInterval(limits.wallSeconds)
     let world = session.world
     session.cancel = { Date() > deadline || world.now > limits.virtualTime }

@@ -33,7 +33,9 @@ public struct LessonLibrary: Sendable {
 
   /// Where lessons are looked for: `DISTLAB_LESSONS`, else `Lessons/` here, else beside the
   /// package the executable was built in (`.build/<config>/distlab` → `Lessons/`).
-  public static func defaultDirectory(environment: [String: String], executable: String) -> String? {
+  public static func defaultDirectory(
+    environment: [String: String] = ProcessInfo.processInfo.environment, executable: String = CommandLine.arguments[0]
+  ) -> String? {
     if let d = environment["DISTLAB_LESSONS"], !d.isEmpty { return d }
     let fm = FileManager.default
     if fm.fileExists(atPath: "Lessons") { return "Lessons" }

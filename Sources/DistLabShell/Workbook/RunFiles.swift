@@ -17,6 +17,7 @@ public enum RunFiles {
       }
       let session = ShellSession(config: config, style: .plain)
       session.baseDirectory = (file as NSString).deletingLastPathComponent
+      session.lessonDirectory = LessonLibrary.defaultDirectory()
       let report = ScriptRunner.run(lines: lines, file: file, session: session, echo: echo)
       if !report.output.isEmpty { Output.line(report.output) }
       if let error = report.firstError { Output.error(error) }

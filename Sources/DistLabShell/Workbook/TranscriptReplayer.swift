@@ -29,6 +29,7 @@ public enum TranscriptReplayer {
     if let seed { config.seed = seed }
     let session = ShellSession(config: config, style: Style(colour: false, columns: t.columns))
     session.baseDirectory = baseDirectory.flatMap { $0.isEmpty ? nil : $0 }
+    session.lessonDirectory = LessonLibrary.defaultDirectory()
     let deadline = Date().addingTimeInterval(wallLimit)
     session.cancel = { Date() > deadline }
     return replay(t, in: session, file: file)

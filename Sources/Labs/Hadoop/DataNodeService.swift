@@ -1,6 +1,7 @@
 import DistLab
 
-/// An HDFS DataNode: it keeps blocks on its disk (their sizes, not their bytes), registers with
+/// An HDFS DataNode: it keeps blocks on its disk (their sizes, and the bytes of a file put from
+/// text; a file put by size has none), registers with
 /// the NameNode and reports every block it holds, sends a heartbeat every
 /// `dfs.heartbeat.interval` and carries out the commands the answers bring — copy a block to
 /// another DataNode, delete one. A write reaches it through a pipeline: it stores the block,
@@ -11,8 +12,10 @@ public final class DataNodeService: StartingService {
   var heartbeats: TimerHandle?
   var sent = 0
   var received = 0
-  /// Replicas on disk, kept for `nodes`.
-  var replicas = 0
+  /// The replicas on disk, mirrored in memory so a heartbeat need not read the disk through.
+  var held: [Int64: Stored] = [:]
+  var replicas: Int { held.count }
+  var used: Int64 = 0
 
   public init() {}
 
@@ -25,40 +28,51 @@ public final class DataNodeService: StartingService {
       return .value([])
     },
     ServiceMethod(
-      "dn.write", [ArgumentSpec("BLOCK", .int), ArgumentSpec("SIZE", .int), ArgumentSpec("PIPELINE", .list)],
-      "stores a block and passes it down the pipeline; answers the nodes that stored it"
+      "dn.write",
+      [
+        ArgumentSpec("BLOCK", .int), ArgumentSpec("SIZE", .int), ArgumentSpec("PIPELINE", .list),
+        ArgumentSpec("BYTES", .bytes, optional: true),
+      ],
+      "stores a block (with its bytes, for text) and passes it down the pipeline; answers the nodes that stored it"
     ) { d, r, node in d.write(r, node: node) },
     ServiceMethod(
-      "dn.read", [ArgumentSpec("BLOCK", .int)],
-      "streams a block (its size at the bandwidth): its size, or an error when its checksum fails"
+      "dn.read", [ArgumentSpec("BLOCK", .int), ArgumentSpec("LINE", .bool, optional: true)],
+      "streams a block (its size at the bandwidth): [size, bytes if text], or an error when its checksum fails; with LINE only up to its first newline"
     ) { d, r, node in
-      guard let stored = Stored(node.disk[DataNodeService.key(r.args[0].intValue ?? 0)]) else {
-        return .error("ReplicaNotFoundException")
+      guard let stored = d.held[r.args[0].intValue ?? 0] else { return .error("ReplicaNotFoundException") }
+      var answer: [Value] = [.int(stored.size)]
+      var length = stored.size
+      if let data = stored.data {
+        let part =
+          r.args.count > 1 && r.args[1] == .bool(true)
+          ? data.prefix(through: data.firstIndex(of: 10) ?? data.count - 1) : data[...]
+        length = Int64(part.count)
+        answer.append(.bytes(Array(part)))
       }
-      _ = node.after(d.settings?.transfer(stored.size) ?? .zero) { node in
-        node.answer(r, stored.corrupt ? .error("ChecksumException") : .value([.int(stored.size)]))
+      _ = node.after(d.settings?.transfer(length) ?? .zero) { node in
+        node.answer(r, stored.corrupt ? .error("ChecksumException") : .value(answer))
       }
       return .later
     },
     ServiceMethod("dn.corrupt", [ArgumentSpec("BLOCK", .int)], "flips bits in the replica: its checksum now fails") {
-      _, r, node in
-      let key = DataNodeService.key(r.args[0].intValue ?? 0)
-      guard var stored = Stored(node.disk[key]) else { return .error("ReplicaNotFoundException") }
+      d, r, node in
+      let block = r.args[0].intValue ?? 0
+      guard var stored = d.held[block] else { return .error("ReplicaNotFoundException") }
       stored.corrupt = true
-      node.disk[key] = stored.value
+      d.keep(block, stored, node: node)
       return .value([])
     },
     ServiceMethod(
       "dn.copy", [ArgumentSpec("BLOCK", .int), ArgumentSpec("TARGET", .int)],
       "for the balancer: copies a replica to TARGET at dfs.datanode.balance.bandwidthPerSec; answers when it is there"
     ) { d, r, node in
-      guard let s = d.settings, let stored = Stored(node.disk[DataNodeService.key(r.args[0].intValue ?? 0)]),
-        !stored.corrupt
-      else { return .error("ReplicaNotFoundException") }
+      guard let s = d.settings, let stored = d.held[r.args[0].intValue ?? 0], !stored.corrupt else {
+        return .error("ReplicaNotFoundException")
+      }
       let throttle = Nanoseconds(Int64((Double(stored.size) / Double(s.balanceBandwidth) * 1e9).rounded()))
       _ = node.after(throttle) { node in
         node.call(
-          NodeID(Int(r.args[1].intValue ?? 0)), "dn.write", [r.args[0], .int(stored.size), .list([])],
+          NodeID(Int(r.args[1].intValue ?? 0)), "dn.write", [r.args[0], .int(stored.size), .list([])] + stored.payload,
           options: CallOptions(timeout: s.pipelineWait(stored.size, nodes: 1))
         ) { node, result in
           if case .value = result { node.answer(r, .value([])) } else { node.answer(r, .error("copy failed")) }
@@ -67,43 +81,58 @@ public final class DataNodeService: StartingService {
       d.sent += 1
       return .later
     },
-    ServiceMethod("dn.blocks", [], "every replica held: [block, size, corrupt]") { _, _, node in
-      .value([.list(DataNodeService.held(node).map { .list([.int($0.0), .int($0.1.size), .bool($0.1.corrupt)]) })])
+    ServiceMethod("dn.blocks", [], "every replica held: [block, size, corrupt]") { d, _, _ in
+      .value([.list(d.report)])
     },
   ]
 
-  /// A replica on disk: its size, and whether its bytes no longer match their checksum.
+  /// A replica on disk: its size, its bytes when the file was put from text, and whether they
+  /// no longer match their checksum.
   struct Stored {
     var size: Int64
     var corrupt: Bool
+    var data: [UInt8]?
 
-    init(size: Int64, corrupt: Bool) {
+    init(size: Int64, corrupt: Bool, data: [UInt8]? = nil) {
       self.size = size
       self.corrupt = corrupt
+      self.data = data
     }
 
     init?(_ v: Value?) {
-      guard let l = v?.listValue, l.count == 2, let s = l[0].intValue else { return nil }
+      guard let l = v?.listValue, l.count >= 2, let s = l[0].intValue else { return nil }
       size = s
       corrupt = l[1] == .bool(true)
+      if l.count > 2, case .bytes(let b) = l[2] { data = b }
     }
 
-    var value: Value { .list([.int(size), .bool(corrupt)]) }
+    var value: Value { .list([.int(size), .bool(corrupt)] + payload) }
+    /// The bytes as a trailing argument of `dn.write`, when there are any.
+    var payload: [Value] { data.map { [.bytes($0)] } ?? [] }
   }
 
   static func key(_ block: Int64) -> String { "b:\(block)" }
 
-  static func held(_ node: ProgramNode) -> [(Int64, Stored)] {
-    node.disk.keys.filter { $0.hasPrefix("b:") }.compactMap { k in
-      guard let id = Int64(k.dropFirst(2)), let s = Stored(node.disk[k]) else { return nil }
-      return (id, s)
-    }.sorted { $0.0 < $1.0 }
+  /// Every replica held, by block id, for block reports.
+  var report: [Value] {
+    held.keys.sorted().map { b in .list([.int(b), .int(held[b]!.size), .bool(held[b]!.corrupt)]) }
+  }
+
+  /// Writes a replica to disk and to the mirror.
+  func keep(_ block: Int64, _ stored: Stored?, node: ProgramNode) {
+    used += (stored?.size ?? 0) - (held[block]?.size ?? 0)
+    held[block] = stored
+    node.disk[DataNodeService.key(block)] = stored?.value
   }
 
   public func start(_ node: ProgramNode) {
     registered = false
     heartbeats = nil
-    replicas = DataNodeService.held(node).count
+    held = [:]
+    for k in node.disk.keys where k.hasPrefix("b:") {
+      if let id = Int64(k.dropFirst(2)), let s = Stored(node.disk[k]) { held[id] = s }
+    }
+    used = held.values.reduce(0) { $0 + $1.size }
     if let s = node.disk["settings"].flatMap(HDFSSettings.init) { join(s, node: node) }
   }
 
@@ -124,15 +153,12 @@ public final class DataNodeService: StartingService {
     node.call(s.namenode, "nn.register", [.string(s.rack(of: node.me))]) { [unowned self] node, result in
       guard case .value = result else { return }
       self.registered = true
-      let report = DataNodeService.held(node).map { Value.list([.int($0.0), .int($0.1.size), .bool($0.1.corrupt)]) }
-      node.tell(s.namenode, "nn.blockReport", [.list(report)])
+      node.tell(s.namenode, "nn.blockReport", [.list(self.report)])
     }
   }
 
   func beat(_ node: ProgramNode) {
     guard let s = settings else { return }
-    let held = DataNodeService.held(node)
-    let used = held.reduce(Int64(0)) { $0 + $1.1.size }
     node.call(
       s.namenode, "nn.heartbeat", [.int(used), .int(Int64(held.count))], options: CallOptions(timeout: s.heartbeat)
     ) {
@@ -150,20 +176,20 @@ public final class DataNodeService: StartingService {
     case "register": register(node)
     case "transfer":
       guard l.count == 3, let block = l[1].intValue, let targets = l[2].listValue, let first = targets.first?.intValue,
-        let stored = Stored(node.disk[DataNodeService.key(block)]), !stored.corrupt
+        let stored = held[block], !stored.corrupt
       else { return }
       sent += 1
       node.call(
-        NodeID(Int(first)), "dn.write", [.int(block), .int(stored.size), .list(Array(targets.dropFirst()))],
+        NodeID(Int(first)), "dn.write",
+        [.int(block), .int(stored.size), .list(Array(targets.dropFirst()))] + stored.payload,
         options: CallOptions(timeout: s.transfer(stored.size) + .seconds(2))
       ) {
         _, _ in
       }
     case "delete":
       guard l.count == 2, let block = l[1].intValue else { return }
-      guard node.disk[DataNodeService.key(block)] != nil else { return }
-      node.disk[DataNodeService.key(block)] = nil
-      replicas -= 1
+      guard held[block] != nil else { return }
+      keep(block, nil, node: node)
       node.tell(s.namenode, "nn.blockDeleted", [.int(block)])
     default: break
     }
@@ -177,6 +203,8 @@ public final class DataNodeService: StartingService {
       return .error("not configured")
     }
     let rest = r.args[2].listValue ?? []
+    var data: [UInt8]?
+    if r.args.count > 3, case .bytes(let b) = r.args[3] { data = b }
     var stored = false
     var downstream: [Value]? = rest.isEmpty ? [] : nil
     func done(_ node: ProgramNode) {
@@ -187,7 +215,9 @@ public final class DataNodeService: StartingService {
       // Each node waits for the rest of the pipeline a little longer than the rest waits.
       let wait = CallOptions(timeout: s.pipelineWait(size, nodes: rest.count))
       node.call(
-        NodeID(Int(next)), "dn.write", [.int(block), .int(size), .list(Array(rest.dropFirst()))], options: wait
+        NodeID(Int(next)), "dn.write",
+        [.int(block), .int(size), .list(Array(rest.dropFirst()))] + Array(r.args.dropFirst(3)),
+        options: wait
       ) {
         node, result in
         if case .value(let v) = result, let down = v.first?.listValue { downstream = down } else { downstream = [] }
@@ -195,8 +225,7 @@ public final class DataNodeService: StartingService {
       }
     }
     _ = node.after(s.transfer(size)) { [unowned self] node in
-      if node.disk[DataNodeService.key(block)] == nil { self.replicas += 1 }
-      node.disk[DataNodeService.key(block)] = Stored(size: size, corrupt: false).value
+      self.keep(block, Stored(size: size, corrupt: false, data: data), node: node)
       self.received += 1
       node.tell(s.namenode, "nn.blockReceived", [.int(block), .int(size)])
       stored = true

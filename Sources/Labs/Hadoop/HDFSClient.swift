@@ -15,6 +15,13 @@ public final class HDFSClient {
   public private(set) var settings: HDFSSettings?
   /// How the last `read` went, block by block.
   public private(set) var lastRead: [BlockRead]?
+  /// Which of Hadoop's three modes the next `start` brings up (distributed unless changed).
+  public internal(set) var mode = HadoopMode.distributed
+  /// Standalone mode's file system: the local one (`file:///`), kept in the client so a
+  /// student's disk is never written.
+  public internal(set) var localFiles: [String: [UInt8]] = [:]
+  /// Jobs the LocalJobRunner ran, in standalone mode.
+  public internal(set) var localJobs: [MapReduceJob] = []
   /// How long the client waits for a NameNode or DataNode answer.
   public static let timeout = Nanoseconds.seconds(2)
 
@@ -34,6 +41,11 @@ public final class HDFSClient {
     Role(
       "slave", summary: "a worker machine of Hadoop 1: a DataNode and a TaskTracker together",
       services: { [DataNodeService(), TaskTrackerService()] }),
+    Role(
+      "pseudo", summary: "pseudo-distributed Hadoop: every daemon on one machine, localhost",
+      services: {
+        [NameNodeService(), SecondaryNameNodeService(), DataNodeService(), JobTrackerService(), TaskTrackerService()]
+      }),
   ]
 
   public required init(world: World) {
@@ -49,6 +61,11 @@ public final class HDFSClient {
     datanodes += added
   }
 
+  /// Forgets the cluster whose daemons were stopped.
+  func forget() {
+    (namenode, secondary, jobtracker, datanodes, settings, lastRead) = (nil, nil, nil, [], nil, nil)
+  }
+
   var options: CallOptions { CallOptions(timeout: Self.timeout) }
 
   /// Spawns `nn`, the SecondaryNameNode `snn` and `dn1`…`dnN`; DataNode i goes on rack
@@ -57,23 +74,30 @@ public final class HDFSClient {
   public func start(
     datanodes count: Int, racks: Int, mapreduce: Bool = false, configure: (inout HDFSSettings) -> Void
   ) throws(WorldError) -> [NodeInfo] {
-    let made = try world.spawn(groups: [
-      (["nn"], "namenode"), (["snn"], "secondarynamenode"), (mapreduce ? ["jt"] : [], "jobtracker"),
-      ((1...count).map { "dn\($0)" }, mapreduce ? "slave" : "datanode"),
-    ])
+    let pseudo = mode == .pseudo
+    let made =
+      pseudo
+      ? try world.spawn(groups: [(["localhost"], "pseudo")])
+      : try world.spawn(groups: [
+        (["nn"], "namenode"), (["snn"], "secondarynamenode"), (mapreduce ? ["jt"] : [], "jobtracker"),
+        ((1...count).map { "dn\($0)" }, mapreduce ? "slave" : "datanode"),
+      ])
     let nn = made[0].id
-    let dns = made.dropFirst(mapreduce ? 3 : 2).map(\.id)
+    let snn = pseudo ? nn : made[1].id
+    let dns = pseudo ? [nn] : made.dropFirst(mapreduce ? 3 : 2).map(\.id)
     var rackOf: [NodeID: String] = [:]
     for (i, d) in dns.enumerated() { rackOf[d] = racks <= 1 ? "/default-rack" : "/rack\(i % racks + 1)" }
     var s = HDFSSettings(namenode: nn, racks: rackOf)
-    if mapreduce { s.jobtracker = made[2].id }
+    if mapreduce { s.jobtracker = pseudo ? nn : made[2].id }
+    // The pseudo-distributed set-up's hdfs-site.xml: one DataNode, so dfs.replication 1.
+    if pseudo { s.replication = 1 }
     configure(&s)
     namenode = nn
-    secondary = made[1].id
+    secondary = snn
     datanodes = Array(dns)
     settings = s
     _ = try world.call(to: nn, method: "nn.configure", args: [s.value], options: options)
-    _ = try world.call(to: made[1].id, method: "snn.configure", args: [s.value], options: options)
+    _ = try world.call(to: snn, method: "snn.configure", args: [s.value], options: options)
     _ = try world.callAll(dns.map { CallRequest(to: $0, method: "dn.configure", args: [s.value]) }, options: options)
     if let jt = s.jobtracker {
       jobtracker = jt
@@ -116,10 +140,16 @@ public final class HDFSClient {
 
   /// `hdfs dfs -put`: create, then each block through its pipeline, then close. A pipeline
   /// whose first DataNode does not answer is abandoned and the block asked for again without it.
-  public func put(_ path: String, size: Int64, replication: Int?) throws(WorldError) -> Result<Written, Failure> {
+  /// With `text`, the file is those bytes and its blocks carry them; else it has `size` bytes
+  /// whose contents the lab does not keep.
+  public func put(_ path: String, size: Int64, replication: Int?, text: [UInt8]? = nil) throws(WorldError) -> Result<
+    Written, Failure
+  > {
     guard let nn = namenode, let s = settings else { return .failure(.refused("no cluster")) }
+    let size = text.map { Int64($0.count) } ?? size
     if case .failure(let f) = try ask(
-      nn, "nn.create", [.string(path), .int(size), .int(Int64(replication ?? s.replication))])
+      nn, "nn.create",
+      [.string(path), .int(size), .int(Int64(replication ?? s.replication))] + (text == nil ? [] : [.bool(true)]))
     {
       return .failure(f)
     }
@@ -133,8 +163,10 @@ public final class HDFSClient {
         if case .failure(let f) = got { return .failure(f) }
         return .failure(.refused("no targets"))
       }
+      let offset = Int(size - remaining)
+      let bytes: [Value] = text.map { [.bytes(Array($0[offset..<offset + Int(bs)]))] } ?? []
       let sent = try ask(
-        first, "dn.write", [.int(id), .int(bs), .list(targets.dropFirst().map { .int(Int64($0.number)) })],
+        first, "dn.write", [.int(id), .int(bs), .list(targets.dropFirst().map { .int(Int64($0.number)) })] + bytes,
         waiting: s.pipelineWait(bs, nodes: targets.count))
       switch sent {
       case .success(let acks):
@@ -158,6 +190,8 @@ public final class HDFSClient {
     public var block: BlockInfo
     public var servedBy: NodeID?
     public var failed: [Attempt]
+    /// The block's bytes, for a file put from text.
+    public var bytes: [UInt8]?
   }
 
   public struct Attempt: Sendable, Equatable {
@@ -177,14 +211,15 @@ public final class HDFSClient {
     }
     var reads: [BlockRead] = []
     for row in rows {
-      guard let l = row.listValue, l.count == 3, let id = l[0].intValue, let size = l[1].intValue,
+      guard let l = row.listValue, l.count >= 3, let id = l[0].intValue, let size = l[1].intValue,
         let holders = l[2].listValue?.compactMap({ $0.intValue.map { NodeID(Int($0)) } })
       else { continue }
       var r = BlockRead(block: BlockInfo(id: id, size: size), servedBy: nil, failed: [])
       for dn in holders {
         switch try ask(dn, "dn.read", [.int(id)], waiting: settings?.transfer(size) ?? .zero) {
-        case .success:
+        case .success(let v):
           r.servedBy = dn
+          if v.count > 1, case .bytes(let b) = v[1] { r.bytes = b }
         case .failure(.refused(let e)):
           r.failed.append(Attempt(node: dn, error: e))
           if e == "ChecksumException" { _ = try ask(nn, "nn.badBlock", [.int(id), .int(Int64(dn.number))]) }
@@ -229,7 +264,7 @@ public final class HDFSClient {
   public func corrupt(_ path: String, block index: Int, on datanode: NodeID?) throws(WorldError) -> (BlockInfo, NodeID)?
   {
     guard let nn = namenode, case .success(let rows) = try ask(nn, "nn.locations", [.string(path)]),
-      index < rows.count, let l = rows[index].listValue, l.count == 3, let id = l[0].intValue, let size = l[1].intValue
+      index < rows.count, let l = rows[index].listValue, l.count >= 3, let id = l[0].intValue, let size = l[1].intValue
     else { return nil }
     let holders = (l[2].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } }
     guard let target = datanode ?? holders.first else { return nil }
@@ -262,14 +297,18 @@ public final class HDFSClient {
 
   /// `hadoop jar … wordcount IN… OUT`: submits a job to the JobTracker; its id.
   public func submit(
-    input: [String], output: String, reducers: Int, ratio: Double, speculative: Bool = true
+    input: [String], output: String, reducers: Int, program: JobProgram, speculative: Bool = true
   ) throws(WorldError) -> Result<
     String, Failure
   > {
     guard let jt = jobtracker else { return .failure(.refused("no JobTracker: 'hdfs start --mapreduce' starts one")) }
+    let ratio: Double = if case .sized(let r) = program { r } else { 0 }
     return try ask(
       jt, "jt.submit",
-      [.list(input.map { .string($0) }), .string(output), .int(Int64(reducers)), .double(ratio), .bool(speculative)]
+      [
+        .list(input.map { .string($0) }), .string(output), .int(Int64(reducers)), .double(ratio), .bool(speculative),
+        program.value,
+      ]
     )
     .flatMap { v in v.first?.stringValue.map { .success($0) } ?? .failure(.refused("no job id")) }
   }

@@ -17,6 +17,8 @@ public final class JobTrackerService: StartingService {
   var jobs: [MapReduceJob] = []
   var trackers: [NodeID: Tracker] = [:]
   var expiry: TimerHandle?
+  /// Attempts to kill, told to each TaskTracker at its next heartbeat: [job, kind, task].
+  var kills: [NodeID: [Value]] = [:]
 
   public init() {}
 
@@ -32,6 +34,7 @@ public final class JobTrackerService: StartingService {
       [
         ArgumentSpec("INPUT", .list), ArgumentSpec("OUTPUT", .string), ArgumentSpec("REDUCERS", .int),
         ArgumentSpec("RATIO", .double), ArgumentSpec("SPECULATIVE", .bool, optional: true),
+        ArgumentSpec("PROGRAM", .list, optional: true),
       ],
       "a job over input files: one map per block; answers its id"
     ) { j, r, node in j.submit(r, node: node) },
@@ -77,6 +80,7 @@ public final class JobTrackerService: StartingService {
     let paths = (r.args[0].listValue ?? []).compactMap(\.stringValue)
     let reducers = max(1, Int(r.args[2].intValue ?? 1))
     guard case .double(let ratio) = r.args[3] else { return .error("no ratio") }
+    let program = r.args.count > 5 ? JobProgram(r.args[5]) ?? .sized(ratio: ratio) : .sized(ratio: ratio)
     var blocks: [[MapReduceJob.MapTask]] = Array(repeating: [], count: paths.count)
     var left = paths.count
     var failure: String?
@@ -85,11 +89,24 @@ public final class JobTrackerService: StartingService {
         switch result {
         case .value(let rows):
           blocks[i] = rows.compactMap { row in
-            guard let l = row.listValue, l.count == 3, let b = l[0].intValue, let size = l[1].intValue else {
+            guard let l = row.listValue, l.count >= 3, let b = l[0].intValue, let size = l[1].intValue else {
               return nil
             }
             return MapReduceJob.MapTask(
               block: b, size: size, hosts: (l[2].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
+          }
+          // Each split may read into the next block of its file, for the end of its last line.
+          for k in blocks[i].indices {
+            blocks[i][k].first = k == 0
+            let after = blocks[i][(k + 1)...].prefix(MapReduceJob.followingBlocks)
+            blocks[i][k].following = after.map(\.block)
+            blocks[i][k].followingHosts = after.map(\.hosts)
+          }
+          let text = rows.allSatisfy { $0.listValue?.count == 4 && $0.listValue?[3] == .bool(true) }
+          if program.readsText, !text {
+            failure =
+              failure
+              ?? "\(p) was put by size and holds no text: \(program.name) reads text ('hdfs put PATH --from FILE')"
           }
         case .error(let e): failure = failure ?? e
         case .timeout: failure = failure ?? "the NameNode did not answer"
@@ -99,7 +116,7 @@ public final class JobTrackerService: StartingService {
         if let failure { return node.answer(r, .error(failure)) }
         let id = String(format: "job_%04d", self.jobs.count + 1)
         var job = MapReduceJob(
-          id: id, input: paths, output: r.key(1), ratio: ratio, maps: blocks.flatMap { $0 }, reducers: reducers,
+          id: id, input: paths, output: r.key(1), program: program, maps: blocks.flatMap { $0 }, reducers: reducers,
           at: node.now)
         job.speculative = r.args.count < 5 || r.args[4] != .bool(false)
         self.jobs.append(job)
@@ -122,7 +139,8 @@ public final class JobTrackerService: StartingService {
     let free = (r.args[0].listValue ?? []).compactMap(\.intValue)
     var freeMaps = Int(free.first ?? 0)
     var freeReduces = Int(free.count > 1 ? free[1] : 0)
-    var actions: [Value] = []
+    var actions: [Value] =
+      kills.removeValue(forKey: t).map { $0.map { .list([.string("kill")] + ($0.listValue ?? [])) } } ?? []
     var offRack = false
     for j in jobs.indices where jobs[j].finished == nil {
       while freeMaps > 0, let (m, locality, backup) = pickMap(j, for: t, allowOff: !offRack, now: node.now) {
@@ -141,11 +159,16 @@ public final class JobTrackerService: StartingService {
           jobs[j].maps[m].progress = 0
         }
         jobs[j].launchedMaps += 1
+        jobs[j].attempts.append(.init(kind: .map, task: m, tracker: t, start: node.now, speculative: backup))
         let task = jobs[j].maps[m]
         actions.append(
           .list([
             .string("map"), .string(jobs[j].id), .int(Int64(m)), .int(task.block), .int(task.size),
-            .list(task.hosts.map { .int(Int64($0.number)) }), .double(jobs[j].ratio),
+            .list(task.hosts.map { .int(Int64($0.number)) }), .double(jobs[j].ratio), jobs[j].program.value,
+            .list(
+              zip(task.following, task.followingHosts).map { b, hosts in
+                .list([.int(b), .list(hosts.map { .int(Int64($0.number)) })])
+              }), .bool(task.first), .int(Int64(jobs[j].reduces.count)),
           ]))
         node.event("mr.map", [.string(jobs[j].id), .int(Int64(m)), .int(Int64(t.number)), .string(locality.rawValue)])
       }
@@ -158,10 +181,11 @@ public final class JobTrackerService: StartingService {
         jobs[j].reduces[k].state = .running
         jobs[j].reduces[k].tracker = t
         jobs[j].launchedReduces += 1
+        jobs[j].attempts.append(.init(kind: .reduce, task: k, tracker: t, start: node.now))
         actions.append(
           .list([
             .string("reduce"), .string(jobs[j].id), .int(Int64(k)), .int(Int64(jobs[j].reduces.count)),
-            .string(jobs[j].output),
+            .string(jobs[j].output), jobs[j].program.value,
           ]))
         node.event("mr.reduce", [.string(jobs[j].id), .int(Int64(k)), .int(Int64(t.number))])
       }
@@ -218,11 +242,16 @@ public final class JobTrackerService: StartingService {
     }
   }
 
-  /// A task report: [job, "map"|"reduce", index, bytes, or −1 for a failed attempt].
+  /// A task report: [job, "map"|"reduce", index, bytes, or −1 for a failed attempt, and for a
+  /// finished attempt its counters: a map's [input records, output records, output bytes], a
+  /// reduce's [shuffled bytes, input groups, output records, when its shuffle ended]].
   func finished(_ report: Value, from t: NodeID, node: ProgramNode) {
-    guard let l = report.listValue, l.count == 4, let id = l[0].stringValue, let kind = l[1].stringValue,
+    guard let l = report.listValue, l.count >= 4, let id = l[0].stringValue, let kind = l[1].stringValue,
       let i = l[2].intValue.map(Int.init), let bytes = l[3].intValue, let j = jobs.firstIndex(where: { $0.id == id })
     else { return }
+    let counters = l.count > 4 ? (l[4].listValue ?? []).compactMap(\.intValue) : []
+    // When the attempt ended on its TaskTracker (the report comes at the next heartbeat).
+    let ended = l.count > 5 ? l[5].intValue.map(Nanoseconds.init) ?? node.now : node.now
     if bytes < 0 {
       // A failed attempt: the task goes back to be handed out again.
       var attempts = 0
@@ -232,6 +261,7 @@ public final class JobTrackerService: StartingService {
         jobs[j].maps[i].failures += 1
         jobs[j].failed += 1
         attempts = jobs[j].maps[i].failures
+        end(j, .map, i, on: t, .failed, node.now)
       }
       if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
         jobs[j].reduces[i].state == .running
@@ -241,6 +271,7 @@ public final class JobTrackerService: StartingService {
         jobs[j].reduces[i].failures += 1
         jobs[j].failed += 1
         attempts = jobs[j].reduces[i].failures
+        end(j, .reduce, i, on: t, .failed, node.now)
       }
       // A task that failed mapred.*.max.attempts times fails its job.
       if attempts >= MapReduceJob.maxAttempts, jobs[j].finished == nil {
@@ -253,13 +284,25 @@ public final class JobTrackerService: StartingService {
     if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].state == .running,
       jobs[j].maps[i].tracker == t || jobs[j].maps[i].backup == t
     {
-      // The first attempt to finish wins; the other's report, when it comes, is ignored.
+      // The first attempt to finish wins; the other is killed at its TaskTracker's next heartbeat.
+      let loser = jobs[j].maps[i].backup == t ? jobs[j].maps[i].tracker : jobs[j].maps[i].backup
       if jobs[j].maps[i].backup == t {
         jobs[j].maps[i].tracker = t
         jobs[j].maps[i].locality = locality(of: jobs[j].maps[i], on: t)
       }
+      if let loser {
+        kills[loser, default: []].append(.list([.string(id), .string("map"), .int(Int64(i))]))
+        end(j, .map, i, on: loser, .killed, node.now)
+      }
       jobs[j].maps[i].backup = nil
       jobs[j].maps[i].state = .done
+      end(j, .map, i, on: t, .succeeded, ended)
+      if counters.count == 3 {
+        let counted = [counters[0], counters[1], jobs[j].program.combines ? counters[2] : 0]
+        count(j, counted, sign: 1)
+        jobs[j].maps[i].counted = counted
+        jobs[j].maps[i].outputBytes = bytes
+      }
       node.event("mr.mapdone", [.string(id), .int(Int64(i)), .int(Int64(t.number))])
       if jobs[j].maps[i].locality == .data { jobs[j].dataLocal += 1 }
       if jobs[j].maps[i].locality == .rack { jobs[j].rackLocal += 1 }
@@ -269,12 +312,42 @@ public final class JobTrackerService: StartingService {
     {
       jobs[j].reduces[i].state = .done
       jobs[j].written += bytes
-      jobs[j].shuffled += jobs[j].maps.reduce(Int64(0)) { $0 + jobs[j].partition($1) }
+      if counters.count == 4 {
+        jobs[j].shuffled += counters[0]
+        jobs[j].records.reduceInputGroups += counters[1]
+        jobs[j].records.reduceOutput += counters[2]
+        if let a = jobs[j].attempts.lastIndex(where: { $0.kind == .reduce && $0.task == i && $0.tracker == t }) {
+          jobs[j].attempts[a].shuffled = Nanoseconds(counters[3])
+        }
+      }
+      end(j, .reduce, i, on: t, .succeeded, ended)
       if jobs[j].reducesDone == jobs[j].reduces.count {
         jobs[j].finished = node.now
         node.event("mr.done", [.string(id)])
       }
     }
+  }
+
+  /// Adds a map's record counters to its job's, or takes them away when its output is lost.
+  func count(_ j: Int, _ c: [Int64], sign: Int64) {
+    guard c.count == 3 else { return }
+    jobs[j].records.mapInput += sign * c[0]
+    jobs[j].records.mapOutput += sign * c[1]
+    jobs[j].records.combineOutput += sign * c[2]
+  }
+
+  /// Ends the running attempt of a task on a TaskTracker, for the timeline.
+  func end(
+    _ j: Int, _ kind: MapReduceJob.Attempt.Kind, _ task: Int, on t: NodeID, _ outcome: MapReduceJob.Attempt.Outcome,
+    _ now: Nanoseconds
+  ) {
+    guard
+      let a = jobs[j].attempts.lastIndex(where: {
+        $0.kind == kind && $0.task == task && $0.tracker == t && $0.end == nil
+      })
+    else { return }
+    jobs[j].attempts[a].end = now
+    jobs[j].attempts[a].outcome = outcome
   }
 
   /// Hadoop's ExpireTrackers: a TaskTracker silent past the expiry interval is lost.
@@ -283,8 +356,13 @@ public final class JobTrackerService: StartingService {
     for t in trackers.keys.sorted() where !(trackers[t]?.lost ?? true) && node.now - trackers[t]!.last > s.trackerExpiry
     {
       trackers[t]?.lost = true
+      kills[t] = nil
       node.event("mr.lost", [.int(Int64(t.number))])
       for j in jobs.indices where jobs[j].finished == nil {
+        for a in jobs[j].attempts.indices where jobs[j].attempts[a].tracker == t && jobs[j].attempts[a].end == nil {
+          jobs[j].attempts[a].end = node.now
+          jobs[j].attempts[a].outcome = .lost
+        }
         for m in jobs[j].maps.indices where jobs[j].maps[m].backup == t { jobs[j].maps[m].backup = nil }
         for m in jobs[j].maps.indices where jobs[j].maps[m].tracker == t && jobs[j].maps[m].state == .running {
           // A straggler whose backup still runs: the backup carries on alone.
@@ -295,6 +373,14 @@ public final class JobTrackerService: StartingService {
         }
         for m in jobs[j].maps.indices where jobs[j].maps[m].tracker == t && jobs[j].maps[m].state != .pending {
           if jobs[j].maps[m].state == .done {
+            // Its output lived on the lost machine: the finished attempt counts for nothing now.
+            if let a = jobs[j].attempts.lastIndex(where: {
+              $0.kind == .map && $0.task == m && $0.tracker == t && $0.outcome == .succeeded
+            }) {
+              jobs[j].attempts[a].outcome = .lost
+            }
+            count(j, jobs[j].maps[m].counted, sign: -1)
+            jobs[j].maps[m].counted = []
             if jobs[j].maps[m].locality == .data { jobs[j].dataLocal -= 1 }
             if jobs[j].maps[m].locality == .rack { jobs[j].rackLocal -= 1 }
           }

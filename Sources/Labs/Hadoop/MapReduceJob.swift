@@ -22,6 +22,74 @@ public struct MapReduceJob: Sendable, Equatable {
     var started = Nanoseconds.zero
     /// The last progress its attempt reported, 0 to 1.
     var progress = 0.0
+    /// The file's next blocks (up to `followingBlocks`) and their holders: this split's last
+    /// line may run into them.
+    var following: [Int64] = []
+    var followingHosts: [[NodeID]] = []
+    /// Whether the split starts its file (else it skips its first, partial line).
+    var first = true
+    /// Bytes of output its finished attempt holds, for every reducer together.
+    var outputBytes: Int64 = 0
+    /// The record counters its finished attempt added to the job's: [input, output, combined].
+    var counted: [Int64] = []
+  }
+
+  /// One attempt at a task, for the timeline: where and when it ran and how it ended.
+  public struct Attempt: Sendable, Equatable {
+    public enum Kind: String, Sendable { case map, reduce }
+    /// Killed: the other attempt of a speculative pair finished first. Lost: its TaskTracker was.
+    public enum Outcome: String, Sendable { case running, succeeded, failed, killed, lost }
+    public var kind: Kind
+    public var task: Int
+    public var tracker: NodeID
+    public var start: Nanoseconds
+    public var end: Nanoseconds?
+    public var outcome = Outcome.running
+    /// A backup launched for a straggler.
+    public var speculative = false
+    /// For a reduce: when it had every map's share and its shuffle ended.
+    public var shuffled: Nanoseconds?
+
+    var value: Value {
+      .list([
+        .string(kind.rawValue), .int(Int64(task)), .int(Int64(tracker.number)), .int(start.value),
+        .int(end?.value ?? -1), .string(outcome.rawValue), .bool(speculative), .int(shuffled?.value ?? -1),
+      ])
+    }
+
+    init(kind: Kind, task: Int, tracker: NodeID, start: Nanoseconds, speculative: Bool = false) {
+      (self.kind, self.task, self.tracker, self.start, self.speculative) = (kind, task, tracker, start, speculative)
+    }
+
+    init?(_ v: Value) {
+      guard let l = v.listValue, l.count == 8, let k = l[0].stringValue.flatMap(Kind.init(rawValue:)),
+        let t = l[1].intValue, let n = l[2].intValue, let st = l[3].intValue, let e = l[4].intValue,
+        let o = l[5].stringValue.flatMap(Outcome.init(rawValue:)), let sh = l[7].intValue
+      else { return nil }
+      self.init(
+        kind: k, task: Int(t), tracker: NodeID(Int(n)), start: Nanoseconds(st), speculative: l[6] == .bool(true))
+      end = e < 0 ? nil : Nanoseconds(e)
+      outcome = o
+      shuffled = sh < 0 ? nil : Nanoseconds(sh)
+    }
+  }
+
+  /// Hadoop's Map-Reduce Framework record counters, for a job over text.
+  public struct Records: Sendable, Equatable {
+    public var mapInput: Int64 = 0
+    public var mapOutput: Int64 = 0
+    public var combineOutput: Int64 = 0
+    public var reduceInputGroups: Int64 = 0
+    public var reduceOutput: Int64 = 0
+
+    var value: Value { .list([mapInput, mapOutput, combineOutput, reduceInputGroups, reduceOutput].map { .int($0) }) }
+
+    init() {}
+
+    init?(_ v: Value) {
+      guard let l = v.listValue?.compactMap(\.intValue), l.count == 5 else { return nil }
+      (mapInput, mapOutput, combineOutput, reduceInputGroups, reduceOutput) = (l[0], l[1], l[2], l[3], l[4])
+    }
   }
 
   public struct ReduceTask: Sendable, Equatable {
@@ -30,14 +98,19 @@ public struct MapReduceJob: Sendable, Equatable {
     public var failures = 0
   }
 
+  /// How many of the file's next blocks a map is told of, to finish its last line in.
+  static let followingBlocks = 8
+
   /// `mapred.map.max.attempts` and `mapred.reduce.max.attempts`: 4.
   public static let maxAttempts = 4
 
   public var id: String
   public var input: [String]
   public var output: String
-  /// Map output bytes per input byte (a word count's is well under 1).
-  public var ratio: Double
+  /// What the job runs.
+  public var program: JobProgram
+  /// Map output bytes per input byte, for a job of sizes.
+  public var ratio: Double { if case .sized(let r) = program { r } else { 0 } }
   public var maps: [MapTask]
   public var reduces: [ReduceTask]
   public var submitted: Nanoseconds
@@ -58,13 +131,21 @@ public struct MapReduceJob: Sendable, Equatable {
   public var backups = 0
   public var shuffled: Int64 = 0
   public var written: Int64 = 0
+  public var records = Records()
+  /// Every attempt, in the order they were launched.
+  public var attempts: [Attempt] = []
+  /// Run by the LocalJobRunner in standalone mode, in the client: no trackers, no timeline.
+  public var local = false
 
   public var mapsDone: Int { maps.filter { $0.state == .done }.count }
   public var reducesDone: Int { reduces.filter { $0.state == .done }.count }
   /// Finished with every reduce's part written.
   public var complete: Bool { finished != nil && !jobFailed }
-  /// Bytes of map output each reducer takes from each map.
-  func partition(_ m: MapTask) -> Int64 { Int64((Double(m.size) * ratio / Double(max(1, reduces.count))).rounded()) }
+  /// Bytes of map output each reducer takes from each map (for a job over text, the average share).
+  func partition(_ m: MapTask) -> Int64 {
+    guard program.readsText else { return Int64((Double(m.size) * ratio / Double(max(1, reduces.count))).rounded()) }
+    return (m.outputBytes + Int64(reduces.count) - 1) / Int64(max(1, reduces.count))
+  }
 
   var value: Value {
     .list([
@@ -84,27 +165,31 @@ public struct MapReduceJob: Sendable, Equatable {
         }
       ),
       .double(ratio), .int(Int64(failed)), .bool(jobFailed), .bool(speculative), .int(Int64(backups)),
+      program.value, records.value, .list(attempts.map(\.value)),
     ])
   }
 
-  init(id: String, input: [String], output: String, ratio: Double, maps: [MapTask], reducers: Int, at: Nanoseconds) {
+  init(
+    id: String, input: [String], output: String, program: JobProgram, maps: [MapTask], reducers: Int, at: Nanoseconds
+  ) {
     self.id = id
     self.input = input
     self.output = output
-    self.ratio = ratio
+    self.program = program
     self.maps = maps
     reduces = Array(repeating: ReduceTask(), count: reducers)
     submitted = at
   }
 
   init?(_ v: Value) {
-    guard let l = v.listValue, l.count == 19, let id = l[0].stringValue, let input = l[1].listValue,
+    guard let l = v.listValue, l.count == 22, let id = l[0].stringValue, let input = l[1].listValue,
       let output = l[2].stringValue, let sub = l[3].intValue, let fin = l[4].intValue, let maps = l[12].listValue,
-      let reduces = l[13].listValue, case .double(let ratio) = l[14]
+      let reduces = l[13].listValue, let program = JobProgram(l[19]), let records = Records(l[20]),
+      let attempts = l[21].listValue
     else { return nil }
     func node(_ v: Value) -> NodeID? { v.intValue.flatMap { $0 < 0 ? nil : NodeID(Int($0)) } }
     self.init(
-      id: id, input: input.compactMap(\.stringValue), output: output, ratio: ratio,
+      id: id, input: input.compactMap(\.stringValue), output: output, program: program,
       maps: maps.compactMap { m in
         guard let x = m.listValue, x.count == 6, let b = x[0].intValue, let s = x[1].intValue,
           let st = x[2].stringValue.flatMap(TaskState.init(rawValue:))
@@ -128,6 +213,8 @@ public struct MapReduceJob: Sendable, Equatable {
     jobFailed = l[16] == .bool(true)
     speculative = l[17] == .bool(true)
     backups = Int(l[18].intValue ?? 0)
+    self.records = records
+    self.attempts = attempts.compactMap(Attempt.init)
     shuffled = l[10].intValue ?? 0
     written = l[11].intValue ?? 0
   }

@@ -5,15 +5,21 @@ import DistLab
 extension NameNodeService {
   static let clientMethods: [ServiceMethod<NameNodeService>] = [
     ServiceMethod(
-      "nn.create", [ArgumentSpec("PATH", .string), ArgumentSpec("SIZE", .int), ArgumentSpec("REPLICATION", .int)],
-      "starts a file (refused in safe mode, or when it exists)"
+      "nn.create",
+      [
+        ArgumentSpec("PATH", .string), ArgumentSpec("SIZE", .int), ArgumentSpec("REPLICATION", .int),
+        ArgumentSpec("TEXT", .bool, optional: true),
+      ],
+      "starts a file (refused in safe mode, or when it exists); TEXT when its bytes are kept"
     ) { n, r, node in
       let path = r.key(0)
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       if n.safeMode { return .error("Cannot create file \(path). Name node is in safe mode.") }
       if n.ns.files[path] != nil { return .error("\(path) already exists") }
       n.log(
-        .create(path: path, size: max(0, r.args[1].intValue ?? 0), replication: Int(r.args[2].intValue ?? 3)),
+        .create(
+          path: path, size: max(0, r.args[1].intValue ?? 0), replication: Int(r.args[2].intValue ?? 3),
+          text: r.args.count > 3 && r.args[3] == .bool(true)),
         node: node)
       return .value([])
     },
@@ -38,7 +44,7 @@ extension NameNodeService {
     },
     ServiceMethod(
       "nn.locations", [ArgumentSpec("PATH", .string)],
-      "each block: [block, size, live DataNodes holding it, nearest the caller first]"
+      "each block: [block, size, live DataNodes holding it, nearest the caller first, whether the file is text]"
     ) { n, r, _ in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       guard let f = n.ns.files[r.key(0)] else { return .error("FileNotFoundException: \(r.key(0))") }
@@ -46,6 +52,7 @@ extension NameNodeService {
         f.blocks.map { b in
           .list([
             .int(b.id), .int(b.size), .list(n.nearest(n.readable(b.id), to: r.caller).map { .int(Int64($0.number)) }),
+            .bool(f.text),
           ])
         })
     },

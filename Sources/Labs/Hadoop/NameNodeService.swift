@@ -110,7 +110,6 @@ public final class NameNodeService: StartingService {
 
   func live(_ n: NodeID) -> Bool { datanodes[n].map { !$0.dead } ?? false }
 
-  /// Good replicas on live DataNodes.
   /// Good replicas on live DataNodes in service: those that count towards the replication factor.
   func replicas(_ block: Int64) -> [NodeID] { readable(block).filter(inService) }
 

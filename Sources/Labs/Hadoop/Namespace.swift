@@ -16,12 +16,15 @@ public struct FileEntry: Hashable, Sendable {
   public var blocks: [BlockInfo]
   /// Still being written: not all of its blocks are there yet.
   public var underConstruction: Bool
+  /// Put from text, so its DataNodes keep its bytes (a file put by size has none: the lab
+  /// keeps sizes only, and a job over text cannot read it).
+  public var text = false
 }
 
 /// A change to the namespace, as the NameNode writes it to its edit log before answering —
 /// Hadoop's OP_ADD, OP_ADD_BLOCK, OP_UPDATE_BLOCKS (a block abandoned), OP_CLOSE and OP_DELETE.
 enum EditOp: Hashable, Sendable {
-  case create(path: String, size: Int64, replication: Int)
+  case create(path: String, size: Int64, replication: Int, text: Bool)
   case addBlock(path: String, BlockInfo)
   case abandon(path: String, block: Int64)
   case close(path: String)
@@ -29,7 +32,8 @@ enum EditOp: Hashable, Sendable {
 
   var value: Value {
     switch self {
-    case .create(let p, let s, let r): .list([.string("add"), .string(p), .int(s), .int(Int64(r))])
+    case .create(let p, let s, let r, let t):
+      .list([.string("add"), .string(p), .int(s), .int(Int64(r))] + (t ? [.bool(true)] : []))
     case .addBlock(let p, let b): .list([.string("block"), .string(p), .int(b.id), .int(b.size)])
     case .abandon(let p, let b): .list([.string("abandon"), .string(p), .int(b)])
     case .close(let p): .list([.string("close"), .string(p)])
@@ -42,9 +46,9 @@ enum EditOp: Hashable, Sendable {
       return nil
     }
     switch (kind, l.count) {
-    case ("add", 4):
+    case ("add", 4), ("add", 5):
       guard let s = l[2].intValue, let r = l[3].intValue else { return nil }
-      self = .create(path: p, size: s, replication: Int(r))
+      self = .create(path: p, size: s, replication: Int(r), text: l.count == 5)
     case ("block", 4):
       guard let id = l[2].intValue, let s = l[3].intValue else { return nil }
       self = .addBlock(path: p, BlockInfo(id: id, size: s))
@@ -65,24 +69,39 @@ public struct Namespace: Hashable, Sendable {
   /// The next block id to hand out.
   public var nextBlock: Int64 = 1_073_741_825
 
+  /// Every block, with its file and replication factor: kept as the files change, since the
+  /// NameNode looks a block up on every report a DataNode sends.
+  private(set) var blocks: [Int64: (path: String, info: BlockInfo, replication: Int)] = [:]
+
   mutating func apply(_ op: EditOp) {
     switch op {
-    case .create(let p, let s, let r):
-      files[p] = FileEntry(size: s, replication: r, blocks: [], underConstruction: true)
+    case .create(let p, let s, let r, let t):
+      unindex(p)
+      files[p] = FileEntry(size: s, replication: r, blocks: [], underConstruction: true, text: t)
     case .addBlock(let p, let b):
+      guard let f = files[p] else { return }
       files[p]?.blocks.append(b)
+      blocks[b.id] = (p, b, f.replication)
       nextBlock = max(nextBlock, b.id + 1)
-    case .abandon(let p, let b): files[p]?.blocks.removeAll { $0.id == b }
+    case .abandon(let p, let b):
+      files[p]?.blocks.removeAll { $0.id == b }
+      if blocks[b]?.path == p { blocks[b] = nil }
     case .close(let p): files[p]?.underConstruction = false
-    case .delete(let p): files[p] = nil
+    case .delete(let p):
+      unindex(p)
+      files[p] = nil
     }
   }
 
-  /// Every block, with its file and replication factor.
-  var blocks: [Int64: (path: String, info: BlockInfo, replication: Int)] {
-    var out: [Int64: (path: String, info: BlockInfo, replication: Int)] = [:]
-    for (p, f) in files { for b in f.blocks { out[b.id] = (p, b, f.replication) } }
-    return out
+  private mutating func unindex(_ p: String) {
+    for b in files[p]?.blocks ?? [] { blocks[b.id] = nil }
+  }
+
+  public static func == (a: Namespace, b: Namespace) -> Bool { a.files == b.files && a.nextBlock == b.nextBlock }
+
+  public func hash(into h: inout Hasher) {
+    h.combine(files)
+    h.combine(nextBlock)
   }
 
   var value: Value {
@@ -93,10 +112,11 @@ public struct Namespace: Hashable, Sendable {
         .list(
           files.keys.sorted().map { p in
             let f = files[p]!
-            return .list([
-              .string(p), .int(f.size), .int(Int64(f.replication)), .bool(f.underConstruction),
-              .list(f.blocks.map { .list([.int($0.id), .int($0.size)]) }),
-            ])
+            return .list(
+              [
+                .string(p), .int(f.size), .int(Int64(f.replication)), .bool(f.underConstruction),
+                .list(f.blocks.map { .list([.int($0.id), .int($0.size)]) }),
+              ] + (f.text ? [.bool(true)] : []))
           })),
     ])
   }
@@ -107,7 +127,7 @@ public struct Namespace: Hashable, Sendable {
     guard let next = v["next"]?.intValue, let list = v["files"]?.listValue else { return nil }
     nextBlock = next
     for item in list {
-      guard let l = item.listValue, l.count == 5, let p = l[0].stringValue, let s = l[1].intValue,
+      guard let l = item.listValue, l.count >= 5, let p = l[0].stringValue, let s = l[1].intValue,
         let r = l[2].intValue, let blocks = l[4].listValue
       else { continue }
       files[p] = FileEntry(
@@ -117,7 +137,8 @@ public struct Namespace: Hashable, Sendable {
             return nil
           }
           return BlockInfo(id: id, size: size)
-        }, underConstruction: l[3] == .bool(true))
+        }, underConstruction: l[3] == .bool(true), text: l.count > 5 && l[5] == .bool(true))
+      for b in files[p]!.blocks { self.blocks[b.id] = (p, b, Int(r)) }
     }
   }
 }

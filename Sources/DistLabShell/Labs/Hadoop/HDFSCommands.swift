@@ -12,18 +12,23 @@ enum HDFSCommands {
       "dfs.replication (3) DataNodes the NameNode picks: the first on the writer's node (else any),",
       "the second on another rack, the third on the second's rack. DataNodes heartbeat every 3s",
       "(dfs.heartbeat.interval); one silent for 2 × recheck + 10 × heartbeat (10m30s) is dead, and",
-      "its blocks are copied again from the replicas left. Sizes count; the bytes never travel.",
+      "its blocks are copied again from the replicas left. A file put by SIZE keeps its size only; one",
+      "put --from a text file carries its bytes, for 'hdfs cat' and for jobs over text ('mr run --program').",
     ],
     example: ["hdfs start --datanodes 4 --racks 2", "hdfs put /logs/day1 300MB", "hdfs fsck"],
     subcommands: [
       CommandSpec(
-        "start", family: .data, summary: "spawn the NameNode nn and DataNodes dn1, dn2, … on racks",
+        "start", family: .data,
+        summary: "spawn the NameNode nn and DataNodes dn1, dn2, … on racks (or every daemon on localhost)",
         example: ["hdfs start --datanodes 6 --racks 2 --heartbeat 1s --recheck 15s"],
         flags: [
           FlagSpec("--datanodes", .count, placeholder: "N", help: "how many DataNodes (default 4)"),
           FlagSpec("--racks", .count, placeholder: "R", help: "racks, DataNodes dealt round them (default 1)"),
-          FlagSpec("--replication", .count, placeholder: "N", help: "dfs.replication (default 3)"),
-          FlagSpec("--block-size", .text, placeholder: "SIZE", help: "dfs.blocksize (default 128MB)"),
+          FlagSpec("--replication", .count, placeholder: "N", help: "dfs.replication (default 3; 1 in pseudo mode)"),
+          FlagSpec(
+            "--block-size", .text, placeholder: "SIZE",
+            help: "dfs.blocksize (default 128MB; down to 1KB for small texts)"
+          ),
           FlagSpec("--heartbeat", .duration, placeholder: "D", help: "dfs.heartbeat.interval (default 3s)"),
           FlagSpec(
             "--recheck", .duration, placeholder: "D", help: "dfs.namenode.heartbeat.recheck-interval (default 5m)"),
@@ -79,14 +84,19 @@ enum HDFSCommands {
         ],
         example: ["hdfs start", "hdfs checkpoint", "kill nn --wipe", "restart nn", "hdfs recover"], action: recover),
       CommandSpec(
-        "put", family: .data, summary: "write a file of SIZE: its blocks through DataNode pipelines",
-        example: ["hdfs start", "hdfs put /data/big 1GB"],
-        positionals: [Positional("PATH", .text), Positional("SIZE", .text)],
-        flags: [FlagSpec("--replication", .count, placeholder: "N", help: "this file's replication factor")],
+        "put", family: .data,
+        summary: "write a file of SIZE, or a local text file: its blocks through DataNode pipelines",
+        example: ["hdfs start", "hdfs put /data/big 1GB", "hdfs put /books/fallacies --from texts/fallacies.txt"],
+        positionals: [Positional("PATH", .text), Positional("SIZE", .text, .optional)],
+        flags: [
+          FlagSpec("--from", .path, placeholder: "FILE", help: "a local text file (the lessons ship texts/)"),
+          FlagSpec("--replication", .count, placeholder: "N", help: "this file's replication factor"),
+        ],
         action: put),
       CommandSpec(
-        "cat", family: .data, summary: "read a file: each block from the nearest replica that answers",
+        "cat", family: .data, summary: "read a file: each block from the nearest replica that answers; its text",
         example: ["hdfs start", "hdfs put /a 200MB", "hdfs cat /a"], positionals: [Positional("PATH", .text)],
+        flags: [FlagSpec("--head", .count, placeholder: "N", help: "only the first N lines of a text")],
         action: cat),
       CommandSpec(
         "ls", family: .data, summary: "list files: size, replication, blocks", example: ["hdfs start", "hdfs ls"],
@@ -117,6 +127,11 @@ enum HDFSCommands {
     ])
 
   static func client(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> HDFSClient {
+    guard s.hdfs.mode != .standalone else {
+      throw ShellError(
+        "standalone mode runs no daemons: put, cat, ls and rm use the local file system, 'mr run' the "
+          + "LocalJobRunner; 'hadoop mode pseudo' starts them", column: inv.column)
+    }
     guard s.hdfs.namenode != nil else {
       throw ShellError("no HDFS yet: 'hdfs start' starts a NameNode and DataNodes", column: inv.column)
     }
@@ -145,13 +160,27 @@ enum HDFSCommands {
     guard s.hdfs.namenode == nil else {
       throw ShellError("HDFS already runs; 'reset' starts over", column: inv.column)
     }
+    switch s.hdfs.mode {
+    case .standalone:
+      throw ShellError(
+        "standalone mode runs no daemons; 'hadoop mode pseudo' or 'hadoop mode distributed' first", column: inv.column)
+    case .pseudo:
+      for flag in ["--datanodes", "--racks"] where inv.has(flag) {
+        throw ShellError(
+          "pseudo-distributed mode runs one DataNode, on localhost: \(flag) is for 'hadoop mode distributed'",
+          column: inv.flags[flag]?.column)
+      }
+    case .distributed: break
+    }
     let count = try inv.flagInt("--datanodes", range: 1...200) ?? 4
     let racks = try inv.flagInt("--racks", range: 1...50) ?? 1
-    let replication = try inv.flagInt("--replication", range: 1...512) ?? 3
+    let replication = try inv.flagInt("--replication", range: 1...512)
     var blockSize: Int64?
     if let t = inv.flags["--block-size"] {
-      guard let b = Units.size(t.text), b >= 1 << 20, b <= 1 << 40 else {
-        throw ShellError("--block-size is a size from 1MB to 1TB, like 64MB, not '\(t.text)'", column: t.column)
+      // Hadoop's dfs.namenode.fs-limits.min-block-size is 1 MB; the lab lowers it to 1 KB so that a
+      // lesson's text spans several blocks, as a student's hdfs-site.xml may.
+      guard let b = Units.size(t.text), b >= 1 << 10, b <= 1 << 40 else {
+        throw ShellError("--block-size is a size from 1KB to 1TB, like 64MB, not '\(t.text)'", column: t.column)
       }
       blockSize = b
     }
@@ -180,7 +209,7 @@ enum HDFSCommands {
     }
     let made = try attempt(inv.column) { () throws(WorldError) in
       try s.hdfs.start(datanodes: count, racks: racks, mapreduce: inv.has("--mapreduce")) { settings in
-        settings.replication = replication
+        if let replication { settings.replication = replication }
         if let blockSize { settings.blockSize = blockSize }
         if let heartbeat { settings.heartbeat = heartbeat }
         if let recheck { settings.recheck = recheck }
@@ -194,14 +223,38 @@ enum HDFSCommands {
   }
 
   static func put(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let c = try client(inv, s)
     let p = try path(inv.positional[0])
-    let t = inv.positional[1]
-    guard let size = Units.size(t.text), size <= 1 << 50 else {
-      throw ShellError("SIZE is a size like 300MB or 2GB (up to 1024TB), not '\(t.text)'", column: t.column)
+    let size = inv.word(1)
+    let from = inv.flags["--from"]
+    if size == nil, from == nil {
+      throw ShellError("hdfs put PATH needs a SIZE like 300MB, or --from FILE for a text", column: inv.column)
+    }
+    if let size, from != nil {
+      throw ShellError("a SIZE or --from FILE, not both: a text's size is its own", column: size.column)
+    }
+    let text = try from.map { (t) throws(ShellError) in try LocalText.read(t, s) }
+    if s.hdfs.mode == .standalone {
+      guard let text else {
+        throw ShellError(
+          "standalone mode's file system is the local one, with real bytes: put --from FILE", column: inv.column)
+      }
+      switch s.hdfs.putLocal(p, text) {
+      case .success: return .hdfs(.localWritten(p, Int64(text.count)))
+      case .failure(let f): throw failed(f, inv, s)
+      }
+    }
+    let c = try client(inv, s)
+    var bytes: Int64 = 0
+    if let t = size {
+      guard let b = Units.size(t.text), b <= 1 << 50 else {
+        throw ShellError("SIZE is a size like 300MB or 2GB (up to 1024TB), not '\(t.text)'", column: t.column)
+      }
+      bytes = b
     }
     let replication = try inv.flagInt("--replication", range: 1...512)
-    let r = try attempt(inv.column) { () throws(WorldError) in try c.put(p, size: size, replication: replication) }
+    let r = try attempt(inv.column) { () throws(WorldError) in
+      try c.put(p, size: bytes, replication: replication, text: text)
+    }
     switch r {
     case .success(let w): return .hdfs(.written(w))
     case .failure(let f): throw failed(f, inv, s)
@@ -209,17 +262,30 @@ enum HDFSCommands {
   }
 
   static func cat(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let c = try client(inv, s)
     let p = try path(inv.positional[0])
+    let head = try inv.flagInt("--head", range: 1...100_000)
+    if s.hdfs.mode == .standalone {
+      guard let bytes = s.hdfs.localFiles[p] else {
+        throw ShellError("cat: \(p): No such file or directory", column: inv.positional[0].column)
+      }
+      return .hdfs(.localRead(p, bytes, head: head))
+    }
+    let c = try client(inv, s)
     switch try attempt(inv.column, { () throws(WorldError) in try c.read(p) }) {
-    case .success(let reads): return .hdfs(.read(p, reads))
+    case .success(let reads): return .hdfs(.read(p, reads, head: head))
     case .failure(let f): throw failed(f, inv, s)
     }
   }
 
   static func rm(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let c = try client(inv, s)
     let p = try path(inv.positional[0])
+    if s.hdfs.mode == .standalone {
+      switch s.hdfs.removeLocal(p) {
+      case .success: return .hdfs(.removed(p))
+      case .failure(let f): throw failed(f, inv, s)
+      }
+    }
+    let c = try client(inv, s)
     switch try attempt(inv.column, { () throws(WorldError) in try c.remove(p) }) {
     case .success: return .hdfs(.removed(p))
     case .failure(let f): throw failed(f, inv, s)
@@ -236,6 +302,10 @@ enum HDFSCommands {
 
   static func ls(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let prefix = try inv.word(0).map { (t) throws(ShellError) in try path(t) } ?? "/"
+    if s.hdfs.mode == .standalone {
+      let files = s.hdfs.localFiles.filter { $0.key.hasPrefix(prefix) }
+      return .hdfs(.localListing(prefix, files.keys.sorted().map { ($0, Int64(files[$0]!.count)) }))
+    }
     let files = try fsckReport(inv, s).files.filter { $0.path.hasPrefix(prefix) }
     return .hdfs(.listing(prefix, files))
   }
@@ -259,6 +329,11 @@ enum HDFSCommands {
 
   static func add(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let c = try client(inv, s)
+    guard c.mode == .distributed else {
+      throw ShellError(
+        "pseudo-distributed mode runs one DataNode, on localhost; 'hadoop mode distributed' for more",
+        column: inv.column)
+    }
     let count = try inv.flagInt("--datanodes", range: 1...100) ?? 1
     var rack: String?
     if let r = inv.flags["--rack"] {
@@ -332,7 +407,13 @@ enum HDFSCommands {
 public enum HDFSResult: Sendable {
   case started([NodeInfo], HDFSSettings)
   case written(HDFSClient.Written)
-  case read(String, [HDFSClient.BlockRead])
+  case read(String, [HDFSClient.BlockRead], head: Int?)
+  /// Standalone mode: a file on the local file system.
+  case localWritten(String, Int64)
+  case localRead(String, [UInt8], head: Int?)
+  case localListing(String, [(String, Int64)])
+  case mode(HadoopMode, stopped: [NodeID], changed: Bool)
+  case timeline(MapReduceJob, now: Nanoseconds)
   case removed(String)
   case listing(String, [FsckReport.File])
   case fsck(FsckReport, files: Bool)

@@ -12,7 +12,14 @@ struct HDFSRenderer {
     switch r {
     case .started(let nodes, let s): return started(nodes, s)
     case .written(let w): return written(w)
-    case .read(let path, let reads): return read(path, reads)
+    case .read(let path, let reads, let head): return read(path, reads, head: head)
+    case .localWritten(let path, let size):
+      return "copied to file:\(path): \(ByteSize.text(size)) on the local file system (standalone: no HDFS, no blocks)"
+    case .localRead(_, let bytes, let head): return HadoopLocalRenderer.text(bytes, head: head, style: style)
+    case .localListing(let prefix, let files): return HadoopLocalRenderer(style: style).listing(prefix, files)
+    case .mode(let mode, let stopped, let changed):
+      return HadoopLocalRenderer(style: style).mode(mode, stopped: stopped.map(view.name), changed: changed)
+    case .timeline(let job, let now): return JobTimelineRenderer(style: style, view: view).render(job, now: now)
     case .removed(let path): return "Deleted \(path)"
     case .listing(let prefix, let files): return listing(prefix, files)
     case .fsck(let report, let files): return HDFSFsckRenderer(style: style, view: view).render(report, files: files)
@@ -36,6 +43,15 @@ struct HDFSRenderer {
   }
 
   func started(_ nodes: [NodeInfo], _ s: HDFSSettings) -> String {
+    let settings =
+      "blocks of \(ByteSize.text(s.blockSize)), \(s.replication) replica\(s.replication == 1 ? "" : "s") each; "
+      + "heartbeats every \(s.heartbeat), dead after \(s.deadAfter) silent"
+    if nodes.count == 1, let only = nodes.first {
+      return "started pseudo-distributed Hadoop on one node, \(only.name): NameNode,\n"
+        + "SecondaryNameNode, DataNode"
+        + (s.jobtracker == nil ? "" : ", JobTracker, TaskTracker (\(s.mapSlots) map, \(s.reduceSlots) reduce slots)")
+        + "\n" + settings
+    }
     let dns = nodes.dropFirst(s.jobtracker == nil ? 2 : 3)
     let racks = Dictionary(grouping: dns, by: { s.rack(of: $0.id) })
     var lines = [
@@ -51,9 +67,7 @@ struct HDFSRenderer {
       lines.append(
         racks.keys.sorted().map { "\($0): " + racks[$0]!.map(\.name).joined(separator: " ") }.joined(separator: "; "))
     }
-    lines.append(
-      "blocks of \(ByteSize.text(s.blockSize)), \(s.replication) replica\(s.replication == 1 ? "" : "s") each; "
-        + "heartbeats every \(s.heartbeat), dead after \(s.deadAfter) silent")
+    lines.append(settings)
     return lines.joined(separator: "\n")
   }
 
@@ -73,7 +87,7 @@ struct HDFSRenderer {
     return lines.joined(separator: "\n")
   }
 
-  func read(_ path: String, _ reads: [HDFSClient.BlockRead]) -> String {
+  func read(_ path: String, _ reads: [HDFSClient.BlockRead], head: Int?) -> String {
     let size = reads.reduce(Int64(0)) { $0 + $1.block.size }
     var lines = ["read \(path): \(ByteSize.text(size)) in \(reads.count) block\(reads.count == 1 ? "" : "s")"]
     for r in reads {
@@ -86,6 +100,10 @@ struct HDFSRenderer {
       }
       if !failed.isEmpty { line += style.warn(" (after " + failed.joined(separator: "; ") + ")") }
       lines.append(line)
+    }
+    // A text's bytes follow, when every block could be read.
+    if !reads.isEmpty, reads.allSatisfy({ $0.bytes != nil }) {
+      lines.append(HadoopLocalRenderer.text(reads.flatMap { $0.bytes! }, head: head, style: style))
     }
     return lines.joined(separator: "\n")
   }

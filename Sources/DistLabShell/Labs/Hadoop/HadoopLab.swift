@@ -11,7 +11,8 @@ extension ShellSession {
 /// The Hadoop lab's shell side, as `Labs.all` lists it.
 enum HadoopLab {
   static let shell = LabShellSide(
-    commands: [HDFSCommands.spec, MapReduceCommands.spec], subjects: subjects, moreSubjects: [jobSubjects])
+    commands: [HadoopCommands.spec, HDFSCommands.spec, MapReduceCommands.spec], subjects: subjects,
+    moreSubjects: [jobSubjects])
 
   static let subjects = SubjectGroup(
     title: "HDFS, as the NameNode reports it (asked when read: fsck and dfsadmin -report)", namespace: "hdfs.",

@@ -25,12 +25,13 @@ struct MapReduceRenderer {
   func detail(_ j: MapReduceJob) -> String {
     let mapPct = j.maps.isEmpty ? 100 : j.mapsDone * 100 / j.maps.count
     let reducePct = j.reduces.isEmpty ? 100 : j.reducesDone * 100 / j.reduces.count
+    if j.local { return local(j) }
     var lines = [
       "\(j.id): "
         + (j.jobFailed
           ? style.error("FAILED: a task failed \(MapReduceJob.maxAttempts) attempts (mapred.map.max.attempts)")
           : j.complete ? "SUCCEEDED in \(j.finished! - j.submitted)" : "RUNNING")
-        + ", map \(mapPct)% reduce \(reducePct)%"
+        + ", map \(mapPct)% reduce \(reducePct)%" + (j.program.readsText ? " (\(name(j.program)))" : "")
     ]
     var table = TextTable(["TASK", "STATE", "TRACKER", "WHERE"])
     for (i, m) in j.maps.enumerated() {
@@ -52,11 +53,41 @@ struct MapReduceRenderer {
     lines.append("    Killed map and reduce attempts (lost TaskTrackers)=\(j.killed)")
     lines.append("    Failed map and reduce attempts=\(j.failed)")
     lines.append("    Speculative map attempts=\(j.backups)")
-    lines.append("  Map-Reduce Framework")
-    lines.append("    Map input bytes=\(j.maps.reduce(Int64(0)) { $0 + $1.size })")
+    lines += framework(j)
+    return lines.joined(separator: "\n")
+  }
+
+  /// The program as `hadoop jar hadoop-examples.jar` names it.
+  func name(_ p: JobProgram) -> String {
+    if case .grep(let pattern) = p { return "grep '\(pattern)'" }
+    return p.name
+  }
+
+  /// The Map-Reduce Framework and output counters, under Hadoop's names.
+  func framework(_ j: MapReduceJob) -> [String] {
+    var lines = ["  Map-Reduce Framework", "    Map input bytes=\(j.maps.reduce(Int64(0)) { $0 + $1.size })"]
+    if j.program.readsText {
+      lines.append("    Map input records=\(j.records.mapInput)")
+      lines.append("    Map output records=\(j.records.mapOutput)")
+      if j.program.combines { lines.append("    Combine output records=\(j.records.combineOutput)") }
+      lines.append("    Reduce input groups=\(j.records.reduceInputGroups)")
+      lines.append("    Reduce output records=\(j.records.reduceOutput)")
+    }
     lines.append("    Reduce shuffle bytes=\(j.shuffled)")
     lines.append("  File Output Format Counters")
     lines.append("    Bytes Written=\(j.written)")
+    return lines
+  }
+
+  /// A job the LocalJobRunner ran in standalone mode: no trackers, no locality.
+  func local(_ j: MapReduceJob) -> String {
+    var lines = [
+      "\(j.id): SUCCEEDED (\(name(j.program))) in the LocalJobRunner:",
+      "\(j.maps.count) map\(j.maps.count == 1 ? "" : "s"), then 1 reduce, one after another in the shell; "
+        + "wrote file:\(j.output)/part-00000",
+      "Counters:",
+    ]
+    lines += framework(j)
     return lines.joined(separator: "\n")
   }
 }

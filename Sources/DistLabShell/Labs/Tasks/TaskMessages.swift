@@ -61,6 +61,7 @@ extension Messages {
     case .bool: "true or false"
     case .list: "a list"
     case .map: "a map"
+    case .bytes: "bytes"
     case .value: "a value"
     }
   }
