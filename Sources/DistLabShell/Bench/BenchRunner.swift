@@ -41,6 +41,7 @@ enum BenchTargets {
   static let paxosStatesPerMinute = BenchTarget.atLeast(1_000_000)
   static let serviceRequestsPerSecond = BenchTarget.atLeast(100_000)
   static let hdfsTerabyteSeconds = BenchTarget.atMost(1)
+  static let wordCountSeconds = BenchTarget.atMost(2)
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
@@ -209,11 +210,27 @@ struct BenchPlan {
     let scale = Double(1 << 40) / Double(hdfsBytes)
     report(
       BenchFigure(
-        id: "hdfs.terabyteSeconds", label: "HDFS write of 1 TB, 100 DataNodes, sim",
+        id: "hdfs.terabyteSeconds", label: "HDFS 1 TB write, 100 DNs, sim",
         value: (try? run.get().seconds).map { $0 * scale }, unit: "s", target: BenchTargets.hdfsTerabyteSeconds,
         note: run.failureMessage
           ?? "\(BenchRendering.grouped(Int64((try? run.get().blocks) ?? 0))) blocks × 3 replicas written"
           + (scale > 1 ? ", scaled from \(ByteSize.text(hdfsBytes))" : "")))
+    // The same write on the single-threaded reference engine: what the lab's own work costs
+    // without handing events to node threads.
+    let reference = Result { () throws(WorldError) in try HadoopBench.write(bytes: hdfsBytes, singleThreaded: true) }
+    report(
+      BenchFigure(
+        id: "hdfs.terabyteSecondsReference", label: "same, reference engine",
+        value: (try? reference.get().seconds).map { $0 * scale }, unit: "s", target: nil,
+        note: reference.failureMessage ?? "one thread, no node threads: the lab's own work"))
+    let words = Result { () throws(WorldError) in try HadoopBench.wordCount(bytes: 10 << 20, trackers: 10) }
+    report(
+      BenchFigure(
+        id: "mr.wordCountSeconds", label: "word count 10 MB, 10 TTs, sim",
+        value: try? words.get().seconds, unit: "s", target: BenchTargets.wordCountSeconds,
+        note: words.failureMessage
+          ?? ((try? words.get().correct) == true
+            ? "put + job, 1 MB blocks, 2 reducers, counts checked" : "WRONG COUNTS or unfinished")))
   }
 
   private func measurePaxos(_ report: (BenchFigure) -> Void) {

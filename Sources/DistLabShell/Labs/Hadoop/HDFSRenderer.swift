@@ -76,10 +76,15 @@ struct HDFSRenderer {
       "wrote \(w.path): \(ByteSize.text(w.size)) in \(w.blocks.count) block\(w.blocks.count == 1 ? "" : "s")"
     ]
     var table = TextTable(["BLOCK", "SIZE", "PIPELINE"], rightAligned: [1])
-    for (b, stored) in w.blocks {
+    // A big file's pipelines: the first few, and how many more ('hdfs fsck --files' has them all).
+    let shown = w.blocks.count > 12 ? 10 : w.blocks.count
+    for (b, stored) in w.blocks.prefix(shown) {
       table.add([b.name, ByteSize.text(b.size), stored.map(view.name).joined(separator: " → ")])
     }
     if !w.blocks.isEmpty { lines.append(table.render(style: style)) }
+    if shown < w.blocks.count {
+      lines.append(style.dim("… \(w.blocks.count - shown) more blocks: 'hdfs fsck --files' lists them all"))
+    }
     for n in w.excluded {
       lines.append(
         style.warn("\(view.name(n)) did not answer: its pipeline was abandoned and the block asked for again"))
