@@ -109,8 +109,9 @@ final class LessonTests: XCTestCase {
   }
 
   /// Lesson 10's exercises refuse the answers that miss the point: one rack, two DataNodes lost
-  /// at once with two replicas, a checkpoint taken before the last write, and a lost
-  /// TaskTracker left for the default ten minutes.
+  /// at once with two replicas, a checkpoint taken before the last write, a lost TaskTracker
+  /// left for the default ten minutes, a text in one 128 MB block, a job of sizes instead of a
+  /// word count, speculation turned off, and a straggler resumed instead of rescued.
   func testHDFSExercisesRefuseTheNaiveAnswers() throws {
     try assertFail(
       "10",
@@ -129,6 +130,25 @@ final class LessonTests: XCTestCase {
         (
           "job-survives",
           "hdfs start --mapreduce\nhdfs put /in 1GB\nmr run /in --output /out\nadvance 3s\nkill dn1\nadvance 2m\n"
+        ),
+        (
+          "count-the-fallacies",
+          "hdfs start --mapreduce\nhdfs put /f --from texts/fallacies.txt\n"
+            + "mr run /f --output /w --program wordcount --reducers 3\nadvance 10s\n"
+        ),
+        (
+          "count-the-fallacies",
+          "hdfs start --mapreduce --block-size 1KB\nhdfs put /f 9KB\nmr run /f --output /w --reducers 3\nadvance 10s\n"
+        ),
+        (
+          "rescue-a-straggler",
+          "hdfs start --mapreduce\nhdfs put /in 1GB\nmr run /in --output /out --no-speculative\nadvance 2s\n"
+            + "pause dn1\nadvance 2m\n"
+        ),
+        (
+          "rescue-a-straggler",
+          "hdfs start --mapreduce\nhdfs put /in 1GB\nmr run /in --output /out\nadvance 2s\npause dn1\nadvance 30s\n"
+            + "resume dn1\nadvance 1m\n"
         ),
       ])
   }

@@ -81,9 +81,28 @@ enum HadoopLab {
       Subject("mr.killed", "attempts run again because their TaskTracker was lost") { s, t throws(ShellError) in
         .number(Double(try lastJob(s, t).killed))
       },
+      Subject("mr.reduces") { s, t throws(ShellError) in .number(Double(try lastJob(s, t).reduces.count)) },
+      Subject("mr.backups", "speculative attempts launched for stragglers") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).backups))
+      },
+      Subject("mr.program", "wordcount, grep, sort, or sized for a job of sizes") { s, t throws(ShellError) in
+        .text(try lastJob(s, t).program.name)
+      },
+      Subject("mr.records.input", "lines the maps read (Map input records)") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).records.mapInput))
+      },
+      Subject("mr.records.output", "lines the reduces wrote (Reduce output records)") { s, t throws(ShellError) in
+        .number(Double(try lastJob(s, t).records.reduceOutput))
+      },
     ])
 
   static func lastJob(_ s: ShellSession, _ t: Token) throws(ShellError) -> MapReduceJob {
+    if s.hdfs.mode == .standalone {
+      guard let j = s.hdfs.localJobs.last else {
+        throw ShellError("'\(t.text)': no job run yet in standalone mode", column: t.column)
+      }
+      return j
+    }
     guard s.hdfs.jobtracker != nil else {
       throw ShellError("'\(t.text)': no JobTracker ('hdfs start --mapreduce')", column: t.column)
     }
