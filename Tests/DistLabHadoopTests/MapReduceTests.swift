@@ -146,4 +146,46 @@ final class MapReduceTests: XCTestCase {
       }
     }
   }
+
+  /// A reduce can straggle too: 60 s on, 0.2 behind the job's reduces on average, it gets a
+  /// backup; only one attempt may commit its part, and the job's commit clears _temporary.
+  func testASlowReduceGetsABackupAndOnlyOneAttemptCommits() throws {
+    try start(expiry: .seconds(600))
+    guard
+      case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 2, program: .sized(ratio: 0.3))
+    else { return XCTFail() }
+    // Pause the machine of a reduce while it fetches map output: its maps get backups, the map
+    // output it held is fetched by no one and runs again ("Too many fetch-failures"), and its
+    // reduce, stuck in the shuffle, gets a backup of its own.
+    _ = try world.advance(by: .seconds(6))
+    let running = try job(id).reduces.enumerated().first { $0.element.state == .running }
+    let (k, reduce) = try XCTUnwrap(running)
+    let slow = try XCTUnwrap(reduce.tracker)
+    _ = try world.pause([slow])
+    _ = try world.advance(by: .seconds(120))
+    let j = try job(id)
+    XCTAssertTrue(j.complete)
+    XCTAssertNotEqual(j.reduces[k].tracker, slow, "the backup's output was kept")
+    XCTAssertFalse(events("mr.fetchfailures").isEmpty)
+    let attempts = j.attempts.filter { $0.kind == .reduce && $0.task == k }
+    XCTAssertEqual(attempts.map(\.outcome), [.killed, .succeeded])
+    XCTAssertEqual(attempts.map(\.speculative), [false, true])
+    guard case .success(let r) = try hdfs.fsck() else { return XCTFail() }
+    XCTAssertEqual(r.files.map(\.path), ["/in", "/out/part-00000", "/out/part-00001"], "one part each, no _temporary")
+  }
+
+  /// With one reduce there is nothing to be behind: Hadoop 1 never speculates a job's only reduce.
+  func testAJobsOnlyReduceIsNeverSpeculated() throws {
+    try start(expiry: .seconds(600))
+    guard
+      case .success(let id) = try hdfs.submit(input: ["/in"], output: "/out", reducers: 1, program: .sized(ratio: 0.3))
+    else { return XCTFail() }
+    _ = try world.advance(by: .seconds(12))
+    let slow = try XCTUnwrap(try job(id).reduces[0].tracker)
+    _ = try world.pause([slow])
+    _ = try world.advance(by: .seconds(120))
+    let j = try job(id)
+    XCTAssertFalse(j.complete)
+    XCTAssertNil(j.reduces[0].backup)
+  }
 }

@@ -108,6 +108,9 @@ final class HDFSCommandTests: XCTestCase {
     // Below the read line and the block's line, the same text as the LocalJobRunner's.
     XCTAssertEqual(pseudo.split(separator: "\n").dropFirst(2), local.split(separator: "\n")[...])
     XCTAssertGreaterThan(local.split(separator: "\n").count, 500)
+    refused(s, "hdfs rm /o", "FileNotFoundException: /o")
+    runOK(s, ["hdfs rm /o --recursive"])
+    XCTAssertFalse(runOK(s, ["hdfs ls"]).contains("/o/"))
     XCTAssertTrue(runOK(s, ["hadoop mode distributed"]).hasPrefix("stopped the daemons on localhost"))
     refused(s, "hadoop mode sideways", "no mode 'sideways'")
   }

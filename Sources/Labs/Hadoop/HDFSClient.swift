@@ -234,10 +234,10 @@ public final class HDFSClient {
     return .success(reads)
   }
 
-  /// `hdfs dfs -rm`.
-  public func remove(_ path: String) throws(WorldError) -> Result<Void, Failure> {
+  /// `hdfs dfs -rm`, or with `recursive` `-rm -r`: a directory and everything under it.
+  public func remove(_ path: String, recursive: Bool = false) throws(WorldError) -> Result<Void, Failure> {
     guard let nn = namenode else { return .failure(.refused("no cluster")) }
-    return try ask(nn, "nn.delete", [.string(path)]).map { _ in () }
+    return try ask(nn, "nn.delete", [.string(path), .bool(recursive)]).map { _ in () }
   }
 
   /// What the NameNode knows of every file and block: `hdfs fsck /`.

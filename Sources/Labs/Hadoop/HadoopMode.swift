@@ -39,10 +39,10 @@ extension HDFSClient {
     return .success(())
   }
 
-  public func removeLocal(_ path: String) -> Result<Void, Failure> {
-    guard localFiles.removeValue(forKey: path) != nil else {
-      return .failure(.refused("FileNotFoundException: \(path)"))
-    }
+  public func removeLocal(_ path: String, recursive: Bool = false) -> Result<Void, Failure> {
+    let doomed = localFiles.keys.filter { $0 == path || recursive && $0.hasPrefix(path + "/") }
+    guard !doomed.isEmpty else { return .failure(.refused("FileNotFoundException: \(path)")) }
+    for p in doomed { localFiles[p] = nil }
     return .success(())
   }
 

@@ -53,6 +53,27 @@ public final class JobTrackerService: StartingService {
         } + [.int(Int64(job.maps.count))])
     },
     ServiceMethod("jt.jobs", [], "every job, oldest first") { j, _, _ in .value(j.jobs.map(\.value)) },
+    ServiceMethod(
+      "jt.fetchFailed", [ArgumentSpec("JOB", .string), ArgumentSpec("MAP", .int)],
+      "a reducer could not fetch a finished map's output"
+    ) { j, r, node in
+      j.fetchFailed(r.key(0), Int(r.args[1].intValue ?? -1), node: node)
+      return .value([])
+    },
+    ServiceMethod(
+      "jt.commit", [ArgumentSpec("JOB", .string), ArgumentSpec("REDUCE", .int)],
+      "canCommit: whether this reduce attempt may commit its output (true for one attempt only)"
+    ) { j, r, _ in
+      let k = Int(r.args[1].intValue ?? -1)
+      guard let i = j.jobs.firstIndex(where: { $0.id == r.key(0) }), k >= 0, k < j.jobs[i].reduces.count else {
+        return .error("no such task")
+      }
+      let task = j.jobs[i].reduces[k]
+      let mine = task.state == .running && (task.tracker == r.caller || task.backup == r.caller)
+      guard mine, task.committer == nil || task.committer == r.caller else { return .value([.bool(false)]) }
+      j.jobs[i].reduces[k].committer = r.caller
+      return .value([.bool(true)])
+    },
   ]
 
   public func start(_ node: ProgramNode) {
@@ -173,15 +194,24 @@ public final class JobTrackerService: StartingService {
         node.event("mr.map", [.string(jobs[j].id), .int(Int64(m)), .int(Int64(t.number)), .string(locality.rawValue)])
       }
       let needed = Int((s.slowstart * Double(jobs[j].maps.count)).rounded(.up))
-      if freeReduces > 0, jobs[j].mapsDone >= needed,
-        let k = jobs[j].reduces.firstIndex(where: { $0.state == .pending })
-      {
+      let pendingReduce = jobs[j].reduces.firstIndex(where: { $0.state == .pending })
+      let backupReduce = pendingReduce == nil && jobs[j].speculative ? stragglingReduce(j, for: t, now: node.now) : nil
+      if freeReduces > 0, jobs[j].mapsDone >= needed, let k = pendingReduce ?? backupReduce {
         // Hadoop never hands out more than one reduce a heartbeat.
         freeReduces = 0
-        jobs[j].reduces[k].state = .running
-        jobs[j].reduces[k].tracker = t
+        if backupReduce != nil {
+          jobs[j].reduces[k].backup = t
+          jobs[j].backups += 1
+          node.event("mr.speculate", [.string(jobs[j].id), .int(Int64(k)), .int(Int64(t.number))])
+        } else {
+          jobs[j].reduces[k].state = .running
+          jobs[j].reduces[k].tracker = t
+          jobs[j].reduces[k].started = node.now
+          jobs[j].reduces[k].progress = 0
+        }
         jobs[j].launchedReduces += 1
-        jobs[j].attempts.append(.init(kind: .reduce, task: k, tracker: t, start: node.now))
+        jobs[j].attempts.append(
+          .init(kind: .reduce, task: k, tracker: t, start: node.now, speculative: backupReduce != nil))
         actions.append(
           .list([
             .string("reduce"), .string(jobs[j].id), .int(Int64(k)), .int(Int64(jobs[j].reduces.count)),
@@ -221,6 +251,19 @@ public final class JobTrackerService: StartingService {
     }
   }
 
+  /// The same rule for a reduce: running 60 s, no backup, 0.2 behind the job's reduces on
+  /// average. (So a job's only reduce is never speculated: it is its own average.)
+  func stragglingReduce(_ j: Int, for t: NodeID, now: Nanoseconds) -> Int? {
+    let reduces = jobs[j].reduces
+    let average =
+      reduces.reduce(0.0) { $0 + ($1.state == .done ? 1 : $1.state == .running ? $1.progress : 0) }
+      / Double(max(1, reduces.count))
+    return reduces.indices.first { k in
+      reduces[k].state == .running && reduces[k].backup == nil && reduces[k].tracker != t
+        && now - reduces[k].started >= Self.speculativeLag && average - reduces[k].progress >= Self.speculativeGap
+    }
+  }
+
   func locality(of m: MapReduceJob.MapTask, on t: NodeID) -> MapReduceJob.Locality {
     if m.hosts.contains(t) { return .data }
     return m.hosts.contains { settings?.rack(of: $0) == trackers[t]?.rack } ? .rack : .off
@@ -230,15 +273,21 @@ public final class JobTrackerService: StartingService {
   static let speculativeLag = Nanoseconds.seconds(60)
   static let speculativeGap = 0.2
 
-  /// Running maps' progress, as "job/map" and thousandths.
+  /// Running tasks' progress, as "job/map/3" or "job/reduce/0" and thousandths. Only the
+  /// first attempt's counts: a backup is judged by whether it finishes first.
   func progressed(_ list: [Value], from t: NodeID) {
     for item in list {
       guard let l = item.listValue, l.count == 2, let key = l[0].stringValue, let p = l[1].intValue else { continue }
       let parts = key.split(separator: "/")
-      guard parts.count == 2, let i = Int(parts[1]), let j = jobs.firstIndex(where: { $0.id == parts[0] }),
-        i < jobs[j].maps.count, jobs[j].maps[i].tracker == t
-      else { continue }
-      jobs[j].maps[i].progress = Double(p) / 1000
+      guard parts.count == 3, let i = Int(parts[2]), let j = jobs.firstIndex(where: { $0.id == parts[0] }) else {
+        continue
+      }
+      if parts[1] == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t {
+        jobs[j].maps[i].progress = Double(p) / 1000
+      }
+      if parts[1] == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t {
+        jobs[j].reduces[i].progress = Double(p) / 1000
+      }
     }
   }
 
@@ -263,15 +312,27 @@ public final class JobTrackerService: StartingService {
         attempts = jobs[j].maps[i].failures
         end(j, .map, i, on: t, .failed, node.now)
       }
+      if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].backup == t {
+        // A backup failed: the first attempt runs on alone.
+        jobs[j].reduces[i].backup = nil
+        jobs[j].failed += 1
+        end(j, .reduce, i, on: t, .failed, node.now)
+      }
       if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
         jobs[j].reduces[i].state == .running
       {
-        jobs[j].reduces[i].state = .pending
-        jobs[j].reduces[i].tracker = nil
         jobs[j].reduces[i].failures += 1
         jobs[j].failed += 1
         attempts = jobs[j].reduces[i].failures
         end(j, .reduce, i, on: t, .failed, node.now)
+        if jobs[j].reduces[i].committer == t { jobs[j].reduces[i].committer = nil }
+        if let b = jobs[j].reduces[i].backup {
+          jobs[j].reduces[i].tracker = b
+          jobs[j].reduces[i].backup = nil
+        } else {
+          jobs[j].reduces[i].state = .pending
+          jobs[j].reduces[i].tracker = nil
+        }
       }
       // A task that failed mapred.*.max.attempts times fails its job.
       if attempts >= MapReduceJob.maxAttempts, jobs[j].finished == nil {
@@ -307,9 +368,16 @@ public final class JobTrackerService: StartingService {
       if jobs[j].maps[i].locality == .data { jobs[j].dataLocal += 1 }
       if jobs[j].maps[i].locality == .rack { jobs[j].rackLocal += 1 }
     }
-    if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].tracker == t,
-      jobs[j].reduces[i].state == .running
+    if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].state == .running,
+      jobs[j].reduces[i].tracker == t || jobs[j].reduces[i].backup == t
     {
+      let loser = jobs[j].reduces[i].backup == t ? jobs[j].reduces[i].tracker : jobs[j].reduces[i].backup
+      if let loser {
+        kills[loser, default: []].append(.list([.string(id), .string("reduce"), .int(Int64(i))]))
+        end(j, .reduce, i, on: loser, .killed, node.now)
+      }
+      jobs[j].reduces[i].tracker = t
+      jobs[j].reduces[i].backup = nil
       jobs[j].reduces[i].state = .done
       jobs[j].written += bytes
       if counters.count == 4 {
@@ -324,8 +392,41 @@ public final class JobTrackerService: StartingService {
       if jobs[j].reducesDone == jobs[j].reduces.count {
         jobs[j].finished = node.now
         node.event("mr.done", [.string(id)])
+        // The job's commit: what losing or failed attempts left in _temporary goes.
+        if let s = settings {
+          node.tell(s.namenode, "nn.delete", [.string(jobs[j].output + "/_temporary"), .bool(true)])
+        }
       }
     }
+  }
+
+  /// Hadoop 1's rule for a map whose output reducers cannot fetch: at 3 notifications
+  /// (MAX_FETCH_FAILURES_NOTIFICATIONS), and from at least half the running reduces, the
+  /// attempt is failed — "Too many fetch-failures" — and the map runs again elsewhere.
+  func fetchFailed(_ id: String, _ m: Int, node: ProgramNode) {
+    guard let j = jobs.firstIndex(where: { $0.id == id }), jobs[j].finished == nil, m >= 0, m < jobs[j].maps.count,
+      jobs[j].maps[m].state == .done, let t = jobs[j].maps[m].tracker
+    else { return }
+    jobs[j].maps[m].fetchFailures += 1
+    let reducing = max(1, jobs[j].reduces.filter { $0.state == .running }.count)
+    guard jobs[j].maps[m].fetchFailures >= 3, Double(jobs[j].maps[m].fetchFailures) / Double(reducing) >= 0.5 else {
+      return
+    }
+    if let a = jobs[j].attempts.lastIndex(where: {
+      $0.kind == .map && $0.task == m && $0.tracker == t && $0.outcome == .succeeded
+    }) {
+      jobs[j].attempts[a].outcome = .failed
+    }
+    count(j, jobs[j].maps[m].counted, sign: -1)
+    if jobs[j].maps[m].locality == .data { jobs[j].dataLocal -= 1 }
+    if jobs[j].maps[m].locality == .rack { jobs[j].rackLocal -= 1 }
+    jobs[j].maps[m].counted = []
+    jobs[j].maps[m].fetchFailures = 0
+    jobs[j].maps[m].state = .pending
+    jobs[j].maps[m].tracker = nil
+    jobs[j].maps[m].failures += 1
+    jobs[j].failed += 1
+    node.event("mr.fetchfailures", [.string(id), .int(Int64(m)), .int(Int64(t.number))])
   }
 
   /// Adds a map's record counters to its job's, or takes them away when its output is lost.
@@ -388,10 +489,22 @@ public final class JobTrackerService: StartingService {
           jobs[j].maps[m].tracker = nil
           jobs[j].killed += 1
         }
-        for k in jobs[j].reduces.indices where jobs[j].reduces[k].tracker == t && jobs[j].reduces[k].state == .running {
-          jobs[j].reduces[k].state = .pending
-          jobs[j].reduces[k].tracker = nil
-          jobs[j].killed += 1
+        for k in jobs[j].reduces.indices where jobs[j].reduces[k].state == .running {
+          if jobs[j].reduces[k].committer == t { jobs[j].reduces[k].committer = nil }
+          if jobs[j].reduces[k].backup == t {
+            jobs[j].reduces[k].backup = nil
+            jobs[j].killed += 1
+          } else if jobs[j].reduces[k].tracker == t {
+            // A straggler whose backup still runs: the backup carries on alone.
+            if let b = jobs[j].reduces[k].backup {
+              jobs[j].reduces[k].tracker = b
+              jobs[j].reduces[k].backup = nil
+            } else {
+              jobs[j].reduces[k].state = .pending
+              jobs[j].reduces[k].tracker = nil
+            }
+            jobs[j].killed += 1
+          }
         }
       }
     }

@@ -32,6 +32,8 @@ public struct MapReduceJob: Sendable, Equatable {
     var outputBytes: Int64 = 0
     /// The record counters its finished attempt added to the job's: [input, output, combined].
     var counted: [Int64] = []
+    /// Reducers' reports that its finished output could not be fetched.
+    var fetchFailures = 0
   }
 
   /// One attempt at a task, for the timeline: where and when it ran and how it ended.
@@ -96,6 +98,12 @@ public struct MapReduceJob: Sendable, Equatable {
     public var state = TaskState.pending
     public var tracker: NodeID?
     public var failures = 0
+    /// A speculative attempt's TaskTracker, while both run.
+    public var backup: NodeID?
+    /// The attempt the JobTracker let commit its output.
+    var committer: NodeID?
+    var started = Nanoseconds.zero
+    var progress = 0.0
   }
 
   /// How many of the file's next blocks a map is told of, to finish its last line in.
@@ -161,7 +169,10 @@ public struct MapReduceJob: Sendable, Equatable {
         }),
       .list(
         reduces.map {
-          .list([.string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1)), .int(Int64($0.failures))])
+          .list([
+            .string($0.state.rawValue), .int(Int64($0.tracker?.number ?? -1)), .int(Int64($0.failures)),
+            .int(Int64($0.backup?.number ?? -1)),
+          ])
         }
       ),
       .double(ratio), .int(Int64(failed)), .bool(jobFailed), .bool(speculative), .int(Int64(backups)),
@@ -199,10 +210,10 @@ public struct MapReduceJob: Sendable, Equatable {
           locality: x[4].stringValue.flatMap(Locality.init(rawValue:)), failures: Int(x[5].intValue ?? 0))
       }, reducers: 0, at: Nanoseconds(sub))
     self.reduces = reduces.compactMap { r in
-      guard let x = r.listValue, x.count == 3, let st = x[0].stringValue.flatMap(TaskState.init(rawValue:)) else {
+      guard let x = r.listValue, x.count == 4, let st = x[0].stringValue.flatMap(TaskState.init(rawValue:)) else {
         return nil
       }
-      return ReduceTask(state: st, tracker: node(x[1]), failures: Int(x[2].intValue ?? 0))
+      return ReduceTask(state: st, tracker: node(x[1]), failures: Int(x[2].intValue ?? 0), backup: node(x[3]))
     }
     finished = fin < 0 ? nil : Nanoseconds(fin)
     (dataLocal, rackLocal, launchedMaps, launchedReduces, killed) = (

@@ -56,21 +56,33 @@ extension NameNodeService {
           ])
         })
     },
-    ServiceMethod("nn.delete", [ArgumentSpec("PATH", .string)], "removes a file; its replicas are deleted") {
+    ServiceMethod(
+      "nn.delete", [ArgumentSpec("PATH", .string), ArgumentSpec("RECURSIVE", .bool, optional: true)],
+      "removes a file (or, RECURSIVE, every file under a directory); their replicas are deleted"
+    ) {
       n, r, node in
       let path = r.key(0)
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       if n.safeMode { return .error("Cannot delete \(path). Name node is in safe mode.") }
-      guard let f = n.ns.files[path] else { return .error("FileNotFoundException: \(path)") }
-      n.log(.delete(path: path), node: node)
-      for b in f.blocks {
-        for dn in (n.locations[b.id] ?? []).union(n.corrupt[b.id] ?? []) {
-          n.queue(dn, .list([.string("delete"), .int(b.id)]))
-        }
-        n.locations[b.id] = nil
-        n.corrupt[b.id] = nil
-        n.pending[b.id] = nil
+      let recursive = r.args.count > 1 && r.args[1] == .bool(true)
+      let doomed = n.ns.files.keys.filter { $0 == path || recursive && $0.hasPrefix(path + "/") }.sorted()
+      guard !doomed.isEmpty else { return .error("FileNotFoundException: \(path)") }
+      for p in doomed { n.remove(p, node: node) }
+      return .value([])
+    },
+    ServiceMethod(
+      "nn.rename",
+      [ArgumentSpec("PATH", .string), ArgumentSpec("TO", .string), ArgumentSpec("OVERWRITE", .bool, optional: true)],
+      "moves a file to a new path (how a task's output is committed); OVERWRITE replaces one there"
+    ) { n, r, node in
+      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
+      if n.safeMode { return .error("Cannot rename \(r.key(0)). Name node is in safe mode.") }
+      guard n.ns.files[r.key(0)] != nil else { return .error("FileNotFoundException: \(r.key(0))") }
+      if n.ns.files[r.key(1)] != nil {
+        guard r.args.count > 2, r.args[2] == .bool(true) else { return .error("\(r.key(1)) already exists") }
+        n.remove(r.key(1), node: node)
       }
+      n.log(.rename(path: r.key(0), to: r.key(1)), node: node)
       return .value([])
     },
     ServiceMethod(
@@ -117,6 +129,20 @@ extension NameNodeService {
       ])
     },
   ]
+
+  /// Deletes one file: logged, and its replicas queued for deletion at the holders' heartbeats.
+  func remove(_ path: String, node: ProgramNode) {
+    guard let f = ns.files[path] else { return }
+    log(.delete(path: path), node: node)
+    for b in f.blocks {
+      for dn in (locations[b.id] ?? []).union(corrupt[b.id] ?? []) {
+        queue(dn, .list([.string("delete"), .int(b.id)]))
+      }
+      locations[b.id] = nil
+      corrupt[b.id] = nil
+      pending[b.id] = nil
+    }
+  }
 
   func addBlock(_ r: Request, node: ProgramNode) -> Answer {
     guard let s = settings else { return .error("not configured") }

@@ -22,12 +22,14 @@ public struct FileEntry: Hashable, Sendable {
 }
 
 /// A change to the namespace, as the NameNode writes it to its edit log before answering —
-/// Hadoop's OP_ADD, OP_ADD_BLOCK, OP_UPDATE_BLOCKS (a block abandoned), OP_CLOSE and OP_DELETE.
+/// Hadoop's OP_ADD, OP_ADD_BLOCK, OP_UPDATE_BLOCKS (a block abandoned), OP_CLOSE, OP_RENAME and
+/// OP_DELETE.
 enum EditOp: Hashable, Sendable {
   case create(path: String, size: Int64, replication: Int, text: Bool)
   case addBlock(path: String, BlockInfo)
   case abandon(path: String, block: Int64)
   case close(path: String)
+  case rename(path: String, to: String)
   case delete(path: String)
 
   var value: Value {
@@ -37,6 +39,7 @@ enum EditOp: Hashable, Sendable {
     case .addBlock(let p, let b): .list([.string("block"), .string(p), .int(b.id), .int(b.size)])
     case .abandon(let p, let b): .list([.string("abandon"), .string(p), .int(b)])
     case .close(let p): .list([.string("close"), .string(p)])
+    case .rename(let p, let to): .list([.string("rename"), .string(p), .string(to)])
     case .delete(let p): .list([.string("delete"), .string(p)])
     }
   }
@@ -56,6 +59,9 @@ enum EditOp: Hashable, Sendable {
       guard let b = l[2].intValue else { return nil }
       self = .abandon(path: p, block: b)
     case ("close", 2): self = .close(path: p)
+    case ("rename", 3):
+      guard let to = l[2].stringValue else { return nil }
+      self = .rename(path: p, to: to)
     case ("delete", 2): self = .delete(path: p)
     default: return nil
     }
@@ -87,6 +93,10 @@ public struct Namespace: Hashable, Sendable {
       files[p]?.blocks.removeAll { $0.id == b }
       if blocks[b]?.path == p { blocks[b] = nil }
     case .close(let p): files[p]?.underConstruction = false
+    case .rename(let p, let to):
+      guard let f = files.removeValue(forKey: p) else { return }
+      files[to] = f
+      for b in f.blocks { blocks[b.id] = (to, b, f.replication) }
     case .delete(let p):
       unindex(p)
       files[p] = nil

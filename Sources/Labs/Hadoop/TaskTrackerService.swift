@@ -29,6 +29,16 @@ public final class TaskTrackerService: StartingService {
     var started: Nanoseconds
     var expected: Nanoseconds
     var isMap: Bool
+    /// A reduce's progress as Hadoop reckons it: the shuffle is its first third, sorting and
+    /// reducing the other two.
+    var shuffled = 0.0
+    var reducing: Nanoseconds?
+
+    func progress(at now: Nanoseconds) -> Double {
+      guard !isMap else { return min(1, Double((now - started).value) / Double(max(1, expected.value))) }
+      guard let since = reducing else { return shuffled / 3 }
+      return 1.0 / 3 + 2.0 / 3 * min(1, Double((now - since).value) / Double(max(1, expected.value)))
+    }
   }
 
   /// One map's output: each reducer's share, its bytes, and for a job over text its records.
@@ -87,12 +97,9 @@ public final class TaskTrackerService: StartingService {
     let sent = reports
     reports = []
     let free: [Value] = [.int(Int64(s.mapSlots - maps)), .int(Int64(s.reduceSlots - reduces))]
-    // Each running map's progress, in thousandths: how far through its expected time it is.
-    let progress: [Value] = running.keys.sorted().compactMap { key in
-      let r = running[key]!
-      guard r.isMap else { return nil }
-      let done = min(1, Double((node.now - r.started).value) / Double(max(1, r.expected.value)))
-      return .list([.string(key.replacingOccurrences(of: "/map/", with: "/")), .int(Int64(done * 1000))])
+    // Each running task's progress, in thousandths ("job/map/3", "job/reduce/0").
+    let progress: [Value] = running.keys.sorted().map { key in
+      .list([.string(key), .int(Int64(running[key]!.progress(at: node.now) * 1000))])
     }
     node.call(
       jt, "jt.heartbeat", [.list(free), .list(sent), .list(progress)], options: CallOptions(timeout: .seconds(2))
@@ -300,12 +307,17 @@ public final class TaskTrackerService: StartingService {
           guard self.alive(r.key, r.launch) else { return }
           if case .value(let v) = result, let b = v.first?.intValue {
             got[m] = b
+            self.running[r.key]?.shuffled = Double(got.count) / Double(max(1, total))
             for pair in v.count > 1 ? v[1].listValue ?? [] : [] {
               guard let p = pair.listValue, p.count == 2, let k = p[0].stringValue, let c = p[1].intValue else {
                 continue
               }
               self.merged[r.key]?[k, default: 0] += c
             }
+          } else if let jt = s.jobtracker {
+            // A fetch failure goes to the JobTracker, which re-runs a map too many reducers
+            // cannot fetch.
+            node.tell(jt, "jt.fetchFailed", [.string(r.job), .int(Int64(m))])
           }
           left -= 1
           guard left == 0 else { return }
@@ -315,12 +327,20 @@ public final class TaskTrackerService: StartingService {
     }
   }
 
+  /// Reduces the merged share and writes it where only this attempt writes — as Hadoop's
+  /// FileOutputCommitter, under `OUTPUT/_temporary/_attempt_…/` — then asks the JobTracker
+  /// whether it may commit (of two speculative attempts only one may) and renames its part
+  /// into place.
   func reduce(_ r: Shuffle, shuffled bytes: Int64, node: ProgramNode) {
     guard let s = settings else { return }
     let shuffleEnd = node.now
+    running[r.key]?.shuffled = 1
+    running[r.key]?.reducing = node.now
+    running[r.key]?.expected = s.processing(bytes)
     _ = node.after(s.processing(bytes)) { [unowned self] node in
       guard self.alive(r.key, r.launch) else { return }
-      let path = r.output + String(format: "/part-%05d", r.reducer)
+      let part = String(format: "part-%05d", r.reducer)
+      let path = r.output + "/_temporary/_attempt_\(r.job)_r_\(String(format: "%06d", r.reducer))_\(r.launch)/\(part)"
       let merged = self.merged[r.key] ?? [:]
       let (text, records) = r.program.reduce(merged)
       let size = r.program.readsText ? Int64(text.count) : Int64((Double(bytes) * 0.5).rounded())
@@ -336,12 +356,46 @@ public final class TaskTrackerService: StartingService {
           }
           return
         }
+        self.commit(r, from: path, to: r.output + "/" + part, node: node) { [unowned self] node in
+          self.finish(r.key)
+          self.reports.append(
+            .list([
+              .string(r.job), .string("reduce"), .int(Int64(r.reducer)), .int(size), .list(counters),
+              .int(node.now.value),
+            ]))
+        }
+      }
+    }
+  }
+
+  /// Hadoop's commitTask: the JobTracker's leave (`canCommit`), then the rename. An attempt
+  /// refused leave lost the race to its twin: its output goes and it ends without a report (the
+  /// JobTracker has already counted it killed).
+  func commit(
+    _ r: Shuffle, from temp: String, to final: String, node: ProgramNode, then: @escaping (ProgramNode) -> Void
+  ) {
+    guard let s = settings, let jt = s.jobtracker else { return }
+    node.call(jt, "jt.commit", [.string(r.job), .int(Int64(r.reducer))]) { [unowned self] node, result in
+      guard self.alive(r.key, r.launch) else { return }
+      switch result {
+      case .value(let v) where v.first == .bool(true):
+        // As FileOutputCommitter's moveTaskOutputs: an earlier attempt's committed part (its
+        // TaskTracker lost before it could report) is replaced.
+        node.call(s.namenode, "nn.rename", [.string(temp), .string(final), .bool(true)]) {
+          [unowned self] node, result in
+          guard self.alive(r.key, r.launch) else { return }
+          if case .value = result { return then(node) }
+          self.finish(r.key)
+          self.reports.append(.list([.string(r.job), .string("reduce"), .int(Int64(r.reducer)), .int(-1)]))
+        }
+      case .value:
+        node.tell(s.namenode, "nn.delete", [.string(temp)])
         self.finish(r.key)
-        self.reports.append(
-          .list([
-            .string(r.job), .string("reduce"), .int(Int64(r.reducer)), .int(size), .list(counters),
-            .int(node.now.value),
-          ]))
+      default:
+        // No answer: ask again, as a TaskTracker does until the JobTracker answers.
+        _ = node.after(.seconds(1)) { [unowned self] node in
+          self.commit(r, from: temp, to: final, node: node, then: then)
+        }
       }
     }
   }

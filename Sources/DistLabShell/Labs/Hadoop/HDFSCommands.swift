@@ -104,6 +104,7 @@ enum HDFSCommands {
       CommandSpec(
         "rm", family: .data, summary: "delete a file; its replicas are deleted at the next heartbeats",
         example: ["hdfs start", "hdfs put /a 1MB", "hdfs rm /a"], positionals: [Positional("PATH", .text)],
+        flags: [FlagSpec("--recursive", help: "a directory and every file under it (hdfs dfs -rm -r)")],
         action: rm),
       CommandSpec(
         "fsck", family: .observe, summary: "the NameNode's check of every block: replicated, under, missing, corrupt",
@@ -280,13 +281,13 @@ enum HDFSCommands {
   static func rm(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let p = try path(inv.positional[0])
     if s.hdfs.mode == .standalone {
-      switch s.hdfs.removeLocal(p) {
+      switch s.hdfs.removeLocal(p, recursive: inv.has("--recursive")) {
       case .success: return .hdfs(.removed(p))
       case .failure(let f): throw failed(f, inv, s)
       }
     }
     let c = try client(inv, s)
-    switch try attempt(inv.column, { () throws(WorldError) in try c.remove(p) }) {
+    switch try attempt(inv.column, { () throws(WorldError) in try c.remove(p, recursive: inv.has("--recursive")) }) {
     case .success: return .hdfs(.removed(p))
     case .failure(let f): throw failed(f, inv, s)
     }

@@ -41,7 +41,8 @@ struct MapReduceRenderer {
       table.add([String(format: "m_%06d", i), m.state.rawValue, tracker, place])
     }
     for (i, r) in j.reduces.enumerated() {
-      table.add([String(format: "r_%06d", i), r.state.rawValue, r.tracker.map(view.name) ?? "-", "-"])
+      let tracker = (r.tracker.map(view.name) ?? "-") + (r.backup.map { " + \(view.name($0))" } ?? "")
+      table.add([String(format: "r_%06d", i), r.state.rawValue, tracker, "-"])
     }
     lines.append(table.render(style: style))
     lines.append("Counters:")
@@ -52,7 +53,7 @@ struct MapReduceRenderer {
     lines.append("    Rack-local map tasks=\(j.rackLocal)")
     lines.append("    Killed map and reduce attempts (lost TaskTrackers)=\(j.killed)")
     lines.append("    Failed map and reduce attempts=\(j.failed)")
-    lines.append("    Speculative map attempts=\(j.backups)")
+    lines.append("    Speculative attempts=\(j.backups)")
     lines += framework(j)
     return lines.joined(separator: "\n")
   }
