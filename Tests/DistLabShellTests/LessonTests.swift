@@ -360,7 +360,7 @@ final class LessonTextTests: XCTestCase {
   /// set with the typographic minus is read as a number too.
   func testNumbersInLessonsAndTheTypographicMinus() throws {
     for name in try FileManager.default.contentsOfDirectory(
-      atPath: repositoryRoot.appendingPathComponent("Lessons").path)
+      atPath: repositoryRoot.appendingPathComponent("Lessons").path) where name.hasSuffix(".md")
     {
       let text = try String(
         contentsOf: repositoryRoot.appendingPathComponent("Lessons/\(name)"), encoding: .utf8)

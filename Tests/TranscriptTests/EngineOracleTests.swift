@@ -13,6 +13,7 @@ final class EngineOracleTests: XCTestCase {
     config.singleThreaded = singleThreaded
     let s = ShellSession(config: config, style: .plain)
     s.baseDirectory = base
+    s.lessonDirectory = LessonLibrary.defaultDirectory()
     return s
   }
 

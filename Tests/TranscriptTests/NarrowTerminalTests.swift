@@ -12,6 +12,7 @@ final class NarrowTerminalTests: XCTestCase {
     config.seed = seed
     let session = ShellSession(config: config, style: Style(colour: false, columns: 80))
     session.baseDirectory = base
+    session.lessonDirectory = LessonLibrary.defaultDirectory()
     var wide: [String] = []
     for case .command(let input, _, let line) in t.entries {
       for l in session.run(input).text.split(separator: "\n") where TextWidth.of(String(l)) > 80 {

@@ -25,11 +25,19 @@ extension HDFSClient {
     }
     var daemons = [namenode, secondary, jobtracker].compactMap { $0 } + datanodes
     daemons = daemons.enumerated().filter { !daemons[..<$0.offset].contains($0.element) }.map(\.element)
-    let up = daemons.filter { world.info($0).map { $0.status != .down } ?? false }
-    if !up.isEmpty { _ = try world.kill(up) }
+    var stopped: [NodeID] = []
+    for d in daemons {
+      do {
+        _ = try world.kill([d])
+        stopped.append(d)
+      } catch {
+        // stop-all.sh finds that daemon already stopped: nothing to do.
+        guard case .alreadyDown = error else { throw error }
+      }
+    }
     forget()
     mode = new
-    return .success(daemons)
+    return .success(stopped)
   }
 
   /// `hadoop fs -put` in standalone mode: a copy on the local file system.
