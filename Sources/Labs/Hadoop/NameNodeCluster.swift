@@ -16,6 +16,8 @@ extension NameNodeService {
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
       n.datanodes[r.caller] = DataNode(rack: r.key(0), last: node.now)
       for b in n.locations.keys { n.locations[b]?.remove(r.caller) }
+      // One more live DataNode: a block short of replicas for want of nodes may now get one.
+      n.suspects.formUnion(n.ns.blocks.keys)
       node.event("hdfs.registered", [.int(Int64(r.caller.number))])
       return .value([])
     },
@@ -47,6 +49,7 @@ extension NameNodeService {
       } else {
         n.locations[b, default: []].insert(r.caller)
         n.corrupt[b]?.remove(r.caller)
+        n.suspects.insert(b)
       }
       n.checkSafeMode(node)
       return .value([])
@@ -55,6 +58,7 @@ extension NameNodeService {
       let b = r.args[0].intValue ?? 0
       n.locations[b]?.remove(r.caller)
       n.corrupt[b]?.remove(r.caller)
+      n.suspects.insert(b)
       return .value([])
     },
     ServiceMethod(
@@ -65,6 +69,7 @@ extension NameNodeService {
       let dn = NodeID(Int(r.args[1].intValue ?? 0))
       n.locations[b]?.remove(dn)
       n.corrupt[b, default: []].insert(dn)
+      n.suspects.insert(b)
       node.event("hdfs.corrupt", [.int(b), .int(Int64(dn.number))])
       // Enough good replicas left: the corrupt one goes at once; else after a new copy is made.
       if let want = n.ns.blocks[b]?.replication, n.replicas(b).count >= want {
@@ -83,6 +88,7 @@ extension NameNodeService {
       else { return .value([.bool(false)]) }
       n.locations[b]?.remove(source)
       n.queue(source, .list([.string("delete"), .int(b)]))
+      n.suspects.insert(b)
       return .value([.bool(true)])
     },
     ServiceMethod("nn.decommission", [ArgumentSpec("DATANODE", .int)], "drains a DataNode for removal") { n, r, node in
@@ -91,6 +97,7 @@ extension NameNodeService {
       guard let d = n.datanodes[dn], !d.dead else { return .error("not a live DataNode") }
       guard d.decommission == .normal else { return .error("already \(d.decommission.rawValue.lowercased())") }
       n.datanodes[dn]?.decommission = .inProgress
+      n.suspects.formUnion(n.held(by: dn))
       node.event("hdfs.decommissioning", [.int(Int64(dn.number))])
       return .value([])
     },
@@ -133,6 +140,7 @@ extension NameNodeService {
   /// A replica of a block no file has is deleted; a corrupt one is marked.
   func blockReport(_ dn: NodeID, _ report: [Value], node: ProgramNode) {
     guard datanodes[dn] != nil else { return }
+    suspects.formUnion(held(by: dn))
     for b in locations.keys { locations[b]?.remove(dn) }
     for b in corrupt.keys { corrupt[b]?.remove(dn) }
     let known = ns.blocks
@@ -142,8 +150,10 @@ extension NameNodeService {
         queue(dn, .list([.string("delete"), .int(b)]))
       } else if l[2] == .bool(true) {
         corrupt[b, default: []].insert(dn)
+        suspects.insert(b)
       } else {
         locations[b, default: []].insert(dn)
+        suspects.insert(b)
       }
     }
     checkSafeMode(node)

@@ -25,6 +25,7 @@ extension NameNodeService {
     finishDecommissions(node)
     for (b, list) in pending {
       let kept = list.filter { node.now - $0.since < Self.pendingTimeout && live($0.target) }
+      if kept.count < list.count { suspects.insert(b) }
       pending[b] = kept.isEmpty ? nil : kept
     }
     scheduleRedundancy(node)
@@ -36,6 +37,7 @@ extension NameNodeService {
       guard var d = datanodes[id], !d.dead, node.now - d.last > s.deadAfter else { continue }
       d.dead = true
       datanodes[id] = d
+      suspects.formUnion(held(by: id))
       for b in locations.keys { locations[b]?.remove(id) }
       for b in corrupt.keys { corrupt[b]?.remove(id) }
       commands[id] = nil
@@ -50,8 +52,17 @@ extension NameNodeService {
     for list in pending.values { for p in list { streams[p.source, default: 0] += 1 } }
     var budget = live.count * Self.workMultiplier
     let blocks = ns.blocks
-    for b in blocks.keys.sorted() {
-      guard let info = blocks[b] else { continue }
+    for b in suspects.sorted() {
+      guard let info = blocks[b] else {
+        suspects.remove(b)
+        continue
+      }
+      // Looked at: it stays a suspect only while it still needs work.
+      defer {
+        let scheduled = pending[b]?.count ?? 0
+        let short = replicas(b).count + scheduled < min(info.replication, live.count)
+        if !short && (corrupt[b] ?? []).isEmpty { suspects.remove(b) }
+      }
       let good = replicas(b)
       let want = min(info.replication, live.count)
       let scheduled = pending[b]?.count ?? 0

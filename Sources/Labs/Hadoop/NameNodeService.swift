@@ -37,6 +37,10 @@ public final class NameNodeService: StartingService {
   var pending: [Int64: [(source: NodeID, target: NodeID, since: Nanoseconds)]] = [:]
   /// Commands waiting for each DataNode's next heartbeat.
   var commands: [NodeID: [Value]] = [:]
+  /// Blocks whose replicas changed since the monitor last found them as they should be — what
+  /// Hadoop keeps as its queues of blocks needing reconstruction or with excess replicas, so
+  /// the monitor looks at those, not at every block, every few seconds.
+  var suspects: Set<Int64> = []
   /// Safe mode: on until this many blocks have a replica; then off after the extension.
   var safeMode = true
   var safeSince: Nanoseconds?
@@ -50,7 +54,7 @@ public final class NameNodeService: StartingService {
     NameNodeService.clusterMethods + NameNodeService.clientMethods
 
   public func start(_ node: ProgramNode) {
-    (datanodes, locations, corrupt, pending, commands) = ([:], [:], [:], [:], [:])
+    (datanodes, locations, corrupt, pending, commands, suspects) = ([:], [:], [:], [:], [:], [])
     monitor = nil
     guard let s = node.disk["settings"].flatMap(HDFSSettings.init) else { return }
     load(node)
@@ -119,6 +123,13 @@ public final class NameNodeService: StartingService {
   func inService(_ n: NodeID) -> Bool { datanodes[n]?.decommission == .normal }
 
   func queue(_ n: NodeID, _ command: Value) { commands[n, default: []].append(command) }
+
+  /// Every block `dn` holds, good or corrupt: for when its replicas stop or start counting.
+  func held(by dn: NodeID) -> [Int64] {
+    locations.keys.filter { locations[$0]?.contains(dn) == true } + corrupt.keys.filter {
+      corrupt[$0]?.contains(dn) == true
+    }
+  }
 
   /// Safe mode ends once the threshold share of blocks has a replica reported, plus the extension.
   func checkSafeMode(_ node: ProgramNode) {
