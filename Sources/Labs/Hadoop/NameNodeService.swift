@@ -126,9 +126,10 @@ public final class NameNodeService: StartingService {
 
   /// Every block `dn` holds, good or corrupt: for when its replicas stop or start counting.
   func held(by dn: NodeID) -> [Int64] {
-    locations.keys.filter { locations[$0]?.contains(dn) == true } + corrupt.keys.filter {
-      corrupt[$0]?.contains(dn) == true
-    }
+    locations.keys.filter { locations[$0]?.contains(dn) == true }
+      + corrupt.keys.filter {
+        corrupt[$0]?.contains(dn) == true
+      }
   }
 
   /// Safe mode ends once the threshold share of blocks has a replica reported, plus the extension.
