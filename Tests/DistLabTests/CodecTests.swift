@@ -104,10 +104,21 @@ final class CodecTests: XCTestCase {
     XCTAssertEqual(try FrameCodec.decode(FrameCodec.encode(empty)), empty)
   }
 
-  func testTheMostArgumentsAFrameCarriesRoundTrip() throws {
-    let args = (0..<255).map { Value.int(Int64($0)) }
-    let f = Frame(kind: .request, callID: 1, method: "echo", args: args)
-    XCTAssertEqual(try FrameCodec.decode(FrameCodec.encode(f)), f)
+  func testManyArgumentsAndLongListsAndMapsRoundTripWhole() throws {
+    // At and past the short count fields' largest values: nothing is cut short.
+    for n in [254, 255, 256, 1000] {
+      let f = Frame(kind: .request, callID: 1, method: "echo", args: (0..<n).map { Value.int(Int64($0)) })
+      XCTAssertEqual(try FrameCodec.decode(FrameCodec.encode(f)), f, "\(n) arguments")
+    }
+    for n in [65_534, 65_535, 65_536, 70_000] {
+      let list = Value.list((0..<n).map { .int(Int64($0)) })
+      let map = Value.map((0..<n).map { MapEntry(.int(Int64($0)), .bool(true)) })
+      let f = Frame(kind: .reply, method: "echo", args: [list, map])
+      XCTAssertEqual(try FrameCodec.decode(FrameCodec.encode(f)), f, "lists and maps of \(n)")
+    }
+    // The short forms stay as they were: a list of three is still tag, two count bytes, items.
+    let three = FrameCodec.encode(Frame(kind: .reply, method: "", args: [.list([.null, .null, .null])]))
+    XCTAssertEqual(Array(three.suffix(6)), [0x06, 0x00, 0x03, 0x00, 0x00, 0x00])
   }
 
   func testNestingUpToTheLimitRoundTrips() throws {
@@ -301,8 +312,11 @@ final class CodecTests: XCTestCase {
   func testDecodeRejectsLengthsLargerThanTheFrame() {
     assertRejected(framed(header(argc: 1) + [0x02, 0xff, 0xff, 0xff, 0xff, 0x61]), "string of 4 GiB")
     assertRejected(framed(header(argc: 1) + [0x05, 0x7f, 0xff, 0xff, 0xff]), "bytes of 2 GiB")
-    assertRejected(framed(header(argc: 1) + [0x06, 0xff, 0xff]), "a list of 65535 missing items")
-    assertRejected(framed(header(argc: 255)), "255 missing arguments")
+    assertRejected(framed(header(argc: 1) + [0x06, 0xff, 0xfe]), "a list of 65534 missing items")
+    assertRejected(framed(header(argc: 1) + [0x06, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff]), "a list of 2 billion items")
+    assertRejected(framed(header(argc: 1) + [0x07, 0xff, 0xff, 0x00, 0x01]), "a long map count cut short")
+    assertRejected(framed(header(argc: 254)), "254 missing arguments")
+    assertRejected(framed(header(argc: 255) + [0x10, 0, 0, 0]), "268 million missing arguments")
     assertRejected(framed([0x02, 0, 0, 0, 0, 0xff, 0x61]), "a method of 255 missing bytes")
   }
 

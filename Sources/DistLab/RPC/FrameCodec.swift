@@ -7,6 +7,9 @@ public struct FrameDecodingError: Error, Hashable, Sendable, CustomStringConvert
 
 /// The binary codec: a frame is a 4-byte big-endian length, then kind, flags, call id,
 /// method name (1-byte length + UTF-8), argument count, and each argument as a tag + payload.
+/// Counts are short — one byte for arguments, two for a list's items or a map's entries — and
+/// a count at the short field's largest value (255, 65,535) is followed by the real count in
+/// four bytes, so nothing is ever cut short.
 public enum FrameCodec {
   /// Largest frame accepted, so a corrupt length cannot make a reader allocate gigabytes.
   public static let maxFrameLength = 16 * 1024 * 1024
@@ -22,8 +25,13 @@ public enum FrameCodec {
     let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
     out.append(UInt8(name.count))
     out.append(contentsOf: name)
-    out.append(UInt8(min(frame.args.count, 255)))
-    for arg in frame.args.prefix(255) { encodeValue(arg, into: &out, depth: 0) }
+    if frame.args.count < 255 {
+      out.append(UInt8(frame.args.count))
+    } else {
+      out.append(255)
+      appendUInt32(UInt32(frame.args.count), to: &out)
+    }
+    for arg in frame.args { encodeValue(arg, into: &out, depth: 0) }
     let length = UInt32(out.count - 4)
     out[0] = UInt8(length >> 24)
     out[1] = UInt8((length >> 16) & 0xff)
@@ -59,6 +67,18 @@ public enum FrameCodec {
     }
   }
 
+  /// A list's or map's count: two bytes, or 0xFFFF and then four.
+  static func appendCount(_ n: Int, to out: inout [UInt8]) {
+    if n < 0xFFFF {
+      out.append(UInt8(n >> 8))
+      out.append(UInt8(n & 0xff))
+    } else {
+      out.append(0xff)
+      out.append(0xff)
+      appendUInt32(UInt32(n), to: &out)
+    }
+  }
+
   static func encodeValue(_ value: Value, into out: inout [UInt8], depth: Int) {
     out.append(value.tag)
     switch value {
@@ -73,14 +93,12 @@ public enum FrameCodec {
       appendUInt32(UInt32(b.count), to: &out)
       out.append(contentsOf: b)
     case .list(let items):
-      let n = depth < maxDepth ? min(items.count, 65535) : 0
-      out.append(UInt8(n >> 8))
-      out.append(UInt8(n & 0xff))
+      let n = depth < maxDepth ? items.count : 0
+      appendCount(n, to: &out)
       for item in items.prefix(n) { encodeValue(item, into: &out, depth: depth + 1) }
     case .map(let entries):
-      let n = depth < maxDepth ? min(entries.count, 65535) : 0
-      out.append(UInt8(n >> 8))
-      out.append(UInt8(n & 0xff))
+      let n = depth < maxDepth ? entries.count : 0
+      appendCount(n, to: &out)
       for e in entries.prefix(n) {
         encodeValue(e.key, into: &out, depth: depth + 1)
         encodeValue(e.value, into: &out, depth: depth + 1)
@@ -173,7 +191,9 @@ struct FrameReader {
     }
     note(start, "method", "\(nameLength) bytes \"\(method)\"")
     start = position
-    let argc = Int(try take(1, "argument count").first ?? 0)
+    var argc = Int(try take(1, "argument count").first ?? 0)
+    if argc == 255 { argc = Int(Self.uint(try take(4, "long argument count"))) }
+    guard argc <= bytes.count - position else { throw fail("\(argc) arguments cannot fit in what is left") }
     note(start, "args", "\(argc) argument\(argc == 1 ? "" : "s")")
     var args: [Value] = []
     args.reserveCapacity(argc)
@@ -185,6 +205,15 @@ struct FrameReader {
     }
     guard position == bytes.count else { throw fail("\(bytes.count - position) stray bytes after the frame") }
     return Frame(kind: kind, flags: flags, callID: callID, method: method, args: args)
+  }
+
+  /// A list's or map's count (two bytes, or 0xFFFF and four), no more than the bytes left could
+  /// hold, since every item takes at least one.
+  mutating func readCount(_ what: String) throws(FrameDecodingError) -> Int {
+    var n = Int(Self.uint(try take(2, "\(what) count")))
+    if n == 0xFFFF { n = Int(Self.uint(try take(4, "long \(what) count"))) }
+    guard n <= bytes.count - position else { throw fail("\(n) \(what) items cannot fit in what is left") }
+    return n
   }
 
   mutating func readValue(depth: Int) throws(FrameDecodingError) -> Value {
@@ -207,12 +236,12 @@ struct FrameReader {
       let n = Int(Self.uint(try take(4, "bytes length")))
       return .bytes(Array(try take(n, "bytes")))
     case 0x06:
-      let n = Int(Self.uint(try take(2, "list count")))
+      let n = try readCount("list")
       var items: [Value] = []
       for _ in 0..<n { items.append(try readValue(depth: depth + 1)) }
       return .list(items)
     case 0x07:
-      let n = Int(Self.uint(try take(2, "map count")))
+      let n = try readCount("map")
       var entries: [MapEntry] = []
       for _ in 0..<n {
         let key = try readValue(depth: depth + 1)
