@@ -9,7 +9,7 @@ final class ConsensusCommandTests: XCTestCase {
   func testBadPaxosInputIsRefused() {
     let s = ShellSession(config: WorldConfig())
     refused(s, "paxos propose p1 x", "no Paxos yet")
-    refused(s, "paxos start --backoff later", "--backoff is none or random")
+    refused(s, "paxos start --backoff later", "--backoff is one of none, random, not 'later'")
     refused(s, "paxos start --acceptors 0", "--acceptors must be between 1 and 15")
     XCTAssertTrue(s.world.allNodes.isEmpty)
     runOK(s, ["paxos start"])

@@ -131,7 +131,7 @@ final class HDFSCommandTests: XCTestCase {
     refused(m, "mr run /in --output /o --program wordcount", "/in was put by size and holds no text")
     refused(m, "mr run /in --output /o --program grep", "grep needs --pattern REGEX")
     refused(m, "mr run /in --output /o --program grep --pattern (", "is not a regular expression")
-    refused(m, "mr run /in --output /o --program count", "no program 'count'")
+    refused(m, "mr run /in --output /o --program count", "--program is one of wordcount, grep, sort, not 'count'")
     refused(m, "mr run /in --output /o --pattern x", "--pattern goes with --program grep")
     refused(m, "mr run /in --output /o --program sort --ratio 10%", "--ratio is for a job of sizes")
     refused(m, "expect mr.complete == true", "no job submitted yet")

@@ -57,7 +57,7 @@ final class HistoryCheckTests: XCTestCase {
       "error: \(folder)/broken.edn:2: no :f keyword")
     XCTAssertEqual(
       s.run("check linearizable \(folder)/fine.log --model cas").text,
-      "error: unknown model 'cas' (one of: register, cas-register, kv)")
+      "error: --model is one of register, cas-register, kv, not 'cas'")
     XCTAssertEqual(s.run("check linearizable \(folder)/none.edn").text, "error: '\(folder)/none.edn' no such file")
     s.sandbox = Sandbox(root: folder + "/solutions")
     XCTAssertEqual(

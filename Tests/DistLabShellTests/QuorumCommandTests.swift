@@ -13,7 +13,7 @@ final class QuorumCommandTests: XCTestCase {
     refused(s, "store start --quorum --nodes 2 --n 3", "--n 3 is more replicas than the 2 store nodes")
     refused(s, "store start --quorum --sync", "--sync is for a primary/replica store")
     refused(s, "store start --sloppy", "--sloppy is for a quorum store: add --quorum")
-    refused(s, "store start --quorum --resolve maybe", "--resolve is lww or siblings")
+    refused(s, "store start --quorum --resolve maybe", "--resolve is one of lww, siblings, not 'maybe'")
     refused(s, "store start --quorum --anti-entropy 1ms", "--anti-entropy is at least 10ms")
     XCTAssertTrue(s.world.allNodes.isEmpty, "no refused start spawned a node")
     runOK(s, ["store start --quorum"])
@@ -30,12 +30,12 @@ final class QuorumCommandTests: XCTestCase {
     let u = ShellSession(config: WorldConfig())
     runOK(u, ["store start --quorum", "net partition s1 | s2 s3"])
     refused(u, "store workload --for 1s --nemesis partition", "'net heal' first")
-    refused(u, "store workload --for 1s --nemesis chaos", "--nemesis is partition")
+    refused(u, "store workload --for 1s --nemesis chaos", "--nemesis is one of partition, not 'chaos'")
   }
 
   func testBadSlowSubscriberSettingsAreRefused() {
     let s = ShellSession(config: WorldConfig())
-    refused(s, "pubsub start --when-full wait", "--when-full is drop or block")
+    refused(s, "pubsub start --when-full wait", "--when-full is one of drop, block, not 'wait'")
     refused(s, "pubsub start --buffer 0", "--buffer")
     runOK(s, ["pubsub start"])
     refused(s, "pubsub subscribe sub1 news --slow 0ms", "--slow is between 1ms and 60s")

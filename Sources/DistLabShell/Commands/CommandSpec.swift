@@ -252,6 +252,17 @@ public struct CommandSpec: Sendable {
     if inv.positional.count < range.lowerBound {
       throw ShellError("'\(full)' needs more: usage: \(usage)", column: column)
     }
+    // A flag's value from a fixed set of choices is one of them: the spec that lists them for help
+    // and completion refuses the others too. (A positional choice may stand beside other words —
+    // `net latency 5ms` — so its command checks it.)
+    for f in flags {
+      if case .choice(let options)? = f.value, let t = inv.flags[f.name], !options.contains(t.text) {
+        throw ShellError(
+          "\(f.name) is one of \(options.joined(separator: ", ")), not '\(t.text)'"
+            + Suggest.hint(for: t.text, in: options),
+          column: t.column)
+      }
+    }
     let first = inv.positional.first?.text
     for f in flags where inv.flags[f.name] != nil && !f.applies(to: first) {
       let with = (f.only ?? []).sorted().joined(separator: ", ")
