@@ -10,7 +10,9 @@ final class HDFSTests: XCTestCase {
   var world = World()
   var hdfs: HDFSClient!
 
-  func start(datanodes: Int = 6, racks: Int = 2, seed: UInt64 = 3) throws {
+  func start(
+    datanodes: Int = 6, racks: Int = 2, seed: UInt64 = 3, configure: (inout HDFSSettings) -> Void = { _ in }
+  ) throws {
     var config = WorldConfig()
     config.seed = seed
     world = World(config: config, roles: RoleCatalog(HDFSClient.roles))
@@ -18,6 +20,7 @@ final class HDFSTests: XCTestCase {
     _ = try hdfs.start(datanodes: datanodes, racks: racks) { s in
       s.heartbeat = .seconds(1)
       s.recheck = .seconds(15)
+      configure(&s)
     }
   }
 
@@ -27,6 +30,47 @@ final class HDFSTests: XCTestCase {
   }
 
   func rack(_ n: NodeID) -> String { hdfs.settings!.rack(of: n) }
+
+  /// The defaults are Hadoop's own (hdfs-default.xml, mapred-default.xml of Hadoop 1): a
+  /// student who learns them here learns the real numbers.
+  func testTheDefaultsAreHadoops() {
+    let s = HDFSSettings(namenode: NodeID(0), racks: [:])
+    XCTAssertEqual(s.blockSize, 128 * 1024 * 1024, "dfs.blocksize")
+    XCTAssertEqual(s.replication, 3, "dfs.replication")
+    XCTAssertEqual(s.heartbeat, .seconds(3), "dfs.heartbeat.interval")
+    XCTAssertEqual(s.recheck, .seconds(300), "dfs.namenode.heartbeat.recheck-interval")
+    XCTAssertEqual(s.deadAfter, .seconds(630), "dead after 2 × recheck + 10 × heartbeat: 10 min 30 s")
+    XCTAssertEqual(s.stale, .seconds(30), "dfs.namenode.stale.datanode.interval")
+    XCTAssertEqual(s.maxStreams, 2, "dfs.namenode.replication.max-streams")
+    XCTAssertEqual(s.redundancyInterval, .seconds(3), "dfs.namenode.redundancy.interval.seconds")
+    XCTAssertEqual(s.safemodeThreshold, 0.999, "dfs.namenode.safemode.threshold-pct")
+    XCTAssertEqual(s.safemodeExtension, .seconds(30), "dfs.namenode.safemode.extension")
+    XCTAssertEqual(s.checkpointPeriod, .seconds(3600), "dfs.namenode.checkpoint.period")
+    XCTAssertEqual(s.checkpointTxns, 1_000_000, "dfs.namenode.checkpoint.txns")
+    XCTAssertEqual(s.checkpointCheck, .seconds(60), "dfs.namenode.checkpoint.check.period")
+    XCTAssertEqual(s.blockReportInterval, .seconds(21_600), "dfs.blockreport.intervalMsec")
+    XCTAssertEqual(s.mapSlots, 2, "mapred.tasktracker.map.tasks.maximum")
+    XCTAssertEqual(s.reduceSlots, 2, "mapred.tasktracker.reduce.tasks.maximum")
+    XCTAssertEqual(s.trackerExpiry, .seconds(600), "mapred.tasktracker.expiry.interval")
+    XCTAssertEqual(s.slowstart, 0.05, "mapred.reduce.slowstart.completed.maps")
+    XCTAssertEqual(MapReduceJob.maxAttempts, 4, "mapred.map.max.attempts")
+    XCTAssertEqual(LocalJobRunner.splitSize, 32 << 20, "fs.local.block.size")
+  }
+
+  /// A DataNode reports every replica it holds again every dfs.blockreport.intervalMsec: a
+  /// replica lost from its disk without a word is forgotten by the NameNode at the next report.
+  func testFullBlockReportsComeOnTheirOwnCadence() throws {
+    try start(datanodes: 3, racks: 1) { s in s.blockReportInterval = .seconds(30) }
+    guard case .success = try hdfs.put("/a", size: 10 << 20, replication: nil) else { return XCTFail() }
+    let reports = {
+      self.world.trace.ordered.filter { e in
+        if case .exec(let method, _) = e.detail { method == "nn.blockReport" } else { false }
+      }.count
+    }
+    let before = reports()
+    _ = try world.advance(by: .seconds(31))
+    XCTAssertGreaterThanOrEqual(reports() - before, 3, "one from each DataNode")
+  }
 
   func testEveryBlockHasThreeReplicasOnTwoRacksTheSecondAndThirdTogether() throws {
     try start()

@@ -29,7 +29,9 @@ final class ServiceCommandTests: XCTestCase {
     runOK(s, ["service start"])
     refused(s, "service load", "needs --rate")
     refused(s, "service load --rate -5", "--rate is requests a second")
-    refused(s, "service load --rate 10 --balancer fastest", "--balancer is one of round-robin, random, least-outstanding, not 'fastest'")
+    refused(
+      s, "service load --rate 10 --balancer fastest",
+      "--balancer is one of round-robin, random, least-outstanding, not 'fastest'")
     refused(s, "service load --rate 10 --arrivals bursty", "--arrivals is one of poisson, fixed, not 'bursty'")
     refused(s, "service load --rate 100000 --for 1h", "at most 2,000,000 requests")
     refused(s, "expect sla.p99 < 1s", "there has been none")

@@ -10,6 +10,7 @@ public final class DataNodeService: StartingService {
   var settings: HDFSSettings?
   var registered = false
   var heartbeats: TimerHandle?
+  var reports: TimerHandle?
   var sent = 0
   var received = 0
   /// The replicas on disk, mirrored in memory so a heartbeat need not read the disk through.
@@ -128,6 +129,7 @@ public final class DataNodeService: StartingService {
   public func start(_ node: ProgramNode) {
     registered = false
     heartbeats = nil
+    reports = nil
     held = [:]
     for k in node.disk.keys where k.hasPrefix("b:") {
       if let id = Int64(k.dropFirst(2)), let s = Stored(node.disk[k]) { held[id] = s }
@@ -143,8 +145,15 @@ public final class DataNodeService: StartingService {
   func join(_ s: HDFSSettings, node: ProgramNode) {
     settings = s
     if let h = heartbeats { node.cancel(h) }
+    if let r = reports { node.cancel(r) }
     register(node)
     heartbeats = node.every(s.heartbeat) { [unowned self] node in self.beat(node) }
+    // Full block reports on their own cadence: what the NameNode believes is held here is put
+    // right even if an incremental report went missing.
+    reports = node.every(s.blockReportInterval) { [unowned self] node in
+      guard self.registered, let s = self.settings else { return }
+      node.tell(s.namenode, "nn.blockReport", [.list(self.report)])
+    }
   }
 
   /// Registration, then the full block report.

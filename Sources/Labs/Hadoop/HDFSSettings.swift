@@ -54,6 +54,9 @@ public struct HDFSSettings: Hashable, Sendable {
   public var checkpointTxns = 1_000_000
   /// `dfs.namenode.checkpoint.check.period`: how often it asks the NameNode.
   public var checkpointCheck = Nanoseconds.seconds(60)
+  /// `dfs.blockreport.intervalMsec`: a DataNode sends its full block report this often (6 h),
+  /// besides the one at registration.
+  public var blockReportInterval = Nanoseconds.seconds(6 * 3600)
 
   public init(namenode: NodeID, racks: [NodeID: String]) {
     self.namenode = namenode
@@ -103,6 +106,7 @@ public struct HDFSSettings: Hashable, Sendable {
       MapEntry(.string("rate"), .int(processRate)), MapEntry(.string("cp_period"), .int(checkpointPeriod.value)),
       MapEntry(.string("cp_txns"), .int(Int64(checkpointTxns))),
       MapEntry(.string("cp_check"), .int(checkpointCheck.value)),
+      MapEntry(.string("br_interval"), .int(blockReportInterval.value)),
     ])
   }
 
@@ -139,5 +143,6 @@ public struct HDFSSettings: Hashable, Sendable {
     checkpointPeriod = Nanoseconds(v["cp_period"]?.intValue ?? checkpointPeriod.value)
     checkpointTxns = Int(v["cp_txns"]?.intValue ?? Int64(checkpointTxns))
     checkpointCheck = Nanoseconds(v["cp_check"]?.intValue ?? checkpointCheck.value)
+    blockReportInterval = Nanoseconds(v["br_interval"]?.intValue ?? blockReportInterval.value)
   }
 }

@@ -4,9 +4,9 @@ import DistLab
 /// HDFS. It cuts each local file into splits of `fs.local.block.size` (32 MB), runs the maps one
 /// after another in the client's own process, and one reduce — Hadoop allows 0 or 1 reducer in
 /// local mode, whatever the job asked for.
-enum LocalJobRunner {
+public enum LocalJobRunner {
   /// `fs.local.block.size`: 32 MB.
-  static let splitSize = 32 << 20
+  public static let splitSize = 32 << 20
 
   static func run(
     _ program: JobProgram, id: String, input: [String], files: [[UInt8]], output: String, at now: Nanoseconds
