@@ -14,6 +14,16 @@ final class TaskCommandTests: XCTestCase {
     return out.text
   }
 
+  /// A name already in use refuses the whole start: no broker is left behind without its backend.
+  func testAStartRefusedForATakenNameSpawnsNothing() {
+    let s = ShellSession()
+    runOK(s, ["spawn 1 --name backend"])
+    XCTAssertTrue(refusal(s, "task start").contains("backend"))
+    XCTAssertEqual(s.world.allNodes.count, 1)
+    runOK(s, ["kill backend"])
+    XCTAssertTrue(refusal(s, "task send add 1 2").contains("no broker yet"))
+  }
+
   func testBadInputIsRefusedWithTheFix() {
     let s = ShellSession()
     XCTAssertEqual(

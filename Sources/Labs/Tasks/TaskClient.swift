@@ -69,28 +69,27 @@ public final class TaskClient {
     throws(TaskLabError) -> [NodeInfo]
   {
     guard broker == nil else { throw .alreadyStarted }
-    // Every node or none: checked before the first spawn.
-    let total = world.allNodes.count + 2 + count
-    guard total <= world.config.maxNodes else {
-      throw .world(.overCap(spawning: 2 + count, total: total, cap: world.config.maxNodes))
-    }
-    var made: [NodeInfo] = []
+    // Every node or none: the names, roles and cap are checked for all before the first spawn,
+    // so a name already taken leaves no half-started lab behind.
+    let made: [NodeInfo]
     do {
-      made += try world.spawn(count: 1, names: ["broker"], roles: ["broker"])
-      made += try world.spawn(count: 1, names: ["backend"], roles: ["backend"])
+      made = try world.spawn(groups: [
+        (["broker"], "broker"), (["backend"], "backend"), (freeWorkerNames(count), "worker"),
+      ])
     } catch {
       throw .world(error)
     }
     broker = made[0].id
     backend = made[1].id
-    return made + (try addWorkers(count, settings: settings(made[0].id, made[1].id), cancel: cancel))
+    let added = Array(made.dropFirst(2))
+    workers += added.map(\.id)
+    let s = settings(made[0].id, made[1].id)
+    for n in added { _ = try call(n.id, "worker.configure", [s.value], cancel: cancel) }
+    return made
   }
 
-  /// Spawns `count` more workers, named after the last, and configures them.
-  public func addWorkers(_ count: Int, settings: WorkerSettings, cancel: () -> Bool) throws(TaskLabError)
-    -> [NodeInfo]
-  {
-    _ = try requireBroker()
+  /// The next `count` worker names, `w1`, `w2`, … after the last, skipping names in use.
+  func freeWorkerNames(_ count: Int) -> [String] {
     var names: [String] = []
     var k = workers.count + 1
     while names.count < count {
@@ -98,9 +97,17 @@ public final class TaskClient {
       if world.node(named: name) == nil { names.append(name) }
       k += 1
     }
+    return names
+  }
+
+  /// Spawns `count` more workers, named after the last, and configures them.
+  public func addWorkers(_ count: Int, settings: WorkerSettings, cancel: () -> Bool) throws(TaskLabError)
+    -> [NodeInfo]
+  {
+    _ = try requireBroker()
     let made: [NodeInfo]
     do {
-      made = try world.spawn(count: count, names: names, roles: ["worker"])
+      made = try world.spawn(count: count, names: freeWorkerNames(count), roles: ["worker"])
     } catch {
       throw .world(error)
     }
