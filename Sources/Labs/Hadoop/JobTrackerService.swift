@@ -195,7 +195,8 @@ public final class JobTrackerService: StartingService {
       }
       let needed = Int((s.slowstart * Double(jobs[j].maps.count)).rounded(.up))
       let pendingReduce = jobs[j].reduces.firstIndex(where: { $0.state == .pending })
-      let backupReduce = pendingReduce == nil && jobs[j].speculative ? stragglingReduce(j, for: t, now: node.now) : nil
+      let backupReduce =
+        pendingReduce == nil && jobs[j].speculative ? Self.straggler(jobs[j].reduces, for: t, now: node.now) : nil
       if freeReduces > 0, jobs[j].mapsDone >= needed, let k = pendingReduce ?? backupReduce {
         // Hadoop never hands out more than one reduce a heartbeat.
         freeReduces = 0
@@ -234,33 +235,21 @@ public final class JobTrackerService: StartingService {
     }
     guard allowOff else { return nil }
     if let m = pending.first { return (m, .off, false) }
-    guard jobs[j].speculative, let m = straggler(j, for: t, now: now) else { return nil }
+    guard jobs[j].speculative, let m = Self.straggler(jobs[j].maps, for: t, now: now) else { return nil }
     return (m, locality(of: jobs[j].maps[m], on: t), true)
   }
 
-  /// Hadoop 1's rule for a speculative map (`TaskInProgress.hasSpeculativeTask`): running for at
-  /// least 60 s, no backup yet, and at least 0.2 behind the job's average progress.
-  func straggler(_ j: Int, for t: NodeID, now: Nanoseconds) -> Int? {
-    let maps = jobs[j].maps
+  /// Hadoop 1's rule for a speculative attempt (`TaskInProgress.hasSpeculativeTask`), for maps
+  /// and reduces alike: a task running for at least 60 s, with no backup yet, and at least 0.2
+  /// behind the average progress of its job's tasks of its kind — so a job's only reduce is
+  /// never speculated: it is its own average.
+  static func straggler<T: RunningTask>(_ tasks: [T], for t: NodeID, now: Nanoseconds) -> Int? {
     let average =
-      maps.reduce(0.0) { $0 + ($1.state == .done ? 1 : $1.state == .running ? $1.progress : 0) }
-      / Double(max(1, maps.count))
-    return maps.indices.first { m in
-      maps[m].state == .running && maps[m].backup == nil && maps[m].tracker != t
-        && now - maps[m].started >= Self.speculativeLag && average - maps[m].progress >= Self.speculativeGap
-    }
-  }
-
-  /// The same rule for a reduce: running 60 s, no backup, 0.2 behind the job's reduces on
-  /// average. (So a job's only reduce is never speculated: it is its own average.)
-  func stragglingReduce(_ j: Int, for t: NodeID, now: Nanoseconds) -> Int? {
-    let reduces = jobs[j].reduces
-    let average =
-      reduces.reduce(0.0) { $0 + ($1.state == .done ? 1 : $1.state == .running ? $1.progress : 0) }
-      / Double(max(1, reduces.count))
-    return reduces.indices.first { k in
-      reduces[k].state == .running && reduces[k].backup == nil && reduces[k].tracker != t
-        && now - reduces[k].started >= Self.speculativeLag && average - reduces[k].progress >= Self.speculativeGap
+      tasks.reduce(0.0) { $0 + ($1.state == .done ? 1 : $1.state == .running ? $1.progress : 0) }
+      / Double(max(1, tasks.count))
+    return tasks.indices.first { k in
+      tasks[k].state == .running && tasks[k].backup == nil && tasks[k].tracker != t
+        && now - tasks[k].started >= speculativeLag && average - tasks[k].progress >= speculativeGap
     }
   }
 

@@ -1,5 +1,17 @@
 import DistLab
 
+/// What the JobTracker's speculation rule reads of a map or a reduce task.
+protocol RunningTask {
+  var state: MapReduceJob.TaskState { get }
+  var tracker: NodeID? { get }
+  var backup: NodeID? { get }
+  var started: Nanoseconds { get }
+  var progress: Double { get }
+}
+
+extension MapReduceJob.MapTask: RunningTask {}
+extension MapReduceJob.ReduceTask: RunningTask {}
+
 /// A MapReduce job as the JobTracker keeps it (Hadoop 1's JobInProgress): one map task per
 /// input block, placed near its block's replicas when it can be; `reducers` reduce tasks, each
 /// taking its share of every map's output; and the job's counters.
