@@ -125,12 +125,10 @@ enum MapReduceCommands {
 
   /// The job JOB names, or the last one.
   static func job(_ inv: Invocation, _ jobs: [MapReduceJob]) throws(ShellError) -> MapReduceJob {
-    guard let t = inv.word(0) else {
-      guard let last = jobs.last else {
-        throw ShellError("no jobs yet: 'mr run INPUT --output PATH' submits one", column: inv.column)
-      }
-      return last
+    guard let last = jobs.last else {
+      throw ShellError("no jobs yet: 'mr run INPUT --output PATH' submits one", column: inv.column)
     }
+    guard let t = inv.word(0) else { return last }
     guard let job = jobs.first(where: { $0.id == t.text }) else {
       throw ShellError("no job '\(t.text)' (jobs: \(jobs.map(\.id).joined(separator: ", ")))", column: t.column)
     }
