@@ -15,9 +15,11 @@ let package = Package(
     .library(name: "DistLabService", targets: ["DistLabService"]),
     .library(name: "DistLabHadoop", targets: ["DistLabHadoop"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
+    .library(name: "DistLabNet", targets: ["DistLabNet"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     .systemLibrary(
@@ -26,6 +28,13 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]
     ),
     .target(name: "DistLab"),
+    // Nodes as OS processes speaking the frame codec over TCP.
+    .target(
+      name: "DistLabNet",
+      dependencies: [
+        "DistLab", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      path: "Sources/Net"),
     // Labs: each a client of the world's public API, in a module of its own.
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
@@ -45,7 +54,7 @@ let package = Package(
     .executableTarget(
       name: "distlab",
       dependencies: [
-        "DistLabShell",
+        "DistLabShell", "DistLabNet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -58,6 +67,7 @@ let package = Package(
     .testTarget(name: "DistLabConsensusTests", dependencies: ["DistLab", "DistLabConsensus"]),
     .testTarget(name: "DistLabServiceTests", dependencies: ["DistLab", "DistLabService"]),
     .testTarget(name: "DistLabHadoopTests", dependencies: ["DistLab", "DistLabHadoop"]),
+    .testTarget(name: "DistLabNetTests", dependencies: ["DistLab", "DistLabNet"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DistLab
+import DistLabNet
 import DistLabShell
 import Foundation
 
@@ -12,7 +13,7 @@ struct DistLabCommand: ParsableCommand {
     discussion: "With no subcommand, starts the distlab> shell.",
     subcommands: [
       ShellSubcommand.self, RunSubcommand.self, ReplaySubcommand.self, GradeSubcommand.self, BenchSubcommand.self,
-      GradeOneSubcommand.self, CheckSubcommand.self,
+      GradeOneSubcommand.self, CheckSubcommand.self, NodeSubcommand.self,
     ],
     defaultSubcommand: ShellSubcommand.self)
 
@@ -253,5 +254,22 @@ struct GradeLimitOptions: ParsableArguments {
     limits.virtualTime = Units.duration(virtualLimit) ?? limits.virtualTime
     limits.memoryBytes = Units.size(memoryLimit) ?? limits.memoryBytes
     return limits
+  }
+}
+
+struct NodeSubcommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "node",
+    abstract: "Run one node headless, as its own process, serving the frame codec over TCP until SIGTERM.")
+  @Option(help: "HOST:PORT to listen on (port 0 for any free one).")
+  var listen: String
+  @Option(help: "The role its program runs (the default role when not given).")
+  var role: String?
+  @Option(help: "The node's name.")
+  var name: String?
+
+  func run() throws {
+    let status = NodeProcess.run(listen: listen, role: role, name: name, roles: .builtIn)
+    if status != 0 { throw ExitCode(status) }
   }
 }

@@ -13,6 +13,9 @@ public struct Role: Sendable {
   public let startsItself: Bool
   let make: @Sendable () -> NodeProgram
 
+  /// A fresh program of this role: one incarnation, as a node process runs it.
+  public func makeProgram() -> NodeProgram { make() }
+
   /// A role whose program is made of the services `services` makes (one fresh set per
   /// incarnation). The declarations are read once from a first set.
   public init(_ name: String, summary: String, services: @escaping @Sendable () -> [any Service]) {

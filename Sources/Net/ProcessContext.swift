@@ -1,0 +1,59 @@
+import Dispatch
+import DistLab
+import NIOCore
+
+/// What a node program sees when it runs as an OS process of its own: its address, a wall
+/// clock from the process's start, its disk, sends that leave over the TCP connection of the
+/// peer they are for, and timers on the node's one event loop.
+///
+/// `@unchecked Sendable`: every member is read and written only on the server's single event
+/// loop thread — channel callbacks and scheduled timers both run there — so no two threads
+/// ever touch it at once; it crosses into NIO's `@Sendable` closures only to be used there.
+final class ProcessContext: NodeContext, @unchecked Sendable {
+  let me: NodeID
+  let incarnation: Int
+  let disk: NodeDisk
+  let loop: EventLoop
+  let started = DispatchTime.now().uptimeNanoseconds
+  /// The connection each peer's messages leave on.
+  var peers: [NodeID: Channel] = [:]
+  var timers: [UInt64: Scheduled<Void>] = [:]
+  /// Called when a timer fires, on the loop.
+  var fire: (UInt64) -> Void = { _ in }
+  /// Trace lines the program recorded, most recent last (kept for the shell to fetch).
+  private(set) var notes: [(Nanoseconds, TraceEvent.Kind, TraceDetail)] = []
+  static let noteLimit = 10_000
+  private var random = SystemRandomNumberGenerator()
+
+  init(me: NodeID, incarnation: Int, disk: NodeDisk, loop: EventLoop) {
+    self.me = me
+    self.incarnation = incarnation
+    self.disk = disk
+    self.loop = loop
+  }
+
+  var now: Nanoseconds { Nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
+
+  func send(to: NodeID, bytes: [UInt8]) {
+    guard let channel = peers[to] else {
+      return note(.drop, .dropped(.noSuchNode))
+    }
+    channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+  }
+
+  func setTimer(after delay: Nanoseconds, token: UInt64) {
+    timers[token] = loop.scheduleTask(in: .nanoseconds(max(0, delay.value))) { [self] in
+      timers[token] = nil
+      fire(token)
+    }
+  }
+
+  func cancelTimer(token: UInt64) { timers.removeValue(forKey: token)?.cancel() }
+
+  func randomUInt64() -> UInt64 { random.next() }
+
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
+    if notes.count >= Self.noteLimit { notes.removeFirst(notes.count / 2) }
+    notes.append((now, kind, detail))
+  }
+}

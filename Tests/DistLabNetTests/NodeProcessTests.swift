@@ -1,0 +1,95 @@
+import DistLab
+import DistLabNet
+import Foundation
+import XCTest
+
+/// `distlab node` as a real OS process: it serves calls on its port, exits 0 on SIGTERM with
+/// its port closed, a SIGKILL leaves nothing listening, and a port in use is one line and
+/// exit status 2.
+final class NodeProcessTests: XCTestCase {
+  /// The `distlab` executable built beside this test bundle.
+  var executable: URL {
+    get throws {
+      let here = Bundle.main.bundleURL
+      for dir in [here, here.deletingLastPathComponent()] {
+        let candidate = dir.appendingPathComponent("distlab")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      }
+      throw XCTSkip("no distlab executable beside \(here.path): build it first")
+    }
+  }
+
+  struct Running {
+    let process: Process
+    let port: Int
+    let stderr: Pipe
+  }
+
+  /// Starts `distlab node --listen 127.0.0.1:PORT` and reads the port it printed.
+  func start(port: Int = 0, name: String = "r1") throws -> Running {
+    let p = Process()
+    p.executableURL = try executable
+    p.arguments = ["node", "--listen", "127.0.0.1:\(port)", "--name", name]
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    addTeardownBlock { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+    var text = ""
+    let deadline = Date().addingTimeInterval(10)
+    while !text.contains("\n"), Date() < deadline {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      text += String(decoding: chunk, as: UTF8.self)
+    }
+    guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+      let bound = Int(portText), text.hasPrefix("node \(name) (role standard) listening on 127.0.0.1:")
+    else {
+      XCTFail("no listening line: \(text)")
+      throw XCTSkip("node did not start")
+    }
+    return Running(process: p, port: bound, stderr: err)
+  }
+
+  func testANodeProcessServesAndExitsCleanlyOnSIGTERM() throws {
+    let node = try start()
+    let peer = try XCTUnwrap(TestPeer(port: node.port))
+    XCTAssertEqual(peer.call("kv.put", [.string("a"), .int(1)])?.kind, .reply)
+    XCTAssertEqual(peer.call("kv.get", [.string("a")])?.args, [.int(1)])
+    node.process.terminate()
+    node.process.waitUntilExit()
+    XCTAssertEqual(node.process.terminationReason, .exit)
+    XCTAssertEqual(node.process.terminationStatus, 0)
+    XCTAssertTrue(peer.closedByNode, "its connections were closed")
+    XCTAssertNil(TestPeer(port: node.port), "nothing listens on its port any more")
+  }
+
+  func testAKilledProcessLeavesItsPortClosedAndItsCallsUnanswered() throws {
+    let node = try start()
+    let peer = try XCTUnwrap(TestPeer(port: node.port))
+    XCTAssertEqual(peer.call("add", [.int(1), .int(2)])?.args, [.int(3)])
+    kill(node.process.processIdentifier, SIGKILL)
+    node.process.waitUntilExit()
+    XCTAssertEqual(node.process.terminationReason, .uncaughtSignal)
+    XCTAssertNil(peer.call("add", [.int(1), .int(2)]), "a killed node answers nothing")
+    XCTAssertNil(TestPeer(port: node.port))
+  }
+
+  func testAPortInUseIsOneLineAndExitStatus2() throws {
+    let first = try start()
+    let second = Process()
+    second.executableURL = try executable
+    second.arguments = ["node", "--listen", "127.0.0.1:\(first.port)"]
+    let err = Pipe()
+    second.standardError = err
+    second.standardOutput = Pipe()
+    try second.run()
+    second.waitUntilExit()
+    XCTAssertEqual(second.terminationStatus, 2)
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    XCTAssertEqual(text, "distlab node: cannot listen on 127.0.0.1:\(first.port): the port is in use\n")
+    // The first node was not disturbed.
+    XCTAssertEqual(TestPeer(port: first.port)?.call("add", [.int(2), .int(2)])?.args, [.int(4)])
+  }
+}

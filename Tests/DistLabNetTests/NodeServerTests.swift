@@ -1,0 +1,71 @@
+import DistLab
+import DistLabNet
+import Synchronization
+import XCTest
+
+/// A node as a process of its own, over real TCP on loopback: its calls answered, and each way
+/// a peer can break the stream reported in one line while the node goes on serving.
+final class NodeServerTests: XCTestCase {
+  /// Lines the server reported, for the tests to read.
+  final class Reports: Sendable {
+    let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+  }
+
+  func serve(_ reports: Reports = Reports()) throws -> (NodeServer, Int) {
+    let server = NodeServer(role: StandardNode.role, name: "n1") { line in reports.lines.withLock { $0.append(line) } }
+    let (_, port) = try server.listen(host: "127.0.0.1", port: 0)
+    addTeardownBlock { server.stop() }
+    return (server, port)
+  }
+
+  func testCallsAreAnsweredOverTCP() throws {
+    let (_, port) = try serve()
+    let peer = try XCTUnwrap(TestPeer(port: port))
+    XCTAssertEqual(peer.call("add", [.int(2), .int(3)], id: 7)?.args, [.int(5)])
+    XCTAssertEqual(peer.call("kv.put", [.string("k"), .string("v")], id: 8)?.kind, .reply)
+    let got = try XCTUnwrap(peer.call("kv.get", [.string("k")], id: 9))
+    XCTAssertEqual(got.callID, 9)
+    XCTAssertEqual(got.args, [.string("v")])
+    // A second peer sees the same node's state.
+    let other = try XCTUnwrap(TestPeer(port: port))
+    XCTAssertEqual(other.call("kv.get", [.string("k")])?.args, [.string("v")])
+    XCTAssertEqual(other.call("nope", [])?.kind, .error)
+  }
+
+  func testAFrameOverTheLimitClosesThatPeerOnlyWithOneLine() throws {
+    let reports = Reports()
+    let (_, port) = try serve(reports)
+    let bad = try XCTUnwrap(TestPeer(port: port))
+    bad.send([0xff, 0xff, 0xff, 0xff, 1, 2, 3])
+    XCTAssertTrue(bad.closedByNode)
+    let good = try XCTUnwrap(TestPeer(port: port))
+    XCTAssertEqual(good.call("add", [.int(1), .int(1)])?.args, [.int(2)])
+    XCTAssertEqual(reports.all.count, 1)
+    XCTAssertTrue(reports.all.first?.contains("a frame of 4294967295 bytes") == true, "\(reports.all)")
+    XCTAssertFalse(reports.all.first?.contains("\n") ?? true)
+  }
+
+  func testAPeerThatLeavesMidFrameIsReportedAndTheNodeGoesOn() throws {
+    let reports = Reports()
+    let (_, port) = try serve(reports)
+    do {
+      let quitter = try XCTUnwrap(TestPeer(port: port))
+      quitter.send(Array(FrameCodec.encode(Frame(kind: .request, callID: 1, method: "add", args: [.int(1)])).prefix(9)))
+    }
+    let good = try XCTUnwrap(TestPeer(port: port))
+    XCTAssertEqual(good.call("add", [.int(4), .int(4)])?.args, [.int(8)])
+    // The report comes when the node sees the stream end; give it a moment.
+    for _ in 0..<100 where reports.all.isEmpty { usleep(10_000) }
+    XCTAssertTrue(reports.all.first?.contains("disconnected in the middle of a frame (9 of") == true, "\(reports.all)")
+  }
+
+  func testGarbageInsideAFrameIsNotAnAnswerAndTheConnectionGoesOn() throws {
+    let (server, port) = try serve()
+    let peer = try XCTUnwrap(TestPeer(port: port))
+    // A well-framed length around bytes that are no frame: dropped as undecodable.
+    peer.send([0, 0, 0, 3, 0x99, 0x99, 0x99])
+    XCTAssertEqual(peer.call("add", [.int(20), .int(22)])?.args, [.int(42)])
+    XCTAssertEqual(try server.status().received, 2)
+  }
+}
