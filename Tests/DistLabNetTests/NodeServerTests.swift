@@ -1,6 +1,5 @@
 import DistLab
 import DistLabNet
-import Synchronization
 import XCTest
 
 /// A node as a process of its own, over real TCP on loopback: its calls answered, and each way
@@ -8,7 +7,7 @@ import XCTest
 final class NodeServerTests: XCTestCase {
   /// Lines the server reported, for the tests to read.
   final class Reports: Sendable {
-    let lines = Mutex<[String]>([])
+    let lines = Locked<[String]>([])
     var all: [String] { lines.withLock { $0 } }
   }
 
