@@ -27,7 +27,11 @@ public enum NodeProcess {
     return (String(host), port)
   }
 
-  public static func run(listen: String, role roleName: String?, name: String?, roles: RoleCatalog) -> Int32 {
+  /// With `disk`, the node's disk is that folder: what the program wrote is there when the
+  /// process starts again (`restart`); without it, the disk lasts as long as the process.
+  public static func run(listen: String, role roleName: String?, name: String?, disk: String?, roles: RoleCatalog)
+    -> Int32
+  {
     func fail(_ line: String) -> Int32 {
       FileHandle.standardError.write(Data(("distlab node: " + line + "\n").utf8))
       return 2
@@ -53,7 +57,17 @@ public enum NodeProcess {
     pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
     let nodeName = name ?? "node"
     guard World.isValidName(nodeName) else { return fail("'\(nodeName)' is not a node name") }
-    let server = NodeServer(role: role, name: nodeName) { line in
+    var folder: DiskFolder?
+    if let disk {
+      do {
+        folder = try DiskFolder(path: disk)
+      } catch {
+        return fail("cannot use '\(disk)' as the node's disk: \(error.localizedDescription)")
+      }
+    }
+    let server = NodeServer(
+      role: role, name: nodeName, disk: folder?.disk ?? NodeDisk(), incarnation: folder?.incarnation ?? 1
+    ) { line in
       FileHandle.standardError.write(Data((line + "\n").utf8))
     }
     let bound: (host: String, port: Int)
@@ -75,6 +89,7 @@ public enum NodeProcess {
     waiter.start()
     try? server.wait()
     server.stop()
+    withExtendedLifetime(folder) {}
     return 0
   }
 

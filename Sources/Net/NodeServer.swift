@@ -26,14 +26,18 @@ public final class NodeServer: @unchecked Sendable {
   /// Where a peer's misbehaviour is reported (one line each): standard error by default.
   public let report: @Sendable (String) -> Void
 
-  /// The node `name` running `role`, not yet listening.
-  public init(role: Role, name: String, report: @escaping @Sendable (String) -> Void) {
+  /// The node `name` running `role`, not yet listening, with `disk` (a fresh one unless given)
+  /// and its incarnation.
+  public init(
+    role: Role, name: String, disk: NodeDisk = NodeDisk(), incarnation: Int = 1,
+    report: @escaping @Sendable (String) -> Void
+  ) {
     self.role = role
     self.name = name
     self.report = report
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     loop = group.next()
-    context = ProcessContext(me: NodeID(0), incarnation: 1, disk: NodeDisk(), loop: loop)
+    context = ProcessContext(me: NodeID(0), incarnation: incarnation, disk: disk, loop: loop)
     program = role.makeProgram()
   }
 

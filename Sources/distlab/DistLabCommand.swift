@@ -267,9 +267,14 @@ struct NodeSubcommand: ParsableCommand {
   var role: String?
   @Option(help: "The node's name.")
   var name: String?
+  @Option(
+    help:
+      "A folder for the node's disk, kept when the process ends (the disk lasts only as long as the process without it)."
+  )
+  var disk: String?
 
   func run() throws {
-    let status = NodeProcess.run(listen: listen, role: role, name: name, roles: .builtIn)
+    let status = NodeProcess.run(listen: listen, role: role, name: name, disk: disk, roles: .builtIn)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -26,10 +26,12 @@ final class NodeProcessTests: XCTestCase {
   }
 
   /// Starts `distlab node --listen 127.0.0.1:PORT` and reads the port it printed.
-  func start(port: Int = 0, name: String = "r1") throws -> Running {
+  func start(port: Int = 0, name: String = "r1", role: String? = nil, disk: String? = nil) throws -> Running {
     let p = Process()
     p.executableURL = try executable
-    p.arguments = ["node", "--listen", "127.0.0.1:\(port)", "--name", name]
+    p.arguments =
+      ["node", "--listen", "127.0.0.1:\(port)", "--name", name] + (role.map { ["--role", $0] } ?? [])
+      + (disk.map { ["--disk", $0] } ?? [])
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out
@@ -44,7 +46,7 @@ final class NodeProcessTests: XCTestCase {
       text += String(decoding: chunk, as: UTF8.self)
     }
     guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines),
-      let bound = Int(portText), text.hasPrefix("node \(name) (role standard) listening on 127.0.0.1:")
+      let bound = Int(portText), text.hasPrefix("node \(name) (role \(role ?? "standard")) listening on 127.0.0.1:")
     else {
       XCTFail("no listening line: \(text)")
       throw XCTSkip("node did not start")
@@ -91,5 +93,22 @@ final class NodeProcessTests: XCTestCase {
     XCTAssertEqual(text, "distlab node: cannot listen on 127.0.0.1:\(first.port): the port is in use\n")
     // The first node was not disturbed.
     XCTAssertEqual(TestPeer(port: first.port)?.call("add", [.int(2), .int(2)])?.args, [.int(4)])
+  }
+
+  /// A Paxos acceptor's promise is on its disk: killed with SIGKILL and started again on the same
+  /// folder, it still refuses a lower ballot — what a restart with its disk must keep.
+  func testARestartedProcessKeepsItsDisk() throws {
+    let disk = FileManager.default.temporaryDirectory.appendingPathComponent("node-\(UUID().uuidString)").path
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: disk) }
+    let first = try start(role: "acceptor", disk: disk)
+    let ballot = Value.list([.int(5), .int(1)])
+    XCTAssertEqual(TestPeer(port: first.port)?.call("paxos.prepare", [ballot])?.kind, .reply)
+    kill(first.process.processIdentifier, SIGKILL)
+    first.process.waitUntilExit()
+    let second = try start(role: "acceptor", disk: disk)
+    let peer = try XCTUnwrap(TestPeer(port: second.port))
+    XCTAssertEqual(peer.call("paxos.state", [])?.args.first, ballot, "the promise came back from the disk")
+    XCTAssertEqual(peer.call("paxos.prepare", [.list([.int(3), .int(1)])])?.kind, .error)
+    XCTAssertEqual(try String(contentsOfFile: disk + "/incarnation", encoding: .utf8), "2\n")
   }
 }

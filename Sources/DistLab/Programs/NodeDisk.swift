@@ -6,12 +6,18 @@
 /// one handler at a time; the world clears it only through a job on that same thread.
 public final class NodeDisk: @unchecked Sendable {
   private var entries: [String: Value] = [:]
+  /// Told of every write, on the node's thread, after it is made: a node running as a process
+  /// of its own keeps its disk in a folder this way. Nil in a world's own nodes.
+  public var onWrite: ((String, Value?) -> Void)?
 
   public init() {}
 
   public subscript(key: String) -> Value? {
     get { entries[key] }
-    set { entries[key] = newValue }
+    set {
+      entries[key] = newValue
+      onWrite?(key, newValue)
+    }
   }
 
   /// Every key, sorted.
