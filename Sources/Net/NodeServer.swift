@@ -22,6 +22,9 @@ public final class NodeServer: @unchecked Sendable {
   var channel: Channel?
   var nextPeer = 1
   var received = 0
+  /// Paused: alive but silent, what reaches it waits (in order) until it is resumed.
+  var paused = false
+  var held: [Envelope] = []
   let stopped = Atomic<Bool>(false)
   /// Where a peer's misbehaviour is reported (one line each): standard error by default.
   public let report: @Sendable (String) -> Void
@@ -98,9 +101,43 @@ public final class NodeServer: @unchecked Sendable {
   func disconnected(_ id: NodeID) { context.peers[id] = nil }
 
   func deliver(_ bytes: [UInt8], from peer: NodeID) {
+    if let frame = try? FrameCodec.decode(bytes), frame.kind == .request, frame.method.hasPrefix("ctl.") {
+      return control(frame, from: peer)
+    }
     received += 1
     let envelope = Envelope(id: received, from: peer, to: context.me, bytes: bytes, sentAt: context.now)
+    if paused { return held.append(envelope) }
     program.receive(envelope, context: context)
+  }
+
+  /// The shell's control messages, answered by the process, not the program: `ctl.status`
+  /// ([name, role, incarnation, frames received, paused, [[metric, value], …]]), `ctl.pause`
+  /// and `ctl.resume` (what arrived meanwhile is handed over then, in order).
+  func control(_ f: Frame, from peer: NodeID) {
+    var answer: Frame
+    switch f.method {
+    case "ctl.status":
+      let metrics: [Value] = program.summary().metrics.map { .list([.string($0.0), .double($0.1)]) }
+      answer = Frame(
+        kind: .reply, callID: f.callID, method: f.method,
+        args: [
+          .string(name), .string(role.name), .int(Int64(context.incarnation)), .int(Int64(received)), .bool(paused),
+          .list(metrics),
+        ])
+    case "ctl.pause":
+      paused = true
+      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
+    case "ctl.resume":
+      paused = false
+      let waiting = held
+      held = []
+      for e in waiting { program.receive(e, context: context) }
+      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
+    default:
+      answer = Frame(
+        kind: .error, callID: f.callID, method: f.method, args: [.string("unknown control message \(f.method)")])
+    }
+    context.peers[peer]?.writeAndFlush(ByteBuffer(bytes: FrameCodec.encode(answer)), promise: nil)
   }
 
   /// How many frames have reached the program, and a summary of it, read on its loop.

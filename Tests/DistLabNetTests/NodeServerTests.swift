@@ -67,4 +67,21 @@ final class NodeServerTests: XCTestCase {
     XCTAssertEqual(peer.call("add", [.int(20), .int(22)])?.args, [.int(42)])
     XCTAssertEqual(try server.status().received, 2)
   }
+
+  /// The shell's control messages are the process's to answer: its status, and pause/resume —
+  /// a paused node is alive but silent, and what came meanwhile is handled on resume, in order.
+  func testControlMessagesReportStatusAndPauseAndResume() throws {
+    let (_, port) = try serve()
+    let shell = try XCTUnwrap(TestPeer(port: port))
+    let status = try XCTUnwrap(shell.call("ctl.status", []))
+    XCTAssertEqual(Array(status.args.prefix(5)), [.string("n1"), .string("standard"), .int(1), .int(0), .bool(false)])
+    XCTAssertEqual(shell.call("ctl.pause", [])?.kind, .reply)
+    let client = try XCTUnwrap(TestPeer(port: port))
+    client.send(FrameCodec.encode(Frame(kind: .request, callID: 5, method: "kv.put", args: [.string("k"), .int(1)])))
+    XCTAssertEqual(shell.call("ctl.status", [])?.args[4], .bool(true))
+    XCTAssertEqual(shell.call("ctl.resume", [])?.kind, .reply)
+    XCTAssertEqual(client.readFrame()?.callID, 5, "the held request is answered on resume")
+    XCTAssertEqual(client.call("kv.get", [.string("k")])?.args, [.int(1)])
+    XCTAssertEqual(shell.call("ctl.reboot", [])?.kind, .error)
+  }
 }
