@@ -47,7 +47,7 @@ let package = Package(
       name: "DistLabShell",
       dependencies: [
         "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "DistLabConsensus",
-        "DistLabService", "DistLabHadoop",
+        "DistLabService", "DistLabHadoop", "DistLabNet",
         "CEditLine",
       ]
     ),

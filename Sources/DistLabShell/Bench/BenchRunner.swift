@@ -8,7 +8,8 @@ import Foundation
 public enum BenchRunner {
   /// The groups `--only` chooses from, in the order they run.
   public static let groups = [
-    "throughput", "rpc", "tasks", "check", "quorum", "paxos", "service", "hadoop", "spawn", "prompt", "shard",
+    "throughput", "rpc", "process", "tasks", "check", "quorum", "paxos", "service", "hadoop", "spawn", "prompt",
+    "shard",
   ]
 
   public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
@@ -31,6 +32,7 @@ enum BenchTargets {
   static let simToBaseline = BenchTarget.atLeast(0.65)
   static let liveMessagesPerSecond = BenchTarget.atLeast(2_000_000)
   static let rpcP50Micros = BenchTarget.atMost(10)
+  static let processP50Micros = BenchTarget.atMost(50)
   static let rpcP99Micros = BenchTarget.atMost(50)
   static let spawn1000Millis = BenchTarget.atMost(100)
   static let spawn10000Millis = BenchTarget.atMost(1_000)
@@ -91,6 +93,7 @@ struct BenchPlan {
   private func measureSteps(_ report: @escaping (BenchFigure) -> Void) {
     let steps: [(String, () -> Void)] = [
       ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
+      ("process", { self.measureProcess(report) }),
       ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
       ("quorum", { self.measureQuorum(report) }), ("paxos", { self.measurePaxos(report) }),
       ("service", { self.measureService(report) }), ("hadoop", { self.measureHadoop(report) }),
@@ -241,6 +244,22 @@ struct BenchPlan {
         unit: "states/min", target: BenchTargets.paxosStatesPerMinute,
         note: (r.safe ? "safe" : "UNSAFE") + " in \(BenchRendering.grouped(Int64(r.states))) states"
           + (r.complete ? ", all explored" : ", stopped at the bound")))
+  }
+
+  private func measureProcess(_ report: (BenchFigure) -> Void) {
+    let run = Result { try ProcessBench.run(calls: rpcCalls) }
+    let failed = (try? run.get()).flatMap { $0.failures > 0 ? "\($0.failures) calls failed" : nil }
+    var note = failed
+    if case .failure(let e) = run { note = "\(e)" }
+    report(
+      BenchFigure(
+        id: "process.p50Micros", label: "process RPC round trip, p50", value: try? run.get().p50Micros, unit: "µs",
+        target: BenchTargets.processP50Micros,
+        note: note ?? "\(BenchRendering.grouped(Int64(rpcCalls))) calls to a distlab node over loopback TCP"))
+    report(
+      BenchFigure(
+        id: "process.p99Micros", label: "process RPC round trip, p99", value: try? run.get().p99Micros, unit: "µs",
+        note: note))
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {

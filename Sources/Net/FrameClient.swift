@@ -1,0 +1,72 @@
+import DistLab
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A plain blocking TCP connection to a node process, for one caller at a time: a request
+/// out, its answer back, read whole by the codec's length prefix. With a receive timeout, so
+/// a node that went silent is a nil answer, not a hang. (The shell's bench measures a process
+/// round trip with it; the event-loop side is `NodeServer`.)
+public final class FrameClient {
+  let fd: Int32
+  var nextCall: UInt32 = 1
+
+  /// Connects to `host:port` (IPv4); nil when nothing listens there.
+  public init?(host: String = "127.0.0.1", port: Int, timeout: Nanoseconds = .seconds(2)) {
+    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    var t = timeval(tv_sec: Int(timeout.value / 1_000_000_000), tv_usec: Int(timeout.value / 1000 % 1_000_000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
+    var one: Int32 = 1
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
+      close(fd)
+      return nil
+    }
+    let ok = withUnsafePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+    guard ok else {
+      close(fd)
+      return nil
+    }
+  }
+
+  deinit { close(fd) }
+
+  /// Calls `method` and waits for its answer frame (a reply or an error); nil when the node
+  /// closed the connection or did not answer in time.
+  public func call(_ method: String, _ args: [Value]) -> Frame? {
+    let id = nextCall
+    nextCall &+= 1
+    let bytes = FrameCodec.encode(Frame(kind: .request, callID: id, method: method, args: args))
+    let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    guard sent == bytes.count else { return nil }
+    return readFrame()
+  }
+
+  func read(_ n: Int) -> [UInt8]? {
+    var out = [UInt8](repeating: 0, count: n)
+    var got = 0
+    while got < n {
+      let r = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, n - got, 0) }
+      if r <= 0 { return nil }
+      got += r
+    }
+    return out
+  }
+
+  func readFrame() -> Frame? {
+    guard let head = read(4) else { return nil }
+    let length = head.reduce(0) { $0 << 8 | Int($1) }
+    guard length <= FrameCodec.maxFrameLength, let body = read(length) else { return nil }
+    return try? FrameCodec.decode(head + body)
+  }
+}
