@@ -127,7 +127,7 @@ final class HDFSCommandTests: XCTestCase {
     refused(m, "mr run in --output /out", "an HDFS path starts with /")
     refused(m, "mr run /missing --output /out", "FileNotFoundException: /missing")
     refused(m, "mr run /in --output /out --ratio 2", "--ratio must be a ratio from 0 to 1")
-    refused(m, "mr status job_0009", "no job 'job_0009'")
+    refused(m, "mr status job_0009", "no jobs yet: 'mr run INPUT --output PATH' submits one")
     refused(m, "mr run /in --output /o --program wordcount", "/in was put by size and holds no text")
     refused(m, "mr run /in --output /o --program grep", "grep needs --pattern REGEX")
     refused(m, "mr run /in --output /o --program grep --pattern (", "is not a regular expression")

@@ -13,7 +13,9 @@ enum ProcessBench {
   }
 
   enum Failure: Error, CustomStringConvertible {
-    case noExecutable, noStart(String), noConnection
+    case noExecutable
+    case noStart(String)
+    case noConnection
     var description: String {
       switch self {
       case .noExecutable: "the distlab executable was not found"
