@@ -101,13 +101,18 @@ public final class NodeServer: @unchecked Sendable {
   func disconnected(_ id: NodeID) { context.peers[id] = nil }
 
   func deliver(_ bytes: [UInt8], from peer: NodeID) {
-    if let frame = try? FrameCodec.decode(bytes), frame.kind == .request, frame.method.hasPrefix("ctl.") {
-      return control(frame, from: peer)
-    }
+    if Self.isControl(bytes), let frame = try? FrameCodec.decode(bytes) { return control(frame, from: peer) }
     received += 1
     let envelope = Envelope(id: received, from: peer, to: context.me, bytes: bytes, sentAt: context.now)
     if paused { return held.append(envelope) }
     program.receive(envelope, context: context)
+  }
+
+  /// Whether the frame is a request for a `ctl.` method, read off its header without decoding
+  /// it (length 4, kind 1, flags 1, call id 4, then the method's length and bytes).
+  static func isControl(_ b: [UInt8]) -> Bool {
+    b.count >= 15 && b[4] == FrameKind.request.rawValue && b[10] >= 4 && b[11] == 0x63 && b[12] == 0x74
+      && b[13] == 0x6c && b[14] == 0x2e
   }
 
   /// The shell's control messages, answered by the process, not the program: `ctl.status`
