@@ -20,7 +20,12 @@ public final class NodeServer: @unchecked Sendable {
   let context: ProcessContext
   var program: NodeProgram
   var channel: Channel?
-  var nextPeer = 1
+  /// Addresses of connections not yet known as nodes (the shell, a test): far above any node's.
+  var nextPeer = 1_000_000
+  /// Where the other nodes listen, as the shell told (`ctl.peers`).
+  var addresses: [NodeID: (host: String, port: Int)] = [:]
+  /// Frames for a node whose connection is being opened, sent once it is.
+  var connecting: [NodeID: [[UInt8]]] = [:]
   var received = 0
   /// Paused: alive but silent, what reaches it waits (in order) until it is resumed.
   var paused = false
@@ -49,6 +54,7 @@ public final class NodeServer: @unchecked Sendable {
   public func listen(host: String, port: Int) throws -> (host: String, port: Int) {
     let startProgram: @Sendable () -> Void = { [self] in
       context.fire = { [self] token in program.timer(token: token, context: context) }
+      context.route = { [self] to, bytes in open(to, bytes) }
       if role.startsItself { program.start(context: context) }
     }
     try loop.submit(startProgram).wait()
@@ -98,7 +104,51 @@ public final class NodeServer: @unchecked Sendable {
     return id
   }
 
-  func disconnected(_ id: NodeID) { context.peers[id] = nil }
+  func disconnected(_ id: NodeID, _ channel: Channel) {
+    if context.peers[id] === channel { context.peers[id] = nil }
+  }
+
+  /// A peer says which node it is (`ctl.hello ID`, the first frame a node sends on a connection
+  /// it opened): its connection is that node's from now on.
+  func identified(_ channel: Channel, as id: NodeID, was old: NodeID) {
+    if context.peers[old] === channel { context.peers[old] = nil }
+    context.peers[id] = channel
+  }
+
+  /// Opens a connection to node `to` at the address the shell gave, saying hello first; `bytes`
+  /// and whatever else is sent meanwhile leave once it is open. False when the address is unknown.
+  func open(_ to: NodeID, _ bytes: [UInt8]) -> Bool {
+    if connecting[to] != nil {
+      connecting[to]!.append(bytes)
+      return true
+    }
+    guard let address = addresses[to] else { return false }
+    connecting[to] = [bytes]
+    let me = context.me
+    ClientBootstrap(group: loop)
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .channelInitializer { [self] channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+          try channel.pipeline.syncOperations.addHandler(PeerHandler(server: self, known: to))
+        }
+      }
+      .connect(host: address.host, port: address.port)
+      .whenComplete { [self] result in
+        let waiting = connecting.removeValue(forKey: to) ?? []
+        guard case .success(let channel) = result else {
+          report("\(name): cannot reach node \(to.number) at \(address.host):\(address.port)")
+          for _ in waiting { context.note(.drop, .dropped(.noSuchNode)) }
+          return
+        }
+        let hello = Frame(kind: .request, method: "ctl.hello", args: [.int(Int64(me.number))])
+        channel.write(ByteBuffer(bytes: FrameCodec.encode(hello)), promise: nil)
+        for b in waiting { channel.write(ByteBuffer(bytes: b), promise: nil) }
+        channel.flush()
+        context.peers[to] = channel
+      }
+    return true
+  }
 
   func deliver(_ bytes: [UInt8], from peer: NodeID) {
     if Self.isControl(bytes), let frame = try? FrameCodec.decode(bytes) { return control(frame, from: peer) }
@@ -121,13 +171,36 @@ public final class NodeServer: @unchecked Sendable {
   func control(_ f: Frame, from peer: NodeID) {
     var answer: Frame
     switch f.method {
+    case "ctl.peers":
+      guard f.args.count == 2, let me = f.args[0].intValue, let list = f.args[1].listValue else {
+        answer = Frame(
+          kind: .error, callID: f.callID, method: f.method, args: [.string("ctl.peers ME [[ID, HOST, PORT], …]")])
+        break
+      }
+      context.me = NodeID(Int(me))
+      for item in list {
+        guard let l = item.listValue, l.count == 3, let id = l[0].intValue, let host = l[1].stringValue,
+          let port = l[2].intValue
+        else { continue }
+        addresses[NodeID(Int(id))] = (host, Int(port))
+      }
+      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
+    case "ctl.send":
+      // The shell's `send FROM TO TEXT`, with this node as FROM.
+      guard f.args.count == 2, let to = f.args[0].intValue, let text = f.args[1].stringValue else {
+        answer = Frame(kind: .error, callID: f.callID, method: f.method, args: [.string("ctl.send TO TEXT")])
+        break
+      }
+      context.send(to: NodeID(Int(to)), frame: .message(text))
+      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
     case "ctl.status":
-      let metrics: [Value] = program.summary().metrics.map { .list([.string($0.0), .double($0.1)]) }
+      let summary = program.summary()
+      let metrics: [Value] = summary.metrics.map { .list([.string($0.0), .double($0.1)]) }
       answer = Frame(
         kind: .reply, callID: f.callID, method: f.method,
         args: [
           .string(name), .string(role.name), .int(Int64(context.incarnation)), .int(Int64(received)), .bool(paused),
-          .list(metrics),
+          .list(metrics), .list(summary.lastMessages.map { .string($0) }),
         ])
     case "ctl.pause":
       paused = true
@@ -158,24 +231,43 @@ final class PeerHandler: ChannelInboundHandler {
 
   let server: NodeServer
   var peer: NodeID?
+  /// For a connection this node opened: the node at the other end.
+  let known: NodeID?
   var remote = "?"
 
-  init(server: NodeServer) { self.server = server }
+  init(server: NodeServer, known: NodeID? = nil) {
+    self.server = server
+    self.known = known
+  }
 
   func channelActive(context: ChannelHandlerContext) {
     remote = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-    peer = server.connected(context.channel)
+    if let known {
+      // Registered as that node's connection once its hello and first frames are written.
+      peer = known
+    } else {
+      peer = server.connected(context.channel)
+    }
     context.fireChannelActive()
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    if let peer { server.disconnected(peer) }
+    if let peer { server.disconnected(peer, context.channel) }
     context.fireChannelInactive()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    guard let peer else { return }
-    server.deliver(unwrapInboundIn(data), from: peer)
+    guard let current = peer else { return }
+    let bytes = unwrapInboundIn(data)
+    // A hello renames this connection's peer before anything else it sends is delivered.
+    if NodeServer.isControl(bytes), let f = try? FrameCodec.decode(bytes), f.method == "ctl.hello",
+      let id = f.args.first?.intValue
+    {
+      server.identified(context.channel, as: NodeID(Int(id)), was: current)
+      peer = NodeID(Int(id))
+      return
+    }
+    server.deliver(bytes, from: current)
   }
 
   func errorCaught(context: ChannelHandlerContext, error: Error) {

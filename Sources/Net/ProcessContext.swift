@@ -10,13 +10,16 @@ import NIOCore
 /// loop thread — channel callbacks and scheduled timers both run there — so no two threads
 /// ever touch it at once; it crosses into NIO's `@Sendable` closures only to be used there.
 final class ProcessContext: NodeContext, @unchecked Sendable {
-  let me: NodeID
+  /// Its address among the nodes, told by the shell (`ctl.peers`); 0 until then.
+  var me: NodeID
   let incarnation: Int
   let disk: NodeDisk
   let loop: EventLoop
   let started = DispatchTime.now().uptimeNanoseconds
   /// The connection each peer's messages leave on.
   var peers: [NodeID: Channel] = [:]
+  /// A send to a node with no connection yet: the server opens one (set by the server).
+  var route: (NodeID, [UInt8]) -> Bool = { _, _ in false }
   var timers: [UInt64: Scheduled<Void>] = [:]
   /// Called when a timer fires, on the loop.
   var fire: (UInt64) -> Void = { _ in }
@@ -35,10 +38,11 @@ final class ProcessContext: NodeContext, @unchecked Sendable {
   var now: Nanoseconds { Nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
 
   func send(to: NodeID, bytes: [UInt8]) {
-    guard let channel = peers[to] else {
-      return note(.drop, .dropped(.noSuchNode))
+    if let channel = peers[to] {
+      channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+    } else if !route(to, bytes) {
+      note(.drop, .dropped(.noSuchNode))
     }
-    channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
   }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {

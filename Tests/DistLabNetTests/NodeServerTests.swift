@@ -84,4 +84,37 @@ final class NodeServerTests: XCTestCase {
     XCTAssertEqual(client.call("kv.get", [.string("k")])?.args, [.int(1)])
     XCTAssertEqual(shell.call("ctl.reboot", [])?.kind, .error)
   }
+
+  /// Nodes in processes of their own message each other: told where the others listen, a node
+  /// opens a connection to one the first time it sends to it, says who it is, and the other
+  /// answers on that same connection.
+  func testTwoNodeProcessesMessageEachOtherOverTCP() throws {
+    let a = NodeServer(role: StandardNode.role, name: "a") { _ in }
+    let b = NodeServer(role: StandardNode.role, name: "b") { _ in }
+    _ = try a.listen(host: "127.0.0.1", port: 0)
+    let (_, pb) = try b.listen(host: "127.0.0.1", port: 0)
+    addTeardownBlock {
+      a.stop()
+      b.stop()
+    }
+    let shellA = try XCTUnwrap(TestPeer(port: pa))
+    let shellB = try XCTUnwrap(TestPeer(port: pb))
+    XCTAssertEqual(
+      shellA.call("ctl.peers", [.int(1), .list([.list([.int(2), .string("127.0.0.1"), .int(Int64(pb))])])])?.kind,
+      .reply)
+    // b is told its address and no one else's: it reaches a only on the connection a opens.
+    XCTAssertEqual(shellB.call("ctl.peers", [.int(2), .list([])])?.kind, .reply)
+    XCTAssertEqual(shellA.call("ctl.send", [.int(2), .string("hello b")])?.kind, .reply)
+    func inbox(_ shell: TestPeer) -> [Value] { shell.call("ctl.status", [])?.args.last?.listValue ?? [] }
+    for _ in 0..<200 where inbox(shellB).isEmpty { usleep(5_000) }
+    XCTAssertEqual(inbox(shellB).count, 1)
+    XCTAssertTrue(inbox(shellB).first?.stringValue?.contains("hello b") == true, "\(inbox(shellB))")
+    // b answers over the connection a opened.
+    XCTAssertEqual(shellB.call("ctl.send", [.int(1), .string("hello a")])?.kind, .reply)
+    for _ in 0..<200 where inbox(shellA).isEmpty { usleep(5_000) }
+    XCTAssertTrue(inbox(shellA).first?.stringValue?.contains("hello a") == true, "\(inbox(shellA))")
+    // A node nobody said where it is: the send is dropped, the node goes on.
+    XCTAssertEqual(shellA.call("ctl.send", [.int(9), .string("lost")])?.kind, .reply)
+    XCTAssertEqual(shellA.call("add", [.int(1), .int(2)])?.args, [.int(3)])
+  }
 }
