@@ -91,7 +91,7 @@ final class NodeServerTests: XCTestCase {
   func testTwoNodeProcessesMessageEachOtherOverTCP() throws {
     let a = NodeServer(role: StandardNode.role, name: "a") { _ in }
     let b = NodeServer(role: StandardNode.role, name: "b") { _ in }
-    _ = try a.listen(host: "127.0.0.1", port: 0)
+    let (_, pa) = try a.listen(host: "127.0.0.1", port: 0)
     let (_, pb) = try b.listen(host: "127.0.0.1", port: 0)
     addTeardownBlock {
       a.stop()
