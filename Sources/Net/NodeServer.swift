@@ -215,6 +215,7 @@ public final class NodeServer: @unchecked Sendable {
       answer = Frame(
         kind: .error, callID: f.callID, method: f.method, args: [.string("unknown control message \(f.method)")])
     }
+    context.flush()
     context.peers[peer]?.writeAndFlush(ByteBuffer(bytes: FrameCodec.encode(answer)), promise: nil)
   }
 
@@ -254,6 +255,11 @@ final class PeerHandler: ChannelInboundHandler {
   func channelInactive(context: ChannelHandlerContext) {
     if let peer { server.disconnected(peer, context.channel) }
     context.fireChannelInactive()
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    server.context.flush()
+    context.fireChannelReadComplete()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {

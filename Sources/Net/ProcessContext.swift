@@ -21,6 +21,9 @@ final class ProcessContext: NodeContext, @unchecked Sendable {
   /// A send to a node with no connection yet: the server opens one (set by the server).
   var route: (NodeID, [UInt8]) -> Bool = { _, _ in false }
   var timers: [UInt64: Scheduled<Void>] = [:]
+  /// Connections written to and not yet flushed: flushed together when the loop has handled
+  /// what it read, so a burst of sends costs one system call a peer, not one a message.
+  var unflushed: [Channel] = []
   /// Called when a timer fires, on the loop.
   var fire: (UInt64) -> Void = { _ in }
   /// Trace lines the program recorded, most recent last (kept for the shell to fetch).
@@ -39,7 +42,8 @@ final class ProcessContext: NodeContext, @unchecked Sendable {
 
   func send(to: NodeID, bytes: [UInt8]) {
     if let channel = peers[to] {
-      channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+      channel.write(ByteBuffer(bytes: bytes), promise: nil)
+      if !unflushed.contains(where: { $0 === channel }) { unflushed.append(channel) }
     } else if !route(to, bytes) {
       note(.drop, .dropped(.noSuchNode))
     }
@@ -49,10 +53,18 @@ final class ProcessContext: NodeContext, @unchecked Sendable {
     timers[token] = loop.scheduleTask(in: .nanoseconds(max(0, delay.value))) { [self] in
       timers[token] = nil
       fire(token)
+      flush()
     }
   }
 
   func cancelTimer(token: UInt64) { timers.removeValue(forKey: token)?.cancel() }
+
+  /// Sends what was written since the last flush.
+  func flush() {
+    guard !unflushed.isEmpty else { return }
+    for c in unflushed { c.flush() }
+    unflushed.removeAll(keepingCapacity: true)
+  }
 
   func randomUInt64() -> UInt64 { random.next() }
 

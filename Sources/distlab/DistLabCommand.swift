@@ -274,7 +274,8 @@ struct NodeSubcommand: ParsableCommand {
   var disk: String?
 
   func run() throws {
-    let status = NodeProcess.run(listen: listen, role: role, name: name, disk: disk, roles: .builtIn)
+    let status = NodeProcess.run(
+      listen: listen, role: role, name: name, disk: disk, roles: RoleCatalog.builtIn.withProcessRoles())
     if status != 0 { throw ExitCode(status) }
   }
 }

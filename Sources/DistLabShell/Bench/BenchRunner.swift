@@ -33,6 +33,7 @@ enum BenchTargets {
   static let liveMessagesPerSecond = BenchTarget.atLeast(2_000_000)
   static let rpcP50Micros = BenchTarget.atMost(10)
   static let processP50Micros = BenchTarget.atMost(50)
+  static let processMessagesPerSecond = BenchTarget.atLeast(200_000)
   static let rpcP99Micros = BenchTarget.atMost(50)
   static let spawn1000Millis = BenchTarget.atMost(100)
   static let spawn10000Millis = BenchTarget.atMost(1_000)
@@ -260,6 +261,13 @@ struct BenchPlan {
       BenchFigure(
         id: "process.p99Micros", label: "process RPC round trip, p99", value: try? run.get().p99Micros, unit: "µs",
         note: note))
+    let rate = Result { try ProcessBench.throughput(processes: 8, perNode: 32, seconds: serviceSeconds) }
+    var rateNote = "8 relay processes passing 256 messages around over loopback TCP"
+    if case .failure(let e) = rate { rateNote = "\(e)" }
+    report(
+      BenchFigure(
+        id: "process.messagesPerSecond", label: "8 processes, messages", value: try? rate.get(), unit: "msg/s",
+        target: BenchTargets.processMessagesPerSecond, note: rateNote))
   }
 
   private func measureRPC(_ report: (BenchFigure) -> Void) {
