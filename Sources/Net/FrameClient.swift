@@ -41,15 +41,26 @@ public final class FrameClient {
 
   deinit { close(fd) }
 
-  /// Calls `method` and waits for its answer frame (a reply or an error); nil when the node
-  /// closed the connection or did not answer in time.
-  public func call(_ method: String, _ args: [Value]) -> Frame? {
-    let id = nextCall
-    nextCall &+= 1
-    let bytes = FrameCodec.encode(Frame(kind: .request, callID: id, method: method, args: args))
-    let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    guard sent == bytes.count else { return nil }
+  /// Calls `method` (as call `id`, or the next one) and waits for its answer frame (a reply or
+  /// an error); nil when the node closed the connection or did not answer in time.
+  public func call(_ method: String, _ args: [Value], id: UInt32? = nil) -> Frame? {
+    let callID = id ?? nextCall
+    nextCall = callID &+ 1
+    let bytes = FrameCodec.encode(Frame(kind: .request, callID: callID, method: method, args: args))
+    guard send(bytes) else { return nil }
     return readFrame()
+  }
+
+  /// Sends bytes as they are (a frame, or anything at all); false when they did not all go.
+  @discardableResult
+  public func send(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+  }
+
+  /// Whether the node closed this connection: a read finds the end of the stream.
+  public var closedByNode: Bool {
+    var b: UInt8 = 0
+    return recv(fd, &b, 1, 0) == 0
   }
 
   func read(_ n: Int) -> [UInt8]? {
@@ -63,7 +74,8 @@ public final class FrameClient {
     return out
   }
 
-  func readFrame() -> Frame? {
+  /// The next whole frame the node sends; nil at the end of the stream or a timeout.
+  public func readFrame() -> Frame? {
     guard let head = read(4) else { return nil }
     let length = head.reduce(0) { $0 << 8 | Int($1) }
     guard length <= FrameCodec.maxFrameLength, let body = read(length) else { return nil }

@@ -56,7 +56,7 @@ final class NodeProcessTests: XCTestCase {
 
   func testANodeProcessServesAndExitsCleanlyOnSIGTERM() throws {
     let node = try start()
-    let peer = try XCTUnwrap(TestPeer(port: node.port))
+    let peer = try XCTUnwrap(FrameClient(port: node.port, timeout: .seconds(1)))
     XCTAssertEqual(peer.call("kv.put", [.string("a"), .int(1)])?.kind, .reply)
     XCTAssertEqual(peer.call("kv.get", [.string("a")])?.args, [.int(1)])
     node.process.terminate()
@@ -64,18 +64,18 @@ final class NodeProcessTests: XCTestCase {
     XCTAssertEqual(node.process.terminationReason, .exit)
     XCTAssertEqual(node.process.terminationStatus, 0)
     XCTAssertTrue(peer.closedByNode, "its connections were closed")
-    XCTAssertNil(TestPeer(port: node.port), "nothing listens on its port any more")
+    XCTAssertNil(FrameClient(port: node.port, timeout: .seconds(1)), "nothing listens on its port any more")
   }
 
   func testAKilledProcessLeavesItsPortClosedAndItsCallsUnanswered() throws {
     let node = try start()
-    let peer = try XCTUnwrap(TestPeer(port: node.port))
+    let peer = try XCTUnwrap(FrameClient(port: node.port, timeout: .seconds(1)))
     XCTAssertEqual(peer.call("add", [.int(1), .int(2)])?.args, [.int(3)])
     kill(node.process.processIdentifier, SIGKILL)
     node.process.waitUntilExit()
     XCTAssertEqual(node.process.terminationReason, .uncaughtSignal)
     XCTAssertNil(peer.call("add", [.int(1), .int(2)]), "a killed node answers nothing")
-    XCTAssertNil(TestPeer(port: node.port))
+    XCTAssertNil(FrameClient(port: node.port, timeout: .seconds(1)))
   }
 
   func testAPortInUseIsOneLineAndExitStatus2() throws {
@@ -92,7 +92,8 @@ final class NodeProcessTests: XCTestCase {
     let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     XCTAssertEqual(text, "distlab node: cannot listen on 127.0.0.1:\(first.port): the port is in use\n")
     // The first node was not disturbed.
-    XCTAssertEqual(TestPeer(port: first.port)?.call("add", [.int(2), .int(2)])?.args, [.int(4)])
+    XCTAssertEqual(
+      FrameClient(port: first.port, timeout: .seconds(1))?.call("add", [.int(2), .int(2)])?.args, [.int(4)])
   }
 
   /// A Paxos acceptor's promise is on its disk: killed with SIGKILL and started again on the same
@@ -102,11 +103,11 @@ final class NodeProcessTests: XCTestCase {
     addTeardownBlock { try? FileManager.default.removeItem(atPath: disk) }
     let first = try start(role: "acceptor", disk: disk)
     let ballot = Value.list([.int(5), .int(1)])
-    XCTAssertEqual(TestPeer(port: first.port)?.call("paxos.prepare", [ballot])?.kind, .reply)
+    XCTAssertEqual(FrameClient(port: first.port, timeout: .seconds(1))?.call("paxos.prepare", [ballot])?.kind, .reply)
     kill(first.process.processIdentifier, SIGKILL)
     first.process.waitUntilExit()
     let second = try start(role: "acceptor", disk: disk)
-    let peer = try XCTUnwrap(TestPeer(port: second.port))
+    let peer = try XCTUnwrap(FrameClient(port: second.port, timeout: .seconds(1)))
     XCTAssertEqual(peer.call("paxos.state", [])?.args.first, ballot, "the promise came back from the disk")
     XCTAssertEqual(peer.call("paxos.prepare", [.list([.int(3), .int(1)])])?.kind, .error)
     XCTAssertEqual(try String(contentsOfFile: disk + "/incarnation", encoding: .utf8), "2\n")

@@ -20,14 +20,14 @@ final class NodeServerTests: XCTestCase {
 
   func testCallsAreAnsweredOverTCP() throws {
     let (_, port) = try serve()
-    let peer = try XCTUnwrap(TestPeer(port: port))
+    let peer = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     XCTAssertEqual(peer.call("add", [.int(2), .int(3)], id: 7)?.args, [.int(5)])
     XCTAssertEqual(peer.call("kv.put", [.string("k"), .string("v")], id: 8)?.kind, .reply)
     let got = try XCTUnwrap(peer.call("kv.get", [.string("k")], id: 9))
     XCTAssertEqual(got.callID, 9)
     XCTAssertEqual(got.args, [.string("v")])
     // A second peer sees the same node's state.
-    let other = try XCTUnwrap(TestPeer(port: port))
+    let other = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     XCTAssertEqual(other.call("kv.get", [.string("k")])?.args, [.string("v")])
     XCTAssertEqual(other.call("nope", [])?.kind, .error)
   }
@@ -35,10 +35,10 @@ final class NodeServerTests: XCTestCase {
   func testAFrameOverTheLimitClosesThatPeerOnlyWithOneLine() throws {
     let reports = Reports()
     let (_, port) = try serve(reports)
-    let bad = try XCTUnwrap(TestPeer(port: port))
+    let bad = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     bad.send([0xff, 0xff, 0xff, 0xff, 1, 2, 3])
     XCTAssertTrue(bad.closedByNode)
-    let good = try XCTUnwrap(TestPeer(port: port))
+    let good = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     XCTAssertEqual(good.call("add", [.int(1), .int(1)])?.args, [.int(2)])
     XCTAssertEqual(reports.all.count, 1)
     XCTAssertTrue(reports.all.first?.contains("a frame of 4294967295 bytes") == true, "\(reports.all)")
@@ -49,10 +49,10 @@ final class NodeServerTests: XCTestCase {
     let reports = Reports()
     let (_, port) = try serve(reports)
     do {
-      let quitter = try XCTUnwrap(TestPeer(port: port))
+      let quitter = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
       quitter.send(Array(FrameCodec.encode(Frame(kind: .request, callID: 1, method: "add", args: [.int(1)])).prefix(9)))
     }
-    let good = try XCTUnwrap(TestPeer(port: port))
+    let good = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     XCTAssertEqual(good.call("add", [.int(4), .int(4)])?.args, [.int(8)])
     // The report comes when the node sees the stream end; give it a moment.
     for _ in 0..<100 where reports.all.isEmpty { usleep(10_000) }
@@ -61,7 +61,7 @@ final class NodeServerTests: XCTestCase {
 
   func testGarbageInsideAFrameIsNotAnAnswerAndTheConnectionGoesOn() throws {
     let (server, port) = try serve()
-    let peer = try XCTUnwrap(TestPeer(port: port))
+    let peer = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     // A well-framed length around bytes that are no frame: dropped as undecodable.
     peer.send([0, 0, 0, 3, 0x99, 0x99, 0x99])
     XCTAssertEqual(peer.call("add", [.int(20), .int(22)])?.args, [.int(42)])
@@ -72,11 +72,11 @@ final class NodeServerTests: XCTestCase {
   /// a paused node is alive but silent, and what came meanwhile is handled on resume, in order.
   func testControlMessagesReportStatusAndPauseAndResume() throws {
     let (_, port) = try serve()
-    let shell = try XCTUnwrap(TestPeer(port: port))
+    let shell = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     let status = try XCTUnwrap(shell.call("ctl.status", []))
     XCTAssertEqual(Array(status.args.prefix(5)), [.string("n1"), .string("standard"), .int(1), .int(0), .bool(false)])
     XCTAssertEqual(shell.call("ctl.pause", [])?.kind, .reply)
-    let client = try XCTUnwrap(TestPeer(port: port))
+    let client = try XCTUnwrap(FrameClient(port: port, timeout: .seconds(1)))
     client.send(FrameCodec.encode(Frame(kind: .request, callID: 5, method: "kv.put", args: [.string("k"), .int(1)])))
     XCTAssertEqual(shell.call("ctl.status", [])?.args[4], .bool(true))
     XCTAssertEqual(shell.call("ctl.resume", [])?.kind, .reply)
@@ -97,15 +97,15 @@ final class NodeServerTests: XCTestCase {
       a.stop()
       b.stop()
     }
-    let shellA = try XCTUnwrap(TestPeer(port: pa))
-    let shellB = try XCTUnwrap(TestPeer(port: pb))
+    let shellA = try XCTUnwrap(FrameClient(port: pa, timeout: .seconds(1)))
+    let shellB = try XCTUnwrap(FrameClient(port: pb, timeout: .seconds(1)))
     XCTAssertEqual(
       shellA.call("ctl.peers", [.int(1), .list([.list([.int(2), .string("127.0.0.1"), .int(Int64(pb))])])])?.kind,
       .reply)
     // b is told its address and no one else's: it reaches a only on the connection a opens.
     XCTAssertEqual(shellB.call("ctl.peers", [.int(2), .list([])])?.kind, .reply)
     XCTAssertEqual(shellA.call("ctl.send", [.int(2), .string("hello b")])?.kind, .reply)
-    func inbox(_ shell: TestPeer) -> [Value] { shell.call("ctl.status", [])?.args.last?.listValue ?? [] }
+    func inbox(_ shell: FrameClient) -> [Value] { shell.call("ctl.status", [])?.args.last?.listValue ?? [] }
     let deadlineB = Date().addingTimeInterval(3)
     while inbox(shellB).isEmpty, Date() < deadlineB { usleep(5_000) }
     XCTAssertEqual(inbox(shellB).count, 1)
