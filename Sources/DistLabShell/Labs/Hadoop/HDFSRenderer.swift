@@ -14,7 +14,7 @@ struct HDFSRenderer {
     case .written(let w): return written(w)
     case .read(let path, let reads, let head): return read(path, reads, head: head)
     case .localWritten(let path, let size):
-      return "copied to file:\(path): \(ByteSize.text(size)) on the local file system (standalone: no HDFS, no blocks)"
+      return "copied to file:\(path): \(ByteSize.text(size)) on the local file system (standalone: no HDFS)"
     case .localRead(_, let bytes, let head): return HadoopLocalRenderer.text(bytes, head: head, style: style)
     case .localListing(let prefix, let files): return HadoopLocalRenderer(style: style).listing(prefix, files)
     case .mode(let mode, let stopped, let changed):
