@@ -185,6 +185,15 @@ public final class NodeServer: @unchecked Sendable {
         addresses[NodeID(Int(id))] = (host, Int(port))
       }
       answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
+    case "ctl.faults":
+      guard let faults = Faults(f.args) else {
+        answer = Frame(
+          kind: .error, callID: f.callID, method: f.method,
+          args: [.string("ctl.faults [CUT NODES] LOSS DUPLICATE DELAY JITTER (chances 0 to 1, times in ns)")])
+        break
+      }
+      context.faults = faults
+      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
     case "ctl.send":
       // The shell's `send FROM TO TEXT`, with this node as FROM.
       guard f.args.count == 2, let to = f.args[0].intValue, let text = f.args[1].stringValue else {

@@ -119,4 +119,61 @@ final class NodeServerTests: XCTestCase {
     XCTAssertEqual(shellA.call("ctl.send", [.int(9), .string("lost")])?.kind, .reply)
     XCTAssertEqual(shellA.call("add", [.int(1), .int(2)])?.args, [.int(3)])
   }
+
+  /// The shell's fault model is applied where a message leaves a node process: a cut (or
+  /// partitioned) destination and loss drop it, duplication sends it twice, a delay holds it;
+  /// clearing the faults heals.
+  func testFaultsApplyWhereAMessageLeavesANodeProcess() throws {
+    let a = NodeServer(role: StandardNode.role, name: "a") { _ in }
+    let b = NodeServer(role: StandardNode.role, name: "b") { _ in }
+    let (_, pa) = try a.listen(host: "127.0.0.1", port: 0)
+    let (_, pb) = try b.listen(host: "127.0.0.1", port: 0)
+    addTeardownBlock {
+      a.stop()
+      b.stop()
+    }
+    let shellA = try XCTUnwrap(FrameClient(port: pa, timeout: .seconds(1)))
+    let shellB = try XCTUnwrap(FrameClient(port: pb, timeout: .seconds(1)))
+    _ = shellA.call("ctl.peers", [.int(1), .list([.list([.int(2), .string("127.0.0.1"), .int(Int64(pb))])])])
+    _ = shellB.call("ctl.peers", [.int(2), .list([])])
+    func inbox() -> [String] {
+      (shellB.call("ctl.status", [])?.args.last?.listValue ?? []).compactMap(\.stringValue)
+    }
+    func faults(cut: [Int] = [], loss: Double = 0, duplicate: Double = 0, delay: Int64 = 0) {
+      let args: [Value] = [
+        .list(cut.map { .int(Int64($0)) }), .double(loss), .double(duplicate), .int(delay), .int(0),
+      ]
+      XCTAssertEqual(shellA.call("ctl.faults", args)?.kind, .reply)
+    }
+    func send(_ text: String) { XCTAssertEqual(shellA.call("ctl.send", [.int(2), .string(text)])?.kind, .reply) }
+    func arrived(_ text: String, within seconds: Double) -> Int {
+      let deadline = Date().addingTimeInterval(seconds)
+      var n = 0
+      repeat {
+        n = inbox().filter { $0.contains(text) }.count
+        if n > 0 { return n }
+        usleep(10_000)
+      } while Date() < deadline
+      return n
+    }
+    faults(cut: [2])
+    send("cut")
+    faults(loss: 1)
+    send("lost")
+    faults()
+    send("healed")
+    XCTAssertEqual(arrived("healed", within: 2), 1)
+    XCTAssertEqual(inbox().filter { $0.contains("cut") || $0.contains("lost") }, [], "dropped where they left")
+    faults(duplicate: 1)
+    send("twice")
+    _ = arrived("twice", within: 2)
+    usleep(100_000)
+    XCTAssertEqual(inbox().filter { $0.contains("twice") }.count, 2)
+    faults(delay: 300_000_000)
+    let sent = Date()
+    send("late")
+    XCTAssertEqual(arrived("late", within: 3), 1)
+    XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(sent), 0.3)
+    XCTAssertEqual(shellA.call("ctl.faults", [.list([]), .double(2), .double(0), .int(0), .int(0)])?.kind, .error)
+  }
 }
