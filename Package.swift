@@ -28,11 +28,14 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]
     ),
     .target(name: "DistLab"),
+    // System calls Swift cannot make itself (variadic C functions).
+    .target(name: "CSys", path: "Sources/CSys"),
     // Nodes as OS processes speaking the frame codec over TCP.
     .target(
       name: "DistLabNet",
       dependencies: [
-        "DistLab", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        "DistLab", "CSys", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "Sources/Net"),
     // Labs: each a client of the world's public API, in a module of its own.

@@ -1,3 +1,4 @@
+import CSys
 import Dispatch
 import DistLab
 import Foundation
@@ -29,9 +30,12 @@ public enum NodeProcess {
 
   /// With `disk`, the node's disk is that folder: what the program wrote is there when the
   /// process starts again (`restart`); without it, the disk lasts as long as the process.
-  public static func run(listen: String, role roleName: String?, name: String?, disk: String?, roles: RoleCatalog)
-    -> Int32
-  {
+  /// With `exitWithParent`, the node ends (as on SIGTERM) when the process that started it
+  /// dies, however it dies — so a shell killed with SIGKILL leaves no node processes behind.
+  public static func run(
+    listen: String, role roleName: String?, name: String?, disk: String?, exitWithParent: Bool = false,
+    roles: RoleCatalog
+  ) -> Int32 {
     func fail(_ line: String) -> Int32 {
       FileHandle.standardError.write(Data(("distlab node: " + line + "\n").utf8))
       return 2
@@ -55,6 +59,12 @@ public enum NodeProcess {
     sigaddset(&stopSignals, SIGTERM)
     sigaddset(&stopSignals, SIGINT)
     pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+    if exitWithParent {
+      // Linux sends SIGTERM when the parent dies; if it already has, stop now.
+      let parent = getppid()
+      _ = distlab_term_with_parent()
+      if getppid() != parent { return 0 }
+    }
     let nodeName = name ?? "node"
     guard World.isValidName(nodeName) else { return fail("'\(nodeName)' is not a node name") }
     var folder: DiskFolder?

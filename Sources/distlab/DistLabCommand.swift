@@ -272,10 +272,13 @@ struct NodeSubcommand: ParsableCommand {
       "A folder for the node's disk, kept when the process ends (the disk lasts only as long as the process without it)."
   )
   var disk: String?
+  @Flag(help: "End when the process that started this one dies (as a shell's child nodes do).")
+  var exitWithParent = false
 
   func run() throws {
     let status = NodeProcess.run(
-      listen: listen, role: role, name: name, disk: disk, roles: RoleCatalog.builtIn.withProcessRoles())
+      listen: listen, role: role, name: name, disk: disk, exitWithParent: exitWithParent,
+      roles: RoleCatalog.builtIn.withProcessRoles())
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -112,4 +112,56 @@ final class NodeProcessTests: XCTestCase {
     XCTAssertEqual(peer.call("paxos.prepare", [.list([.int(3), .int(1)])])?.kind, .error)
     XCTAssertEqual(try String(contentsOfFile: disk + "/incarnation", encoding: .utf8), "2\n")
   }
+
+  /// A node started with --exit-with-parent ends when the process that started it is killed
+  /// (SIGKILL, no chance to clean up): no node outlives its shell. (Without the flag it lives
+  /// on, orphaned, under init.)
+  func testANodeEndsWhenItsParentIsKilled() throws {
+    for exitWithParent in [true] {
+      let sh = Process()
+      sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+      let flag = exitWithParent ? " --exit-with-parent" : ""
+      // The node's output goes nowhere: an orphan must not hold this test's pipe open.
+      sh.arguments = [
+        "-c", "'\(try executable.path)' node --listen 127.0.0.1:0\(flag) >/dev/null 2>&1 & echo pid $!; wait",
+      ]
+      let out = Pipe()
+      sh.standardOutput = out
+      sh.standardError = Pipe()
+      try sh.run()
+      var text = ""
+      let deadline = Date().addingTimeInterval(10)
+      while !text.contains("\n"), Date() < deadline {
+        let chunk = out.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        text += String(decoding: chunk, as: UTF8.self)
+      }
+      let pidLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("pid ") })
+      let pid = try XCTUnwrap(Int32(pidLine.dropFirst(4)))
+      addTeardownBlock { kill(pid, SIGKILL) }
+      // Let the node start (and ask for its parent's death to reach it) before the parent dies.
+      let started = Date().addingTimeInterval(5)
+      while (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("node") != true,
+        Date() < started
+      {
+        usleep(10_000)
+      }
+      usleep(300_000)
+      kill(sh.processIdentifier, SIGKILL)
+      sh.waitUntilExit()
+      var alive = true
+      let until = Date().addingTimeInterval(3)
+      while alive, Date() < until {
+        alive = kill(pid, 0) == 0 && !Self.isZombie(pid)
+        if alive { usleep(20_000) }
+      }
+      XCTAssertEqual(alive, !exitWithParent, "exit-with-parent: \(exitWithParent)")
+    }
+  }
+
+  /// A process that has ended but not been reaped (its new parent, init, reaps it soon).
+  static func isZombie(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+  }
 }
