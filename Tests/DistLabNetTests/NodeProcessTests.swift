@@ -38,13 +38,7 @@ final class NodeProcessTests: XCTestCase {
     p.standardError = err
     try p.run()
     addTeardownBlock { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-    var text = ""
-    let deadline = Date().addingTimeInterval(10)
-    while !text.contains("\n"), Date() < deadline {
-      let chunk = out.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      text += String(decoding: chunk, as: UTF8.self)
-    }
+    let text = Self.firstLine(out)
     guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines),
       let bound = Int(portText), text.hasPrefix("node \(name) (role \(role ?? "standard")) listening on 127.0.0.1:")
     else {
@@ -129,13 +123,7 @@ final class NodeProcessTests: XCTestCase {
       sh.standardOutput = out
       sh.standardError = Pipe()
       try sh.run()
-      var text = ""
-      let deadline = Date().addingTimeInterval(10)
-      while !text.contains("\n"), Date() < deadline {
-        let chunk = out.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        text += String(decoding: chunk, as: UTF8.self)
-      }
+      let text = Self.firstLine(out)
       let pidLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("pid ") })
       let pid = try XCTUnwrap(Int32(pidLine.dropFirst(4)))
       addTeardownBlock { kill(pid, SIGKILL) }
@@ -157,6 +145,18 @@ final class NodeProcessTests: XCTestCase {
       }
       XCTAssertEqual(alive, !exitWithParent, "exit-with-parent: \(exitWithParent)")
     }
+  }
+
+  /// What a child printed up to its first newline (waiting at most 10 s).
+  static func firstLine(_ out: Pipe) -> String {
+    var text = ""
+    let deadline = Date().addingTimeInterval(10)
+    while !text.contains("\n"), Date() < deadline {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      text += String(decoding: chunk, as: UTF8.self)
+    }
+    return text
   }
 
   /// A process that has ended but not been reaped (its new parent, init, reaps it soon).

@@ -85,10 +85,8 @@ final class NodeServerTests: XCTestCase {
     XCTAssertEqual(shell.call("ctl.reboot", [])?.kind, .error)
   }
 
-  /// Nodes in processes of their own message each other: told where the others listen, a node
-  /// opens a connection to one the first time it sends to it, says who it is, and the other
-  /// answers on that same connection.
-  func testTwoNodeProcessesMessageEachOtherOverTCP() throws {
+  /// Two nodes, a and b, listening on loopback: a shell connection to each, and b's port.
+  func twoNodes() throws -> (FrameClient, FrameClient, Int) {
     let a = NodeServer(role: StandardNode.role, name: "a") { _ in }
     let b = NodeServer(role: StandardNode.role, name: "b") { _ in }
     let (_, pa) = try a.listen(host: "127.0.0.1", port: 0)
@@ -97,8 +95,18 @@ final class NodeServerTests: XCTestCase {
       a.stop()
       b.stop()
     }
-    let shellA = try XCTUnwrap(FrameClient(port: pa, timeout: .seconds(1)))
-    let shellB = try XCTUnwrap(FrameClient(port: pb, timeout: .seconds(1)))
+    return (
+      try XCTUnwrap(FrameClient(port: pa, timeout: .seconds(1))),
+      try XCTUnwrap(FrameClient(port: pb, timeout: .seconds(1))),
+      pb
+    )
+  }
+
+  /// Nodes in processes of their own message each other: told where the others listen, a node
+  /// opens a connection to one the first time it sends to it, says who it is, and the other
+  /// answers on that same connection.
+  func testTwoNodeProcessesMessageEachOtherOverTCP() throws {
+    let (shellA, shellB, pb) = try twoNodes()
     XCTAssertEqual(
       shellA.call("ctl.peers", [.int(1), .list([.list([.int(2), .string("127.0.0.1"), .int(Int64(pb))])])])?.kind,
       .reply)
@@ -124,16 +132,7 @@ final class NodeServerTests: XCTestCase {
   /// partitioned) destination and loss drop it, duplication sends it twice, a delay holds it;
   /// clearing the faults heals.
   func testFaultsApplyWhereAMessageLeavesANodeProcess() throws {
-    let a = NodeServer(role: StandardNode.role, name: "a") { _ in }
-    let b = NodeServer(role: StandardNode.role, name: "b") { _ in }
-    let (_, pa) = try a.listen(host: "127.0.0.1", port: 0)
-    let (_, pb) = try b.listen(host: "127.0.0.1", port: 0)
-    addTeardownBlock {
-      a.stop()
-      b.stop()
-    }
-    let shellA = try XCTUnwrap(FrameClient(port: pa, timeout: .seconds(1)))
-    let shellB = try XCTUnwrap(FrameClient(port: pb, timeout: .seconds(1)))
+    let (shellA, shellB, pb) = try twoNodes()
     _ = shellA.call("ctl.peers", [.int(1), .list([.list([.int(2), .string("127.0.0.1"), .int(Int64(pb))])])])
     _ = shellB.call("ctl.peers", [.int(2), .list([])])
     func inbox() -> [String] {
