@@ -80,6 +80,8 @@ final class HDFSCommandTests: XCTestCase {
     }
     let cat = runOK(s, ["hdfs cat /wc/part-00000 --head 2"])
     XCTAssertTrue(cat.hasSuffix("more lines"), cat)
+    runOK(s, ["hdfs put /wcx 1KB"])
+    XCTAssertFalse(runOK(s, ["hdfs ls /wc"]).contains("/wcx"), "ls lists a folder, not every path that starts alike")
     let timeline = runOK(s, ["mr timeline"])
     XCTAssertTrue(timeline.contains("╌r0"), "the reduce's shuffle is drawn: \(timeline)")
     XCTAssertEqual(timeline.split(separator: "\n").filter { $0.contains(" m") && $0.contains("│") }.count, 3)

@@ -44,11 +44,9 @@ public final class DataNodeService: StartingService {
       var answer: [Value] = [.int(stored.size)]
       var length = stored.size
       if let data = stored.data {
-        let part =
-          r.args.count > 1 && r.args[1] == .bool(true)
-          ? data.prefix(through: data.firstIndex(of: 10) ?? data.count - 1) : data[...]
+        let part = r.args.count > 1 && r.args[1] == .bool(true) ? TextSplit.firstLine(data) : data
         length = Int64(part.count)
-        answer.append(.bytes(Array(part)))
+        answer.append(.bytes(part))
       }
       _ = node.after(d.settings?.transfer(length) ?? .zero) { node in
         node.answer(r, stored.corrupt ? .error("ChecksumException") : .value(answer))

@@ -293,13 +293,26 @@ public final class JobTrackerService: StartingService {
     if bytes < 0 {
       // A failed attempt: the task goes back to be handed out again.
       var attempts = 0
+      if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].backup == t {
+        // A backup failed: the first attempt runs on alone.
+        jobs[j].maps[i].backup = nil
+        jobs[j].failed += 1
+        end(j, .map, i, on: t, .failed, node.now)
+      }
       if kind == "map", i < jobs[j].maps.count, jobs[j].maps[i].tracker == t, jobs[j].maps[i].state == .running {
-        jobs[j].maps[i].state = .pending
-        jobs[j].maps[i].tracker = nil
         jobs[j].maps[i].failures += 1
         jobs[j].failed += 1
         attempts = jobs[j].maps[i].failures
         end(j, .map, i, on: t, .failed, node.now)
+        // Its backup, if it has one, carries on as the task's attempt; else it is handed out again.
+        if let b = jobs[j].maps[i].backup {
+          jobs[j].maps[i].tracker = b
+          jobs[j].maps[i].backup = nil
+          jobs[j].maps[i].locality = locality(of: jobs[j].maps[i], on: b)
+        } else {
+          jobs[j].maps[i].state = .pending
+          jobs[j].maps[i].tracker = nil
+        }
       }
       if kind == "reduce", i < jobs[j].reduces.count, jobs[j].reduces[i].backup == t {
         // A backup failed: the first attempt runs on alone.

@@ -149,6 +149,9 @@ public final class TaskTrackerService: StartingService {
         return (b, (p[1].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
       }
       let first = l[9] == .bool(true)
+      // A split over text reads on into the next blocks for the end of its last line; a job of
+      // sizes reads its block alone.
+      let after = program.readsText ? following[...] : []
       let failed = { [unowned self] in
         self.finish(key)
         self.reports.append(.list([.string(job), .string("map"), .int(index), .int(-1)]))
@@ -156,24 +159,18 @@ public final class TaskTrackerService: StartingService {
       read(block, size: size, from: hosts, line: false, node: node) { [unowned self] node, ok, data in
         guard self.alive(key, launch) else { return }
         guard ok, !program.readsText || data != nil else { return failed() }
-        // A split over text reads on into the next blocks for the end of its last line.
-        let tail: (ProgramNode, @escaping (ProgramNode, Bool, [UInt8]?) -> Void) -> Void = { node, then in
-          guard program.readsText, !following.isEmpty else { return then(node, true, nil) }
-          self.readLineEnd(following[...], size: size, so: [], node: node, then: then)
-        }
-        tail(node) { [unowned self] node, ok, nextLine in
+        self.readLineEnd(after, size: size, so: [], node: node) { [unowned self] node, ok, nextLine in
           guard self.alive(key, launch) else { return }
           guard ok else { return failed() }
           _ = node.after(s.processing(size)) { [unowned self] node in
             guard self.alive(key, launch) else { return }
             self.finish(key)
-            let counters: [Value]
             if let data, program.readsText {
               let out = program.map(TextSplit.lines(data, next: nextLine, first: first))
               let parts = JobProgram.partitions(out.counts, reducers: reducers)
               let bytes = parts.map(JobProgram.bytes)
               self.outputs["\(job)/\(index)"] = Output(bytes: bytes, parts: parts)
-              counters = [.int(out.inputRecords), .int(out.outputRecords), .int(Int64(out.counts.count))]
+              let counters: [Value] = [.int(out.inputRecords), .int(out.outputRecords), .int(Int64(out.counts.count))]
               self.reports.append(
                 .list([
                   .string(job), .string("map"), .int(index), .int(bytes.reduce(0, +)), .list(counters),
@@ -228,7 +225,7 @@ public final class TaskTrackerService: StartingService {
   }
 
   /// The bytes after a split up to and including the first newline, from as many of the next
-  /// blocks as that takes.
+  /// blocks as that takes (nothing, when there are none: the file's last block).
   func readLineEnd(
     _ blocks: ArraySlice<(Int64, [NodeID])>, size: Int64, so far: [UInt8], node: ProgramNode,
     then: @escaping (ProgramNode, Bool, [UInt8]?) -> Void

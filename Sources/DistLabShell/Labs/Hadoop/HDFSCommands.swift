@@ -301,13 +301,18 @@ enum HDFSCommands {
     }
   }
 
+  /// Whether `path` is `folder` or lies under it (`/w` holds `/w/part-00000`, not `/words`).
+  static func under(_ path: String, _ folder: String) -> Bool {
+    path == folder || path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+  }
+
   static func ls(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let prefix = try inv.word(0).map { (t) throws(ShellError) in try path(t) } ?? "/"
     if s.hdfs.mode == .standalone {
-      let files = s.hdfs.localFiles.filter { $0.key.hasPrefix(prefix) }
+      let files = s.hdfs.localFiles.filter { under($0.key, prefix) }
       return .hdfs(.localListing(prefix, files.keys.sorted().map { ($0, Int64(files[$0]!.count)) }))
     }
-    let files = try fsckReport(inv, s).files.filter { $0.path.hasPrefix(prefix) }
+    let files = try fsckReport(inv, s).files.filter { under($0.path, prefix) }
     return .hdfs(.listing(prefix, files))
   }
 
