@@ -63,7 +63,7 @@ let package = Package(
     ),
     .testTarget(name: "DistLabTests", dependencies: ["DistLab"]),
     .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding", "DistLabShell"]),
-    .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding"]),
+    .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding", "DistLabNet"]),
     .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
     .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
     .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),

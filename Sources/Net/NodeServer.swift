@@ -18,7 +18,11 @@ public final class NodeServer: @unchecked Sendable {
   let group: MultiThreadedEventLoopGroup
   let loop: EventLoop
   let context: ProcessContext
-  var program: NodeProgram
+  /// The running program; nil while the node is down (`ctl.kill`) and its process lives on.
+  var program: NodeProgram?
+  /// Calls a node made for the shell (`ctl.relay`), by the node called: the shell's connection
+  /// and the call ids whose answers go back to it.
+  var relayed: [NodeID: (to: NodeID, calls: Set<UInt32>)] = [:]
   var channel: Channel?
   /// Addresses of connections not yet known as nodes (the shell, a test): far above any node's.
   var nextPeer = 1_000_000
@@ -29,7 +33,7 @@ public final class NodeServer: @unchecked Sendable {
   var received = 0
   /// Paused: alive but silent, what reaches it waits (in order) until it is resumed.
   var paused = false
-  var held: [Envelope] = []
+  var held: [(Envelope, seq: UInt64?, clock: UInt64?)] = []
   let stopped = Atomic<Bool>(false)
   /// Where a peer's misbehaviour is reported (one line each): standard error by default.
   public let report: @Sendable (String) -> Void
@@ -53,9 +57,9 @@ public final class NodeServer: @unchecked Sendable {
   /// bound, or why not (a port in use, an address not of this machine).
   public func listen(host: String, port: Int) throws -> (host: String, port: Int) {
     let startProgram: @Sendable () -> Void = { [self] in
-      context.fire = { [self] token in program.timer(token: token, context: context) }
+      context.fire = { [self] token in program?.timer(token: token, context: context) }
       context.route = { [self] to, bytes in open(to, bytes) }
-      if role.startsItself { program.start(context: context) }
+      if role.startsItself { program?.start(context: context) }
     }
     try loop.submit(startProgram).wait()
     let bootstrap = ServerBootstrap(group: group)
@@ -137,8 +141,13 @@ public final class NodeServer: @unchecked Sendable {
       .whenComplete { [self] result in
         let waiting = connecting.removeValue(forKey: to) ?? []
         guard case .success(let channel) = result else {
+          // Refused: nothing listens there, so the node is down (or gone) as far as anyone can tell.
           report("\(name): cannot reach node \(to.number) at \(address.host):\(address.port)")
-          for _ in waiting { context.note(.drop, .dropped(.noSuchNode)) }
+          for unit in waiting {
+            let stamp = Stamp.unwrap(unit)
+            context.record(.drop, peer: to, seq: stamp?.seq, bytes: stamp?.frame ?? unit, detail: .dropped(.nodeDown))
+          }
+          context.flush()
           return
         }
         let hello = Frame(kind: .request, method: "ctl.hello", args: [.int(Int64(me.number))])
@@ -150,12 +159,32 @@ public final class NodeServer: @unchecked Sendable {
     return true
   }
 
-  func deliver(_ bytes: [UInt8], from peer: NodeID) {
-    if Self.isControl(bytes), let frame = try? FrameCodec.decode(bytes) { return control(frame, from: peer) }
+  /// A unit from a peer: a control message is the server's; anything else (unstamped from a
+  /// plain client, or stamped by a node or the shell) reaches the program, or waits while the
+  /// node is paused, or is dropped while it is down (`ctl.kill`).
+  func deliver(_ unit: [UInt8], from peer: NodeID) {
+    if Self.isControl(unit), let frame = try? FrameCodec.decode(unit) { return control(frame, from: peer) }
+    let stamp = Stamp.unwrap(unit)
+    let bytes = stamp?.frame ?? unit
+    if let shell = relayed[peer], let f = try? FrameCodec.decode(bytes), f.kind == .reply || f.kind == .error,
+      shell.calls.contains(f.callID)
+    {
+      // The answer to a call this node made for the shell (`ctl.relay`): the shell's, not the program's.
+      relayed[peer]?.calls.remove(f.callID)
+      context.received(from: peer, seq: stamp?.seq, clock: stamp?.clock, bytes: bytes)
+      let back = Frame(kind: .message, method: "ctl.relayed", args: [.int(Int64(peer.number)), .bytes(bytes)])
+      context.peers[shell.to]?.write(ByteBuffer(bytes: FrameCodec.encode(back)), promise: nil)
+      return
+    }
+    guard program != nil else {
+      context.record(.drop, peer: peer, seq: stamp?.seq, bytes: bytes, detail: .dropped(.nodeDown), atReceiver: true)
+      return
+    }
     received += 1
     let envelope = Envelope(id: received, from: peer, to: context.me, bytes: bytes, sentAt: context.now)
-    if paused { return held.append(envelope) }
-    program.receive(envelope, context: context)
+    if paused { return held.append((envelope, stamp?.seq, stamp?.clock)) }
+    context.received(from: peer, seq: stamp?.seq, clock: stamp?.clock, bytes: bytes)
+    program?.receive(envelope, context: context)
   }
 
   /// Whether the frame is a request for a `ctl.` method, read off its header without decoding
@@ -165,72 +194,9 @@ public final class NodeServer: @unchecked Sendable {
       && b[13] == 0x6c && b[14] == 0x2e
   }
 
-  /// The shell's control messages, answered by the process, not the program: `ctl.status`
-  /// ([name, role, incarnation, frames received, paused, [[metric, value], …]]), `ctl.pause`
-  /// and `ctl.resume` (what arrived meanwhile is handed over then, in order).
-  func control(_ f: Frame, from peer: NodeID) {
-    var answer: Frame
-    switch f.method {
-    case "ctl.peers":
-      guard f.args.count == 2, let me = f.args[0].intValue, let list = f.args[1].listValue else {
-        answer = Frame(
-          kind: .error, callID: f.callID, method: f.method, args: [.string("ctl.peers ME [[ID, HOST, PORT], …]")])
-        break
-      }
-      context.me = NodeID(Int(me))
-      for item in list {
-        guard let l = item.listValue, l.count == 3, let id = l[0].intValue, let host = l[1].stringValue,
-          let port = l[2].intValue
-        else { continue }
-        addresses[NodeID(Int(id))] = (host, Int(port))
-      }
-      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
-    case "ctl.faults":
-      guard let faults = Faults(f.args) else {
-        answer = Frame(
-          kind: .error, callID: f.callID, method: f.method,
-          args: [.string("ctl.faults [CUT NODES] LOSS DUPLICATE DELAY JITTER (chances 0 to 1, times in ns)")])
-        break
-      }
-      context.faults = faults
-      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
-    case "ctl.send":
-      // The shell's `send FROM TO TEXT`, with this node as FROM.
-      guard f.args.count == 2, let to = f.args[0].intValue, let text = f.args[1].stringValue else {
-        answer = Frame(kind: .error, callID: f.callID, method: f.method, args: [.string("ctl.send TO TEXT")])
-        break
-      }
-      context.send(to: NodeID(Int(to)), frame: .message(text))
-      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
-    case "ctl.status":
-      let summary = program.summary()
-      let metrics: [Value] = summary.metrics.map { .list([.string($0.0), .double($0.1)]) }
-      answer = Frame(
-        kind: .reply, callID: f.callID, method: f.method,
-        args: [
-          .string(name), .string(role.name), .int(Int64(context.incarnation)), .int(Int64(received)), .bool(paused),
-          .list(metrics), .list(summary.lastMessages.map { .string($0) }),
-        ])
-    case "ctl.pause":
-      paused = true
-      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
-    case "ctl.resume":
-      paused = false
-      let waiting = held
-      held = []
-      for e in waiting { program.receive(e, context: context) }
-      answer = Frame(kind: .reply, callID: f.callID, method: f.method, args: [])
-    default:
-      answer = Frame(
-        kind: .error, callID: f.callID, method: f.method, args: [.string("unknown control message \(f.method)")])
-    }
-    context.flush()
-    context.peers[peer]?.writeAndFlush(ByteBuffer(bytes: FrameCodec.encode(answer)), promise: nil)
-  }
-
   /// How many frames have reached the program, and a summary of it, read on its loop.
   public func status() throws -> (received: Int, summary: NodeSummary) {
-    try loop.submit { [self] in (received, program.summary()) }.wait()
+    try loop.submit { [self] in (received, program?.summary() ?? NodeSummary()) }.wait()
   }
 }
 

@@ -138,11 +138,13 @@ final class NodeServerTests: XCTestCase {
     func inbox() -> [String] {
       (shellB.call("ctl.status", [])?.args.last?.listValue ?? []).compactMap(\.stringValue)
     }
-    func faults(cut: [Int] = [], loss: Double = 0, duplicate: Double = 0, delay: Int64 = 0) {
-      let args: [Value] = [
-        .list(cut.map { .int(Int64($0)) }), .double(loss), .double(duplicate), .int(delay), .int(0),
-      ]
-      XCTAssertEqual(shellA.call("ctl.faults", args)?.kind, .reply)
+    /// The rule for messages from a to b: `[TO, BLOCK, LOSS, DUPLICATION, MODEL, MEAN, SPREAD, FLOOR]`.
+    func faults(cut: Bool = false, loss: Double = 0, duplicate: Double = 0, delay: Int64 = 0) {
+      let rule: Value = .list([
+        .int(2), .string(cut ? "partition" : ""), .double(loss), .double(duplicate), .string("fixed"), .int(delay),
+        .int(0), .int(0),
+      ])
+      XCTAssertEqual(shellA.call("ctl.faults", [.list([rule])])?.kind, .reply)
     }
     func send(_ text: String) { XCTAssertEqual(shellA.call("ctl.send", [.int(2), .string(text)])?.kind, .reply) }
     func arrived(_ text: String, within seconds: Double) -> Int {
@@ -155,7 +157,7 @@ final class NodeServerTests: XCTestCase {
       } while Date() < deadline
       return n
     }
-    faults(cut: [2])
+    faults(cut: true)
     send("cut")
     faults(loss: 1)
     send("lost")
@@ -173,6 +175,9 @@ final class NodeServerTests: XCTestCase {
     send("late")
     XCTAssertEqual(arrived("late", within: 3), 1)
     XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(sent), 0.3)
-    XCTAssertEqual(shellA.call("ctl.faults", [.list([]), .double(2), .double(0), .int(0), .int(0)])?.kind, .error)
+    let badRule: Value = .list([
+      .int(2), .string(""), .double(2), .double(0), .string("fixed"), .int(0), .int(0), .int(0),
+    ])
+    XCTAssertEqual(shellA.call("ctl.faults", [.list([badRule])])?.kind, .error, "a loss of 2 is no probability")
   }
 }

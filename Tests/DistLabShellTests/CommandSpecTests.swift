@@ -12,7 +12,7 @@ final class CommandSpecTests: XCTestCase {
     let rpc = CommandRegistry.command("rpc")
     XCTAssertEqual(rpc?.usage, "rpc NODE METHOD [ARG…] [options]")
     XCTAssertEqual(CommandRegistry.command("kill")?.usage, "kill NODES [--chance RATIO] [--wipe]")
-    XCTAssertEqual(CommandRegistry.command("mode")?.usage, "mode [sim|live]")
+    XCTAssertEqual(CommandRegistry.command("mode")?.usage, "mode [sim|live|process]")
     XCTAssertEqual(
       CommandRegistry.command("net")?.subcommand("latency")?.usage,
       "net latency [fixed|uniform|normal|exp] MEAN [SPREAD] [--between A,B]")

@@ -22,7 +22,7 @@ final class CompletionTests: XCTestCase {
     XCTAssertEqual(c.candidates("rpc n2 add 1 2 --from n"), ["n1", "n2", "n3", "n4"])
     XCTAssertEqual(c.candidates("spawn --region eu-"), ["eu-central", "eu-west"])
     XCTAssertEqual(c.candidates("help ad"), ["advance"])
-    XCTAssertEqual(c.candidates("mode "), ["sim", "live"])
+    XCTAssertEqual(c.candidates("mode "), ["sim", "live", "process"])
     XCTAssertEqual(c.candidates("bogus "), [])
   }
 }

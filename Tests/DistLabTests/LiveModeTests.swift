@@ -128,12 +128,12 @@ final class LiveModeTests: XCTestCase {
 
   func testSwitchingModeStartsOver() throws {
     let world = try makeWorld(nodes: 2)
-    world.switchMode(.live)
+    try world.switchMode(.live)
     XCTAssertEqual(world.mode, .live)
     XCTAssertEqual(world.allNodes.count, 0)
     _ = try world.spawn(count: 1)
     XCTAssertEqual(try world.call(to: world.id("n1"), method: "echo", args: [.int(1)]).result, .value([.int(1)]))
-    world.switchMode(.sim)
+    try world.switchMode(.sim)
     _ = try world.spawn(count: 1)
     let out = try world.call(to: world.id("n1"), method: "echo", args: [.int(1)])
     XCTAssertEqual(out.roundTrip, .milliseconds(2), "back on the virtual clock")

@@ -53,6 +53,14 @@ final class NodeThread: NodeHost, @unchecked Sendable {
     self.factory = factory
   }
 
+  /// A node thread for `role`'s program, started; refused when the system gives no thread (the
+  /// world fills in how far its spawn got).
+  static func started(_ id: NodeID, role: Role) throws(WorldError) -> NodeThread {
+    let thread = NodeThread(id: id, factory: role.make)
+    guard thread.start() else { throw .threadRefused(node: id.number, spawned: 0, of: 0) }
+    return thread
+  }
+
   /// Starts the thread; returns false when the system refuses one.
   func start() -> Bool {
     var attr = pthread_attr_t()

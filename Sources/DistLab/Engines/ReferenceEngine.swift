@@ -7,8 +7,8 @@
 final class ReferenceEngine: QueueEngine, Engine {
   private var nodes: [NodeID: (record: NodeRecord, host: InlineHost, context: DirectContext)] = [:]
 
-  func host(_ id: NodeID, program: @escaping @Sendable () -> NodeProgram) -> (any NodeHost)? {
-    InlineHost(factory: program)
+  func host(_ id: NodeID, name: String, role: Role) throws(WorldError) -> any NodeHost {
+    InlineHost(factory: role.make)
   }
 
   func nodeAdded(_ node: NodeRecord) {

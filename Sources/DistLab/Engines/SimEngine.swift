@@ -8,9 +8,8 @@ final class SimEngine: QueueEngine, Engine {
   /// Per-node batch slots and scratch lists, reused from batch to batch.
   private let batch = SimBatchState()
 
-  func host(_ id: NodeID, program: @escaping @Sendable () -> NodeProgram) -> (any NodeHost)? {
-    let thread = NodeThread(id: id, factory: program)
-    return thread.start() ? thread : nil
+  func host(_ id: NodeID, name: String, role: Role) throws(WorldError) -> any NodeHost {
+    try NodeThread.started(id, role: role)
   }
 
   func nodeAdded(_ node: NodeRecord) {

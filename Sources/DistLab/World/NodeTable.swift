@@ -1,8 +1,9 @@
-/// A node the world knows: what it reports about itself and where its program lives.
-final class NodeRecord {
-  var info: NodeInfo
-  let role: Role
-  let host: any NodeHost
+/// A node the world knows: what it reports about itself and where its program lives. Engines
+/// read it; only the world changes it.
+public final class NodeRecord {
+  public internal(set) var info: NodeInfo
+  public let role: Role
+  public let host: any NodeHost
 
   init(info: NodeInfo, role: Role, host: any NodeHost) {
     self.info = info
@@ -10,7 +11,7 @@ final class NodeRecord {
     self.host = host
   }
 
-  var id: NodeID { info.id }
+  public var id: NodeID { info.id }
 }
 
 /// Every node of a world by address, in spawn order, and by name. Addresses are handed out

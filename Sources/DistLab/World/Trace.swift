@@ -23,6 +23,12 @@ public struct TraceEvent: Sendable {
   public var detail: TraceDetail
   /// For a delivery: how long the message travelled.
   public var latency: Nanoseconds?
+  /// The Lamport clock of the node where it happened (process mode, where each node keeps one
+  /// and stamps every frame with it); nil in the other modes.
+  public var clock: UInt64?
+  /// How far `time` may be off (process mode): the node's clock is read against the shell's
+  /// only to within half a round trip. Nil where every event is on one clock.
+  public var timeError: Nanoseconds?
 
   public init(
     time: Nanoseconds, kind: Kind, node: NodeID, peer: NodeID? = nil, messageID: Int? = nil,

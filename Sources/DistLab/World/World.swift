@@ -36,6 +36,12 @@ public final class World {
   static func makeEngine(_ config: WorldConfig, table: NodeTable, network: NetworkConfig) -> any Engine {
     switch config.mode {
     case .live: return LiveEngine(seed: config.seed, network: network, traceLimit: config.traceLimit)
+    case .process:
+      // safe: `switchMode` refuses process mode without a maker, and `init` falls back below
+      guard let make = config.processEngine else {
+        return LiveEngine(seed: config.seed, network: network, traceLimit: config.traceLimit)
+      }
+      return make(config.seed, network, config.traceLimit)
     case .sim where config.singleThreaded:
       return ReferenceEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
     case .sim: return SimEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
@@ -64,8 +70,9 @@ public final class World {
     reset()
   }
 
-  /// Switches between sim and live mode; the world starts over in the new mode.
-  public func switchMode(_ mode: WorldMode) {
+  /// Switches between sim, live and process mode; the world starts over in the new mode.
+  public func switchMode(_ mode: WorldMode) throws(WorldError) {
+    guard mode != .process || config.processEngine != nil else { throw .noProcessEngine }
     config.mode = mode
     reset()
   }
@@ -165,7 +172,10 @@ public final class World {
         name = "n\(id.number)-\(suffix)"
         suffix += 1
       }
-      guard let host = engine.host(id, program: role.make) else {
+      let host: any NodeHost
+      do {
+        host = try engine.host(id, name: name, role: role)
+      } catch .threadRefused {
         throw .threadRefused(node: id.number, spawned: made.count, of: n)
       }
       let info = NodeInfo(id: id, name: name, status: .up, roles: roles, region: region, incarnation: 1)
@@ -179,6 +189,34 @@ public final class World {
     }
     if region != nil { engine.networkChanged(network) }
     return made
+  }
+
+  /// Joins a node someone else started, listening at `address` (process mode only): it keeps
+  /// its own name unless given `name`, and must run a role this world knows.
+  public func connect(_ address: String, name: String? = nil) throws(WorldError) -> NodeInfo {
+    guard table.count + 1 <= config.maxNodes else {
+      throw .overCap(spawning: 1, total: table.count + 1, cap: config.maxNodes)
+    }
+    if let name {
+      guard Self.isValidName(name) else { throw .badNodeName(name) }
+      guard table.id(named: name) == nil else { throw .nameTaken(name) }
+    }
+    let id = table.freshID()
+    let joined = try engine.connect(address, id: id)
+    let chosen = name ?? joined.name
+    func refuse(_ e: WorldError) -> WorldError {
+      joined.host.stop()
+      return e
+    }
+    guard let role = roles.role(named: joined.role) else { throw refuse(.unknownRole(joined.role, known: roles.names)) }
+    guard Self.isValidName(chosen) else { throw refuse(.badNodeName(chosen)) }
+    guard table.id(named: chosen) == nil else { throw refuse(.nameTaken(chosen)) }
+    let info = NodeInfo(id: id, name: chosen, status: .up, roles: [role.name], region: nil, incarnation: 1)
+    let record = NodeRecord(info: info, role: role, host: joined.host)
+    table.add(record)
+    engine.record(TraceEvent(time: now, kind: .spawn, node: id))
+    engine.nodeAdded(record)
+    return info
   }
 
   @discardableResult
@@ -262,6 +300,9 @@ public final class World {
     engine.statusChanged(record, from: old)
   }
 
+  /// Where a node runs, when it is a process of its own (process mode).
+  public func location(of id: NodeID) -> NodeLocation? { table[id]?.host.location }
+
   /// The methods a node serves, from its role's declarations.
   public func methods(of id: NodeID) -> [MethodSpec] { table[id]?.role.methods ?? [] }
 
@@ -272,7 +313,7 @@ public final class World {
   public func summary(of id: NodeID) throws(WorldError) -> NodeSummary? {
     let record = try requireNode(id)
     guard record.info.status != .down else { return nil }
-    return record.host.query { $0?.summary() ?? NodeSummary() }
+    return record.host.summary()
   }
 
   // MARK: Trace

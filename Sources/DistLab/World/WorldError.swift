@@ -15,6 +15,12 @@ public enum WorldError: Error, Equatable, Sendable {
   case unknownRole(String, known: [String])
   case unknownRegion(String, known: [String])
   case threadRefused(node: Int, spawned: Int, of: Int)
+  /// The process engine could not start or reach node `name`'s process.
+  case processRefused(name: String, reason: String)
+  /// `connect` outside process mode.
+  case connectNeedsProcessMode
+  /// Process mode needs an engine this world was not given (a world made without the shell).
+  case noProcessEngine
   case alreadyDown(name: String)
   case cannotPause(name: String, status: NodeStatus)
   case notPaused(name: String, status: NodeStatus)

@@ -1,7 +1,14 @@
-/// How the world keeps time: `sim` on a virtual clock fixed by the seed, `live` on the wall clock.
+/// How the world keeps time: `sim` on a virtual clock fixed by the seed, `live` on the wall
+/// clock, `process` on the wall clock with every node an OS process of its own over TCP.
 public enum WorldMode: String, Sendable, CaseIterable {
-  case sim, live
+  case sim, live, process
 }
+
+/// Makes the engine of process mode from the seed, the network and the trace's limit; given by
+/// whoever can (the shell, from `DistLabNet`), since the world's module knows no sockets.
+public typealias ProcessEngineMaker =
+  @Sendable (_ seed: UInt64, _ network: NetworkConfig, _ traceLimit: Int) ->
+  any Engine
 
 /// Settings fixed when a world is made.
 public struct WorldConfig: Sendable {
@@ -16,6 +23,8 @@ public struct WorldConfig: Sendable {
   /// Sim mode only: run the single-threaded reference engine instead of node threads (the
   /// same events in the same order; the tests' oracle and the bench's baseline).
   public var singleThreaded = false
+  /// What makes process mode's engine; without it the world refuses process mode.
+  public var processEngine: ProcessEngineMaker?
   public init() {}
 }
 
@@ -47,6 +56,14 @@ public struct MessageOutcome: Sendable {
   public var fate: Fate
   /// Extra copies the network made; they arrive later.
   public var duplicates: Int
+  public init(id: Int, from: NodeID, to: NodeID, text: String, fate: Fate, duplicates: Int) {
+    self.id = id
+    self.from = from
+    self.to = to
+    self.text = text
+    self.fate = fate
+    self.duplicates = duplicates
+  }
 }
 
 /// The result of `send`: every message, in the order they were sent, and the arrival order.
@@ -105,6 +122,12 @@ public struct AdvanceOutcome: Sendable {
   public var to: Nanoseconds
   public var eventsHandled: Int
   public var interrupted: Bool
+  public init(from: Nanoseconds, to: Nanoseconds, eventsHandled: Int, interrupted: Bool) {
+    self.from = from
+    self.to = to
+    self.eventsHandled = eventsHandled
+    self.interrupted = interrupted
+  }
 }
 
 /// One call among several made at once (`World.callAll`).

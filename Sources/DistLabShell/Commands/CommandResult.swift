@@ -50,7 +50,7 @@ extension CommandResult {
 
 /// Which change `nodesChanged` reports.
 public enum NodeLifecycle: String, Sendable {
-  case spawned, killed, wiped, restarted, paused, resumed
+  case spawned, connected, killed, wiped, restarted, paused, resumed
 }
 
 /// One row of `nodes`.
@@ -59,6 +59,8 @@ public struct NodeRow: Sendable {
   public var summary: NodeSummary?
   /// The numbers its role reports, in order: the table's columns.
   public var metrics: [String]
+  /// Where it runs, in process mode.
+  public var location: NodeLocation? = nil
 }
 
 /// A key/value operation and the call that carried it.
@@ -89,6 +91,9 @@ public struct TraceView: Sendable {
   /// Events that happened but were not shown (older than the window, or beyond the limit).
   public var omitted: Int
   public var asList: Bool
+  /// What each event's margin shows instead of its time: process mode marks an uncertain order
+  /// (`≈0.102s`) or gives Lamport times (`L12`). Nil for plain times.
+  public var gutters: [String]? = nil
 }
 
 /// Traffic totals for `stats`.

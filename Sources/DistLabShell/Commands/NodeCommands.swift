@@ -1,4 +1,5 @@
 import DistLab
+import DistLabNet
 
 /// `spawn`, `kill`, `restart`, `pause`, `resume` and `nodes`.
 enum NodeCommands {
@@ -22,6 +23,17 @@ enum NodeCommands {
       worldDetails: { world in
         ["Roles: " + world.roles.roles.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".", ""]
       }),
+    CommandSpec(
+      "connect", family: .nodes, summary: "join a node process started elsewhere (process mode)",
+      details: [
+        "In process mode every node is an OS process. 'distlab node --listen HOST:PORT --role ROLE'",
+        "starts one by hand, on this machine or another; connect adds it to the world under its own",
+        "name (or --name). kill and restart are then asked of that process, which drops its",
+        "program or starts a fresh one and lives on; its disk stays where it runs.",
+      ],
+      positionals: [Positional("HOST:PORT", .text)],
+      flags: [FlagSpec("--name", .text, placeholder: "NAME", help: "the name it goes by here")],
+      action: connect),
     CommandSpec(
       "kill", family: .nodes,
       summary: "crash nodes: memory is lost, messages to them are dropped",
@@ -92,6 +104,19 @@ enum NodeCommands {
     return .nodesChanged(.spawned, made)
   }
 
+  static func connect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let address = inv.positional[0]
+    guard let (_, port) = NodeProcess.address(address.text), port > 0 else {
+      throw ShellError(
+        "an address is HOST:PORT, like 127.0.0.1:7001 (the one 'distlab node' printed), not '\(address.text)'",
+        column: address.column)
+    }
+    let joined = try attempt(address.column) { () throws(WorldError) in
+      try s.world.connect(address.text, name: inv.flags["--name"]?.text)
+    }
+    return .nodesChanged(.connected, [joined])
+  }
+
   static func kill(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let ids = try NodeSet.resolve(inv.positional[0], in: s.world)
     let wipe = inv.has("--wipe")
@@ -136,7 +161,10 @@ enum NodeCommands {
     for id in ids {
       guard let info = s.world.info(id) else { continue }
       let summary = try attempt(inv.column) { () throws(WorldError) in try s.world.summary(of: id) }
-      rows.append(NodeRow(info: info, summary: summary, metrics: s.world.role(of: id)?.metrics ?? []))
+      rows.append(
+        NodeRow(
+          info: info, summary: summary, metrics: s.world.role(of: id)?.metrics ?? [],
+          location: s.world.location(of: id)))
     }
     return .nodeTable(rows)
   }

@@ -6,12 +6,20 @@ enum ObserveCommands {
     CommandSpec(
       "trace", family: .observe,
       summary: "a sequence diagram of recent events: a column per node, arrows for messages",
-      details: ["Drops are marked ✗ with the reason. --list prints one event per line instead."],
+      details: [
+        "Drops are marked ✗ with the reason. --list prints one event per line instead.",
+        "In process mode each node reports on its own clock: the shell orders events by its",
+        "estimate of when they happened and marks ≈ an event that may have come before the one",
+        "above it (their clocks' error is larger than the gap, and neither caused the other).",
+        "--causal orders them by the Lamport clock every frame carries instead: cause before",
+        "effect, exactly, with each event's Lamport time (L12) in the margin.",
+      ],
       example: ["spawn 2", "send n1 n2 hello", "trace", "trace --last 50 --nodes n1,n2", "trace --list"],
       flags: [
         FlagSpec("--last", .count, placeholder: "N", help: "how many events (default 30)"),
         FlagSpec("--nodes", .nodeSet, placeholder: "NODES", help: "only events between these nodes"),
         FlagSpec("--list", help: "one event per line"),
+        FlagSpec("--causal", help: "process mode: in Lamport order, cause before effect"),
       ],
       action: trace),
     CommandSpec(
@@ -30,14 +38,27 @@ enum ObserveCommands {
     let log = s.world.trace
     let count = log.events.count
     var at: (Int) -> TraceEvent = { log[age: $0] }
-    if s.world.mode == .live {
-      // Live nodes record from their own threads, so neighbouring events can land out of order.
-      let sorted = log.ordered.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
-      at = { sorted[$0].element }
+    let causalOrder = inv.has("--causal")
+    if causalOrder && s.world.mode != .process {
+      throw ShellError(
+        "--causal needs Lamport clocks, which only process mode's nodes keep ('mode process')",
+        column: inv.flags["--causal"]?.column ?? inv.column)
+    }
+    var all: [TraceEvent] = []
+    var order: [Int] = []
+    if s.world.mode != .sim {
+      // Live nodes record from their own threads, and node processes upload theirs in batches,
+      // so neighbouring events can land out of order.
+      all = log.ordered
+      order =
+        causalOrder
+        ? CausalOrder.lamportOrder(all) : all.indices.sorted { (all[$0].time, $0) < (all[$1].time, $1) }
+      at = { all[order[$0]] }
     }
     // One pass from the newest back, copying only what is shown: a long trace costs a count,
     // not a copy, and Ctrl-C or a time limit stops it.
     var newestFirst: [TraceEvent] = []
+    var places: [Int] = []
     var settled = Set<Int>()
     var kept = 0
     for k in stride(from: count - 1, through: 0, by: -1) {
@@ -47,9 +68,25 @@ enum ObserveCommands {
       if e.kind == .deliver || e.kind == .drop, let id = e.messageID { settled.insert(id) }
       guard e.kind != .duplicate, !(e.kind == .send && settled.contains(e.messageID ?? -1)) else { continue }
       kept += 1
-      if newestFirst.count < last { newestFirst.append(e) }
+      if newestFirst.count < last {
+        newestFirst.append(e)
+        places.append(k)
+      }
     }
     let shown = Array(newestFirst.reversed())
+    var gutters: [String]?
+    if s.world.mode == .process {
+      let shownPlaces = places.reversed().map { order[$0] }
+      if causalOrder {
+        gutters = shown.map { "L\($0.clock ?? 0)" }
+      } else {
+        let causal = CausalOrder(all)
+        gutters = shown.indices.map { i in
+          let uncertain = i > 0 && causal.uncertain(all, shownPlaces[i - 1], shownPlaces[i])
+          return (uncertain ? "≈" : "") + shown[i].time.clockReading
+        }
+      }
+    }
     let omitted = kept - shown.count + (log.totalRecorded - count)
     var names: [NodeID: String] = [.client: "cli"]
     for n in s.world.allNodes { names[n.id] = n.name }
@@ -60,7 +97,8 @@ enum ObserveCommands {
     }
     let columns = used.sorted()
     return .trace(
-      TraceView(events: shown, columns: columns, names: names, omitted: omitted, asList: inv.has("--list")))
+      TraceView(
+        events: shown, columns: columns, names: names, omitted: omitted, asList: inv.has("--list"), gutters: gutters))
   }
 
   static func stats(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

@@ -19,6 +19,9 @@ enum Messages {
       return "unknown region '\(name)'" + (known.isEmpty ? "" : " (regions: \(known.joined(separator: ", ")))")
     case .threadRefused(let node, let spawned, let of):
       return "the system refused to start a thread for node \(node); \(spawned) of \(of) were spawned"
+    case .processRefused(let name, let reason): return "\(name): \(reason)"
+    case .connectNeedsProcessMode: return "connect joins a node process; switch with 'mode process' first"
+    case .noProcessEngine: return "process mode is not available in this world"
     case .alreadyDown(let name): return "\(name) is already down"
     case .cannotPause(let name, let status): return "\(name) is \(status.rawValue); only an up node can be paused"
     case .notPaused(let name, let status): return "\(name) is \(status.rawValue), not paused"

@@ -79,7 +79,7 @@ public enum InteractiveShell {
 
   static func prompt(_ session: ShellSession) -> String {
     let time = session.world.now.clockReading
-    let mode = session.world.mode == .live ? " live" : ""
+    let mode = session.world.mode == .sim ? "" : " " + session.world.mode.rawValue
     return session.style.dim(time + mode) + " " + session.style.accent("distlab>") + " "
   }
 }

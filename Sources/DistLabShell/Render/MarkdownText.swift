@@ -32,7 +32,7 @@ struct MarkdownText {
           out += block.map { line in
             line.hasPrefix(Transcript.prompt)
               ? "    " + style.accent("distlab>") + " " + line.dropFirst(Transcript.prompt.count)
-              : "    " + TextWidth.cut(line, to: width - 4)
+              : "    " + TextWidth.cut(OutputMatcher.shown(line), to: width - 4)
           }
         default:
           out += block.map { "    " + $0 }

@@ -13,6 +13,15 @@ public struct Renderer {
 
   func name(_ id: NodeID) -> String { view.name(id) }
 
+  /// How a mode keeps time, said when the world switches to it.
+  static func modeWords(_ m: WorldMode) -> String {
+    switch m {
+    case .sim: " on a virtual clock"
+    case .live: " on the wall clock"
+    case .process: " on the wall clock, every node an OS process of its own"
+    }
+  }
+
   func names(_ infos: [NodeInfo]) -> String { NodeSet.compact(infos.map(\.name)) }
 
   public func render(_ result: CommandResult) -> String {
@@ -36,11 +45,12 @@ public struct Renderer {
       return head + events
     case .clock(let t, let pending):
       return view.mode == .sim
-        ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)" : "\(t.clockReading) (live)"
+        ? "\(t.clockReading) (\(pending) event\(pending == 1 ? "" : "s") waiting)"
+        : "\(t.clockReading) (\(view.mode.rawValue))"
     case .seed(let s, let changed): return changed ? "seed \(s): the world starts over" : "seed \(s)"
     case .mode(let m, let changed):
       return changed
-        ? "mode \(m.rawValue): the world starts over" + (m == .live ? " on the wall clock" : " on a virtual clock")
+        ? "mode \(m.rawValue): the world starts over" + Self.modeWords(m)
         : "mode \(m.rawValue)"
     case .setting(let n, let v): return "\(n) = \(v)"
     case .trace(let v): return TraceRenderer(style: style).render(v)
@@ -79,6 +89,9 @@ public struct Renderer {
     case .spawned:
       let region = infos.first?.region.map { " in \($0)" } ?? ""
       return "spawned \(who)\(region)"
+    case .connected:
+      let role = infos.first?.roles.first.map { " (role \($0))" } ?? ""
+      return "connected \(who)\(role): a node process started elsewhere"
     case .killed: return "killed \(who): memory lost, messages to \(infos.count == 1 ? "it" : "them") are dropped"
     case .wiped:
       return "killed \(who): memory and disk lost, messages to \(infos.count == 1 ? "it" : "them") are dropped"

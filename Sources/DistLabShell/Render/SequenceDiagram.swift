@@ -52,7 +52,8 @@ public enum SequenceDiagram {
   /// The diagram, or nil as soon as a line or the whole would pass `bounds`: drawing stops there,
   /// so the cost of finding out is one screenful, not the whole picture.
   public static func render(
-    events: [TraceEvent], columns: [NodeID], names: [NodeID: String], style: Style, width: Int, within bounds: Bounds?
+    events: [TraceEvent], columns: [NodeID], names: [NodeID: String], style: Style, width: Int, within bounds: Bounds?,
+    gutters: [String]? = nil
   ) -> String? {
     var lanes: [NodeID] = []
     var laneOf: [NodeID: Int] = [:]
@@ -60,7 +61,7 @@ public enum SequenceDiagram {
       laneOf[id] = lanes.count
       lanes.append(id)
     }
-    let rows = makeRows(events, laneOf: laneOf, names: names)
+    let rows = makeRows(events, laneOf: laneOf, names: names, gutters: gutters)
     guard !rows.isEmpty else { return "(no events)" }
 
     let layout = Layout(lanes: lanes, names: names, rows: rows, width: width)
@@ -110,9 +111,15 @@ public enum SequenceDiagram {
     var label: [Piece]
     /// A lifeline that changes after this row: dotted from a kill, solid from a restart.
     var lifeline: (lane: Int, down: Bool)?
+    /// The margin's text when it is not the time (a Lamport time, an uncertain order).
+    var gutter: String?
+
+    var margin: String { gutter ?? time.clockReading }
   }
 
-  static func makeRows(_ events: [TraceEvent], laneOf: [NodeID: Int], names: [NodeID: String]) -> [Row] {
+  static func makeRows(
+    _ events: [TraceEvent], laneOf: [NodeID: Int], names: [NodeID: String], gutters: [String]? = nil
+  ) -> [Row] {
     // Messages that arrived or were lost; a send of any other is still in flight.
     var settled = Set<Int>()
     for e in events where e.kind == .deliver || e.kind == .drop {
@@ -122,7 +129,11 @@ public enum SequenceDiagram {
     var rows: [Row] = []
     var seen = Set<Int>()
     var drawnSends = Set<Int>()
-    for e in events {
+    for (i, e) in events.enumerated() {
+      let before = rows.count
+      defer {
+        if let gutters, rows.count > before { rows[rows.count - 1].gutter = gutters[i] }
+      }
       switch e.kind {
       case .deliver:
         let dup = e.messageID.map { !seen.insert($0).inserted } ?? false
@@ -219,7 +230,7 @@ public enum SequenceDiagram {
     init(lanes: [NodeID], names nameMap: [NodeID: String], rows: [Row], width: Int) {
       names = lanes.map { SequenceDiagram.clean(nameMap[$0] ?? $0.description) }
       let widths = names.map(TextWidth.of)
-      gutter = rows.map(\.time.clockReading.count).max() ?? 0
+      gutter = rows.map(\.margin.count).max() ?? 0
       let x0 = max(1, ((widths.first ?? 1) - 1) / 2)
       let minGap = max(Self.minimumGap, (widths.max() ?? 0) + 2)
       var gap = minGap
@@ -279,7 +290,7 @@ public enum SequenceDiagram {
         }
       }
 
-      let time = row.time.clockReading
+      let time = row.margin
       var segments = [
         Segment(String(repeating: " ", count: gutter - time.count), .plain), Segment(time, .dim),
         Segment(" ", .plain),

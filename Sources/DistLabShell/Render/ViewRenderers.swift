@@ -9,9 +9,12 @@ struct NodeTableRenderer {
     guard !rows.isEmpty else { return "no nodes yet (try 'spawn 3')" }
     var seen = Set<String>()
     let metrics = rows.flatMap(\.metrics).filter { seen.insert($0).inserted }
+    // Process mode: each node's process id, or that it ended behind the world's back, in a
+    // column as wide as Linux's largest process id, so the table keeps its shape from run to run.
+    let pids = rows.contains { $0.location != nil }
     var t = TextTable(
-      ["NODE", "STATUS", "ROLES", "REGION", "INC"] + metrics.map { $0.uppercased() },
-      rightAligned: Set(4..<(5 + metrics.count)))
+      ["NODE", "STATUS", "ROLES", "REGION", "INC"] + metrics.map { $0.uppercased() } + (pids ? ["    PID"] : []),
+      rightAligned: Set(4..<(5 + metrics.count + (pids ? 1 : 0))))
     for r in rows {
       let status: String =
         switch r.info.status {
@@ -21,12 +24,16 @@ struct NodeTableRenderer {
         }
       let roles = r.info.roles.isEmpty ? "-" : r.info.roles.joined(separator: ",")
       let numbers = metrics.map { name in r.summary?.metric(name).map(Self.number) ?? "-" }
-      t.add([r.info.name, status, roles, r.info.region ?? "-", String(r.info.incarnation)] + numbers)
+      t.add([r.info.name, status, roles, r.info.region ?? "-", String(r.info.incarnation)] + numbers + pid(r))
     }
     var out = t.render(style: style)
     // Too many roles' numbers for the terminal: each node's own numbers on a line under it.
     if let columns = style.columns, out.split(separator: "\n").contains(where: { TextWidth.of(String($0)) > columns }) {
       out = narrow(rows, columns: columns)
+    }
+    if rows.count == 1, let l = rows[0].location {
+      let who = l.pid.map { "process \($0)" } ?? "a process started elsewhere"
+      out += "\n\(who), listening on \(l.address)" + (l.exited ? style.error(" — it has exited") : "")
     }
     if rows.count == 1, let s = rows[0].summary {
       if !s.lastMessages.isEmpty {
@@ -39,6 +46,14 @@ struct NodeTableRenderer {
       }
     }
     return out
+  }
+
+  /// The PID column's cell, when the table has one: the child's id, `remote` for a node
+  /// started elsewhere, `exited` for a child gone behind the world's back.
+  func pid(_ r: NodeRow) -> [String] {
+    guard let l = r.location else { return [] }
+    if l.exited { return [style.error("exited")] }
+    return [l.pid.map(String.init) ?? (r.info.status == .down ? "-" : "remote")]
   }
 
   /// The table without metric columns, and under each node the numbers its role reports.
@@ -217,12 +232,12 @@ struct TraceRenderer {
     guard !v.events.isEmpty else { return "(no events)" }
     var out: String
     if v.asList {
-      out = v.events.map(line(v)).joined(separator: "\n")
+      out = v.events.indices.map { line(v)(v.events[$0], v.gutters?[$0]) }.joined(separator: "\n")
     } else {
       let bounds = SequenceDiagram.Bounds(lineWidth: style.columns, bytes: Self.diagramBytes)
       if let diagram = SequenceDiagram.render(
         events: v.events, columns: v.columns, names: v.names, style: style, width: style.columns ?? 100,
-        within: bounds)
+        within: bounds, gutters: v.gutters)
       {
         out = diagram
       } else {
@@ -232,7 +247,7 @@ struct TraceRenderer {
           ?? "\(v.columns.count) lanes over \(v.events.count) events are too large to draw"
         out =
           style.dim("(\(why): one event a line; --nodes picks lanes)")
-          + "\n" + v.events.map(line(v)).joined(separator: "\n")
+          + "\n" + v.events.indices.map { line(v)(v.events[$0], v.gutters?[$0]) }.joined(separator: "\n")
       }
     }
     if v.omitted > 0 {
@@ -243,11 +258,12 @@ struct TraceRenderer {
     return out
   }
 
-  func line(_ v: TraceView) -> (TraceEvent) -> String {
-    { e in
+  func line(_ v: TraceView) -> (TraceEvent, String?) -> String {
+    { e, gutter in
       func n(_ id: NodeID) -> String { v.names[id] ?? id.description }
       var parts = [
-        e.time.clockReading.leftPadded(9), e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
+        (gutter ?? e.time.clockReading).leftPadded(9),
+        e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
       ]
       switch e.kind {
       case .send, .duplicate: parts.append("\(n(e.node)) → \(e.peer.map(n) ?? "?")")

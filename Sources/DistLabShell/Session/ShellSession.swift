@@ -1,4 +1,5 @@
 import DistLab
+import DistLabNet
 
 /// What one line did: its typed result (or error), and the text to show.
 public struct LineOutcome: Sendable {
@@ -67,6 +68,8 @@ public final class ShellSession {
   var exampleCursor = ExampleCursor()
 
   public init(config: WorldConfig = WorldConfig(), style: Style = .plain, roles: RoleCatalog = .builtIn) {
+    var config = config
+    if config.processEngine == nil { config.processEngine = ProcessMode.maker() }
     world = World(config: config, roles: roles)
     self.style = style
     initialSeed = config.seed

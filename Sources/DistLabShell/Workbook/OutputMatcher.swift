@@ -35,6 +35,12 @@ public enum OutputMatcher {
     }
   }
 
+  /// An expected line as a reader sees it: a `{glob}` line without its marker (its `*` stands
+  /// for what varies from run to run, a time say); any other line as written.
+  public static func shown(_ line: String) -> String {
+    line.hasPrefix("{glob} ") ? String(line.dropFirst(7)) : line
+  }
+
   /// Checks the markers are well formed: returns a problem with its 0-based line, or nil.
   public static func problem(in lines: [String]) -> (line: Int, reason: String)? {
     var open: Int?

@@ -16,8 +16,9 @@ final class Recorder {
     self.kind = kind
     file = try AtomicFile.Pending(replacing: path)
     var header = ["# distlab \(kind.rawValue), replay with: distlab \(kind == .script ? "run" : "replay") \(path)"]
-    if session.initialMode == .live {
-      header.append("# recorded in live mode: replay runs in sim mode, so outputs will differ")
+    if session.initialMode != .sim {
+      header.append(
+        "# recorded in \(session.initialMode.rawValue) mode: replay runs in sim mode, so outputs will differ")
     }
     if kind == .transcript, let columns = session.style.columns {
       // Output was fitted to the terminal: replay fits it to the same width.

@@ -41,9 +41,8 @@ final class LiveEngine: Engine {
     router.update { old in LiveTable(threads: t, statuses: s, network: old.network) }
   }
 
-  func host(_ id: NodeID, program: @escaping @Sendable () -> NodeProgram) -> (any NodeHost)? {
-    let thread = NodeThread(id: id, factory: program)
-    return thread.start() ? thread : nil
+  func host(_ id: NodeID, name: String, role: Role) throws(WorldError) -> any NodeHost {
+    try NodeThread.started(id, role: role)
   }
 
   func nodeAdded(_ node: NodeRecord) {
