@@ -63,22 +63,33 @@ public final class FrameClient {
     return recv(fd, &b, 1, 0) == 0
   }
 
+  /// How long a read looks for bytes without sleeping before it blocks: an answer over loopback
+  /// usually comes sooner than the wake-up of a thread asleep in `recv` would.
+  static let spinNanos: UInt64 = 150_000
+
   func read(_ n: Int) -> [UInt8]? {
     var out = [UInt8](repeating: 0, count: n)
     var got = 0
+    let spinUntil = DispatchTime.now().uptimeNanoseconds + Self.spinNanos
     while got < n {
-      let r = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, n - got, 0) }
+      let spinning = DispatchTime.now().uptimeNanoseconds < spinUntil
+      let r = out.withUnsafeMutableBytes {
+        recv(fd, $0.baseAddress! + got, n - got, spinning ? Int32(MSG_DONTWAIT) : 0)
+      }
+      if r < 0 && spinning && (errno == EAGAIN || errno == EWOULDBLOCK) { continue }
       if r <= 0 { return nil }
       got += r
     }
     return out
   }
 
-  /// The next whole frame the node sends; nil at the end of the stream or a timeout.
+  /// The next whole frame the node sends (out of its stamp, when the node stamps what it sends
+  /// this connection); nil at the end of the stream or a timeout.
   public func readFrame() -> Frame? {
     guard let head = read(4) else { return nil }
     let length = head.reduce(0) { $0 << 8 | Int($1) }
     guard length <= FrameCodec.maxFrameLength, let body = read(length) else { return nil }
-    return try? FrameCodec.decode(head + body)
+    let unit = head + body
+    return try? FrameCodec.decode(Stamp.unwrap(unit)?.frame ?? unit)
   }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import DistLab
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// `distlab node --listen HOST:PORT`: one node, headless, as a process of its own. It prints
 /// the address it listens on (the real port when asked for port 0) and serves until SIGTERM or
@@ -59,6 +60,9 @@ public enum NodeProcess {
     sigaddset(&stopSignals, SIGTERM)
     sigaddset(&stopSignals, SIGINT)
     pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+    // A shell that read the listening line may close its end of standard output: a later write
+    // there fails instead of killing the node.
+    signal(SIGPIPE, SIG_IGN)
     if exitWithParent {
       // Linux sends SIGTERM when the parent dies; if it already has, stop now.
       let parent = getppid()
@@ -103,17 +107,25 @@ public enum NodeProcess {
     return 0
   }
 
-  /// A bind failure as a person would say it.
+  /// A bind or connect failure as a person would say it.
   static func reason(_ error: Error) -> String {
+    if let e = error as? NIOConnectionError, let first = e.connectionErrors.first {
+      return reason(first.error)
+    }
+    if let e = error as? NIOConnectionError, let dns = e.dnsAAAAError ?? e.dnsAError { return reason(dns) }
     if let e = error as? IOError {
       switch e.errnoCode {
       case EADDRINUSE: return "the port is in use"
       case EADDRNOTAVAIL: return "that address is not this machine's"
       case EACCES: return "not allowed (ports below 1024 need privileges)"
+      case ECONNREFUSED: return "connection refused"
+      case EHOSTUNREACH, ENETUNREACH: return "no route to that host"
+      case ETIMEDOUT: return "no answer within 2 s"
       default: return e.description
       }
     }
-    if error is SocketAddressError { return "no such host" }
+    if let e = error as? ChannelError, case .connectTimeout = e { return "no answer within 2 s" }
+    if error is SocketAddressError || error is SocketAddressError.UnknownHost { return "no such host" }
     return "\(error)"
   }
 }

@@ -1,6 +1,7 @@
 import DistLab
-import DistLabNet
 import XCTest
+
+@testable import DistLabNet
 
 /// A node as a process of its own, over real TCP on loopback: its calls answered, and each way
 /// a peer can break the stream reported in one line while the node goes on serving.
@@ -83,6 +84,37 @@ final class NodeServerTests: XCTestCase {
     XCTAssertEqual(client.readFrame()?.callID, 5, "the held request is answered on resume")
     XCTAssertEqual(client.call("kv.get", [.string("k")])?.args, [.int(1)])
     XCTAssertEqual(shell.call("ctl.reboot", [])?.kind, .error)
+  }
+
+  /// A node started elsewhere is killed and restarted by asking its process: the program is
+  /// dropped (requests go unanswered, the disk stays) and a fresh one starts as the next
+  /// incarnation; the node's clock and its streamed events answer the shell.
+  func testKillRestartClockAndTraceAnswerTheShell() throws {
+    let (_, port) = try serve()
+    let shell = try XCTUnwrap(FrameClient(port: port, timeout: .milliseconds(300)))
+    XCTAssertTrue(shell.send(FrameCodec.encode(Frame(kind: .request, method: "ctl.hello", args: [.int(0)]))))
+    let before = try XCTUnwrap(shell.call("ctl.clock", [])?.args.first?.intValue)
+    let after = try XCTUnwrap(shell.call("ctl.clock", [])?.args.first?.intValue)
+    XCTAssertGreaterThanOrEqual(after, before, "the node's clock does not run backwards")
+    XCTAssertEqual(shell.call("kv.put", [.string("k"), .int(1)])?.kind, .reply)
+    XCTAssertEqual(shell.call("ctl.kill", [.bool(false)])?.kind, .reply)
+    XCTAssertNil(shell.call("kv.get", [.string("k")]), "a killed node answers nothing")
+    let status = try XCTUnwrap(shell.call("ctl.status", []))
+    XCTAssertEqual(status.args[5], .bool(false), "reported down")
+    XCTAssertEqual(shell.call("ctl.restart", [])?.args, [.int(2)])
+    XCTAssertEqual(shell.call("kv.get", [.string("k")])?.args, [.null], "memory is gone after a restart")
+    // Streaming: every event after `ctl.trace true` comes to this connection, clocks rising.
+    XCTAssertEqual(shell.call("ctl.trace", [.bool(true)])?.kind, .reply)
+    XCTAssertTrue(shell.send(Stamp.wrap(FrameCodec.encode(.message("hi")), seq: 1, clock: 100)))
+    var events: [NodeEvent] = []
+    while events.count < 1, let f = shell.readFrame(), f.method == "ctl.trace" {
+      events += f.args.compactMap(TraceWire.decode)
+    }
+    let delivery = try XCTUnwrap(events.first { $0.kind == .deliver })
+    XCTAssertEqual(delivery.seq, 1)
+    XCTAssertEqual(delivery.peer, .client)
+    XCTAssertGreaterThan(delivery.clock, 100, "the Lamport clock moves past the stamp it received")
+    XCTAssertEqual(shell.call("ctl.kill", [])?.kind, .error, "ctl.kill says whether to wipe")
   }
 
   /// Two nodes, a and b, listening on loopback: a shell connection to each, and b's port.

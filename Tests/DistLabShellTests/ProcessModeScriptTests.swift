@@ -60,4 +60,22 @@ final class ProcessModeScriptTests: XCTestCase {
     XCTAssertEqual(try run(in: .live), sim)
     XCTAssertEqual(try run(in: .process), sim)
   }
+
+  /// A store keeps its writes on its disk: a process killed with SIGKILL and started again on
+  /// its folder has them; one killed with --wipe does not.
+  func testARestartedProcessKeepsItsDiskAndAWipedOneDoesNot() throws {
+    guard ProcessMode.defaultExecutable() != nil else { throw XCTSkip("no distlab executable beside the tests") }
+    let s = ShellSession()
+    defer { s.world.reset() }
+    for line in ["mode process", "store start --replicas 1 --sync", "store put a 1", "kill s1,s2", "restart s1,s2"] {
+      XCTAssertNotEqual(s.run(line).status, .error, line)
+    }
+    let pid = s.world.location(of: try XCTUnwrap(s.world.node(named: "s1")).id)?.pid
+    XCTAssertNotNil(pid)
+    XCTAssertEqual(s.run("store get a").text, "a = 1 on s1")
+    XCTAssertEqual(s.run("kill s1,s2 --wipe").status, .ok)
+    XCTAssertEqual(s.run("restart s1,s2").status, .ok)
+    XCTAssertNotEqual(s.world.location(of: try XCTUnwrap(s.world.node(named: "s1")).id)?.pid, pid, "a new process")
+    XCTAssertEqual(s.run("store get a").text, "a = null on s1")
+  }
 }

@@ -261,6 +261,14 @@ struct BenchPlan {
       BenchFigure(
         id: "process.p99Micros", label: "process RPC round trip, p99", value: try? run.get().p99Micros, unit: "µs",
         note: note))
+    let shell = Result { () throws(WorldError) in try RPCBench.run(calls: rpcCalls, mode: .process) }
+    let shellNote =
+      shell.failureMessage ?? (try? shell.get()).flatMap { $0.failures > 0 ? "\($0.failures) calls failed" : nil }
+    report(
+      BenchFigure(
+        id: "process.shellP50Micros", label: "process mode, shell rpc p50", value: try? shell.get().p50Micros,
+        unit: "µs",
+        note: shellNote ?? "World.call to a distlab node child, trace streamed, latency model 0"))
     let rate = Result { try ProcessBench.throughput(processes: 8, perNode: 32, seconds: serviceSeconds) }
     var rateNote = "8 relay processes passing 256 messages around over loopback TCP"
     if case .failure(let e) = rate { rateNote = "\(e)" }

@@ -103,7 +103,7 @@ enum ProcessBench {
     }
     func total() -> Double {
       shells.reduce(0.0) { sum, shell in
-        let metrics = shell.call("ctl.status", [])?.args.dropFirst(5).first?.listValue ?? []
+        let metrics = shell.call("ctl.status", [])?.args.dropFirst(7).first?.listValue ?? []
         for m in metrics {
           if let l = m.listValue, l.count == 2, l[0] == .string("received"), case .double(let v) = l[1] {
             return sum + v

@@ -1,7 +1,9 @@
 import DistLab
+import DistLabNet
 
-/// Round trips of live-mode calls from the shell's endpoint to one node, each timed on the
-/// wall clock around `World.call`.
+/// Round trips of calls from the shell's endpoint to one node, each timed on the wall clock
+/// around `World.call`: in live mode (a node thread of this process) or in process mode (a
+/// `distlab node` child, over loopback TCP, its events streamed to the shell as they happen).
 enum RPCBench {
   struct Result {
     var p50Micros: Double
@@ -10,14 +12,18 @@ enum RPCBench {
     var failures: Int
   }
 
-  static func run(calls: Int) throws(WorldError) -> Result {
+  static func run(calls: Int, mode: WorldMode = .live) throws(WorldError) -> Result {
     var config = WorldConfig()
     config.seed = 1
-    config.mode = .live
+    config.processEngine = ProcessMode.maker()
+    config.mode = mode
     let world = World(config: config)
+    defer { world.reset() }
     _ = try world.spawn(count: 1)
     try world.setLatency(.fixed(.zero))
-    world.setLiveEventTracing(false)
+    // Live mode's figure is the engine's own; process mode's keeps the trace streaming, as a
+    // student's shell does.
+    if mode == .live { world.setLiveEventTracing(false) }
     let server = NodeID(1)
     var failures = 0
     func call(_ i: Int) throws(WorldError) -> Int64 {

@@ -4,6 +4,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What the shell's side of process mode shares between its own thread and the event loop its
 /// connections run on: the clock, the merged trace, and the answers that came back.
 final class ShellSide: Sendable {
@@ -152,12 +156,22 @@ final class LinkHandler: ChannelInboundHandler, Sendable {
 }
 
 extension ShellSide {
+  /// How long the shell looks for an answer before it sleeps.
+  static let spinNanos: UInt64 = 100_000
+
   /// Control call ids, far above any the world gives its calls.
   static let firstControlID: UInt32 = 0xF000_0000
 
   /// Waits until `done` holds, something arrives, or the deadline (monotonic ns) passes; true
   /// when `done` held.
   func wait(until deadline: UInt64, cancel: () -> Bool = { false }, _ done: () -> Bool) -> Bool {
+    // A node usually answers within tens of microseconds: look without sleeping first, as
+    // live mode's shell does, then sleep on the semaphore in slices.
+    let spinUntil = min(deadline, DispatchTime.now().uptimeNanoseconds + Self.spinNanos)
+    while DispatchTime.now().uptimeNanoseconds < spinUntil {
+      if done() { return true }
+      sched_yield()
+    }
     while true {
       if done() { return true }
       let now = DispatchTime.now().uptimeNanoseconds

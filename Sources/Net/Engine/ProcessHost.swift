@@ -69,7 +69,7 @@ final class ProcessHost: NodeHost, @unchecked Sendable {
     switch NodeLink.open(node: id, host: host, port: port, side: side) {
     case .failure(let error):
       return .failure(
-        .processRefused(name: name, reason: "nothing answers at \(address): \(NodeProcess.reason(error))"))
+        .processRefused(name: address, reason: "nothing answers there: \(NodeProcess.reason(error))"))
     case .success(let l):
       link = l
       if let o = side.measureOffset(l) { side.merger.setOffset(o, for: id) }
