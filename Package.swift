@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "DistLabHadoop", targets: ["DistLabHadoop"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
     .library(name: "DistLabNet", targets: ["DistLabNet"]),
+    .library(name: "DistLabRedis", targets: ["DistLabRedis"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,13 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "Sources/Net"),
+    // A Redis client (RESP2 over SwiftNIO) for the task lab's real broker.
+    .target(
+      name: "DistLabRedis",
+      dependencies: [
+        "DistLab", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      path: "Sources/Redis"),
     // Labs: each a client of the world's public API, in a module of its own.
     .target(name: "DistLabSharding", dependencies: ["DistLab"], path: "Sources/Labs/Sharding"),
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks"),
@@ -71,6 +79,7 @@ let package = Package(
     .testTarget(name: "DistLabServiceTests", dependencies: ["DistLab", "DistLabService"]),
     .testTarget(name: "DistLabHadoopTests", dependencies: ["DistLab", "DistLabHadoop"]),
     .testTarget(name: "DistLabNetTests", dependencies: ["DistLab", "DistLabNet"]),
+    .testTarget(name: "DistLabRedisTests", dependencies: ["DistLab", "DistLabRedis"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]
