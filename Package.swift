@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "DistLabConsensus", targets: ["DistLabConsensus"]),
     .library(name: "DistLabService", targets: ["DistLabService"]),
     .library(name: "DistLabHadoop", targets: ["DistLabHadoop"]),
+    .library(name: "DistLabTasksRedis", targets: ["DistLabTasksRedis"]),
     .library(name: "DistLabShell", targets: ["DistLabShell"]),
     .library(name: "DistLabNet", targets: ["DistLabNet"]),
     .library(name: "DistLabRedis", targets: ["DistLabRedis"]),
@@ -54,6 +55,10 @@ let package = Package(
     .target(name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus"),
     .target(name: "DistLabService", dependencies: ["DistLab"], path: "Sources/Labs/Service"),
     .target(name: "DistLabHadoop", dependencies: ["DistLab"], path: "Sources/Labs/Hadoop"),
+    // The task lab against a real Redis, as Celery's peer.
+    .target(
+      name: "DistLabTasksRedis", dependencies: ["DistLab", "DistLabTasks", "DistLabRedis"],
+      path: "Sources/Labs/TasksRedis"),
     .target(
       name: "DistLabShell",
       dependencies: [
@@ -80,6 +85,8 @@ let package = Package(
     .testTarget(name: "DistLabHadoopTests", dependencies: ["DistLab", "DistLabHadoop"]),
     .testTarget(name: "DistLabNetTests", dependencies: ["DistLab", "DistLabNet"]),
     .testTarget(name: "DistLabRedisTests", dependencies: ["DistLab", "DistLabRedis"]),
+    .testTarget(
+      name: "DistLabTasksRedisTests", dependencies: ["DistLab", "DistLabTasks", "DistLabRedis", "DistLabTasksRedis"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

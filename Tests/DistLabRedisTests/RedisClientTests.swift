@@ -8,14 +8,14 @@ import XCTest
 /// a subscriber hears what is published, and a server that goes away or was never there is
 /// said in a line.
 final class RedisClientTests: XCTestCase {
-  func client(_ server: RedisServer, db: Int = 0) throws -> RedisClient {
+  func client(_ server: LocalRedisServer, db: Int = 0) throws -> RedisClient {
     let c = try RedisClient.connect(host: "127.0.0.1", port: server.port, db: db)
     addTeardownBlock { c.close() }
     return c
   }
 
   func testCommandsAnswerAndAPipelineKeepsItsOrder() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let c = try client(server)
     XCTAssertEqual(try c.call(["PING"]), .simple("PONG"))
     XCTAssertEqual(try c.call(["SET", "k", "v"]), .simple("OK"))
@@ -31,7 +31,7 @@ final class RedisClientTests: XCTestCase {
   }
 
   func testBRPOPWaitsForAPushOrItsTimeout() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let consumer = try client(server)
     let producer = try client(server)
     let started = Date()
@@ -45,7 +45,7 @@ final class RedisClientTests: XCTestCase {
   }
 
   func testATransactionAppliesWholeAndWATCHAbortsItWhenTheKeyChanged() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let a = try client(server)
     let b = try client(server)
     let exec = try a.pipeline(
@@ -62,7 +62,7 @@ final class RedisClientTests: XCTestCase {
   }
 
   func testALuaScriptRunsOnTheServer() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let c = try client(server)
     _ = try c.call(["RPUSH", "l", "a", "b", "c"])
     let script = "local n = redis.call('LLEN', KEYS[1]); redis.call('DEL', KEYS[1]); return n"
@@ -71,7 +71,7 @@ final class RedisClientTests: XCTestCase {
   }
 
   func testASubscriberHearsWhatIsPublished() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let listener = try client(server)
     let publisher = try client(server)
     let heard = Locked<[String]>([])
@@ -85,7 +85,7 @@ final class RedisClientTests: XCTestCase {
   }
 
   func testAServerThatStopsOrWasNeverThereIsSaidInALine() throws {
-    let server = try RedisServer(self)
+    let server = try startRedis(for: self)
     let c = try client(server)
     let blocked = c.send(["BRPOP", "q", "0"])
     server.stop()

@@ -14,6 +14,12 @@ public enum TaskCatalog {
     /// A task with a side effect outside the queue: its result is an amount charged to the
     /// account the backend keeps, once per run — or once per idempotency key.
     var charges = false
+
+    /// One run's virtual duration and outcome, `draw` in 0..<1 deciding a chance (`flaky`):
+    /// for a worker outside the simulation (the Redis worker) to run the same task.
+    public func perform(_ args: [Value], draw: Double) -> (duration: Nanoseconds, outcome: TaskOutcome) {
+      (duration(args), run(args, draw))
+    }
   }
 
   static let unit = Nanoseconds.milliseconds(1)

@@ -1,0 +1,113 @@
+import DistLab
+import DistLabRedis
+import DistLabTasks
+import DistLabTasksRedis
+import Foundation
+import XCTest
+
+/// distlab and real Celery 5.7 on one real Redis, both ways: a real Celery worker runs what
+/// distlab sends, and a distlab worker runs what a real Celery client sends, Celery's
+/// `AsyncResult.get()` reading its result.
+final class CeleryInteropTests: XCTestCase {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  static var python: String { root.appendingPathComponent(".build-venv/bin/python").path }
+  static var app: URL { root.appendingPathComponent("Tests/Interop") }
+
+  func requireCelery() throws {
+    guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+      throw XCTSkip("no Celery environment at .build-venv (scripts/celery-venv.sh makes it)")
+    }
+  }
+
+  /// Runs Python with the lab's Celery app importable and its Redis set.
+  func python(_ args: [String], redis: LocalRedisServer, env: [String: String] = [:]) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Self.python)
+    p.arguments = args
+    p.currentDirectoryURL = Self.app
+    var environment = ProcessInfo.processInfo.environment
+    environment["DISTLAB_REDIS"] = "redis://127.0.0.1:\(redis.port)/0"
+    environment["PYTHONPATH"] = Self.app.path
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    return p
+  }
+
+  func testACeleryWorkerRunsWhatDistlabSends() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let worker = try python(
+      [
+        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
+        "warning",
+      ],
+      redis: redis)
+    worker.standardOutput = FileHandle.nullDevice
+    worker.standardError = FileHandle.nullDevice
+    try worker.run()
+    defer {
+      worker.terminate()
+      worker.waitUntilExit()
+    }
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let id = UUID().uuidString.lowercased()
+    try broker.publish(
+      CeleryEnvelope(
+        task: "add", id: id, args: [.int(10), .int(20)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
+        origin: "distlab-test"))
+    var result = try broker.result(id)
+    XCTAssertEqual(result.status, "PENDING", "an id the backend has not heard of reads as PENDING")
+    let deadline = Date().addingTimeInterval(30)
+    while result.status == "PENDING" && Date() < deadline {
+      usleep(100_000)
+      result = try broker.result(id)
+    }
+    XCTAssertEqual(result.status, "SUCCESS")
+    XCTAssertEqual(result.result, .int(30))
+  }
+
+  func testADistlabWorkerRunsWhatACeleryClientSends() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    var settings = RedisTaskWorker.Settings(host: "127.0.0.1", port: redis.port)
+    settings.concurrency = 2
+    let worker = try RedisTaskWorker(settings)
+    defer { worker.stop() }
+    let client = try python(
+      [
+        "-c",
+        """
+        from celery_lab import add, fail, app
+        print(add.delay(10, 20).get(timeout=20))
+        try:
+            fail.delay().get(timeout=20)
+        except Exception as e:
+            print(type(e).__name__, e)
+        print(app.send_task("nosuch", args=[1]).id)
+        """,
+      ], redis: redis)
+    let out = Pipe()
+    client.standardOutput = out
+    client.standardError = FileHandle.nullDevice
+    try client.run()
+    client.waitUntilExit()
+    let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      .split(separator: "\n").map(String.init)
+    XCTAssertEqual(client.terminationStatus, 0)
+    XCTAssertEqual(lines.first, "30", "Celery's AsyncResult.get() reads what the distlab worker stored")
+    XCTAssertEqual(lines.dropFirst().first, "ValueError fail always fails", "a failure as Celery raises it")
+    let unknown = try XCTUnwrap(lines.last)
+    let deadline = Date().addingTimeInterval(10)
+    while !worker.log.contains(where: { $0.taskID == unknown && $0.text.hasPrefix("Received unregistered") })
+      && Date() < deadline
+    {
+      usleep(50_000)
+    }
+    XCTAssertTrue(
+      worker.log.contains {
+        $0.text == "Received unregistered task of type 'nosuch'. The message has been ignored and discarded."
+      }, "\(worker.log)")
+  }
+}
