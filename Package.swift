@@ -63,7 +63,7 @@ let package = Package(
       name: "DistLabShell",
       dependencies: [
         "DistLab", "DistLabSharding", "DistLabTasks", "DistLabReplication", "DistLabDetection", "DistLabConsensus",
-        "DistLabService", "DistLabHadoop", "DistLabNet",
+        "DistLabService", "DistLabHadoop", "DistLabNet", "DistLabRedis", "DistLabTasksRedis",
         "CEditLine",
       ]
     ),

@@ -5,13 +5,26 @@ public enum RESPCodec {
   public static func command(_ args: [[UInt8]]) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(16 + args.reduce(0) { $0 + $1.count + 16 })
-    out += Array("*\(args.count)\r\n".utf8)
+    header(UInt8(ascii: "*"), args.count, to: &out)
     for a in args {
-      out += Array("$\(a.count)\r\n".utf8)
+      header(UInt8(ascii: "$"), a.count, to: &out)
       out += a
       out += [13, 10]
     }
     return out
+  }
+
+  /// `*3\r\n`, `$5\r\n`: a type byte, a count in decimal, CRLF.
+  static func header(_ type: UInt8, _ n: Int, to out: inout [UInt8]) {
+    out.append(type)
+    var digits: [UInt8] = []
+    var v = n
+    repeat {
+      digits.append(UInt8(48 + v % 10))
+      v /= 10
+    } while v > 0
+    out += digits.reversed()
+    out += [13, 10]
   }
 
   public static func command(_ args: [String]) -> [UInt8] { command(args.map { Array($0.utf8) }) }

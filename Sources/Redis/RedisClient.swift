@@ -133,6 +133,31 @@ public final class RedisClient: Sendable {
 
   public func send(_ args: [String]) -> EventLoopFuture<RESPValue> { send(args.map { Array($0.utf8) }) }
 
+  /// Sends several commands at once, in one write: each answer's future, in order.
+  public func send(all commands: [[[UInt8]]]) -> [EventLoopFuture<RESPValue>] {
+    let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+    var bytes: [UInt8] = []
+    for c in commands { bytes += RESPCodec.command(c) }
+    write(RedisHandler.Outbound(bytes: bytes, promises: promises))
+    return promises.map(\.futureResult)
+  }
+
+  /// Sends several commands at once, in one write, with one future for all their answers.
+  public func send(batch commands: [[[UInt8]]]) -> EventLoopFuture<[RESPValue]> {
+    let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
+    var bytes: [UInt8] = []
+    for c in commands { bytes += RESPCodec.command(c) }
+    let out = RedisHandler.Outbound(bytes: bytes, batch: promise, count: commands.count)
+    let written = channel.eventLoop.makePromise(of: Void.self)
+    let address = self.address
+    written.futureResult.whenFailure { _ in promise.fail(RedisError.connectionClosed(address)) }
+    channel.writeAndFlush(out, promise: written)
+    return promise.futureResult
+  }
+
+  /// The event loop this connection's answers complete on.
+  public var eventLoop: EventLoop { channel.eventLoop }
+
   /// Sends several commands at once, in one write, and waits for every answer, in order.
   public func pipeline(_ commands: [[[UInt8]]], timeout: Double = 5) throws(RedisError) -> [RESPValue] {
     let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
@@ -184,8 +209,10 @@ public final class RedisClient: Sendable {
 
   public var isOpen: Bool { channel.isActive }
 
-  /// Closes the connection (and its own event loop); pending commands fail as closed.
-  public func close() {
+  /// Closes the connection (and its own event loop); pending commands fail as closed. On the
+  /// connection's event loop itself, `waiting: false` closes without waiting for it.
+  public func close(waiting: Bool = true) {
+    guard waiting else { return channel.close(promise: nil) }
     try? channel.close().wait()
     try? group?.syncShutdownGracefully()
   }

@@ -41,6 +41,14 @@ final class RedisHandler: ChannelDuplexHandler, @unchecked Sendable {
   struct Outbound {
     var bytes: [UInt8]
     var promises: [EventLoopPromise<RESPValue>]
+    /// Or one promise for the answers of `count` commands, all of them (a pipeline read whole).
+    var batch: (count: Int, promise: EventLoopPromise<[RESPValue]>)?
+
+    init(bytes: [UInt8], batch: EventLoopPromise<[RESPValue]>, count: Int) {
+      self.bytes = bytes
+      promises = []
+      self.batch = (count, batch)
+    }
 
     init(bytes: [UInt8], promise: EventLoopPromise<RESPValue>) {
       self.bytes = bytes
@@ -54,7 +62,20 @@ final class RedisHandler: ChannelDuplexHandler, @unchecked Sendable {
   }
 
   let address: String
-  private var waiting = CircularBuffer<EventLoopPromise<RESPValue>>()
+  /// Who waits for the next answers, in order: one command, or a batch still collecting.
+  enum Waiter {
+    case one(EventLoopPromise<RESPValue>)
+    case batch(remaining: Int, answers: [RESPValue], promise: EventLoopPromise<[RESPValue]>)
+
+    func fail(_ e: Error) {
+      switch self {
+      case .one(let p): p.fail(e)
+      case .batch(_, _, let p): p.fail(e)
+      }
+    }
+  }
+
+  private var waiting = CircularBuffer<Waiter>()
   private var subscriber: (@Sendable (String, [UInt8]) -> Void)?
   private var closed = false
 
@@ -72,10 +93,18 @@ final class RedisHandler: ChannelDuplexHandler, @unchecked Sendable {
     let out = unwrapOutboundIn(data)
     if closed {
       for p in out.promises { p.fail(RedisError.connectionClosed(address)) }
+      out.batch?.promise.fail(RedisError.connectionClosed(address))
       promise?.fail(RedisError.connectionClosed(address))
       return
     }
-    for p in out.promises { waiting.append(p) }
+    for p in out.promises { waiting.append(.one(p)) }
+    if let b = out.batch {
+      if b.count == 0 {
+        b.promise.succeed([])
+      } else {
+        waiting.append(.batch(remaining: b.count, answers: [], promise: b.promise))
+      }
+    }
     context.write(wrapOutboundOut(ByteBuffer(bytes: out.bytes)), promise: promise)
   }
 
@@ -87,7 +116,16 @@ final class RedisHandler: ChannelDuplexHandler, @unchecked Sendable {
       return subscriber(name, payload)
     }
     guard !waiting.isEmpty else { return }
-    waiting.removeFirst().succeed(value)
+    switch waiting.removeFirst() {
+    case .one(let p): p.succeed(value)
+    case .batch(let remaining, var answers, let p):
+      answers.append(value)
+      if remaining == 1 {
+        p.succeed(answers)
+      } else {
+        waiting.prepend(.batch(remaining: remaining - 1, answers: answers, promise: p))
+      }
+    }
   }
 
   func errorCaught(context: ChannelHandlerContext, error: Error) {

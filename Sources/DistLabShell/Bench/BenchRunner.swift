@@ -1,4 +1,5 @@
 import DistLab
+import DistLabRedis
 import DistLabReplication
 import DistLabSharding
 import Foundation
@@ -8,8 +9,8 @@ import Foundation
 public enum BenchRunner {
   /// The groups `--only` chooses from, in the order they run.
   public static let groups = [
-    "throughput", "rpc", "process", "tasks", "check", "quorum", "paxos", "service", "hadoop", "spawn", "prompt",
-    "shard",
+    "throughput", "rpc", "process", "tasks", "redis", "check", "quorum", "paxos", "service", "hadoop", "spawn",
+    "prompt", "shard",
   ]
 
   public static func run(json: Bool, quick: Bool, only: Set<String> = []) -> Int32 {
@@ -48,6 +49,7 @@ enum BenchTargets {
   static let casCheckMillis = BenchTarget.atMost(50)
   static let kvCheckMillis = BenchTarget.atMost(1_000)
   static let taskRoundTripP50Micros = BenchTarget.atMost(20)
+  static let redisTasksPerSecond = BenchTarget.atLeast(10_000)
 }
 
 /// How long each measurement runs; `--quick` shortens them.
@@ -56,6 +58,8 @@ struct BenchPlan {
   var throughputSeconds = 1.5
   var rpcCalls = 20_000
   var tasks = 200_000
+  var redisTasks = 20_000
+  var celeryTasks = 2_000
   var taskRoundTrips = 5_000
   var quorumOperations = 300_000
   var paxosStates = 5_000_000
@@ -71,6 +75,8 @@ struct BenchPlan {
       throughputSeconds = 0.4
       rpcCalls = 3_000
       tasks = 20_000
+      redisTasks = 2_000
+      celeryTasks = 300
       taskRoundTrips = 500
       quorumOperations = 30_000
       paxosStates = 300_000
@@ -95,7 +101,8 @@ struct BenchPlan {
     let steps: [(String, () -> Void)] = [
       ("throughput", { self.measureBaselineAndThroughput(report) }), ("rpc", { self.measureRPC(report) }),
       ("process", { self.measureProcess(report) }),
-      ("tasks", { self.measureTasks(report) }), ("check", { self.measureChecker(report) }),
+      ("tasks", { self.measureTasks(report) }), ("redis", { self.measureRedis(report) }),
+      ("check", { self.measureChecker(report) }),
       ("quorum", { self.measureQuorum(report) }), ("paxos", { self.measurePaxos(report) }),
       ("service", { self.measureService(report) }), ("hadoop", { self.measureHadoop(report) }),
       ("spawn", { self.measureSpawn(report) }),
@@ -247,6 +254,24 @@ struct BenchPlan {
           + (r.complete ? ", all explored" : ", stopped at the bound")))
   }
 
+  /// The task lab on a real Redis, and Celery's own worker on the same server in the same run.
+  private func measureRedis(_ report: (BenchFigure) -> Void) {
+    let server = Result { () throws(LocalRedisServer.Failure) in try LocalRedisServer() }
+    defer { (try? server.get())?.stop() }
+    let ours = Result { try RedisBench.distlab(try server.get(), tasks: redisTasks) }
+    report(
+      BenchFigure(
+        id: "redis.distlabTasksPerSecond", label: "Redis: distlab worker, add tasks", value: try? ours.get(),
+        unit: "tasks/s", target: BenchTargets.redisTasksPerSecond,
+        note: ours.failureText ?? "\(BenchRendering.grouped(Int64(redisTasks))) tasks, 4 slots, results stored"))
+    let theirs = Result { try RedisBench.celery(try server.get(), tasks: celeryTasks) }
+    report(
+      BenchFigure(
+        id: "redis.celeryTasksPerSecond", label: "Redis: Celery 5.7 worker, add tasks", value: try? theirs.get(),
+        unit: "tasks/s",
+        note: theirs.failureText ?? "\(BenchRendering.grouped(Int64(celeryTasks))) tasks, prefork -c 4, same Redis"))
+  }
+
   private func measureProcess(_ report: (BenchFigure) -> Void) {
     let run = Result { try ProcessBench.run(calls: rpcCalls) }
     let failed = (try? run.get()).flatMap { $0.failures > 0 ? "\($0.failures) calls failed" : nil }
@@ -329,6 +354,14 @@ extension Result where Failure == WorldError {
   /// The refusal's message, when the measurement was refused.
   fileprivate var failureMessage: String? {
     if case .failure(let e) = self { return Messages.text(e) }
+    return nil
+  }
+}
+
+extension Result {
+  /// Why the measurement could not be made, in a line.
+  fileprivate var failureText: String? {
+    if case .failure(let e) = self { return "\(e)" }
     return nil
   }
 }

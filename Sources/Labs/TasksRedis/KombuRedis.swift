@@ -29,9 +29,11 @@ public final class KombuRedis: Sendable {
   /// A message received and held unacknowledged: what ack, reject and restore need.
   public struct Delivery: Sendable {
     public var envelope: CeleryEnvelope
-    /// The JSON exactly as it was on the queue (what a restore pushes back, marked).
-    public var raw: String
+    /// The JSON exactly as it was on the queue, as bytes.
+    public var bytes: [UInt8]
     public var queue: String
+    /// The JSON as text.
+    public var raw: String { String(decoding: bytes, as: UTF8.self) }
   }
 
   /// What came off a queue that is not a task message: kept with why, never lost silently.
@@ -52,6 +54,13 @@ public final class KombuRedis: Sendable {
 
   static func bytes(_ args: [String]) -> [[UInt8]] { args.map { Array($0.utf8) } }
 
+  /// A time as the unacked index scores it: seconds since 1970, to the microsecond.
+  static func score(_ date: Date) -> String {
+    let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    let fraction = String(micros % 1_000_000)
+    return String(micros / 1_000_000) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
+  }
+
   static func check(_ v: RESPValue, _ what: String) throws(RedisError) {
     if case .error(let e) = v { throw .protocolError("\(what): Redis answered \(e)") }
   }
@@ -61,43 +70,40 @@ public final class KombuRedis: Sendable {
     try Self.check(try client.call(["LPUSH", envelope.queue, envelope.json], timeout: timeout), "LPUSH")
   }
 
+  /// Publishes many at once, in one pipelined write.
+  public func publish(all envelopes: [CeleryEnvelope], timeout: Double = 10) throws(RedisError) {
+    for a in try client.pipeline(envelopes.map { Self.bytes(["LPUSH", $0.queue, $0.json]) }, timeout: timeout) {
+      try Self.check(a, "LPUSH")
+    }
+  }
+
   /// Waits up to `seconds` for a message on any of `queues` (the first named first) and holds it
   /// unacknowledged. Nil when none came; a message that is not a task's is moved to the
   /// dead-letter list and returned as rejected.
   public func consume(_ queues: [String], seconds: Int) throws(RedisError) -> Received? {
     let answer = try client.call(["BRPOP"] + queues + [String(seconds)], timeout: Double(seconds) + 5)
     try Self.check(answer, "BRPOP")
-    guard let pair = answer.array, pair.count == 2, let queue = pair[0].string, let raw = pair[1].string else {
+    guard let pair = answer.array, pair.count == 2, let queue = pair[0].string, case .bulk(let bytes?) = pair[1] else {
       return nil
     }
+    let raw = String(decoding: bytes, as: UTF8.self)
     let envelope: CeleryEnvelope
     do {
-      envelope = try CeleryEnvelope(json: raw)
+      envelope = try CeleryEnvelope(json: bytes)
     } catch {
       let reason = error.description
       let record = JSONText.encode(.map(["queue": .string(queue), "reason": .string(reason), "message": .string(raw)]))
       try Self.check(try client.call(["LPUSH", Self.deadLetterKey, record]), "LPUSH \(Self.deadLetterKey)")
       return .rejected(Rejected(queue: queue, raw: raw, reason: reason))
     }
-    let held =
-      "[" + raw + ", " + JSONText.encode(.string(envelope.exchange)) + ", " + JSONText.encode(.string(queue))
-      + "]"
-    let now = String(format: "%.6f", Date().timeIntervalSince1970)
-    let answers = try client.pipeline([
-      Self.bytes(["MULTI"]), Self.bytes(["ZADD", Self.unackedIndexKey, now, envelope.deliveryTag]),
-      Self.bytes(["HSET", Self.unackedKey, envelope.deliveryTag, held]), Self.bytes(["EXEC"]),
-    ])
+    let answers = try client.pipeline(holding(envelope, bytes: bytes, queue: queue))
     try Self.check(answers.last ?? .bulk(nil), "MULTI/EXEC")
-    return .task(Delivery(envelope: envelope, raw: raw, queue: queue))
+    return .task(Delivery(envelope: envelope, bytes: bytes, queue: queue))
   }
 
   /// Acknowledges: the message is done and leaves the unacked set.
   public func ack(_ tag: String) throws(RedisError) {
-    let answers = try client.pipeline([
-      Self.bytes(["MULTI"]), Self.bytes(["ZREM", Self.unackedIndexKey, tag]),
-      Self.bytes(["HDEL", Self.unackedKey, tag]),
-      Self.bytes(["EXEC"]),
-    ])
+    let answers = try client.pipeline(acking(tag))
     try Self.check(answers.last ?? .bulk(nil), "ack")
   }
 
@@ -176,7 +182,7 @@ public final class KombuRedis: Sendable {
       let release = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
       _ = try? client.call(["EVAL", release, "1", Self.unackedMutexKey, token])
     }
-    let ceil = String(format: "%.6f", Date().timeIntervalSince1970 - visibilityTimeout)
+    let ceil = Self.score(Date().addingTimeInterval(-visibilityTimeout))
     var query = ["ZREVRANGEBYSCORE", Self.unackedIndexKey, ceil, "0"]
     if let limit { query += ["LIMIT", "0", String(limit)] }
     let tags = try client.call(query).array?.compactMap(\.string) ?? []
@@ -187,11 +193,7 @@ public final class KombuRedis: Sendable {
 
   /// Stores a task's state as Celery's Redis backend does, and publishes it to subscribers.
   public func store(_ result: CeleryResult) throws(RedisError) {
-    let key = CeleryResult.key(result.taskID)
-    let json = result.json
-    let answers = try client.pipeline([
-      Self.bytes(["SETEX", key, String(CeleryResult.expiresSeconds), json]), Self.bytes(["PUBLISH", key, json]),
-    ])
+    let answers = try client.pipeline(storing(result))
     try Self.check(answers.first ?? .bulk(nil), "SETEX")
   }
 

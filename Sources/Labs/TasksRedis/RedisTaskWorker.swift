@@ -2,6 +2,7 @@ import DistLab
 import DistLabRedis
 import DistLabTasks
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// A task worker whose broker and result backend are a real Redis, speaking Celery's wire: it
@@ -9,7 +10,7 @@ import NIOPosix
 /// their results where Celery's `AsyncResult` reads them, and acknowledges as Celery does —
 /// when a slot takes the task (early, the default) or when it has returned (`acks_late`).
 /// Arguments the lab reads as durations are seconds on the wire, as Celery's tasks take them.
-/// Each slot is a thread with its own connection (a BRPOP holds its connection while it waits).
+/// Each slot has a connection of its own (a BRPOP holds its connection while it waits).
 public final class RedisTaskWorker: Sendable {
   public struct Settings: Sendable {
     public var host: String
@@ -42,14 +43,17 @@ public final class RedisTaskWorker: Sendable {
   let group: MultiThreadedEventLoopGroup
   let running = Locked(true)
   let lines = Locked<[LogLine]>([])
+  let stored = Locked(0)
   let finished = DispatchGroup()
 
-  /// Connects every slot (failing, in a line, when Redis cannot be reached) and starts them.
+  /// Connects every slot and the sweeper (failing, in a line, when Redis cannot be reached)
+  /// and starts them. Slots run on one event loop, each a chain of futures on its own
+  /// connection: take a task, run it, store its result, take the next.
   public init(_ settings: Settings) throws(RedisError) {
     self.settings = settings
     group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var brokers: [KombuRedis] = []
-    for _ in 0..<max(1, settings.concurrency) {
+    for _ in 0...max(1, settings.concurrency) {
       do {
         brokers.append(
           KombuRedis(
@@ -60,24 +64,39 @@ public final class RedisTaskWorker: Sendable {
         throw error
       }
     }
+    let sweeper = brokers.removeFirst()
     // A consumer starting restores what others left unacknowledged past the timeout, as
-    // kombu's does when it starts consuming.
-    _ = try? brokers[0].restoreVisible(visibilityTimeout: settings.visibilityTimeout)
-    for (i, broker) in brokers.enumerated() {
+    // kombu's does when it starts consuming; then every `restoreEvery` seconds.
+    _ = try? sweeper.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
+    finished.enter()
+    Thread { [self] in
+      sweep(sweeper)
+      sweeper.client.close()
+      finished.leave()
+    }.start()
+    for broker in brokers {
       finished.enter()
-      let t = Thread { [self] in
-        slot(i, broker)
-        broker.client.close()
-        finished.leave()
-      }
-      t.start()
+      broker.client.eventLoop.execute { self.cycle(broker) }
     }
   }
+
+  /// How many tasks' final states this worker has stored.
+  public var completed: Int { stored.withLock { $0 } }
 
   /// Every line so far.
   public var log: [LogLine] { lines.withLock { $0 } }
 
-  func say(_ id: String?, _ text: String) { lines.withLock { $0.append(LogLine(taskID: id, text: text)) } }
+  /// The most lines the log keeps (the newest).
+  static let logLimit = 10_000
+
+  func say(_ id: String?, _ text: String) {
+    lines.withLock { log in
+      if log.count >= Self.logLimit { log.removeFirst(Self.logLimit / 2) }
+      log.append(LogLine(taskID: id, text: text))
+    }
+  }
+
+  var isRunning: Bool { running.withLock { $0 } }
 
   /// Stops taking tasks; each slot finishes what it runs and leaves within a second or so.
   public func stop() {
@@ -86,86 +105,121 @@ public final class RedisTaskWorker: Sendable {
     try? group.syncShutdownGracefully()
   }
 
-  func slot(_ index: Int, _ broker: KombuRedis) {
-    var nextSweep = Date().addingTimeInterval(settings.restoreEvery)
-    var random = SystemRandomNumberGenerator()
-    while running.withLock({ $0 }) {
+  func sweep(_ broker: KombuRedis) {
+    var next = Date().addingTimeInterval(settings.restoreEvery)
+    while isRunning {
+      Thread.sleep(forTimeInterval: 0.1)
+      guard Date() >= next else { continue }
       do {
-        if index == 0, Date() >= nextSweep {
-          let n = try broker.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
-          if n > 0 { say(nil, "Restoring \(n) unacknowledged message(s)") }
-          nextSweep = Date().addingTimeInterval(settings.restoreEvery)
-        }
-        guard let received = try broker.consume(settings.queues, seconds: 1) else { continue }
-        switch received {
-        case .rejected(let r):
-          say(nil, "Rejected a message on \(r.queue), moved to \(KombuRedis.deadLetterKey): \(r.reason)")
-        case .task(let d):
-          try run(d, broker, draw: Double(random.next() % 1_000_000) / 1e6)
-        }
+        let n = try broker.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
+        if n > 0 { say(nil, "Restoring \(n) unacknowledged message(s)") }
       } catch {
         say(nil, "\(error)")
-        if running.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.5) }
+      }
+      next = Date().addingTimeInterval(settings.restoreEvery)
+    }
+  }
+
+  /// One slot's loop, on its connection's event loop.
+  func cycle(_ broker: KombuRedis) {
+    guard isRunning else {
+      broker.client.close(waiting: false)
+      return finished.leave()
+    }
+    broker.consuming(settings.queues, seconds: 1).whenComplete { result in
+      switch result {
+      case .failure(let error):
+        self.say(nil, "\(error)")
+        _ = broker.client.eventLoop.scheduleTask(in: .milliseconds(500)) { self.cycle(broker) }
+      case .success(nil):
+        self.cycle(broker)
+      case .success(.rejected(let r)?):
+        self.say(nil, "Rejected a message on \(r.queue), moved to \(KombuRedis.deadLetterKey): \(r.reason)")
+        self.cycle(broker)
+      case .success(.task(let d)?):
+        self.run(d, broker).whenComplete { outcome in
+          if case .failure(let error) = outcome { self.say(d.envelope.id, "\(error)") }
+          self.cycle(broker)
+        }
       }
     }
   }
 
-  func run(_ d: KombuRedis.Delivery, _ broker: KombuRedis, draw: Double) throws(RedisError) {
+  func run(_ d: KombuRedis.Delivery, _ broker: KombuRedis) -> EventLoopFuture<Void> {
     let m = d.envelope
     let tag = m.deliveryTag
+    let loop = broker.client.eventLoop
     say(m.id, "Task \(m.task)[\(m.id)] received")
     guard let definition = TaskCatalog.definition(m.task) else {
       // As Celery's worker: an unregistered task is logged and its message discarded; its state
       // stays PENDING, since nothing ever ran it.
       say(m.id, "Received unregistered task of type '\(m.task)'. The message has been ignored and discarded.")
-      try broker.ack(tag)
-      return
+      return broker.acknowledging(tag)
     }
-    if let eta = m.eta.flatMap(CeleryTime.date), eta > Date() {
-      // Held unacknowledged until due: past the visibility timeout, another worker gets it too.
-      while eta > Date() && running.withLock({ $0 }) {
-        Thread.sleep(forTimeInterval: min(0.05, eta.timeIntervalSinceNow))
+    // Held unacknowledged until due: past the visibility timeout, another worker gets it too.
+    let due = m.eta.flatMap(CeleryTime.date).map { $0.timeIntervalSinceNow } ?? 0
+    let start: EventLoopFuture<Void> =
+      due > 0
+      ? loop.scheduleTask(in: .nanoseconds(Int64(due * 1e9))) {}.futureResult : loop.makeSucceededVoidFuture()
+    return start.flatMap { () -> EventLoopFuture<Void> in
+      if let expires = m.expires.flatMap(CeleryTime.date), expires < Date() {
+        self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)] (expired)")
+        let revoked = CeleryResult(taskID: m.id, status: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
+        return broker.storingResult(revoked).flatMap { broker.acknowledging(tag) }
       }
-      guard running.withLock({ $0 }) else { return }
+      let types = definition.arguments.map(\.type)
+      let args = m.args.enumerated().map { i, v in
+        i < types.count && types[i] == .duration ? Self.nanoseconds(seconds: v) : v
+      }
+      var random = SystemRandomNumberGenerator()
+      let problem = Self.typeError(m.task, definition, args)
+      let (duration, outcome) = definition.perform(args, draw: Double(random.next() % 1_000_000) / 1e6)
+      let finish = { () -> CeleryResult in
+        if let problem {
+          self.say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: TypeError(\(problem))")
+          return CeleryResult.failure(
+            taskID: m.id, type: "TypeError", message: problem, dateDone: CeleryTime.iso(Date()))
+        }
+        return self.result(of: outcome, m)
+      }
+      let done: EventLoopFuture<Void>
+      if problem == nil && duration > .zero {
+        // Early ack: sent as the slot takes the task, before it runs; late ack: after its
+        // result is stored, in the same write.
+        let early = self.settings.acksLate ? loop.makeSucceededVoidFuture() : broker.acknowledging(tag)
+        done = loop.scheduleTask(in: .nanoseconds(duration.value), finish).futureResult.flatMap { r in
+          broker.all(broker.storing(r) + (self.settings.acksLate ? broker.acking(tag) : []), "store")
+        }.and(early).map { _ in }
+      } else {
+        // A run that takes no time: the ack (first, when early) and the result go in one write,
+        // in the order Redis then applies them.
+        let r = finish()
+        let commands =
+          self.settings.acksLate ? broker.storing(r) + broker.acking(tag) : broker.acking(tag) + broker.storing(r)
+        done = broker.all(commands, "ack and store")
+      }
+      return done.map { self.stored.withLock { $0 += 1 } }
     }
-    if let expires = m.expires.flatMap(CeleryTime.date), expires < Date() {
-      say(m.id, "Discarding revoked task: \(m.task)[\(m.id)] (expired)")
-      try broker.store(CeleryResult(taskID: m.id, status: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date())))
-      try broker.ack(tag)
-      return
-    }
-    if !settings.acksLate { try broker.ack(tag) }
-    let types = definition.arguments.map(\.type)
-    let args = m.args.enumerated().map { i, v in
-      i < types.count && types[i] == .duration ? Self.nanoseconds(seconds: v) : v
-    }
-    if let problem = Self.typeError(m.task, definition, args) {
-      try broker.store(
-        CeleryResult.failure(taskID: m.id, type: "TypeError", message: problem, dateDone: CeleryTime.iso(Date())))
-      say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: TypeError(\(problem))")
-      if settings.acksLate { try broker.ack(tag) }
-      return
-    }
-    let (duration, outcome) = definition.perform(args, draw: draw)
-    if duration > .zero { Thread.sleep(forTimeInterval: Double(duration.value) / 1e9) }
+  }
+
+  /// The state a run ends in, said in the log as Celery's worker says it.
+  func result(of outcome: TaskOutcome, _ m: CeleryEnvelope) -> CeleryResult {
     let done = CeleryTime.iso(Date())
     switch outcome {
     case .success(let v):
-      try broker.store(CeleryResult(taskID: m.id, status: "SUCCESS", result: v, dateDone: done))
       say(m.id, "Task \(m.task)[\(m.id)] succeeded: \(v)")
+      return CeleryResult(taskID: m.id, status: "SUCCESS", result: v, dateDone: done)
     case .failure(let text):
       let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       let type = parts.count == 2 ? parts[0] : "Exception"
       let message = parts.count == 2 ? parts[1] : text
-      try broker.store(CeleryResult.failure(taskID: m.id, type: type, message: message, dateDone: done))
       say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: \(type)(\(message))")
+      return CeleryResult.failure(taskID: m.id, type: type, message: message, dateDone: done)
     case .workerLost:
-      try broker.store(
-        CeleryResult.failure(
-          taskID: m.id, type: "WorkerLostError", message: "Worker exited prematurely", dateDone: done))
       say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: WorkerLostError")
+      return CeleryResult.failure(
+        taskID: m.id, type: "WorkerLostError", message: "Worker exited prematurely", dateDone: done)
     }
-    if settings.acksLate { try broker.ack(tag) }
   }
 
   /// Why the arguments do not fit the task, as Python's TypeError says it; nil when they do.

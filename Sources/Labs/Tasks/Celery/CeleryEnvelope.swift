@@ -96,10 +96,13 @@ public struct CeleryEnvelope: Sendable, Equatable {
   }
 
   /// Reads an envelope kombu (or this type) wrote; refuses, in a line, what is not one.
-  public init(json text: String) throws(Malformed) {
+  public init(json text: String) throws(Malformed) { try self.init(json: Array(text.utf8)) }
+
+  /// Reads an envelope from its UTF-8 bytes, as a queue holds it.
+  public init(json bytes: [UInt8]) throws(Malformed) {
     let v: Value
     do {
-      v = try JSONText.decode(text)
+      v = try JSONText.decode(bytes: bytes)
     } catch {
       throw Malformed(reason: "\(error)")
     }

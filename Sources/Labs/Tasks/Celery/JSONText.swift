@@ -11,62 +11,79 @@ public enum JSONText {
   }
 
   public static func encode(_ v: Value) -> String {
-    var out = ""
+    var out: [UInt8] = []
+    out.reserveCapacity(256)
     write(v, to: &out)
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
-  static func write(_ v: Value, to out: inout String) {
+  static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+  static func write(_ v: Value, to out: inout [UInt8]) {
     switch v {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
+    case .null: append("null", to: &out)
+    case .bool(let b): append(b ? "true" : "false", to: &out)
+    case .int(let i): append(String(i), to: &out)
     case .double(let d):
-      if d.isFinite && d == d.rounded() && abs(d) < 1e16 { out += String(Int64(d)) + ".0" } else { out += "\(d)" }
+      append(d.isFinite && d == d.rounded() && abs(d) < 1e16 ? String(Int64(d)) + ".0" : "\(d)", to: &out)
     case .string(let s): quote(s, to: &out)
     case .bytes(let b): quote(String(decoding: b, as: UTF8.self), to: &out)
     case .list(let l):
-      out += "["
+      out.append(UInt8(ascii: "["))
       for (i, x) in l.enumerated() {
-        if i > 0 { out += ", " }
+        if i > 0 { out += [UInt8(ascii: ","), UInt8(ascii: " ")] }
         write(x, to: &out)
       }
-      out += "]"
+      out.append(UInt8(ascii: "]"))
     case .map(let entries):
-      out += "{"
+      out.append(UInt8(ascii: "{"))
       for (i, e) in entries.enumerated() {
-        if i > 0 { out += ", " }
+        if i > 0 { out += [UInt8(ascii: ","), UInt8(ascii: " ")] }
         quote(e.key.stringValue ?? e.key.description, to: &out)
-        out += ": "
+        out += [UInt8(ascii: ":"), UInt8(ascii: " ")]
         write(e.value, to: &out)
       }
-      out += "}"
+      out.append(UInt8(ascii: "}"))
     }
   }
+
+  static let hexDigits = Array("0123456789abcdef".utf8)
 
   /// As Python's `json.dumps` with `ensure_ascii`: everything past ASCII as `\uXXXX`.
-  static func quote(_ s: String, to out: inout String) {
-    out += "\""
-    for u in s.utf16 {
-      switch u {
-      case 0x22: out += "\\\""
-      case 0x5C: out += "\\\\"
-      case 0x0A: out += "\\n"
-      case 0x0D: out += "\\r"
-      case 0x09: out += "\\t"
-      case 0x08: out += "\\b"
-      case 0x0C: out += "\\f"
-      case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(u)))
-      default:
-        let hex = String(u, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+  static func quote(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    // The common case, all printable ASCII without quotes or backslashes, copied as it is.
+    let plain = s.utf8.allSatisfy { b in b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C }
+    if plain {
+      out.append(contentsOf: s.utf8)
+    } else {
+      for u in s.utf16 {
+        switch u {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+        case 0x09: out += [0x5C, UInt8(ascii: "t")]
+        case 0x08: out += [0x5C, UInt8(ascii: "b")]
+        case 0x0C: out += [0x5C, UInt8(ascii: "f")]
+        case 0x20..<0x7F: out.append(UInt8(u))
+        default:
+          out += [
+            0x5C, UInt8(ascii: "u"), hexDigits[Int(u >> 12)], hexDigits[Int(u >> 8 & 0xF)],
+            hexDigits[Int(u >> 4 & 0xF)],
+            hexDigits[Int(u & 0xF)],
+          ]
+        }
       }
     }
-    out += "\""
+    out.append(UInt8(ascii: "\""))
   }
 
-  public static func decode(_ text: String) throws(Problem) -> Value {
-    var p = Parser(bytes: Array(text.utf8))
+  public static func decode(_ text: String) throws(Problem) -> Value { try decode(bytes: Array(text.utf8)) }
+
+  /// JSON in UTF-8 bytes, as it comes off a Redis list.
+  public static func decode(bytes: [UInt8]) throws(Problem) -> Value {
+    var p = Parser(bytes: bytes)
     p.space()
     let v = try p.value(depth: 0)
     p.space()
@@ -181,6 +198,15 @@ public enum JSONText {
 
     mutating func string() throws(Problem) -> String {
       at += 1
+      // The common case: no escape before the closing quote, read as it is.
+      var end = at
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+        end += 1
+      }
+      if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+        defer { at = end + 1 }
+        return String(decoding: bytes[at..<end], as: UTF8.self)
+      }
       var units: [UInt16] = []
       var run: [UInt8] = []
       func flush() {
