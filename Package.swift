@@ -76,7 +76,9 @@ let package = Package(
     ),
     .testTarget(name: "DistLabTests", dependencies: ["DistLab"]),
     .testTarget(name: "DistLabShardingTests", dependencies: ["DistLab", "DistLabSharding", "DistLabShell"]),
-    .testTarget(name: "DistLabShellTests", dependencies: ["DistLabShell", "DistLab", "DistLabSharding", "DistLabNet"]),
+    .testTarget(
+      name: "DistLabShellTests",
+      dependencies: ["DistLabShell", "DistLab", "DistLabSharding", "DistLabNet", "DistLabRedis"]),
     .testTarget(name: "DistLabTasksTests", dependencies: ["DistLab", "DistLabTasks", "DistLabShell"]),
     .testTarget(name: "DistLabReplicationTests", dependencies: ["DistLab", "DistLabReplication"]),
     .testTarget(name: "DistLabDetectionTests", dependencies: ["DistLab", "DistLabDetection"]),

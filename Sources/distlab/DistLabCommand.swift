@@ -36,14 +36,16 @@ struct WorldOptions: ParsableArguments {
   @Option(help: "The seed that fixes every random draw in sim mode.")
   var seed: UInt64 = 1
 
-  @Option(help: "sim (virtual clock, deterministic) or live (wall clock).")
+  @Option(help: "sim (virtual clock, deterministic), live (wall clock) or process (every node an OS process).")
   var mode: String = "sim"
 
   @Option(name: .customLong("max-nodes"), help: "Refuse to spawn more nodes than this.")
   var maxNodes: Int = 1000
 
   func validate() throws {
-    guard WorldMode(rawValue: mode) != nil else { throw ValidationError("--mode is sim or live, not '\(mode)'") }
+    guard WorldMode(rawValue: mode) != nil else {
+      throw ValidationError("--mode is sim, live or process, not '\(mode)'")
+    }
     let range = WorldConfig.maxNodesRange
     guard range.contains(maxNodes) else {
       throw ValidationError("--max-nodes is between \(range.lowerBound) and \(range.upperBound)")

@@ -27,6 +27,7 @@ public enum CommandResult: Sendable {
   case lesson(LessonResult)
   case shard(ShardResult)
   case task(TaskResult)
+  case celery(CeleryShellResult)
   case historyCheck(HistoryCheck)
   case store(StoreResult)
   case pubsub(PubSubResult)

@@ -71,6 +71,7 @@ public struct Renderer {
     case .lesson(let l): return LessonRenderer(style: style).render(l)
     case .shard(let r): return ShardRenderer(style: style, view: view).render(r)
     case .task(let r): return TaskRenderer(style: style, view: view).render(r)
+    case .celery(let r): return CeleryRenderer(style: style).render(r)
     case .historyCheck(let r): return CheckRenderer(style: style).render(r)
     case .store(let r): return StoreRenderer(style: style, view: view).render(r)
     case .detect(let r): return DetectRenderer(style: style, view: view).render(r)

@@ -95,3 +95,15 @@ func attempt<R>(_ column: Int, _ body: () throws(TaskLabError) -> R) throws(Shel
     throw ShellError(Messages.text(error), column: column)
   }
 }
+
+extension Messages {
+  static func text(_ p: CeleryBridge.Problem) -> String {
+    switch p {
+    case .notConnected: "no Redis yet: 'celery connect redis://127.0.0.1:6379/0' first"
+    case .badURL(let u): "a Redis URL is redis://HOST:PORT/DB, like redis://127.0.0.1:6379/0, not '\(u)'"
+    case .redis(let e): "\(e)"
+    case .noWorker: "no worker runs in this shell ('celery worker start')"
+    case .workerRunning: "a worker already runs in this shell ('celery worker stop' first)"
+    }
+  }
+}

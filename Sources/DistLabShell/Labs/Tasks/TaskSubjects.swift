@@ -4,7 +4,8 @@ import DistLabTasks
 /// The task lab's shell side, as `Labs.all` lists it.
 enum TaskLab {
   static let shell = LabShellSide(
-    commands: [TaskCommands.spec, TaskCommands.beatSpec], subjects: subjects, events: Messages.taskEvent)
+    commands: [TaskCommands.spec, TaskCommands.beatSpec, CeleryCommands.spec], subjects: subjects,
+    events: Messages.taskEvent)
 
   /// `expect task.…`, `tasks.…` and `broker.…`: read from the nodes as `nodes` reads them —
   /// the world's truth, which the lab's client learns only by asking.

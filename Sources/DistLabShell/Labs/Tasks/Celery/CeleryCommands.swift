@@ -1,0 +1,269 @@
+import DistLab
+import DistLabRedis
+import DistLabTasks
+import DistLabTasksRedis
+import Foundation
+
+/// `celery …`: the task lab against a real Redis, as Celery 5's peer — messages in kombu's
+/// format on Redis lists, results where Celery's `AsyncResult` reads them, and a worker in this
+/// process that runs what any Celery client sends.
+enum CeleryCommands {
+  static let spec = CommandSpec(
+    "celery", family: .data,
+    summary: "the task lab on a real Redis, with real Celery clients and workers as peers",
+    details: [
+      "celery connect takes a redis:// URL. Sent tasks are Celery 5 messages (task protocol 2 in",
+      "kombu's JSON envelope, LPUSHed onto the queue's list) under a new UUID, shown as C1, C2, …; a",
+      "real Celery worker on that Redis runs them, and celery worker runs here what real Celery",
+      "clients send (Celery's 'add.delay(10, 20)' reads 30 back). Time is the wall clock's.",
+    ],
+    example: [],
+    subcommands: [
+      CommandSpec(
+        "connect", family: .data, summary: "use the Redis at URL as broker and result backend (redis://HOST:PORT/DB)",
+        positionals: [Positional("URL", .text)], action: connect),
+      CommandSpec(
+        "send", family: .data, summary: "publish a task as Celery's apply_async does: C1, C2, …",
+        details: ["Durations are sent in seconds, as Celery's tasks take them (sleep 2s sends sleep(2.0))."],
+        positionals: [Positional("TASK", .choice(TaskCatalog.names)), Positional("ARG", .text, .any)],
+        flags: [
+          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          FlagSpec("--countdown", .duration, placeholder: "D", help: "not before D from now (eta)"),
+          FlagSpec("--expires", .duration, placeholder: "D", help: "revoked if taken later than D from now"),
+        ],
+        action: send),
+      CommandSpec(
+        "status", family: .data, summary: "what the result backend holds (PENDING for an id it never heard of)",
+        positionals: [Positional("ID", .text)], action: status),
+      CommandSpec(
+        "wait", family: .data, summary: "wait on the wall clock until a task is ready (AsyncResult.get)",
+        positionals: [Positional("ID", .text)],
+        flags: [FlagSpec("--timeout", .duration, placeholder: "D", help: "give up after D (default 10s)")],
+        action: wait),
+      CommandSpec(
+        "worker", family: .data, summary: "start or stop a worker in this shell that consumes from the Redis",
+        positionals: [Positional("ACTION", .choice(["start", "stop"]))],
+        flags: [
+          FlagSpec("--concurrency", .count, placeholder: "N", help: "slots (worker_concurrency, default 4)"),
+          FlagSpec("--acks-late", help: "acknowledge after the task returns (task_acks_late)"),
+          FlagSpec("--queues", .text, placeholder: "Q1,Q2", help: "the queues consumed, in order (-Q; default celery)"),
+          FlagSpec(
+            "--visibility-timeout", .duration, placeholder: "D",
+            help: "unacked longer than this is restored (visibility_timeout, default 1h)"),
+        ],
+        action: worker),
+      CommandSpec(
+        "queues", family: .data, summary: "queue lengths, unacknowledged and dead-lettered messages on the Redis",
+        positionals: [Positional("QUEUE", .text, .any)], action: queues),
+      CommandSpec(
+        "log", family: .data, summary: "what this shell's worker did, in the words of Celery's worker log",
+        flags: [FlagSpec("--last", .count, placeholder: "N", help: "how many lines (default 20)")], action: log),
+      CommandSpec(
+        "restore", family: .data,
+        summary: "run kombu's restore sweep now: unacked past the visibility timeout goes back",
+        flags: [
+          FlagSpec(
+            "--visibility-timeout", .duration, placeholder: "D", help: "what counts as abandoned (default 1h)")
+        ],
+        action: restore),
+    ])
+
+  static func attempt<R>(_ column: Int, _ body: () throws(CeleryBridge.Problem) -> R) throws(ShellError) -> R {
+    do {
+      return try body()
+    } catch {
+      throw ShellError(Messages.text(error), column: column)
+    }
+  }
+
+  static func redis<R>(_ body: () throws(RedisError) -> R) throws(CeleryBridge.Problem) -> R {
+    do {
+      return try body()
+    } catch {
+      throw .redis(error)
+    }
+  }
+
+  static func broker(_ s: ShellSession) throws(CeleryBridge.Problem) -> KombuRedis {
+    guard let b = s.celery.broker else { throw .notConnected }
+    return b
+  }
+
+  static func connect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let t = inv.positional[0]
+    if s.sandbox != nil {
+      throw ShellError("celery reaches a real Redis, which a graded solution may not", column: t.column)
+    }
+    let bridge = s.celery
+    let server = try attempt(t.column) { () throws(CeleryBridge.Problem) in
+      guard let (host, port, db) = RedisClient.parse(url: t.text) else { throw .badURL(t.text) }
+      let client = try redis { () throws(RedisError) in try RedisClient.connect(host: host, port: port, db: db) }
+      let info = try redis { () throws(RedisError) in try client.call(["INFO", "server"]) }
+      bridge.broker?.client.close()
+      bridge.broker = KombuRedis(client: client)
+      bridge.url = t.text
+      let version = info.string?.split(separator: "\r\n").first { $0.hasPrefix("redis_version:") }
+      return version.map { "Redis " + $0.dropFirst("redis_version:".count) } ?? "Redis"
+    }
+    return .celery(.connected(url: t.text, server: server))
+  }
+
+  static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let name = inv.positional[0]
+    guard let definition = TaskCatalog.definition(name.text) else {
+      throw ShellError("unknown task '\(name.text)'", column: name.column)
+    }
+    let tokens = Array(inv.positional.dropFirst())
+    let args = tokens.map(Units.value)
+    guard args.count == definition.arguments.count else {
+      throw ShellError(
+        "\(name.text) takes \(definition.arguments.count) argument\(definition.arguments.count == 1 ? "" : "s")"
+          + " (\(TaskCatalog.usage(definition))), not \(args.count)", column: name.column)
+    }
+    for (i, (v, spec)) in zip(args, definition.arguments).enumerated() where !spec.type.accepts(v) {
+      throw ShellError("argument \(i + 1) of \(name.text) is \(spec.label), not \(v)", column: tokens[i].column)
+    }
+    let countdown = try inv.flagDuration("--countdown")
+    if let countdown, countdown < .zero {
+      throw ShellError("--countdown cannot be negative", column: inv.flags["--countdown"]?.column)
+    }
+    let expires = try inv.flagDuration("--expires")
+    if let expires, expires <= .zero {
+      throw ShellError("--expires must be after now", column: inv.flags["--expires"]?.column)
+    }
+    let queue = inv.flags["--queue"]?.text ?? "celery"
+    let bridge = s.celery
+    let types = definition.arguments.map(\.type)
+    let wire = args.enumerated().map { i, v -> Value in
+      guard i < types.count, types[i] == .duration, let ns = v.intValue else { return v }
+      return .double(Double(ns) / 1e9)
+    }
+    let id = UUID().uuidString.lowercased()
+    var m = CeleryEnvelope(
+      task: name.text, id: id, args: wire, queue: queue, deliveryTag: UUID().uuidString.lowercased(),
+      origin: "distlab@" + ProcessInfo.processInfo.hostName)
+    let now = Date()
+    m.eta = countdown.map { CeleryTime.iso(now.addingTimeInterval(Double($0.value) / 1e9)) }
+    m.expires = expires.map { CeleryTime.iso(now.addingTimeInterval(Double($0.value) / 1e9)) }
+    try attempt(name.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      try redis { () throws(RedisError) in try b.publish(m) }
+    }
+    let short = "C\(bridge.sent.count + 1)"
+    let call = name.text + "(" + wire.map(\.description).joined(separator: ", ") + ")"
+    bridge.sent.append((short, id, call))
+    return .celery(.sent(short: short, id: id, call: call, queue: queue))
+  }
+
+  static func known(_ t: Token, _ s: ShellSession) throws(ShellError) -> (short: String, id: String) {
+    guard let id = s.celery.id(t.text) else {
+      let shorts = s.celery.sent.map(\.short)
+      throw ShellError(
+        "no task '\(t.text)' was sent from this shell"
+          + (shorts.isEmpty ? " (celery send makes C1)" : " (sent: \(NodeSet.compact(shorts)))"), column: t.column)
+    }
+    return (s.celery.sent.first { $0.id == id }?.short ?? t.text, id)
+  }
+
+  static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let (short, id) = try known(inv.positional[0], s)
+    let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      return try redis { () throws(RedisError) in try b.result(id) }
+    }
+    return .celery(.status(short: short, r))
+  }
+
+  static func wait(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let (short, id) = try known(inv.positional[0], s)
+    let timeout = try inv.flagDuration("--timeout") ?? .seconds(10)
+    guard timeout > .zero, timeout <= .seconds(3600) else {
+      throw ShellError("--timeout is between 0 and 1h", column: inv.flags["--timeout"]?.column)
+    }
+    let started = Date()
+    let limit = Double(timeout.value) / 1e9
+    let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      var r = try redis { () throws(RedisError) in try b.result(id) }
+      while ["PENDING", "STARTED", "RETRY"].contains(r.status), Date().timeIntervalSince(started) < limit, !s.cancel() {
+        usleep(20_000)
+        r = try redis { () throws(RedisError) in try b.result(id) }
+      }
+      return r
+    }
+    return .celery(.waited(short: short, r, seconds: Date().timeIntervalSince(started), timeout: limit))
+  }
+
+  static func worker(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let bridge = s.celery
+    if inv.positional[0].text == "stop" {
+      let completed = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+        guard let w = bridge.worker else { throw .noWorker }
+        w.stop()
+        bridge.worker = nil
+        return w.completed
+      }
+      return .celery(.workerStopped(completed: completed))
+    }
+    let concurrency = try inv.flagInt("--concurrency", range: 1...64) ?? 4
+    let queues =
+      inv.flags["--queues"].map { $0.text.split(separator: ",").map(String.init) }.flatMap { $0.isEmpty ? nil : $0 }
+      ?? ["celery"]
+    let visibility = try inv.flagDuration("--visibility-timeout")
+    if let visibility, visibility <= .zero {
+      throw ShellError("--visibility-timeout must be positive", column: inv.flags["--visibility-timeout"]?.column)
+    }
+    try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      guard bridge.worker == nil else { throw .workerRunning }
+      guard let url = bridge.url, let (host, port, db) = RedisClient.parse(url: url) else { throw .notConnected }
+      var settings = RedisTaskWorker.Settings(host: host, port: port)
+      settings.db = db
+      settings.concurrency = concurrency
+      settings.acksLate = inv.has("--acks-late")
+      settings.queues = queues
+      if let visibility { settings.visibilityTimeout = Double(visibility.value) / 1e9 }
+      bridge.worker = try redis { () throws(RedisError) in try RedisTaskWorker(settings) }
+    }
+    return .celery(.workerStarted(concurrency: concurrency, acksLate: inv.has("--acks-late"), queues: queues))
+  }
+
+  static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let names = inv.positional.isEmpty ? ["celery"] : inv.positional.map(\.text)
+    let (rows, unacked, dead) = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      let answers = try redis { () throws(RedisError) in
+        try b.client.pipeline(
+          names.map { [Array("LLEN".utf8), Array($0.utf8)] } + [
+            [Array("ZCARD".utf8), Array(KombuRedis.unackedIndexKey.utf8)],
+            [Array("LLEN".utf8), Array(KombuRedis.deadLetterKey.utf8)],
+          ])
+      }
+      let rows = zip(names, answers).map { (name: $0, waiting: Int($1.int ?? 0)) }
+      return (rows, Int(answers[names.count].int ?? 0), Int(answers[names.count + 1].int ?? 0))
+    }
+    return .celery(.queues(rows, unacked: unacked, dead: dead))
+  }
+
+  static func log(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let n = try inv.flagInt("--last", range: 1...10_000) ?? 20
+    let lines = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      guard let w = s.celery.worker else { throw .noWorker }
+      return w.log
+    }
+    return .celery(.log(Array(lines.suffix(n))))
+  }
+
+  static func restore(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let visibility = try inv.flagDuration("--visibility-timeout") ?? .seconds(KombuRedis.defaultVisibilityTimeout)
+    guard visibility > .zero else {
+      throw ShellError("--visibility-timeout must be positive", column: inv.flags["--visibility-timeout"]?.column)
+    }
+    let n = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      return try redis { () throws(RedisError) in
+        try b.restoreVisible(visibilityTimeout: Double(visibility.value) / 1e9)
+      }
+    }
+    return .celery(.restored(n))
+  }
+}

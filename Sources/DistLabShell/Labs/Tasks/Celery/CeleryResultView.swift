@@ -1,0 +1,16 @@
+import DistLab
+import DistLabTasks
+import DistLabTasksRedis
+
+/// What a `celery` command did, for the renderer.
+public enum CeleryShellResult: Sendable {
+  case connected(url: String, server: String)
+  case sent(short: String, id: String, call: String, queue: String)
+  case status(short: String, CeleryResult)
+  case waited(short: String, CeleryResult, seconds: Double, timeout: Double)
+  case workerStarted(concurrency: Int, acksLate: Bool, queues: [String])
+  case workerStopped(completed: Int)
+  case queues([(name: String, waiting: Int)], unacked: Int, dead: Int)
+  case log([RedisTaskWorker.LogLine])
+  case restored(Int)
+}
