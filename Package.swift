@@ -58,7 +58,7 @@ let package = Package(
     // The task lab against a real Redis, as Celery's peer.
     .target(
       name: "DistLabTasksRedis", dependencies: ["DistLab", "DistLabTasks", "DistLabRedis"],
-      path: "Sources/Labs/TasksRedis"),
+      path: "Sources/TasksRedis"),
     .target(
       name: "DistLabShell",
       dependencies: [

@@ -8,9 +8,10 @@ import Foundation
 /// bench: started here, stopped (and its folder removed) by `stop`. Debian's redis-server, which
 /// the README's test command installs.
 public final class LocalRedisServer: @unchecked Sendable {
-  // @unchecked Sendable: `process` is started in `init` and only ever stopped after; `stop` may
-  // run twice (a test's teardown after the test stopped it), and Process tolerates that.
-  let process = Process()
+  // @unchecked Sendable: `process` is replaced only by `restart`, and a server is started,
+  // stopped and restarted by one thread (a test's, the bench's); `stop` may run twice (a test's
+  // teardown after the test stopped it), and Process tolerates that.
+  var process = Process()
   public let port: Int
   let folder: URL
 
@@ -33,6 +34,18 @@ public final class LocalRedisServer: @unchecked Sendable {
     guard let exe = Self.executable else { throw .notInstalled }
     port = Self.freePort()
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(getpid())-\(port)")
+    try start(exe)
+  }
+
+  /// Starts the server again on the same port, empty, after `stop` (Redis coming back).
+  public func restart() throws(Failure) {
+    guard let exe = Self.executable else { throw .notInstalled }
+    stop()
+    process = Process()
+    try start(exe)
+  }
+
+  func start(_ exe: String) throws(Failure) {
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     process.executableURL = URL(fileURLWithPath: exe)
     process.arguments = [

@@ -99,6 +99,37 @@ public final class RedisClient: Sendable {
     return client
   }
 
+  /// Connects without waiting, on `loop` (from the loop itself, say, to reconnect a consumer):
+  /// the client, or `unreachable` with why.
+  public static func connecting(host: String, port: Int, db: Int = 0, timeout: Double = 2, on loop: EventLoop)
+    -> EventLoopFuture<RedisClient>
+  {
+    let address = "\(host):\(port)"
+    let handler = RedisHandler(address: address)
+    return ClientBootstrap(group: loop)
+      .connectTimeout(.milliseconds(Int64(timeout * 1000)))
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
+          try channel.pipeline.syncOperations.addHandler(handler)
+        }
+      }
+      .connect(host: host, port: port)
+      .flatMapErrorThrowing { error in throw RedisError.unreachable(address, why: Self.reason(error)) }
+      .flatMap { channel in
+        let client = RedisClient(address: address, channel: channel, handler: handler, group: nil)
+        guard db != 0 else { return loop.makeSucceededFuture(client) }
+        return client.send(["SELECT", String(db)]).flatMapThrowing { answer in
+          if case .error(let e) = answer {
+            client.close(waiting: false)
+            throw RedisError.unreachable(address, why: "SELECT \(db): \(e)")
+          }
+          return client
+        }
+      }
+  }
+
   static func reason(_ error: Error) -> String {
     if let e = error as? NIOConnectionError, let first = e.connectionErrors.first { return reason(first.error) }
     if let e = error as? IOError {

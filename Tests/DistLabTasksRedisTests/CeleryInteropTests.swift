@@ -58,13 +58,13 @@ final class CeleryInteropTests: XCTestCase {
         task: "add", id: id, args: [.int(10), .int(20)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
         origin: "distlab-test"))
     var result = try broker.result(id)
-    XCTAssertEqual(result.status, "PENDING", "an id the backend has not heard of reads as PENDING")
+    XCTAssertEqual(result.state, "PENDING", "an id the backend has not heard of reads as PENDING")
     let deadline = Date().addingTimeInterval(30)
-    while result.status == "PENDING" && Date() < deadline {
+    while result.state == "PENDING" && Date() < deadline {
       usleep(100_000)
       result = try broker.result(id)
     }
-    XCTAssertEqual(result.status, "SUCCESS")
+    XCTAssertEqual(result.state, "SUCCESS")
     XCTAssertEqual(result.result, .int(30))
   }
 

@@ -89,7 +89,7 @@ final class KombuRedisTests: XCTestCase {
     try listener.subscribe([CeleryResult.key("t1")]) { _, payload in
       heard.withLock { $0.append(String(decoding: payload, as: UTF8.self)) }
     }
-    let r = CeleryResult(taskID: "t1", status: "SUCCESS", result: .int(3), dateDone: "2026-12-01T00:00:00.000000+00:00")
+    let r = CeleryResult(taskID: "t1", state: "SUCCESS", result: .int(3), dateDone: "2026-12-01T00:00:00.000000+00:00")
     try b.store(r)
     XCTAssertEqual(try b.result("t1"), r)
     let ttl = try b.client.call(["TTL", CeleryResult.key("t1")]).int ?? 0
@@ -97,6 +97,33 @@ final class KombuRedisTests: XCTestCase {
     let deadline = Date().addingTimeInterval(3)
     while heard.withLock({ $0.isEmpty }) && Date() < deadline { usleep(5_000) }
     XCTAssertEqual(heard.withLock { $0 }, [r.json])
-    XCTAssertEqual(try b.result("never").status, "PENDING")
+    XCTAssertEqual(try b.result("never").state, "PENDING")
+  }
+
+  /// A worker whose Redis goes away says so, as Celery's consumer does, and takes tasks again
+  /// once the Redis is back.
+  func testAWorkerReconnectsWhenRedisComesBack() throws {
+    let redis = try startRedis(for: self)
+    var settings = RedisTaskWorker.Settings(host: "127.0.0.1", port: redis.port)
+    settings.concurrency = 1
+    let worker = try RedisTaskWorker(settings)
+    defer { worker.stop() }
+    redis.stop()
+    let lost = Date().addingTimeInterval(5)
+    while !worker.log.contains(where: { $0.text.hasPrefix("consumer: Cannot connect") }) && Date() < lost {
+      usleep(20_000)
+    }
+    XCTAssertTrue(
+      worker.log.contains {
+        $0.text
+          == "consumer: Cannot connect to redis://127.0.0.1:\(redis.port)/0. Trying again in 2.00 seconds... (1/100)"
+      }, "\(worker.log.map(\.text))")
+    try redis.restart()
+    let b = try broker(redis)
+    try b.publish(envelope("after"))
+    let deadline = Date().addingTimeInterval(15)
+    while try b.result("after").state != "SUCCESS" && Date() < deadline { usleep(50_000) }
+    XCTAssertEqual(try b.result("after").result, .int(3))
+    XCTAssertTrue(worker.log.contains { $0.text == "Connected to redis://127.0.0.1:\(redis.port)/0" })
   }
 }

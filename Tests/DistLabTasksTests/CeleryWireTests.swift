@@ -71,7 +71,7 @@ final class CeleryWireTests: XCTestCase {
 
   func testResultsReadAndWriteAsCelerysBackendDoes() throws {
     let ok = try CeleryResult(json: Self.success)
-    XCTAssertEqual(ok.status, "SUCCESS")
+    XCTAssertEqual(ok.state, "SUCCESS")
     XCTAssertEqual(ok.result, .int(30))
     XCTAssertEqual(ok.json, Self.success, "byte for byte as Celery's worker stored it")
     let bad = try CeleryResult(json: Self.failure)

@@ -93,7 +93,7 @@ enum RedisBench {
     defer { broker.client.close() }
     try broker.publish(all: envelopes(1, prefix: "warm"))
     let ready = Date().addingTimeInterval(60)
-    while try broker.result("warm-0").status != "SUCCESS" {
+    while try broker.result("warm-0").state != "SUCCESS" {
       guard Date() < ready else { throw Failure.celeryStalled(done: 0, of: 1) }
       usleep(50_000)
     }

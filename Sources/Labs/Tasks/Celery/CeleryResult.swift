@@ -7,15 +7,15 @@ import Foundation
 /// is the exception as Celery serializes it (`exc_type`, `exc_message`, `exc_module`).
 public struct CeleryResult: Sendable, Equatable {
   public var taskID: String
-  /// PENDING, STARTED, RETRY, SUCCESS, FAILURE or REVOKED.
-  public var status: String
+  /// PENDING, STARTED, RETRY, SUCCESS, FAILURE or REVOKED (Celery's `status`).
+  public var state: String
   public var result: Value
   public var traceback: String?
   public var dateDone: String?
 
-  public init(taskID: String, status: String, result: Value, traceback: String? = nil, dateDone: String? = nil) {
+  public init(taskID: String, state: String, result: Value, traceback: String? = nil, dateDone: String? = nil) {
     self.taskID = taskID
-    self.status = status
+    self.state = state
     self.result = result
     self.traceback = traceback
     self.dateDone = dateDone
@@ -30,7 +30,7 @@ public struct CeleryResult: Sendable, Equatable {
   /// A failure as Celery serializes its exception.
   public static func failure(taskID: String, type: String, message: String, dateDone: String) -> CeleryResult {
     CeleryResult(
-      taskID: taskID, status: "FAILURE",
+      taskID: taskID, state: "FAILURE",
       result: .map([
         "exc_type": .string(type), "exc_message": .list([.string(message)]), "exc_module": .string("builtins"),
       ]),
@@ -40,7 +40,7 @@ public struct CeleryResult: Sendable, Equatable {
   public var json: String {
     JSONText.encode(
       .map([
-        "status": .string(status), "result": result, "traceback": traceback.map(Value.string) ?? .null,
+        "status": .string(state), "result": result, "traceback": traceback.map(Value.string) ?? .null,
         "children": .list([]), "date_done": dateDone.map(Value.string) ?? .null, "task_id": .string(taskID),
       ]))
   }
@@ -52,17 +52,17 @@ public struct CeleryResult: Sendable, Equatable {
     } catch {
       throw CeleryEnvelope.Malformed(reason: "\(error)")
     }
-    guard let status = v["status"]?.stringValue, let id = v["task_id"]?.stringValue else {
+    guard let state = v["status"]?.stringValue, let id = v["task_id"]?.stringValue else {
       throw CeleryEnvelope.Malformed(reason: "a result needs status and task_id")
     }
     self.init(
-      taskID: id, status: status, result: v["result"] ?? .null, traceback: v["traceback"]?.stringValue,
+      taskID: id, state: state, result: v["result"] ?? .null, traceback: v["traceback"]?.stringValue,
       dateDone: v["date_done"]?.stringValue)
   }
 
   /// The error a failure carries, as `ValueError: boom`.
   public var errorText: String? {
-    guard status == "FAILURE" else { return nil }
+    guard state == "FAILURE" else { return nil }
     let type = result["exc_type"]?.stringValue ?? "Exception"
     let message = result["exc_message"]?.listValue?.first?.stringValue ?? result["exc_message"]?.stringValue ?? ""
     return "\(type): \(message)"

@@ -185,7 +185,7 @@ enum CeleryCommands {
     let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
       let b = try broker(s)
       var r = try redis { () throws(RedisError) in try b.result(id) }
-      while ["PENDING", "STARTED", "RETRY"].contains(r.status), Date().timeIntervalSince(started) < limit, !s.cancel() {
+      while ["PENDING", "STARTED", "RETRY"].contains(r.state), Date().timeIntervalSince(started) < limit, !s.cancel() {
         usleep(20_000)
         r = try redis { () throws(RedisError) in try b.result(id) }
       }

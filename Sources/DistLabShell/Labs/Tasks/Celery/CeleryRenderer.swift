@@ -16,7 +16,7 @@ struct CeleryRenderer {
     case .status(let short, let result):
       return line(short, result)
     case .waited(let short, let result, let seconds, let timeout):
-      let ready = !["PENDING", "STARTED", "RETRY"].contains(result.status)
+      let ready = !["PENDING", "STARTED", "RETRY"].contains(result.state)
       return line(short, result)
         + (ready
           ? "  (after \(Nanoseconds.seconds(seconds)))"
@@ -42,10 +42,10 @@ struct CeleryRenderer {
   }
 
   func line(_ short: String, _ r: CeleryResult) -> String {
-    switch r.status {
+    switch r.state {
     case "SUCCESS": return "\(short) \(style.ok("SUCCESS")) \(r.result)"
     case "FAILURE": return "\(short) \(style.error("FAILURE")) \(r.errorText ?? "")"
-    default: return "\(short) \(r.status)"
+    default: return "\(short) \(r.state)"
     }
   }
 }

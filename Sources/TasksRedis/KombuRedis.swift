@@ -201,7 +201,7 @@ public final class KombuRedis: Sendable {
   public func result(_ taskID: String) throws(RedisError) -> CeleryResult {
     let v = try client.call(["GET", CeleryResult.key(taskID)])
     guard let text = v.string, let r = try? CeleryResult(json: text) else {
-      return CeleryResult(taskID: taskID, status: "PENDING", result: .null)
+      return CeleryResult(taskID: taskID, state: "PENDING", result: .null)
     }
     return r
   }

@@ -70,8 +70,7 @@ public final class RedisTaskWorker: Sendable {
     _ = try? sweeper.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
     finished.enter()
     Thread { [self] in
-      sweep(sweeper)
-      sweeper.client.close()
+      sweep(sweeper).client.close()
       finished.leave()
     }.start()
     for broker in brokers {
@@ -105,11 +104,19 @@ public final class RedisTaskWorker: Sendable {
     try? group.syncShutdownGracefully()
   }
 
-  func sweep(_ broker: KombuRedis) {
+  /// The sweeper's loop, on a thread of its own: returns the connection it ends with.
+  func sweep(_ first: KombuRedis) -> KombuRedis {
+    var broker = first
     var next = Date().addingTimeInterval(settings.restoreEvery)
     while isRunning {
       Thread.sleep(forTimeInterval: 0.1)
       guard Date() >= next else { continue }
+      if !broker.client.isOpen,
+        let again = try? RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
+      {
+        broker.client.close()
+        broker = KombuRedis(client: again)
+      }
       do {
         let n = try broker.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
         if n > 0 { say(nil, "Restoring \(n) unacknowledged message(s)") }
@@ -118,6 +125,7 @@ public final class RedisTaskWorker: Sendable {
       }
       next = Date().addingTimeInterval(settings.restoreEvery)
     }
+    return broker
   }
 
   /// One slot's loop, on its connection's event loop.
@@ -130,7 +138,12 @@ public final class RedisTaskWorker: Sendable {
       switch result {
       case .failure(let error):
         self.say(nil, "\(error)")
-        _ = broker.client.eventLoop.scheduleTask(in: .milliseconds(500)) { self.cycle(broker) }
+        if broker.client.isOpen {
+          _ = broker.client.eventLoop.scheduleTask(in: .milliseconds(500)) { self.cycle(broker) }
+        } else {
+          broker.client.close(waiting: false)
+          self.reconnect(on: broker.client.eventLoop, attempt: 1)
+        }
       case .success(nil):
         self.cycle(broker)
       case .success(.rejected(let r)?):
@@ -142,6 +155,37 @@ public final class RedisTaskWorker: Sendable {
           self.cycle(broker)
         }
       }
+    }
+  }
+
+  /// Celery's `broker_connection_max_retries`.
+  static let maxRetries = 100
+
+  /// A slot whose connection was lost connects again, as Celery's consumer does: waiting 2 s,
+  /// then 2 s more each time up to 30 s (kombu's `ensure_connection` intervals), at most 100
+  /// times. What it held unacknowledged waits in Redis for the restore sweep.
+  func reconnect(on loop: EventLoop, attempt: Int) {
+    let wait = min(2 * attempt, 30)
+    say(
+      nil,
+      "consumer: Cannot connect to redis://\(settings.host):\(settings.port)/\(settings.db). Trying again in"
+        + " \(wait).00 seconds... (\(attempt)/\(Self.maxRetries))")
+    _ = loop.scheduleTask(in: .seconds(Int64(wait))) {
+      guard self.isRunning else { return self.finished.leave() }
+      RedisClient.connecting(host: self.settings.host, port: self.settings.port, db: self.settings.db, on: loop)
+        .whenComplete { result in
+          switch result {
+          case .success(let client):
+            self.say(nil, "Connected to redis://\(self.settings.host):\(self.settings.port)/\(self.settings.db)")
+            self.cycle(KombuRedis(client: client))
+          case .failure:
+            guard attempt < Self.maxRetries else {
+              self.say(nil, "consumer: gave up after \(Self.maxRetries) attempts to reach Redis")
+              return self.finished.leave()
+            }
+            self.reconnect(on: loop, attempt: attempt + 1)
+          }
+        }
     }
   }
 
@@ -164,7 +208,7 @@ public final class RedisTaskWorker: Sendable {
     return start.flatMap { () -> EventLoopFuture<Void> in
       if let expires = m.expires.flatMap(CeleryTime.date), expires < Date() {
         self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)] (expired)")
-        let revoked = CeleryResult(taskID: m.id, status: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
+        let revoked = CeleryResult(taskID: m.id, state: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
         return broker.storingResult(revoked).flatMap { broker.acknowledging(tag) }
       }
       let types = definition.arguments.map(\.type)
@@ -208,7 +252,7 @@ public final class RedisTaskWorker: Sendable {
     switch outcome {
     case .success(let v):
       say(m.id, "Task \(m.task)[\(m.id)] succeeded: \(v)")
-      return CeleryResult(taskID: m.id, status: "SUCCESS", result: v, dateDone: done)
+      return CeleryResult(taskID: m.id, state: "SUCCESS", result: v, dateDone: done)
     case .failure(let text):
       let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       let type = parts.count == 2 ? parts[0] : "Exception"
