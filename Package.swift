@@ -88,7 +88,8 @@ let package = Package(
     .testTarget(name: "DistLabNetTests", dependencies: ["DistLab", "DistLabNet"]),
     .testTarget(name: "DistLabRedisTests", dependencies: ["DistLab", "DistLabRedis"]),
     .testTarget(
-      name: "DistLabTasksRedisTests", dependencies: ["DistLab", "DistLabTasks", "DistLabRedis", "DistLabTasksRedis"]),
+      name: "DistLabTasksRedisTests",
+      dependencies: ["DistLab", "DistLabTasks", "DistLabRedis", "DistLabTasksRedis", "DistLabShell"]),
     .testTarget(
       name: "TranscriptTests",
       dependencies: ["DistLabShell"]

@@ -1,6 +1,8 @@
-"""The task lab's built-in tasks as a real Celery 5 app, for the interop tests: a real worker
-runs what distlab sends, and a real client sends what a distlab worker runs. The broker and the
-result backend are the Redis named by DISTLAB_REDIS (redis://HOST:PORT/DB)."""
+"""The task lab's built-in tasks as a real Celery 5 app, for the interop and fidelity tests: a
+real worker runs what distlab sends, and a real client sends what a distlab worker runs. The
+broker and the result backend are the Redis named by DISTLAB_REDIS (redis://HOST:PORT/DB). Every
+run appends its task id to the Redis list `distlab.runs` as it starts, so a test counts runs —
+duplicates included — as the lab's trace counts them."""
 import os
 import random
 import time
@@ -11,33 +13,46 @@ url = os.environ.get("DISTLAB_REDIS", "redis://127.0.0.1:6379/0")
 app = Celery("lab", broker=url, backend=url)
 app.conf.update(
     task_acks_late=os.environ.get("DISTLAB_ACKS_LATE") == "1",
-    worker_prefetch_multiplier=1,
-    broker_transport_options={"visibility_timeout": float(os.environ.get("DISTLAB_VISIBILITY", "3600"))},
+    worker_prefetch_multiplier=int(os.environ.get("DISTLAB_PREFETCH", "4")),
+    broker_transport_options={
+        "visibility_timeout": float(os.environ.get("DISTLAB_VISIBILITY", "3600")),
+        "unacked_restore_interval": float(os.environ.get("DISTLAB_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": int(os.environ.get("DISTLAB_RESTORE_THROTTLE", "10")),
+    },
 )
 
 
-@app.task(name="add")
-def add(x, y):
+def started(task):
+    app.backend.client.rpush("distlab.runs", task.request.id)
+
+
+@app.task(name="add", bind=True)
+def add(self, x, y):
+    started(self)
     return x + y
 
 
-@app.task(name="mul")
-def mul(x, y):
+@app.task(name="mul", bind=True)
+def mul(self, x, y):
+    started(self)
     return x * y
 
 
-@app.task(name="sleep")
-def sleep(seconds):
+@app.task(name="sleep", bind=True)
+def sleep(self, seconds):
+    started(self)
     time.sleep(seconds)
 
 
-@app.task(name="fail")
-def fail():
+@app.task(name="fail", bind=True)
+def fail(self):
+    started(self)
     raise ValueError("fail always fails")
 
 
-@app.task(name="flaky")
-def flaky(p):
+@app.task(name="flaky", bind=True)
+def flaky(self, p):
+    started(self)
     if random.random() < p:
         raise ConnectionError("flaky failed")
     return True

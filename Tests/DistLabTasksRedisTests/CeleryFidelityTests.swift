@@ -1,0 +1,174 @@
+import DistLab
+import DistLabRedis
+import DistLabShell
+import DistLabTasks
+import DistLabTasksRedis
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The lab's claims checked against real Celery: a scenario runs once in the simulation and
+/// once on a real Redis with real Celery 5.7 workers killed by SIGKILL, and the outcomes — how
+/// many times each task ran, and its final state — must be the same.
+final class CeleryFidelityTests: XCTestCase {
+  /// What became of each of a scenario's tasks, by the lab's short id.
+  struct Outcome: Equatable, CustomStringConvertible {
+    var runs: [String: Int] = [:]
+    var states: [String: String] = [:]
+    var description: String {
+      runs.keys.sorted().map { "\($0): ran \(runs[$0]!), \(states[$0] ?? "?")" }.joined(separator: "; ")
+    }
+  }
+
+  /// A real Celery worker in a process group of its own (Foundation starts each child as a group
+  /// leader), so a SIGKILL to the group takes its pool processes with it.
+  final class CeleryWorker {
+    let process = Process()
+
+    init(redis: LocalRedisServer, env: [String: String]) throws {
+      let root = CeleryInteropTests.root
+      process.executableURL = URL(fileURLWithPath: CeleryInteropTests.python)
+      process.arguments = [
+        "-m", "celery", "-A", "celery_lab", "worker", "-c", "1", "--without-gossip",
+        "--without-mingle", "--without-heartbeat", "-l", "warning",
+      ]
+      process.currentDirectoryURL = root.appendingPathComponent("Tests/Interop")
+      var environment = ProcessInfo.processInfo.environment
+      environment["DISTLAB_REDIS"] = "redis://127.0.0.1:\(redis.port)/0"
+      environment["PYTHONPATH"] = root.appendingPathComponent("Tests/Interop").path
+      for (k, v) in env { environment[k] = v }
+      process.environment = environment
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+    }
+
+    /// SIGKILL to the worker and its pool processes: a crash, nothing cleaned up.
+    func kill() {
+      Glibc.kill(-process.processIdentifier, SIGKILL)
+      Glibc.kill(process.processIdentifier, SIGKILL)
+      let deadline = Date().addingTimeInterval(5)
+      while process.isRunning && Date() < deadline { usleep(10_000) }
+    }
+
+    deinit { if process.isRunning { kill() } }
+  }
+
+  func requireCelery() throws {
+    guard FileManager.default.isExecutableFile(atPath: CeleryInteropTests.python) else {
+      throw XCTSkip("no Celery environment at .build-venv (scripts/celery-venv.sh makes it)")
+    }
+  }
+
+  /// Publishes the tasks as the lab's T1, T2, …: each a Celery message with its own UUID.
+  func publish(_ broker: KombuRedis, _ tasks: [(String, [Value])], eta: [Int: Double] = [:]) throws -> [String] {
+    var ids: [String] = []
+    for (i, (task, args)) in tasks.enumerated() {
+      let id = UUID().uuidString.lowercased()
+      var m = CeleryEnvelope(
+        task: task, id: id, args: args, queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
+        origin: "distlab-fidelity")
+      if let seconds = eta[i] { m.eta = CeleryTime.iso(Date().addingTimeInterval(seconds)) }
+      try broker.publish(m)
+      ids.append(id)
+    }
+    return ids
+  }
+
+  func runs(_ broker: KombuRedis) throws -> [String] {
+    (try broker.client.call(["LRANGE", "distlab.runs", "0", "-1"]).array ?? []).compactMap(\.string)
+  }
+
+  func outcome(_ broker: KombuRedis, _ ids: [String]) throws -> Outcome {
+    let ran = try runs(broker)
+    var o = Outcome()
+    for (i, id) in ids.enumerated() {
+      o.runs["T\(i + 1)"] = ran.filter { $0 == id }.count
+      o.states["T\(i + 1)"] = try broker.result(id).state
+    }
+    return o
+  }
+
+  func wait(_ seconds: Double, until done: () throws -> Bool) rethrows {
+    let deadline = Date().addingTimeInterval(seconds)
+    while try !done() && Date() < deadline { usleep(50_000) }
+  }
+
+  /// The same scenario in the simulation, read through the lab's own subjects.
+  func simulated(_ lines: [String], tasks: Int) -> Outcome {
+    let s = ShellSession()
+    for line in lines { XCTAssertNotEqual(s.run(line).status, .error, line) }
+    var o = Outcome()
+    for i in 1...tasks {
+      let runs = s.run("expect task.runs.T\(i) == 0").text
+      o.runs["T\(i)"] = runs.hasPrefix("✓") ? 0 : Int(runs.split(separator: " ").last ?? "") ?? -1
+      for state in ["PENDING", "STARTED", "RETRY", "SUCCESS", "FAILURE", "REVOKED"]
+      where s.run("expect task.state.T\(i) == \(state)").text.hasPrefix("✓") {
+        o.states["T\(i)"] = state
+      }
+    }
+    return o
+  }
+
+  /// Early ack, and the worker killed while its one slot runs T1 and T2 waits reserved: T1 was
+  /// acknowledged as it started, so it is lost and stays PENDING; T2 was unacknowledged, so it
+  /// comes back once the visibility timeout has passed and a sweep runs, and completes once.
+  func testAWorkerKilledUnderEarlyAckLosesItsRunningTaskAsCeleryDoes() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let env = [
+      "DISTLAB_VISIBILITY": "3", "DISTLAB_RESTORE_INTERVAL": "1", "DISTLAB_RESTORE_THROTTLE": "1",
+    ]
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let first = try CeleryWorker(redis: redis, env: env)
+    let ids = try publish(broker, [("sleep", [.int(2)]), ("add", [.int(1), .int(2)])])
+    try wait(30) { try runs(broker).contains(ids[0]) }
+    first.kill()
+    let second = try CeleryWorker(redis: redis, env: env)
+    defer { second.kill() }
+    try wait(30) { try broker.result(ids[1]).state == "SUCCESS" }
+    usleep(1_500_000)
+    let real = try outcome(broker, ids)
+    XCTAssertEqual(real, Outcome(runs: ["T1": 1, "T2": 1], states: ["T1": "PENDING", "T2": "SUCCESS"]), "real Celery")
+    let sim = simulated(
+      [
+        "task start --workers 1 --concurrency 1 --visibility-timeout 3s --restore-interval 1s --restore-throttle 1",
+        "task send sleep 2s", "task send add 1 2", "advance 500ms", "kill w1", "restart w1", "advance 20s",
+      ], tasks: 2)
+    XCTAssertEqual(sim, real, "the simulation against real Celery")
+  }
+
+  /// Late ack, the same kill: T1 was still unacknowledged, so it comes back, marked redelivered,
+  /// and runs again to the end — twice in all; T2 runs once.
+  func testAWorkerKilledUnderLateAckRunsItsTaskAgainAsCeleryDoes() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let env = [
+      "DISTLAB_ACKS_LATE": "1", "DISTLAB_VISIBILITY": "3", "DISTLAB_RESTORE_INTERVAL": "1",
+      "DISTLAB_RESTORE_THROTTLE": "1",
+    ]
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let first = try CeleryWorker(redis: redis, env: env)
+    let ids = try publish(broker, [("sleep", [.int(2)]), ("add", [.int(1), .int(2)])])
+    try wait(30) { try runs(broker).contains(ids[0]) }
+    first.kill()
+    let second = try CeleryWorker(redis: redis, env: env)
+    defer { second.kill() }
+    try wait(40) { try broker.result(ids[0]).state == "SUCCESS" && broker.result(ids[1]).state == "SUCCESS" }
+    usleep(1_500_000)
+    let real = try outcome(broker, ids)
+    XCTAssertEqual(real, Outcome(runs: ["T1": 2, "T2": 1], states: ["T1": "SUCCESS", "T2": "SUCCESS"]), "real Celery")
+    let sim = simulated(
+      [
+        "task start --workers 1 --concurrency 1 --acks-late --visibility-timeout 3s --restore-interval 1s"
+          + " --restore-throttle 1",
+        "task send sleep 2s", "task send add 1 2", "advance 500ms", "kill w1", "restart w1", "advance 20s",
+      ], tasks: 2)
+    XCTAssertEqual(sim, real, "the simulation against real Celery")
+  }
+}
