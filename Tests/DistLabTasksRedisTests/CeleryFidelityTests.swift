@@ -171,4 +171,30 @@ final class CeleryFidelityTests: XCTestCase {
       ], tasks: 2)
     XCTAssertEqual(sim, real, "the simulation against real Celery")
   }
+
+  /// An ETA past the visibility timeout: the worker holds the message unacknowledged until it is
+  /// due, the sweep puts it back meanwhile, the same worker takes the copy too, and at the ETA
+  /// both run — twice, where one was sent.
+  func testAnETAPastTheVisibilityTimeoutRunsTwiceAsWithCelery() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let env = [
+      "DISTLAB_VISIBILITY": "3", "DISTLAB_RESTORE_INTERVAL": "1", "DISTLAB_RESTORE_THROTTLE": "1",
+    ]
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let worker = try CeleryWorker(redis: redis, env: env)
+    defer { worker.kill() }
+    let ids = try publish(broker, [("add", [.int(1), .int(2)])], eta: [0: 5])
+    try wait(30) { try broker.result(ids[0]).state == "SUCCESS" }
+    usleep(2_000_000)
+    let real = try outcome(broker, ids)
+    XCTAssertEqual(real, Outcome(runs: ["T1": 2], states: ["T1": "SUCCESS"]), "real Celery")
+    let sim = simulated(
+      [
+        "task start --workers 1 --concurrency 1 --visibility-timeout 3s --restore-interval 1s --restore-throttle 1",
+        "task send add 1 2 --countdown 5s", "advance 20s",
+      ], tasks: 1)
+    XCTAssertEqual(sim, real, "the simulation against real Celery")
+  }
 }
