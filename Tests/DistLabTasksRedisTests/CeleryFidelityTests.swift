@@ -28,13 +28,14 @@ final class CeleryFidelityTests: XCTestCase {
   final class CeleryWorker {
     let process = Process()
 
-    init(redis: LocalRedisServer, env: [String: String]) throws {
+    init(redis: LocalRedisServer, env: [String: String], beat schedule: String? = nil) throws {
       let root = CeleryInteropTests.root
       process.executableURL = URL(fileURLWithPath: CeleryInteropTests.python)
-      process.arguments = [
-        "-m", "celery", "-A", "celery_lab", "worker", "-c", "1", "--without-gossip",
-        "--without-mingle", "--without-heartbeat", "-l", "warning",
-      ]
+      process.arguments =
+        schedule.map { ["-m", "celery", "-A", "celery_lab", "beat", "-s", $0, "--pidfile=", "-l", "warning"] } ?? [
+          "-m", "celery", "-A", "celery_lab", "worker", "-c", "1", "--without-gossip",
+          "--without-mingle", "--without-heartbeat", "-l", "warning",
+        ]
       process.currentDirectoryURL = root.appendingPathComponent("Tests/Interop")
       var environment = ProcessInfo.processInfo.environment
       environment["DISTLAB_REDIS"] = "redis://127.0.0.1:\(redis.port)/0"
@@ -97,14 +98,19 @@ final class CeleryFidelityTests: XCTestCase {
     while try !done() && Date() < deadline { usleep(50_000) }
   }
 
+  /// A numeric subject's value, read as a student reads it: through `expect`.
+  static func number(_ s: ShellSession, _ subject: String) -> Int {
+    let text = s.run("expect \(subject) == -1").text
+    return Int(text.split(separator: " ").last ?? "") ?? -1
+  }
+
   /// The same scenario in the simulation, read through the lab's own subjects.
   func simulated(_ lines: [String], tasks: Int) -> Outcome {
     let s = ShellSession()
     for line in lines { XCTAssertNotEqual(s.run(line).status, .error, line) }
     var o = Outcome()
     for i in 1...tasks {
-      let runs = s.run("expect task.runs.T\(i) == 0").text
-      o.runs["T\(i)"] = runs.hasPrefix("✓") ? 0 : Int(runs.split(separator: " ").last ?? "") ?? -1
+      o.runs["T\(i)"] = Self.number(s, "task.runs.T\(i)")
       for state in ["PENDING", "STARTED", "RETRY", "SUCCESS", "FAILURE", "REVOKED"]
       where s.run("expect task.state.T\(i) == \(state)").text.hasPrefix("✓") {
         o.states["T\(i)"] = state
@@ -196,5 +202,48 @@ final class CeleryFidelityTests: XCTestCase {
         "task send add 1 2 --countdown 5s", "advance 20s",
       ], tasks: 1)
     XCTAssertEqual(sim, real, "the simulation against real Celery")
+  }
+
+  /// Periodic tasks published by `beats` real `celery beat` processes over `seconds`: each run's
+  /// id is a publish, as each beat sends every entry under a new id.
+  func realPublishes(beats: Int, seconds: Double) throws -> Int {
+    let redis = try startRedis(for: self)
+    let env = ["DISTLAB_BEAT_EVERY": "2"]
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let worker = try CeleryWorker(redis: redis, env: env)
+    defer { worker.kill() }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("beats-\(getpid())-\(redis.port)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let started = try (0..<beats).map { i in
+      try CeleryWorker(redis: redis, env: env, beat: folder.appendingPathComponent("schedule-\(i)").path)
+    }
+    // Counted from each beat's first publish on, so start-up time does not count.
+    try wait(30) { try Set(runs(broker)).count >= beats }
+    usleep(UInt32(seconds * 1e6))
+    for b in started { b.kill() }
+    usleep(1_000_000)
+    return Set(try runs(broker)).count
+  }
+
+  /// A second beat doubles every periodic task, as the lab's `beat start --force` shows: with
+  /// real `celery beat` processes, two publish the entry twice as often as one.
+  func testTwoRealBeatsDoubleThePeriodicTasksAsTheLabsDo() throws {
+    try requireCelery()
+    let one = try realPublishes(beats: 1, seconds: 6.5)
+    let two = try realPublishes(beats: 2, seconds: 6.5)
+    XCTAssertGreaterThanOrEqual(one, 3, "one beat every 2s over 6.5s")
+    XCTAssertTrue((2 * one - 2)...(2 * one + 2) ~= two, "two beats: \(two) publishes, one beat: \(one)")
+    func simulated(_ beats: [String]) -> Int {
+      let s = ShellSession()
+      for line in ["task start", "beat add tick add 1 1 --every 2s"] + beats + ["advance 7s"] {
+        XCTAssertNotEqual(s.run(line).status, .error, line)
+      }
+      return Self.number(s, "beat.sent.tick")
+    }
+    let simOne = simulated(["beat start"])
+    XCTAssertGreaterThanOrEqual(simOne, 3)
+    XCTAssertEqual(simulated(["beat start", "beat start --force"]), 2 * simOne, "the lab doubles exactly")
   }
 }

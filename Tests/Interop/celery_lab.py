@@ -22,6 +22,13 @@ app.conf.update(
 )
 
 
+if os.environ.get("DISTLAB_BEAT_EVERY"):
+    # One periodic entry, as the lab's `beat add tick add 1 1 --every D`.
+    app.conf.beat_schedule = {
+        "tick": {"task": "add", "schedule": float(os.environ["DISTLAB_BEAT_EVERY"]), "args": (1, 1)},
+    }
+
+
 def started(task):
     app.backend.client.rpush("distlab.runs", task.request.id)
 
