@@ -72,15 +72,7 @@ public final class RedisClient: Sendable {
     let loops: EventLoopGroup = group ?? own!  // safe: one of the two is set
     let address = "\(host):\(port)"
     let handler = RedisHandler(address: address)
-    let bootstrap = ClientBootstrap(group: loops)
-      .connectTimeout(.milliseconds(Int64(timeout * 1000)))
-      .channelOption(.socketOption(.tcp_nodelay), value: 1)
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
-          try channel.pipeline.syncOperations.addHandler(handler)
-        }
-      }
+    let bootstrap = Self.bootstrap(loops, timeout: timeout, handler: handler)
     let channel: Channel
     do {
       channel = try bootstrap.connect(host: host, port: port).wait()
@@ -106,15 +98,7 @@ public final class RedisClient: Sendable {
   {
     let address = "\(host):\(port)"
     let handler = RedisHandler(address: address)
-    return ClientBootstrap(group: loop)
-      .connectTimeout(.milliseconds(Int64(timeout * 1000)))
-      .channelOption(.socketOption(.tcp_nodelay), value: 1)
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
-          try channel.pipeline.syncOperations.addHandler(handler)
-        }
-      }
+    return Self.bootstrap(loop, timeout: timeout, handler: handler)
       .connect(host: host, port: port)
       .flatMapErrorThrowing { error in throw RedisError.unreachable(address, why: Self.reason(error)) }
       .flatMap { channel in
@@ -126,6 +110,20 @@ public final class RedisClient: Sendable {
             throw RedisError.unreachable(address, why: "SELECT \(db): \(e)")
           }
           return client
+        }
+      }
+  }
+
+  /// A connection's set-up: Nagle off, replies cut by the RESP decoder, answers matched by
+  /// `handler`.
+  static func bootstrap(_ group: EventLoopGroup, timeout: Double, handler: RedisHandler) -> ClientBootstrap {
+    ClientBootstrap(group: group)
+      .connectTimeout(.milliseconds(Int64(timeout * 1000)))
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
+          try channel.pipeline.syncOperations.addHandler(handler)
         }
       }
   }

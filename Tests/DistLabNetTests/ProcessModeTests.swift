@@ -157,18 +157,9 @@ final class ProcessModeTests: XCTestCase {
       XCTAssertEqual(why, "nothing answers there: connection refused")
     }
     // Something listens that speaks another protocol: it says garbage and no status comes.
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let (fd, port) = boundSocket()
     defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
     listen(fd, 4)
-    _ = withUnsafeMutablePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-    }
-    let port = Int(UInt16(bigEndian: addr.sin_port))
     let talker = Thread {
       let c = accept(fd, nil, nil)
       guard c >= 0 else { return }
@@ -230,9 +221,9 @@ final class ProcessModeTests: XCTestCase {
     }
   }
 
-  func freePort() throws -> Int {
+  /// A TCP socket bound to a free loopback port, and the port.
+  func boundSocket() -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -241,6 +232,13 @@ final class ProcessModeTests: XCTestCase {
     _ = withUnsafeMutablePointer(to: &addr) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
     }
-    return Int(UInt16(bigEndian: addr.sin_port))
+    return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+  }
+
+  /// A port nothing listens on: bound, then closed.
+  func freePort() throws -> Int {
+    let (fd, port) = boundSocket()
+    close(fd)
+    return port
   }
 }

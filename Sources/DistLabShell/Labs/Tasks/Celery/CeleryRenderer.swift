@@ -10,7 +10,7 @@ struct CeleryRenderer {
   func render(_ r: CeleryShellResult) -> String {
     switch r {
     case .connected(let url, let server):
-      return "connected to \(server) at \(url): tasks go on its lists, results under celery-task-meta-<id>"
+      return "connected to \(server) at \(url)\ntasks go on its lists, results under celery-task-meta-<id>"
     case .sent(let short, let id, let call, let queue):
       return "\(short) = \(id): \(call) on \(queue)"
     case .status(let short, let result):
