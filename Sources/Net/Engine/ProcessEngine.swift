@@ -275,23 +275,11 @@ final class ProcessEngine: Engine {
       }
       let t = DispatchTime.now().uptimeNanoseconds
       for i in outcomes.indices where !done[i] && deadlines[i] <= t {
-        let callID = outcomes[i].callID
-        if outcomes[i].attempts <= options.retries {
-          outcomes[i].attempts += 1
-          record(
-            TraceEvent(
-              time: now, kind: .note, node: outcomes[i].from,
-              detail: .retry(callID: callID, attempt: outcomes[i].attempts - 1)))
+        if outcomes[i].attemptExpired(options: options, at: now, record: record) {
           attempt(i)
         } else {
           done[i] = true
           remaining -= 1
-          outcomes[i].result = .timeout
-          outcomes[i].endedAt = now
-          record(
-            TraceEvent(
-              time: now, kind: .note, node: outcomes[i].from,
-              detail: .gaveUp(callID: callID, attempts: outcomes[i].attempts)))
         }
       }
     }
