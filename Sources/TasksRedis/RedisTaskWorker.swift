@@ -232,18 +232,31 @@ public final class RedisTaskWorker: Sendable {
         // result is stored, in the same write.
         let early = self.settings.acksLate ? loop.makeSucceededVoidFuture() : broker.acknowledging(tag)
         done = loop.scheduleTask(in: .nanoseconds(duration.value), finish).futureResult.flatMap { r in
-          broker.all(broker.storing(r) + (self.settings.acksLate ? broker.acking(tag) : []), "store")
+          broker.all(
+            broker.storing(r) + self.following(m, r) + (self.settings.acksLate ? broker.acking(tag) : []), "store")
         }.and(early).map { _ in }
       } else {
         // A run that takes no time: the ack (first, when early) and the result go in one write,
         // in the order Redis then applies them.
         let r = finish()
         let commands =
-          self.settings.acksLate ? broker.storing(r) + broker.acking(tag) : broker.acking(tag) + broker.storing(r)
+          self.settings.acksLate
+          ? broker.storing(r) + self.following(m, r) + broker.acking(tag)
+          : broker.acking(tag) + broker.storing(r) + self.following(m, r)
         done = broker.all(commands, "ack and store")
       }
       return done.map { self.stored.withLock { $0 += 1 } }
     }
+  }
+
+  /// The chain's next link, published once this task has succeeded (nothing otherwise: a failed
+  /// link ends the chain, and the links after it stay PENDING).
+  func following(_ m: CeleryEnvelope, _ r: CeleryResult) -> [[[UInt8]]] {
+    guard r.state == "SUCCESS",
+      let next = m.next(after: r.result, deliveryTag: UUID().uuidString.lowercased(), origin: settings.name)
+    else { return [] }
+    say(next.id, "Task \(m.task)[\(m.id)] chained \(next.task)[\(next.id)]")
+    return [KombuRedis.bytes(["LPUSH", next.queue, next.json])]
   }
 
   /// The state a run ends in, said in the log as Celery's worker says it.

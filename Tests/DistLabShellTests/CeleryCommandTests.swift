@@ -28,11 +28,17 @@ final class CeleryCommandTests: XCTestCase {
     _ = s.run("celery send fail")
     XCTAssertTrue(s.run("celery wait C2").text.hasPrefix("C2 FAILURE ValueError: fail always fails"))
     XCTAssertEqual(s.run("celery send add 1").text, "error: add takes 2 arguments (add X Y), not 1")
-    XCTAssertEqual(s.run("celery status C9").text, "error: no task 'C9' was sent from this shell (sent: C1, C2)")
+    XCTAssertEqual(
+      s.run("celery chain add 2 2 | mul 10 | add 1").text, "C3 add(2, 2) → C4 mul(…, 10) → C5 add(…, 1) on celery")
+    XCTAssertTrue(s.run("celery wait C5").text.hasPrefix("C5 SUCCESS 41"), "each link given the result before it")
+    XCTAssertEqual(
+      s.run("celery chain add 1 1 | mul 2 3").text,
+      "error: mul takes 1 argument after the result before it (mul X Y), not 2")
+    XCTAssertEqual(s.run("celery status C9").text, "error: no task 'C9' was sent from this shell (sent: C1..C5)")
     XCTAssertTrue(s.run("celery log").text.contains("Task add["), s.run("celery log").text)
     XCTAssertEqual(
       s.run("celery worker start").text, "error: a worker already runs in this shell ('celery worker stop' first)")
-    XCTAssertEqual(s.run("celery worker stop").text, "the worker stopped after storing 2 results")
+    XCTAssertEqual(s.run("celery worker stop").text, "the worker stopped after storing 5 results")
     XCTAssertEqual(
       s.run("celery connect redis://127.0.0.1:notaport").text,
       "error: a Redis URL is redis://HOST:PORT/DB, like redis://127.0.0.1:6379/0, not 'redis://127.0.0.1:notaport'")

@@ -110,4 +110,60 @@ final class CeleryInteropTests: XCTestCase {
         $0.text == "Received unregistered task of type 'nosuch'. The message has been ignored and discarded."
       }, "\(worker.log)")
   }
+
+  /// A chain across the two: Celery's `(add.s(1, 1) | mul.s(10))` run by a distlab worker (the
+  /// second link sent by it, with the first's result first), and the lab's chain, in Celery's
+  /// embed format, run by a real Celery worker.
+  func testChainsRunAcrossDistlabAndCelery() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let worker = try RedisTaskWorker(RedisTaskWorker.Settings(host: "127.0.0.1", port: redis.port))
+    let client = try python(
+      ["-c", "from celery_lab import add, mul\nprint((add.s(1, 1) | mul.s(10)).apply_async().get(timeout=20))"],
+      redis: redis)
+    let out = Pipe()
+    client.standardOutput = out
+    client.standardError = FileHandle.nullDevice
+    try client.run()
+    client.waitUntilExit()
+    XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "20\n")
+    XCTAssertTrue(worker.log.contains { $0.text.contains("chained mul[") }, "\(worker.log.map(\.text))")
+    worker.stop()
+    // The other way: the lab's chain, as Celery's embed, to a real Celery worker.
+    let celery = try python(
+      [
+        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
+        "warning",
+      ],
+      redis: redis)
+    celery.standardOutput = FileHandle.nullDevice
+    celery.standardError = FileHandle.nullDevice
+    try celery.run()
+    defer {
+      celery.terminate()
+      celery.waitUntilExit()
+    }
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    let (first, second, third) = (
+      UUID().uuidString.lowercased(), UUID().uuidString.lowercased(), UUID().uuidString.lowercased()
+    )
+    var m = CeleryEnvelope(
+      task: "add", id: first, args: [.int(2), .int(2)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
+      origin: "distlab-test")
+    m.chain = .list([
+      CeleryEnvelope.signature(task: "add", args: [.int(1)], id: third),
+      CeleryEnvelope.signature(task: "mul", args: [.int(10)], id: second),
+    ])
+    try broker.publish(m)
+    var last = try broker.result(third)
+    let deadline = Date().addingTimeInterval(30)
+    while last.state == "PENDING" && Date() < deadline {
+      usleep(100_000)
+      last = try broker.result(third)
+    }
+    XCTAssertEqual(try broker.result(first).result, .int(4))
+    XCTAssertEqual(try broker.result(second).result, .int(40))
+    XCTAssertEqual(last.result, .int(41), "add 2 2 | mul 10 | add 1, run by Celery")
+  }
 }

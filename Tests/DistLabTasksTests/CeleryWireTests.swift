@@ -112,4 +112,21 @@ final class CeleryWireTests: XCTestCase {
         #"{"headers": {"task": "add", "id": "x"}, "properties": {"body_encoding": "base64"}, "content-type": "application/json", "body": "%%%"}"#
       ), "not a Celery task message: the body is not base64")
   }
+
+  /// `(add.s(1, 1) | mul.s(10)).apply_async()`'s body as Celery 5.7 wrote it: the next link
+  /// is the embed's last, and runs under the id Celery gave it, with the result first.
+  func testAChainsNextLinkIsBuiltAsCelerysWorkerBuildsIt() throws {
+    let body =
+      #"[[1, 1], {}, {"callbacks": null, "errbacks": null, "chain": [{"task": "mul", "args": [10], "kwargs": {}, "options": {"task_id": "b65ef2bb-28ff-440e-8dc2-589f4e21db4c", "reply_to": "d810f260-84c5-3105-839a-6f5cc267b01c"}, "subtask_type": null, "immutable": false}], "chord": null}]"#
+    var m = try CeleryEnvelope(json: Self.addMessage)
+    m.chain = try JSONText.decode(body).listValue?[2]["chain"] ?? .null
+    let next = try XCTUnwrap(m.next(after: .int(2), deliveryTag: "t", origin: "o"))
+    XCTAssertEqual(next.task, "mul")
+    XCTAssertEqual(next.id, "b65ef2bb-28ff-440e-8dc2-589f4e21db4c")
+    XCTAssertEqual(next.args, [.int(2), .int(10)])
+    XCTAssertEqual(next.parentID, m.id)
+    XCTAssertEqual(next.rootID, m.rootID)
+    XCTAssertEqual(next.replyTo, "d810f260-84c5-3105-839a-6f5cc267b01c")
+    XCTAssertNil(next.next(after: .int(20), deliveryTag: "t", origin: "o"), "the last link ends the chain")
+  }
 }

@@ -45,6 +45,38 @@ public struct CeleryEnvelope: Sendable, Equatable {
     rootID = id
   }
 
+  /// A link of a chain as Celery's signatures are written (`task`, `args`, `kwargs`, `options`
+  /// with the id the link will run under, `subtask_type`, `immutable`).
+  public static func signature(task: String, args: [Value], id: String) -> Value {
+    .map([
+      "task": .string(task), "args": .list(args), "kwargs": .map([]), "options": .map(["task_id": .string(id)]),
+      "subtask_type": .null, "immutable": .bool(false),
+    ])
+  }
+
+  /// The links after this one, as Celery's embed keeps them: the next is the last.
+  public var links: [Value] { chain.listValue ?? [] }
+
+  /// What a worker sends when this task has returned `result` and the chain goes on: the next
+  /// link, given the result before its own arguments (unless immutable), the rest of the chain
+  /// with it, this task as its parent — as Celery's `trace` does with `chain.pop()`.
+  public func next(after result: Value, deliveryTag: String, origin: String) -> CeleryEnvelope? {
+    var rest = links
+    guard let sig = rest.popLast(), let task = sig["task"]?.stringValue else { return nil }
+    let own = sig["args"]?.listValue ?? []
+    let args = sig["immutable"] == .bool(true) ? own : [result] + own
+    let options = sig["options"]
+    var n = CeleryEnvelope(
+      task: task, id: options?["task_id"]?.stringValue ?? UUID().uuidString.lowercased(), args: args,
+      queue: options?["queue"]?.stringValue ?? queue, deliveryTag: deliveryTag, origin: origin)
+    if case .map(let kw)? = sig["kwargs"] { n.kwargs = kw }
+    n.chain = rest.isEmpty ? .null : .list(rest)
+    n.parentID = id
+    n.rootID = rootID
+    n.replyTo = options?["reply_to"]?.stringValue ?? ""
+    return n
+  }
+
   /// Why bytes on a queue are not a task message Celery would send: in a line.
   public struct Malformed: Error, Equatable, Sendable, CustomStringConvertible {
     public var reason: String

@@ -33,6 +33,14 @@ enum CeleryCommands {
         ],
         action: send),
       CommandSpec(
+        "chain", family: .data, summary: "send links to run one after another, each given the previous result",
+        details: [
+          "As Celery's chain: one message carries the later links, and a worker sends each when the",
+          "one before it succeeds; after a failure the rest stay PENDING.",
+        ],
+        positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
+        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: chain),
+      CommandSpec(
         "status", family: .data, summary: "what the result backend holds (PENDING for an id it never heard of)",
         positionals: [Positional("ID", .text)], action: status),
       CommandSpec(
@@ -110,19 +118,7 @@ enum CeleryCommands {
 
   static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let name = inv.positional[0]
-    guard let definition = TaskCatalog.definition(name.text) else {
-      throw ShellError("unknown task '\(name.text)'", column: name.column)
-    }
-    let tokens = Array(inv.positional.dropFirst())
-    let args = tokens.map(Units.value)
-    guard args.count == definition.arguments.count else {
-      throw ShellError(
-        "\(name.text) takes \(definition.arguments.count) argument\(definition.arguments.count == 1 ? "" : "s")"
-          + " (\(TaskCatalog.usage(definition))), not \(args.count)", column: name.column)
-    }
-    for (i, (v, spec)) in zip(args, definition.arguments).enumerated() where !spec.type.accepts(v) {
-      throw ShellError("argument \(i + 1) of \(name.text) is \(spec.label), not \(v)", column: tokens[i].column)
-    }
+    let wire = try arguments(name, Array(inv.positional.dropFirst()))
     let countdown = try inv.flagDuration("--countdown")
     if let countdown, countdown < .zero {
       throw ShellError("--countdown cannot be negative", column: inv.flags["--countdown"]?.column)
@@ -133,11 +129,6 @@ enum CeleryCommands {
     }
     let queue = inv.flags["--queue"]?.text ?? "celery"
     let bridge = s.celery
-    let types = definition.arguments.map(\.type)
-    let wire = args.enumerated().map { i, v -> Value in
-      guard i < types.count, types[i] == .duration, let ns = v.intValue else { return v }
-      return .double(Double(ns) / 1e9)
-    }
     let id = UUID().uuidString.lowercased()
     var m = CeleryEnvelope(
       task: name.text, id: id, args: wire, queue: queue, deliveryTag: UUID().uuidString.lowercased(),
@@ -153,6 +144,68 @@ enum CeleryCommands {
     let call = name.text + "(" + wire.map(\.description).joined(separator: ", ") + ")"
     bridge.sent.append((short, id, call))
     return .celery(.sent(short: short, id: id, call: call, queue: queue))
+  }
+
+  /// A task's arguments checked against its declaration and put as Celery's tasks take them
+  /// (durations in seconds); `given` fewer for a chain's later link, whose first is the result
+  /// before it.
+  static func arguments(_ name: Token, _ tokens: [Token], given: Int = 0) throws(ShellError) -> [Value] {
+    guard let definition = TaskCatalog.definition(name.text) else {
+      throw ShellError(
+        "unknown task '\(name.text)'\(Suggest.hint(for: name.text, in: TaskCatalog.names))", column: name.column)
+    }
+    let args = tokens.map(Units.value)
+    let expected = definition.arguments.count - given
+    guard args.count == expected else {
+      throw ShellError(
+        "\(name.text) takes \(expected) argument\(expected == 1 ? "" : "s")"
+          + (given > 0 ? " after the result before it" : "")
+          + " (\(TaskCatalog.usage(definition))), not \(args.count)", column: name.column)
+    }
+    let specs = Array(definition.arguments.dropFirst(given))
+    for (i, (v, spec)) in zip(args, specs).enumerated() where !spec.type.accepts(v) {
+      throw ShellError("argument \(i + 1) of \(name.text) is \(spec.label), not \(v)", column: tokens[i].column)
+    }
+    return zip(args, specs).map { v, spec in
+      guard spec.type == .duration, let ns = v.intValue else { return v }
+      return .double(Double(ns) / 1e9)
+    }
+  }
+
+  /// `celery chain add 1 1 | mul 10`: one message whose embed carries the later links, each
+  /// under an id given now, as Celery's `chain(...).apply_async()` sends it.
+  static func chain(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    var links: [[Token]] = [[]]
+    for t in inv.positional {
+      if t.text == "|" && !t.quoted { links.append([]) } else { links[links.count - 1].append(t) }
+    }
+    guard links.allSatisfy({ !$0.isEmpty }), links.count >= 2 else {
+      throw ShellError("a chain is TASK ARG… | TASK ARG…, two links or more", column: inv.column)
+    }
+    var made: [(name: String, id: String, args: [Value])] = []
+    for (i, link) in links.enumerated() {
+      let args = try arguments(link[0], Array(link.dropFirst()), given: i == 0 ? 0 : 1)
+      made.append((link[0].text, UUID().uuidString.lowercased(), args))
+    }
+    let queue = inv.flags["--queue"]?.text ?? "celery"
+    var m = CeleryEnvelope(
+      task: made[0].name, id: made[0].id, args: made[0].args, queue: queue, deliveryTag: UUID().uuidString.lowercased(),
+      origin: "distlab@" + ProcessInfo.processInfo.hostName)
+    m.chain = .list(
+      made.dropFirst().reversed().map { CeleryEnvelope.signature(task: $0.name, args: $0.args, id: $0.id) })
+    try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      try redis { () throws(RedisError) in try b.publish(m) }
+    }
+    let bridge = s.celery
+    var shorts: [String] = []
+    for (i, link) in made.enumerated() {
+      let short = "C\(bridge.sent.count + 1)"
+      let call = link.name + "(" + ((i == 0 ? [] : ["…"]) + link.args.map(\.description)).joined(separator: ", ") + ")"
+      bridge.sent.append((short, link.id, call))
+      shorts.append(short)
+    }
+    return .celery(.chained(shorts: shorts, calls: bridge.sent.suffix(made.count).map(\.call), queue: queue))
   }
 
   static func known(_ t: Token, _ s: ShellSession) throws(ShellError) -> (short: String, id: String) {

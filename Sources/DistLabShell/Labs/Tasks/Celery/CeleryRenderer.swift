@@ -13,6 +13,8 @@ struct CeleryRenderer {
       return "connected to \(server) at \(url)\ntasks go on its lists, results under celery-task-meta-<id>"
     case .sent(let short, let id, let call, let queue):
       return "\(short) = \(id): \(call) on \(queue)"
+    case .chained(let shorts, let calls, let queue):
+      return zip(shorts, calls).map { "\($0) \($1)" }.joined(separator: " → ") + " on \(queue)"
     case .status(let short, let result):
       return line(short, result)
     case .waited(let short, let result, let seconds, let timeout):

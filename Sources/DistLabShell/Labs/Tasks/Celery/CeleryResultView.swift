@@ -6,6 +6,7 @@ import DistLabTasksRedis
 public enum CeleryShellResult: Sendable {
   case connected(url: String, server: String)
   case sent(short: String, id: String, call: String, queue: String)
+  case chained(shorts: [String], calls: [String], queue: String)
   case status(short: String, CeleryResult)
   case waited(short: String, CeleryResult, seconds: Double, timeout: Double)
   case workerStarted(concurrency: Int, acksLate: Bool, queues: [String])
