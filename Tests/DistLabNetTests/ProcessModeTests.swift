@@ -218,6 +218,12 @@ final class ProcessModeTests: XCTestCase {
       let gone = Date().addingTimeInterval(5)
       while kids.contains(where: Self.alive) && Date() < gone { usleep(20_000) }
       XCTAssertEqual(kids.filter(Self.alive), [], "\(ending): node processes outlived the shell")
+      // A shell killed with SIGKILL cleans nothing up: its nodes' folders are the test's to remove.
+      let temp = NSTemporaryDirectory()
+      for leftover in (try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? []
+      where leftover.hasPrefix("distlab-\(shell.processIdentifier)-") {
+        try? FileManager.default.removeItem(atPath: temp + "/" + leftover)
+      }
     }
   }
 
