@@ -44,6 +44,11 @@ public final class RedisTaskWorker: Sendable {
   let running = Locked(true)
   let lines = Locked<[LogLine]>([])
   let stored = Locked(0)
+  /// Ids revoked by a broadcast (`celery revoke`, Celery's `app.control.revoke`): discarded as
+  /// REVOKED when they come up, as Celery's worker keeps its revoked set.
+  let revoked = Locked<Set<String>>([])
+  /// The connection that listens to the control broadcasts.
+  let control: RedisClient
   let finished = DispatchGroup()
 
   /// Connects every slot and the sweeper (failing, in a line, when Redis cannot be reached)
@@ -65,6 +70,18 @@ public final class RedisTaskWorker: Sendable {
       }
     }
     let sweeper = brokers.removeFirst()
+    do {
+      control = try RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
+      try control.subscribe([CeleryControl.channel(db: settings.db)]) { [revoked, lines] _, payload in
+        guard let (method, id) = CeleryControl.read(payload), method == "revoke", let id else { return }
+        revoked.withLock { _ = $0.insert(id) }
+        lines.withLock { $0.append(LogLine(taskID: id, text: "Tasks flagged as revoked: \(id)")) }
+      }
+    } catch {
+      for b in brokers + [sweeper] { b.client.close() }
+      try? group.syncShutdownGracefully()
+      throw error
+    }
     // A consumer starting restores what others left unacknowledged past the timeout, as
     // kombu's does when it starts consuming; then every `restoreEvery` seconds.
     _ = try? sweeper.restoreVisible(visibilityTimeout: settings.visibilityTimeout)
@@ -101,6 +118,7 @@ public final class RedisTaskWorker: Sendable {
   public func stop() {
     running.withLock { $0 = false }
     finished.wait()
+    control.close(waiting: false)
     try? group.syncShutdownGracefully()
   }
 
@@ -206,6 +224,11 @@ public final class RedisTaskWorker: Sendable {
       due > 0
       ? loop.scheduleTask(in: .nanoseconds(Int64(due * 1e9))) {}.futureResult : loop.makeSucceededVoidFuture()
     return start.flatMap { () -> EventLoopFuture<Void> in
+      if self.revoked.withLock({ $0.contains(m.id) }) {
+        self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)]")
+        let revoked = CeleryResult(taskID: m.id, state: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
+        return broker.storingResult(revoked).flatMap { broker.acknowledging(tag) }
+      }
       if let expires = m.expires.flatMap(CeleryTime.date), expires < Date() {
         self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)] (expired)")
         let revoked = CeleryResult(taskID: m.id, state: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))

@@ -36,6 +36,9 @@ final class CeleryCommandTests: XCTestCase {
       "error: mul takes 1 argument after the result before it (mul X Y), not 2")
     XCTAssertEqual(s.run("celery status C9").text, "error: no task 'C9' was sent from this shell (sent: C1..C5)")
     XCTAssertTrue(s.run("celery log").text.contains("Task add["), s.run("celery log").text)
+    _ = s.run("celery send add 1 1 --countdown 1s")
+    XCTAssertEqual(s.run("celery revoke C6").text, "revoked C6: 1 listener heard the broadcast")
+    XCTAssertTrue(s.run("celery wait C6").text.hasPrefix("C6 REVOKED"), "discarded when it came up")
     XCTAssertEqual(
       s.run("celery worker start").text, "error: a worker already runs in this shell ('celery worker stop' first)")
     XCTAssertEqual(s.run("celery worker stop").text, "the worker stopped after storing 5 results")

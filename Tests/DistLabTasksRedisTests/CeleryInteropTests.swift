@@ -166,4 +166,67 @@ final class CeleryInteropTests: XCTestCase {
     XCTAssertEqual(try broker.result(second).result, .int(40))
     XCTAssertEqual(last.result, .int(41), "add 2 2 | mul 10 | add 1, run by Celery")
   }
+
+  /// Revoke across the two: Celery's `app.control.revoke` reaches a distlab worker, and the
+  /// lab's revoke broadcast reaches a real Celery worker; each discards the task when it comes
+  /// up (an ETA a second away) and stores REVOKED.
+  func testRevokeReachesWorkersEitherWay() throws {
+    try requireCelery()
+    let redis = try startRedis(for: self)
+    let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
+    defer { broker.client.close() }
+    func later(_ id: String) throws {
+      var m = CeleryEnvelope(
+        task: "add", id: id, args: [.int(1), .int(1)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
+        origin: "distlab-test")
+      m.eta = CeleryTime.iso(Date().addingTimeInterval(1.5))
+      try broker.publish(m)
+    }
+    func settled(_ id: String) throws -> String {
+      let deadline = Date().addingTimeInterval(20)
+      var state = try broker.result(id).state
+      while state == "PENDING" && Date() < deadline {
+        usleep(100_000)
+        state = try broker.result(id).state
+      }
+      return state
+    }
+    // Celery's client revokes; the distlab worker discards.
+    let worker = try RedisTaskWorker(RedisTaskWorker.Settings(host: "127.0.0.1", port: redis.port))
+    let first = UUID().uuidString.lowercased()
+    try later(first)
+    let revoke = try python(["-c", "from celery_lab import app\napp.control.revoke('\(first)')"], redis: redis)
+    try revoke.run()
+    revoke.waitUntilExit()
+    XCTAssertEqual(try settled(first), "REVOKED")
+    XCTAssertTrue(worker.log.contains { $0.text == "Tasks flagged as revoked: \(first)" }, "\(worker.log.map(\.text))")
+    worker.stop()
+    // The lab revokes; a real Celery worker discards.
+    let celery = try python(
+      [
+        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
+        "warning",
+      ],
+      redis: redis)
+    celery.standardOutput = FileHandle.nullDevice
+    celery.standardError = FileHandle.nullDevice
+    try celery.run()
+    defer {
+      celery.terminate()
+      celery.waitUntilExit()
+    }
+    // Ready once it has run a first task.
+    let warm = UUID().uuidString.lowercased()
+    try broker.publish(
+      CeleryEnvelope(
+        task: "add", id: warm, args: [.int(0), .int(0)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
+        origin: "distlab-test"))
+    XCTAssertEqual(try settled(warm), "SUCCESS")
+    let second = UUID().uuidString.lowercased()
+    try later(second)
+    XCTAssertEqual(
+      try broker.client.call(["PUBLISH", CeleryControl.channel(db: 0), CeleryControl.revoke(second)]), .integer(1),
+      "the Celery worker listens")
+    XCTAssertEqual(try settled(second), "REVOKED")
+  }
 }

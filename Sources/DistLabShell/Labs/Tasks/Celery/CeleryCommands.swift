@@ -61,6 +61,13 @@ enum CeleryCommands {
         ],
         action: worker),
       CommandSpec(
+        "revoke", family: .data, summary: "tell every worker to discard a task (app.control.revoke)",
+        details: [
+          "A broadcast, as Celery's: workers listening now add the id to their revoked set and store",
+          "REVOKED when it comes up; a worker started later never hears of it.",
+        ],
+        positionals: [Positional("ID", .text)], action: revoke),
+      CommandSpec(
         "queues", family: .data, summary: "queue lengths, unacknowledged and dead-lettered messages on the Redis",
         positionals: [Positional("QUEUE", .text, .any)], action: queues),
       CommandSpec(
@@ -278,6 +285,19 @@ enum CeleryCommands {
       bridge.worker = try redis { () throws(RedisError) in try RedisTaskWorker(settings) }
     }
     return .celery(.workerStarted(concurrency: concurrency, acksLate: inv.has("--acks-late"), queues: queues))
+  }
+
+  static func revoke(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    let (short, id) = try known(inv.positional[0], s)
+    let heard = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      let b = try broker(s)
+      let db = s.celery.url.flatMap(RedisClient.parse(url:))?.db ?? 0
+      let answer = try redis { () throws(RedisError) in
+        try b.client.call(["PUBLISH", CeleryControl.channel(db: db), CeleryControl.revoke(id)])
+      }
+      return Int(answer.int ?? 0)
+    }
+    return .celery(.revoked(short: short, listeners: heard))
   }
 
   static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

@@ -36,6 +36,9 @@ struct CeleryRenderer {
     case .log(let lines):
       guard !lines.isEmpty else { return "(the worker has logged nothing yet)" }
       return lines.map(\.text).joined(separator: "\n")
+    case .revoked(let short, let n):
+      return "revoked \(short): \(n) listener\(n == 1 ? "" : "s") heard the broadcast"
+        + (n == 0 ? " (no worker listens now, so none will discard it)" : "")
     case .restored(let n):
       return n == 0
         ? "nothing to restore (or another consumer holds \(KombuRedis.unackedMutexKey))"

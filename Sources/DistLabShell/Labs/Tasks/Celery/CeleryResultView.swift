@@ -14,4 +14,5 @@ public enum CeleryShellResult: Sendable {
   case queues([(name: String, waiting: Int)], unacked: Int, dead: Int)
   case log([RedisTaskWorker.LogLine])
   case restored(Int)
+  case revoked(short: String, listeners: Int)
 }
