@@ -20,6 +20,23 @@ final class CeleryInteropTests: XCTestCase {
     }
   }
 
+  /// A real Celery worker (solo pool) on `redis`, stopped when the test ends.
+  func startCeleryWorker(_ redis: LocalRedisServer) throws {
+    let worker = try python(
+      [
+        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
+        "warning",
+      ],
+      redis: redis)
+    worker.standardOutput = FileHandle.nullDevice
+    worker.standardError = FileHandle.nullDevice
+    try worker.run()
+    addTeardownBlock {
+      worker.terminate()
+      worker.waitUntilExit()
+    }
+  }
+
   /// Runs Python with the lab's Celery app importable and its Redis set.
   func python(_ args: [String], redis: LocalRedisServer, env: [String: String] = [:]) throws -> Process {
     let p = Process()
@@ -37,19 +54,7 @@ final class CeleryInteropTests: XCTestCase {
   func testACeleryWorkerRunsWhatDistlabSends() throws {
     try requireCelery()
     let redis = try startRedis(for: self)
-    let worker = try python(
-      [
-        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
-        "warning",
-      ],
-      redis: redis)
-    worker.standardOutput = FileHandle.nullDevice
-    worker.standardError = FileHandle.nullDevice
-    try worker.run()
-    defer {
-      worker.terminate()
-      worker.waitUntilExit()
-    }
+    try startCeleryWorker(redis)
     let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
     defer { broker.client.close() }
     let id = UUID().uuidString.lowercased()
@@ -130,19 +135,7 @@ final class CeleryInteropTests: XCTestCase {
     XCTAssertTrue(worker.log.contains { $0.text.contains("chained mul[") }, "\(worker.log.map(\.text))")
     worker.stop()
     // The other way: the lab's chain, as Celery's embed, to a real Celery worker.
-    let celery = try python(
-      [
-        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
-        "warning",
-      ],
-      redis: redis)
-    celery.standardOutput = FileHandle.nullDevice
-    celery.standardError = FileHandle.nullDevice
-    try celery.run()
-    defer {
-      celery.terminate()
-      celery.waitUntilExit()
-    }
+    try startCeleryWorker(redis)
     let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
     defer { broker.client.close() }
     let (first, second, third) = (
@@ -202,19 +195,7 @@ final class CeleryInteropTests: XCTestCase {
     XCTAssertTrue(worker.log.contains { $0.text == "Tasks flagged as revoked: \(first)" }, "\(worker.log.map(\.text))")
     worker.stop()
     // The lab revokes; a real Celery worker discards.
-    let celery = try python(
-      [
-        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
-        "warning",
-      ],
-      redis: redis)
-    celery.standardOutput = FileHandle.nullDevice
-    celery.standardError = FileHandle.nullDevice
-    try celery.run()
-    defer {
-      celery.terminate()
-      celery.waitUntilExit()
-    }
+    try startCeleryWorker(redis)
     // Ready once it has run a first task.
     let warm = UUID().uuidString.lowercased()
     try broker.publish(
