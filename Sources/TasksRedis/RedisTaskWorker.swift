@@ -47,8 +47,9 @@ public final class RedisTaskWorker: Sendable {
   /// Ids revoked by a broadcast (`celery revoke`, Celery's `app.control.revoke`): discarded as
   /// REVOKED when they come up, as Celery's worker keeps its revoked set.
   let revoked = Locked<Set<String>>([])
-  /// The connection that listens to the control broadcasts.
-  let control: RedisClient
+  /// The connection that listens to the control broadcasts (made again by the sweeper when
+  /// Redis comes back after going away).
+  let control: Locked<RedisClient>
   let finished = DispatchGroup()
 
   /// Connects every slot and the sweeper (failing, in a line, when Redis cannot be reached)
@@ -71,12 +72,7 @@ public final class RedisTaskWorker: Sendable {
     }
     let sweeper = brokers.removeFirst()
     do {
-      control = try RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
-      try control.subscribe([CeleryControl.channel(db: settings.db)]) { [revoked, lines] _, payload in
-        guard let (method, id) = CeleryControl.read(payload), method == "revoke", let id else { return }
-        revoked.withLock { _ = $0.insert(id) }
-        lines.withLock { $0.append(LogLine(taskID: id, text: "Tasks flagged as revoked: \(id)")) }
-      }
+      control = Locked(try Self.listen(settings, group, revoked, lines))
     } catch {
       for b in brokers + [sweeper] { b.client.close() }
       try? group.syncShutdownGracefully()
@@ -94,6 +90,24 @@ public final class RedisTaskWorker: Sendable {
       finished.enter()
       broker.client.eventLoop.execute { self.cycle(broker) }
     }
+  }
+
+  /// A connection subscribed to the control broadcasts: a revoke adds its id to `revoked`.
+  static func listen(
+    _ settings: Settings, _ group: EventLoopGroup, _ revoked: Locked<Set<String>>, _ lines: Locked<[LogLine]>
+  ) throws(RedisError) -> RedisClient {
+    let client = try RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
+    do {
+      try client.subscribe([CeleryControl.channel(db: settings.db)]) { _, payload in
+        guard let (method, id) = CeleryControl.read(payload), method == "revoke", let id else { return }
+        revoked.withLock { _ = $0.insert(id) }
+        lines.withLock { $0.append(LogLine(taskID: id, text: "Tasks flagged as revoked: \(id)")) }
+      }
+    } catch {
+      client.close()
+      throw error
+    }
+    return client
   }
 
   /// How many tasks' final states this worker has stored.
@@ -118,7 +132,7 @@ public final class RedisTaskWorker: Sendable {
   public func stop() {
     running.withLock { $0 = false }
     finished.wait()
-    control.close(waiting: false)
+    control.withLock { $0.close(waiting: false) }
     try? group.syncShutdownGracefully()
   }
 
@@ -126,8 +140,17 @@ public final class RedisTaskWorker: Sendable {
   func sweep(_ first: KombuRedis) -> KombuRedis {
     var broker = first
     var next = Date().addingTimeInterval(settings.restoreEvery)
+    var nextListen = Date()
     while isRunning {
       Thread.sleep(forTimeInterval: 0.1)
+      if !control.withLock({ $0.isOpen }), Date() >= nextListen {
+        // The broadcasts' connection went with Redis: listen again once it is back.
+        if let again = try? Self.listen(settings, group, revoked, lines) {
+          control.withLock { $0 = again }
+        } else {
+          nextListen = Date().addingTimeInterval(2)
+        }
+      }
       guard Date() >= next else { continue }
       if !broker.client.isOpen,
         let again = try? RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)

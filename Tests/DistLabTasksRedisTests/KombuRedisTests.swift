@@ -125,5 +125,14 @@ final class KombuRedisTests: XCTestCase {
     while try b.result("after").state != "SUCCESS" && Date() < deadline { usleep(50_000) }
     XCTAssertEqual(try b.result("after").result, .int(3))
     XCTAssertTrue(worker.log.contains { $0.text == "Connected to redis://127.0.0.1:\(redis.port)/0" })
+    // Its revoke listener is back too.
+    let listening = Date().addingTimeInterval(5)
+    var heard = RESPValue.integer(0)
+    repeat {
+      heard = try b.client.call(["PUBLISH", CeleryControl.channel(db: 0), CeleryControl.revoke("gone")])
+      if heard != .integer(0) { break }
+      usleep(100_000)
+    } while Date() < listening
+    XCTAssertEqual(heard, .integer(1), "one worker listens to the broadcasts again")
   }
 }
