@@ -24,8 +24,9 @@ public final class NodeServer: @unchecked Sendable {
   /// and the call ids whose answers go back to it.
   var relayed: [NodeID: (to: NodeID, calls: Set<UInt32>)] = [:]
   var channel: Channel?
-  /// Addresses of connections not yet known as nodes (the shell, a test): far above any node's.
-  var nextPeer = 1_000_000
+  /// Addresses of connections not yet known as nodes (a hand-written client): far above any node's.
+  static let firstUnknownPeer = 1_000_000
+  var nextPeer = NodeServer.firstUnknownPeer
   /// Where the other nodes listen, as the shell told (`ctl.peers`).
   var addresses: [NodeID: (host: String, port: Int)] = [:]
   /// Frames for a node whose connection is being opened, sent once it is.

@@ -55,7 +55,7 @@ final class ProcessContext: NodeContext, @unchecked Sendable {
 
   /// Peers that are nodes (or the shell, address 0) get stamped frames; a connection not known
   /// as either (a hand-written client) gets bare ones.
-  static func isStamped(_ to: NodeID) -> Bool { to.number < 1_000_000 }
+  static func isStamped(_ to: NodeID) -> Bool { to.number < NodeServer.firstUnknownPeer }
 
   func send(to: NodeID, bytes: [UInt8]) {
     sent += 1

@@ -24,7 +24,7 @@ enum TimeCommands {
       details: [
         "sim: a virtual clock; the seed fixes everything. live: the wall clock; nodes run freely",
         "and output differs from run to run. process: the wall clock, and every node an OS process",
-        "of its own (`distlab node`) on this machine, joined by real TCP; kill is a real SIGKILL.",
+        "of its own ('distlab node') on this machine, joined by real TCP; kill is a real SIGKILL.",
       ],
       example: ["mode live", "mode sim"], positionals: [.choice(WorldMode.allCases.map(\.rawValue), .optional)],
       action: mode),

@@ -18,7 +18,7 @@ public struct Renderer {
     switch m {
     case .sim: " on a virtual clock"
     case .live: " on the wall clock"
-    case .process: " on the wall clock, every node an OS process of its own"
+    case .process: " with every node an OS process"
     }
   }
 

@@ -39,7 +39,6 @@ final class ProcessEngine: Engine {
   let folder: String
   private var hosts: [NodeID: ProcessHost] = [:]
   private var order: [NodeID] = []
-  private var statuses: [NodeID: NodeStatus] = [:]
   private var network: NetworkConfig
   private var clientRNG: SeededRandom
   private var clientSent: UInt64 = 0
@@ -97,13 +96,11 @@ final class ProcessEngine: Engine {
     guard let h = node.host as? ProcessHost else { return }
     hosts[node.id] = h
     order.append(node.id)
-    statuses[node.id] = node.info.status
     tellEveryone()
   }
 
   func statusChanged(_ node: NodeRecord, from old: NodeStatus) {
     guard let h = node.host as? ProcessHost else { return }
-    statuses[node.id] = node.info.status
     switch (old, node.info.status) {
     case (.up, .paused): if let l = h.link { _ = side.control(l, "ctl.pause") }
     case (.paused, .up): if let l = h.link { _ = side.control(l, "ctl.resume") }

@@ -45,8 +45,6 @@ final class TraceMerger: Sendable {
 
   func setOffset(_ o: Offset, for node: NodeID) { state.withLock { $0.offsets[node] = o } }
 
-  func offset(of node: NodeID) -> Offset? { state.withLock { $0.offsets[node] } }
-
   func record(_ e: TraceEvent) { state.withLock { $0.log.record(e) } }
 
   /// The message id the trace shows for a message, given on first sight (send or delivery).
