@@ -150,8 +150,10 @@ final class DeterminismTests: XCTestCase {
     func summary() -> NodeSummary { inner.summary() }
   }
 
-  func run(seed: UInt64, jitter: Jitter, program: (@Sendable () -> NodeProgram)? = nil) throws -> [String] {
-    let world = try makeWorld(seed: seed, program: program)
+  func run(
+    seed: UInt64, jitter: Jitter, handOff: SimHandOff = .byCost, program: (@Sendable () -> NodeProgram)? = nil
+  ) throws -> [String] {
+    let world = try makeWorld(seed: seed, handOff: handOff, program: program)
     return Self.script(world, jitter: jitter)
   }
 
@@ -160,10 +162,14 @@ final class DeterminismTests: XCTestCase {
       let first = try run(seed: 42, jitter: jitter)
       let second = try run(seed: 42, jitter: jitter)
       assertSameLines(first, second, "\(jitter): two fresh worlds")
+      // Every batch on the node threads, in parallel, as against mostly inline.
+      let threaded = try run(seed: 42, jitter: jitter, handOff: .always)
+      assertSameLines(first, threaded, "\(jitter): every batch on the node threads")
       // Node 1's handler takes longer than anyone else's.
-      let busy = try run(seed: 42, jitter: jitter) { SlowNode { $0 == NodeID(1) ? 0.0003 : 0 } }
+      let busy = try run(seed: 42, jitter: jitter, handOff: .always) { SlowNode { $0 == NodeID(1) ? 0.0003 : 0 } }
       assertSameLines(first, busy, "\(jitter): node 1 busy")
-      // Node 3's handler takes a random, unseeded time.
+      // Node 3's handler takes a random, unseeded time; by cost, its batches go to the threads
+      // or not as its measured times say.
       let erratic = try run(seed: 42, jitter: jitter) {
         SlowNode { $0 == NodeID(3) ? Double.random(in: 0...0.0005) : 0 }
       }
@@ -209,12 +215,14 @@ final class DeterminismTests: XCTestCase {
 /// parallel batches: the determinism workload gives the same outcomes and the same trace on
 /// both, under every kind of delay, including nodes whose handlers are slow.
 final class ReferenceEngineTests: XCTestCase {
-  func run(_ jitter: DeterminismTests.Jitter, singleThreaded: Bool, program: (@Sendable () -> NodeProgram)? = nil)
-    -> [String]
-  {
+  func run(
+    _ jitter: DeterminismTests.Jitter, singleThreaded: Bool, handOff: SimHandOff = .byCost,
+    program: (@Sendable () -> NodeProgram)? = nil
+  ) -> [String] {
     var config = WorldConfig()
     config.seed = 42
     config.singleThreaded = singleThreaded
+    config.simHandOff = handOff
     let world = program.map { World(config: config, program: $0) } ?? World(config: config)
     return DeterminismTests.script(world, jitter: jitter)
   }
@@ -224,7 +232,9 @@ final class ReferenceEngineTests: XCTestCase {
       let reference = run(jitter, singleThreaded: true)
       XCTAssertGreaterThan(reference.count, 1000, "\(jitter): the workload did things")
       assertSameLines(run(jitter, singleThreaded: false), reference, "\(jitter): sim vs reference")
-      let slowed = run(jitter, singleThreaded: false) {
+      assertSameLines(
+        run(jitter, singleThreaded: false, handOff: .always), reference, "\(jitter): threaded sim vs reference")
+      let slowed = run(jitter, singleThreaded: false, handOff: .always) {
         DeterminismTests.SlowNode { $0 == NodeID(2) ? Double.random(in: 0...0.0003) : 0 }
       }
       assertSameLines(slowed, reference, "\(jitter): sim with a slow node vs reference")

@@ -4,12 +4,13 @@ import XCTest
 /// Helpers shared by the DistLab tests: making worlds, naming nodes, rendering traces.
 
 func makeWorld(
-  seed: UInt64 = 1, mode: WorldMode = .sim, nodes: Int = 0,
+  seed: UInt64 = 1, mode: WorldMode = .sim, nodes: Int = 0, handOff: SimHandOff = .byCost,
   program: (@Sendable () -> NodeProgram)? = nil
 ) throws -> World {
   var config = WorldConfig()
   config.seed = seed
   config.mode = mode
+  config.simHandOff = handOff
   let world = program.map { World(config: config, program: $0) } ?? World(config: config)
   if nodes > 0 { _ = try world.spawn(count: nodes) }
   return world

@@ -11,6 +11,9 @@ final class EngineOracleTests: XCTestCase {
     var config = WorldConfig()
     config.seed = seed
     config.singleThreaded = singleThreaded
+    // The sim side hands every batch to the node threads: the replay tests cover the inline
+    // path against the recorded output, this the threaded path against the reference.
+    config.simHandOff = .always
     let s = ShellSession(config: config, style: .plain)
     s.baseDirectory = base
     s.lessonDirectory = LessonLibrary.defaultDirectory()

@@ -18,14 +18,55 @@ struct EventQueue {
   }
 
   mutating func insert(_ e: SimEvent) {
-    let time = e.time
-    let seq = e.seq
     storage.append(e)
+    let i = storage.count - 1
+    let (time, seq) = (e.time, e.seq)
+    guard i > 0,
+      storage.withUnsafeBufferPointer({ Self.precedes(time, seq, $0[(i - 1) / 2].time, $0[(i - 1) / 2].seq) })
+    else { return }
+    siftUp(from: i)
+  }
+
+  mutating func popMin() -> SimEvent? {
+    guard !storage.isEmpty else { return nil }
+    let last = storage.removeLast()
+    if storage.isEmpty { return last }
+    return storage.withUnsafeMutableBufferPointer { buf -> SimEvent in
+      let top = buf.baseAddress!.move()  // safe: the buffer is not empty
+      Self.siftDown(buf, placing: last, from: 0)
+      return top
+    }
+  }
+
+  /// Removes the event with sequence number `seq`; false when there is none.
+  @discardableResult
+  mutating func remove(seq: UInt64) -> Bool {
+    let found = storage.withUnsafeBufferPointer { buf in buf.indices.first { buf[$0].seq == seq } }
+    guard let i = found else { return false }
+    let last = storage.removeLast()
+    if i == storage.count { return true }
+    let (time, lastSeq) = (last.time, last.seq)
+    storage.withUnsafeMutableBufferPointer { buf in
+      let base = buf.baseAddress!  // safe: `i` is an index of it
+      (base + i).deinitialize(count: 1)
+      Self.siftDown(buf, placing: last, from: i)
+    }
+    // The moved event may belong above the hole rather than below it.
+    if i > 0,
+      storage.withUnsafeBufferPointer({ Self.precedes(time, lastSeq, $0[(i - 1) / 2].time, $0[(i - 1) / 2].seq) })
+    {
+      siftUp(from: i)
+    }
+    return true
+  }
+
+  /// Moves the event at `i` up to its place.
+  private mutating func siftUp(from start: Int) {
     storage.withUnsafeMutableBufferPointer { buf in
       guard let base = buf.baseAddress else { return }
-      var i = buf.count - 1
-      guard i > 0, Self.precedes(time, seq, base[(i - 1) / 2].time, base[(i - 1) / 2].seq) else { return }
+      var i = start
       let moving = (base + i).move()
+      let (time, seq) = (moving.time, moving.seq)
       while i > 0 {
         let p = (i - 1) / 2
         if !Self.precedes(time, seq, base[p].time, base[p].seq) { break }
@@ -36,48 +77,23 @@ struct EventQueue {
     }
   }
 
-  mutating func popMin() -> SimEvent? {
-    guard !storage.isEmpty else { return nil }
-    let last = storage.removeLast()
-    if storage.isEmpty { return last }
-    let time = last.time
-    let seq = last.seq
-    return storage.withUnsafeMutableBufferPointer { buf -> SimEvent in
-      let base = buf.baseAddress!  // safe: the buffer is not empty
-      let n = buf.count
-      let top = base.move()
-      var i = 0
-      while true {
-        let l = 2 * i + 1
-        if l >= n { break }
-        var c = l
-        if l + 1 < n && Self.precedes(base[l + 1].time, base[l + 1].seq, base[l].time, base[l].seq) { c = l + 1 }
-        if !Self.precedes(base[c].time, base[c].seq, time, seq) { break }
-        (base + i).moveInitialize(from: base + c, count: 1)
-        i = c
-      }
-      (base + i).initialize(to: last)
-      return top
+  /// Fills the hole at `hole` (uninitialized) with `event`, moving smaller children up.
+  private static func siftDown(_ buf: UnsafeMutableBufferPointer<SimEvent>, placing event: SimEvent, from hole: Int) {
+    let base = buf.baseAddress!  // safe: called with a hole inside the buffer
+    let n = buf.count
+    let (time, seq) = (event.time, event.seq)
+    var i = hole
+    while true {
+      let l = 2 * i + 1
+      if l >= n { break }
+      var c = l
+      if l + 1 < n && precedes(base[l + 1].time, base[l + 1].seq, base[l].time, base[l].seq) { c = l + 1 }
+      if !precedes(base[c].time, base[c].seq, time, seq) { break }
+      (base + i).moveInitialize(from: base + c, count: 1)
+      i = c
     }
+    (base + i).initialize(to: event)
   }
 
   mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
-
-  /// Removes every event matching `predicate` and restores heap order; returns the removed
-  /// events in (time, seq) order.
-  @discardableResult
-  mutating func removeAll(where predicate: (SimEvent) -> Bool) -> [SimEvent] {
-    var removed: [SimEvent] = []
-    var kept: [SimEvent] = []
-    kept.reserveCapacity(storage.count)
-    for e in storage {
-      if predicate(e) { removed.append(e) } else { kept.append(e) }
-    }
-    guard !removed.isEmpty else { return [] }
-    storage = []
-    storage.reserveCapacity(kept.count)
-    for e in kept { insert(e) }
-    removed.sort { $0.time != $1.time ? $0.time < $1.time : $0.seq < $1.seq }
-    return removed
-  }
 }

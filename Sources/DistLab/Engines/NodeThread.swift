@@ -9,8 +9,14 @@ import Dispatch
 /// One OS thread with a mailbox of jobs: the home of one node's program. Only this thread ever
 /// touches the program, so node code needs no locks of its own.
 final class NodeThread: NodeHost, @unchecked Sendable {
-  // @unchecked Sendable: `program` is read and written only on this object's own thread (inside
-  // `run`, which executes jobs one at a time); every other field is immutable or `Locked`.
+  // @unchecked Sendable: `program` is touched by one thread at a time, with the mailbox lock
+  // ordering the turns: this object's own thread while it executes jobs (one at a time, in
+  // `run`), or — for a sim batch run inline — the world's driving thread, which runs one only
+  // after seeing under the lock that the node thread is idle with an empty mailbox, and which
+  // alone submits jobs to a sim node (the world is driven from one thread), so the node
+  // thread cannot start another job until the driving thread's next submit. `liveContext`
+  // and `liveHeld` are touched only on the node's own thread; every other field is
+  // immutable or `Locked`.
   let id: NodeID
   /// The node's disk: survives `reset`, touched only on this thread.
   let disk = NodeDisk()
@@ -25,6 +31,8 @@ final class NodeThread: NodeHost, @unchecked Sendable {
   struct Mailbox {
     var jobs: [Job] = []
     var sleeping = false
+    /// The thread has made its program and found no job to run: a sim batch may run inline.
+    var idle = false
   }
 
   /// Work for the node's thread; `stop` ends it.
@@ -132,6 +140,15 @@ final class NodeThread: NodeHost, @unchecked Sendable {
 
   func stop() { submit(.stop) }
 
+  /// Sim mode: handles `slot`'s batch on the calling thread — the world's driving thread — when
+  /// this node's thread is idle with nothing queued; false when it is not, and the batch must
+  /// be submitted instead. `timed`: measure the batch's cost (see `SimSlot.handle`).
+  func runInline(_ slot: SimSlot, timed: Bool) -> Bool {
+    guard mailbox.withLock({ $0.idle && $0.jobs.isEmpty }) else { return false }
+    slot.handle(program: program, timed: timed)
+    return true
+  }
+
   private func handleLive(_ job: Job) {
     guard let context = liveContext else { return }
     switch context.status {
@@ -171,8 +188,10 @@ final class NodeThread: NodeHost, @unchecked Sendable {
       let got = mailbox.withLock { box -> Bool in
         if box.jobs.isEmpty {
           if !look { box.sleeping = true }
+          box.idle = true
           return false
         }
+        box.idle = false
         swap(&batch, &box.jobs)
         return true
       }

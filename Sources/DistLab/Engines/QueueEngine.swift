@@ -18,6 +18,8 @@ struct PendingCall {
   var options: CallOptions
   var attempt: Int
   var done: Bool
+  /// The sequence number of the timeout event of the current attempt.
+  var timeoutSeq: UInt64
 }
 
 /// What the virtual-time engines share: the event queue, the network's seeded draws, the
@@ -129,28 +131,25 @@ class QueueEngine {
   func call(_ started: [CallOutcome], options: CallOptions, cancel: () -> Bool) -> [CallOutcome] {
     let ids = started.map(\.callID)
     for outcome in started {
-      calls[outcome.callID] = PendingCall(outcome: outcome, options: options, attempt: 1, done: false)
+      let timeout = SimEvent(
+        time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1))
+      calls[outcome.callID] = PendingCall(
+        outcome: outcome, options: options, attempt: 1, done: false, timeoutSeq: timeout.seq)
       emit(from: outcome.from, to: outcome.to, bytes: outcome.request, at: simNow)
-      queue.insert(
-        SimEvent(time: simNow + options.timeout, seq: nextSeq(), kind: .callTimeout(callID: outcome.callID, attempt: 1))
-      )
+      queue.insert(timeout)
     }
     let run = runEvents(until: nil, precise: true, done: { ids.allSatisfy { calls[$0]?.done ?? true } }, cancel: cancel)
-    let waited = Set(ids)
     var finals: [CallOutcome] = []
     for (i, id) in ids.enumerated() {
       let pending = calls.removeValue(forKey: id)
+      // The caller stopped waiting: its pending timeout is no longer an event of the world.
+      if let pending { queue.remove(seq: pending.timeoutSeq) }
       var final = pending?.outcome ?? started[i]
       if run.interrupted && !(pending?.done ?? false) {
         final.result = .interrupted
         final.endedAt = simNow
       }
       finals.append(final)
-    }
-    // The callers stopped waiting: their pending timeouts are no longer events of the world.
-    _ = queue.removeAll { e in
-      if case .callTimeout(let id, _) = e.kind { return waited.contains(id) }
-      return false
     }
     return finals
   }
@@ -213,9 +212,10 @@ class QueueEngine {
         TraceEvent(
           time: time, kind: .note, node: call.outcome.from, detail: .retry(callID: callID, attempt: call.attempt - 1)))
       emit(from: call.outcome.from, to: call.outcome.to, bytes: call.outcome.request, at: time)
-      queue.insert(
-        SimEvent(
-          time: time + call.options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: call.attempt)))
+      let timeout = SimEvent(
+        time: time + call.options.timeout, seq: nextSeq(), kind: .callTimeout(callID: callID, attempt: call.attempt))
+      calls[callID]?.timeoutSeq = timeout.seq
+      queue.insert(timeout)
     } else {
       call.done = true
       call.outcome.result = .timeout

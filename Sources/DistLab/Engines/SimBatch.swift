@@ -35,10 +35,25 @@ final class SimSlot: @unchecked Sendable {
     self.latch = latch
   }
 
+  /// What handling one delivery has cost this node lately, in wall-clock nanoseconds (a
+  /// moving average): the engine's guess of whether handing its batch to its thread pays.
+  /// It steers only where a batch runs, never what it does.
+  var costPerDelivery: Int64 = 0
+
   /// On the node's thread: handles the batch, then lets the scheduler go on.
   func run(program: NodeProgram?) {
-    context?.runBatch(self, program: program)
+    handle(program: program, timed: true)
     latch.arrive()
+  }
+
+  /// Handles the batch on the calling thread; `timed` also updates `costPerDelivery` (which
+  /// matters only in batches of several nodes, so a node alone in its batch is not timed).
+  func handle(program: NodeProgram?, timed: Bool) {
+    guard timed else { return context?.runBatch(self, program: program) ?? () }
+    let start = monotonicNanos()
+    context?.runBatch(self, program: program)
+    let each = (monotonicNanos() - start) / Int64(max(1, deliveries.count))
+    costPerDelivery = (costPerDelivery * 3 + each) / 4
   }
 }
 
@@ -83,6 +98,8 @@ final class SimBatchState {
   var items: [SimEngine.BatchItem] = []
   /// The general merge's sort keys, used only when nodes fired timers inside the window.
   var refs: [SimEngine.MergeRef] = []
+  /// Nodes of the current batch whose deliveries go to their threads.
+  var handed: [SimNode] = []
 }
 
 /// A node as the sim engine hosts it: its thread, its batch slot and the world's record.

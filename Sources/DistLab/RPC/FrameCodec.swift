@@ -22,9 +22,15 @@ public enum FrameCodec {
     out.append(frame.kind.rawValue)
     out.append(frame.flags)
     appendUInt32(frame.callID, to: &out)
-    let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
-    out.append(UInt8(name.count))
-    out.append(contentsOf: name)
+    let nameLength = frame.method.utf8.count
+    if nameLength <= 255 {
+      out.append(UInt8(nameLength))
+      out.append(contentsOf: frame.method.utf8)
+    } else {
+      let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
+      out.append(UInt8(name.count))
+      out.append(contentsOf: name)
+    }
     if frame.args.count < 255 {
       out.append(UInt8(frame.args.count))
     } else {
@@ -186,7 +192,7 @@ struct FrameReader {
     start = position
     let nameLength = Int(try take(1, "method length").first ?? 0)
     let nameBytes = try take(nameLength, "method name")
-    guard let method = String(validating: nameBytes, as: UTF8.self) else {
+    guard let method = Self.text(nameBytes) else {
       throw fail("method name is not UTF-8")
     }
     note(start, "method", "\(nameLength) bytes \"\(method)\"")
@@ -207,6 +213,15 @@ struct FrameReader {
     return Frame(kind: kind, flags: flags, callID: callID, method: method, args: args)
   }
 
+  /// Bytes as text, or nil when they are not UTF-8. ASCII — every method name, nearly every
+  /// string — is taken as it is, without the general validation.
+  static func text(_ bytes: ArraySlice<UInt8>) -> String? {
+    bytes.withUnsafeBufferPointer { buf in
+      for b in buf where b >= 0x80 { return String(validating: buf, as: UTF8.self) }
+      return String(decoding: buf, as: UTF8.self)
+    }
+  }
+
   /// A list's or map's count (two bytes, or 0xFFFF and four), no more than the bytes left could
   /// hold, since every item takes at least one.
   mutating func readCount(_ what: String) throws(FrameDecodingError) -> Int {
@@ -225,7 +240,7 @@ struct FrameReader {
     case 0x02:
       let n = Int(Self.uint(try take(4, "string length")))
       let s = try take(n, "string")
-      guard let text = String(validating: s, as: UTF8.self) else { throw fail("string is not UTF-8") }
+      guard let text = Self.text(s) else { throw fail("string is not UTF-8") }
       return .string(text)
     case 0x03:
       let b = try take(1, "bool").first ?? 0

@@ -18,7 +18,8 @@ public final class NodeRecord {
 /// once and never reused within a world, so a stale address finds nothing rather than
 /// another node.
 final class NodeTable {
-  private var records: [NodeID: NodeRecord] = [:]
+  /// Records by node number (numbers are small and dense): looked up for every message.
+  private var records: [NodeRecord?] = []
   private var names: [String: NodeID] = [:]
   /// Addresses in spawn order: how `nodes` lists them.
   private(set) var order: [NodeID] = []
@@ -26,7 +27,7 @@ final class NodeTable {
 
   var count: Int { order.count }
 
-  subscript(id: NodeID) -> NodeRecord? { records[id] }
+  subscript(id: NodeID) -> NodeRecord? { id.number > 0 && id.number < records.count ? records[id.number] : nil }
 
   func id(named name: String) -> NodeID? { names[name] }
 
@@ -37,16 +38,18 @@ final class NodeTable {
   }
 
   func add(_ record: NodeRecord) {
-    records[record.id] = record
+    let k = record.id.number
+    if k >= records.count { records += [NodeRecord?](repeating: nil, count: k + 1 - records.count) }
+    records[k] = record
     names[record.info.name] = record.id
     order.append(record.id)
   }
 
   /// Every record, in spawn order.
-  var all: [NodeRecord] { order.compactMap { records[$0] } }
+  var all: [NodeRecord] { order.compactMap { self[$0] } }
 
   func removeAll() {
-    records = [:]
+    records = []
     names = [:]
     order = []
     nextNumber = 1

@@ -118,14 +118,15 @@ public struct TraceLog: Sendable {
 
   public init(limit: Int = 100_000) { self.limit = max(1, limit) }
 
-  public mutating func record(_ e: TraceEvent) {
+  public mutating func record(_ e: consuming TraceEvent) {
     stats.count(e)
     totalRecorded += 1
     if events.count < limit {
       events.append(e)
     } else {
       events[start] = e
-      start = (start + 1) % limit
+      start += 1
+      if start == limit { start = 0 }
     }
   }
 

@@ -44,7 +44,9 @@ public final class World {
       return make(config.seed, network, config.traceLimit)
     case .sim where config.singleThreaded:
       return ReferenceEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
-    case .sim: return SimEngine(table: table, seed: config.seed, network: network, traceLimit: config.traceLimit)
+    case .sim:
+      return SimEngine(
+        table: table, seed: config.seed, network: network, traceLimit: config.traceLimit, handOff: config.simHandOff)
     }
   }
 

@@ -10,6 +10,16 @@ public typealias ProcessEngineMaker =
   @Sendable (_ seed: UInt64, _ network: NetworkConfig, _ traceLimit: Int) ->
   any Engine
 
+/// When the sim engine hands a window's events to the nodes' threads rather than handling them
+/// on the thread that drives the world. The output is the same either way; only the speed
+/// differs, since waking a thread costs more than a light handler's work.
+public enum SimHandOff: Sendable {
+  /// When two or more nodes have work whose measured cost outweighs waking their threads.
+  case byCost
+  /// Every window (the tests' check that the threaded path gives the same output).
+  case always
+}
+
 /// Settings fixed when a world is made.
 public struct WorldConfig: Sendable {
   public var seed: UInt64 = 1
@@ -23,6 +33,8 @@ public struct WorldConfig: Sendable {
   /// Sim mode only: run the single-threaded reference engine instead of node threads (the
   /// same events in the same order; the tests' oracle and the bench's baseline).
   public var singleThreaded = false
+  /// Sim mode only: which batches go to the node threads (see `SimHandOff`).
+  public var simHandOff = SimHandOff.byCost
   /// What makes process mode's engine; without it the world refuses process mode.
   public var processEngine: ProcessEngineMaker?
   public init() {}

@@ -151,8 +151,11 @@ extension NameNodeService {
     let written = f.blocks.reduce(Int64(0)) { $0 + $1.size }
     let size = min(s.blockSize, max(0, f.size - written))
     let exclude = Set((r.args[1].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
-    let candidates = datanodes.keys.sorted().filter { live($0) && inService($0) && !exclude.contains($0) }
-    let policy = PlacementPolicy(candidates: candidates, rack: { [unowned self] in self.rack($0) }, random: node.random)
+    let candidates = datanodes.compactMap { id, d in
+      !d.dead && d.decommission == .normal && !exclude.contains(id) ? (node: id, rack: d.rackNumber) : nil
+    }.sorted { $0.node < $1.node }
+    let policy = PlacementPolicy(
+      candidates: candidates, rack: { [unowned self] in self.rackNumber($0) }, random: node.random)
     let targets = policy.choose(f.replication, writer: r.caller, existing: [], total: f.replication)
     guard !targets.isEmpty else {
       let running = datanodes.values.filter { !$0.dead }.count

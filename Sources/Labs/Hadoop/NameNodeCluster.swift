@@ -14,7 +14,7 @@ extension NameNodeService {
     },
     ServiceMethod("nn.register", [ArgumentSpec("RACK", .string)], "a DataNode joins (again)") { n, r, node in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
-      n.datanodes[r.caller] = DataNode(rack: r.key(0), last: node.now)
+      n.datanodes[r.caller] = DataNode(rack: r.key(0), rackNumber: n.rackNumber(of: r.key(0)), last: node.now)
       for b in n.locations.keys { n.locations[b]?.remove(r.caller) }
       // One more live DataNode: a block short of replicas for want of nodes may now get one.
       n.suspects.formUnion(n.ns.blocks.keys)

@@ -78,7 +78,9 @@ extension NameNodeService {
         let pool: [NodeID] = live.filter {
           !good.contains($0) && !busy.contains($0) && !bad.contains($0) && !draining.contains($0)
         }
-        let policy = PlacementPolicy(candidates: pool, rack: { [unowned self] in self.rack($0) }, random: node.random)
+        let policy = PlacementPolicy(
+          candidates: pool.map { (node: $0, rack: rackNumber($0)) }, rack: { [unowned self] in self.rackNumber($0) },
+          random: node.random)
         let targets = policy.choose(
           want - good.count - scheduled, writer: nil, existing: good + busy, total: info.replication)
         guard !targets.isEmpty else { continue }

@@ -9,6 +9,8 @@ import DistLab
 public final class NameNodeService: StartingService {
   struct DataNode {
     var rack: String
+    /// The rack's number (see `rackNumber(of:)`).
+    var rackNumber: Int
     var last: Nanoseconds
     var used: Int64 = 0
     var dead = false
@@ -30,6 +32,8 @@ public final class NameNodeService: StartingService {
   var ns = Namespace()
   var txid: Int64 = 0
   var datanodes: [NodeID: DataNode] = [:]
+  /// A small number for each rack name seen, so that placement compares racks as numbers.
+  var rackNumbers: [String: Int] = [:]
   /// Good replicas of each block, by DataNode.
   var locations: [Int64: Set<NodeID>] = [:]
   var corrupt: [Int64: Set<NodeID>] = [:]
@@ -111,6 +115,16 @@ public final class NameNodeService: StartingService {
   }
 
   // MARK: Replicas
+
+  /// The number standing for a rack name; the same name always gets the same number.
+  func rackNumber(of name: String) -> Int {
+    if let k = rackNumbers[name] { return k }
+    rackNumbers[name] = rackNumbers.count
+    return rackNumbers.count - 1
+  }
+
+  /// The number of the rack a DataNode is on.
+  func rackNumber(_ n: NodeID) -> Int { datanodes[n]?.rackNumber ?? rackNumber(of: rack(n)) }
 
   func live(_ n: NodeID) -> Bool { datanodes[n].map { !$0.dead } ?? false }
 
