@@ -14,43 +14,6 @@ final class CeleryInteropTests: XCTestCase {
   static var python: String { root.appendingPathComponent(".build-venv/bin/python").path }
   static var app: URL { root.appendingPathComponent("Tests/Interop") }
 
-  func requireCelery() throws {
-    guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-      throw XCTSkip("no Celery environment at .build-venv (scripts/celery-venv.sh makes it)")
-    }
-  }
-
-  /// A real Celery worker (solo pool) on `redis`, stopped when the test ends.
-  func startCeleryWorker(_ redis: LocalRedisServer) throws {
-    let worker = try python(
-      [
-        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
-        "warning",
-      ],
-      redis: redis)
-    worker.standardOutput = FileHandle.nullDevice
-    worker.standardError = FileHandle.nullDevice
-    try worker.run()
-    addTeardownBlock {
-      worker.terminate()
-      worker.waitUntilExit()
-    }
-  }
-
-  /// Runs Python with the lab's Celery app importable and its Redis set.
-  func python(_ args: [String], redis: LocalRedisServer, env: [String: String] = [:]) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.python)
-    p.arguments = args
-    p.currentDirectoryURL = Self.app
-    var environment = ProcessInfo.processInfo.environment
-    environment["DISTLAB_REDIS"] = "redis://127.0.0.1:\(redis.port)/0"
-    environment["PYTHONPATH"] = Self.app.path
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    return p
-  }
-
   func testACeleryWorkerRunsWhatDistlabSends() throws {
     try requireCelery()
     let redis = try startRedis(for: self)
