@@ -48,9 +48,8 @@ extension RedisTaskWorker {
     return nil
   }
 
-  func start(_ m: CeleryEnvelope, _ definition: TaskCatalog.Definition, _ broker: KombuRedis) -> EventLoopFuture<
-    Void
-  > {
+  /// A task that has come up: discarded if revoked or expired, else run and its state stored.
+  func start(_ m: CeleryEnvelope, _ spec: TaskCatalog.Definition, _ broker: KombuRedis) -> EventLoopFuture<Void> {
     let tag = m.deliveryTag
     let loop = broker.client.eventLoop
     if let reason = discardReason(m) {
@@ -59,13 +58,13 @@ extension RedisTaskWorker {
       r.parentID = m.parentID
       return broker.all(broker.storing(r) + broker.acking(tag), "discard")
     }
-    let types = definition.arguments.map(\.type)
+    let types = spec.arguments.map(\.type)
     let args = m.args.enumerated().map { i, v in
       i < types.count && types[i] == .duration ? Self.nanoseconds(seconds: v) : v
     }
     var random = SystemRandomNumberGenerator()
-    let problem = Self.typeError(m.task, definition, args)
-    let (duration, outcome) = definition.perform(args, draw: Double(random.next() % 1_000_000) / 1e6)
+    let problem = Self.typeError(m.task, spec, args)
+    let (duration, outcome) = spec.perform(args, draw: Double(random.next() % 1_000_000) / 1e6)
     let finish = { @Sendable () -> Ending in
       guard let problem else { return self.ending(outcome, m, broker) }
       self.say(
