@@ -119,20 +119,25 @@ public final class KombuRedis: Sendable {
   public func restore(_ tag: String, leftmost: Bool = false) throws(RedisError) -> Bool {
     try Self.check(try client.call(["WATCH", Self.unackedKey]), "WATCH")
     let held = try client.call(["HGET", Self.unackedKey, tag])
+    let answers = try client.pipeline(Self.restoring(tag, held: held, leftmost: leftmost))
+    return !(answers.last?.isNull ?? true)
+  }
+
+  /// The MULTI/EXEC that takes `tag` out of the unacked set and puts `held` (its entry in the
+  /// unacked hash) back on its queue, marked redelivered.
+  static func restoring(_ tag: String, held: RESPValue, leftmost: Bool) -> [[[UInt8]]] {
     var commands = [
-      Self.bytes(["MULTI"]), Self.bytes(["ZREM", Self.unackedIndexKey, tag]),
-      Self.bytes(["HDEL", Self.unackedKey, tag]),
+      bytes(["MULTI"]), bytes(["ZREM", unackedIndexKey, tag]), bytes(["HDEL", unackedKey, tag]),
     ]
     if let text = held.string, case .list(let parts)? = try? JSONText.decode(text), parts.count == 3,
       let queue = parts[2].stringValue
     {
       var payload = parts[0]
-      Self.markRedelivered(&payload)
-      commands.append(Self.bytes([leftmost ? "LPUSH" : "RPUSH", queue, JSONText.encode(payload)]))
+      markRedelivered(&payload)
+      commands.append(bytes([leftmost ? "LPUSH" : "RPUSH", queue, JSONText.encode(payload)]))
     }
-    commands.append(Self.bytes(["EXEC"]))
-    let answers = try client.pipeline(commands)
-    return !(answers.last?.isNull ?? true)
+    commands.append(bytes(["EXEC"]))
+    return commands
   }
 
   /// kombu's `_do_restore_message`: `headers.redelivered` and `delivery_info.redelivered`.

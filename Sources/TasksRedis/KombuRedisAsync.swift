@@ -84,11 +84,16 @@ extension KombuRedis {
     ]
   }
 
+  /// `restore`, as a future: the held message back where BRPOP takes next, marked redelivered,
+  /// as kombu restores what a consumer still holds when it closes.
+  public func restoring(_ tag: String) -> EventLoopFuture<Void> {
+    checked(client.send(["WATCH", Self.unackedKey]), "WATCH").flatMap {
+      self.client.send(["HGET", Self.unackedKey, tag])
+    }.flatMap { held in
+      self.all(Self.restoring(tag, held: held, leftmost: false), "restore")
+    }
+  }
+
   /// `ack`, as a future.
   public func acknowledging(_ tag: String) -> EventLoopFuture<Void> { all(acking(tag), "ack") }
-
-  /// `store`, as a future.
-  public func storingResult(_ result: CeleryResult) -> EventLoopFuture<Void> {
-    all(storing(result), "SETEX")
-  }
 }

@@ -10,7 +10,9 @@ import NIOPosix
 /// their results where Celery's `AsyncResult` reads them, and acknowledges as Celery does —
 /// when a slot takes the task (early, the default) or when it has returned (`acks_late`).
 /// Arguments the lab reads as durations are seconds on the wire, as Celery's tasks take them.
-/// Each slot has a connection of its own (a BRPOP holds its connection while it waits).
+/// Each slot has a connection of its own (a BRPOP holds its connection while it waits). A
+/// failing `flaky` is retried as Celery's `autoretry_for` does, and a revoke with terminate
+/// stops the task where it runs.
 public final class RedisTaskWorker: Sendable {
   public struct Settings: Sendable {
     public var host: String
@@ -26,6 +28,14 @@ public final class RedisTaskWorker: Sendable {
     public var restoreEvery: Double = 100
     /// This worker's name in Celery's terms (`celery@host`), reported in its log lines.
     public var name = "distlab@" + (ProcessInfo.processInfo.hostName)
+    /// The task option `max_retries` (in Celery declared on the task) of the tasks that retry
+    /// their failure (`autoretry_for`): retries after the first run, then the failure stands.
+    public var maxRetries = CeleryRetry.defaultMaxRetries
+    /// The task option `default_retry_delay`, in seconds: how long a retry waits.
+    public var retryDelay = CeleryRetry.defaultDelay
+    /// The task options `retry_backoff` with `retry_jitter`: a retry waits a random whole number
+    /// of seconds up to 1, 2, 4, … (at most `retry_backoff_max`) instead of `retryDelay`.
+    public var retryBackoff = false
 
     public init(host: String, port: Int) {
       self.host = host
@@ -47,6 +57,10 @@ public final class RedisTaskWorker: Sendable {
   /// Ids revoked by a broadcast (`celery revoke`, Celery's `app.control.revoke`): discarded as
   /// REVOKED when they come up, as Celery's worker keeps its revoked set.
   let revoked = Locked<Set<String>>([])
+  /// The tasks running now, by id: what a revoke with terminate stops.
+  let active = Locked<[String: [Running]]>([:])
+  /// Revoked ids not running here, for the sweeper to mark REVOKED at once if not yet begun.
+  let unmarked = Locked<[String]>([])
   /// The connection that listens to the control broadcasts (made again by the sweeper when
   /// Redis comes back after going away).
   let control: Locked<RedisClient>
@@ -72,7 +86,7 @@ public final class RedisTaskWorker: Sendable {
     }
     let sweeper = brokers.removeFirst()
     do {
-      control = Locked(try Self.listen(settings, group, revoked, lines))
+      control = Locked(try Self.listen(settings, group, hearing: Self.hearing(revoked, active, unmarked, lines)))
     } catch {
       for b in brokers + [sweeper] { b.client.close() }
       try? group.syncShutdownGracefully()
@@ -92,24 +106,6 @@ public final class RedisTaskWorker: Sendable {
     }
   }
 
-  /// A connection subscribed to the control broadcasts: a revoke adds its id to `revoked`.
-  static func listen(
-    _ settings: Settings, _ group: EventLoopGroup, _ revoked: Locked<Set<String>>, _ lines: Locked<[LogLine]>
-  ) throws(RedisError) -> RedisClient {
-    let client = try RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
-    do {
-      try client.subscribe([CeleryControl.channel(db: settings.db)]) { _, payload in
-        guard let (method, id) = CeleryControl.read(payload), method == "revoke", let id else { return }
-        revoked.withLock { _ = $0.insert(id) }
-        lines.withLock { $0.append(LogLine(taskID: id, text: "Tasks flagged as revoked: \(id)")) }
-      }
-    } catch {
-      client.close()
-      throw error
-    }
-    return client
-  }
-
   /// How many tasks' final states this worker has stored.
   public var completed: Int { stored.withLock { $0 } }
 
@@ -119,7 +115,9 @@ public final class RedisTaskWorker: Sendable {
   /// The most lines the log keeps (the newest).
   static let logLimit = 10_000
 
-  func say(_ id: String?, _ text: String) {
+  func say(_ id: String?, _ text: String) { Self.say(lines, id, text) }
+
+  static func say(_ lines: Locked<[LogLine]>, _ id: String?, _ text: String) {
     lines.withLock { log in
       if log.count >= Self.logLimit { log.removeFirst(Self.logLimit / 2) }
       log.append(LogLine(taskID: id, text: text))
@@ -128,7 +126,8 @@ public final class RedisTaskWorker: Sendable {
 
   var isRunning: Bool { running.withLock { $0 } }
 
-  /// Stops taking tasks; each slot finishes what it runs and leaves within a second or so.
+  /// Stops taking tasks, as Celery's warm shutdown: each slot finishes what it runs and leaves
+  /// within a second or so; a message held for its ETA goes back to its queue.
   public func stop() {
     running.withLock { $0 = false }
     finished.wait()
@@ -145,12 +144,17 @@ public final class RedisTaskWorker: Sendable {
       Thread.sleep(forTimeInterval: 0.1)
       if !control.withLock({ $0.isOpen }), Date() >= nextListen {
         // The broadcasts' connection went with Redis: listen again once it is back.
-        if let again = try? Self.listen(settings, group, revoked, lines) {
+        if let again = try? Self.listen(settings, group, hearing: Self.hearing(revoked, active, unmarked, lines)) {
           control.withLock { $0 = again }
         } else {
           nextListen = Date().addingTimeInterval(2)
         }
       }
+      mark(
+        unmarked.withLock { ids in
+          defer { ids = [] }
+          return ids
+        }, broker)
       guard Date() >= next else { continue }
       if !broker.client.isOpen,
         let again = try? RedisClient.connect(host: settings.host, port: settings.port, db: settings.db, on: group)
@@ -200,7 +204,7 @@ public final class RedisTaskWorker: Sendable {
   }
 
   /// Celery's `broker_connection_max_retries`.
-  static let maxRetries = 100
+  static let connectionMaxRetries = 100
 
   /// A slot whose connection was lost connects again, as Celery's consumer does: waiting 2 s,
   /// then 2 s more each time up to 30 s (kombu's `ensure_connection` intervals), at most 100
@@ -210,7 +214,7 @@ public final class RedisTaskWorker: Sendable {
     say(
       nil,
       "consumer: Cannot connect to redis://\(settings.host):\(settings.port)/\(settings.db). Trying again in"
-        + " \(wait).00 seconds... (\(attempt)/\(Self.maxRetries))")
+        + " \(wait).00 seconds... (\(attempt)/\(Self.connectionMaxRetries))")
     _ = loop.scheduleTask(in: .seconds(Int64(wait))) {
       guard self.isRunning else { return self.finished.leave() }
       RedisClient.connecting(host: self.settings.host, port: self.settings.port, db: self.settings.db, on: loop)
@@ -220,128 +224,13 @@ public final class RedisTaskWorker: Sendable {
             self.say(nil, "Connected to redis://\(self.settings.host):\(self.settings.port)/\(self.settings.db)")
             self.cycle(KombuRedis(client: client))
           case .failure:
-            guard attempt < Self.maxRetries else {
-              self.say(nil, "consumer: gave up after \(Self.maxRetries) attempts to reach Redis")
+            guard attempt < Self.connectionMaxRetries else {
+              self.say(nil, "consumer: gave up after \(Self.connectionMaxRetries) attempts to reach Redis")
               return self.finished.leave()
             }
             self.reconnect(on: loop, attempt: attempt + 1)
           }
         }
-    }
-  }
-
-  func run(_ d: KombuRedis.Delivery, _ broker: KombuRedis) -> EventLoopFuture<Void> {
-    let m = d.envelope
-    let tag = m.deliveryTag
-    let loop = broker.client.eventLoop
-    say(m.id, "Task \(m.task)[\(m.id)] received")
-    guard let definition = TaskCatalog.definition(m.task) else {
-      // As Celery's worker: an unregistered task is logged and its message discarded; its state
-      // stays PENDING, since nothing ever ran it.
-      say(m.id, "Received unregistered task of type '\(m.task)'. The message has been ignored and discarded.")
-      return broker.acknowledging(tag)
-    }
-    // Held unacknowledged until due: past the visibility timeout, another worker gets it too.
-    let due = m.eta.flatMap(CeleryTime.date).map { $0.timeIntervalSinceNow } ?? 0
-    let start: EventLoopFuture<Void> =
-      due > 0
-      ? loop.scheduleTask(in: .nanoseconds(Int64(due * 1e9))) {}.futureResult : loop.makeSucceededVoidFuture()
-    return start.flatMap { () -> EventLoopFuture<Void> in
-      if self.revoked.withLock({ $0.contains(m.id) }) {
-        self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)]")
-        let revoked = CeleryResult(taskID: m.id, state: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
-        return broker.storingResult(revoked).flatMap { broker.acknowledging(tag) }
-      }
-      if let expires = m.expires.flatMap(CeleryTime.date), expires < Date() {
-        self.say(m.id, "Discarding revoked task: \(m.task)[\(m.id)] (expired)")
-        let revoked = CeleryResult(taskID: m.id, state: "REVOKED", result: .null, dateDone: CeleryTime.iso(Date()))
-        return broker.storingResult(revoked).flatMap { broker.acknowledging(tag) }
-      }
-      let types = definition.arguments.map(\.type)
-      let args = m.args.enumerated().map { i, v in
-        i < types.count && types[i] == .duration ? Self.nanoseconds(seconds: v) : v
-      }
-      var random = SystemRandomNumberGenerator()
-      let problem = Self.typeError(m.task, definition, args)
-      let (duration, outcome) = definition.perform(args, draw: Double(random.next() % 1_000_000) / 1e6)
-      let finish = { () -> CeleryResult in
-        if let problem {
-          self.say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: TypeError(\(problem))")
-          return CeleryResult.failure(
-            taskID: m.id, type: "TypeError", message: problem, dateDone: CeleryTime.iso(Date()))
-        }
-        return self.result(of: outcome, m)
-      }
-      let done: EventLoopFuture<Void>
-      if problem == nil && duration > .zero {
-        // Early ack: sent as the slot takes the task, before it runs; late ack: after its
-        // result is stored, in the same write.
-        let early = self.settings.acksLate ? loop.makeSucceededVoidFuture() : broker.acknowledging(tag)
-        done = loop.scheduleTask(in: .nanoseconds(duration.value), finish).futureResult.flatMap { r in
-          broker.all(
-            broker.storing(r) + self.following(m, r) + (self.settings.acksLate ? broker.acking(tag) : []), "store")
-        }.and(early).map { _ in }
-      } else {
-        // A run that takes no time: the ack (first, when early) and the result go in one write,
-        // in the order Redis then applies them.
-        let r = finish()
-        let commands =
-          self.settings.acksLate
-          ? broker.storing(r) + self.following(m, r) + broker.acking(tag)
-          : broker.acking(tag) + broker.storing(r) + self.following(m, r)
-        done = broker.all(commands, "ack and store")
-      }
-      return done.map { self.stored.withLock { $0 += 1 } }
-    }
-  }
-
-  /// The chain's next link, published once this task has succeeded (nothing otherwise: a failed
-  /// link ends the chain, and the links after it stay PENDING).
-  func following(_ m: CeleryEnvelope, _ r: CeleryResult) -> [[[UInt8]]] {
-    guard r.state == "SUCCESS",
-      let next = m.next(after: r.result, deliveryTag: UUID().uuidString.lowercased(), origin: settings.name)
-    else { return [] }
-    say(next.id, "Task \(m.task)[\(m.id)] chained \(next.task)[\(next.id)]")
-    return [KombuRedis.bytes(["LPUSH", next.queue, next.json])]
-  }
-
-  /// The state a run ends in, said in the log as Celery's worker says it.
-  func result(of outcome: TaskOutcome, _ m: CeleryEnvelope) -> CeleryResult {
-    let done = CeleryTime.iso(Date())
-    switch outcome {
-    case .success(let v):
-      say(m.id, "Task \(m.task)[\(m.id)] succeeded: \(v)")
-      return CeleryResult(taskID: m.id, state: "SUCCESS", result: v, dateDone: done)
-    case .failure(let text):
-      let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      let type = parts.count == 2 ? parts[0] : "Exception"
-      let message = parts.count == 2 ? parts[1] : text
-      say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: \(type)(\(message))")
-      return CeleryResult.failure(taskID: m.id, type: type, message: message, dateDone: done)
-    case .workerLost:
-      say(m.id, "Task \(m.task)[\(m.id)] raised unexpected: WorkerLostError")
-      return CeleryResult.failure(
-        taskID: m.id, type: "WorkerLostError", message: "Worker exited prematurely", dateDone: done)
-    }
-  }
-
-  /// Why the arguments do not fit the task, as Python's TypeError says it; nil when they do.
-  static func typeError(_ name: String, _ d: TaskCatalog.Definition, _ args: [Value]) -> String? {
-    guard args.count == d.arguments.count else {
-      return "\(name)() takes \(d.arguments.count) positional arguments but \(args.count) were given"
-    }
-    for (i, (v, spec)) in zip(args, d.arguments).enumerated() where !spec.type.accepts(v) {
-      return "\(name)() argument \(i + 1) (\(spec.label)) must be \(spec.type), not \(v)"
-    }
-    return nil
-  }
-
-  /// A duration argument: seconds on the wire (Celery's `sleep(2)`), nanoseconds in the lab.
-  static func nanoseconds(seconds v: Value) -> Value {
-    switch v {
-    case .int(let s): .int(s &* 1_000_000_000)
-    case .double(let s): .int(Int64((s * 1e9).rounded()))
-    default: v
     }
   }
 }

@@ -23,7 +23,8 @@ final class CeleryCommandTests: XCTestCase {
       s.run("celery queues").text, "QUEUE   WAITING\ncelery        1\nunacked (delivered, not acknowledged): 0")
     XCTAssertEqual(
       s.run("celery worker start --concurrency 2").text,
-      "a worker with 2 slots consumes celery, acknowledging as each task starts")
+      "a worker with 2 slots consumes celery, acknowledging as each task starts\n"
+        + "flaky retries its failure up to 3 times (max_retries), 180s apart (default_retry_delay)")
     XCTAssertTrue(s.run("celery wait C1").text.hasPrefix("C1 SUCCESS 30  (after "))
     _ = s.run("celery send fail")
     XCTAssertTrue(s.run("celery wait C2").text.hasPrefix("C2 FAILURE ValueError: fail always fails"))
@@ -50,6 +51,56 @@ final class CeleryCommandTests: XCTestCase {
       s.run("celery send add 1 2").text,
       "error: the connection to Redis at 127.0.0.1:\(server.port) closed before the answer came",
       "a publish Redis did not take is said, never dropped silently")
+  }
+
+  /// A failing flaky shows RETRY between its runs and FAILURE after the last; a running sleep
+  /// stops at a revoke with --terminate; what these flags cannot take is refused in a line.
+  func testRetriesAndTerminateFromTheShell() throws {
+    let server: LocalRedisServer
+    do { server = try LocalRedisServer() } catch { throw XCTSkip("\(error)") }
+    defer { server.stop() }
+    let s = ShellSession()
+    defer { s.world.reset() }
+    _ = s.run("celery connect redis://127.0.0.1:\(server.port)/0")
+    XCTAssertEqual(
+      s.run("celery worker start --max-retries 1 --retry-delay 1s").text,
+      "a worker with 4 slots consumes celery, acknowledging as each task starts\n"
+        + "flaky retries its failure up to 1 time (max_retries), 1s apart (default_retry_delay)")
+    _ = s.run("celery send flaky 1")
+    var status = s.run("celery status C1").text
+    let deadline = Date().addingTimeInterval(5)
+    while status == "C1 PENDING" && Date() < deadline {
+      usleep(20_000)
+      status = s.run("celery status C1").text
+    }
+    XCTAssertEqual(status, "C1 RETRY ConnectionError: flaky failed", "between the first run and the retry")
+    XCTAssertTrue(s.run("celery wait C1").text.hasPrefix("C1 FAILURE ConnectionError: flaky failed  (after "))
+    let log = s.run("celery log").text
+    XCTAssertTrue(log.contains("] retry: Retry in 1s: ConnectionError('flaky failed')"), log)
+    _ = s.run("celery send sleep 30s")
+    let running = Date().addingTimeInterval(5)
+    while !s.run("celery log").text.contains("Task sleep[") && Date() < running { usleep(20_000) }
+    XCTAssertEqual(
+      s.run("celery revoke C2 --terminate").text,
+      "revoked C2, terminating it by SIGTERM where it runs: 1 listener heard the broadcast")
+    XCTAssertTrue(s.run("celery wait C2 --timeout 3s").text.hasPrefix("C2 REVOKED terminated  (after "))
+    XCTAssertTrue(s.run("celery log").text.contains("Terminating "))
+    for (line, error) in [
+      (
+        "celery revoke C2 --terminate --signal SIGFOO",
+        "--signal names a signal like SIGTERM, SIGKILL or SIGINT, not 'SIGFOO'"
+      ),
+      ("celery revoke C2 --signal KILL", "--signal goes with --terminate: add --terminate to stop the task"),
+      ("celery worker start --retry-delay -1s", "--retry-delay must be a duration like 250ms, 2s or 1m, not '-1s'"),
+      ("celery worker start --max-retries -1", "--max-retries must be between 0 and 1000, not -1"),
+      ("celery worker stop --max-retries 2", "--max-retries goes with start, not stop"),
+    ] {
+      XCTAssertTrue(s.run(line).text.hasPrefix("error: " + error), "\(line): \(s.run(line).text)")
+    }
+    XCTAssertEqual(
+      s.run("celery revoke C2 --terminate --signal kill").text,
+      "revoked C2, terminating it by SIGKILL where it runs: 1 listener heard the broadcast",
+      "a signal named as Celery takes it, in any case")
   }
 
   func testAGradedSolutionCannotReachARedis() {

@@ -58,12 +58,6 @@ final class CeleryFidelityTests: XCTestCase {
     deinit { if process.isRunning { kill() } }
   }
 
-  func requireCelery() throws {
-    guard FileManager.default.isExecutableFile(atPath: CeleryInteropTests.python) else {
-      throw XCTSkip("no Celery environment at .build-venv (scripts/celery-venv.sh makes it)")
-    }
-  }
-
   /// Publishes the tasks as the lab's T1, T2, …: each a Celery message with its own UUID.
   func publish(_ broker: KombuRedis, _ tasks: [(String, [Value])], eta: [Int: Double] = [:]) throws -> [String] {
     var ids: [String] = []

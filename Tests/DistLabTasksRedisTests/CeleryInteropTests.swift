@@ -14,43 +14,6 @@ final class CeleryInteropTests: XCTestCase {
   static var python: String { root.appendingPathComponent(".build-venv/bin/python").path }
   static var app: URL { root.appendingPathComponent("Tests/Interop") }
 
-  func requireCelery() throws {
-    guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-      throw XCTSkip("no Celery environment at .build-venv (scripts/celery-venv.sh makes it)")
-    }
-  }
-
-  /// A real Celery worker (solo pool) on `redis`, stopped when the test ends.
-  func startCeleryWorker(_ redis: LocalRedisServer) throws {
-    let worker = try python(
-      [
-        "-m", "celery", "-A", "celery_lab", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l",
-        "warning",
-      ],
-      redis: redis)
-    worker.standardOutput = FileHandle.nullDevice
-    worker.standardError = FileHandle.nullDevice
-    try worker.run()
-    addTeardownBlock {
-      worker.terminate()
-      worker.waitUntilExit()
-    }
-  }
-
-  /// Runs Python with the lab's Celery app importable and its Redis set.
-  func python(_ args: [String], redis: LocalRedisServer, env: [String: String] = [:]) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.python)
-    p.arguments = args
-    p.currentDirectoryURL = Self.app
-    var environment = ProcessInfo.processInfo.environment
-    environment["DISTLAB_REDIS"] = "redis://127.0.0.1:\(redis.port)/0"
-    environment["PYTHONPATH"] = Self.app.path
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    return p
-  }
-
   func testACeleryWorkerRunsWhatDistlabSends() throws {
     try requireCelery()
     let redis = try startRedis(for: self)
@@ -161,19 +124,22 @@ final class CeleryInteropTests: XCTestCase {
   }
 
   /// Revoke across the two: Celery's `app.control.revoke` reaches a distlab worker, and the
-  /// lab's revoke broadcast reaches a real Celery worker; each discards the task when it comes
-  /// up (an ETA a second away) and stores REVOKED.
+  /// lab's revoke broadcast reaches a real Celery worker; each stores REVOKED at once for a
+  /// task not begun (as Celery 5.7's worker does), before its ETA two seconds away, and
+  /// discards the task when it comes up.
   func testRevokeReachesWorkersEitherWay() throws {
     try requireCelery()
     let redis = try startRedis(for: self)
     let broker = KombuRedis(client: try RedisClient.connect(host: "127.0.0.1", port: redis.port))
     defer { broker.client.close() }
-    func later(_ id: String) throws {
+    func later(_ id: String) throws -> Date {
       var m = CeleryEnvelope(
         task: "add", id: id, args: [.int(1), .int(1)], queue: "celery", deliveryTag: UUID().uuidString.lowercased(),
         origin: "distlab-test")
-      m.eta = CeleryTime.iso(Date().addingTimeInterval(1.5))
+      let eta = Date().addingTimeInterval(2)
+      m.eta = CeleryTime.iso(eta)
       try broker.publish(m)
+      return eta
     }
     func settled(_ id: String) throws -> String {
       let deadline = Date().addingTimeInterval(20)
@@ -187,12 +153,16 @@ final class CeleryInteropTests: XCTestCase {
     // Celery's client revokes; the distlab worker discards.
     let worker = try RedisTaskWorker(RedisTaskWorker.Settings(host: "127.0.0.1", port: redis.port))
     let first = UUID().uuidString.lowercased()
-    try later(first)
+    let due = try later(first)
     let revoke = try python(["-c", "from celery_lab import app\napp.control.revoke('\(first)')"], redis: redis)
     try revoke.run()
     revoke.waitUntilExit()
     XCTAssertEqual(try settled(first), "REVOKED")
+    XCTAssertLessThan(Date(), due, "marked at once, before the task came up")
+    XCTAssertEqual(try broker.result(first).revokedReason, "revoked")
     XCTAssertTrue(worker.log.contains { $0.text == "Tasks flagged as revoked: \(first)" }, "\(worker.log.map(\.text))")
+    poll(5) { worker.log.contains { $0.text == "Discarding revoked task: add[\(first)]" } }
+    XCTAssertTrue(worker.log.contains { $0.text == "Discarding revoked task: add[\(first)]" }, "and discarded when due")
     worker.stop()
     // The lab revokes; a real Celery worker discards.
     try startCeleryWorker(redis)
@@ -204,10 +174,11 @@ final class CeleryInteropTests: XCTestCase {
         origin: "distlab-test"))
     XCTAssertEqual(try settled(warm), "SUCCESS")
     let second = UUID().uuidString.lowercased()
-    try later(second)
+    let then = try later(second)
     XCTAssertEqual(
       try broker.client.call(["PUBLISH", CeleryControl.channel(db: 0), CeleryControl.revoke(second)]), .integer(1),
       "the Celery worker listens")
     XCTAssertEqual(try settled(second), "REVOKED")
+    XCTAssertLessThan(Date(), then, "Celery 5.7 marks it at once too")
   }
 }

@@ -2,7 +2,9 @@
 real worker runs what distlab sends, and a real client sends what a distlab worker runs. The
 broker and the result backend are the Redis named by DISTLAB_REDIS (redis://HOST:PORT/DB). Every
 run appends its task id to the Redis list `distlab.runs` as it starts, so a test counts runs —
-duplicates included — as the lab's trace counts them."""
+duplicates included — as the lab's trace counts them. `flaky` retries its ConnectionError as
+the lab's worker does, `max_retries` and `default_retry_delay` from DISTLAB_MAX_RETRIES and
+DISTLAB_RETRY_DELAY (seconds), Celery's own 3 and 180 when unset."""
 import os
 import random
 import time
@@ -27,6 +29,13 @@ if os.environ.get("DISTLAB_BEAT_EVERY"):
     app.conf.beat_schedule = {
         "tick": {"task": "add", "schedule": float(os.environ["DISTLAB_BEAT_EVERY"]), "args": (1, 1)},
     }
+
+
+def seconds(text):
+    """Seconds as Celery's task options take them: a whole number stays an int (Celery's own
+    default_retry_delay is 180), so the worker says "Retry in 2s" as the lab's does."""
+    n = float(text)
+    return int(n) if n.is_integer() else n
 
 
 def started(task):
@@ -57,7 +66,13 @@ def fail(self):
     raise ValueError("fail always fails")
 
 
-@app.task(name="flaky", bind=True)
+@app.task(
+    name="flaky",
+    bind=True,
+    autoretry_for=(ConnectionError,),
+    max_retries=int(os.environ.get("DISTLAB_MAX_RETRIES", "3")),
+    default_retry_delay=seconds(os.environ.get("DISTLAB_RETRY_DELAY", "180")),
+)
 def flaky(self, p):
     started(self)
     if random.random() < p:

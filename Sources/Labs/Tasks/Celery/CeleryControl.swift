@@ -13,12 +13,15 @@ public enum CeleryControl {
   /// default reply timeout, the message itself lasts longer).
   static let expiresSeconds = 10.0
 
-  /// A revoke of `taskID` as Celery's `app.control.revoke` publishes it.
-  public static func revoke(_ taskID: String, terminate: Bool = false, clock: Int = 1) -> String {
+  /// A revoke of `taskID` as Celery's `app.control.revoke` publishes it; with `terminate`, a
+  /// worker running the task stops it by `signal` (a name as `SIGTERM`, Celery's default).
+  public static func revoke(
+    _ taskID: String, terminate: Bool = false, signal: String = CelerySignal.defaultName, clock: Int = 1
+  ) -> String {
     let body = JSONText.encode(
       .map([
         "method": .string("revoke"),
-        "arguments": .map(["task_id": .string(taskID), "terminate": .bool(terminate), "signal": .string("SIGTERM")]),
+        "arguments": .map(["task_id": .string(taskID), "terminate": .bool(terminate), "signal": .string(signal)]),
         "destination": .null, "pattern": .null, "matcher": .null,
       ]))
     return JSONText.encode(
@@ -37,8 +40,24 @@ public enum CeleryControl {
       ]))
   }
 
-  /// The method and its task id, read from a broadcast (nil for what is not one).
-  public static func read(_ bytes: [UInt8]) -> (method: String, taskID: String?)? {
+  /// A broadcast as a worker reads it: the method, the task ids it names (`task_id` is one id
+  /// or a list), and for a revoke whether to terminate and by which signal.
+  public struct Broadcast: Sendable, Equatable {
+    public var method: String
+    public var taskIDs: [String]
+    public var terminate: Bool
+    public var signal: String?
+
+    public init(method: String, taskIDs: [String], terminate: Bool = false, signal: String? = nil) {
+      self.method = method
+      self.taskIDs = taskIDs
+      self.terminate = terminate
+      self.signal = signal
+    }
+  }
+
+  /// Reads a broadcast (nil for what is not one).
+  public static func read(_ bytes: [UInt8]) -> Broadcast? {
     guard let v = try? JSONText.decode(bytes: bytes), let encoded = v["body"]?.stringValue else { return nil }
     let text: String
     if v["properties"]?["body_encoding"]?.stringValue == "base64" {
@@ -48,7 +67,11 @@ public enum CeleryControl {
       text = encoded
     }
     guard let body = try? JSONText.decode(text), let method = body["method"]?.stringValue else { return nil }
-    let id = body["arguments"]?["task_id"]
-    return (method, id?.stringValue ?? id?.listValue?.first?.stringValue)
+    let arguments = body["arguments"]
+    let id = arguments?["task_id"]
+    return Broadcast(
+      method: method, taskIDs: id?.stringValue.map { [$0] } ?? id?.listValue?.compactMap(\.stringValue) ?? [],
+      terminate: arguments?["terminate"] == .bool(true),
+      signal: arguments?["signal"]?.stringValue ?? arguments?["signal"]?.intValue.map { String($0) })
   }
 }

@@ -34,6 +34,9 @@ public struct CeleryEnvelope: Sendable, Equatable {
   public var replyTo = ""
   public var origin: String
   public var redelivered = false
+  /// `origin` in the properties too: a message a worker sends from a request (a retry) has it
+  /// there, as Celery passes the request's options, `origin` among them, on to kombu's publish.
+  public var originInProperties = false
 
   public init(task: String, id: String, args: [Value], queue: String, deliveryTag: String, origin: String) {
     self.task = task
@@ -77,6 +80,21 @@ public struct CeleryEnvelope: Sendable, Equatable {
     return n
   }
 
+  /// The message Celery's `Task.retry` sends: the same task and arguments under the same id,
+  /// one retry more, due `countdown` seconds after `now`, to the same queue under a new delivery
+  /// tag, with the same root and — as the retry is sent from the running task — that task as
+  /// its parent unless it had one.
+  public func retry(countdown: Double, now: Date, deliveryTag: String) -> CeleryEnvelope {
+    var again = self
+    again.retries += 1
+    again.eta = CeleryTime.iso(now.addingTimeInterval(countdown))
+    again.parentID = parentID ?? id
+    again.deliveryTag = deliveryTag
+    again.redelivered = false
+    again.originInProperties = true
+    return again
+  }
+
   /// Why bytes on a queue are not a task message Celery would send: in a line.
   public struct Malformed: Error, Equatable, Sendable, CustomStringConvertible {
     public var reason: String
@@ -115,14 +133,18 @@ public struct CeleryEnvelope: Sendable, Equatable {
         head = .map(h)
       }
     }
+    var properties: [MapEntry] = [
+      MapEntry(.string("correlation_id"), .string(id)), MapEntry(.string("reply_to"), .string(replyTo)),
+    ]
+    if originInProperties { properties.append(MapEntry(.string("origin"), .string(origin))) }
+    properties += [
+      MapEntry(.string("delivery_mode"), .int(2)), MapEntry(.string("delivery_info"), .map(info)),
+      MapEntry(.string("priority"), .int(0)), MapEntry(.string("body_encoding"), .string("base64")),
+      MapEntry(.string("delivery_tag"), .string(deliveryTag)),
+    ]
     let envelope: Value = .map([
       "body": .string(Data(bodyText.utf8).base64EncodedString()), "content-encoding": .string("utf-8"),
-      "content-type": .string("application/json"), "headers": head,
-      "properties": .map([
-        "correlation_id": .string(id), "reply_to": .string(replyTo), "delivery_mode": .int(2),
-        "delivery_info": .map(info), "priority": .int(0), "body_encoding": .string("base64"),
-        "delivery_tag": .string(deliveryTag),
-      ]),
+      "content-type": .string("application/json"), "headers": head, "properties": .map(properties),
     ])
     return JSONText.encode(envelope)
   }
@@ -184,6 +206,7 @@ public struct CeleryEnvelope: Sendable, Equatable {
     chord = parts[2]["chord"] ?? .null
     exchange = info?["exchange"]?.stringValue ?? ""
     replyTo = props["reply_to"]?.stringValue ?? ""
+    originInProperties = props["origin"] != nil
     redelivered = info?["redelivered"] == .bool(true) || headers["redelivered"] == .bool(true)
   }
 

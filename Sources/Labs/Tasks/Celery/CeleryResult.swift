@@ -3,22 +3,31 @@ import Foundation
 
 /// A task's state as Celery's Redis result backend keeps it: the JSON under
 /// `celery-task-meta-<id>` (`status`, `result`, `traceback`, `children`, `date_done`,
-/// `task_id`, in that order), also published on the channel of that name. A failure's result
-/// is the exception as Celery serializes it (`exc_type`, `exc_message`, `exc_module`).
+/// `parent_id` when the task has a parent, `task_id`, in that order), also published on the
+/// channel of that name. A failure's result is the exception as Celery serializes it
+/// (`exc_type`, `exc_message`, `exc_module`); so are a retry's and a revoke's.
 public struct CeleryResult: Sendable, Equatable {
   public var taskID: String
   /// PENDING, STARTED, RETRY, SUCCESS, FAILURE or REVOKED (Celery's `status`).
   public var state: String
   public var result: Value
   public var traceback: String?
+  /// Results the task sent while it ran, each `[[id, parent], group]` (a retry is its own).
+  public var children: [Value] = []
+  /// Only the ready states (SUCCESS, FAILURE, REVOKED) have one: RETRY is not ready.
   public var dateDone: String?
+  public var parentID: String?
 
-  public init(taskID: String, state: String, result: Value, traceback: String? = nil, dateDone: String? = nil) {
+  public init(
+    taskID: String, state: String, result: Value, traceback: String? = nil, dateDone: String? = nil,
+    parentID: String? = nil
+  ) {
     self.taskID = taskID
     self.state = state
     self.result = result
     self.traceback = traceback
     self.dateDone = dateDone
+    self.parentID = parentID
   }
 
   /// The key Celery's Redis backend stores a task's state under (and publishes on).
@@ -27,22 +36,52 @@ public struct CeleryResult: Sendable, Equatable {
   /// How long Celery keeps a result (`result_expires`, one day), the key's time to live.
   public static let expiresSeconds = 86_400
 
+  /// An exception as Celery's backend serializes it.
+  static func exception(_ type: String, _ message: String, module: String = "builtins") -> Value {
+    .map(["exc_type": .string(type), "exc_message": .list([.string(message)]), "exc_module": .string(module)])
+  }
+
+  /// An exception as Python's `repr` writes it, as Celery's log shows it: `ValueError('boom')`.
+  public static func repr(type: String, message: String) -> String { "\(type)(\(PythonRepr.of(.string(message))))" }
+
   /// A failure as Celery serializes its exception.
   public static func failure(taskID: String, type: String, message: String, dateDone: String) -> CeleryResult {
     CeleryResult(
-      taskID: taskID, state: "FAILURE",
-      result: .map([
-        "exc_type": .string(type), "exc_message": .list([.string(message)]), "exc_module": .string("builtins"),
-      ]),
+      taskID: taskID, state: "FAILURE", result: exception(type, message),
       traceback: "Traceback (most recent call last):\n\(type): \(message)\n", dateDone: dateDone)
   }
 
+  /// What Celery's `Task.retry` leaves until the retry runs: RETRY with the exception as its
+  /// result, the `Retry` raised while handling it as its traceback, the retry (the same id) as
+  /// a child, and no `date_done`.
+  public static func retry(taskID: String, type: String, message: String, countdown: String) -> CeleryResult {
+    var r = CeleryResult(
+      taskID: taskID, state: "RETRY", result: exception(type, message),
+      traceback: "Traceback (most recent call last):\n\(type): \(message)\n\nDuring handling of the above exception,"
+        + " another exception occurred:\n\nTraceback (most recent call last):\ncelery.exceptions.Retry: "
+        + CeleryRetry.text(countdown: countdown, type: type, message: message) + "\n")
+    r.children = [.list([.list([.string(taskID), .null]), .null])]
+    return r
+  }
+
+  /// REVOKED as Celery's worker stores it: a `TaskRevokedError` whose message is why —
+  /// `revoked`, `expired` or `terminated`.
+  public static func revoked(taskID: String, reason: String, dateDone: String) -> CeleryResult {
+    CeleryResult(
+      taskID: taskID, state: "REVOKED", result: exception("TaskRevokedError", reason, module: "celery.exceptions"),
+      dateDone: dateDone)
+  }
+
   public var json: String {
-    JSONText.encode(
-      .map([
-        "status": .string(state), "result": result, "traceback": traceback.map(Value.string) ?? .null,
-        "children": .list([]), "date_done": dateDone.map(Value.string) ?? .null, "task_id": .string(taskID),
-      ]))
+    var entries: [MapEntry] = [
+      MapEntry(.string("status"), .string(state)), MapEntry(.string("result"), result),
+      MapEntry(.string("traceback"), traceback.map(Value.string) ?? .null),
+      MapEntry(.string("children"), .list(children)),
+      MapEntry(.string("date_done"), dateDone.map(Value.string) ?? .null),
+    ]
+    if let parentID { entries.append(MapEntry(.string("parent_id"), .string(parentID))) }
+    entries.append(MapEntry(.string("task_id"), .string(taskID)))
+    return JSONText.encode(.map(entries))
   }
 
   public init(json text: String) throws(CeleryEnvelope.Malformed) {
@@ -57,15 +96,22 @@ public struct CeleryResult: Sendable, Equatable {
     }
     self.init(
       taskID: id, state: state, result: v["result"] ?? .null, traceback: v["traceback"]?.stringValue,
-      dateDone: v["date_done"]?.stringValue)
+      dateDone: v["date_done"]?.stringValue, parentID: v["parent_id"]?.stringValue)
+    children = v["children"]?.listValue ?? []
   }
 
-  /// The error a failure carries, as `ValueError: boom`.
+  /// The error a failure or a retry carries, as `ValueError: boom`.
   public var errorText: String? {
-    guard state == "FAILURE" else { return nil }
+    guard state == "FAILURE" || state == "RETRY" else { return nil }
     let type = result["exc_type"]?.stringValue ?? "Exception"
     let message = result["exc_message"]?.listValue?.first?.stringValue ?? result["exc_message"]?.stringValue ?? ""
     return "\(type): \(message)"
+  }
+
+  /// Why a task was revoked (`revoked`, `expired`, `terminated`); nil for other states.
+  public var revokedReason: String? {
+    guard state == "REVOKED" else { return nil }
+    return result["exc_message"]?.listValue?.first?.stringValue
   }
 }
 

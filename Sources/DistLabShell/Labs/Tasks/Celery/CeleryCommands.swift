@@ -50,6 +50,13 @@ enum CeleryCommands {
         action: wait),
       CommandSpec(
         "worker", family: .data, summary: "start or stop a worker in this shell that consumes from the Redis",
+        details: [
+          "flaky retries its ConnectionError as a Celery task declared with autoretry_for does: a new",
+          "message under the same id, one retry more, due after the delay, and RETRY stored until it",
+          "runs; past the last retry the failure stands. In Celery max_retries and default_retry_delay",
+          "are declared on the task (@app.task(autoretry_for=(ConnectionError,), max_retries=3)); here",
+          "they are the worker's.",
+        ],
         positionals: [Positional("ACTION", .choice(["start", "stop"]))],
         flags: [
           FlagSpec("--concurrency", .count, placeholder: "N", help: "slots (worker_concurrency, default 4)"),
@@ -58,15 +65,33 @@ enum CeleryCommands {
           FlagSpec(
             "--visibility-timeout", .duration, placeholder: "D",
             help: "unacked longer than this is restored (visibility_timeout, default 1h)"),
+          FlagSpec(
+            "--max-retries", .count, placeholder: "N",
+            help: "retry flaky's failure up to N times (the task's max_retries, default 3)", only: ["start"]),
+          FlagSpec(
+            "--retry-delay", .duration, placeholder: "D",
+            help: "a retry waits D (the task's default_retry_delay, default 3m)", only: ["start"]),
+          FlagSpec(
+            "--retry-backoff",
+            help: "a retry waits a random whole number of seconds up to 1, 2, 4… (retry_backoff, retry_jitter)",
+            only: ["start"]),
         ],
         action: worker),
       CommandSpec(
         "revoke", family: .data, summary: "tell every worker to discard a task (app.control.revoke)",
         details: [
           "A broadcast, as Celery's: workers listening now add the id to their revoked set and store",
-          "REVOKED when it comes up; a worker started later never hears of it.",
+          "REVOKED when it comes up; a worker started later never hears of it. With --terminate, a",
+          "worker running it stops it (Celery sends the signal to the pool process running it) and",
+          "stores REVOKED, terminated.",
         ],
-        positionals: [Positional("ID", .text)], action: revoke),
+        positionals: [Positional("ID", .text)],
+        flags: [
+          FlagSpec("--terminate", help: "also stop it where it runs (terminate=True)"),
+          FlagSpec(
+            "--signal", .text, placeholder: "SIG", help: "the signal that stops it, with --terminate (default SIGTERM)"),
+        ],
+        action: revoke),
       CommandSpec(
         "queues", family: .data, summary: "queue lengths, unacknowledged and dead-lettered messages on the Redis",
         positionals: [Positional("QUEUE", .text, .any)], action: queues),
@@ -273,6 +298,7 @@ enum CeleryCommands {
     if let visibility, visibility <= .zero {
       throw ShellError("--visibility-timeout must be positive", column: inv.flags["--visibility-timeout"]?.column)
     }
+    let retries = try retryPolicy(inv)
     try attempt(inv.column) { () throws(CeleryBridge.Problem) in
       guard bridge.worker == nil else { throw .workerRunning }
       guard let url = bridge.url, let (host, port, db) = RedisClient.parse(url: url) else { throw .notConnected }
@@ -282,22 +308,52 @@ enum CeleryCommands {
       settings.acksLate = inv.has("--acks-late")
       settings.queues = queues
       if let visibility { settings.visibilityTimeout = Double(visibility.value) / 1e9 }
+      settings.maxRetries = retries.max
+      settings.retryDelay = retries.delay
+      settings.retryBackoff = retries.backoff
       bridge.worker = try redis { () throws(RedisError) in try RedisTaskWorker(settings) }
     }
-    return .celery(.workerStarted(concurrency: concurrency, acksLate: inv.has("--acks-late"), queues: queues))
+    return .celery(
+      .workerStarted(concurrency: concurrency, acksLate: inv.has("--acks-late"), queues: queues, retries: retries))
+  }
+
+  /// `--max-retries`, `--retry-delay` and `--retry-backoff`, with Celery's defaults.
+  static func retryPolicy(_ inv: Invocation) throws(ShellError) -> CeleryShellResult.Retries {
+    let max = try inv.flagInt("--max-retries", range: 0...1000) ?? CeleryRetry.defaultMaxRetries
+    let delay = try inv.flagDuration("--retry-delay").map { Double($0.value) / 1e9 } ?? CeleryRetry.defaultDelay
+    return CeleryShellResult.Retries(max: max, delay: delay, backoff: inv.has("--retry-backoff"))
   }
 
   static func revoke(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let (short, id) = try known(inv.positional[0], s)
+    let terminate = inv.has("--terminate")
+    let signal = try signal(inv)
     let heard = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
       let b = try broker(s)
       let db = s.celery.url.flatMap(RedisClient.parse(url:))?.db ?? 0
+      let message = CeleryControl.revoke(id, terminate: terminate, signal: signal)
       let answer = try redis { () throws(RedisError) in
-        try b.client.call(["PUBLISH", CeleryControl.channel(db: db), CeleryControl.revoke(id)])
+        try b.client.call(["PUBLISH", CeleryControl.channel(db: db), message])
       }
       return Int(answer.int ?? 0)
     }
-    return .celery(.revoked(short: short, listeners: heard))
+    return .celery(.revoked(short: short, listeners: heard, terminate: terminate ? signal : nil))
+  }
+
+  /// `--signal`'s name as Celery's worker takes it (`term`, `TERM` and `SIGTERM` are SIGTERM);
+  /// SIGTERM when not given.
+  static func signal(_ inv: Invocation) throws(ShellError) -> String {
+    guard let t = inv.flags["--signal"] else { return CelerySignal.defaultName }
+    guard inv.has("--terminate") else {
+      throw ShellError("--signal goes with --terminate: add --terminate to stop the task", column: t.column)
+    }
+    let names = CelerySignal.all.map(\.name)
+    guard let found = CelerySignal.signum(t.text.uppercased()), names.contains(found.name) else {
+      throw ShellError(
+        "--signal names a signal like SIGTERM, SIGKILL or SIGINT, not '\(t.text)'"
+          + Suggest.hint(for: t.text.uppercased(), in: names), column: t.column)
+    }
+    return found.name
   }
 
   static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

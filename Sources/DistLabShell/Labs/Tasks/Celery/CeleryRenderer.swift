@@ -23,9 +23,13 @@ struct CeleryRenderer {
         + (ready
           ? "  (after \(Nanoseconds.seconds(seconds)))"
           : style.dim("  (not ready within \(Nanoseconds.seconds(timeout)))"))
-    case .workerStarted(let n, let late, let queues):
+    case .workerStarted(let n, let late, let queues, let retries):
+      let wait =
+        retries.backoff
+        ? "with backoff (retry_backoff)" : CeleryRetry.seconds(retries.delay) + "s apart (default_retry_delay)"
       return "a worker with \(n) slot\(n == 1 ? "" : "s") consumes \(queues.joined(separator: ", "))"
         + (late ? ", acknowledging after each task returns (acks_late)" : ", acknowledging as each task starts")
+        + "\nflaky retries its failure up to \(retries.max) time\(retries.max == 1 ? "" : "s") (max_retries), \(wait)"
     case .workerStopped(let completed):
       return "the worker stopped after storing \(completed) result\(completed == 1 ? "" : "s")"
     case .queues(let rows, let unacked, let dead):
@@ -36,8 +40,9 @@ struct CeleryRenderer {
     case .log(let lines):
       guard !lines.isEmpty else { return "(the worker has logged nothing yet)" }
       return lines.map(\.text).joined(separator: "\n")
-    case .revoked(let short, let n):
-      return "revoked \(short): \(n) listener\(n == 1 ? "" : "s") heard the broadcast"
+    case .revoked(let short, let n, let signal):
+      return "revoked \(short)" + (signal.map { ", terminating it by \($0) where it runs" } ?? "")
+        + ": \(n) listener\(n == 1 ? "" : "s") heard the broadcast"
         + (n == 0 ? " (no worker listens now, so none will discard it)" : "")
     case .restored(let n):
       return n == 0
@@ -50,6 +55,8 @@ struct CeleryRenderer {
     switch r.state {
     case "SUCCESS": return "\(short) \(style.ok("SUCCESS")) \(r.result)"
     case "FAILURE": return "\(short) \(style.error("FAILURE")) \(r.errorText ?? "")"
+    case "RETRY": return "\(short) RETRY \(r.errorText ?? "")"
+    case "REVOKED": return "\(short) \(style.error("REVOKED"))" + (r.revokedReason.map { " " + $0 } ?? "")
     default: return "\(short) \(r.state)"
     }
   }
