@@ -39,6 +39,8 @@ final class SimSlot: @unchecked Sendable {
   /// moving average): the engine's guess of whether handing its batch to its thread pays.
   /// It steers only where a batch runs, never what it does.
   var costPerDelivery: Int64 = 0
+  /// Batches until the next timed one.
+  private var untilTimed = 0
 
   /// On the node's thread: handles the batch, then lets the scheduler go on.
   func run(program: NodeProgram?) {
@@ -49,7 +51,10 @@ final class SimSlot: @unchecked Sendable {
   /// Handles the batch on the calling thread; `timed` also updates `costPerDelivery` (which
   /// matters only in batches of several nodes, so a node alone in its batch is not timed).
   func handle(program: NodeProgram?, timed: Bool) {
-    guard timed else { return context?.runBatch(self, program: program) ?? () }
+    // One batch in eight is timed: enough to follow a node's cost, and the clock is not free.
+    untilTimed -= 1
+    guard timed, untilTimed <= 0 else { return context?.runBatch(self, program: program) ?? () }
+    untilTimed = 8
     let start = monotonicNanos()
     context?.runBatch(self, program: program)
     let each = (monotonicNanos() - start) / Int64(max(1, deliveries.count))

@@ -26,11 +26,10 @@ extension NameNodeService {
       "a DataNode is alive; the answer carries its commands"
     ) { n, r, node in
       guard n.settings != nil else { return .error(NameNodeService.unformatted) }
-      guard var d = n.datanodes[r.caller], !d.dead else { return .value([.list([.string("register")])]) }
-      d.last = node.now
-      d.used = r.args[0].intValue ?? 0
-      n.datanodes[r.caller] = d
-      return .value(n.commands.removeValue(forKey: r.caller) ?? [])
+      guard let dead = n.datanodes[r.caller]?.dead, !dead else { return .value([.list([.string("register")])]) }
+      n.datanodes[r.caller]?.last = node.now
+      n.datanodes[r.caller]?.used = r.args[0].intValue ?? 0
+      return .value(n.commands.isEmpty ? [] : n.commands.removeValue(forKey: r.caller) ?? [])
     },
     ServiceMethod("nn.blockReport", [ArgumentSpec("BLOCKS", .list)], "every replica a DataNode holds") {
       n, r, node in
