@@ -47,6 +47,11 @@ public final class RedisTaskWorker: Sendable {
   public struct LogLine: Sendable, Equatable {
     public var taskID: String?
     public var text: String
+
+    public init(taskID: String?, text: String) {
+      self.taskID = taskID
+      self.text = text
+    }
   }
 
   public let settings: Settings

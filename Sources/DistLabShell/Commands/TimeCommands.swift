@@ -41,6 +41,7 @@ enum TimeCommands {
       example: ["reset"],
       action: { (inv, s) throws(ShellError) in
         s.world.reset()
+        s.labs.releaseStale()
         return .reset
       }),
   ]

@@ -20,4 +20,10 @@ public final class LabClients {
     clients[ObjectIdentifier(kind)] = c
     return c
   }
+
+  /// Lets go of the clients of a world that has started over, so that one holding something
+  /// outside the world (a connection, a worker thread) lets it go at the reset.
+  public func releaseStale() {
+    clients = clients.filter { ($0.value as? any LabClient)?.isStale != true }
+  }
 }

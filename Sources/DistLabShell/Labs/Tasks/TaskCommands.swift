@@ -44,9 +44,21 @@ enum TaskCommands {
     subcommands: [
       CommandSpec(
         "start", family: .data, summary: "spawn the broker, the result backend and workers, and start them",
-        details: ["Nodes are named broker, backend, w1, w2…; kill, pause or partition them like any node."],
+        details: [
+          "Nodes are named broker, backend, w1, w2…; kill, pause or partition them like any node.",
+          "With --redis the lab runs on a real Redis instead: it is the broker and the result backend,",
+          "the workers w1, w2… run in this shell (0 leaves the work to real Celery workers), and the",
+          "task commands act on it until 'reset' or a 'task start' without --redis. Time is the wall",
+          "clock's; --prefetch, --track-started, --reject-on-worker-lost and --rate-limit are the",
+          "simulation's, as are task timeline, task inspect, task chord and beat.",
+        ],
         example: ["task start --workers 2 --acks-late"],
-        flags: [FlagSpec("--workers", .count, placeholder: "N", help: "how many workers (default 2)")] + workerFlags,
+        flags: [
+          FlagSpec("--workers", .count, placeholder: "N", help: "how many workers (default 2)"),
+          FlagSpec(
+            "--redis", .text, placeholder: "URL",
+            help: "run on the real Redis at URL (redis://HOST:PORT/DB), with workers in this shell"),
+        ] + workerFlags,
         action: start),
       CommandSpec(
         "worker", family: .data, summary: "add workers with their own settings",
@@ -227,6 +239,8 @@ enum TaskCommands {
   }
 
   static func start(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if let url = inv.flags["--redis"] { return try TaskRedisCommands.start(inv, s, url: url) }
+    if TaskRedisCommands.active(s) { s.celery.disconnect() }
     let count = try inv.flagInt("--workers", range: 0...100) ?? 2
     _ = try settings(inv, broker: .client, backend: .client)
     var chosen: WorkerSettings?
@@ -251,6 +265,7 @@ enum TaskCommands {
   }
 
   static func worker(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.worker(inv, s) }
     guard let broker = s.tasks.broker, let backend = s.tasks.backend else {
       throw ShellError(Messages.text(TaskLabError.notStarted), column: inv.column)
     }
@@ -263,6 +278,7 @@ enum TaskCommands {
   }
 
   static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.send(inv, s) }
     let name = inv.positional[0]
     let args = inv.positional.dropFirst().map(Units.value)
     var o = SendOptions()
@@ -298,21 +314,24 @@ enum TaskCommands {
   }
 
   static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.status(inv, s) }
     let id = try known(inv.positional[0], s)
     let status = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.status(id, cancel: s.cancel) }
     return .task(.status(id: id, status, message: s.tasks.sent.first { $0.id == id }))
   }
 
   static func list(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    .task(.list(try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.statuses(cancel: s.cancel) }))
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.list(inv, s) }
+    return .task(.list(try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.statuses(cancel: s.cancel) }))
   }
 
   static func wait(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    let id = try known(inv.positional[0], s)
     let timeout = try positive(inv, "--timeout") ?? .seconds(60)
     guard timeout <= .seconds(86_400) else {
       throw ShellError("--timeout is at most 24h, as advance is", column: inv.flags["--timeout"]?.column)
     }
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.wait(inv, s, timeout: timeout) }
+    let id = try known(inv.positional[0], s)
     let (status, waited) = try attempt(inv.column) { () throws(TaskLabError) in
       try s.tasks.wait(id, timeout: timeout, cancel: s.cancel)
     }
@@ -320,11 +339,13 @@ enum TaskCommands {
   }
 
   static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.queues(inv, s) }
     let stats = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.brokerStats(cancel: s.cancel) }
     return .task(.queues(stats, at: s.world.now))
   }
 
   static func inspect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try TaskRedisCommands.refuse(.inspect, inv, s)
     let what = inv.positional[0].text
     let answers = try attempt(inv.positional[0].column) { () throws(TaskLabError) in
       try s.tasks.inspect(what, cancel: s.cancel)
@@ -333,6 +354,7 @@ enum TaskCommands {
   }
 
   static func revoke(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.revoke(inv, s) }
     let id = try known(inv.positional[0], s)
     let terminate = inv.has("--terminate")
     let acked = try attempt(inv.column) { () throws(TaskLabError) in
@@ -342,6 +364,7 @@ enum TaskCommands {
   }
 
   static func beatStart(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try TaskRedisCommands.refuse(.beat, inv, s)
     let beat = try attempt(inv.column) { () throws(TaskLabError) in
       try s.tasks.startBeat(force: inv.has("--force"), cancel: s.cancel)
     }
@@ -349,6 +372,7 @@ enum TaskCommands {
   }
 
   static func beatAdd(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try TaskRedisCommands.refuse(.beat, inv, s)
     let name = inv.positional[0]
     guard !name.text.isEmpty, name.text.utf8.count <= 64, !name.text.contains("#") else {
       throw ShellError("an entry name has 1 to 64 characters and no #", column: name.column)
@@ -381,12 +405,14 @@ enum TaskCommands {
   }
 
   static func beatList(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try TaskRedisCommands.refuse(.beat, inv, s)
     let answers = try attempt(inv.column) { () throws(TaskLabError) in try s.tasks.beatList(cancel: s.cancel) }
     let schedule = s.tasks.schedule.keys.sorted().compactMap { s.tasks.schedule[$0] }
     return .task(.beatListed(schedule: schedule, answers: answers))
   }
 
   static func beatRemove(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
+    try TaskRedisCommands.refuse(.beat, inv, s)
     let name = inv.positional[0].text
     let took = try attempt(inv.positional[0].column) { () throws(TaskLabError) in
       try s.tasks.removeEntry(name, cancel: s.cancel)
@@ -399,6 +425,7 @@ enum TaskCommands {
     guard let kind = inv.subcommand.flatMap(TaskClient.CanvasKind.init(rawValue:)) else {
       throw ShellError("not a canvas", column: inv.column)
     }
+    if TaskRedisCommands.active(s) { return try TaskRedisCommands.canvas(inv, s, kind) }
     var sigs: [TaskClient.Signature] = []
     var words: [Token] = []
     func close() throws(ShellError) {
@@ -429,6 +456,7 @@ enum TaskCommands {
   }
 
   static func timeline(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    .task(.timeline(TaskTimeline(s.world.trace, now: s.world.now)))
+    try TaskRedisCommands.refuse(.timeline, inv, s)
+    return .task(.timeline(TaskTimeline(s.world.trace, now: s.world.now)))
   }
 }

@@ -60,19 +60,13 @@ struct TaskRenderer {
     case .beatListed(let entries, let answers): return beatList(entries, answers)
     case .canvas(let kind, let messages, let outcomes):
       let refused = outcomes.filter { !$0.accepted }.map(\.message.id)
-      var line: String
-      switch kind {
-      case .chain: line = "sent chain " + messages.map { "\($0.id) \($0.call)" }.joined(separator: " → ")
-      case .group: line = "sent group " + messages.map { "\($0.id) \($0.call)" }.joined(separator: ", ")
-      case .chord:
-        let body = messages.last.map { "\($0.id) \($0.call)" } ?? ""
-        line = "sent chord " + messages.dropLast().map { "\($0.id) \($0.call)" }.joined(separator: ", ") + " ⇒ " + body
-      }
+      var line = canvas(kind, messages.map { "\($0.id) \($0.call)" })
       if !refused.isEmpty {
         line += "\n" + style.error("not accepted (the broker did not answer): " + refused.joined(separator: ", "))
       }
       return line
     case .timeline(let t): return TaskTimelineRenderer(style: style, view: view).render(t)
+    case .onRedis(let r): return TaskRedisRenderer(tasks: self).render(r)
     }
   }
 
@@ -140,17 +134,31 @@ struct TaskRenderer {
     return text
   }
 
+  /// `sent chain T1 add(2, 2) → T2 mul(…, 10)`, from each task's `ID CALL`.
+  func canvas(_ kind: TaskClient.CanvasKind, _ tasks: [String]) -> String {
+    switch kind {
+    case .chain: "sent chain " + tasks.joined(separator: " → ")
+    case .group: "sent group " + tasks.joined(separator: ", ")
+    case .chord: "sent chord " + tasks.dropLast().joined(separator: ", ") + " ⇒ " + (tasks.last ?? "")
+    }
+  }
+
   func state(_ s: TaskStatus) -> String {
-    var text = s.state.rawValue
-    switch s.state {
-    case .success: text += " " + (s.result?.description ?? "null")
-    case .failure, .retry, .revoked: if let e = s.error { text += " " + e }
+    state(s.state, result: s.result, error: s.error, retries: s.retries, worker: s.worker.map(name))
+  }
+
+  /// A task's state as it reads, whether a simulated backend or a real one holds it.
+  func state(_ state: TaskState, result: Value?, error: String?, retries: Int, worker: String?) -> String {
+    var text = state.rawValue
+    switch state {
+    case .success: text += " " + (result?.description ?? "null")
+    case .failure, .retry, .revoked: if let e = error { text += " " + e }
     case .pending: text += " (the backend has nothing for it: not run yet, or lost)"
     case .started: break
     }
-    if s.retries > 0 { text += ", retries \(s.retries)" }
-    if let w = s.worker, s.state != .pending { text += " (on \(name(w)))" }
-    switch s.state {
+    if retries > 0 { text += ", retries \(retries)" }
+    if let w = worker, state != .pending { text += " (on \(w))" }
+    switch state {
     case .success: return style.ok(text)
     case .failure, .revoked: return style.error(text)
     default: return text
@@ -161,18 +169,22 @@ struct TaskRenderer {
     guard !rows.isEmpty else { return "(no tasks sent yet)" }
     var table = TextTable(["ID", "TASK", "QUEUE", "STATE", "RESULT", "WORKER"])
     for (m, s) in rows {
-      let result: String
-      switch s?.state {
-      case .success?: result = s?.result?.description ?? "null"
-      case .failure?, .retry?, .revoked?: result = s?.error ?? ""
-      default: result = ""
-      }
+      let result = s.map { cell($0.state, result: $0.result, error: $0.error) } ?? ""
       table.add([
         m.id, m.call, m.queue, s?.state.rawValue ?? "(no answer)", result,
         s?.worker.map(name) ?? "",
       ])
     }
     return table.render(style: style)
+  }
+
+  /// What a task list's RESULT column shows for a state.
+  func cell(_ state: TaskState, result: Value?, error: String?) -> String {
+    switch state {
+    case .success: result?.description ?? "null"
+    case .failure, .retry, .revoked: error ?? ""
+    default: ""
+    }
   }
 
   func queues(_ stats: BrokerStats?, now: Nanoseconds) -> String {
@@ -185,17 +197,19 @@ struct TaskRenderer {
       for q in stats.queues { table.add([q.name, String(q.length)]) }
       lines.append(table.render(style: style))
     }
-    guard !stats.unacked.isEmpty else {
-      lines.append("unacked: none")
-      return lines.joined(separator: "\n")
-    }
-    lines.append("unacked: \(stats.unacked.count) (restored to the front once older than the visibility timeout)")
+    lines.append(unacked(stats.unacked.count))
+    guard !stats.unacked.isEmpty else { return lines.joined(separator: "\n") }
     var table = TextTable(["TAG", "ID", "TASK", "CONSUMER", "HELD FOR"], rightAligned: [0, 4])
     for u in stats.unacked {
       table.add([String(u.tag), u.id, u.task, name(u.consumer), (now - u.delivered).description])
     }
     lines.append(table.render(style: style))
     return lines.joined(separator: "\n")
+  }
+
+  /// How many messages are delivered and not acknowledged, and what becomes of them.
+  func unacked(_ n: Int) -> String {
+    n == 0 ? "unacked: none" : "unacked: \(n) (restored to the front once older than the visibility timeout)"
   }
 
   func inspected(_ what: String, _ answers: [(NodeID, Value?)]) -> String {

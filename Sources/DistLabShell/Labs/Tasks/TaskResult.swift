@@ -22,4 +22,6 @@ public enum TaskResult: Sendable {
   case entrySet(BeatEntry, beats: [NodeID], asked: [NodeID])
   case entryRemoved(String, beats: [NodeID], asked: [NodeID])
   case beatListed(schedule: [BeatEntry], answers: [(NodeID, Value?)])
+  /// After `task start --redis`: what a command did on the real Redis.
+  case onRedis(TaskRedisResult)
 }

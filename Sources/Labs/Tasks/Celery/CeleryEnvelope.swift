@@ -22,6 +22,8 @@ public struct CeleryEnvelope: Sendable, Equatable {
   public var rootID: String
   public var parentID: String?
   public var group: String?
+  /// The task's place in its group (`group_index`, from 0), as `group.apply_async` freezes it.
+  public var groupIndex: Int?
   /// The embed's links, as Celery's signatures (kept as they came).
   public var callbacks: Value = .null
   public var errbacks: Value = .null
@@ -115,7 +117,8 @@ public struct CeleryEnvelope: Sendable, Equatable {
     let headers: Value = .map([
       "lang": .string("py"), "task": .string(task), "id": .string(id), "shadow": .null,
       "eta": eta.map(Value.string) ?? .null, "expires": expires.map(Value.string) ?? .null,
-      "group": group.map(Value.string) ?? .null, "group_index": .null, "retries": .int(Int64(retries)),
+      "group": group.map(Value.string) ?? .null, "group_index": groupIndex.map { .int(Int64($0)) } ?? .null,
+      "retries": .int(Int64(retries)),
       "timelimit": .list([Self.seconds(timeLimit), Self.seconds(softTimeLimit)]),
       "root_id": .string(rootID), "parent_id": parentID.map(Value.string) ?? .null,
       "argsrepr": .string(PythonRepr.tuple(args)), "kwargsrepr": .string(PythonRepr.dict(kwargs)),
@@ -200,6 +203,7 @@ public struct CeleryEnvelope: Sendable, Equatable {
     rootID = headers["root_id"]?.stringValue ?? id
     parentID = headers["parent_id"]?.stringValue
     group = headers["group"]?.stringValue
+    groupIndex = headers["group_index"]?.intValue.map { Int($0) }
     callbacks = parts[2]["callbacks"] ?? .null
     errbacks = parts[2]["errbacks"] ?? .null
     chain = parts[2]["chain"] ?? .null

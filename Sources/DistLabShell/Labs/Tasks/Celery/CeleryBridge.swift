@@ -5,16 +5,29 @@ import DistLabTasksRedis
 import Foundation
 
 /// The shell's side of the task lab on a real Redis: the connection (as Celery's producer and
-/// result-backend client), the tasks sent from here by short id, and a worker running in this
-/// process, if one was started. It lasts as long as the world: a reset stops its worker.
+/// result-backend client), the tasks sent from here by short id, and the workers running in
+/// this process. Both the `celery` family and the `task` family after `task start --redis`
+/// use it. It lasts as long as the world: a reset stops its workers.
 public final class CeleryBridge: LabClient {
   let world: World
   let generation: Int
   var url: String?
   var broker: KombuRedis?
-  /// Tasks sent from this shell: `C1`, `C2`, … and the id Celery knows each by.
-  var sent: [(short: String, id: String, call: String)] = []
-  var worker: RedisTaskWorker?
+  /// Tasks sent from this shell: `C1`, `C2`, … from `celery`, `T1`, `T2`, … from `task` on
+  /// Redis, each with the id Celery knows it by.
+  var sent: [Sent] = []
+  /// Workers running in this process: `celery worker start`'s, or the task family's w1, w2, ….
+  var workers: [(name: String, worker: RedisTaskWorker)] = []
+  /// Whether `task start --redis` made the `task` commands act on this Redis.
+  var tasksOnRedis = false
+
+  /// A task sent from this shell: its short id, Celery's id, the call and the queue.
+  public struct Sent: Sendable {
+    public var short: String
+    public var id: String
+    public var call: String
+    public var queue: String
+  }
 
   public required init(world: World) {
     self.world = world
@@ -24,19 +37,22 @@ public final class CeleryBridge: LabClient {
   public var isStale: Bool { world.generation != generation }
 
   deinit {
-    worker?.stop()
+    for w in workers { w.worker.stop() }
     broker?.client.close()
   }
 
-  /// The Celery id of a short id (or an id given whole).
-  func id(_ text: String) -> String? {
-    if let s = sent.first(where: { $0.short == text }) { return s.id }
-    return sent.first { $0.id == text }?.id
+  /// The task sent under a short id with `prefix` (or given by its whole id).
+  func task(_ text: String, prefix: String) -> Sent? {
+    sent.first { $0.short == text && $0.short.hasPrefix(prefix) }
+      ?? sent.first { $0.id == text && $0.short.hasPrefix(prefix) }
   }
+
+  /// The short ids sent with `prefix`, in order.
+  func shorts(_ prefix: String) -> [String] { sent.map(\.short).filter { $0.hasPrefix(prefix) } }
 }
 
 extension CeleryBridge {
-  /// Why a `celery` command could not do what it was asked, in the shell's words.
+  /// Why an operation on the Redis could not be done, in the shell's words.
   enum Problem: Error {
     case notConnected
     case badURL(String)

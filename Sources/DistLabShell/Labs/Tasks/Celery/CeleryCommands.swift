@@ -116,41 +116,18 @@ enum CeleryCommands {
     }
   }
 
-  static func redis<R>(_ body: () throws(RedisError) -> R) throws(CeleryBridge.Problem) -> R {
-    do {
-      return try body()
-    } catch {
-      throw .redis(error)
-    }
-  }
-
-  static func broker(_ s: ShellSession) throws(CeleryBridge.Problem) -> KombuRedis {
-    guard let b = s.celery.broker else { throw .notConnected }
-    return b
-  }
-
   static func connect(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let t = inv.positional[0]
     if s.sandbox != nil {
       throw ShellError("celery reaches a real Redis, which a graded solution may not", column: t.column)
     }
-    let bridge = s.celery
-    let server = try attempt(t.column) { () throws(CeleryBridge.Problem) in
-      guard let (host, port, db) = RedisClient.parse(url: t.text) else { throw .badURL(t.text) }
-      let client = try redis { () throws(RedisError) in try RedisClient.connect(host: host, port: port, db: db) }
-      let info = try redis { () throws(RedisError) in try client.call(["INFO", "server"]) }
-      bridge.broker?.client.close()
-      bridge.broker = KombuRedis(client: client)
-      bridge.url = t.text
-      let version = info.string?.split(separator: "\r\n").first { $0.hasPrefix("redis_version:") }
-      return version.map { "Redis " + $0.dropFirst("redis_version:".count) } ?? "Redis"
-    }
+    let server = try attempt(t.column) { () throws(CeleryBridge.Problem) in try s.celery.connect(t.text) }
     return .celery(.connected(url: t.text, server: server))
   }
 
   static func send(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let name = inv.positional[0]
-    let wire = try arguments(name, Array(inv.positional.dropFirst()))
+    let wire = try CeleryWire.arguments(name, Array(inv.positional.dropFirst()))
     let countdown = try inv.flagDuration("--countdown")
     if let countdown, countdown < .zero {
       throw ShellError("--countdown cannot be negative", column: inv.flags["--countdown"]?.column)
@@ -161,101 +138,49 @@ enum CeleryCommands {
     }
     let queue = inv.flags["--queue"]?.text ?? "celery"
     let bridge = s.celery
-    let id = UUID().uuidString.lowercased()
-    var m = CeleryEnvelope(
-      task: name.text, id: id, args: wire, queue: queue, deliveryTag: UUID().uuidString.lowercased(),
-      origin: "distlab@" + ProcessInfo.processInfo.hostName)
-    let now = Date()
-    m.eta = countdown.map { CeleryTime.iso(now.addingTimeInterval(Double($0.value) / 1e9)) }
-    m.expires = expires.map { CeleryTime.iso(now.addingTimeInterval(Double($0.value) / 1e9)) }
-    try attempt(name.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      try redis { () throws(RedisError) in try b.publish(m) }
+    let id = try attempt(name.column) { () throws(CeleryBridge.Problem) in
+      try bridge.send(name.text, wire, queue: queue, countdown: countdown, expires: expires)
     }
-    let short = "C\(bridge.sent.count + 1)"
     let call = name.text + "(" + wire.map(\.description).joined(separator: ", ") + ")"
-    bridge.sent.append((short, id, call))
+    let short = bridge.record("C", id: id, call: call, queue: queue).short
     return .celery(.sent(short: short, id: id, call: call, queue: queue))
-  }
-
-  /// A task's arguments checked against its declaration and put as Celery's tasks take them
-  /// (durations in seconds); `given` fewer for a chain's later link, whose first is the result
-  /// before it.
-  static func arguments(_ name: Token, _ tokens: [Token], given: Int = 0) throws(ShellError) -> [Value] {
-    guard let definition = TaskCatalog.definition(name.text) else {
-      throw ShellError(
-        "unknown task '\(name.text)'\(Suggest.hint(for: name.text, in: TaskCatalog.names))", column: name.column)
-    }
-    let args = tokens.map(Units.value)
-    let expected = definition.arguments.count - given
-    guard args.count == expected else {
-      throw ShellError(
-        "\(name.text) takes \(expected) argument\(expected == 1 ? "" : "s")"
-          + (given > 0 ? " after the result before it" : "")
-          + " (\(TaskCatalog.usage(definition))), not \(args.count)", column: name.column)
-    }
-    let specs = Array(definition.arguments.dropFirst(given))
-    for (i, (v, spec)) in zip(args, specs).enumerated() where !spec.type.accepts(v) {
-      throw ShellError("argument \(i + 1) of \(name.text) is \(spec.label), not \(v)", column: tokens[i].column)
-    }
-    return zip(args, specs).map { v, spec in
-      guard spec.type == .duration, let ns = v.intValue else { return v }
-      return .double(Double(ns) / 1e9)
-    }
   }
 
   /// `celery chain add 1 1 | mul 10`: one message whose embed carries the later links, each
   /// under an id given now, as Celery's `chain(...).apply_async()` sends it.
   static func chain(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    var links: [[Token]] = [[]]
-    for t in inv.positional {
-      if t.text == "|" && !t.quoted { links.append([]) } else { links[links.count - 1].append(t) }
-    }
+    let links = CeleryWire.signatures(inv.positional)
     guard links.allSatisfy({ !$0.isEmpty }), links.count >= 2 else {
       throw ShellError("a chain is TASK ARG… | TASK ARG…, two links or more", column: inv.column)
     }
-    var made: [(name: String, id: String, args: [Value])] = []
+    var made: [(task: String, args: [Value])] = []
     for (i, link) in links.enumerated() {
-      let args = try arguments(link[0], Array(link.dropFirst()), given: i == 0 ? 0 : 1)
-      made.append((link[0].text, UUID().uuidString.lowercased(), args))
+      made.append((link[0].text, try CeleryWire.arguments(link[0], Array(link.dropFirst()), given: i == 0 ? 0 : 1)))
     }
     let queue = inv.flags["--queue"]?.text ?? "celery"
-    var m = CeleryEnvelope(
-      task: made[0].name, id: made[0].id, args: made[0].args, queue: queue, deliveryTag: UUID().uuidString.lowercased(),
-      origin: "distlab@" + ProcessInfo.processInfo.hostName)
-    m.chain = .list(
-      made.dropFirst().reversed().map { CeleryEnvelope.signature(task: $0.name, args: $0.args, id: $0.id) })
-    try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      try redis { () throws(RedisError) in try b.publish(m) }
-    }
     let bridge = s.celery
-    var shorts: [String] = []
-    for (i, link) in made.enumerated() {
-      let short = "C\(bridge.sent.count + 1)"
-      let call = link.name + "(" + ((i == 0 ? [] : ["…"]) + link.args.map(\.description)).joined(separator: ", ") + ")"
-      bridge.sent.append((short, link.id, call))
-      shorts.append(short)
+    let ids = try attempt(inv.column) { () throws(CeleryBridge.Problem) in try bridge.chain(made, queue: queue) }
+    let sent = zip(made, ids).enumerated().map { i, pair in
+      let call =
+        pair.0.task + "(" + ((i == 0 ? [] : ["…"]) + pair.0.args.map(\.description)).joined(separator: ", ") + ")"
+      return bridge.record("C", id: pair.1, call: call, queue: queue)
     }
-    return .celery(.chained(shorts: shorts, calls: bridge.sent.suffix(made.count).map(\.call), queue: queue))
+    return .celery(.chained(shorts: sent.map(\.short), calls: sent.map(\.call), queue: queue))
   }
 
   static func known(_ t: Token, _ s: ShellSession) throws(ShellError) -> (short: String, id: String) {
-    guard let id = s.celery.id(t.text) else {
-      let shorts = s.celery.sent.map(\.short)
+    guard let sent = s.celery.task(t.text, prefix: "C") else {
+      let shorts = s.celery.shorts("C")
       throw ShellError(
         "no task '\(t.text)' was sent from this shell"
           + (shorts.isEmpty ? " (celery send makes C1)" : " (sent: \(NodeSet.compact(shorts)))"), column: t.column)
     }
-    return (s.celery.sent.first { $0.id == id }?.short ?? t.text, id)
+    return (sent.short, sent.id)
   }
 
   static func status(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let (short, id) = try known(inv.positional[0], s)
-    let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      return try redis { () throws(RedisError) in try b.result(id) }
-    }
+    let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in try s.celery.result(id) }
     return .celery(.status(short: short, r))
   }
 
@@ -265,29 +190,16 @@ enum CeleryCommands {
     guard timeout > .zero, timeout <= .seconds(3600) else {
       throw ShellError("--timeout is between 0 and 1h", column: inv.flags["--timeout"]?.column)
     }
-    let started = Date()
-    let limit = Double(timeout.value) / 1e9
-    let r = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      var r = try redis { () throws(RedisError) in try b.result(id) }
-      while ["PENDING", "STARTED", "RETRY"].contains(r.state), Date().timeIntervalSince(started) < limit, !s.cancel() {
-        usleep(20_000)
-        r = try redis { () throws(RedisError) in try b.result(id) }
-      }
-      return r
+    let (r, seconds) = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
+      try s.celery.wait(id, timeout: timeout.seconds, cancel: s.cancel)
     }
-    return .celery(.waited(short: short, r, seconds: Date().timeIntervalSince(started), timeout: limit))
+    return .celery(.waited(short: short, r, seconds: seconds, timeout: timeout.seconds))
   }
 
   static func worker(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let bridge = s.celery
     if inv.positional[0].text == "stop" {
-      let completed = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-        guard let w = bridge.worker else { throw .noWorker }
-        w.stop()
-        bridge.worker = nil
-        return w.completed
-      }
+      let completed = try attempt(inv.column) { () throws(CeleryBridge.Problem) in try bridge.stopWorkers() }
       return .celery(.workerStopped(completed: completed))
     }
     let concurrency = try inv.flagInt("--concurrency", range: 1...64) ?? 4
@@ -300,18 +212,16 @@ enum CeleryCommands {
     }
     let retries = try retryPolicy(inv)
     try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      guard bridge.worker == nil else { throw .workerRunning }
-      guard let url = bridge.url, let (host, port, db) = RedisClient.parse(url: url) else { throw .notConnected }
-      var settings = RedisTaskWorker.Settings(host: host, port: port)
-      settings.db = db
-      settings.concurrency = concurrency
-      settings.acksLate = inv.has("--acks-late")
-      settings.queues = queues
-      if let visibility { settings.visibilityTimeout = Double(visibility.value) / 1e9 }
-      settings.maxRetries = retries.max
-      settings.retryDelay = retries.delay
-      settings.retryBackoff = retries.backoff
-      bridge.worker = try redis { () throws(RedisError) in try RedisTaskWorker(settings) }
+      guard bridge.workers.isEmpty else { throw .workerRunning }
+      _ = try bridge.startWorker("celery") { settings in
+        settings.concurrency = concurrency
+        settings.acksLate = inv.has("--acks-late")
+        settings.queues = queues
+        if let visibility { settings.visibilityTimeout = visibility.seconds }
+        settings.maxRetries = retries.max
+        settings.retryDelay = retries.delay
+        settings.retryBackoff = retries.backoff
+      }
     }
     return .celery(
       .workerStarted(concurrency: concurrency, acksLate: inv.has("--acks-late"), queues: queues, retries: retries))
@@ -329,13 +239,7 @@ enum CeleryCommands {
     let terminate = inv.has("--terminate")
     let signal = try signal(inv)
     let heard = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      let db = s.celery.url.flatMap(RedisClient.parse(url:))?.db ?? 0
-      let message = CeleryControl.revoke(id, terminate: terminate, signal: signal)
-      let answer = try redis { () throws(RedisError) in
-        try b.client.call(["PUBLISH", CeleryControl.channel(db: db), message])
-      }
-      return Int(answer.int ?? 0)
+      try s.celery.revoke(id, terminate: terminate, signal: signal)
     }
     return .celery(.revoked(short: short, listeners: heard, terminate: terminate ? signal : nil))
   }
@@ -358,27 +262,13 @@ enum CeleryCommands {
 
   static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let names = inv.positional.isEmpty ? ["celery"] : inv.positional.map(\.text)
-    let (rows, unacked, dead) = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      let answers = try redis { () throws(RedisError) in
-        try b.client.pipeline(
-          names.map { [Array("LLEN".utf8), Array($0.utf8)] } + [
-            [Array("ZCARD".utf8), Array(KombuRedis.unackedIndexKey.utf8)],
-            [Array("LLEN".utf8), Array(KombuRedis.deadLetterKey.utf8)],
-          ])
-      }
-      let rows = zip(names, answers).map { (name: $0, waiting: Int($1.int ?? 0)) }
-      return (rows, Int(answers[names.count].int ?? 0), Int(answers[names.count + 1].int ?? 0))
-    }
-    return .celery(.queues(rows, unacked: unacked, dead: dead))
+    let q = try attempt(inv.column) { () throws(CeleryBridge.Problem) in try s.celery.queues(names) }
+    return .celery(.queues(q.rows, unacked: q.unacked, dead: q.dead))
   }
 
   static func log(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let n = try inv.flagInt("--last", range: 1...10_000) ?? 20
-    let lines = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      guard let w = s.celery.worker else { throw .noWorker }
-      return w.log
-    }
+    let lines = try attempt(inv.column) { () throws(CeleryBridge.Problem) in try s.celery.log() }
     return .celery(.log(Array(lines.suffix(n))))
   }
 
@@ -388,10 +278,7 @@ enum CeleryCommands {
       throw ShellError("--visibility-timeout must be positive", column: inv.flags["--visibility-timeout"]?.column)
     }
     let n = try attempt(inv.column) { () throws(CeleryBridge.Problem) in
-      let b = try broker(s)
-      return try redis { () throws(RedisError) in
-        try b.restoreVisible(visibilityTimeout: Double(visibility.value) / 1e9)
-      }
+      try s.celery.restore(visibilityTimeout: visibility)
     }
     return .celery(.restored(n))
   }
