@@ -46,7 +46,7 @@ extension NameNodeService {
   }
 
   func scheduleRedundancy(_ node: ProgramNode) {
-    guard let s = settings else { return }
+    guard let s = settings, !suspects.isEmpty else { return }
     let live = datanodes.keys.sorted().filter { self.live($0) && inService($0) }
     var streams: [NodeID: Int] = [:]
     for list in pending.values { for p in list { streams[p.source, default: 0] += 1 } }
@@ -121,6 +121,7 @@ extension NameNodeService {
   /// A decommissioning DataNode is decommissioned once every block it holds has its full
   /// replication on nodes in service.
   func finishDecommissions(_ node: ProgramNode) {
+    guard datanodes.values.contains(where: { $0.decommission == .inProgress }) else { return }
     let blocks = ns.blocks
     for id in datanodes.keys.sorted() where datanodes[id]?.decommission == .inProgress && live(id) {
       let held = blocks.keys.filter { locations[$0]?.contains(id) == true }
