@@ -109,6 +109,23 @@ final class WorldNodeTests: XCTestCase {
     for info in world.allNodes { XCTAssertEqual(world.node(named: info.name)?.id, info.id, info.name) }
   }
 
+  /// A lab polls one figure of a node without taking its summary: the same number, and none
+  /// from a node that is down, in sim and live mode alike.
+  func testAMetricIsTheSummarysFigureAskedAlone() throws {
+    for mode in [WorldMode.sim, .live] {
+      let world = try makeWorld(mode: mode, nodes: 2)
+      let (n1, n2) = (world.id("n1"), world.id("n2"))
+      _ = try world.send(from: n1, to: n2, texts: ["a", "b", "c"])
+      XCTAssertEqual(try world.metric("received", of: n2), 3, "\(mode)")
+      XCTAssertEqual(try world.metric("received", of: n2), try world.summary(of: n2)?.metric("received"), "\(mode)")
+      XCTAssertNil(try world.metric("no such figure", of: n2), "\(mode)")
+      _ = try world.kill([n2])
+      XCTAssertNil(try world.metric("received", of: n2), "\(mode): a down node reports nothing")
+      XCTAssertThrowsError(try world.metric("received", of: NodeID(99)), "\(mode): no such node")
+      world.reset()
+    }
+  }
+
   // MARK: Kill and restart
 
   func testKillTakesANodeDownAndItsMemoryWithIt() throws {

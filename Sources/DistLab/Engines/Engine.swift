@@ -63,6 +63,10 @@ public protocol NodeHost: AnyObject, Sendable {
   var disk: NodeDisk { get }
   /// What the program reports about itself, asked where it runs; nil when it cannot be asked.
   func summary() -> NodeSummary?
+  /// One of the program's figures, asked where it runs. Only the number comes back: a summary
+  /// that outlived the question would share the program's data, and the program's next write
+  /// would copy all of it.
+  func metric(_ name: String) -> Double?
   /// Where the node runs when that is another process; nil for a thread of this one.
   var location: NodeLocation? { get }
   func stop()
@@ -70,6 +74,7 @@ public protocol NodeHost: AnyObject, Sendable {
 
 extension NodeHost {
   public func summary() -> NodeSummary? { query { $0?.summary() ?? NodeSummary() } }
+  public func metric(_ name: String) -> Double? { query { $0?.summary().metric(name) } }
   public var location: NodeLocation? { nil }
 }
 

@@ -2,8 +2,9 @@
 /// outlives the program, so `kill` and `restart` keep it; only `kill --wipe` clears it.
 ///
 /// @unchecked Sendable: a disk belongs to one node host and is read and written only where
-/// that host runs the node's program (its thread, or the engine's thread for inline hosts),
-/// one handler at a time; the world clears it only through a job on that same thread.
+/// that host runs the node's program (its thread; the engine's thread for inline hosts; the
+/// world's driving thread for a sim batch run inline, on the node's turn — see `NodeThread`),
+/// one handler at a time; the world clears it only through a job on the node's thread.
 public final class NodeDisk: @unchecked Sendable {
   private var entries: [String: Value] = [:]
   /// Told of every write, on the node's thread, after it is made: a node running as a process

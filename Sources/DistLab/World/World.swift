@@ -318,6 +318,14 @@ public final class World {
     return record.host.summary()
   }
 
+  /// One figure a node's program reports (`received`, a lab's counters), asked where it runs:
+  /// for polling, as it carries nothing else back.
+  public func metric(_ name: String, of id: NodeID) throws(WorldError) -> Double? {
+    let record = try requireNode(id)
+    guard record.info.status != .down else { return nil }
+    return record.host.metric(name)
+  }
+
   // MARK: Trace
 
   /// Everything recorded so far (up to the trace limit) and the totals over all of it.

@@ -43,7 +43,7 @@ enum TaskBench {
     var stored = 0
     let deadline = start + Int64(timeoutSeconds * 1e9)
     while stored < tasks && BenchClock.now() < deadline {
-      stored = Int(try world.summary(of: backend)?.metric("results") ?? 0)
+      stored = Int(try world.metric("results", of: backend) ?? 0)
       if stored < tasks { _ = try world.advance(by: .milliseconds(1)) }
     }
     let seconds = Double(BenchClock.now() - start) / 1e9

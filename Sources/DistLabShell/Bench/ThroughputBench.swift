@@ -56,7 +56,7 @@ enum ThroughputBench {
     let elapsed = BenchClock.seconds(since: start)
     var delivered = 0
     for i in 1...nodes {
-      delivered += Int(try world.summary(of: NodeID(i))?.metric("received") ?? 0)
+      delivered += Int(try world.metric("received", of: NodeID(i)) ?? 0)
     }
     return Result(delivered: delivered, seconds: elapsed)
   }

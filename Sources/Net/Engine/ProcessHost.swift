@@ -121,6 +121,8 @@ final class ProcessHost: NodeHost, @unchecked Sendable {
   /// A process node's program cannot be reached from here: only its status report can.
   func query<R: Sendable>(_ body: @escaping @Sendable (NodeProgram?) -> R) -> R { body(nil) }
 
+  func metric(_ name: String) -> Double? { summary()?.metric(name) }
+
   /// The program's own report, asked of its process (`ctl.status`).
   func summary() -> NodeSummary? {
     guard let link, let f = side.control(link, "ctl.status"), f.kind == .reply, f.args.count == 10 else { return nil }
