@@ -92,7 +92,6 @@ enum TaskLab {
   /// A lab node's metric, read from the node as `nodes` reads it (0 while it is down).
   static func nodeMetric(_ node: NodeID?, _ s: ShellSession, _ t: Token, _ name: String) throws(ShellError) -> Double {
     guard let node else { throw ShellError(Messages.text(TaskLabError.notStarted), column: t.column) }
-    let summary = try attempt(t.column) { () throws(WorldError) in try s.world.summary(of: node) }
-    return summary?.metric(name) ?? 0
+    return try attempt(t.column) { () throws(WorldError) in try s.world.metric(name, of: node) } ?? 0
   }
 }
