@@ -206,14 +206,20 @@ enum TaskRedisCommands {
   /// `task queues`: the default queue, the queues this shell's workers consume and those sent to.
   static func queues(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
     let b = s.celery
+    let q = try attempt(inv.column) { () throws(TaskRedisProblem) in
+      try bridge { () throws(CeleryBridge.Problem) in try b.queues(listed(b)) }
+    }
+    return .task(.onRedis(.queues(q.rows, unacked: q.unacked, dead: q.dead)))
+  }
+
+  /// The queues `task queues` lists: the default queue, then those this shell's workers
+  /// consume and those sent to, each once.
+  static func listed(_ b: CeleryBridge) -> [String] {
     var names = [TaskDefaults.queue]
     for q in b.workers.flatMap(\.worker.settings.queues) + b.sent.map(\.queue) where !names.contains(q) {
       names.append(q)
     }
-    let q = try attempt(inv.column) { () throws(TaskRedisProblem) in
-      try bridge { () throws(CeleryBridge.Problem) in try b.queues(names) }
-    }
-    return .task(.onRedis(.queues(q.rows, unacked: q.unacked, dead: q.dead)))
+    return names
   }
 
   static func revoke(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {

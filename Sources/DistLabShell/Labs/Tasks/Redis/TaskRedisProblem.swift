@@ -16,9 +16,17 @@ enum TaskRedisProblem: Error {
   case simulationOnly(Command)
   /// A flag with no meaning on a real Redis.
   case flag(String)
+  /// An `expect` subject that reads what only the simulation has, and the subject as typed.
+  case simulationSubject(Reading, String)
 
   enum Command {
     case timeline, inspect, chord, beat
+  }
+
+  /// What a subject only the simulation gives a meaning to reads: a run count, duplicates or
+  /// redeliveries from its trace, its beat, or its backend's account.
+  enum Reading {
+    case runs, duplicates, redelivered, beat, account
   }
 }
 
@@ -34,6 +42,27 @@ extension Messages {
         + (sent.isEmpty ? " ('task send' makes T1)" : " (sent: \(NodeSet.compact(sent)))")
     case .simulationOnly(let c): return text(c)
     case .flag(let f): return flag(f)
+    case .simulationSubject(let r, let subject): return text(r, subject)
+    }
+  }
+
+  static func text(_ r: TaskRedisProblem.Reading, _ subject: String) -> String {
+    switch r {
+    case .runs:
+      "\(subject) counts starts in the simulation's trace, which Redis does not keep: 'celery log' shows what"
+        + " this shell's workers ran"
+    case .duplicates:
+      "\(subject) counts runs beyond the first in the simulation's trace, which Redis does not keep: 'celery log'"
+        + " shows what this shell's workers ran"
+    case .redelivered:
+      "\(subject) counts deliveries after a restore in the simulation's trace, which Redis does not keep:"
+        + " 'celery log' shows the restores of this shell's workers"
+    case .beat:
+      "\(subject) reads the simulated beat; beat on Redis is Celery's own scheduler process ('celery beat' on the"
+        + " same Redis)"
+    case .account:
+      "\(subject) reads the simulated backend's account, which Redis does not keep: a charge there only returns"
+        + " its amount, which 'expect task.result.KEY' reads"
     }
   }
 
