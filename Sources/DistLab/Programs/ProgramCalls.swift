@@ -25,7 +25,7 @@ extension ServiceProgram {
     let callID = freshCallID()
     let frame = Frame(
       kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: method,
-      args: Array(args.prefix(255)))
+      args: Self.sendable(args))
     let bytes = FrameCodec.encode(frame)
     node.context.send(to: to, bytes: bytes)
     let timeout = node.arm(.callTimeout(callID: callID, attempt: 1), after: options.timeout)
@@ -37,9 +37,12 @@ extension ServiceProgram {
   /// when the answer would change nothing it does (an acknowledgement, a result to store).
   func tell(_ to: NodeID, _ method: String, _ args: [Value]) {
     let frame = Frame(
-      kind: .request, flags: Frame.noReplyFlag, callID: freshCallID(), method: method, args: Array(args.prefix(255)))
+      kind: .request, flags: Frame.noReplyFlag, callID: freshCallID(), method: method, args: Self.sendable(args))
     node.context.send(to: to, bytes: FrameCodec.encode(frame))
   }
+
+  /// At most the 255 arguments a request carries, copied only when there are more.
+  static func sendable(_ args: [Value]) -> [Value] { args.count <= 255 ? args : Array(args.prefix(255)) }
 
   /// A reply or error reached this node: settle the call it answers, once.
   func replied(_ frame: Frame, from: NodeID) {
