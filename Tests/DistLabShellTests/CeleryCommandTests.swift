@@ -8,9 +8,7 @@ import XCTest
 /// run with the shell's own worker, read the result back, and the refusals in a line.
 final class CeleryCommandTests: XCTestCase {
   func testTheShellSendsRunsAndReadsTasksOnARealRedis() throws {
-    let server: LocalRedisServer
-    do { server = try LocalRedisServer() } catch { throw XCTSkip("\(error)") }
-    defer { server.stop() }
+    let server = try privateRedis()
     let s = ShellSession()
     defer { s.world.reset() }
     XCTAssertEqual(
@@ -56,9 +54,7 @@ final class CeleryCommandTests: XCTestCase {
   /// A failing flaky shows RETRY between its runs and FAILURE after the last; a running sleep
   /// stops at a revoke with --terminate; what these flags cannot take is refused in a line.
   func testRetriesAndTerminateFromTheShell() throws {
-    let server: LocalRedisServer
-    do { server = try LocalRedisServer() } catch { throw XCTSkip("\(error)") }
-    defer { server.stop() }
+    let server = try privateRedis()
     let s = ShellSession()
     defer { s.world.reset() }
     _ = s.run("celery connect redis://127.0.0.1:\(server.port)/0")

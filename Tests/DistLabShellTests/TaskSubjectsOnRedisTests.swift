@@ -11,15 +11,6 @@ import XCTest
 /// expectation says where and what was found, what only the simulation has is refused in a
 /// line, a Redis gone away is one line, and `distlab run` exits 0 or 1 on such a script.
 final class TaskSubjectsOnRedisTests: XCTestCase {
-  func server() throws -> LocalRedisServer {
-    do {
-      let server = try LocalRedisServer()
-      addTeardownBlock { server.stop() }
-      return server
-    } catch {
-      throw XCTSkip("\(error)")
-    }
-  }
 
   /// Runs `line` as line `n` of `redis.distlab`.
   func run(_ s: ShellSession, _ line: String, _ n: Int) -> String {
@@ -27,7 +18,7 @@ final class TaskSubjectsOnRedisTests: XCTestCase {
   }
 
   func testExpectReadsTheResultBackendAndTheQueues() throws {
-    let server = try server()
+    let server = try privateRedis()
     let s = ShellSession()
     _ = run(s, "task start --redis redis://127.0.0.1:\(server.port)/0 --workers 1", 1)
     _ = run(s, "task send add 2 3", 2)
@@ -88,7 +79,7 @@ final class TaskSubjectsOnRedisTests: XCTestCase {
   }
 
   func testWhatOnlyTheSimulationHasIsRefusedInALine() throws {
-    let server = try server()
+    let server = try privateRedis()
     let s = ShellSession()
     _ = s.run("task start --redis redis://127.0.0.1:\(server.port)/0 --workers 0")
     _ = s.run("task send add 1 1")
@@ -142,7 +133,7 @@ final class TaskSubjectsOnRedisTests: XCTestCase {
   }
 
   func testARedisGoneAwayIsOneLine() throws {
-    let server = try server()
+    let server = try privateRedis()
     let s = ShellSession()
     _ = s.run("task start --redis redis://127.0.0.1:\(server.port)/0 --workers 0")
     _ = s.run("task send add 1 1")
@@ -157,7 +148,7 @@ final class TaskSubjectsOnRedisTests: XCTestCase {
   /// `distlab run` on a script against the test's Redis: 0 when every expectation holds, 1
   /// when one fails, the failure said with its place.
   func testDistlabRunExitsByTheExpectationsOnRedis() throws {
-    let server = try server()
+    let server = try privateRedis()
     guard let distlab = ProcessMode.defaultExecutable() else { throw XCTSkip("no distlab executable beside the tests") }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("distlab-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -195,11 +186,5 @@ final class TaskSubjectsOnRedisTests: XCTestCase {
     XCTAssertTrue(
       failed.out.hasSuffix("\(path):5: ✗ expected task.result.T1 == 6, found task.result.T1 = 5\n"), failed.out)
     XCTAssertEqual(failed.err, "\(path): 1 expectation failed\n")
-  }
-
-  /// Polls `done` every 20 ms for up to `seconds`.
-  func poll(_ seconds: Double, until done: () throws -> Bool) rethrows {
-    let deadline = Date().addingTimeInterval(seconds)
-    while try !done() && Date() < deadline { usleep(20_000) }
   }
 }
