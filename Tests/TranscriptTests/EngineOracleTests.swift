@@ -5,9 +5,10 @@ import XCTest
 
 /// The reference engine is the oracle for the sim engine: the same transcript or lesson,
 /// replayed once on node threads in parallel batches and once one event at a time on one
-/// thread, must print the same output and leave the same trace, event for event.
+/// thread, must print the same output and leave the same trace, event for event. The two
+/// replays are independent worlds, so they run at once, on two threads of their own.
 final class EngineOracleTests: XCTestCase {
-  func session(seed: UInt64, singleThreaded: Bool, base: String) -> ShellSession {
+  static func session(seed: UInt64, singleThreaded: Bool, base: String) -> ShellSession {
     var config = WorldConfig()
     config.seed = seed
     config.singleThreaded = singleThreaded
@@ -21,7 +22,7 @@ final class EngineOracleTests: XCTestCase {
   }
 
   /// Every field of every kept trace event, in order.
-  func fingerprint(_ world: World) -> [String] {
+  static func fingerprint(_ world: World) -> [String] {
     world.trace.ordered.map { e in
       [
         "\(e.time.value)", e.kind.rawValue, e.node.description, e.peer?.description ?? "-",
@@ -31,15 +32,44 @@ final class EngineOracleTests: XCTestCase {
     }
   }
 
-  func assertSameTrace(_ a: World, _ b: World, _ what: String) {
-    let x = fingerprint(a)
-    let y = fingerprint(b)
-    XCTAssertGreaterThan(x.count, 0, "\(what): the trace is empty")
-    guard x != y else { return }
-    let i = (0..<min(x.count, y.count)).first { x[$0] != y[$0] } ?? min(x.count, y.count)
-    XCTFail(
-      "\(what): sim and reference traces differ at event \(i) of \(x.count) / \(y.count):\n  sim:       \(i < x.count ? x[i] : "<end>")\n  reference: \(i < y.count ? y[i] : "<end>")"
-    )
+  /// What one engine's replay came to: the replays that did not match, and the sim-mode traces
+  /// to compare — one at each point of comparison.
+  struct Run: Sendable {
+    var mismatches: [String] = []
+    var traces: [[String]] = []
+  }
+
+  /// Runs `replay` for the sim engine and the reference engine at once.
+  static func onBothEngines(_ replay: @escaping @Sendable (_ singleThreaded: Bool) -> Run) -> (sim: Run, reference: Run)
+  {
+    let runs = Locked<[Bool: Run]>([:])
+    let done = DispatchGroup()
+    for singleThreaded in [false, true] {
+      done.enter()
+      let thread = Thread {
+        let run = replay(singleThreaded)
+        runs.withLock { $0[singleThreaded] = run }
+        done.leave()
+      }
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    done.wait()
+    return runs.withLock { ($0[false] ?? Run(), $0[true] ?? Run()) }
+  }
+
+  func assertSame(_ sim: Run, _ reference: Run, _ what: String) {
+    for m in sim.mismatches { XCTFail("\(m) on the sim engine") }
+    for m in reference.mismatches { XCTFail("\(m) on the reference engine") }
+    XCTAssertEqual(sim.traces.count, reference.traces.count, "\(what): the engines stopped at different places")
+    for (x, y) in zip(sim.traces, reference.traces) {
+      XCTAssertGreaterThan(x.count, 0, "\(what): the trace is empty")
+      guard x != y else { continue }
+      let i = (0..<min(x.count, y.count)).first { x[$0] != y[$0] } ?? min(x.count, y.count)
+      XCTFail(
+        "\(what): sim and reference traces differ at event \(i) of \(x.count) / \(y.count):\n  sim:       \(i < x.count ? x[i] : "<end>")\n  reference: \(i < y.count ? y[i] : "<end>")"
+      )
+    }
   }
 
   func testEveryTranscriptGivesTheSameTraceOnTheSimAndReferenceEngines() throws {
@@ -48,13 +78,15 @@ final class EngineOracleTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(files.count, 10)
     for file in files {
       let transcript = try Transcript.parse(try ScriptFile.lines(file), file: file)
-      let sim = session(seed: 1, singleThreaded: false, base: root)
-      let reference = session(seed: 1, singleThreaded: true, base: root)
-      let a = TranscriptReplayer.replay(transcript, in: sim, file: file)
-      let b = TranscriptReplayer.replay(transcript, in: reference, file: file)
-      XCTAssertTrue(a.passed, "\(file) on the sim engine:\n\(a.diff)")
-      XCTAssertTrue(b.passed, "\(file) on the reference engine:\n\(b.diff)")
-      if sim.world.mode == .sim { assertSameTrace(sim.world, reference.world, file) }
+      let (sim, reference) = Self.onBothEngines { singleThreaded in
+        let s = Self.session(seed: 1, singleThreaded: singleThreaded, base: root)
+        let r = TranscriptReplayer.replay(transcript, in: s, file: file)
+        var run = Run()
+        if !r.passed { run.mismatches.append("\(file):\n\(r.diff)") }
+        if s.world.mode == .sim { run.traces.append(Self.fingerprint(s.world)) }
+        return run
+      }
+      assertSame(sim, reference, file)
     }
   }
 
@@ -64,24 +96,24 @@ final class EngineOracleTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(files.count, 4)
     for file in files {
       let lesson = try LessonParser.load(file)
-      let sim = session(seed: lesson.seed, singleThreaded: false, base: root)
-      let reference = session(seed: lesson.seed, singleThreaded: true, base: root)
-      for example in lesson.examples {
-        let place = "\(file):\(example.line)"
-        // Process mode runs on the wall clock with no seed: everything before it is compared.
-        let startsProcesses = example.transcript.entries.contains {
-          if case .command(let input, _, _) = $0 { return input == "mode process" }
-          return false
+      let (sim, reference) = Self.onBothEngines { singleThreaded in
+        let s = Self.session(seed: lesson.seed, singleThreaded: singleThreaded, base: root)
+        var run = Run()
+        for example in lesson.examples {
+          let place = "\(file):\(example.line)"
+          // Process mode runs on the wall clock with no seed: everything before it is compared.
+          let startsProcesses = example.transcript.entries.contains {
+            if case .command(let input, _, _) = $0 { return input == "mode process" }
+            return false
+          }
+          if s.world.mode == .sim, startsProcesses { run.traces.append(Self.fingerprint(s.world)) }
+          let r = TranscriptReplayer.replay(example.transcript, in: s, file: place)
+          if !r.passed { run.mismatches.append("\(place):\n\(r.diff)") }
         }
-        if sim.world.mode == .sim, startsProcesses {
-          assertSameTrace(sim.world, reference.world, file)
-        }
-        let a = TranscriptReplayer.replay(example.transcript, in: sim, file: place)
-        let b = TranscriptReplayer.replay(example.transcript, in: reference, file: place)
-        XCTAssertTrue(a.passed, "\(place) on the sim engine:\n\(a.diff)")
-        XCTAssertTrue(b.passed, "\(place) on the reference engine:\n\(b.diff)")
+        if s.world.mode == .sim { run.traces.append(Self.fingerprint(s.world)) }
+        return run
       }
-      if sim.world.mode == .sim { assertSameTrace(sim.world, reference.world, file) }
+      assertSame(sim, reference, file)
     }
   }
 }
