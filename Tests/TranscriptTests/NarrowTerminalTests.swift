@@ -7,7 +7,8 @@ import XCTest
 /// line wider than 80 columns. (The golden files keep their full width: fitting happens only
 /// where a terminal's width is known.)
 final class NarrowTerminalTests: XCTestCase {
-  func fitted(_ t: Transcript, seed: UInt64, base: String, label: String) -> [String] {
+  /// The lines wider than 80 columns that `t`'s commands print, replayed at 80 columns.
+  static func fitted(_ t: Transcript, seed: UInt64, base: String, label: String) -> [String] {
     var config = WorldConfig()
     config.seed = seed
     let session = ShellSession(config: config, style: Style(colour: false, columns: 80))
@@ -24,16 +25,36 @@ final class NarrowTerminalTests: XCTestCase {
 
   func testEveryTranscriptAndLessonExampleFitsEightyColumns() throws {
     let root = TranscriptReplayTests.root
-    var wide: [String] = []
-    for file in try TranscriptReplayer.collect([root.appendingPathComponent("Transcripts").path]) {
-      let t = try Transcript.parse(try ScriptFile.lines(file), file: file)
-      wide += fitted(t, seed: 1, base: root.appendingPathComponent("Transcripts").path, label: file)
+    let transcripts = root.appendingPathComponent("Transcripts").path
+    let lessons = root.appendingPathComponent("Lessons").path
+    var work: [(Transcript, UInt64, String, String)] = []
+    for file in try TranscriptReplayer.collect([transcripts]) {
+      work.append((try Transcript.parse(try ScriptFile.lines(file), file: file), 1, transcripts, file))
     }
-    for file in try TranscriptReplayer.collect([root.appendingPathComponent("Lessons").path]) {
+    for file in try TranscriptReplayer.collect([lessons]) {
       let lesson = try LessonParser.load(file)
-      let all = Transcript(entries: lesson.examples.flatMap(\.transcript.entries))
-      wide += fitted(all, seed: lesson.seed, base: root.appendingPathComponent("Lessons").path, label: file)
+      work.append((Transcript(entries: lesson.examples.flatMap(\.transcript.entries)), lesson.seed, lessons, file))
     }
-    XCTAssertEqual(wide.count, 0, "\n" + wide.prefix(40).joined(separator: "\n"))
+    // Each file is a world of its own: two threads take them in turn.
+    let shares = [
+      work.enumerated().filter { $0.offset % 2 == 0 }.map(\.element),
+      work.enumerated().filter { $0.offset % 2 == 1 }.map(\.element),
+    ]
+    let wide = Locked<[Int: [String]]>([:])
+    let done = DispatchGroup()
+    for (k, share) in shares.enumerated() {
+      done.enter()
+      let thread = Thread {
+        let found = share.flatMap { Self.fitted($0.0, seed: $0.1, base: $0.2, label: $0.3) }
+        wide.withLock { $0[k] = found }
+        done.leave()
+      }
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    done.wait()
+    let all = wide.withLock { ($0[0] ?? []) + ($0[1] ?? []) }
+    XCTAssertEqual(wide.withLock { $0.count }, 2, "both threads finished")
+    XCTAssertEqual(all.count, 0, "\n" + all.prefix(40).joined(separator: "\n"))
   }
 }
