@@ -18,12 +18,14 @@ extension RedisTaskWorker {
     var ready: Bool
   }
 
-  func ending(_ outcome: TaskOutcome, _ m: CeleryEnvelope, _ broker: KombuRedis) -> Ending {
+  /// `began`: when the run started (`DispatchTime`'s nanoseconds), for the log's runtime.
+  func ending(_ outcome: TaskOutcome, _ m: CeleryEnvelope, _ broker: KombuRedis, began: UInt64) -> Ending {
     let done = CeleryTime.iso(Date())
     var r: CeleryResult
     switch outcome {
     case .success(let v):
-      say(m.id, "Task \(m.task)[\(m.id)] succeeded: \(v)")
+      let runtime = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+      say(m.id, "Task \(m.task)[\(m.id)] succeeded in \(runtime)s: \(CeleryResult.repr(v))")
       r = CeleryResult(taskID: m.id, state: "SUCCESS", result: v, dateDone: done)
     case .failure(let text):
       let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

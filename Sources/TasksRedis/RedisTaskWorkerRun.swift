@@ -65,8 +65,9 @@ extension RedisTaskWorker {
     var random = SystemRandomNumberGenerator()
     let problem = Self.typeError(m.task, spec, args)
     let (duration, outcome) = spec.perform(args, draw: Double(random.next() % 1_000_000) / 1e6)
+    let began = DispatchTime.now().uptimeNanoseconds
     let finish = { @Sendable () -> Ending in
-      guard let problem else { return self.ending(outcome, m, broker) }
+      guard let problem else { return self.ending(outcome, m, broker, began: began) }
       self.say(
         m.id, "Task \(m.task)[\(m.id)] raised unexpected: " + CeleryResult.repr(type: "TypeError", message: problem))
       var r = CeleryResult.failure(taskID: m.id, type: "TypeError", message: problem, dateDone: CeleryTime.iso(Date()))

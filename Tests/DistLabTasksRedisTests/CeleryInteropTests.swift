@@ -66,6 +66,11 @@ final class CeleryInteropTests: XCTestCase {
     XCTAssertEqual(client.terminationStatus, 0)
     XCTAssertEqual(lines.first, "30", "Celery's AsyncResult.get() reads what the distlab worker stored")
     XCTAssertEqual(lines.dropFirst().first, "ValueError fail always fails", "a failure as Celery raises it")
+    // Celery's LOG_SUCCESS: "Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s".
+    let success = worker.log.first { $0.text.hasPrefix("Task add[") && $0.text.contains(" succeeded ") }?.text ?? ""
+    XCTAssertNotNil(
+      success.range(of: #"^Task add\[[0-9a-f-]{36}\] succeeded in [0-9.e-]+s: 30$"#, options: .regularExpression),
+      success)
     let unknown = try XCTUnwrap(lines.last)
     let deadline = Date().addingTimeInterval(10)
     while !worker.log.contains(where: { $0.taskID == unknown && $0.text.hasPrefix("Received unregistered") })

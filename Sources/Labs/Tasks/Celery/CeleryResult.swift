@@ -44,6 +44,10 @@ public struct CeleryResult: Sendable, Equatable {
   /// An exception as Python's `repr` writes it, as Celery's log shows it: `ValueError('boom')`.
   public static func repr(type: String, message: String) -> String { "\(type)(\(PythonRepr.of(.string(message))))" }
 
+  /// A value as Python's `repr` writes it (`30`, `'abc'`, `None`): how Celery's worker log
+  /// shows a task's return value.
+  public static func repr(_ value: Value) -> String { PythonRepr.of(value) }
+
   /// A failure as Celery serializes its exception.
   public static func failure(taskID: String, type: String, message: String, dateDone: String) -> CeleryResult {
     CeleryResult(
