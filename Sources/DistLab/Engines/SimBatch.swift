@@ -17,7 +17,8 @@ import Synchronization
 /// then submits a `.sim` job (the mailbox lock orders the writes before the node thread's
 /// reads); the node thread alone touches them until it arrives at `latch` (an acquire-release
 /// countdown); the scheduler reads them only after `latch.wait()` returns, and submits the
-/// slot again only after it has finished reading.
+/// slot again only after it has finished reading. A batch run inline (`NodeThread.runInline`)
+/// never leaves the scheduler's thread.
 final class SimSlot: @unchecked Sendable {
   let node: NodeID
   let latch: BatchLatch

@@ -20,9 +20,10 @@ struct PlacementPolicy {
     var chosenRacks = existing.map(rack)
     var picked: [NodeID] = []
     // Rack numbers are small, so the racks in play are counted in a list of flags.
-    var seen = [Bool](repeating: false, count: (racks + chosenRacks).reduce(0, max) + 1)
+    let inPlay = racks + chosenRacks
+    var seen = [Bool](repeating: false, count: (inPlay.max() ?? 0) + 1)
     var rackCount = 0
-    for r in racks + chosenRacks where !seen[r] {
+    for r in inPlay where !seen[r] {
       seen[r] = true
       rackCount += 1
     }

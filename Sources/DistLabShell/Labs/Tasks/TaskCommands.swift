@@ -3,6 +3,9 @@ import DistLabTasks
 
 /// `task …`: the task-queue lab — Celery's broker, workers and result backend as nodes.
 enum TaskCommands {
+  /// Which queue a task goes to: the same flag wherever a task is sent, simulated or on Redis.
+  static let queueFlag = FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")
+
   /// The worker settings `task start` and `task worker` take, each a Celery setting.
   static let workerFlags: [FlagSpec] = [
     FlagSpec(
@@ -71,7 +74,7 @@ enum TaskCommands {
         example: ["task start", "task send add 2 3", "task send sleep 30s --countdown 1m --queue slow"],
         positionals: [Positional("TASK", .choice(TaskCatalog.names)), Positional("ARG", .text, .any)],
         flags: [
-          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          TaskCommands.queueFlag,
           FlagSpec("--countdown", .duration, placeholder: "D", help: "not before D from now (countdown)"),
           FlagSpec("--expires", .duration, placeholder: "D", help: "revoked if received later than D from now"),
           FlagSpec(
@@ -94,12 +97,12 @@ enum TaskCommands {
         details: ["A link that fails ends the chain: the links after it are never sent and stay PENDING."],
         example: ["task start", "task chain add 2 2 | mul 10 | add 1", "advance 1s", "task list"],
         positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
-        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: canvas),
+        flags: [TaskCommands.queueFlag], action: canvas),
       CommandSpec(
         "group", family: .data, summary: "send tasks to run in parallel",
         example: ["task start", "task group add 1 1 | add 2 2 | add 3 3"],
         positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
-        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: canvas),
+        flags: [TaskCommands.queueFlag], action: canvas),
       CommandSpec(
         "chord", family: .data, summary: "a group whose results, once all succeed, go as a list to a body task",
         details: ["If a header task fails, the body fails with a ChordError once every header task has returned."],
@@ -107,7 +110,7 @@ enum TaskCommands {
         positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
         flags: [
           FlagSpec("--body", .choice(TaskCatalog.names), placeholder: "TASK", help: "the task given every result"),
-          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          TaskCommands.queueFlag,
         ], action: canvas),
       CommandSpec(
         "status", family: .data, summary: "what the result backend holds for a task (PENDING when nothing)",
@@ -176,7 +179,7 @@ enum TaskCommands {
         flags: [
           FlagSpec("--every", .duration, placeholder: "D", help: "run every D"),
           FlagSpec("--crontab", .text, placeholder: "FIELDS", help: "run on a crontab: minute=…,hour=…"),
-          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          TaskCommands.queueFlag,
         ],
         action: beatAdd),
       CommandSpec(

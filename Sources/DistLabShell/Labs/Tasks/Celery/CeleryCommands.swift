@@ -27,7 +27,7 @@ enum CeleryCommands {
         details: ["Durations are sent in seconds, as Celery's tasks take them (sleep 2s sends sleep(2.0))."],
         positionals: [Positional("TASK", .choice(TaskCatalog.names)), Positional("ARG", .text, .any)],
         flags: [
-          FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)"),
+          TaskCommands.queueFlag,
           FlagSpec("--countdown", .duration, placeholder: "D", help: "not before D from now (eta)"),
           FlagSpec("--expires", .duration, placeholder: "D", help: "revoked if taken later than D from now"),
         ],
@@ -39,7 +39,7 @@ enum CeleryCommands {
           "one before it succeeds; after a failure the rest stay PENDING.",
         ],
         positionals: [Positional("TASK ARG… | TASK ARG…", .text, .many)],
-        flags: [FlagSpec("--queue", .text, placeholder: "Q", help: "the queue (default celery)")], action: chain),
+        flags: [TaskCommands.queueFlag], action: chain),
       CommandSpec(
         "status", family: .data, summary: "what the result backend holds (PENDING for an id it never heard of)",
         positionals: [Positional("ID", .text)], action: status),
