@@ -12,12 +12,20 @@ public enum ArgumentType: String, Sendable, Hashable {
 
   /// Whether `v` is acceptable here.
   public func accepts(_ v: Value) -> Bool {
-    switch (self, v) {
-    case (.value, _), (.key, _): true
-    case (.int, .int), (.duration, .int), (.string, .string), (.bool, .bool), (.double, .double): true
-    case (.double, .int), (.list, .list), (.map, .map), (.bytes, .bytes): true
-    default: false
+    // Matched on the type first, so the value is only looked at, never copied.
+    switch self {
+    case .value, .key: return true
+    case .int, .duration: if case .int = v { return true }
+    case .string: if case .string = v { return true }
+    case .bool: if case .bool = v { return true }
+    case .double:
+      if case .double = v { return true }
+      if case .int = v { return true }
+    case .list: if case .list = v { return true }
+    case .map: if case .map = v { return true }
+    case .bytes: if case .bytes = v { return true }
     }
+    return false
   }
 }
 
@@ -60,14 +68,22 @@ public struct MethodSpec: Sendable, Hashable {
 
   /// Why `args` do not fit the declaration, or nil when they do.
   public func mismatch(_ args: [Value]) -> ArgumentMismatch? {
-    let required = arguments.filter { !$0.optional && !$0.repeated }.count
-    let open = arguments.contains { $0.repeated }
+    // Checked for every request a node serves: counted in place, nothing copied or allocated.
+    var required = 0
+    var open = false
+    for i in arguments.indices {
+      if arguments[i].repeated {
+        open = true
+      } else if !arguments[i].optional {
+        required += 1
+      }
+    }
     if args.count < required || (!open && args.count > arguments.count) {
       return .count(given: args.count)
     }
-    for (i, v) in args.enumerated() {
-      let spec = i < arguments.count ? arguments[i] : arguments[arguments.count - 1]
-      if !spec.type.accepts(v) { return .type(position: i + 1, expected: spec, given: v) }
+    for i in args.indices {
+      let j = min(i, arguments.count - 1)
+      if !arguments[j].type.accepts(args[i]) { return .type(position: i + 1, expected: arguments[j], given: args[i]) }
     }
     return nil
   }

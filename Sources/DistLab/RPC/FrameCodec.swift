@@ -17,8 +17,9 @@ public enum FrameCodec {
 
   public static func encode(_ frame: Frame) -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(32 + frame.method.utf8.count)
-    out.append(contentsOf: [0, 0, 0, 0])
+    // Room for the header and a few scalar arguments, so a small frame is built in one buffer.
+    out.reserveCapacity(16 + frame.method.utf8.count + 12 * frame.args.count)
+    for _ in 0..<4 { out.append(0) }
     out.append(frame.kind.rawValue)
     out.append(frame.flags)
     appendUInt32(frame.callID, to: &out)
@@ -166,39 +167,61 @@ struct FrameReader {
       FrameField(offset: start, bytes: Array(bytes[start..<position]), name: name(), meaning: meaning()))
   }
 
-  static func uint(_ s: ArraySlice<UInt8>) -> UInt64 {
+  /// The next `n` bytes as a big-endian number, read in place (frames are decoded for every
+  /// message a node handles, so no slice of the buffer is made).
+  @inline(__always)
+  mutating func uint(_ n: Int, _ what: String) throws(FrameDecodingError) -> UInt64 {
+    guard bytes.count - position >= n else { throw fail("\(what) needs \(n) bytes, \(bytes.count - position) left") }
     var v: UInt64 = 0
-    for b in s { v = v << 8 | UInt64(b) }
+    for i in position..<position + n { v = v << 8 | UInt64(bytes[i]) }
+    position += n
     return v
   }
 
+  /// The next byte.
+  @inline(__always)
+  mutating func byte(_ what: String) throws(FrameDecodingError) -> UInt8 {
+    guard position < bytes.count else { throw fail("\(what) needs 1 bytes, 0 left") }
+    position += 1
+    return bytes[position - 1]
+  }
+
+  /// The next `n` bytes as text, or nil when they are not UTF-8.
+  mutating func text(_ n: Int, _ what: String) throws(FrameDecodingError) -> String? {
+    guard n >= 0, bytes.count - position >= n else {
+      throw fail("\(what) needs \(n) bytes, \(bytes.count - position) left")
+    }
+    let start = position
+    position += n
+    return bytes.withUnsafeBufferPointer { Self.text(UnsafeBufferPointer(rebasing: $0[start..<start + n])) }
+  }
+
   mutating func readFrame() throws(FrameDecodingError) -> Frame {
-    let length = Int(Self.uint(try take(4, "length")))
+    let length = Int(try uint(4, "length"))
     note(0, "length", "\(length) bytes follow")
     guard length <= FrameCodec.maxFrameLength else { throw fail("length \(length) exceeds the limit") }
     guard length == bytes.count - 4 else {
       throw fail("length says \(length) bytes follow but \(bytes.count - 4) do")
     }
     var start = position
-    let kindByte = try take(1, "kind").first ?? 0
+    let kindByte = try byte("kind")
     guard let kind = FrameKind(rawValue: kindByte) else { throw fail("unknown kind \(kindByte)") }
     note(start, "kind", kind.description)
     start = position
-    let flags = try take(1, "flags").first ?? 0
+    let flags = try byte("flags")
     note(start, "flags", flags & Frame.atMostOnceFlag != 0 ? "at-most-once" : "none")
     start = position
-    let callID = UInt32(Self.uint(try take(4, "call id")))
+    let callID = UInt32(try uint(4, "call id"))
     note(start, "call id", callID == 0 ? "none" : CallLabel.label(callID))
     start = position
-    let nameLength = Int(try take(1, "method length").first ?? 0)
-    let nameBytes = try take(nameLength, "method name")
-    guard let method = Self.text(nameBytes) else {
+    let nameLength = Int(try byte("method length"))
+    guard let method = try text(nameLength, "method name") else {
       throw fail("method name is not UTF-8")
     }
     note(start, "method", "\(nameLength) bytes \"\(method)\"")
     start = position
-    var argc = Int(try take(1, "argument count").first ?? 0)
-    if argc == 255 { argc = Int(Self.uint(try take(4, "long argument count"))) }
+    var argc = Int(try byte("argument count"))
+    if argc == 255 { argc = Int(try uint(4, "long argument count")) }
     guard argc <= bytes.count - position else { throw fail("\(argc) arguments cannot fit in what is left") }
     note(start, "args", "\(argc) argument\(argc == 1 ? "" : "s")")
     var args: [Value] = []
@@ -215,49 +238,48 @@ struct FrameReader {
 
   /// Bytes as text, or nil when they are not UTF-8. ASCII — every method name, nearly every
   /// string — is taken as it is, without the general validation.
-  static func text(_ bytes: ArraySlice<UInt8>) -> String? {
-    bytes.withUnsafeBufferPointer { buf in
-      for b in buf where b >= 0x80 { return String(validating: buf, as: UTF8.self) }
-      return String(decoding: buf, as: UTF8.self)
-    }
+  static func text(_ buf: UnsafeBufferPointer<UInt8>) -> String? {
+    for b in buf where b >= 0x80 { return String(validating: buf, as: UTF8.self) }
+    return String(decoding: buf, as: UTF8.self)
   }
 
   /// A list's or map's count (two bytes, or 0xFFFF and four), no more than the bytes left could
   /// hold, since every item takes at least one.
   mutating func readCount(_ what: String) throws(FrameDecodingError) -> Int {
-    var n = Int(Self.uint(try take(2, "\(what) count")))
-    if n == 0xFFFF { n = Int(Self.uint(try take(4, "long \(what) count"))) }
+    var n = Int(try uint(2, "\(what) count"))
+    if n == 0xFFFF { n = Int(try uint(4, "long \(what) count")) }
     guard n <= bytes.count - position else { throw fail("\(n) \(what) items cannot fit in what is left") }
     return n
   }
 
   mutating func readValue(depth: Int) throws(FrameDecodingError) -> Value {
     guard depth <= FrameCodec.maxDepth else { throw fail("values nested too deep") }
-    let tag = try take(1, "value tag").first ?? 0
+    let tag = try byte("value tag")
     switch tag {
     case 0x00: return .null
-    case 0x01: return .int(Int64(bitPattern: Self.uint(try take(8, "int"))))
+    case 0x01: return .int(Int64(bitPattern: try uint(8, "int")))
     case 0x02:
-      let n = Int(Self.uint(try take(4, "string length")))
-      let s = try take(n, "string")
-      guard let text = Self.text(s) else { throw fail("string is not UTF-8") }
+      let n = Int(try uint(4, "string length"))
+      guard let text = try text(n, "string") else { throw fail("string is not UTF-8") }
       return .string(text)
     case 0x03:
-      let b = try take(1, "bool").first ?? 0
+      let b = try byte("bool")
       guard b <= 1 else { throw fail("bool byte \(b) is neither 0 nor 1") }
       return .bool(b == 1)
-    case 0x04: return .double(Double(bitPattern: Self.uint(try take(8, "double"))))
+    case 0x04: return .double(Double(bitPattern: try uint(8, "double")))
     case 0x05:
-      let n = Int(Self.uint(try take(4, "bytes length")))
+      let n = Int(try uint(4, "bytes length"))
       return .bytes(Array(try take(n, "bytes")))
     case 0x06:
       let n = try readCount("list")
       var items: [Value] = []
+      items.reserveCapacity(min(n, 1024))
       for _ in 0..<n { items.append(try readValue(depth: depth + 1)) }
       return .list(items)
     case 0x07:
       let n = try readCount("map")
       var entries: [MapEntry] = []
+      entries.reserveCapacity(min(n, 1024))
       for _ in 0..<n {
         let key = try readValue(depth: depth + 1)
         entries.append(MapEntry(key, try readValue(depth: depth + 1)))
