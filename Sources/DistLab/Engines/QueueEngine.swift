@@ -26,18 +26,23 @@ struct PendingCall {
 /// trace, and the shell's side of messages and calls. How the events are handled — in
 /// parallel batches on node threads, or one at a time — is each subclass's `runEvents`.
 class QueueEngine {
+  // Stored properties are final: read directly, in place, on every event.
   let table: NodeTable
   let seed: UInt64
-  var network: NetworkConfig
-  var simTrace: TraceLog
-  var simNow: Nanoseconds = .zero
-  var queue = EventQueue()
-  var seq: UInt64 = 0
-  var netRNG: SeededRandom
-  var nextMessageID = 1
-  var calls: [UInt32: PendingCall] = [:]
-  var watched: [Int: MessageOutcome] = [:]
-  var arrivals: [Int] = []
+  final var network: NetworkConfig {
+    didSet { plainLatency = network.plainLatency }
+  }
+  /// `network.plainLatency`, kept beside it: the common case's fate is one draw from it.
+  final var plainLatency: LatencyModel?
+  final var simTrace: TraceLog
+  final var simNow: Nanoseconds = .zero
+  final var queue = EventQueue()
+  final var seq: UInt64 = 0
+  final var netRNG: SeededRandom
+  final var nextMessageID = 1
+  final var calls: [UInt32: PendingCall] = [:]
+  final var watched: [Int: MessageOutcome] = [:]
+  final var arrivals: [Int] = []
   /// Events that reached a paused node, in arrival order, until it resumes.
   var held: [NodeID: [SimEvent]] = [:]
 
@@ -45,6 +50,7 @@ class QueueEngine {
     self.table = table
     self.seed = seed
     self.network = network
+    plainLatency = network.plainLatency
     simTrace = TraceLog(limit: traceLimit)
     netRNG = SeededRandom(seed: seed, stream: 1)
   }
@@ -270,7 +276,13 @@ class QueueEngine {
           time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: .dropped(.noSuchNode)))
       return id
     }
-    let fate = network.decide(from: from, to: to, rng: &netRNG)
+    let fate: NetworkConfig.Decision
+    if let latency = plainLatency {
+      // The same draw `decide` makes when nothing else is set, without reading the whole config.
+      fate = NetworkConfig.Decision(dropReason: nil, copies: 1, first: latency.draw(&netRNG), second: .zero)
+    } else {
+      fate = network.decide(from: from, to: to, rng: &netRNG)
+    }
     if let reason = fate.dropReason {
       record(
         TraceEvent(time: time, kind: .drop, node: to, peer: from, messageID: id, bytes: bytes, detail: .dropped(reason))

@@ -78,6 +78,15 @@ public struct NetworkConfig: Sendable, Equatable {
     return Region.lightFloor(km: km)
   }
 
+  /// The one latency every message gets when nothing else is set (no loss, duplication,
+  /// per-link settings, regions, partitions or cuts): then a message's fate is that one draw.
+  var plainLatency: LatencyModel? {
+    guard loss == 0, duplication == 0, linkLatency.isEmpty, linkLoss.isEmpty, partitions.isEmpty, cuts.isEmpty,
+      placement.isEmpty
+    else { return nil }
+    return latency
+  }
+
   public func latencyModel(_ x: NodeID, _ y: NodeID) -> LatencyModel {
     linkLatency.isEmpty ? latency : (linkLatency[Link(x, y)] ?? latency)
   }
