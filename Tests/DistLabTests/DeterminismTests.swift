@@ -238,6 +238,12 @@ final class ReferenceEngineTests: XCTestCase {
         DeterminismTests.SlowNode { $0 == NodeID(2) ? Double.random(in: 0...0.0003) : 0 }
       }
       assertSameLines(slowed, reference, "\(jitter): sim with a slow node vs reference")
+      // Several slow nodes by cost: a window is handled here event by event until its work
+      // could pay for the threads, and the rest of it goes to them in parallel.
+      let mixed = run(jitter, singleThreaded: false) {
+        DeterminismTests.SlowNode { $0.number % 2 == 0 ? 0.00005 : 0 }
+      }
+      assertSameLines(mixed, reference, "\(jitter): sim with slow nodes, by cost, vs reference")
     }
   }
 

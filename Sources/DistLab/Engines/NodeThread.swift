@@ -11,10 +11,11 @@ import Dispatch
 final class NodeThread: NodeHost, @unchecked Sendable {
   // @unchecked Sendable: `program` is touched by one thread at a time, with the mailbox lock
   // ordering the turns: this object's own thread while it executes jobs (one at a time, in
-  // `run`), or — for a sim batch run inline — the world's driving thread, which runs one only
-  // after seeing under the lock that the node thread is idle with an empty mailbox, and which
-  // alone submits jobs to a sim node (the world is driven from one thread), so the node
-  // thread cannot start another job until the driving thread's next submit. `liveContext`
+  // `run`), or — for sim events the engine handles itself (`runDirect`) — the world's driving
+  // thread, which touches the program only after seeing under the lock that the node thread is
+  // idle with an empty mailbox, and which alone submits jobs to a sim node (the world is
+  // driven from one thread), so the node thread cannot start another job until the driving
+  // thread's next submit. `liveContext`
   // and `liveHeld` are touched only on the node's own thread; every other field is
   // immutable or `Locked`.
   let id: NodeID
@@ -140,13 +141,14 @@ final class NodeThread: NodeHost, @unchecked Sendable {
 
   func stop() { submit(.stop) }
 
-  /// Sim mode: handles `slot`'s batch on the calling thread — the world's driving thread — when
-  /// this node's thread is idle with nothing queued; false when it is not, and the batch must
-  /// be submitted instead. `timed`: measure the batch's cost (see `SimSlot.handle`).
-  func runInline(_ slot: SimSlot, timed: Bool) -> Bool {
-    guard mailbox.withLock({ $0.idle && $0.jobs.isEmpty }) else { return false }
-    slot.handle(program: program, timed: timed)
-    return true
+  /// Sim mode: runs `body` with the program on the calling thread — the world's driving thread,
+  /// handling a light window's events itself — once this node's thread is idle with nothing
+  /// queued. It soon is: the driving thread alone submits work to a sim node and submits none
+  /// while it waits here, so at most a job queued earlier (a restart's) or the end of the last
+  /// batch's bookkeeping is ahead of it.
+  func runDirect(_ body: (NodeProgram?) -> Void) {
+    while !mailbox.withLock({ $0.idle && $0.jobs.isEmpty }) { sched_yield() }
+    body(program)
   }
 
   private func handleLive(_ job: Job) {

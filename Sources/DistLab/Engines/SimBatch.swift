@@ -17,8 +17,7 @@ import Synchronization
 /// then submits a `.sim` job (the mailbox lock orders the writes before the node thread's
 /// reads); the node thread alone touches them until it arrives at `latch` (an acquire-release
 /// countdown); the scheduler reads them only after `latch.wait()` returns, and submits the
-/// slot again only after it has finished reading. A batch run inline (`NodeThread.runInline`)
-/// never leaves the scheduler's thread.
+/// slot again only after it has finished reading.
 final class SimSlot: @unchecked Sendable {
   let node: NodeID
   let latch: BatchLatch
@@ -45,22 +44,33 @@ final class SimSlot: @unchecked Sendable {
 
   /// On the node's thread: handles the batch, then lets the scheduler go on.
   func run(program: NodeProgram?) {
-    handle(program: program, timed: true)
+    // One batch in eight is timed: enough to follow a node's cost, and the clock is not free.
+    untilTimed -= 1
+    if untilTimed > 0 {
+      context?.runBatch(self, program: program)
+    } else {
+      untilTimed = 8
+      // The thread's own processor time, not the wall clock's: with more node threads than
+      // processors a batch may wait its turn, and counting that wait as work would keep a
+      // light node's batches going to its thread.
+      let start = threadCPUNanos()
+      context?.runBatch(self, program: program)
+      measured((threadCPUNanos() - start) / Int64(max(1, deliveries.count)))
+    }
     latch.arrive()
   }
 
-  /// Handles the batch on the calling thread; `timed` also updates `costPerDelivery` (which
-  /// matters only in batches of several nodes, so a node alone in its batch is not timed).
-  func handle(program: NodeProgram?, timed: Bool) {
-    // One batch in eight is timed: enough to follow a node's cost, and the clock is not free.
-    untilTimed -= 1
-    guard timed, untilTimed <= 0 else { return context?.runBatch(self, program: program) ?? () }
-    untilTimed = 8
-    let start = monotonicNanos()
-    context?.runBatch(self, program: program)
-    let each = (monotonicNanos() - start) / Int64(max(1, deliveries.count))
+  /// Folds one measured cost per delivery into the moving average.
+  func measured(_ each: Int64) {
     costPerDelivery = (costPerDelivery * 3 + each) / 4
   }
+}
+
+/// The calling thread's processor time, in nanoseconds.
+func threadCPUNanos() -> Int64 {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
 }
 
 /// Counts node threads down to the end of a batch; the last one wakes the scheduler. One latch
@@ -104,8 +114,6 @@ final class SimBatchState {
   var items: [SimEngine.BatchItem] = []
   /// The general merge's sort keys, used only when nodes fired timers inside the window.
   var refs: [SimEngine.MergeRef] = []
-  /// Nodes of the current batch whose deliveries go to their threads.
-  var handed: [SimNode] = []
 }
 
 /// A node as the sim engine hosts it: its thread, its batch slot and the world's record.

@@ -55,16 +55,24 @@ struct CancelledTimers {
   mutating func consume(_ token: UInt64) -> Bool { !tokens.isEmpty && tokens.remove(token) != nil }
 }
 
-/// The context a node's program sees in sim mode. Lives on the node's thread during a batch.
-/// @unchecked Sendable: after the engine creates it, only the owning node thread touches it,
-/// inside batch jobs that run one at a time; the engine reads nothing back but the slot it fills.
+/// The context a node's program sees in sim mode. In a batch on the node's thread it collects
+/// what the program does as effects for the engine to merge; handled directly by the engine (a
+/// window not worth handing to threads, see `SimEngine.runDirect`) it does it at once, as the
+/// reference engine's context does.
+/// @unchecked Sendable: one thread at a time touches it — the owning node thread inside batch
+/// jobs, which run one at a time, or the world's driving thread while that node's thread is
+/// idle with an empty mailbox (`NodeThread.runDirect`); the engine reads nothing back but the
+/// slot it fills.
 final class SimContext: NodeContext, @unchecked Sendable {
   let me: NodeID
   let incarnation: Int
   let disk: NodeDisk
   var now: Nanoseconds = .zero
   var rng: SeededRandom
-  private var cancelled = CancelledTimers()
+  var cancelled = CancelledTimers()
+  /// The engine, when it handles this node's events itself: what the program does is done at
+  /// once. Nil inside a batch.
+  unowned(unsafe) var direct: QueueEngine?
   /// The effects of the batch being handled, every step's in turn.
   private var effects: [Effect] = []
   private var steps: [SimStep] = []
@@ -83,11 +91,18 @@ final class SimContext: NodeContext, @unchecked Sendable {
     self.disk = disk
   }
 
-  func send(to: NodeID, bytes: [UInt8]) { effects.append(.send(to: to, bytes: bytes)) }
+  func send(to: NodeID, bytes: [UInt8]) {
+    if let direct {
+      direct.emit(from: me, to: to, bytes: bytes, at: now)
+      return
+    }
+    effects.append(.send(to: to, bytes: bytes))
+  }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
     let due = now + max(.zero, delay)
     if due.isPastHorizon { return note(.note, .pastHorizon) }
+    if let direct { return direct.insertTimer(node: me, incarnation: incarnation, due: due, token: token) }
     if due < windowEnd {
       timersThisStep += 1
       let creator = SimStep(
@@ -104,13 +119,17 @@ final class SimContext: NodeContext, @unchecked Sendable {
 
   func randomUInt64() -> UInt64 { rng.next() }
 
-  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) { effects.append(.note(kind, detail)) }
+  func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
+    if let direct { return direct.record(TraceEvent(time: now, kind: kind, node: me, detail: detail)) }
+    effects.append(.note(kind, detail))
+  }
 
   /// Handles the slot's deliveries (sorted by time, then sequence) and any timers they set
   /// that fall in the same window, in key order. Leaves one step per handled event, and
   /// their effects, in the slot. A window of one instant (no look-ahead) fires no timer
   /// locally: a timer set for the same instant is queued, as the reference engine queues it.
   func runBatch(_ slot: SimSlot, program: NodeProgram?) {
+    direct = nil
     windowEnd = slot.windowEnd
     swap(&steps, &slot.steps)
     swap(&effects, &slot.effects)

@@ -2,7 +2,9 @@
 /// The events of one look-ahead window (the network's minimum delay: nothing sent inside it
 /// can arrive inside it) are handed to their nodes' threads at once and handled in parallel;
 /// what the nodes did is then merged in a fixed order, so the outcome never depends on
-/// which thread finished first and equals the reference engine's, event for event.
+/// which thread finished first and equals the reference engine's, event for event. A window
+/// whose work would not pay for waking the threads is handled here instead, one event at a
+/// time in the reference engine's way, each program run while its thread is idle.
 final class SimEngine: QueueEngine, Engine {
   /// The nodes by number (node numbers are small and dense): looked up for every event.
   private var nodes: [SimNode?] = []
@@ -14,6 +16,9 @@ final class SimEngine: QueueEngine, Engine {
     self.handOff = handOff
     super.init(table: table, seed: seed, network: network, traceLimit: traceLimit)
   }
+
+  /// Windows until the next one whose directly handled events are timed.
+  private var untilTimedWindow = 0
 
   /// What waking a node thread and collecting its batch costs, in wall-clock nanoseconds (a
   /// futex wake and two context switches on a small Linux machine, measured): a batch goes to
@@ -110,43 +115,72 @@ final class SimEngine: QueueEngine, Engine {
     return (handled, false)
   }
 
-  /// Pops every event before `windowEnd`, lets the nodes handle theirs in parallel, then
-  /// merges what they did in key order, which is the order the events were popped in
-  /// unless a node fired its own timers inside the window.
+  /// Pops every event before `windowEnd` and handles it. Light work is handled at once, one
+  /// event at a time, as the reference engine does; once the window's estimated work so far
+  /// could pay for waking threads, the rest of the window is collected and `execute` hands it
+  /// to the node threads in parallel (or handles it here after all).
   private func runBatch(windowEnd: Nanoseconds, localTimersBefore: Nanoseconds) -> Int {
     let b = batch
     var count = 0
+    var direct: Int64 = handOff == .always ? .max : 0
+    // One window in eight times what it handles directly, to keep the costs weighed current.
+    untilTimedWindow -= 1
+    let timed = untilTimedWindow <= 0
+    if timed { untilTimedWindow = 8 }
     while let t = queue.minTime, t < windowEnd {
       guard let e = queue.popMin() else { break }
       count += 1
-      switch e.kind {
-      case .deliver(let env):
-        let n = simNode(env.to)
-        if !env.to.isClient && n == nil { continue }
-        switch arrival(of: env, status: n?.record.info.status) {
-        case .drop(let reason): b.items.append(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
-        case .hold: held[env.to, default: []].append(e)
-        case .handle:
-          if let n {
-            enlist(n, SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
-          } else {
-            b.items.append(.client(time: e.time, seq: e.seq, env))
-          }
-        }
-      case .timer(let node, let incarnation, let token):
-        guard let n = simNode(node), n.record.info.incarnation == incarnation else { continue }
-        let status = n.record.info.status
-        if status == .down { continue }
-        if status == .paused {
-          held[node, default: []].append(e)
+      switch classify(e) {
+      case .nothing: continue
+      case .node(let n, let d):
+        if b.items.isEmpty && direct < Self.handOffNanos {
+          direct += n.slot.costPerDelivery
+          handleDirect(n, d.input, at: d.time, timed: timed)
         } else {
-          enlist(n, SimDelivery(time: e.time, seq: e.seq, input: .timer(token: token)))
+          enlist(n, d)
         }
-      case .callTimeout(let callID, let attempt):
-        b.items.append(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
+      case .engine(let item):
+        if b.items.isEmpty { settle(item) } else { b.items.append(item) }
       }
     }
-    return count + execute(localTimersBefore: localTimersBefore)
+    return b.items.isEmpty ? count : count + execute(localTimersBefore: localTimersBefore)
+  }
+
+  /// What a popped event comes to.
+  enum Popped {
+    /// Nothing more: its node is gone or down, or it waits for a paused node (held).
+    case nothing
+    case node(SimNode, SimDelivery)
+    /// Something the engine settles itself.
+    case engine(BatchItem)
+  }
+
+  private func classify(_ e: SimEvent) -> Popped {
+    switch e.kind {
+    case .deliver(let env):
+      let n = simNode(env.to)
+      if !env.to.isClient && n == nil { return .nothing }
+      switch arrival(of: env, status: n?.record.info.status) {
+      case .drop(let reason): return .engine(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+      case .hold:
+        held[env.to, default: []].append(e)
+        return .nothing
+      case .handle:
+        guard let n else { return .engine(.client(time: e.time, seq: e.seq, env)) }
+        return .node(n, SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
+      }
+    case .timer(let node, let incarnation, let token):
+      guard let n = simNode(node), n.record.info.incarnation == incarnation else { return .nothing }
+      switch n.record.info.status {
+      case .down: return .nothing
+      case .paused:
+        held[node, default: []].append(e)
+        return .nothing
+      case .up: return .node(n, SimDelivery(time: e.time, seq: e.seq, input: .timer(token: token)))
+      }
+    case .callTimeout(let callID, let attempt):
+      return .engine(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
+    }
   }
 
   func start(_ records: [NodeRecord]) {
@@ -157,27 +191,20 @@ final class SimEngine: QueueEngine, Engine {
     _ = execute(localTimersBefore: simNow)
   }
 
-  /// Hands the enlisted deliveries to their nodes' threads, waits for them, and merges what
-  /// they did; returns how many timers fired inside the window besides.
+  /// Handles the window's enlisted events: on the node threads in parallel when that pays,
+  /// else here. Returns how many events were handled besides the popped ones (timers set and
+  /// fired inside the window).
   private func execute(localTimersBefore: Nanoseconds) -> Int {
     let b = batch
+    guard !b.order.isEmpty, handsOff(b.order) else { return runDirect() }
+    for n in b.order { n.slot.windowEnd = localTimersBefore }
+    b.latch.start(count: b.order.count)
+    for n in b.order { n.thread.submit(.sim(n.slot)) }
+    b.latch.wait()
     var extraSteps = 0
-    if !b.order.isEmpty {
-      let parallel = handsOff(b.order)
-      for n in b.order {
-        n.slot.windowEnd = localTimersBefore
-        if parallel || !n.thread.runInline(n.slot, timed: b.order.count > 1) { b.handed.append(n) }
-      }
-      if !b.handed.isEmpty {
-        b.latch.start(count: b.handed.count)
-        for n in b.handed { n.thread.submit(.sim(n.slot)) }
-        b.latch.wait()
-        b.handed.removeAll(keepingCapacity: true)
-      }
-      for n in b.order {
-        extraSteps += n.slot.steps.count - n.slot.deliveries.count
-        n.slot.cursor = 0
-      }
+    for n in b.order {
+      extraSteps += n.slot.steps.count - n.slot.deliveries.count
+      n.slot.cursor = 0
     }
     if extraSteps == 0 {
       for item in b.items {
@@ -191,14 +218,84 @@ final class SimEngine: QueueEngine, Engine {
     } else {
       mergeInKeyOrder(b)
     }
+    endBatch(b)
+    return extraSteps
+  }
+
+  private func endBatch(_ b: SimBatchState) {
     for n in b.order {
       n.slot.deliveries.removeAll(keepingCapacity: true)
+      n.slot.cursor = 0
       n.position = -1
     }
     b.order.removeAll(keepingCapacity: true)
     b.items.removeAll(keepingCapacity: true)
-    // Timers fired inside the window were handled too, though they never entered the queue.
-    return extraSteps
+  }
+
+  /// Handles the window's events on this thread, one at a time in pop order, as the reference
+  /// engine does: each program runs here while its node's thread is idle, and what it does is
+  /// done at once. A timer set inside the window is queued and handled in its place among the
+  /// popped events (it was set after all of them, so it follows those of its instant).
+  private func runDirect() -> Int {
+    let b = batch
+    var extra = 0
+    for i in b.items.indices {
+      switch b.items[i] {
+      case .node(let n):
+        let d = n.slot.deliveries[n.slot.cursor]
+        n.slot.cursor += 1
+        extra += handleQueued(before: d.time)
+        handleDirect(n, d.input, at: d.time, timed: false)
+      case .dropAtDelivery(let time, _, _, _), .client(let time, _, _), .callTimeout(let time, _, _, _):
+        extra += handleQueued(before: time)
+        settle(b.items[i])
+      }
+    }
+    endBatch(b)
+    return extra
+  }
+
+  /// Handles, here and now, the events queued during this window that fall before `time`.
+  private func handleQueued(before time: Nanoseconds) -> Int {
+    var count = 0
+    while let t = queue.minTime, t < time, let e = queue.popMin() {
+      count += 1
+      switch classify(e) {
+      case .nothing: continue
+      case .node(let n, let d): handleDirect(n, d.input, at: d.time, timed: false)
+      case .engine(let item): settle(item)
+      }
+    }
+    return count
+  }
+
+  /// One event of a node's, handled on this thread: traced, then given to the program, whose
+  /// sends, timers and notes the context carries out at once.
+  private func handleDirect(_ n: SimNode, _ input: SimInput, at time: Nanoseconds, timed: Bool) {
+    simNow = max(simNow, time)
+    guard timed else { return handle(n, input, at: time) }
+    let start = monotonicNanos()
+    handle(n, input, at: time)
+    n.slot.measured(monotonicNanos() - start)
+  }
+
+  private func handle(_ n: SimNode, _ input: SimInput, at time: Nanoseconds) {
+    n.thread.runDirect { program in
+      guard let context = n.slot.context else { return }
+      context.now = time
+      context.direct = self
+      switch input {
+      case .message(let env):
+        recordDelivery(env, at: time)
+        program?.receive(env, context: context)
+      case .timer(let token):
+        if context.cancelled.consume(token) { return }
+        record(TraceEvent(time: time, kind: .timer, node: n.record.id))
+        program?.timer(token: token, context: context)
+      case .start:
+        program?.start(context: context)
+      }
+    }
   }
 
   /// Whether this batch's nodes run on their own threads, in parallel: always when asked; by

@@ -3,7 +3,8 @@
 ///
 /// @unchecked Sendable: a disk belongs to one node host and is read and written only where
 /// that host runs the node's program (its thread; the engine's thread for inline hosts; the
-/// world's driving thread for a sim batch run inline, on the node's turn — see `NodeThread`),
+/// world's driving thread for sim events it handles itself, on the node's turn — see
+/// `NodeThread.runDirect`),
 /// one handler at a time; the world clears it only through a job on the node's thread.
 public final class NodeDisk: @unchecked Sendable {
   private var entries: [String: Value] = [:]
