@@ -2,7 +2,10 @@
 /// continuation, timers, the disk, trace notes. Calls never block the node's thread: the
 /// continuation runs when the reply arrives or the last attempt times out.
 public final class ProgramNode {
-  unowned let program: ServiceProgram
+  // unowned(unsafe): the program owns this object, which reaches services only through the
+  // program's own calls and dies with it; a checked reference would cost a reference-count
+  // round trip on every call a service makes.
+  unowned(unsafe) let program: ServiceProgram
   /// The context of the event being handled; set by the program before any service runs.
   var context: NodeContext!
 

@@ -145,7 +145,9 @@ public final class DataNodeService: StartingService {
     if let h = heartbeats { node.cancel(h) }
     if let r = reports { node.cancel(r) }
     register(node)
-    heartbeats = node.every(s.heartbeat) { [unowned self] node in self.beat(node) }
+    // The beat needs two settings: taken now, so a beat does not copy them all.
+    let (namenode, interval) = (s.namenode, s.heartbeat)
+    heartbeats = node.every(interval) { [unowned self] node in self.beat(node, namenode: namenode, interval: interval) }
     // Full block reports on their own cadence: what the NameNode believes is held here is put
     // right even if an incremental report went missing.
     reports = node.every(s.blockReportInterval) { [unowned self] node in
@@ -164,11 +166,9 @@ public final class DataNodeService: StartingService {
     }
   }
 
-  func beat(_ node: ProgramNode) {
-    guard let s = settings else { return }
-    node.call(
-      s.namenode, "nn.heartbeat", [.int(used), .int(Int64(held.count))], options: CallOptions(timeout: s.heartbeat)
-    ) {
+  func beat(_ node: ProgramNode, namenode: NodeID, interval: Nanoseconds) {
+    node.call(namenode, "nn.heartbeat", [.int(used), .int(Int64(held.count))], options: CallOptions(timeout: interval))
+    {
       [unowned self] node, result in
       guard case .value(let commands) = result else { return }
       for c in commands { self.carryOut(c, node: node) }

@@ -25,10 +25,13 @@ extension NameNodeService {
       "nn.heartbeat", [ArgumentSpec("USED", .int), ArgumentSpec("BLOCKS", .int)],
       "a DataNode is alive; the answer carries its commands"
     ) { n, r, node in
-      guard n.settings != nil else { return .error(NameNodeService.unformatted) }
-      guard let dead = n.datanodes[r.caller]?.dead, !dead else { return .value([.list([.string("register")])]) }
-      n.datanodes[r.caller]?.last = node.now
-      n.datanodes[r.caller]?.used = r.args[0].intValue ?? 0
+      // Every DataNode every 3 s: one lookup, the record updated in place.
+      if case .none = n.settings { return .error(NameNodeService.unformatted) }
+      guard let i = n.datanodes.index(forKey: r.caller), !n.datanodes.values[i].dead else {
+        return .value([.list([.string("register")])])
+      }
+      n.datanodes.values[i].last = node.now
+      n.datanodes.values[i].used = r.args[0].intValue ?? 0
       return .value(n.commands.isEmpty ? [] : n.commands.removeValue(forKey: r.caller) ?? [])
     },
     ServiceMethod("nn.blockReport", [ArgumentSpec("BLOCKS", .list)], "every replica a DataNode holds") {
