@@ -47,11 +47,20 @@ extension NameNodeService {
 
   func scheduleRedundancy(_ node: ProgramNode) {
     guard let s = settings, !suspects.isEmpty else { return }
+    // A block with its full replication (counting copies under way) and no corrupt replica needs
+    // nothing, however many DataNodes live: the common case — every block just written — is let
+    // go here without listing the live DataNodes, which every tick would otherwise do.
+    let blocks = ns.blocks
+    suspects = suspects.filter { b in
+      guard let info = blocks[b], corrupt[b]?.isEmpty ?? true else { return blocks[b] != nil }
+      let good = replicas(b).count
+      return good > info.replication || good + (pending[b]?.count ?? 0) < info.replication
+    }
+    guard !suspects.isEmpty else { return }
     let live = datanodes.keys.sorted().filter { self.live($0) && inService($0) }
     var streams: [NodeID: Int] = [:]
     for list in pending.values { for p in list { streams[p.source, default: 0] += 1 } }
     var budget = live.count * Self.workMultiplier
-    let blocks = ns.blocks
     for b in suspects.sorted() {
       guard let info = blocks[b] else {
         suspects.remove(b)
