@@ -73,7 +73,7 @@ class QueueEngine {
 
   var now: Nanoseconds { simNow }
   var trace: TraceLog { simTrace }
-  func record(_ e: TraceEvent) { simTrace.record(e) }
+  final func record(_ e: consuming TraceEvent) { simTrace.record(e) }
   func clearStats() { simTrace.clearStats() }
   func resizeTrace(limit: Int) { simTrace.resize(limit: limit) }
   func networkChanged(_ network: NetworkConfig) { self.network = network }

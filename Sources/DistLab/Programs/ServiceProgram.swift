@@ -19,7 +19,9 @@ public final class ServiceProgram: NodeProgram {
   var nextCall: UInt32 = 0
   /// Which service serves each method name this program has been asked for, and where the
   /// service declares it: filled as requests come, so a node that serves nothing keeps none.
-  var routes: [String: (service: Int, method: Int)] = [:]
+  /// A list, not a table: a node is asked a handful of methods, and comparing a short name
+  /// costs less than hashing it.
+  var routes: [(name: String, service: Int, method: Int)] = []
 
   struct DedupKey: Hashable {
     var caller: NodeID
@@ -94,10 +96,10 @@ public final class ServiceProgram: NodeProgram {
   }
 
   private func route(_ method: String) -> (service: Int, method: Int)? {
-    if let known = routes[method] { return known }
+    for i in routes.indices where routes[i].name == method { return (routes[i].service, routes[i].method) }
     for (i, service) in services.enumerated() {
       guard let m = service.methodIndex(method) else { continue }
-      routes[method] = (i, m)
+      routes.append((method, i, m))
       return (i, m)
     }
     return nil
