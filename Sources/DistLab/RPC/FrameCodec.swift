@@ -16,16 +16,35 @@ public enum FrameCodec {
   static let maxDepth = 16
 
   public static func encode(_ frame: Frame) -> [UInt8] {
-    let name = FrameWriter.methodName(frame.method)
-    let size = FrameWriter.size(frame, name: name)
-    // Written in temporary memory (the stack, for the usual small frame), then copied into an
-    // array of its size: the array's plain allocation costs less than an uninitialized one's.
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
-      var writer = FrameWriter(buffer)
-      writer.frame(frame, name: name)
-      assert(writer.count == size, "a frame's size was worked out wrong")
-      return Array(buffer)
+    var out: [UInt8] = []
+    // Room for the header and a few scalar arguments, so a small frame is built in one buffer.
+    out.reserveCapacity(16 + frame.method.utf8.count + 12 * frame.args.count)
+    for _ in 0..<4 { out.append(0) }
+    out.append(frame.kind.rawValue)
+    out.append(frame.flags)
+    appendUInt32(frame.callID, to: &out)
+    let nameLength = frame.method.utf8.count
+    if nameLength <= 255 {
+      out.append(UInt8(nameLength))
+      out.append(contentsOf: frame.method.utf8)
+    } else {
+      let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
+      out.append(UInt8(name.count))
+      out.append(contentsOf: name)
     }
+    if frame.args.count < 255 {
+      out.append(UInt8(frame.args.count))
+    } else {
+      out.append(255)
+      appendUInt32(UInt32(frame.args.count), to: &out)
+    }
+    for arg in frame.args { encodeValue(arg, into: &out, depth: 0) }
+    let length = UInt32(out.count - 4)
+    out[0] = UInt8(length >> 24)
+    out[1] = UInt8((length >> 16) & 0xff)
+    out[2] = UInt8((length >> 8) & 0xff)
+    out[3] = UInt8(length & 0xff)
+    return out
   }
 
   /// At most `limit` bytes of `s`, cut only between characters' scalars so the rest stays UTF-8.
@@ -35,6 +54,63 @@ public enum FrameCodec {
     var end = limit
     while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
     return bytes[..<end]
+  }
+
+  @inline(__always)
+  static func appendUInt32(_ v: UInt32, to out: inout [UInt8]) {
+    out.append(UInt8(v >> 24))
+    out.append(UInt8((v >> 16) & 0xff))
+    out.append(UInt8((v >> 8) & 0xff))
+    out.append(UInt8(v & 0xff))
+  }
+
+  @inline(__always)
+  static func appendUInt64(_ v: UInt64, to out: inout [UInt8]) {
+    var shift: UInt64 = 56
+    while true {
+      out.append(UInt8((v >> shift) & 0xff))
+      if shift == 0 { break }
+      shift -= 8
+    }
+  }
+
+  /// A list's or map's count: two bytes, or 0xFFFF and then four.
+  static func appendCount(_ n: Int, to out: inout [UInt8]) {
+    if n < 0xFFFF {
+      out.append(UInt8(n >> 8))
+      out.append(UInt8(n & 0xff))
+    } else {
+      out.append(0xff)
+      out.append(0xff)
+      appendUInt32(UInt32(n), to: &out)
+    }
+  }
+
+  static func encodeValue(_ value: Value, into out: inout [UInt8], depth: Int) {
+    out.append(value.tag)
+    switch value {
+    case .null: break
+    case .bool(let b): out.append(b ? 1 : 0)
+    case .int(let i): appendUInt64(UInt64(bitPattern: i), to: &out)
+    case .double(let d): appendUInt64(d.bitPattern, to: &out)
+    case .string(let s):
+      appendUInt32(UInt32(s.utf8.count), to: &out)
+      out.append(contentsOf: s.utf8)
+    case .bytes(let b):
+      appendUInt32(UInt32(b.count), to: &out)
+      out.append(contentsOf: b)
+    case .list(let items):
+      let n = depth < maxDepth ? items.count : 0
+      appendCount(n, to: &out)
+      for item in items.prefix(n) { encodeValue(item, into: &out, depth: depth + 1) }
+    case .map(let entries):
+      let n = depth < maxDepth ? entries.count : 0
+      appendCount(n, to: &out)
+      for e in entries.prefix(n) {
+        encodeValue(e.key, into: &out, depth: depth + 1)
+        encodeValue(e.value, into: &out, depth: depth + 1)
+      }
+    }
   }
 
   /// Decodes exactly one frame occupying all of `bytes`.
