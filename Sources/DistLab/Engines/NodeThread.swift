@@ -32,7 +32,8 @@ final class NodeThread: NodeHost, @unchecked Sendable {
   struct Mailbox {
     var jobs: [Job] = []
     var sleeping = false
-    /// The thread has made its program and found no job to run: a sim batch may run inline.
+    /// The thread has made its program and found no job to run: the sim engine may run the
+    /// program on its own thread (`runDirect`).
     var idle = false
   }
 

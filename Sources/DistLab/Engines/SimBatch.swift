@@ -35,9 +35,10 @@ final class SimSlot: @unchecked Sendable {
     self.latch = latch
   }
 
-  /// What handling one delivery has cost this node lately, in wall-clock nanoseconds (a
-  /// moving average): the engine's guess of whether handing its batch to its thread pays.
-  /// It steers only where a batch runs, never what it does.
+  /// What handling one delivery has cost this node lately, in nanoseconds (a moving average of
+  /// processor time on its thread, or wall time when the engine handled it directly): the
+  /// engine's guess of whether handing its events to its thread pays. It steers only where
+  /// events are handled, never what they do.
   var costPerDelivery: Int64 = 0
   /// Batches until the next timed one.
   private var untilTimed = 0
