@@ -6,6 +6,11 @@ import PackageDescription
 /// checks cost a fifth of the sim engine's time there. Debug builds, and so the tests, keep them.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+/// The Paxos model checker explores millions of states for one `paxos check`; the lesson,
+/// transcript and command tests run several, so it is optimized in debug builds too (it took
+/// a fifth of the test suite's time unoptimized).
+let modelChecker: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
   name: "distlab",
   platforms: [.macOS(.v15)],
@@ -57,7 +62,8 @@ let package = Package(
     .target(name: "DistLabTasks", dependencies: ["DistLab"], path: "Sources/Labs/Tasks", swiftSettings: hotPath),
     .target(name: "DistLabReplication", dependencies: ["DistLab"], path: "Sources/Labs/Replication"),
     .target(name: "DistLabDetection", dependencies: ["DistLab"], path: "Sources/Labs/Detection"),
-    .target(name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus"),
+    .target(
+      name: "DistLabConsensus", dependencies: ["DistLab"], path: "Sources/Labs/Consensus", swiftSettings: modelChecker),
     .target(name: "DistLabService", dependencies: ["DistLab"], path: "Sources/Labs/Service"),
     .target(name: "DistLabHadoop", dependencies: ["DistLab"], path: "Sources/Labs/Hadoop", swiftSettings: hotPath),
     // The task lab against a real Redis, as Celery's peer.
