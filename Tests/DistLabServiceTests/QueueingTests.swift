@@ -1,5 +1,6 @@
 import DistLab
 import DistLabService
+import Foundation
 import XCTest
 
 /// The service lab agrees with queueing theory where theory exists: one server with
@@ -8,22 +9,36 @@ import XCTest
 final class QueueingTests: XCTestCase {
   func testASingleServerMatchesMM1AtHalfAndNineTenthsUtilisation() throws {
     let mu = 100.0
-    for lambda in [50.0, 90.0] {
+    let lambdas = [50.0, 90.0]
+    // Two independent worlds, one per load, run at once on two threads; checked afterwards.
+    let runs = Locked<[Double: (mean: Double?, availability: Double, requests: Int, ok: Int)]>([:])
+    let failures = Locked<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: lambdas.count) { i in
+      let lambda = lambdas[i]
       var config = WorldConfig()
       config.seed = 4
       config.traceLimit = 1000
       config.singleThreaded = true
       let world = World(config: config, roles: RoleCatalog(ServiceClient.roles))
-      try world.setLatency(.fixed(.zero))
-      let client = ServiceClient(world: world)
-      _ = try client.start(servers: 1, meanService: .seconds(1 / mu), gateway: false)
-      let r = try client.load(
-        streams: [LoadStream(rate: lambda)], duration: .seconds(1500), poisson: true, balancer: .roundRobin,
-        deadline: .seconds(60),
-        cancel: { false }
-      ).overall
+      do {
+        try world.setLatency(.fixed(.zero))
+        let client = ServiceClient(world: world)
+        _ = try client.start(servers: 1, meanService: .seconds(1 / mu), gateway: false)
+        let r = try client.load(
+          streams: [LoadStream(rate: lambda)], duration: .seconds(1500), poisson: true, balancer: .roundRobin,
+          deadline: .seconds(60),
+          cancel: { false }
+        ).overall
+        runs.withLock { $0[lambda] = (r.mean?.seconds, r.availability, r.requests, r.ok) }
+      } catch {
+        failures.withLock { $0.append("λ = \(lambda): \(error)") }
+      }
+    }
+    for f in failures.withLock({ $0 }) { XCTFail(f) }
+    for lambda in lambdas {
+      let r = try XCTUnwrap(runs.withLock { $0[lambda] }, "λ = \(lambda) did not run")
       let theory = 1 / (mu - lambda)
-      let mean = try XCTUnwrap(r.mean).seconds
+      let mean = try XCTUnwrap(r.mean)
       XCTAssertEqual(mean, theory, accuracy: theory * 0.1, "λ = \(lambda): \(r.ok) requests")
       XCTAssertEqual(r.availability, 1)
       // More than a frame's list can hold (65,535): every request came back, in pages.
