@@ -28,9 +28,25 @@ extension ServiceProgram {
       args: Self.sendable(args))
     let bytes = FrameCodec.encode(frame)
     node.context.send(to: to, bytes: bytes)
-    let timeout = node.arm(.callTimeout(callID: callID, attempt: 1), after: options.timeout)
+    let timeout = armTimeout(callID, attempt: 1, after: options.timeout)
     pending[callID] = ProgramCall(
       to: to, request: bytes, options: options, attempt: 1, timeout: timeout, then: then)
+  }
+
+  /// The top bit of a call's timeout token; the other timers' tokens count up from 1.
+  static let timeoutTokenBit: UInt64 = 1 << 63
+
+  /// Sets the timer for `attempt` of call `callID`. Its token says which call and attempt it
+  /// is for, so a call's timeout needs no entry in the timer table.
+  func armTimeout(_ callID: UInt32, attempt: Int, after delay: Nanoseconds) -> TimerHandle {
+    let token = Self.timeoutTokenBit | UInt64(callID) << 31 | UInt64(min(attempt, 0x7FFF_FFFF))
+    node.context.setTimer(after: delay, token: token)
+    return TimerHandle(token: token)
+  }
+
+  /// A call's timeout fired: which call and attempt its token names.
+  func timeoutFired(_ token: UInt64) {
+    callTimedOut(UInt32(truncatingIfNeeded: token >> 31), attempt: Int(token & 0x7FFF_FFFF))
   }
 
   /// A one-way request: sent once, with no reply, timer or continuation — what a client does
@@ -48,7 +64,7 @@ extension ServiceProgram {
   func replied(_ frame: Frame, from: NodeID) {
     guard let call = pending[frame.callID], call.to == from else { return }
     pending[frame.callID] = nil
-    node.cancel(call.timeout)
+    node.context.cancelTimer(token: call.timeout.token)
     let result: CallResult =
       frame.kind == .reply
       ? .value(frame.args) : .error(frame.args.first?.stringValue ?? frame.args.first?.description ?? "error")
@@ -61,7 +77,7 @@ extension ServiceProgram {
       call.attempt += 1
       node.context.note(.note, .retry(callID: callID, attempt: call.attempt - 1))
       node.context.send(to: call.to, bytes: call.request)
-      call.timeout = node.arm(.callTimeout(callID: callID, attempt: call.attempt), after: call.options.timeout)
+      call.timeout = armTimeout(callID, attempt: call.attempt, after: call.options.timeout)
       pending[callID] = call
     } else {
       pending[callID] = nil

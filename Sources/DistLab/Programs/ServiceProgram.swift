@@ -63,6 +63,7 @@ public final class ServiceProgram: NodeProgram {
 
   public func timer(token: UInt64, context: NodeContext) {
     node.context = context
+    if token & Self.timeoutTokenBit != 0 { return timeoutFired(token) }
     guard let action = timers.removeValue(forKey: token) else { return }
     switch action {
     case .once(let body): body(node)
@@ -70,7 +71,6 @@ public final class ServiceProgram: NodeProgram {
       timers[token] = action
       context.setTimer(after: interval, token: token)
       body(node)
-    case .callTimeout(let callID, let attempt): callTimedOut(callID, attempt: attempt)
     }
   }
 
@@ -163,5 +163,4 @@ extension Service {
 enum TimerAction {
   case once((ProgramNode) -> Void)
   case every(Nanoseconds, (ProgramNode) -> Void)
-  case callTimeout(callID: UInt32, attempt: Int)
 }
