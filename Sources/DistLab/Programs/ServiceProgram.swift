@@ -64,11 +64,13 @@ public final class ServiceProgram: NodeProgram {
   public func timer(token: UInt64, context: NodeContext) {
     node.context = context
     if token & Self.timeoutTokenBit != 0 { return timeoutFired(token) }
-    guard let action = timers.removeValue(forKey: token) else { return }
-    switch action {
-    case .once(let body): body(node)
+    // Looked up once: a repeating timer (a heartbeat) keeps its entry as it is.
+    guard let i = timers.index(forKey: token) else { return }
+    switch timers.values[i] {
+    case .once(let body):
+      timers.remove(at: i)
+      body(node)
     case .every(let interval, let body):
-      timers[token] = action
       context.setTimer(after: interval, token: token)
       body(node)
     }
