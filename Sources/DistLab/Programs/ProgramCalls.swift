@@ -39,7 +39,8 @@ extension ServiceProgram {
   /// Sets the timer for `attempt` of call `callID`. Its token says which call and attempt it
   /// is for, so a call's timeout needs no entry in the timer table.
   func armTimeout(_ callID: UInt32, attempt: Int, after delay: Nanoseconds) -> TimerHandle {
-    let token = Self.timeoutTokenBit | UInt64(callID) << 31 | UInt64(min(attempt, 0x7FFF_FFFF))
+    // An attempt short of 2^31 − 1, so that no token is every bit set (live mode's wake-up token).
+    let token = Self.timeoutTokenBit | UInt64(callID) << 31 | UInt64(min(attempt, 0x7FFF_FFFE))
     node.context.setTimer(after: delay, token: token)
     return TimerHandle(token: token)
   }
