@@ -44,7 +44,7 @@ class QueueEngine {
   final var watched: [Int: MessageOutcome] = [:]
   final var arrivals: [Int] = []
   /// Events that reached a paused node, in arrival order, until it resumes.
-  var held: [NodeID: [SimEvent]] = [:]
+  final var held: [NodeID: [SimEvent]] = [:]
 
   init(table: NodeTable, seed: UInt64, network: NetworkConfig, traceLimit: Int) {
     self.table = table

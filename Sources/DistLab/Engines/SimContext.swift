@@ -56,9 +56,9 @@ struct CancelledTimers {
 }
 
 /// The context a node's program sees in sim mode. In a batch on the node's thread it collects
-/// what the program does as effects for the engine to merge; handled directly by the engine (a
-/// window not worth handing to threads, see `SimEngine.runDirect`) it does it at once, as the
-/// reference engine's context does.
+/// what the program does as effects for the engine to merge; when the engine handles the
+/// node's event itself (work not worth handing to threads, see `SimEngine.handleDirect`) it
+/// does it at once, as the reference engine's context does.
 /// @unchecked Sendable: one thread at a time touches it — the owning node thread inside batch
 /// jobs, which run one at a time, or the world's driving thread while that node's thread is
 /// idle with an empty mailbox (`NodeThread.runDirect`); the engine reads nothing back but the

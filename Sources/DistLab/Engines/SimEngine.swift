@@ -199,7 +199,7 @@ final class SimEngine: QueueEngine, Engine {
   /// fired inside the window).
   private func execute(localTimersBefore: Nanoseconds) -> Int {
     let b = batch
-    guard !b.order.isEmpty, handsOff(b.order) else { return runDirect() }
+    guard !b.order.isEmpty, handsOff(b.order) else { return handleCollected() }
     for n in b.order { n.slot.windowEnd = localTimersBefore }
     b.latch.start(count: b.order.count)
     for n in b.order { n.thread.submit(.sim(n.slot)) }
@@ -239,7 +239,7 @@ final class SimEngine: QueueEngine, Engine {
   /// engine does: each program runs here while its node's thread is idle, and what it does is
   /// done at once. A timer set inside the window is queued and handled in its place among the
   /// popped events (it was set after all of them, so it follows those of its instant).
-  private func runDirect() -> Int {
+  private func handleCollected() -> Int {
     let b = batch
     var extra = 0
     for i in b.items.indices {

@@ -252,7 +252,7 @@ public final class ShardingClient {
     guard case .directory(var directory) = lab.scheme.shape else {
       throw .notDirectory(lab.scheme.kind)
     }
-    try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }
+    _ = try sharding { () throws(ShardingError) in try directory.assign(key, to: node) }
     _ = lab.record(key)
     lab.scheme = directory
     let unchanged = shards
