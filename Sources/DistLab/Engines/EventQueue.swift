@@ -1,99 +1,128 @@
 /// Sim mode's event queue: a binary min-heap of events ordered by (time, seq).
 ///
-/// Written for `SimEvent` rather than as a generic heap with a comparison closure: sifting
-/// moves elements into a hole instead of copying and swapping them, and compares the two
-/// keys in place, so a queue operation retains and releases nothing. Keys are unique (every
-/// event has its own `seq`), so events leave in the same order whatever the heap's layout.
+/// The heap holds only each event's key and the slot where its kind waits, so sifting moves 24
+/// bytes a level rather than a whole event, and compares the two keys in place; a queue
+/// operation retains and releases nothing. Keys are unique (every event has its own `seq`), so
+/// events leave in the same order whatever the heap's layout.
 struct EventQueue {
-  private var storage: [SimEvent] = []
-
-  var isEmpty: Bool { storage.isEmpty }
-  var count: Int { storage.count }
-  /// When the first event is due, without copying it out.
-  var minTime: Nanoseconds? { storage.isEmpty ? nil : storage[0].time }
-
-  @inline(__always)
-  private static func precedes(_ t1: Nanoseconds, _ s1: UInt64, _ t2: Nanoseconds, _ s2: UInt64) -> Bool {
-    t1 != t2 ? t1 < t2 : s1 < s2
+  private struct Entry {
+    var time: Nanoseconds
+    var seq: UInt64
+    /// Where the event's kind is in `kinds`.
+    var slot: Int
   }
 
-  mutating func insert(_ e: SimEvent) {
-    storage.append(e)
-    let i = storage.count - 1
-    let (time, seq) = (e.time, e.seq)
-    guard i > 0,
-      storage.withUnsafeBufferPointer({ Self.precedes(time, seq, $0[(i - 1) / 2].time, $0[(i - 1) / 2].seq) })
-    else { return }
+  private var heap: [Entry] = []
+  /// The queued events' kinds, by slot; a slot in `free` holds a placeholder.
+  private var kinds: [SimEvent.Kind] = []
+  private var free: [Int] = []
+
+  var isEmpty: Bool { heap.isEmpty }
+  var count: Int { heap.count }
+  /// When the first event is due.
+  var minTime: Nanoseconds? { heap.isEmpty ? nil : heap[0].time }
+
+  /// What an emptied slot holds: a kind with nothing to release.
+  private static let vacant = SimEvent.Kind.callTimeout(callID: 0, attempt: 0)
+
+  @inline(__always)
+  private static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+    a.time != b.time ? a.time < b.time : a.seq < b.seq
+  }
+
+  mutating func insert(_ e: SimEvent) { insert(time: e.time, seq: e.seq, kind: e.kind) }
+
+  /// Queues an event given by its parts (what the engines' busiest paths call, so that no
+  /// whole event is made only to be taken apart).
+  mutating func insert(time: Nanoseconds, seq: UInt64, kind: consuming SimEvent.Kind) {
+    let slot: Int
+    if free.isEmpty {
+      slot = kinds.count
+      kinds.append(kind)
+    } else {
+      slot = free.removeLast()
+      kinds[slot] = kind
+    }
+    let entry = Entry(time: time, seq: seq, slot: slot)
+    heap.append(entry)
+    let i = heap.count - 1
+    guard i > 0, Self.precedes(entry, heap[(i - 1) / 2]) else { return }
     siftUp(from: i)
   }
 
   mutating func popMin() -> SimEvent? {
-    guard !storage.isEmpty else { return nil }
-    let last = storage.removeLast()
-    if storage.isEmpty { return last }
-    return storage.withUnsafeMutableBufferPointer { buf -> SimEvent in
-      let top = buf.baseAddress!.move()  // safe: the buffer is not empty
-      Self.siftDown(buf, placing: last, from: 0)
-      return top
-    }
+    guard !heap.isEmpty else { return nil }
+    let top = heap[0]
+    let last = heap.removeLast()
+    if !heap.isEmpty { siftDown(placing: last, from: 0) }
+    return SimEvent(time: top.time, seq: top.seq, kind: take(top.slot))
   }
 
   /// Removes the event with sequence number `seq`; false when there is none.
   @discardableResult
   mutating func remove(seq: UInt64) -> Bool {
-    let found = storage.withUnsafeBufferPointer { buf in buf.indices.first { buf[$0].seq == seq } }
-    guard let i = found else { return false }
-    let last = storage.removeLast()
-    if i == storage.count { return true }
-    let (time, lastSeq) = (last.time, last.seq)
-    storage.withUnsafeMutableBufferPointer { buf in
-      let base = buf.baseAddress!  // safe: `i` is an index of it
-      (base + i).deinitialize(count: 1)
-      Self.siftDown(buf, placing: last, from: i)
-    }
-    // The moved event may belong above the hole rather than below it.
-    if i > 0,
-      storage.withUnsafeBufferPointer({ Self.precedes(time, lastSeq, $0[(i - 1) / 2].time, $0[(i - 1) / 2].seq) })
-    {
+    guard let i = heap.firstIndex(where: { $0.seq == seq }) else { return false }
+    let slot = heap[i].slot
+    let last = heap.removeLast()
+    if i < heap.count {
+      siftDown(placing: last, from: i)
+      // The moved event may belong above the hole rather than below it.
       siftUp(from: i)
     }
+    _ = take(slot)
     return true
   }
 
-  /// Moves the event at `i` up to its place.
+  mutating func removeAll() {
+    heap.removeAll(keepingCapacity: true)
+    kinds.removeAll(keepingCapacity: true)
+    free.removeAll(keepingCapacity: true)
+  }
+
+  /// Moves the kind out of `slot` and frees the slot.
+  private mutating func take(_ slot: Int) -> SimEvent.Kind {
+    let kind = kinds.withUnsafeMutableBufferPointer { buf -> SimEvent.Kind in
+      let p = buf.baseAddress! + slot  // safe: every slot in the heap is an index of `kinds`
+      let kind = p.move()
+      p.initialize(to: Self.vacant)
+      return kind
+    }
+    free.append(slot)
+    return kind
+  }
+
+  /// Moves the entry at `start` up to its place.
   private mutating func siftUp(from start: Int) {
-    storage.withUnsafeMutableBufferPointer { buf in
+    heap.withUnsafeMutableBufferPointer { buf in
       guard let base = buf.baseAddress else { return }
       var i = start
-      let moving = (base + i).move()
-      let (time, seq) = (moving.time, moving.seq)
+      let moving = base[i]
       while i > 0 {
-        let p = (i - 1) / 2
-        if !Self.precedes(time, seq, base[p].time, base[p].seq) { break }
-        (base + i).moveInitialize(from: base + p, count: 1)
+        let p = (i &- 1) / 2
+        if !Self.precedes(moving, base[p]) { break }
+        base[i] = base[p]
         i = p
       }
-      (base + i).initialize(to: moving)
+      base[i] = moving
     }
   }
 
-  /// Fills the hole at `hole` (uninitialized) with `event`, moving smaller children up.
-  private static func siftDown(_ buf: UnsafeMutableBufferPointer<SimEvent>, placing event: SimEvent, from hole: Int) {
-    let base = buf.baseAddress!  // safe: called with a hole inside the buffer
-    let n = buf.count
-    let (time, seq) = (event.time, event.seq)
-    var i = hole
-    while true {
-      let l = 2 * i + 1
-      if l >= n { break }
-      var c = l
-      if l + 1 < n && precedes(base[l + 1].time, base[l + 1].seq, base[l].time, base[l].seq) { c = l + 1 }
-      if !precedes(base[c].time, base[c].seq, time, seq) { break }
-      (base + i).moveInitialize(from: base + c, count: 1)
-      i = c
+  /// Fills the hole at `hole` with `entry`, moving smaller children up.
+  private mutating func siftDown(placing entry: Entry, from hole: Int) {
+    heap.withUnsafeMutableBufferPointer { buf in
+      let base = buf.baseAddress!  // safe: called with a hole inside the heap
+      let n = buf.count
+      var i = hole
+      while true {
+        let l = 2 &* i &+ 1
+        if l >= n { break }
+        var c = l
+        if l &+ 1 < n && Self.precedes(base[l &+ 1], base[l]) { c = l &+ 1 }
+        if !Self.precedes(base[c], entry) { break }
+        base[i] = base[c]
+        i = c
+      }
+      base[i] = entry
     }
-    (base + i).initialize(to: event)
   }
-
-  mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -15,13 +16,19 @@ final class NodeThread: NodeHost, @unchecked Sendable {
   // thread, which touches the program only after seeing under the lock that the node thread is
   // idle with an empty mailbox, and which alone submits jobs to a sim node (the world is
   // driven from one thread), so the node thread cannot start another job until the driving
-  // thread's next submit. `liveContext`
-  // and `liveHeld` are touched only on the node's own thread; every other field is
-  // immutable or `Locked`.
+  // thread's next submit. `liveContext` and `liveHeld` are touched only on the node's own
+  // thread, `idleAt` only by the driving thread (in `runDirect`); every other field is
+  // immutable, atomic or `Locked`.
   let id: NodeID
   /// The node's disk: survives `reset`, touched only on this thread.
   let disk = NodeDisk()
   private let mailbox = Locked(Mailbox())
+  /// How many jobs have ever been submitted: `runDirect` looks under the lock only when this
+  /// moved since it last saw the thread idle.
+  private let submitted = Atomic<Int>(0)
+  /// `submitted` as it stood when `runDirect` last saw the thread idle with nothing queued;
+  /// touched only by the world's driving thread.
+  private var idleAt = -1
   private let wake = DispatchSemaphore(value: 0)
   private var program: NodeProgram?
   /// Live mode's context for this node; set and used only on this thread.
@@ -104,6 +111,12 @@ final class NodeThread: NodeHost, @unchecked Sendable {
 
   /// Queues a job; wakes the thread if it sleeps.
   func submit(_ job: Job) {
+    // Live messages and timers are not counted: `runDirect` serves sim mode only, and a live
+    // sender should not write one more shared word per message.
+    switch job {
+    case .message, .timer: break
+    default: submitted.add(1, ordering: .relaxed)
+    }
     let mustWake = mailbox.withLock { box -> Bool in
       box.jobs.append(job)
       if box.sleeping {
@@ -146,9 +159,14 @@ final class NodeThread: NodeHost, @unchecked Sendable {
   /// handling a light window's events itself — once this node's thread is idle with nothing
   /// queued. It soon is: the driving thread alone submits work to a sim node and submits none
   /// while it waits here, so at most a job queued earlier (a restart's) or the end of the last
-  /// batch's bookkeeping is ahead of it.
+  /// batch's bookkeeping is ahead of it. Once seen idle, the thread stays idle until the next
+  /// submit, so it is looked at again only after one.
   func runDirect(_ body: (NodeProgram?) -> Void) {
-    while !mailbox.withLock({ $0.idle && $0.jobs.isEmpty }) { sched_yield() }
+    let jobs = submitted.load(ordering: .relaxed)
+    if jobs != idleAt {
+      while !mailbox.withLock({ $0.idle && $0.jobs.isEmpty }) { sched_yield() }
+      idleAt = jobs
+    }
     body(program)
   }
 

@@ -244,10 +244,8 @@ class QueueEngine {
 
   func recordDelivery(_ env: Envelope, at time: Nanoseconds) {
     let latency = time - env.sentAt
-    record(
-      TraceEvent(
-        time: time, kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: latency)
-    )
+    simTrace.record(
+      time: time, kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes, latency: latency)
     if !env.isDuplicate { settleWatched(env.id, .delivered(at: time, latency: latency)) }
     if !calls.isEmpty { replyArrived(env, at: time) }
   }
@@ -260,7 +258,7 @@ class QueueEngine {
   }
 
   func insertTimer(node: NodeID, incarnation: Int, due: Nanoseconds, token: UInt64) {
-    queue.insert(SimEvent(time: due, seq: nextSeq(), kind: .timer(node: node, incarnation: incarnation, token: token)))
+    queue.insert(time: due, seq: nextSeq(), kind: .timer(node: node, incarnation: incarnation, token: token))
   }
 
   /// Puts a message on the wire at `time`: traces it, asks the network its fate, queues the
@@ -269,7 +267,7 @@ class QueueEngine {
   func emit(from: NodeID, to: NodeID, bytes: [UInt8], at time: Nanoseconds) -> Int {
     let id = nextMessageID
     nextMessageID += 1
-    record(TraceEvent(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes))
+    simTrace.record(time: time, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)
     if !to.isClient && table[to] == nil {
       record(
         TraceEvent(
@@ -291,7 +289,7 @@ class QueueEngine {
       return id
     }
     let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: time, isDuplicate: false)
-    queue.insert(SimEvent(time: time + fate.first, seq: nextSeq(), kind: .deliver(env)))
+    queue.insert(time: time + fate.first, seq: nextSeq(), kind: .deliver(env))
     if fate.copies == 2 {
       var copy = env
       copy.isDuplicate = true
@@ -300,7 +298,7 @@ class QueueEngine {
         m.duplicates += 1
         watched[id] = m
       }
-      queue.insert(SimEvent(time: time + fate.second, seq: nextSeq(), kind: .deliver(copy)))
+      queue.insert(time: time + fate.second, seq: nextSeq(), kind: .deliver(copy))
     }
     return id
   }

@@ -120,7 +120,7 @@ final class SimContext: NodeContext, @unchecked Sendable {
   func randomUInt64() -> UInt64 { rng.next() }
 
   func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
-    if let direct { return direct.record(TraceEvent(time: now, kind: kind, node: me, detail: detail)) }
+    if let direct { return direct.simTrace.record(time: now, kind: kind, node: me, detail: detail) }
     effects.append(.note(kind, detail))
   }
 

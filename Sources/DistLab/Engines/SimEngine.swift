@@ -158,31 +158,35 @@ final class SimEngine: QueueEngine, Engine {
     case engine(BatchItem)
   }
 
-  private func classify(_ e: SimEvent) -> Popped {
+  private func classify(_ e: consuming SimEvent) -> Popped {
+    // The event itself is not used past the switch (a held one is made again), so its
+    // envelope is moved out of it rather than copied.
+    let (time, seq) = (e.time, e.seq)
     switch e.kind {
     case .deliver(let env):
       let n = simNode(env.to)
       if !env.to.isClient && n == nil { return .nothing }
       switch arrival(of: env, status: n?.record.info.status) {
-      case .drop(let reason): return .engine(.dropAtDelivery(time: e.time, seq: e.seq, env, reason: reason))
+      case .drop(let reason): return .engine(.dropAtDelivery(time: time, seq: seq, env, reason: reason))
       case .hold:
-        held[env.to, default: []].append(e)
+        held[env.to, default: []].append(SimEvent(time: time, seq: seq, kind: .deliver(env)))
         return .nothing
       case .handle:
-        guard let n else { return .engine(.client(time: e.time, seq: e.seq, env)) }
-        return .node(n, SimDelivery(time: e.time, seq: e.seq, input: .message(env)))
+        guard let n else { return .engine(.client(time: time, seq: seq, env)) }
+        return .node(n, SimDelivery(time: time, seq: seq, input: .message(env)))
       }
     case .timer(let node, let incarnation, let token):
       guard let n = simNode(node), n.record.info.incarnation == incarnation else { return .nothing }
       switch n.record.info.status {
       case .down: return .nothing
       case .paused:
-        held[node, default: []].append(e)
+        held[node, default: []].append(
+          SimEvent(time: time, seq: seq, kind: .timer(node: node, incarnation: incarnation, token: token)))
         return .nothing
-      case .up: return .node(n, SimDelivery(time: e.time, seq: e.seq, input: .timer(token: token)))
+      case .up: return .node(n, SimDelivery(time: time, seq: seq, input: .timer(token: token)))
       }
     case .callTimeout(let callID, let attempt):
-      return .engine(.callTimeout(time: e.time, seq: e.seq, callID: callID, attempt: attempt))
+      return .engine(.callTimeout(time: time, seq: seq, callID: callID, attempt: attempt))
     }
   }
 
@@ -293,7 +297,7 @@ final class SimEngine: QueueEngine, Engine {
         program?.receive(env, context: context)
       case .timer(let token):
         if context.cancelled.consume(token) { return }
-        record(TraceEvent(time: time, kind: .timer, node: n.record.id))
+        simTrace.record(time: time, kind: .timer, node: n.record.id)
         program?.timer(token: token, context: context)
       case .start:
         program?.start(context: context)

@@ -91,17 +91,20 @@ public struct TrafficStats: Sendable, Equatable {
     return Nanoseconds(sorted[max(0, min(sorted.count - 1, rank - 1))])
   }
 
-  mutating func count(_ e: TraceEvent) {
-    switch e.kind {
+  mutating func count(_ e: TraceEvent) { count(e.kind, latency: e.latency, detail: e.detail) }
+
+  @inline(__always)
+  mutating func count(_ kind: TraceEvent.Kind, latency: Nanoseconds?, detail: TraceDetail) {
+    switch kind {
     case .send: sent += 1
     case .deliver:
       delivered += 1
-      if latencies.count < Self.latencySampleLimit, let l = e.latency {
+      if latencies.count < Self.latencySampleLimit, let l = latency {
         latencies.append(l.value)
       }
     case .drop:
       dropped += 1
-      if case .dropped(let reason) = e.detail { droppedBy[reason, default: 0] += 1 }
+      if case .dropped(let reason) = detail { droppedBy[reason, default: 0] += 1 }
     case .duplicate: duplicated += 1
     default: break
     }
@@ -125,6 +128,40 @@ public struct TraceLog: Sendable {
       events.append(e)
     } else {
       events[start] = e
+      start += 1
+      if start == limit { start = 0 }
+    }
+  }
+
+  /// Records an event made here from its fields: the engines' busiest path, where handing over
+  /// a finished event cost a copy of it and the destruction of the original.
+  @inline(__always)
+  mutating func record(
+    time: Nanoseconds, kind: TraceEvent.Kind, node: NodeID, peer: NodeID? = nil, messageID: Int? = nil,
+    bytes: [UInt8]? = nil, detail: TraceDetail = .none, latency: Nanoseconds? = nil
+  ) {
+    stats.count(kind, latency: latency, detail: detail)
+    totalRecorded += 1
+    if events.count < limit {
+      events.append(
+        TraceEvent(
+          time: time, kind: kind, node: node, peer: peer, messageID: messageID, bytes: bytes, detail: detail,
+          latency: latency))
+    } else {
+      // Field by field, in place: no event is made to be copied into the slot.
+      events.withUnsafeMutableBufferPointer { buf in
+        let slot = buf.baseAddress! + start  // safe: `start` < limit == count once full
+        slot.pointee.time = time
+        slot.pointee.kind = kind
+        slot.pointee.node = node
+        slot.pointee.peer = peer
+        slot.pointee.messageID = messageID
+        slot.pointee.bytes = bytes
+        slot.pointee.detail = detail
+        slot.pointee.latency = latency
+        slot.pointee.clock = nil
+        slot.pointee.timeError = nil
+      }
       start += 1
       if start == limit { start = 0 }
     }
