@@ -63,8 +63,9 @@ extension ServiceProgram {
 
   /// A reply or error reached this node: settle the call it answers, once.
   func replied(_ frame: Frame, from: NodeID) {
-    guard let call = pending[frame.callID], call.to == from else { return }
-    pending[frame.callID] = nil
+    // One lookup, and the call moved out of the table rather than copied.
+    guard let i = pending.index(forKey: frame.callID), pending.values[i].to == from else { return }
+    let call = pending.remove(at: i).value
     node.context.cancelTimer(token: call.timeout.token)
     let result: CallResult =
       frame.kind == .reply

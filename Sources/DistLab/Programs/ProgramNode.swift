@@ -5,11 +5,12 @@ public final class ProgramNode {
   // unowned(unsafe): the program owns this object, which reaches services only through the
   // program's own calls and dies with it; a checked reference would cost a reference-count
   // round trip on every call a service makes.
-  unowned(unsafe) let program: ServiceProgram
+  // Set once, by the program's initialiser, before any service can reach this object.
+  unowned(unsafe) var program: ServiceProgram!
   /// The context of the event being handled; set by the program before any service runs.
   var context: NodeContext!
 
-  init(program: ServiceProgram) { self.program = program }
+  init() {}
 
   public var me: NodeID { context.me }
   public var now: Nanoseconds { context.now }

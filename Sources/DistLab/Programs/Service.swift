@@ -56,15 +56,30 @@ extension Service {
   /// The declarations alone, for help and completion without an instance.
   public static var specs: [MethodSpec] { methods.map(\.spec) }
 
-  /// Where this service declares `method` in its list, if it does.
-  func methodIndex(_ method: String) -> Int? { Self.methods.firstIndex { $0.spec.name == method } }
+  /// The method named `method` bound to this instance, if the service declares it. Looked up
+  /// in the type's static list, so a service keeps no table of its own (10,000 nodes stay
+  /// light); the program keeps what it binds for the methods it is asked.
+  func bind(_ method: String) -> BoundMethod? {
+    guard let m = Self.methods.first(where: { $0.spec.name == method }) else { return nil }
+    return BoundMethod(spec: m.spec) { request, node in m.handle(self, request, node) }
+  }
+}
 
-  /// Serves `request` with the method declared at `index`: the arguments are checked against
-  /// the declaration first. Looked up in the type's static list, so a service keeps no table
-  /// of its own (10,000 nodes stay light).
-  func serve(method index: Int, _ request: Request, node: ProgramNode) -> Answer {
-    let m = Self.methods[index]
-    if let mismatch = m.spec.mismatch(request.args) { return .error(ServiceProgram.describe(mismatch, of: m.spec)) }
-    return m.handle(self, request, node)
+/// A declared method bound to one service instance: what a program dispatches a request to.
+/// Made once per method a node is asked, in the service's own type, so that serving a request
+/// takes no generic look-ups at run time.
+final class BoundMethod {
+  let spec: MethodSpec
+  private let handle: (Request, ProgramNode) -> Answer
+
+  init(spec: MethodSpec, handle: @escaping (Request, ProgramNode) -> Answer) {
+    self.spec = spec
+    self.handle = handle
+  }
+
+  /// Serves `request`: the arguments are checked against the declaration first.
+  func serve(_ request: Request, node: ProgramNode) -> Answer {
+    if let mismatch = spec.mismatch(request.args) { return .error(ServiceProgram.describe(mismatch, of: spec)) }
+    return handle(request, node)
   }
 }

@@ -4,7 +4,8 @@
 /// API through `ProgramNode`: calls with continuations, timers, the disk, notes and metrics.
 public final class ServiceProgram: NodeProgram {
   let services: [any Service]
-  private(set) lazy var node = ProgramNode(program: self)
+  /// What the services see of the node; a constant, so that reaching it costs no reference count.
+  let node = ProgramNode()
   var received = 0
   var executed = 0
   var recent: [String] = []
@@ -17,11 +18,10 @@ public final class ServiceProgram: NodeProgram {
   /// Calls this node made and still waits on, by call id.
   var pending: [UInt32: ProgramCall] = [:]
   var nextCall: UInt32 = 0
-  /// Which service serves each method name this program has been asked for, and where the
-  /// service declares it: filled as requests come, so a node that serves nothing keeps none.
-  /// A list, not a table: a node is asked a handful of methods, and comparing a short name
-  /// costs less than hashing it.
-  var routes: [(name: String, service: Int, method: Int)] = []
+  /// Each method this program has been asked for, bound to the service that serves it: filled
+  /// as requests come, so a node that serves nothing keeps none. A list, not a table: a node is
+  /// asked a handful of methods, and comparing a short name costs less than hashing it.
+  var routes: [(name: String, method: BoundMethod)] = []
 
   struct DedupKey: Hashable {
     var caller: NodeID
@@ -30,18 +30,26 @@ public final class ServiceProgram: NodeProgram {
 
   public init(_ services: [any Service]) {
     self.services = services
+    node.program = self
+  }
+
+  /// Hands the services the context of the event being handled. A node's context changes only
+  /// with its incarnation, so the common case stores nothing (and counts no references).
+  @inline(__always)
+  private func enter(_ context: NodeContext) {
+    if node.context !== context { node.context = context }
   }
 
   /// Every method the program serves, in its services' order.
   public var methods: [MethodSpec] { services.flatMap { $0.declaredMethods } }
 
   public func start(context: NodeContext) {
-    node.context = context
+    enter(context)
     for case let s as any StartingService in services { s.start(node) }
   }
 
   public func receive(_ envelope: Envelope, context: NodeContext) {
-    node.context = context
+    enter(context)
     received += 1
     let frame: Frame
     do {
@@ -62,7 +70,7 @@ public final class ServiceProgram: NodeProgram {
   }
 
   public func timer(token: UInt64, context: NodeContext) {
-    node.context = context
+    enter(context)
     if token & Self.timeoutTokenBit != 0 { return timeoutFired(token) }
     // Looked up once: a repeating timer (a heartbeat) keeps its entry as it is.
     guard let i = timers.index(forKey: token) else { return }
@@ -93,16 +101,16 @@ public final class ServiceProgram: NodeProgram {
     var request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
     request.noReply = frame.wantsNoReply
-    guard let route = route(frame.method) else { return answer(request, .error("no method '\(frame.method)'")) }
-    answer(request, services[route.service].serve(method: route.method, request, node: node))
+    guard let bound = route(frame.method) else { return answer(request, .error("no method '\(frame.method)'")) }
+    answer(request, bound.serve(request, node: node))
   }
 
-  private func route(_ method: String) -> (service: Int, method: Int)? {
-    for i in routes.indices where routes[i].name == method { return (routes[i].service, routes[i].method) }
-    for (i, service) in services.enumerated() {
-      guard let m = service.methodIndex(method) else { continue }
-      routes.append((method, i, m))
-      return (i, m)
+  private func route(_ method: String) -> BoundMethod? {
+    for i in routes.indices where routes[i].name == method { return routes[i].method }
+    for service in services {
+      guard let bound = service.bind(method) else { continue }
+      routes.append((method, bound))
+      return bound
     }
     return nil
   }
