@@ -14,37 +14,67 @@ public enum FrameCodec {
   /// Largest frame accepted, so a corrupt length cannot make a reader allocate gigabytes.
   public static let maxFrameLength = 16 * 1024 * 1024
   static let maxDepth = 16
+  /// Zeros to start a short frame's bytes from.
+  private static let zeros = [UInt8](repeating: 0, count: 1024)
 
+  /// The frame's bytes. Measured first, then written through a pointer into an array of
+  /// exactly that size: appending byte by byte checked capacity and uniqueness on every byte.
   public static func encode(_ frame: Frame) -> [UInt8] {
+    // A name longer than its one-byte length allows is cut, between characters, to 255 bytes.
+    let long = frame.method.utf8.count > 255 ? Array(truncatedUTF8(frame.method, limit: 255)) : nil
+    let nameLength = long?.count ?? frame.method.utf8.count
+    var size = 11 + nameLength + (frame.args.count < 255 ? 1 : 5)
+    for arg in frame.args { size += encodedSize(arg, depth: 0) }
+    // Reserved, then zeroed by copying (a short frame's zeros from a block kept for that):
+    // the array initialisers that take a count are not specialised, and looking up the storage
+    // type cost them more than writing the whole frame.
     var out: [UInt8] = []
-    // Room for the header and a few scalar arguments, so a small frame is built in one buffer.
-    out.reserveCapacity(16 + frame.method.utf8.count + 12 * frame.args.count)
-    for _ in 0..<4 { out.append(0) }
-    out.append(frame.kind.rawValue)
-    out.append(frame.flags)
-    appendUInt32(frame.callID, to: &out)
-    let nameLength = frame.method.utf8.count
-    if nameLength <= 255 {
-      out.append(UInt8(nameLength))
-      out.append(contentsOf: frame.method.utf8)
+    out.reserveCapacity(size)
+    if size <= zeros.count {
+      out.append(contentsOf: zeros[..<size])
     } else {
-      let name = FrameCodec.truncatedUTF8(frame.method, limit: 255)
-      out.append(UInt8(name.count))
-      out.append(contentsOf: name)
+      out.append(contentsOf: repeatElement(0, count: size))
     }
-    if frame.args.count < 255 {
-      out.append(UInt8(frame.args.count))
-    } else {
-      out.append(255)
-      appendUInt32(UInt32(frame.args.count), to: &out)
+    out.withUnsafeMutableBufferPointer { buffer in
+      var w = FrameWriter(buffer.baseAddress!)  // safe: `size` is at least 12
+      w.uint32(UInt32(size - 4))
+      w.byte(frame.kind.rawValue)
+      w.byte(frame.flags)
+      w.uint32(frame.callID)
+      w.byte(UInt8(nameLength))
+      if let long { w.bytes(long) } else { w.text(frame.method) }
+      if frame.args.count < 255 {
+        w.byte(UInt8(frame.args.count))
+      } else {
+        w.byte(255)
+        w.uint32(UInt32(frame.args.count))
+      }
+      for arg in frame.args { w.value(arg, depth: 0) }
     }
-    for arg in frame.args { encodeValue(arg, into: &out, depth: 0) }
-    let length = UInt32(out.count - 4)
-    out[0] = UInt8(length >> 24)
-    out[1] = UInt8((length >> 16) & 0xff)
-    out[2] = UInt8((length >> 8) & 0xff)
-    out[3] = UInt8(length & 0xff)
     return out
+  }
+
+  /// How many bytes `FrameWriter.value` writes for `value`.
+  static func encodedSize(_ value: Value, depth: Int) -> Int {
+    switch value {
+    case .null: return 1
+    case .bool: return 2
+    case .int, .double: return 9
+    case .string(let s): return 5 + s.utf8.count
+    case .bytes(let b): return 5 + b.count
+    case .list(let items):
+      let n = depth < maxDepth ? items.count : 0
+      var size = 1 + (n < 0xFFFF ? 2 : 6)
+      for item in items.prefix(n) { size += encodedSize(item, depth: depth + 1) }
+      return size
+    case .map(let entries):
+      let n = depth < maxDepth ? entries.count : 0
+      var size = 1 + (n < 0xFFFF ? 2 : 6)
+      for e in entries.prefix(n) {
+        size += encodedSize(e.key, depth: depth + 1) + encodedSize(e.value, depth: depth + 1)
+      }
+      return size
+    }
   }
 
   /// At most `limit` bytes of `s`, cut only between characters' scalars so the rest stays UTF-8.
@@ -54,63 +84,6 @@ public enum FrameCodec {
     var end = limit
     while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
     return bytes[..<end]
-  }
-
-  @inline(__always)
-  static func appendUInt32(_ v: UInt32, to out: inout [UInt8]) {
-    out.append(UInt8(v >> 24))
-    out.append(UInt8((v >> 16) & 0xff))
-    out.append(UInt8((v >> 8) & 0xff))
-    out.append(UInt8(v & 0xff))
-  }
-
-  @inline(__always)
-  static func appendUInt64(_ v: UInt64, to out: inout [UInt8]) {
-    var shift: UInt64 = 56
-    while true {
-      out.append(UInt8((v >> shift) & 0xff))
-      if shift == 0 { break }
-      shift -= 8
-    }
-  }
-
-  /// A list's or map's count: two bytes, or 0xFFFF and then four.
-  static func appendCount(_ n: Int, to out: inout [UInt8]) {
-    if n < 0xFFFF {
-      out.append(UInt8(n >> 8))
-      out.append(UInt8(n & 0xff))
-    } else {
-      out.append(0xff)
-      out.append(0xff)
-      appendUInt32(UInt32(n), to: &out)
-    }
-  }
-
-  static func encodeValue(_ value: Value, into out: inout [UInt8], depth: Int) {
-    out.append(value.tag)
-    switch value {
-    case .null: break
-    case .bool(let b): out.append(b ? 1 : 0)
-    case .int(let i): appendUInt64(UInt64(bitPattern: i), to: &out)
-    case .double(let d): appendUInt64(d.bitPattern, to: &out)
-    case .string(let s):
-      appendUInt32(UInt32(s.utf8.count), to: &out)
-      out.append(contentsOf: s.utf8)
-    case .bytes(let b):
-      appendUInt32(UInt32(b.count), to: &out)
-      out.append(contentsOf: b)
-    case .list(let items):
-      let n = depth < maxDepth ? items.count : 0
-      appendCount(n, to: &out)
-      for item in items.prefix(n) { encodeValue(item, into: &out, depth: depth + 1) }
-    case .map(let entries):
-      let n = depth < maxDepth ? entries.count : 0
-      appendCount(n, to: &out)
-      for e in entries.prefix(n) {
-        encodeValue(e.key, into: &out, depth: depth + 1)
-        encodeValue(e.value, into: &out, depth: depth + 1)
-      }
-    }
   }
 
   /// Decodes exactly one frame occupying all of `bytes`.
