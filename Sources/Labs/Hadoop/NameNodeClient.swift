@@ -147,16 +147,15 @@ extension NameNodeService {
   func addBlock(_ r: Request, node: ProgramNode) -> Answer {
     guard let s = settings else { return .error("not configured") }
     let path = r.key(0)
-    guard let f = ns.files[path], f.underConstruction else { return .error("FileNotFoundException: \(path)") }
-    let written = f.blocks.reduce(Int64(0)) { $0 + $1.size }
-    let size = min(s.blockSize, max(0, f.size - written))
+    guard let (fileSize, replication, written) = openFile(path) else {
+      return .error("FileNotFoundException: \(path)")
+    }
+    let size = min(s.blockSize, max(0, fileSize - written))
     let exclude = Set((r.args[1].listValue ?? []).compactMap { $0.intValue.map { NodeID(Int($0)) } })
-    let candidates = datanodes.compactMap { id, d in
-      !d.dead && d.decommission == .normal && !exclude.contains(id) ? (node: id, rack: d.rackNumber) : nil
-    }.sorted { $0.node < $1.node }
     let policy = PlacementPolicy(
-      candidates: candidates, rack: { [unowned self] in self.rackNumber($0) }, random: node.random)
-    let targets = policy.choose(f.replication, writer: r.caller, existing: [], total: f.replication)
+      candidates: targetCandidates(excluding: exclude), rack: { [unowned self] in self.rackNumber($0) },
+      random: node.random)
+    let targets = policy.choose(replication, writer: r.caller, existing: [], total: replication)
     guard !targets.isEmpty else {
       let running = datanodes.values.filter { !$0.dead }.count
       return .error(
@@ -166,6 +165,28 @@ extension NameNodeService {
     let block = BlockInfo(id: ns.nextBlock, size: size)
     log(.addBlock(path: path, block), node: node)
     return .value([.int(block.id), .int(block.size), .list(targets.map { .int(Int64($0.number)) })])
+  }
+
+  /// A file being written: its length, replication factor and the bytes its blocks hold so
+  /// far. Read in place: a copy of the entry kept while the next block is logged would share
+  /// its block list, and the edit's append would then copy every block so far.
+  func openFile(_ path: String) -> (size: Int64, replication: Int, written: Int64)? {
+    guard let f = ns.files[path], f.underConstruction else { return nil }
+    return (f.size, f.replication, f.blocks.reduce(Int64(0)) { $0 + $1.size })
+  }
+
+  /// The live, in-service DataNodes not excluded, in node order, with their rack numbers. Put
+  /// in order by node number rather than sorted: the NameNode does this for every block.
+  func targetCandidates(excluding exclude: Set<NodeID>) -> [(node: NodeID, rack: Int)] {
+    var byNumber: [Int] = []
+    for (id, d) in datanodes where !d.dead && d.decommission == .normal && !exclude.contains(id) {
+      if id.number >= byNumber.count { byNumber += repeatElement(-1, count: id.number + 1 - byNumber.count) }
+      byNumber[id.number] = d.rackNumber
+    }
+    var candidates: [(node: NodeID, rack: Int)] = []
+    candidates.reserveCapacity(datanodes.count)
+    for (number, rack) in byNumber.enumerated() where rack >= 0 { candidates.append((NodeID(number), rack)) }
+    return candidates
   }
 
   func rack(_ n: NodeID) -> String { datanodes[n]?.rack ?? settings?.rack(of: n) ?? "/default-rack" }

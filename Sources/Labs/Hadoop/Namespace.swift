@@ -85,9 +85,11 @@ public struct Namespace: Hashable, Sendable {
       unindex(p)
       files[p] = FileEntry(size: s, replication: r, blocks: [], underConstruction: true, text: t)
     case .addBlock(let p, let b):
-      guard let f = files[p] else { return }
+      // Only the factor is read out: a copy of the entry would share its block list and make
+      // the append copy every block so far.
+      guard let replication = files[p]?.replication else { return }
       files[p]?.blocks.append(b)
-      blocks[b.id] = (p, b, f.replication)
+      blocks[b.id] = (p, b, replication)
       nextBlock = max(nextBlock, b.id + 1)
     case .abandon(let p, let b):
       files[p]?.blocks.removeAll { $0.id == b }
