@@ -191,8 +191,10 @@ class QueueEngine {
 
   /// A reply reached its caller: settle the call unless it already was.
   func replyArrived(_ env: Envelope, at time: Nanoseconds) {
-    // Most deliveries are not awaited replies: tell from the header before decoding.
-    guard let peeked = FramePeek.replyCallID(env.bytes), calls[peeked] != nil else { return }
+    // Most deliveries are not awaited replies: tell from the header before decoding, and a
+    // reply to a program's call (its id in the programs' range) before looking it up.
+    guard let peeked = FramePeek.replyCallID(env.bytes), peeked < CallLabel.firstProgramID, calls[peeked] != nil
+    else { return }
     guard let frame = try? FrameCodec.decode(env.bytes), frame.kind == .reply || frame.kind == .error,
       var call = calls[frame.callID], !call.done, call.outcome.from == env.to, call.outcome.to == env.from
     else { return }

@@ -183,7 +183,15 @@ final class SimEngine: QueueEngine, Engine {
         held[node, default: []].append(
           SimEvent(time: time, seq: seq, kind: .timer(node: node, incarnation: incarnation, token: token)))
         return .nothing
-      case .up: return .node(n, SimDelivery(time: time, seq: seq, input: .timer(token: token)))
+      case .up:
+        // A timer its program cancelled (nearly always a call's timeout, the answer having
+        // come) is settled here: it would be handled silently, advancing only the clock.
+        // Node threads are idle while events are popped, so the context is this thread's.
+        if let context = n.slot.context, context.cancelled.consume(token) {
+          simNow = max(simNow, time)
+          return .nothing
+        }
+        return .node(n, SimDelivery(time: time, seq: seq, input: .timer(token: token)))
       }
     case .callTimeout(let callID, let attempt):
       return .engine(.callTimeout(time: time, seq: seq, callID: callID, attempt: attempt))
