@@ -20,7 +20,8 @@ public final class ServiceProgram: NodeProgram {
   var nextCall: UInt32 = 0
   /// Each method this program has been asked for, bound to the service that serves it: filled
   /// as requests come, so a node that serves nothing keeps none. A list, not a table: a node is
-  /// asked a handful of methods, and comparing a short name costs less than hashing it.
+  /// asked a handful of methods, and comparing a short name costs less than hashing it; the
+  /// most asked drift to the front.
   var routes: [(name: String, method: BoundMethod)] = []
 
   struct DedupKey: Hashable {
@@ -106,7 +107,13 @@ public final class ServiceProgram: NodeProgram {
   }
 
   private func route(_ method: String) -> BoundMethod? {
-    for i in routes.indices where routes[i].name == method { return routes[i].method }
+    for i in routes.indices where routes[i].name == method {
+      // A method found moves one place forward, so the methods asked most (a heartbeat) come
+      // to be compared first.
+      guard i > 0 else { return routes[0].method }
+      routes.swapAt(i, i - 1)
+      return routes[i - 1].method
+    }
     for service in services {
       guard let bound = service.bind(method) else { continue }
       routes.append((method, bound))
