@@ -172,7 +172,7 @@ extension NameNodeService {
   /// its block list, and the edit's append would then copy every block so far.
   func openFile(_ path: String) -> (size: Int64, replication: Int, written: Int64)? {
     guard let f = ns.files[path], f.underConstruction else { return nil }
-    return (f.size, f.replication, f.blocks.reduce(Int64(0)) { $0 + $1.size })
+    return (f.size, f.replication, ns.written[path] ?? 0)
   }
 
   /// The live, in-service DataNodes not excluded, in node order, with their rack numbers. Put

@@ -78,30 +78,38 @@ public struct Namespace: Hashable, Sendable {
   /// Every block, with its file and replication factor: kept as the files change, since the
   /// NameNode looks a block up on every report a DataNode sends.
   private(set) var blocks: [Int64: (path: String, info: BlockInfo, replication: Int)] = [:]
+  /// The bytes in each file's blocks so far, kept as blocks come and go: the NameNode sizes every
+  /// new block of a file being written by what its blocks already hold.
+  private(set) var written: [String: Int64] = [:]
 
   mutating func apply(_ op: EditOp) {
     switch op {
     case .create(let p, let s, let r, let t):
       unindex(p)
       files[p] = FileEntry(size: s, replication: r, blocks: [], underConstruction: true, text: t)
+      written[p] = 0
     case .addBlock(let p, let b):
       // Only the factor is read out: a copy of the entry would share its block list and make
       // the append copy every block so far.
       guard let replication = files[p]?.replication else { return }
       files[p]?.blocks.append(b)
+      written[p, default: 0] += b.size
       blocks[b.id] = (p, b, replication)
       nextBlock = max(nextBlock, b.id + 1)
     case .abandon(let p, let b):
+      if let gone = files[p]?.blocks.first(where: { $0.id == b }) { written[p, default: 0] -= gone.size }
       files[p]?.blocks.removeAll { $0.id == b }
       if blocks[b]?.path == p { blocks[b] = nil }
     case .close(let p): files[p]?.underConstruction = false
     case .rename(let p, let to):
       guard let f = files.removeValue(forKey: p) else { return }
       files[to] = f
+      written[to] = written.removeValue(forKey: p)
       for b in f.blocks { blocks[b.id] = (to, b, f.replication) }
     case .delete(let p):
       unindex(p)
       files[p] = nil
+      written[p] = nil
     }
   }
 
@@ -151,6 +159,7 @@ public struct Namespace: Hashable, Sendable {
           return BlockInfo(id: id, size: size)
         }, underConstruction: l[3] == .bool(true), text: l.count > 5 && l[5] == .bool(true))
       for b in files[p]!.blocks { self.blocks[b.id] = (p, b, Int(r)) }
+      written[p] = files[p]!.blocks.reduce(0) { $0 + $1.size }
     }
   }
 }
