@@ -25,6 +25,21 @@ final class HDFSCommandTests: XCTestCase {
     XCTAssertTrue(runOK(s, ["hdfs fsck"]).hasSuffix("The filesystem under path '/' is CORRUPT"))
   }
 
+  func testFsckOfAPathChecksOnlyTheFilesUnderIt() {
+    let s = ShellSession(config: WorldConfig())
+    runOK(s, ["hdfs start --datanodes 3", "hdfs put /logs/a 300MB", "hdfs put /logs/b 1MB", "hdfs put /other 1MB"])
+    let logs = runOK(s, ["hdfs fsck /logs --files"])
+    XCTAssertTrue(logs.contains("/logs/a 314572800 bytes") && logs.contains("/logs/b "), logs)
+    XCTAssertFalse(logs.contains("/other"), logs)
+    XCTAssertTrue(logs.contains("Total files:                  2"), logs)
+    XCTAssertTrue(logs.hasSuffix("The filesystem under path '/logs' is HEALTHY"), logs)
+    // Hadoop's own form, with the root's path, is the whole check.
+    XCTAssertEqual(runOK(s, ["hdfs fsck /"]), runOK(s, ["hdfs fsck"]))
+    XCTAssertTrue(runOK(s, ["hdfs fsck /"]).contains("Total files:                  3"))
+    refused(s, "hdfs fsck /log", "fsck: Path /log does not exist")
+    refused(s, "hdfs fsck logs", "an HDFS path starts with /")
+  }
+
   func testBadHDFSInputIsRefused() {
     let s = ShellSession(config: WorldConfig())
     refused(s, "hdfs put /a 1MB", "no HDFS yet: 'hdfs start' starts a NameNode and DataNodes")

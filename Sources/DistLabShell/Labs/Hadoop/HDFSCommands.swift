@@ -107,8 +107,10 @@ enum HDFSCommands {
         flags: [FlagSpec("--recursive", help: "a directory and every file under it (hdfs dfs -rm -r)")],
         action: rm),
       CommandSpec(
-        "fsck", family: .observe, summary: "the NameNode's check of every block: replicated, under, missing, corrupt",
+        "fsck", family: .observe,
+        summary: "the NameNode's check of every block under PATH (default /): replicated, under, missing, corrupt",
         example: ["hdfs start", "hdfs put /a 300MB", "hdfs fsck --files"],
+        positionals: [Positional("PATH", .text, .optional)],
         flags: [FlagSpec("--files", help: "each file and block, with its live replicas")], action: fsck),
       CommandSpec(
         "report", family: .observe, summary: "the DataNodes as the NameNode sees them (dfsadmin -report)",
@@ -316,8 +318,16 @@ enum HDFSCommands {
     return .hdfs(.listing(prefix, files))
   }
 
+  /// `hdfs fsck [PATH]`: the check of the files under PATH, as `hdfs fsck /logs` limits
+  /// Hadoop's; a path that holds no file fails, as Hadoop's "Path … does not exist" does.
   static func fsck(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
-    .hdfs(.fsck(try fsckReport(inv, s), files: inv.has("--files")))
+    let prefix = try inv.word(0).map { (t) throws(ShellError) in try path(t) } ?? "/"
+    var report = try fsckReport(inv, s)
+    report.files = report.files.filter { under($0.path, prefix) }
+    if prefix != "/" && report.files.isEmpty {
+      throw ShellError("fsck: Path \(prefix) does not exist", column: inv.positional[0].column)
+    }
+    return .hdfs(.fsck(report, path: prefix, files: inv.has("--files")))
   }
 
   static func blocks(_ inv: Invocation, _ s: ShellSession) throws(ShellError) -> CommandResult {
@@ -422,7 +432,7 @@ public enum HDFSResult: Sendable {
   case timeline(MapReduceJob, now: Nanoseconds)
   case removed(String)
   case listing(String, [FsckReport.File])
-  case fsck(FsckReport, files: Bool)
+  case fsck(FsckReport, path: String, files: Bool)
   case report(ClusterReport)
   case blocks(FsckReport, [NodeID], HDFSSettings)
   case corrupted(String, BlockInfo, NodeID)

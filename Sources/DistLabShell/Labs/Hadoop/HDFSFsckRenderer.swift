@@ -2,13 +2,13 @@ import DistLab
 import DistLabHadoop
 import Foundation
 
-/// `hdfs fsck /` as Hadoop 3 prints it, its tabs turned to aligned spaces: with `--files`, each
-/// file and its blocks first; then the status and the totals.
+/// `hdfs fsck PATH` as Hadoop 3 prints it, its tabs turned to aligned spaces: with `--files`,
+/// each file under PATH and its blocks first; then the status and the totals.
 struct HDFSFsckRenderer {
   let style: Style
   let view: WorldView
 
-  func render(_ r: FsckReport, files: Bool) -> String {
+  func render(_ r: FsckReport, path: String, files: Bool) -> String {
     var lines: [String] = []
     if files {
       for f in r.files {
@@ -54,7 +54,7 @@ struct HDFSFsckRenderer {
     lines.append("Status: " + (r.healthy ? style.ok(status) : style.error(status)))
     for (label, value) in rows { lines.append(" " + TextWidth.pad(label, to: 30) + value) }
     lines.append("")
-    lines.append("The filesystem under path '/' is " + (r.healthy ? style.ok(status) : style.error(status)))
+    lines.append("The filesystem under path '\(path)' is " + (r.healthy ? style.ok(status) : style.error(status)))
     return lines.joined(separator: "\n")
   }
 }

@@ -22,7 +22,8 @@ struct HDFSRenderer {
     case .timeline(let job, let now): return JobTimelineRenderer(style: style, view: view).render(job, now: now)
     case .removed(let path): return "Deleted \(path)"
     case .listing(let prefix, let files): return listing(prefix, files)
-    case .fsck(let report, let files): return HDFSFsckRenderer(style: style, view: view).render(report, files: files)
+    case .fsck(let report, let path, let files):
+      return HDFSFsckRenderer(style: style, view: view).render(report, path: path, files: files)
     case .report(let report): return self.report(report)
     case .blocks(let report, let datanodes, let s): return blocks(report, datanodes, s)
     case .checkpointed(let t):
