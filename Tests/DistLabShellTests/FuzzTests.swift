@@ -108,7 +108,7 @@ final class FuzzTests: XCTestCase {
         bytes = Array((0..<20).map { _ in randomLine(&rng) }.joined(separator: i % 3 == 0 ? "\r\n" : "\n").utf8)
         if !bytes.isEmpty { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
       }
-      FileManager.default.createFile(atPath: path, contents: Data(bytes))
+      XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)), path)
       let lines: [String]
       do {
         lines = try ScriptFile.lines(path)
