@@ -91,8 +91,6 @@ public struct TrafficStats: Sendable, Equatable {
     return Nanoseconds(sorted[max(0, min(sorted.count - 1, rank - 1))])
   }
 
-  mutating func count(_ e: TraceEvent) { count(e.kind, latency: e.latency, detail: e.detail) }
-
   @inline(__always)
   mutating func count(_ kind: TraceEvent.Kind, latency: Nanoseconds?, detail: TraceDetail) {
     switch kind {
@@ -122,49 +120,46 @@ public struct TraceLog: Sendable {
   public init(limit: Int = 100_000) { self.limit = max(1, limit) }
 
   public mutating func record(_ e: consuming TraceEvent) {
-    stats.count(e)
-    totalRecorded += 1
-    if events.count < limit {
-      events.append(e)
-    } else {
-      events[start] = e
-      start += 1
-      if start == limit { start = 0 }
-    }
+    record(
+      time: e.time, kind: e.kind, node: e.node, peer: e.peer, messageID: e.messageID, bytes: e.bytes,
+      detail: e.detail, latency: e.latency, clock: e.clock, timeError: e.timeError)
   }
 
-  /// Records an event made here from its fields: the engines' busiest path, where handing over
-  /// a finished event cost a copy of it and the destruction of the original.
+  /// Records an event given by its fields. The engines' busiest paths call this directly:
+  /// handing over a finished event cost a copy of it and the destruction of the original, and
+  /// once the ring is full its oldest slot is overwritten field by field, in place.
   @inline(__always)
   mutating func record(
     time: Nanoseconds, kind: TraceEvent.Kind, node: NodeID, peer: NodeID? = nil, messageID: Int? = nil,
-    bytes: [UInt8]? = nil, detail: TraceDetail = .none, latency: Nanoseconds? = nil
+    bytes: [UInt8]? = nil, detail: TraceDetail = .none, latency: Nanoseconds? = nil, clock: UInt64? = nil,
+    timeError: Nanoseconds? = nil
   ) {
     stats.count(kind, latency: latency, detail: detail)
     totalRecorded += 1
     if events.count < limit {
-      events.append(
-        TraceEvent(
-          time: time, kind: kind, node: node, peer: peer, messageID: messageID, bytes: bytes, detail: detail,
-          latency: latency))
-    } else {
-      // Field by field, in place: no event is made to be copied into the slot.
-      events.withUnsafeMutableBufferPointer { buf in
-        let slot = buf.baseAddress! + start  // safe: `start` < limit == count once full
-        slot.pointee.time = time
-        slot.pointee.kind = kind
-        slot.pointee.node = node
-        slot.pointee.peer = peer
-        slot.pointee.messageID = messageID
-        slot.pointee.bytes = bytes
-        slot.pointee.detail = detail
-        slot.pointee.latency = latency
-        slot.pointee.clock = nil
-        slot.pointee.timeError = nil
-      }
-      start += 1
-      if start == limit { start = 0 }
+      var e = TraceEvent(
+        time: time, kind: kind, node: node, peer: peer, messageID: messageID, bytes: bytes, detail: detail,
+        latency: latency)
+      e.clock = clock
+      e.timeError = timeError
+      events.append(e)
+      return
     }
+    events.withUnsafeMutableBufferPointer { buf in
+      let slot = buf.baseAddress! + start  // safe: `start` < limit == count once full
+      slot.pointee.time = time
+      slot.pointee.kind = kind
+      slot.pointee.node = node
+      slot.pointee.peer = peer
+      slot.pointee.messageID = messageID
+      slot.pointee.bytes = bytes
+      slot.pointee.detail = detail
+      slot.pointee.latency = latency
+      slot.pointee.clock = clock
+      slot.pointee.timeError = timeError
+    }
+    start += 1
+    if start == limit { start = 0 }
   }
 
   /// The `i`th kept event, oldest first, without copying the log.
