@@ -22,7 +22,10 @@ final class SimSlot: @unchecked Sendable {
   let node: NodeID
   let latch: BatchLatch
   /// The node's context in its current incarnation; replaced between batches on restart.
-  var context: SimContext?
+  var context: SimContext? { didSet { unmanagedContext = context.map { Unmanaged.passUnretained($0) } } }
+  /// `context`, for the driving thread's per-event path to use without reference counting:
+  /// this slot keeps the context alive, and it is replaced only between events.
+  private(set) var unmanagedContext: Unmanaged<SimContext>?
   var windowEnd: Nanoseconds = .zero
   var deliveries: [SimDelivery] = []
   var steps: [SimStep] = []

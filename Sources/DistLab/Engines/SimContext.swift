@@ -71,8 +71,10 @@ final class SimContext: NodeContext, @unchecked Sendable {
   var rng: SeededRandom
   var cancelled = CancelledTimers()
   /// The engine, when it handles this node's events itself: what the program does is done at
-  /// once. Nil inside a batch.
-  unowned(unsafe) var direct: QueueEngine?
+  /// once. Nil inside a batch. Unretained: the engine sets it as it hands this node an event and
+  /// it is used only inside that event, while the engine runs; so the sends, timers and notes
+  /// of a program, made through it, take no reference count.
+  var direct: Unmanaged<QueueEngine>?
   /// The effects of the batch being handled, every step's in turn.
   private var effects: [Effect] = []
   private var steps: [SimStep] = []
@@ -93,7 +95,7 @@ final class SimContext: NodeContext, @unchecked Sendable {
 
   func send(to: NodeID, bytes: [UInt8]) {
     if let direct {
-      direct.emit(from: me, to: to, bytes: bytes, at: now)
+      _ = direct._withUnsafeGuaranteedRef { $0.emit(from: me, to: to, bytes: bytes, at: now) }
       return
     }
     effects.append(.send(to: to, bytes: bytes))
@@ -102,7 +104,11 @@ final class SimContext: NodeContext, @unchecked Sendable {
   func setTimer(after delay: Nanoseconds, token: UInt64) {
     let due = now + max(.zero, delay)
     if due.isPastHorizon { return note(.note, .pastHorizon) }
-    if let direct { return direct.insertTimer(node: me, incarnation: incarnation, due: due, token: token) }
+    if let direct {
+      return direct._withUnsafeGuaranteedRef {
+        $0.insertTimer(node: me, incarnation: incarnation, due: due, token: token)
+      }
+    }
     if due < windowEnd {
       timersThisStep += 1
       let creator = SimStep(
@@ -120,7 +126,9 @@ final class SimContext: NodeContext, @unchecked Sendable {
   func randomUInt64() -> UInt64 { rng.next() }
 
   func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail) {
-    if let direct { return direct.simTrace.record(time: now, kind: kind, node: me, detail: detail) }
+    if let direct {
+      return direct._withUnsafeGuaranteedRef { $0.simTrace.record(time: now, kind: kind, node: me, detail: detail) }
+    }
     effects.append(.note(kind, detail))
   }
 

@@ -133,7 +133,7 @@ final class SimEngine: QueueEngine, Engine {
     while let t = queue.minTime, t < windowEnd {
       guard let e = queue.popMin() else { break }
       count += 1
-      switch classify(e) {
+      switch classify(consume e) {
       case .nothing: continue
       case .node(let n, let d):
         if b.items.isEmpty && direct < Self.handOffNanos {
@@ -187,7 +187,7 @@ final class SimEngine: QueueEngine, Engine {
         // A timer its program cancelled (nearly always a call's timeout, the answer having
         // come) is settled here: it would be handled silently, advancing only the clock.
         // Node threads are idle while events are popped, so the context is this thread's.
-        if let context = n.slot.context, context.cancelled.consume(token) {
+        if let context = n.slot.unmanagedContext, context._withUnsafeGuaranteedRef({ $0.cancelled.consume(token) }) {
           simNow = max(simNow, time)
           return .nothing
         }
@@ -275,7 +275,7 @@ final class SimEngine: QueueEngine, Engine {
     var count = 0
     while let t = queue.minTime, t < time, let e = queue.popMin() {
       count += 1
-      switch classify(e) {
+      switch classify(consume e) {
       case .nothing: continue
       case .node(let n, let d): handleDirect(n, d.input, at: d.time, timed: false)
       case .engine(let item): settle(item)
@@ -296,19 +296,20 @@ final class SimEngine: QueueEngine, Engine {
 
   private func handle(_ n: SimNode, _ input: SimInput, at time: Nanoseconds) {
     n.thread.runDirect { program in
-      guard let context = n.slot.context else { return }
-      context.now = time
-      context.direct = self
-      switch input {
-      case .message(let env):
-        recordDelivery(env, at: time)
-        program?.receive(env, context: context)
-      case .timer(let token):
-        if context.cancelled.consume(token) { return }
-        simTrace.record(time: time, kind: .timer, node: n.record.id)
-        program?.timer(token: token, context: context)
-      case .start:
-        program?.start(context: context)
+      n.slot.unmanagedContext?._withUnsafeGuaranteedRef { context in
+        context.now = time
+        context.direct = Unmanaged.passUnretained(self)
+        switch input {
+        case .message(let env):
+          recordDelivery(env, at: time)
+          program?.receive(env, context: context)
+        case .timer(let token):
+          if context.cancelled.consume(token) { return }
+          simTrace.record(time: time, kind: .timer, node: n.record.id)
+          program?.timer(token: token, context: context)
+        case .start:
+          program?.start(context: context)
+        }
       }
     }
   }
