@@ -65,6 +65,7 @@ struct BenchPlan {
   var paxosStates = 5_000_000
   var serviceSeconds = 3.0
   var hdfsBytes: Int64 = 1 << 40
+  var hdfsAttempts = 3
   var promptAttempts = 5
   var shardKeys = 1_000_000
   var shardLookups = 10_000_000
@@ -82,6 +83,7 @@ struct BenchPlan {
       paxosStates = 300_000
       serviceSeconds = 1
       hdfsBytes = 64 << 30
+      hdfsAttempts = 1
       promptAttempts = 2
       shardKeys = 100_000
       shardLookups = 1_000_000
@@ -217,23 +219,33 @@ struct BenchPlan {
   }
 
   private func measureHadoop(_ report: (BenchFigure) -> Void) {
-    let run = Result { () throws(WorldError) in try HadoopBench.write(bytes: hdfsBytes) }
     let scale = Double(1 << 40) / Double(hdfsBytes)
+    // "best of 3 (0.91–0.97 s), ": the spread of the attempts, scaled, for the note.
+    func spread(_ w: HadoopBench.Writes) -> String {
+      guard w.seconds.count > 1, let low = w.seconds.min(), let high = w.seconds.max() else { return "" }
+      return "best of \(w.seconds.count) (" + String(format: "%.2f–%.2f s", low * scale, high * scale) + "), "
+    }
+    let run = Result { () throws(WorldError) in try HadoopBench.writes(bytes: hdfsBytes, attempts: hdfsAttempts) }
     report(
       BenchFigure(
         id: "hdfs.terabyteSeconds", label: "HDFS 1 TB write, 100 DNs, sim",
-        value: (try? run.get().seconds).map { $0 * scale }, unit: "s", target: BenchTargets.hdfsTerabyteSeconds,
+        value: (try? run.get().best).map { $0 * scale }, unit: "s", target: BenchTargets.hdfsTerabyteSeconds,
         note: run.failureMessage
-          ?? "\(BenchRendering.grouped(Int64((try? run.get().blocks) ?? 0))) blocks × 3 replicas written"
-          + (scale > 1 ? ", scaled from \(ByteSize.text(hdfsBytes))" : "")))
+          ?? (try? run.get()).map(spread).map { s in
+            s + "\(BenchRendering.grouped(Int64((try? run.get().blocks) ?? 0))) blocks × 3 replicas written"
+              + (scale > 1 ? ", scaled from \(ByteSize.text(hdfsBytes))" : "")
+          }))
     // The same write on the single-threaded reference engine: what the lab's own work costs
     // without handing events to node threads.
-    let reference = Result { () throws(WorldError) in try HadoopBench.write(bytes: hdfsBytes, singleThreaded: true) }
+    let reference = Result { () throws(WorldError) in
+      try HadoopBench.writes(bytes: hdfsBytes, attempts: hdfsAttempts, singleThreaded: true)
+    }
     report(
       BenchFigure(
         id: "hdfs.terabyteSecondsReference", label: "same, reference engine",
-        value: (try? reference.get().seconds).map { $0 * scale }, unit: "s", target: nil,
-        note: reference.failureMessage ?? "one thread, no node threads: the lab's own work"))
+        value: (try? reference.get().best).map { $0 * scale }, unit: "s", target: nil,
+        note: reference.failureMessage
+          ?? (try? reference.get()).map { spread($0) + "one thread, no node threads: the lab's own work" }))
     let words = Result { () throws(WorldError) in try HadoopBench.wordCount(bytes: 10 << 20, trackers: 10) }
     report(
       BenchFigure(
