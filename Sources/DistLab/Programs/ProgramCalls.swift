@@ -13,22 +13,24 @@ struct ProgramCall {
 extension ServiceProgram {
   /// The id of this node's next call (see `CallLabel`): never one the shell uses, and not
   /// one an earlier incarnation used, so an at-most-once server does not mistake the two.
-  func freshCallID() -> UInt32 {
+  func freshCallID(incarnation: Int) -> UInt32 {
     nextCall = (nextCall + 1) & 0x7F_FFFF
-    return CallLabel.programID(incarnation: node.incarnation, count: nextCall)
+    return CallLabel.programID(incarnation: incarnation, count: nextCall)
   }
 
   func call(
     _ to: NodeID, _ method: String, _ args: [Value], options: CallOptions,
     then: @escaping (ProgramNode, CallResult) -> Void
   ) {
-    let callID = freshCallID()
+    // The context loaded once: each load of `node.context` costs a reference count.
+    let context: NodeContext = node.context
+    let callID = freshCallID(incarnation: context.incarnation)
     let frame = Frame(
       kind: .request, flags: options.atMostOnce ? Frame.atMostOnceFlag : 0, callID: callID, method: method,
       args: Self.sendable(args))
     let bytes = FrameCodec.encode(frame)
-    node.context.send(to: to, bytes: bytes)
-    let timeout = armTimeout(callID, attempt: 1, after: options.timeout)
+    context.send(to: to, bytes: bytes)
+    let timeout = armTimeout(callID, attempt: 1, after: options.timeout, context: context)
     pending[callID] = ProgramCall(
       to: to, request: bytes, options: options, attempt: 1, timeout: timeout, then: then)
   }
@@ -38,10 +40,10 @@ extension ServiceProgram {
 
   /// Sets the timer for `attempt` of call `callID`. Its token says which call and attempt it
   /// is for, so a call's timeout needs no entry in the timer table.
-  func armTimeout(_ callID: UInt32, attempt: Int, after delay: Nanoseconds) -> TimerHandle {
+  func armTimeout(_ callID: UInt32, attempt: Int, after delay: Nanoseconds, context: NodeContext) -> TimerHandle {
     // An attempt short of 2^31 − 1, so that no token is every bit set (live mode's wake-up token).
     let token = Self.timeoutTokenBit | UInt64(callID) << 31 | UInt64(min(attempt, 0x7FFF_FFFE))
-    node.context.setTimer(after: delay, token: token)
+    context.setTimer(after: delay, token: token)
     return TimerHandle(token: token)
   }
 
@@ -53,20 +55,22 @@ extension ServiceProgram {
   /// A one-way request: sent once, with no reply, timer or continuation — what a client does
   /// when the answer would change nothing it does (an acknowledgement, a result to store).
   func tell(_ to: NodeID, _ method: String, _ args: [Value]) {
+    let context: NodeContext = node.context
     let frame = Frame(
-      kind: .request, flags: Frame.noReplyFlag, callID: freshCallID(), method: method, args: Self.sendable(args))
-    node.context.send(to: to, bytes: FrameCodec.encode(frame))
+      kind: .request, flags: Frame.noReplyFlag, callID: freshCallID(incarnation: context.incarnation), method: method,
+      args: Self.sendable(args))
+    context.send(to: to, bytes: FrameCodec.encode(frame))
   }
 
   /// At most the 255 arguments a request carries, copied only when there are more.
   static func sendable(_ args: [Value]) -> [Value] { args.count <= 255 ? args : Array(args.prefix(255)) }
 
   /// A reply or error reached this node: settle the call it answers, once.
-  func replied(_ frame: Frame, from: NodeID) {
+  func replied(_ frame: Frame, from: NodeID, context: NodeContext) {
     // One lookup, and the call moved out of the table rather than copied.
     guard let i = pending.index(forKey: frame.callID), pending.values[i].to == from else { return }
     let call = pending.remove(at: i).value
-    node.context.cancelTimer(token: call.timeout.token)
+    context.cancelTimer(token: call.timeout.token)
     let result: CallResult =
       frame.kind == .reply
       ? .value(frame.args) : .error(frame.args.first?.stringValue ?? frame.args.first?.description ?? "error")
@@ -76,10 +80,11 @@ extension ServiceProgram {
   func callTimedOut(_ callID: UInt32, attempt: Int) {
     guard var call = pending[callID], call.attempt == attempt else { return }
     if call.attempt <= call.options.retries {
+      let context: NodeContext = node.context
       call.attempt += 1
-      node.context.note(.note, .retry(callID: callID, attempt: call.attempt - 1))
-      node.context.send(to: call.to, bytes: call.request)
-      call.timeout = armTimeout(callID, attempt: call.attempt, after: call.options.timeout)
+      context.note(.note, .retry(callID: callID, attempt: call.attempt - 1))
+      context.send(to: call.to, bytes: call.request)
+      call.timeout = armTimeout(callID, attempt: call.attempt, after: call.options.timeout, context: context)
       pending[callID] = call
     } else {
       pending[callID] = nil

@@ -64,9 +64,9 @@ public final class ServiceProgram: NodeProgram {
       recent.append(frame.args.first?.description ?? "")
       if recent.count > Self.recentLimit { recent.removeFirst() }
     case .request:
-      serve(frame, from: envelope.from)
+      serve(frame, from: envelope.from, context: context)
     case .reply, .error:
-      replied(frame, from: envelope.from)
+      replied(frame, from: envelope.from, context: context)
     }
   }
 
@@ -85,25 +85,29 @@ public final class ServiceProgram: NodeProgram {
     }
   }
 
-  private func serve(_ frame: Frame, from caller: NodeID) {
+  /// Serves a request. `context` is the one the event came with (the node's own), passed down
+  /// so that the busy path does not load `node.context` — a reference count — at every use.
+  private func serve(_ frame: Frame, from caller: NodeID, context: NodeContext) {
     let key = DedupKey(caller: caller, callID: frame.callID)
     if frame.wantsAtMostOnce, let entry = answered[key] {
       if let reply = entry {
-        node.context.note(.dedup, .dedupAnswered(callID: frame.callID))
-        node.context.send(to: caller, bytes: reply)
+        context.note(.dedup, .dedupAnswered(callID: frame.callID))
+        context.send(to: caller, bytes: reply)
       } else {
-        node.context.note(.dedup, .dedupIgnored(callID: frame.callID))
+        context.note(.dedup, .dedupIgnored(callID: frame.callID))
       }
       return
     }
     executed += 1
-    node.context.note(.exec, .exec(method: frame.method, callID: frame.callID))
+    context.note(.exec, .exec(method: frame.method, callID: frame.callID))
     if frame.wantsAtMostOnce { answered[key] = .some(nil) }
     var request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)
     request.noReply = frame.wantsNoReply
-    guard let bound = route(frame.method) else { return answer(request, .error("no method '\(frame.method)'")) }
-    answer(request, bound.serve(request, node: node))
+    guard let bound = route(frame.method) else {
+      return answer(request, .error("no method '\(frame.method)'"), context: context)
+    }
+    answer(request, bound.serve(request, node: node), context: context)
   }
 
   private func route(_ method: String) -> BoundMethod? {
@@ -134,7 +138,9 @@ public final class ServiceProgram: NodeProgram {
   }
 
   /// Sends the answer to a request (unless it comes later) and keeps it for duplicates.
-  func answer(_ request: Request, _ answer: Answer) {
+  func answer(_ request: Request, _ answer: Answer) { self.answer(request, answer, context: node.context) }
+
+  private func answer(_ request: Request, _ answer: Answer, context: NodeContext) {
     let reply: Frame
     switch answer {
     case .later: return
@@ -146,7 +152,7 @@ public final class ServiceProgram: NodeProgram {
     }
     let bytes = FrameCodec.encode(reply)
     if request.atMostOnce { answered[DedupKey(caller: request.caller, callID: request.callID)] = .some(bytes) }
-    node.context.send(to: request.caller, bytes: bytes)
+    context.send(to: request.caller, bytes: bytes)
   }
 
   public func summary() -> NodeSummary {
