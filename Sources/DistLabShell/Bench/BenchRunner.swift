@@ -231,8 +231,8 @@ struct BenchPlan {
         id: "hdfs.terabyteSeconds", label: "HDFS 1 TB write, 100 DNs, sim",
         value: (try? run.get().best).map { $0 * scale }, unit: "s", target: BenchTargets.hdfsTerabyteSeconds,
         note: run.failureMessage
-          ?? (try? run.get()).map(spread).map { s in
-            s + "\(BenchRendering.grouped(Int64((try? run.get().blocks) ?? 0))) blocks × 3 replicas written"
+          ?? (try? run.get()).map { w in
+            spread(w) + "\(BenchRendering.grouped(Int64(w.blocks))) blocks × 3 replicas written"
               + (scale > 1 ? ", scaled from \(ByteSize.text(hdfsBytes))" : "")
           }))
     // The same write on the single-threaded reference engine: what the lab's own work costs
