@@ -74,7 +74,7 @@ public protocol NodeHost: AnyObject, Sendable {
 
 extension NodeHost {
   public func summary() -> NodeSummary? { query { $0?.summary() ?? NodeSummary() } }
-  public func metric(_ name: String) -> Double? { query { $0?.summary().metric(name) } }
+  public func metric(_ name: String) -> Double? { query { $0?.metrics().first { $0.0 == name }?.1 } }
   public var location: NodeLocation? { nil }
 }
 

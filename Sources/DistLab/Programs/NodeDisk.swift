@@ -22,6 +22,14 @@ public final class NodeDisk: @unchecked Sendable {
     }
   }
 
+  /// Writes `value` under `key` and returns what it replaced: a write and a lookup in one.
+  @discardableResult
+  public func updateValue(_ value: Value, forKey key: String) -> Value? {
+    let old = entries.updateValue(value, forKey: key)
+    onWrite?(key, value)
+    return old
+  }
+
   /// Every key, sorted.
   public var keys: [String] { entries.keys.sorted() }
   public var count: Int { entries.count }

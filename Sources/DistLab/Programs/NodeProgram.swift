@@ -33,10 +33,14 @@ public protocol NodeProgram: AnyObject {
   func timer(token: UInt64, context: NodeContext)
   /// A read-only summary for `nodes` and inspection: counters and sizes, never live references.
   func summary() -> NodeSummary
+  /// The program's named figures alone: what polling asks for, without the data a summary
+  /// carries (which a program may have to build).
+  func metrics() -> [(String, Double)]
 }
 
 extension NodeProgram {
   public func start(context: NodeContext) {}
+  public func metrics() -> [(String, Double)] { summary().metrics }
 }
 
 /// What a node's program reports about itself when asked: named numbers (in the program's

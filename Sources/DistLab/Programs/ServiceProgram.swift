@@ -155,12 +155,15 @@ public final class ServiceProgram: NodeProgram {
     context.send(to: request.caller, bytes: bytes)
   }
 
+  public func metrics() -> [(String, Double)] {
+    [("received", Double(received)), ("executed", Double(executed))] + services.flatMap { $0.metrics() }
+  }
+
   public func summary() -> NodeSummary {
     var s = NodeSummary()
-    s.metrics = [("received", Double(received)), ("executed", Double(executed))]
+    s.metrics = metrics()
     var data: [String: Value]? = nil
     for service in services {
-      s.metrics += service.metrics()
       // One service's data is passed on as it is (no copy); several are merged.
       if let d = service.data() { data = data.map { $0.merging(d) { a, _ in a } } ?? d }
     }

@@ -16,8 +16,10 @@ public final class BackendService: StartingService {
   /// The account a `charge` task charges, and how many charges were applied.
   var charged: Int64 = 0
   var charges = 0
-  /// What the disk holds, by task id, read once at start.
-  var results: [String: Value] = [:]
+  /// How many task ids have a stored state; the states themselves are only on the disk.
+  var results = 0
+  /// The node's disk, for `data()`, which is asked outside any handler.
+  var disk: NodeDisk?
 
   public init() {}
 
@@ -95,8 +97,7 @@ public final class BackendService: StartingService {
 
   /// Stores a task's state and, once it is ready, answers whoever waits for it.
   func keep(_ id: String, _ meta: Value, node: ProgramNode) {
-    node.disk["r:" + id] = meta
-    results[id] = meta
+    if node.disk.updateValue(meta, forKey: "r:" + id) == nil { results += 1 }
     guard BackendService.isReady(meta), let readers = waiting.removeValue(forKey: id) else { return }
     for w in readers { node.answer(w.request, .value([meta, .bool(true)])) }
   }
@@ -127,20 +128,27 @@ public final class BackendService: StartingService {
   }
 
   public func start(_ node: ProgramNode) {
-    for key in node.disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = node.disk[key] }
+    disk = node.disk
+    results = node.disk.keys.count { $0.hasPrefix("r:") }
     charged = node.disk["charged"]?.intValue ?? 0
     charges = Int(node.disk["charges"]?.intValue ?? 0)
   }
 
   public func metrics() -> [(String, Double)] {
     [
-      ("stored", Double(stored)), ("results", Double(results.count)), ("charged", Double(charged)),
+      ("stored", Double(stored)), ("results", Double(results)), ("charged", Double(charged)),
       ("charges", Double(charges)),
     ]
   }
 
-  /// Every stored result by task id: what `nodes backend` and the lab's expectations read.
-  public func data() -> [String: Value]? { results }
+  /// Every stored result by task id, read from the disk: what `nodes backend` and the lab's
+  /// expectations read.
+  public func data() -> [String: Value]? {
+    guard let disk else { return [:] }
+    var results: [String: Value] = [:]
+    for key in disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = disk[key] }
+    return results
+  }
 }
 
 /// Celery's task states.

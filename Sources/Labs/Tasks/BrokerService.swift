@@ -19,7 +19,7 @@ public final class BrokerService: StartingService {
   var restored = 0
 
   struct Unacked {
-    var message: TaskMessage
+    var message: QueuedMessage
     var queue: String
     var deliveredAt: Nanoseconds
     var consumer: NodeID
@@ -36,7 +36,7 @@ public final class BrokerService: StartingService {
   public static let methods: [ServiceMethod<BrokerService>] = [
     ServiceMethod("broker.publish", [ArgumentSpec("MESSAGE", .map)], "puts a task message at the back of its queue") {
       b, r, node in
-      guard let message = TaskMessage(r.args[0]) else { return .error("not a task message") }
+      guard let message = QueuedMessage(r.args[0]) else { return .error("not a task message") }
       b.push(message, front: false, node: node)
       b.published += 1
       return .value([.int(Int64(b.queues[message.queue]?.count ?? 0))])
@@ -62,9 +62,7 @@ public final class BrokerService: StartingService {
       let tag = r.args[0].intValue ?? 0
       if r.args[1] == .bool(true), let u = b.unacked[tag] {
         b.forget(tag, node: node)
-        var message = u.message
-        message.redelivered = true
-        b.push(message, front: false, node: node)
+        b.push(u.message.redelivered, front: false, node: node)
       } else {
         b.forget(tag, node: node)
       }
@@ -92,10 +90,11 @@ public final class BrokerService: StartingService {
 
   // MARK: Queues
 
-  func push(_ message: TaskMessage, front: Bool, node: ProgramNode) {
+  func push(_ message: QueuedMessage, front: Bool, node: ProgramNode) {
+    // Keys only have to differ from those on the disk, so the counter is not written: a
+    // restart starts it past the highest key there.
     let key = "m:\(nextKey)"
     nextKey += 1
-    node.disk["next-key"] = .int(nextKey)
     // In place: a copy of the queue out of the table would copy every message on each push.
     let position =
       front
@@ -159,9 +158,7 @@ public final class BrokerService: StartingService {
     }
     for (tag, u) in due {
       forget(tag, node: node)
-      var message = u.message
-      message.redelivered = true
-      push(message, front: true, node: node)
+      push(u.message.redelivered, front: true, node: node)
     }
     restored += due.count
     return due.count
@@ -193,13 +190,14 @@ public final class BrokerService: StartingService {
   /// Rebuilds the queues and the unacked table from the disk (after a restart).
   func load(_ disk: NodeDisk) {
     nextTag = disk["next-tag"]?.intValue ?? 1
-    nextKey = disk["next-key"]?.intValue ?? 1
     var items: [String: [MessageQueue.Item]] = [:]
     for key in disk.keys {
       guard let v = disk[key] else { continue }
-      if key.hasPrefix("m:"), let position = v["position"]?.intValue, let m = v["message"].flatMap(TaskMessage.init) {
+      if key.hasPrefix("m:"), let n = Int64(key.dropFirst(2)) { nextKey = max(nextKey, n + 1) }
+      if key.hasPrefix("m:"), let position = v["position"]?.intValue, let m = v["message"].flatMap(QueuedMessage.init) {
         items[m.queue, default: []].append(MessageQueue.Item(position: position, diskKey: key, message: m))
-      } else if key.hasPrefix("u:"), let tag = Int64(key.dropFirst(2)), let m = v["message"].flatMap(TaskMessage.init) {
+      } else if key.hasPrefix("u:"), let tag = Int64(key.dropFirst(2)), let m = v["message"].flatMap(QueuedMessage.init)
+      {
         unacked[tag] = Unacked(
           message: m, queue: v["queue"]?.stringValue ?? m.queue, deliveredAt: Nanoseconds(v["at"]?.intValue ?? 0),
           consumer: NodeID(Int(v["consumer"]?.intValue ?? 0)))

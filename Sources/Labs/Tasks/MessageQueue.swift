@@ -8,7 +8,7 @@ struct MessageQueue {
   struct Item {
     var position: Int64
     var diskKey: String
-    var message: TaskMessage
+    var message: QueuedMessage
   }
   /// Pushed at the front, the next to leave last.
   private var front: [Item] = []
@@ -20,13 +20,13 @@ struct MessageQueue {
   var count: Int { front.count + back.count - head }
   var isEmpty: Bool { count == 0 }
 
-  mutating func pushBack(_ message: TaskMessage, diskKey: String) -> Int64 {
+  mutating func pushBack(_ message: QueuedMessage, diskKey: String) -> Int64 {
     highest += 1
     back.append(Item(position: highest, diskKey: diskKey, message: message))
     return highest
   }
 
-  mutating func pushFront(_ message: TaskMessage, diskKey: String) -> Int64 {
+  mutating func pushFront(_ message: QueuedMessage, diskKey: String) -> Int64 {
     lowest -= 1
     front.append(Item(position: lowest, diskKey: diskKey, message: message))
     return lowest

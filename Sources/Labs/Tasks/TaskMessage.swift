@@ -69,21 +69,29 @@ public struct TaskMessage: Hashable, Sendable {
     return .map(entries)
   }
 
-  /// Reads a message back; nil for anything that is not one.
+  /// Reads a message back; nil for anything that is not one. One pass over the map (every
+  /// worker reads every message it is given): the first entry under each key counts, as a
+  /// lookup by key would find it.
   public init?(_ v: Value) {
-    guard let id = v["id"]?.stringValue, let task = v["task"]?.stringValue, case .list(let args)? = v["args"],
-      let queue = v["queue"]?.stringValue
+    guard case .map(let entries) = v else { return nil }
+    var fields = TaskMessageFields()
+    for e in entries {
+      guard case .string(let key) = e.key else { continue }
+      fields.take(key, e.value)
+    }
+    guard case .string(let id)? = fields.id, case .string(let task)? = fields.task, case .list(let args)? = fields.args,
+      case .string(let queue)? = fields.queue
     else { return nil }
     self.init(
-      id: id, task: task, args: args, queue: queue, eta: v["eta"]?.intValue.map(Nanoseconds.init),
-      expires: v["expires"]?.intValue.map(Nanoseconds.init), retries: Int(v["retries"]?.intValue ?? 0),
-      maxRetries: Int(v["max_retries"]?.intValue ?? 0), redelivered: v["redelivered"] == .bool(true))
-    retryBackoff = v["retry_backoff"] == .bool(true)
-    idempotencyKey = v["idempotency_key"]?.stringValue
-    softTimeLimit = v["soft_time_limit"]?.intValue.map(Nanoseconds.init)
-    timeLimit = v["time_limit"]?.intValue.map(Nanoseconds.init)
-    chain = (v["chain"]?.listValue ?? []).compactMap(TaskLink.init)
-    chord = v["chord"].flatMap(ChordPart.init)
+      id: id, task: task, args: args, queue: queue, eta: TaskMessageFields.time(fields.eta),
+      expires: TaskMessageFields.time(fields.expires), retries: TaskMessageFields.count(fields.retries),
+      maxRetries: TaskMessageFields.count(fields.maxRetries), redelivered: fields.redelivered == .bool(true))
+    retryBackoff = fields.retryBackoff == .bool(true)
+    if case .string(let key)? = fields.idempotencyKey { idempotencyKey = key }
+    softTimeLimit = TaskMessageFields.time(fields.softTimeLimit)
+    timeLimit = TaskMessageFields.time(fields.timeLimit)
+    if case .list(let links)? = fields.chain { chain = links.compactMap(TaskLink.init) }
+    if let chord = fields.chord { self.chord = ChordPart(chord) }
   }
 
   /// `add(2, 3)`, `sleep(10s)`: how the task reads in views, durations as durations.
@@ -95,6 +103,46 @@ public struct TaskMessage: Hashable, Sendable {
         : v.description
     }
     return "\(task)(" + ((partial ? ["…"] : []) + shown).joined(separator: ", ") + ")"
+  }
+}
+
+/// A task message's entries by key, as one pass over its map finds them (the first of each).
+struct TaskMessageFields {
+  var id, task, args, queue, eta, expires, retries, maxRetries, redelivered: Value?
+  var retryBackoff, idempotencyKey, softTimeLimit, timeLimit, chain, chord: Value?
+
+  /// An int field as a time; nil when absent or not an int.
+  static func time(_ v: Value?) -> Nanoseconds? {
+    guard case .int(let n)? = v else { return nil }
+    return Nanoseconds(n)
+  }
+
+  /// An int field as a count; 0 when absent or not an int.
+  static func count(_ v: Value?) -> Int {
+    guard case .int(let n)? = v else { return 0 }
+    return Int(n)
+  }
+
+  mutating func take(_ key: String, _ value: Value) {
+    func keep(_ slot: inout Value?) { if slot == nil { slot = value } }
+    switch key {
+    case "id": keep(&id)
+    case "task": keep(&task)
+    case "args": keep(&args)
+    case "queue": keep(&queue)
+    case "retries": keep(&retries)
+    case "max_retries": keep(&maxRetries)
+    case "eta": keep(&eta)
+    case "expires": keep(&expires)
+    case "redelivered": keep(&redelivered)
+    case "idempotency_key": keep(&idempotencyKey)
+    case "retry_backoff": keep(&retryBackoff)
+    case "soft_time_limit": keep(&softTimeLimit)
+    case "time_limit": keep(&timeLimit)
+    case "chain": keep(&chain)
+    case "chord": keep(&chord)
+    default: break
+    }
   }
 }
 

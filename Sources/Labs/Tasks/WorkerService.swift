@@ -196,7 +196,7 @@ public final class WorkerService: StartingService {
   }
 
   func discard(_ d: Delivery, _ reason: String, node: ProgramNode) {
-    store(d.message, .revoked, ["error": .string(reason)], node: node)
+    store(d.message, .revoked, error: .string(reason), node: node)
     ack(d, node: node)
   }
 
@@ -205,11 +205,11 @@ public final class WorkerService: StartingService {
   func run(_ d: Delivery, slot: Int, node: ProgramNode) {
     if let reason = discardReason(d.message, node: node) { return discard(d, reason, node: node) }
     guard let s = settings, let definition = TaskCatalog.definition(d.message.task) else {
-      store(d.message, .failure, ["error": .string("NotRegistered: \(d.message.task)")], node: node)
+      store(d.message, .failure, error: .string("NotRegistered: \(d.message.task)"), node: node)
       return ack(d, node: node)
     }
     if !s.acksLate { ack(d, node: node) }
-    if s.trackStarted { store(d.message, .started, [:], node: node) }
+    if s.trackStarted { store(d.message, .started, node: node) }
     started += 1
     node.event("task.started", [.string(d.message.id), .int(Int64(slot)), .int(Int64(d.message.retries))])
     // A time limit shorter than the run ends it: the soft one raises in the task, the hard one
@@ -247,7 +247,7 @@ public final class WorkerService: StartingService {
       if TaskCatalog.definition(m.task)?.charges == true {
         node.tell(s.backend, "backend.charge", [v, m.idempotencyKey.map(Value.string) ?? .null])
       }
-      store(m, .success, ["result": v], node: node)
+      store(m, .success, result: v, node: node)
       node.event("task.succeeded", [.string(m.id), .int(Int64(slot))])
       followUp(m, result: v, node: node)
     case .failure(let error) where m.retries < m.maxRetries:
@@ -256,7 +256,7 @@ public final class WorkerService: StartingService {
       again.retries += 1
       again.redelivered = false
       again.eta = node.now + retryCountdown(m, node: node)
-      store(m, .retry, ["error": .string(error)], node: node)
+      store(m, .retry, error: .string(error), node: node)
       node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
       publish(again, node: node)
     case .workerLost where s.acksLate && s.rejectOnWorkerLost:
@@ -269,11 +269,11 @@ public final class WorkerService: StartingService {
       // Celery acknowledges even under late ack, and marks the task failed.
       failed += 1
       let error = "WorkerLostError('Worker exited prematurely: signal 9 (SIGKILL).')"
-      store(m, .failure, ["error": .string(error)], node: node)
+      store(m, .failure, error: .string(error), node: node)
       node.event("task.lost", [.string(m.id), .int(Int64(slot)), .bool(false)])
     case .failure(let error):
       failed += 1
-      store(m, .failure, ["error": .string(error)], node: node)
+      store(m, .failure, error: .string(error), node: node)
       node.event("task.failed", [.string(m.id), .int(Int64(slot)), .string(error)])
       // A failed link ends its chain: the links after it are never sent and stay PENDING.
       if let chord = m.chord { chordPart(m, chord, result: .null, error: error, node: node) }
@@ -329,13 +329,17 @@ public final class WorkerService: StartingService {
     node.call(s.broker, "broker.publish", [message.value], options: TaskDefaults.callOptions) { _, _ in }
   }
 
-  func store(_ m: TaskMessage, _ state: TaskState, _ fields: [String: Value], node: ProgramNode) {
+  /// Stores the task's state with its result or its error (one of them, if either).
+  func store(
+    _ m: TaskMessage, _ state: TaskState, error: Value? = nil, result: Value? = nil, node: ProgramNode
+  ) {
     guard let s = settings else { return }
     var entries = [
       MapEntry(.string("state"), .string(state.rawValue)), MapEntry(.string("retries"), .int(Int64(m.retries))),
       MapEntry(.string("worker"), .int(Int64(node.me.number))),
     ]
-    for key in fields.keys.sorted() { entries.append(MapEntry(.string(key), fields[key] ?? .null)) }
+    if let error { entries.append(MapEntry(.string("error"), error)) }
+    if let result { entries.append(MapEntry(.string("result"), result)) }
     // Like an acknowledgement, the store's answer would change nothing the worker does.
     node.tell(s.backend, "backend.store", [.string(m.id), .map(entries)])
   }
@@ -359,7 +363,7 @@ public final class WorkerService: StartingService {
     if terminate, let slot = slots.firstIndex(where: { $0?.delivery.message.id == id }), let running = slots[slot] {
       if let t = running.timer { node.cancel(t) }
       slots[slot] = nil
-      store(running.delivery.message, .revoked, ["error": .string("terminated")], node: node)
+      store(running.delivery.message, .revoked, error: .string("terminated"), node: node)
       if settings?.acksLate == true { ack(running.delivery, node: node) }
       node.event("task.terminated", [.string(id), .int(Int64(slot))])
     }
