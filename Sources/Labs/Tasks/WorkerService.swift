@@ -11,7 +11,11 @@ import DistLab
 /// Everything but its settings is memory: a killed worker forgets what it reserved and what
 /// it was running, and only the broker's restore brings those messages back.
 public final class WorkerService: StartingService {
+  // Hot paths read single fields (`settings?.broker`): binding the whole struct would copy
+  // it, counting a reference to each of its lists and tables, on every message.
   var settings: WorkerSettings?
+  /// The BRPOP's argument, the queues in order: made once, sent with every fetch.
+  var fetchQueues: Value = .list([])
   /// Messages received and not yet acknowledged.
   var unacked = 0
   /// ETA messages held, each of which raises the prefetch limit by one.
@@ -82,6 +86,7 @@ public final class WorkerService: StartingService {
 
   func begin(_ s: WorkerSettings, node: ProgramNode) {
     settings = s
+    fetchQueues = .list(s.queues.map(Value.string))
     slots = Array(repeating: nil, count: s.concurrency)
     // kombu's on_poll_init: the first restore call scans at once.
     restoreTick(node)
@@ -124,12 +129,13 @@ public final class WorkerService: StartingService {
   var pumpAgain = false
 
   private func pumpOnce(_ node: ProgramNode) {
-    guard let s = settings else { return }
+    guard let broker = settings?.broker else { return }
+    let limited = settings?.rateLimits.isEmpty == false
     var k = 0
     var wake: Nanoseconds?
     while k < reserved.count, let free = slots.firstIndex(where: { $0 == nil }) {
       let task = reserved[k].message.task
-      if let limit = s.rateLimits[task] {
+      if limited, let limit = settings?.rateLimits[task] {
         let due = nextStart[task] ?? .zero
         if due > node.now {
           wake = min(wake ?? due, due)
@@ -150,7 +156,7 @@ public final class WorkerService: StartingService {
     fetching = true
     // A BRPOP waits up to its own timeout before the broker answers, so the call waits longer.
     let options = CallOptions(timeout: TaskDefaults.brpopTimeout + TaskDefaults.callTimeout)
-    node.call(s.broker, "broker.fetch", [.list(s.queues.map(Value.string))], options: options) {
+    node.call(broker, "broker.fetch", [fetchQueues], options: options) {
       [unowned self] node, result in
       self.fetching = false
       switch result {
@@ -204,12 +210,12 @@ public final class WorkerService: StartingService {
 
   func run(_ d: Delivery, slot: Int, node: ProgramNode) {
     if let reason = discardReason(d.message, node: node) { return discard(d, reason, node: node) }
-    guard let s = settings, let definition = TaskCatalog.definition(d.message.task) else {
+    guard settings != nil, let definition = TaskCatalog.definition(d.message.task) else {
       store(d.message, .failure, error: .string("NotRegistered: \(d.message.task)"), node: node)
       return ack(d, node: node)
     }
-    if !s.acksLate { ack(d, node: node) }
-    if s.trackStarted { store(d.message, .started, node: node) }
+    if settings?.acksLate == false { ack(d, node: node) }
+    if settings?.trackStarted == true { store(d.message, .started, node: node) }
     started += 1
     node.event("task.started", [.string(d.message.id), .int(Int64(slot)), .int(Int64(d.message.retries))])
     // A time limit shorter than the run ends it: the soft one raises in the task, the hard one
@@ -234,18 +240,20 @@ public final class WorkerService: StartingService {
   }
 
   func finish(slot: Int, node: ProgramNode) {
-    guard let running = slots[slot], let s = settings else { return }
+    guard let running = slots[slot], let backend = settings?.backend, let broker = settings?.broker,
+      let acksLate = settings?.acksLate
+    else { return }
     slots[slot] = nil
     let m = running.delivery.message
     let draw = Double(node.random() >> 11) / Double(1 << 53)
+    let definition = TaskCatalog.definition(m.task)
     let outcome =
-      running.stopped.map(TaskOutcome.failure) ?? TaskCatalog.definition(m.task)?.run(m.args, draw)
-      ?? .failure("NotRegistered")
+      running.stopped.map(TaskOutcome.failure) ?? definition?.run(m.args, draw) ?? .failure("NotRegistered")
     switch outcome {
     case .success(let v):
       succeeded += 1
-      if TaskCatalog.definition(m.task)?.charges == true {
-        node.tell(s.backend, "backend.charge", [v, m.idempotencyKey.map(Value.string) ?? .null])
+      if definition?.charges == true {
+        node.tell(backend, "backend.charge", [v, m.idempotencyKey.map(Value.string) ?? .null])
       }
       store(m, .success, result: v, node: node)
       node.event("task.succeeded", [.string(m.id), .int(Int64(slot))])
@@ -259,10 +267,10 @@ public final class WorkerService: StartingService {
       store(m, .retry, error: .string(error), node: node)
       node.event("task.retry", [.string(m.id), .int(Int64(slot)), .string(error)])
       publish(again, node: node)
-    case .workerLost where s.acksLate && s.rejectOnWorkerLost:
+    case .workerLost where acksLate && settings?.rejectOnWorkerLost == true:
       // Requeued at the back of its queue, marked redelivered; no state is stored.
       node.event("task.lost", [.string(m.id), .int(Int64(slot)), .bool(true)])
-      node.tell(s.broker, "broker.reject", [.int(running.delivery.tag), .bool(true)])
+      node.tell(broker, "broker.reject", [.int(running.delivery.tag), .bool(true)])
       unacked -= 1
       return pump(node)
     case .workerLost:
@@ -278,7 +286,7 @@ public final class WorkerService: StartingService {
       // A failed link ends its chain: the links after it are never sent and stay PENDING.
       if let chord = m.chord { chordPart(m, chord, result: .null, error: error, node: node) }
     }
-    if s.acksLate { ack(running.delivery, node: node) }
+    if acksLate { ack(running.delivery, node: node) }
     pump(node)
   }
 
@@ -333,7 +341,7 @@ public final class WorkerService: StartingService {
   func store(
     _ m: TaskMessage, _ state: TaskState, error: Value? = nil, result: Value? = nil, node: ProgramNode
   ) {
-    guard let s = settings else { return }
+    guard let backend = settings?.backend else { return }
     var entries = [
       MapEntry(.string("state"), .string(state.rawValue)), MapEntry(.string("retries"), .int(Int64(m.retries))),
       MapEntry(.string("worker"), .int(Int64(node.me.number))),
@@ -341,13 +349,13 @@ public final class WorkerService: StartingService {
     if let error { entries.append(MapEntry(.string("error"), error)) }
     if let result { entries.append(MapEntry(.string("result"), result)) }
     // Like an acknowledgement, the store's answer would change nothing the worker does.
-    node.tell(s.backend, "backend.store", [.string(m.id), .map(entries)])
+    node.tell(backend, "backend.store", [.string(m.id), .map(entries)])
   }
 
   func ack(_ d: Delivery, node: ProgramNode) {
-    guard let s = settings else { return }
+    guard let broker = settings?.broker else { return }
     unacked -= 1
-    node.tell(s.broker, "broker.ack", [.int(d.tag)])
+    node.tell(broker, "broker.ack", [.int(d.tag)])
   }
 
   // MARK: Control
