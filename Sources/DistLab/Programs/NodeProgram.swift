@@ -17,9 +17,13 @@ public protocol NodeContext: AnyObject {
   func randomUInt64() -> UInt64
   /// Records a line in the trace under this node (what the program did and why).
   func note(_ kind: TraceEvent.Kind, _ detail: TraceDetail)
+  /// Whether `note` records anything: false only where tracing is off (a live bench), so that
+  /// a program need not build a note nobody keeps.
+  var keepsNotes: Bool { get }
 }
 
 extension NodeContext {
+  public var keepsNotes: Bool { true }
   public func send(to: NodeID, frame: Frame) { send(to: to, bytes: FrameCodec.encode(frame)) }
 }
 

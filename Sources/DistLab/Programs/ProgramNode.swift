@@ -8,14 +8,19 @@ public final class ProgramNode {
   // Set once, by the program's initialiser, before any service can reach this object.
   unowned(unsafe) var program: ServiceProgram!
   /// The context of the event being handled; set by the program before any service runs.
-  var context: NodeContext!
+  var context: NodeContext! {
+    didSet { storedDisk = context?.disk }
+  }
+  /// The context's disk, kept beside it: services reach the disk on nearly every request, and
+  /// asking the context each time costs a dynamic call and two reference counts.
+  private var storedDisk: NodeDisk?
 
   init() {}
 
   public var me: NodeID { context.me }
   public var now: Nanoseconds { context.now }
   public var incarnation: Int { context.incarnation }
-  public var disk: NodeDisk { context.disk }
+  public var disk: NodeDisk { storedDisk ?? context.disk }
   public func random() -> UInt64 { context.randomUInt64() }
 
   /// Sends a plain message.
@@ -25,7 +30,10 @@ public final class ProgramNode {
   public func note(_ text: String) { context.note(.note, .text(text)) }
 
   /// Records a typed event in the trace under this node, for a lab to read back as data.
-  public func event(_ topic: String, _ values: [Value]) { context.note(.note, .event(topic: topic, values: values)) }
+  public func event(_ topic: String, _ values: @autoclosure () -> [Value]) {
+    let context = self.context!
+    if context.keepsNotes { context.note(.note, .event(topic: topic, values: values())) }
+  }
 
   /// Answers a request a handler kept (`Answer.later`).
   public func answer(_ request: Request, _ answer: Answer) { program.answer(request, answer) }

@@ -99,7 +99,7 @@ public final class ServiceProgram: NodeProgram {
       return
     }
     executed += 1
-    context.note(.exec, .exec(method: frame.method, callID: frame.callID))
+    if context.keepsNotes { context.note(.exec, .exec(method: frame.method, callID: frame.callID)) }
     if frame.wantsAtMostOnce { answered[key] = .some(nil) }
     var request = Request(
       caller: caller, method: frame.method, args: frame.args, callID: frame.callID, atMostOnce: frame.wantsAtMostOnce)

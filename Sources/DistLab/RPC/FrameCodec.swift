@@ -14,28 +14,18 @@ public enum FrameCodec {
   /// Largest frame accepted, so a corrupt length cannot make a reader allocate gigabytes.
   public static let maxFrameLength = 16 * 1024 * 1024
   static let maxDepth = 16
-  /// Zeros to start a short frame's bytes from.
-  private static let zeros = [UInt8](repeating: 0, count: 1024)
 
   /// The frame's bytes. Measured first, then written through a pointer into an array of
-  /// exactly that size: appending byte by byte checked capacity and uniqueness on every byte.
+  /// exactly that size, uninitialised until written: appending byte by byte checked capacity
+  /// and uniqueness on every byte, and zeroing first from a shared block of zeros made every
+  /// thread that encodes count references to that one block.
   public static func encode(_ frame: Frame) -> [UInt8] {
     // A name longer than its one-byte length allows is cut, between characters, to 255 bytes.
     let long = frame.method.utf8.count > 255 ? Array(truncatedUTF8(frame.method, limit: 255)) : nil
     let nameLength = long?.count ?? frame.method.utf8.count
     var size = 11 + nameLength + (frame.args.count < 255 ? 1 : 5)
     for arg in frame.args { size += encodedSize(arg, depth: 0) }
-    // Reserved, then zeroed by copying (a short frame's zeros from a block kept for that):
-    // the array initialisers that take a count are not specialised, and looking up the storage
-    // type cost them more than writing the whole frame.
-    var out: [UInt8] = []
-    out.reserveCapacity(size)
-    if size <= zeros.count {
-      out.append(contentsOf: zeros[..<size])
-    } else {
-      out.append(contentsOf: repeatElement(0, count: size))
-    }
-    out.withUnsafeMutableBufferPointer { buffer in
+    return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
       var w = FrameWriter(buffer.baseAddress!)  // safe: `size` is at least 12
       w.uint32(UInt32(size - 4))
       w.byte(frame.kind.rawValue)
@@ -50,8 +40,9 @@ public enum FrameCodec {
         w.uint32(UInt32(frame.args.count))
       }
       for arg in frame.args { w.value(arg, depth: 0) }
+      assert(w.next == buffer.baseAddress! + size, "encodedSize and FrameWriter disagree")
+      count = size
     }
-    return out
   }
 
   /// How many bytes `FrameWriter.value` writes for `value`.

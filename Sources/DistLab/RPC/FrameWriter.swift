@@ -5,6 +5,9 @@ struct FrameWriter {
 
   init(_ start: UnsafeMutablePointer<UInt8>) { p = start }
 
+  /// Where the next byte goes.
+  var next: UnsafeMutablePointer<UInt8> { p }
+
   @inline(__always)
   mutating func byte(_ b: UInt8) {
     p.pointee = b

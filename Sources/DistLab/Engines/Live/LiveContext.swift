@@ -22,6 +22,7 @@ final class LiveContext: NodeContext, @unchecked Sendable {
     }
   }
   var tracing = true
+  var keepsNotes: Bool { tracing }
   var cancelled = CancelledTimers()
   /// Program timers not yet due, earliest first. The delay line holds a wake-up for the
   /// earliest only, so a timer cancelled before it is due (a call's timeout, when the answer
@@ -94,16 +95,17 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func handle(_ env: Envelope, program: NodeProgram?) {
-    // One reading of the clock, so the trace and the sender's report give the same time.
-    let t = now
-    if tracing {
-      router.record(
-        TraceEvent(
-          time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes,
-          latency: t - env.sentAt))
-    }
-    if !env.isDuplicate && router.watching.load(ordering: .relaxed) {
-      router.settle(env.id, .delivered(at: t, latency: t - env.sentAt))
+    let watching = !env.isDuplicate && router.watching.load(ordering: .relaxed)
+    if tracing || watching {
+      // One reading of the clock, so the trace and the sender's report give the same time.
+      let t = now
+      if tracing {
+        router.record(
+          TraceEvent(
+            time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes,
+            latency: t - env.sentAt))
+      }
+      if watching { router.settle(env.id, .delivered(at: t, latency: t - env.sentAt)) }
     }
     router.offerReply(env)
     program?.receive(env, context: self)

@@ -24,21 +24,30 @@ final class LiveTable: Sendable {
     let status: NodeStatus
   }
   private let threads: [NodeThread]
-  let entries: [NodeID: Entry]
+  private let statuses: [NodeID: NodeStatus]
+  /// Entries by node number: every send looks its receiver up, and an index costs no hashing.
+  private let entries: [Entry?]
   let network: NetworkConfig
 
   init(threads: [NodeThread], statuses: [NodeID: NodeStatus], network: NetworkConfig) {
     self.threads = threads
-    var entries: [NodeID: Entry] = [:]
+    self.statuses = statuses
+    var entries = [Entry?](repeating: nil, count: (threads.map(\.id.number).max() ?? 0) + 1)
     for t in threads {
-      entries[t.id] = Entry(thread: Unmanaged.passUnretained(t), status: statuses[t.id] ?? .up)
+      entries[t.id.number] = Entry(thread: Unmanaged.passUnretained(t), status: statuses[t.id] ?? .up)
     }
     self.entries = entries
     self.network = network
   }
 
+  /// The node's thread and status; nil for an address no node has.
+  @inline(__always)
+  func entry(_ id: NodeID) -> Entry? {
+    id.number > 0 && id.number < entries.count ? entries[id.number] : nil
+  }
+
   func with(network: NetworkConfig) -> LiveTable {
-    LiveTable(threads: threads, statuses: entries.mapValues(\.status), network: network)
+    LiveTable(threads: threads, statuses: statuses, network: network)
   }
 }
 
@@ -100,7 +109,7 @@ final class LiveRouter: Sendable {
     if watch { self.watch.withLock { $0[id] = .inFlight } }
     let t = now()
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
-    guard to.isClient || table.entries[to] != nil else {
+    guard to.isClient || table.entry(to) != nil else {
       dropped(id: id, from: from, to: to, bytes: bytes, reason: .noSuchNode, at: t)
       return id
     }
@@ -142,7 +151,7 @@ final class LiveRouter: Sendable {
       clientWake.signal()
       return
     }
-    guard let entry = table.entries[env.to] else { return }
+    guard let entry = table.entry(env.to) else { return }
     if entry.status == .down {
       dropped(id: env.id, from: env.from, to: env.to, bytes: env.bytes, reason: .nodeDown, at: now())
       return
