@@ -199,6 +199,45 @@ extension CelerySemanticsTests {
 }
 
 extension CelerySemanticsTests {
+  /// An unacked message outlives a broker restart as it was — same tag, same consumer, same
+  /// delivery time — so the restore sweep still brings it back once the visibility timeout has
+  /// passed, and the next delivery gets a tag never used before.
+  func testAnUnackedMessageSurvivesABrokerRestartWithItsTag() throws {
+    try start { s in
+      s.concurrency = 1
+      s.acksLate = true
+      s.visibilityTimeout = .seconds(60)
+      s.restoreInterval = .seconds(1)
+      s.restoreThrottle = 1
+    }
+    let broker = try XCTUnwrap(lab.broker)
+    let long = try send("sleep", [.int(Nanoseconds.seconds(10).value)])
+    try advance(1)
+    let held = try XCTUnwrap(lab.brokerStats(cancel: { false })?.unacked.first)
+    XCTAssertEqual(held.id, long)
+    _ = try world.kill([worker(1)])
+    _ = try world.kill([broker])
+    _ = try world.restart([broker])
+    XCTAssertEqual(try lab.brokerStats(cancel: { false })?.unacked, [held], "the restarted broker holds it as before")
+    XCTAssertEqual(try lab.brokerStats(cancel: { false })?.queues.first?.length ?? 0, 0)
+    _ = try world.restart([worker(1)])
+    try advance(30)
+    XCTAssertEqual(try state(long), .pending, "not yet past the visibility timeout")
+    try advance(50)
+    XCTAssertEqual(try state(long), .success, "restored past the timeout, run again, and acknowledged")
+    XCTAssertEqual(try lab.brokerStats(cancel: { false })?.unacked.count, 0)
+    XCTAssertEqual(ledger.starts[long], 2)
+    XCTAssertEqual(ledger.redeliveries[long], 1)
+    let tags = world.trace.ordered.compactMap { e -> Int64? in
+      guard case .event("task.received", let values) = e.detail, values.first == .string(long) else { return nil }
+      return values[1].intValue
+    }
+    XCTAssertEqual(tags.first, held.tag)
+    XCTAssertTrue(try XCTUnwrap(tags.last) > held.tag, "the redelivery has a tag never used before")
+  }
+}
+
+extension CelerySemanticsTests {
   /// A task with a side effect that runs three times charges three times; recording the
   /// effect under an idempotency key, in one atomic step at the store, makes the repeats
   /// harmless.

@@ -23,6 +23,8 @@ public final class BrokerService: StartingService {
     var queue: String
     var deliveredAt: Nanoseconds
     var consumer: NodeID
+    /// The disk record the message has had since it was published, now saying it is unacked.
+    var diskKey: String
   }
 
   struct Waiter {
@@ -123,13 +125,15 @@ public final class BrokerService: StartingService {
   func deliver(_ names: [String], to consumer: NodeID, node: ProgramNode) -> Answer? {
     for name in names {
       guard let item = queues[name]?.popFront() else { continue }
-      node.disk[item.diskKey] = nil
       let tag = nextTag
       nextTag += 1
       node.disk["next-tag"] = .int(nextTag)
-      let u = Unacked(message: item.message, queue: name, deliveredAt: node.now, consumer: consumer)
+      let u = Unacked(
+        message: item.message, queue: name, deliveredAt: node.now, consumer: consumer, diskKey: item.diskKey)
       unacked[tag] = u
-      node.disk["u:\(tag)"] = Self.diskValue(u)
+      // The message's record is rewritten in place, from queued to unacked: one write, and the
+      // disk holds one record per message however often it is delivered.
+      node.disk[item.diskKey] = Self.diskValue(u, tag: tag)
       delivered += 1
       return .value([item.message.value, .int(tag)])
     }
@@ -145,8 +149,8 @@ public final class BrokerService: StartingService {
   }
 
   func forget(_ tag: Int64, node: ProgramNode) {
-    unacked[tag] = nil
-    node.disk["u:\(tag)"] = nil
+    guard let u = unacked.removeValue(forKey: tag) else { return }
+    node.disk[u.diskKey] = nil
   }
 
   /// kombu's `restore_visible`: the unacked messages delivered at least `visibility` ago, newest
@@ -180,27 +184,31 @@ public final class BrokerService: StartingService {
 
   // MARK: Disk
 
-  static func diskValue(_ u: Unacked) -> Value {
+  /// An unacked message's record: the message, its tag, and where and when it was delivered.
+  static func diskValue(_ u: Unacked, tag: Int64) -> Value {
     .map([
-      "message": u.message.value, "queue": .string(u.queue), "at": .int(u.deliveredAt.value),
+      "message": u.message.value, "tag": .int(tag), "queue": .string(u.queue), "at": .int(u.deliveredAt.value),
       "consumer": .int(Int64(u.consumer.number)),
     ])
   }
 
-  /// Rebuilds the queues and the unacked table from the disk (after a restart).
+  /// Rebuilds the queues and the unacked table from the disk (after a restart). A record with
+  /// a tag is unacked; one without waits in its queue at its position. Records under `u:`
+  /// are unacked messages as older brokers kept them.
   func load(_ disk: NodeDisk) {
     nextTag = disk["next-tag"]?.intValue ?? 1
     var items: [String: [MessageQueue.Item]] = [:]
     for key in disk.keys {
-      guard let v = disk[key] else { continue }
-      if key.hasPrefix("m:"), let n = Int64(key.dropFirst(2)) { nextKey = max(nextKey, n + 1) }
-      if key.hasPrefix("m:"), let position = v["position"]?.intValue, let m = v["message"].flatMap(QueuedMessage.init) {
-        items[m.queue, default: []].append(MessageQueue.Item(position: position, diskKey: key, message: m))
-      } else if key.hasPrefix("u:"), let tag = Int64(key.dropFirst(2)), let m = v["message"].flatMap(QueuedMessage.init)
-      {
+      guard let v = disk[key], let m = v["message"].flatMap(QueuedMessage.init) else { continue }
+      let number = key.hasPrefix("m:") ? Int64(key.dropFirst(2)) : nil
+      if let number { nextKey = max(nextKey, number + 1) }
+      let tag = v["tag"]?.intValue ?? (key.hasPrefix("u:") ? Int64(key.dropFirst(2)) : nil)
+      if let tag, number != nil || key.hasPrefix("u:") {
         unacked[tag] = Unacked(
           message: m, queue: v["queue"]?.stringValue ?? m.queue, deliveredAt: Nanoseconds(v["at"]?.intValue ?? 0),
-          consumer: NodeID(Int(v["consumer"]?.intValue ?? 0)))
+          consumer: NodeID(Int(v["consumer"]?.intValue ?? 0)), diskKey: key)
+      } else if number != nil, let position = v["position"]?.intValue {
+        items[m.queue, default: []].append(MessageQueue.Item(position: position, diskKey: key, message: m))
       }
     }
     for (name, list) in items { queues[name] = MessageQueue(restoring: list) }
