@@ -23,8 +23,16 @@ public struct Envelope: Sendable {
   public var from: NodeID
   public var to: NodeID
   public var bytes: [UInt8]
+  /// When it was sent; `Envelope.unstamped` where no one was to read it (a live sender
+  /// with tracing off, sending nothing the shell watches).
   public var sentAt: Nanoseconds
   public var isDuplicate: Bool
+
+  /// The `sentAt` of a message sent without reading the clock.
+  public static let unstamped = Nanoseconds(-1)
+
+  /// How long it travelled until `t`; nil when it was sent unstamped.
+  public func latency(at t: Nanoseconds) -> Nanoseconds? { sentAt == Envelope.unstamped ? nil : t - sentAt }
 
   public init(id: Int, from: NodeID, to: NodeID, bytes: [UInt8], sentAt: Nanoseconds, isDuplicate: Bool = false) {
     self.id = id

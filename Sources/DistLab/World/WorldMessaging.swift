@@ -55,8 +55,8 @@ extension World {
       guard r.method.utf8.count <= 255, !r.method.isEmpty else { throw .badMethodName }
       guard r.args.count <= 255 else { throw .tooManyArguments(limit: 255) }
     }
-    var ids: [UInt32] = []
     var started: [CallOutcome] = []
+    started.reserveCapacity(requests.count)
     for r in requests {
       let callID = nextCallID
       nextCallID = nextCallID >= CallLabel.firstProgramID - 1 ? 1 : nextCallID + 1
@@ -67,7 +67,6 @@ extension World {
         callID: callID, from: r.from, to: r.to, method: r.method, args: r.args, request: FrameCodec.encode(frame),
         reply: nil,
         result: .timeout, attempts: 1, startedAt: now, endedAt: now)
-      ids.append(callID)
       started.append(outcome)
     }
     return engine.call(started, options: options, cancel: cancel)

@@ -103,9 +103,9 @@ final class LiveContext: NodeContext, @unchecked Sendable {
         router.record(
           TraceEvent(
             time: t, kind: .deliver, node: me, peer: env.from, messageID: env.id, bytes: env.bytes,
-            latency: t - env.sentAt))
+            latency: env.latency(at: t)))
       }
-      if watching { router.settle(env.id, .delivered(at: t, latency: t - env.sentAt)) }
+      if watching { router.settle(env.id, .delivered(at: t, latency: env.latency(at: t) ?? .zero)) }
     }
     router.offerReply(env)
     program?.receive(env, context: self)

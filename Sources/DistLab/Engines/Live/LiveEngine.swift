@@ -175,13 +175,18 @@ final class LiveEngine: Engine {
       router.watchedCalls.withLock { $0 = [] }
     }
     let timeout = min(options.timeout.value, Int64(1) << 61)
-    func attempt(_ i: Int) {
+    // Attempts made together share one reading of the clock (and one look at the routing
+    // table): a fan-out of many calls would otherwise read both once per call.
+    func attempt(_ i: Int, at t: Int64, table: LiveTable, tracing: Bool) {
       _ = router.route(
-        from: outcomes[i].from, to: outcomes[i].to, bytes: outcomes[i].request, table: router.snapshot(),
-        rng: &clientRNG, tracing: router.eventTracing.load(ordering: .relaxed))
-      deadlines[i] = monotonicNanos() + timeout
+        from: outcomes[i].from, to: outcomes[i].to, bytes: outcomes[i].request, table: table, rng: &clientRNG,
+        tracing: tracing)
+      deadlines[i] = t + timeout
     }
-    for i in outcomes.indices { attempt(i) }
+    let table = router.snapshot()
+    let tracing = router.eventTracing.load(ordering: .relaxed)
+    let sent = monotonicNanos()
+    for i in outcomes.indices { attempt(i, at: sent, table: table, tracing: tracing) }
     let byID = Dictionary(outcomes.indices.map { (outcomes[$0].callID, $0) }, uniquingKeysWith: { a, _ in a })
     // Counted and looked for only when due, so that many calls at once cost each reply O(1),
     // not a scan of every call.
@@ -215,7 +220,7 @@ final class LiveEngine: Engine {
       guard t >= next else { continue }
       for i in outcomes.indices where !done[i] && deadlines[i] <= t {
         if outcomes[i].attemptExpired(options: options, at: now, record: record) {
-          attempt(i)
+          attempt(i, at: t, table: router.snapshot(), tracing: router.eventTracing.load(ordering: .relaxed))
         } else {
           done[i] = true
           remaining -= 1

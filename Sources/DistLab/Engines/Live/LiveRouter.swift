@@ -107,15 +107,17 @@ final class LiveRouter: Sendable {
   ) -> Int {
     let id = messageIDs.next.add(1, ordering: .relaxed).oldValue
     if watch { self.watch.withLock { $0[id] = .inFlight } }
-    let t = now()
+    // The clock is read only for someone who will look at the time: the trace, or the shell
+    // watching this message. Drops are always recorded, so they read it when they happen.
+    let t = tracing || watch ? now() : Envelope.unstamped
     if tracing { record(TraceEvent(time: t, kind: .send, node: from, peer: to, messageID: id, bytes: bytes)) }
     guard to.isClient || table.entry(to) != nil else {
-      dropped(id: id, from: from, to: to, bytes: bytes, reason: .noSuchNode, at: t)
+      dropped(id: id, from: from, to: to, bytes: bytes, reason: .noSuchNode, at: t == Envelope.unstamped ? now() : t)
       return id
     }
     let fate = table.network.decide(from: from, to: to, rng: &rng)
     if let reason = fate.dropReason {
-      dropped(id: id, from: from, to: to, bytes: bytes, reason: reason, at: t)
+      dropped(id: id, from: from, to: to, bytes: bytes, reason: reason, at: t == Envelope.unstamped ? now() : t)
       return id
     }
     let env = Envelope(id: id, from: from, to: to, bytes: bytes, sentAt: t, isDuplicate: false)
@@ -145,7 +147,7 @@ final class LiveRouter: Sendable {
         record(
           TraceEvent(
             time: now(), kind: .deliver, node: env.to, peer: env.from, messageID: env.id, bytes: env.bytes,
-            latency: now() - env.sentAt))
+            latency: env.latency(at: now())))
       }
       clientInbox.withLock { $0.append(env) }
       clientWake.signal()
