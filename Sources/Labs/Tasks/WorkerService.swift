@@ -196,7 +196,7 @@ public final class WorkerService: StartingService {
 
   /// Revoked (by id) or expired messages are not run: acknowledged and marked REVOKED.
   func discardReason(_ m: TaskMessage, node: ProgramNode) -> String? {
-    if revoked.contains(m.id) { return "revoked" }
+    if !revoked.isEmpty, revoked.contains(m.id) { return "revoked" }
     if let expires = m.expires, node.now > expires { return "expired" }
     return nil
   }
