@@ -98,7 +98,7 @@ public final class BackendService: StartingService {
   /// Stores a task's state and, once it is ready, answers whoever waits for it.
   func keep(_ id: String, _ meta: Value, node: ProgramNode) {
     if node.disk.updateValue(meta, forKey: "r:" + id) == nil { results += 1 }
-    guard BackendService.isReady(meta), let readers = waiting.removeValue(forKey: id) else { return }
+    guard !waiting.isEmpty, BackendService.isReady(meta), let readers = waiting.removeValue(forKey: id) else { return }
     for w in readers { node.answer(w.request, .value([meta, .bool(true)])) }
   }
 
