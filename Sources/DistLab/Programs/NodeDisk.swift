@@ -30,6 +30,14 @@ public final class NodeDisk: @unchecked Sendable {
     return old
   }
 
+  /// The entries whose keys start with `prefix`, by key without it: a table has no order, so
+  /// nothing is sorted for it.
+  public func table(prefix: String) -> [String: Value] {
+    var table: [String: Value] = [:]
+    for (key, value) in entries where key.hasPrefix(prefix) { table[String(key.dropFirst(prefix.count))] = value }
+    return table
+  }
+
   /// Every key, sorted.
   public var keys: [String] { entries.keys.sorted() }
   public var count: Int { entries.count }

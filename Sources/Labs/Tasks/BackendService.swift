@@ -129,7 +129,7 @@ public final class BackendService: StartingService {
 
   public func start(_ node: ProgramNode) {
     disk = node.disk
-    results = node.disk.keys.count { $0.hasPrefix("r:") }
+    results = node.disk.table(prefix: "r:").count
     charged = node.disk["charged"]?.intValue ?? 0
     charges = Int(node.disk["charges"]?.intValue ?? 0)
   }
@@ -143,12 +143,7 @@ public final class BackendService: StartingService {
 
   /// Every stored result by task id, read from the disk: what `nodes backend` and the lab's
   /// expectations read.
-  public func data() -> [String: Value]? {
-    guard let disk else { return [:] }
-    var results: [String: Value] = [:]
-    for key in disk.keys where key.hasPrefix("r:") { results[String(key.dropFirst(2))] = disk[key] }
-    return results
-  }
+  public func data() -> [String: Value]? { disk?.table(prefix: "r:") ?? [:] }
 }
 
 /// Celery's task states.
