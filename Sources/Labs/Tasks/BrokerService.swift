@@ -202,8 +202,8 @@ public final class BrokerService: StartingService {
       guard let v = disk[key], let m = v["message"].flatMap(QueuedMessage.init) else { continue }
       let number = key.hasPrefix("m:") ? Int64(key.dropFirst(2)) : nil
       if let number { nextKey = max(nextKey, number + 1) }
-      let tag = v["tag"]?.intValue ?? (key.hasPrefix("u:") ? Int64(key.dropFirst(2)) : nil)
-      if let tag, number != nil || key.hasPrefix("u:") {
+      let olderTag = key.hasPrefix("u:") ? Int64(key.dropFirst(2)) : nil
+      if let tag = olderTag ?? (number != nil ? v["tag"]?.intValue : nil) {
         unacked[tag] = Unacked(
           message: m, queue: v["queue"]?.stringValue ?? m.queue, deliveredAt: Nanoseconds(v["at"]?.intValue ?? 0),
           consumer: NodeID(Int(v["consumer"]?.intValue ?? 0)), diskKey: key)

@@ -12,13 +12,8 @@ struct QueuedMessage {
   /// The message in `value`, or nil when it is not a task message: a map with a text `id`,
   /// `task` and `queue` and a list of `args`, the first entry of each key counting.
   init?(_ value: Value) {
-    guard case .map(let entries) = value else { return nil }
-    var fields = TaskMessageFields()
-    for e in entries {
-      guard case .string(let key) = e.key else { continue }
-      fields.take(key, e.value)
-    }
-    guard let id = fields.id?.stringValue, let task = fields.task?.stringValue, case .list? = fields.args,
+    guard let fields = TaskMessageFields(value), let id = fields.id?.stringValue, let task = fields.task?.stringValue,
+      case .list? = fields.args,
       let queue = fields.queue?.stringValue
     else { return nil }
     self.value = value

@@ -73,12 +73,7 @@ public struct TaskMessage: Hashable, Sendable {
   /// worker reads every message it is given): the first entry under each key counts, as a
   /// lookup by key would find it.
   public init?(_ v: Value) {
-    guard case .map(let entries) = v else { return nil }
-    var fields = TaskMessageFields()
-    for e in entries {
-      guard case .string(let key) = e.key else { continue }
-      fields.take(key, e.value)
-    }
+    guard let fields = TaskMessageFields(v) else { return nil }
     guard case .string(let id)? = fields.id, case .string(let task)? = fields.task, case .list(let args)? = fields.args,
       case .string(let queue)? = fields.queue
     else { return nil }
@@ -111,6 +106,15 @@ struct TaskMessageFields {
   var id, task, args, queue, eta, expires, retries, maxRetries, redelivered: Value?
   var retryBackoff, idempotencyKey, softTimeLimit, timeLimit, chain, chord: Value?
 
+  /// The entries of a map, read in one pass; nil when `v` is not a map.
+  init?(_ v: Value) {
+    guard case .map(let entries) = v else { return nil }
+    for e in entries {
+      guard case .string(let key) = e.key else { continue }
+      take(key, e.value)
+    }
+  }
+
   /// An int field as a time; nil when absent or not an int.
   static func time(_ v: Value?) -> Nanoseconds? {
     guard case .int(let n)? = v else { return nil }
@@ -123,7 +127,7 @@ struct TaskMessageFields {
     return Int(n)
   }
 
-  mutating func take(_ key: String, _ value: Value) {
+  private mutating func take(_ key: String, _ value: Value) {
     func keep(_ slot: inout Value?) { if slot == nil { slot = value } }
     switch key {
     case "id": keep(&id)

@@ -24,14 +24,12 @@ final class LiveTable: Sendable {
     let status: NodeStatus
   }
   private let threads: [NodeThread]
-  private let statuses: [NodeID: NodeStatus]
   /// Entries by node number: every send looks its receiver up, and an index costs no hashing.
   private let entries: [Entry?]
   let network: NetworkConfig
 
   init(threads: [NodeThread], statuses: [NodeID: NodeStatus], network: NetworkConfig) {
     self.threads = threads
-    self.statuses = statuses
     var entries = [Entry?](repeating: nil, count: (threads.map(\.id.number).max() ?? 0) + 1)
     for t in threads {
       entries[t.id.number] = Entry(thread: Unmanaged.passUnretained(t), status: statuses[t.id] ?? .up)
@@ -47,7 +45,9 @@ final class LiveTable: Sendable {
   }
 
   func with(network: NetworkConfig) -> LiveTable {
-    LiveTable(threads: threads, statuses: statuses, network: network)
+    var statuses: [NodeID: NodeStatus] = [:]
+    for t in threads { statuses[t.id] = entry(t.id)?.status }
+    return LiveTable(threads: threads, statuses: statuses, network: network)
   }
 }
 
