@@ -193,6 +193,28 @@ struct BenchPlan {
         unit: "µs", target: BenchTargets.taskRoundTripP50Micros,
         note: trip.failureMessage ?? failed ?? "task send → backend reads SUCCESS; p99 "
           + ((try? trip.get()).map { BenchRendering.number($0.p99) + " µs" } ?? "?")))
+    measureTaskFloor(report)
+  }
+
+  /// The task lab's traffic with empty handlers: what the engine and the call layer alone
+  /// allow, for reading the two task rows above.
+  private func measureTaskFloor(_ report: (BenchFigure) -> Void) {
+    let flow = Result { () throws(WorldError) in try TaskFloorBench.throughput(tasks: tasks) }
+    report(
+      BenchFigure(
+        id: "tasks.floorPerSecond", label: "floor: same traffic, empty handlers", value: try? flow.get().tasksPerSecond,
+        unit: "tasks/s", note: flow.failureMessage ?? "the six messages per task through the call layer, no work"))
+    let trip = Result { () throws(WorldError) in try TaskFloorBench.roundTrip(samples: taskRoundTrips) }
+    report(
+      BenchFigure(
+        id: "tasks.floorRoundTripP50Micros", label: "floor: round trip, p50", value: try? trip.get().p50,
+        unit: "µs",
+        note: trip.failureMessage ?? "p99 " + ((try? trip.get()).map { BenchRendering.number($0.p99) + " µs" } ?? "?")))
+    let raw = Result { () throws(WorldError) in try TaskFloorBench.raw(tasks: tasks) }
+    report(
+      BenchFigure(
+        id: "tasks.rawFloorPerSecond", label: "floor: same messages as raw bytes", value: try? raw.get().tasksPerSecond,
+        unit: "tasks/s", note: raw.failureMessage ?? "no frames, no calls: the engine alone"))
   }
 
   private func measureQuorum(_ report: (BenchFigure) -> Void) {

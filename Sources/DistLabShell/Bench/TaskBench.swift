@@ -40,6 +40,13 @@ enum TaskBench {
     let options = CallOptions(timeout: .seconds(timeoutSeconds))
     let start = BenchClock.now()
     _ = try world.callAll(requests, options: options)
+    return try awaitResults(tasks, at: backend, in: world, since: start, timeoutSeconds: timeoutSeconds)
+  }
+
+  /// Waits until `backend` reports `tasks` results (or the time is up): the rate since `start`.
+  static func awaitResults(
+    _ tasks: Int, at backend: NodeID, in world: World, since start: Int64, timeoutSeconds: Double
+  ) throws(WorldError) -> Throughput {
     var stored = 0
     let deadline = start + Int64(timeoutSeconds * 1e9)
     while stored < tasks && BenchClock.now() < deadline {
@@ -70,10 +77,17 @@ enum TaskBench {
       if !done { failures += 1 }
       if i >= 200 { times.append(BenchClock.now() - start) }
     }
-    times.sort()
+    let (p50, p99) = percentiles(times)
+    return (p50, p99, failures)
+  }
+
+  /// The 50th and 99th percentiles of `times` (nanoseconds), in microseconds.
+  static func percentiles(_ times: [Int64]) -> (p50: Double, p99: Double) {
+    let sorted = times.sorted()
     func percentile(_ p: Double) -> Double {
-      Double(times[max(0, min(times.count - 1, Int((p * Double(times.count)).rounded(.up)) - 1))]) / 1e3
+      guard !sorted.isEmpty else { return 0 }
+      return Double(sorted[max(0, min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]) / 1e3
     }
-    return (percentile(0.5), percentile(0.99), failures)
+    return (percentile(0.5), percentile(0.99))
   }
 }
