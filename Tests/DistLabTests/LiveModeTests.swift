@@ -106,6 +106,24 @@ final class LiveModeTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(world.trace.stats.droppedBy[.nodeDown] ?? 0, 3)
   }
 
+  /// Many calls at once are waited for in sleeps rather than looked for one by one: every
+  /// answer is still matched to its call, and calls nobody answers still time out on time.
+  func testAFanOutOfManyCallsGetsEveryAnswerAndEveryTimeout() throws {
+    let world = try makeWorld(mode: .live, nodes: 2)
+    _ = try world.kill([world.id("n2")])
+    let requests = (0..<300).map { i in
+      CallRequest(to: world.id(i % 3 == 0 ? "n2" : "n1"), method: "add", args: [.int(Int64(i)), .int(1)])
+    }
+    var options = CallOptions()
+    options.timeout = .milliseconds(200)
+    let (outcomes, wall) = try timed { try world.callAll(requests, options: options) }
+    for (i, out) in outcomes.enumerated() {
+      XCTAssertEqual(out.result, i % 3 == 0 ? .timeout : .value([.int(Int64(i) + 1)]), "call \(i)")
+    }
+    XCTAssertGreaterThanOrEqual(wall, .milliseconds(200))
+    XCTAssertLessThan(wall, .milliseconds(200 + 800))
+  }
+
   func testSleepTakesAtLeastItsTime() throws {
     let world = try makeWorld(mode: .live, nodes: 1)
     let out = try world.call(to: world.id("n1"), method: "sleep", args: [.int(100_000_000)])

@@ -70,11 +70,13 @@ final class LiveContext: NodeContext, @unchecked Sendable {
   }
 
   func setTimer(after delay: Nanoseconds, token: UInt64) {
-    if (now + delay).isPastHorizon {
+    // One reading of the clock: every call a program makes sets a timer.
+    let t = monotonicNanos()
+    if (Nanoseconds(t - router.start) + delay).isPastHorizon {
       note(.note, .pastHorizon)
       return
     }
-    pending.insert((monotonicNanos() + max(0, delay.value), token))
+    pending.insert((t + max(0, delay.value), token))
     arm()
   }
 

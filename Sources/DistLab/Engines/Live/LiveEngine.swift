@@ -89,14 +89,19 @@ final class LiveEngine: Engine {
   static let clientSpinNanos: Int64 = 100_000
 
   /// Waits until `stop` holds or the deadline passes, in slices so that Ctrl-C is noticed
-  /// quickly; returns true when `cancel` ended the wait.
-  private func waitSlices(until deadline: Int64, cancel: () -> Bool, stop: () -> Bool) -> Bool {
-    let look = min(deadline, monotonicNanos() + Self.clientSpinNanos)
-    while monotonicNanos() < look {
+  /// quickly; returns true when `cancel` ended the wait. With `look`, it first keeps looking
+  /// for `stop` a while; a wait with nothing to look for (an `advance`) does not, since
+  /// looking takes a processor the nodes could use.
+  private func waitSlices(until deadline: Int64, look: Bool = true, cancel: () -> Bool, stop: () -> Bool) -> Bool {
+    let lookUntil = look ? min(deadline, monotonicNanos() + Self.clientSpinNanos) : 0
+    while monotonicNanos() < lookUntil {
       if cancel() { return true }
       if stop() { return false }
       sched_yield()
     }
+    // Every message to the shell signals; those that came while it was looking are in the
+    // inbox already, so their signals are spent here rather than each ending a sleep early.
+    while router.clientWake.wait(timeout: .now()) == .success {}
     while monotonicNanos() < deadline {
       if cancel() { return true }
       if stop() { return false }
@@ -106,9 +111,27 @@ final class LiveEngine: Engine {
     return false
   }
 
+  /// With more calls than this unanswered, the shell does not look for each reply: it sleeps
+  /// (`batchSleepNanos` at most) and takes what came meanwhile together, leaving the
+  /// processors to the nodes that answer. Fewer calls (a command's) are looked for as usual.
+  static let batchedCalls = 64
+  static let batchSleepNanos: Int64 = 1_000_000
+
+  /// Sleeps one slice of a wait for many calls, or less up to the deadline; true when `cancel`
+  /// holds.
+  private func sleepSlice(until deadline: Int64, cancel: () -> Bool) -> Bool {
+    if cancel() { return true }
+    let slice = min(deadline - monotonicNanos(), Self.batchSleepNanos)
+    if slice > 0 {
+      var pause = timespec(tv_sec: 0, tv_nsec: Int(slice))
+      nanosleep(&pause, nil)
+    }
+    return cancel()
+  }
+
   func advance(by d: Nanoseconds, cancel: () -> Bool) -> AdvanceOutcome {
     let start = router.now()
-    let interrupted = waitSlices(until: monotonicNanos() + d.value, cancel: cancel, stop: { false })
+    let interrupted = waitSlices(until: monotonicNanos() + d.value, look: false, cancel: cancel, stop: { false })
     return AdvanceOutcome(from: start, to: router.now(), eventsHandled: 0, interrupted: interrupted)
   }
 
@@ -193,11 +216,10 @@ final class LiveEngine: Engine {
     var remaining = calls.count
     var next = deadlines.min() ?? 0
     while remaining > 0 {
-      var answered = false
-      let interrupted = waitSlices(until: next, cancel: cancel) {
-        answered = self.router.clientInbox.withLock { !$0.isEmpty }
-        return answered
-      }
+      let interrupted =
+        remaining > Self.batchedCalls
+        ? sleepSlice(until: next, cancel: cancel)
+        : waitSlices(until: next, cancel: cancel) { self.router.clientInbox.withLock { !$0.isEmpty } }
       for (env, frame) in takeReplies() {
         guard let i = byID[frame.callID], !done[i], env.from == outcomes[i].to, env.to == outcomes[i].from else {
           continue
