@@ -65,6 +65,38 @@ final class CelerySemanticsTests: XCTestCase {
     XCTAssertEqual(try lab.brokerStats(cancel: { false })?.unacked.count, 0)
   }
 
+  /// The broker methods a worker called, in the order it sent them.
+  func calls(from node: NodeID) -> [String] {
+    world.trace.ordered.compactMap { e in
+      guard e.kind == .send, e.node == node, let bytes = e.bytes, let frame = try? FrameCodec.decode(bytes),
+        frame.kind == .request, frame.method.hasPrefix("broker.")
+      else { return nil }
+      return frame.method
+    }
+  }
+
+  /// Celery's consumer polls again as soon as a message is handed to the pool, before a pool
+  /// process accepts it and the early ack goes out — unless that message fills the prefetch
+  /// window (kombu counts it until it is acknowledged), and then the ack comes first.
+  func testAWorkerAsksForTheNextMessageBeforeItAcknowledgesThisOneWhileThePrefetchWindowHasRoom() throws {
+    try start { s in s.concurrency = 2 }
+    _ = try send("add", [.int(2), .int(3)])
+    try advance(1)
+    XCTAssertEqual(
+      Array(calls(from: worker(1)).suffix(3)), ["broker.fetch", "broker.fetch", "broker.ack"],
+      "the first BRPOP, the next one, then the acknowledgement")
+
+    try start { s in
+      s.concurrency = 1
+      s.prefetchMultiplier = 1
+    }
+    _ = try send("add", [.int(2), .int(3)])
+    try advance(1)
+    XCTAssertEqual(
+      Array(calls(from: worker(1)).suffix(3)), ["broker.fetch", "broker.ack", "broker.fetch"],
+      "a window of one is full until the ack")
+  }
+
   func settingsOf(concurrency: Int, visibility: Double, acksLate: Bool = false) -> WorkerSettings? {
     guard let broker = lab.broker, let backend = lab.backend else { return nil }
     var s = WorkerSettings(broker: broker, backend: backend)

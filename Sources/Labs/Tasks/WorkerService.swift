@@ -130,6 +130,10 @@ public final class WorkerService: StartingService {
 
   private func pumpOnce(_ node: ProgramNode) {
     guard let broker = settings?.broker else { return }
+    // Celery's consumer polls again as soon as a message is handed to the pool, before a pool
+    // process has accepted (and, under early ack, acknowledged) it; so the next BRPOP goes
+    // out first, and once more after the slots, if their acknowledgements made room.
+    fetch(from: broker, node: node)
     let limited = settings?.rateLimits.isEmpty == false
     var k = 0
     var wake: Nanoseconds?
@@ -152,6 +156,11 @@ public final class WorkerService: StartingService {
         self.pump(node)
       }
     }
+    fetch(from: broker, node: node)
+  }
+
+  /// One BRPOP, unless one is in flight or the prefetch limit is reached.
+  private func fetch(from broker: NodeID, node: ProgramNode) {
     guard !fetching, canConsume else { return }
     fetching = true
     // A BRPOP waits up to its own timeout before the broker answers, so the call waits longer.
