@@ -115,7 +115,9 @@ public final class ServiceProgram: NodeProgram {
       // A method found moves one place forward, so the methods asked most (a heartbeat) come
       // to be compared first.
       guard i > 0 else { return routes[0].method }
-      routes.swapAt(i, i - 1)
+      // Through the buffer: the collection's own swap copies both entries, counting references
+      // to their names and methods, and a node asked three methods in turn swaps on most requests.
+      routes.withUnsafeMutableBufferPointer { $0.swapAt(i, i - 1) }
       return routes[i - 1].method
     }
     for service in services {
