@@ -123,6 +123,7 @@ enum TaskFloorRoles {
     }
   }
 
+  /// Queues publishes, answers each with a reply, and hands the front one to the oldest waiting fetch.
   final class RawBroker: NodeProgram {
     var queue: [[UInt8]] = []
     var head = 0
@@ -176,6 +177,7 @@ enum TaskFloorRoles {
     func summary() -> NodeSummary { NodeSummary() }
   }
 
+  /// Counts what it is sent.
   final class RawBackend: NodeProgram {
     var results = 0
     func receive(_ env: Envelope, context: NodeContext) { results += 1 }
