@@ -25,9 +25,9 @@ final class TaskFloorBenchTests: XCTestCase {
 
   func testPercentilesPickTheRankedSample() {
     let times: [Int64] = (1...100).map { Int64($0) * 1_000 }.shuffled()
-    let p = TaskBench.percentiles(times)
+    let p = LatencyPercentiles.of(times)
     XCTAssertEqual(p.p50, 50)
     XCTAssertEqual(p.p99, 99)
-    XCTAssertEqual(TaskBench.percentiles([]).p50, 0)
+    XCTAssertEqual(LatencyPercentiles.of([]).p50, 0)
   }
 }

@@ -69,12 +69,8 @@ enum ProcessBench {
     var samples: [Int64] = []
     samples.reserveCapacity(calls)
     for i in 0..<calls { samples.append(call(i)) }
-    samples.sort()
-    func percentile(_ q: Double) -> Double {
-      let rank = Int((q * Double(samples.count)).rounded(.up))
-      return Double(samples[max(0, min(samples.count - 1, rank - 1))]) / 1e3
-    }
-    return Result(p50Micros: percentile(0.5), p99Micros: percentile(0.99), calls: calls, failures: failures)
+    let (p50, p99) = LatencyPercentiles.of(samples)
+    return Result(p50Micros: p50, p99Micros: p99, calls: calls, failures: failures)
   }
 
   /// Messages a second among `count` relay processes passing `perNode` messages each around

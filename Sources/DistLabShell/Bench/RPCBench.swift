@@ -38,11 +38,7 @@ enum RPCBench {
     var samples: [Int64] = []
     samples.reserveCapacity(calls)
     for i in 0..<calls { samples.append(try call(i)) }
-    samples.sort()
-    func percentile(_ p: Double) -> Double {
-      let rank = Int((p * Double(samples.count)).rounded(.up))
-      return Double(samples[max(0, min(samples.count - 1, rank - 1))]) / 1e3
-    }
-    return Result(p50Micros: percentile(0.5), p99Micros: percentile(0.99), calls: calls, failures: failures)
+    let (p50, p99) = LatencyPercentiles.of(samples)
+    return Result(p50Micros: p50, p99Micros: p99, calls: calls, failures: failures)
   }
 }

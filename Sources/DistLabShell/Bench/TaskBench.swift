@@ -77,17 +77,7 @@ enum TaskBench {
       if !done { failures += 1 }
       if i >= 200 { times.append(BenchClock.now() - start) }
     }
-    let (p50, p99) = percentiles(times)
+    let (p50, p99) = LatencyPercentiles.of(times)
     return (p50, p99, failures)
-  }
-
-  /// The 50th and 99th percentiles of `times` (nanoseconds), in microseconds.
-  static func percentiles(_ times: [Int64]) -> (p50: Double, p99: Double) {
-    let sorted = times.sorted()
-    func percentile(_ p: Double) -> Double {
-      guard !sorted.isEmpty else { return 0 }
-      return Double(sorted[max(0, min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]) / 1e3
-    }
-    return (percentile(0.5), percentile(0.99))
   }
 }

@@ -57,7 +57,7 @@ enum TaskFloorBench {
         ], options: CallOptions(timeout: .seconds(2)))
       if i >= 200 { times.append(BenchClock.now() - start) }
     }
-    return TaskBench.percentiles(times)
+    return LatencyPercentiles.of(times)
   }
 
   /// The same six messages per task as bytes posted and sent with no frames and no calls.
